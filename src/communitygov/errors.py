@@ -1,0 +1,489 @@
+"""The library's exceptions: one root, :class:`CommunityGovError`, and a tree under it.
+
+Every error carries the facts that caused it as attributes (what was asked, the state, the
+numbers) and a message a community worker can read. A rejected command never changes the
+aggregate it was called on, nor the store.
+
+The tree::
+
+    CommunityGovError
+    ├── DefinitionError                 a malformed procedure, rule or template
+    ├── CalendarError
+    │   └── CalendarDataUnavailable     a date outside the years a calendar knows
+    ├── CommandRejected                 a command refused; nothing changed
+    │   ├── TransitionNotAllowed        the action is not allowed in the current state
+    │   ├── InvalidInput                a malformed argument
+    │   │   ├── EmptyField
+    │   │   ├── NaiveDatetime
+    │   │   └── DuplicateId
+    │   ├── TimeWentBackwards
+    │   ├── UnknownReference            an id the aggregate does not know
+    │   └── RuleViolation               a governance rule broken
+    │       ├── QuorumNotMet, ThresholdNotReached
+    │       ├── PeriodNotElapsed, WindowClosed, WindowTooShort, PapersNotSentInTime
+    │       ├── NotAMember, NotEligible, WrongBody
+    │       ├── VotedTwice, MoreVotesThanPresent, VoteFromAbsentPerson, PresentNotExpected
+    │       ├── AmendmentNotAllowed, PlanRequired, PlanVersionMismatch
+    │       └── ObjectionsPending, ObjectionAlreadyRuled
+    ├── PersistenceError
+    │   ├── ConcurrencyConflict, NotFound, IntegrityViolation
+    │   ├── DecodeError
+    │   └── StoreUnavailable
+    └── MissingExtra                    an optional extra is not installed (also an ImportError)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+from fractions import Fraction
+
+__all__ = [
+    "AmendmentNotAllowed",
+    "CalendarDataUnavailable",
+    "CalendarError",
+    "CommandRejected",
+    "CommunityGovError",
+    "ConcurrencyConflict",
+    "DecodeError",
+    "DefinitionError",
+    "DuplicateId",
+    "EmptyField",
+    "IntegrityViolation",
+    "InvalidInput",
+    "MissingExtra",
+    "MoreVotesThanPresent",
+    "NaiveDatetime",
+    "NotAMember",
+    "NotEligible",
+    "NotFound",
+    "ObjectionAlreadyRuled",
+    "ObjectionsPending",
+    "PapersNotSentInTime",
+    "PeriodNotElapsed",
+    "PersistenceError",
+    "PlanRequired",
+    "PlanVersionMismatch",
+    "PresentNotExpected",
+    "QuorumNotMet",
+    "RuleViolation",
+    "StoreUnavailable",
+    "ThresholdNotReached",
+    "TimeWentBackwards",
+    "TransitionNotAllowed",
+    "UnknownReference",
+    "VoteFromAbsentPerson",
+    "VotedTwice",
+    "WindowClosed",
+    "WindowTooShort",
+    "WrongBody",
+]
+
+
+def _fraction(value: Fraction) -> str:
+    return str(value.numerator) if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
+
+
+class CommunityGovError(Exception):
+    """The root of every error this library raises."""
+
+
+# --- definitions -------------------------------------------------------------------------
+
+
+class DefinitionError(CommunityGovError):
+    """A procedure, voting rule, calendar or template is malformed.
+
+    Raised when the definition is built, never later while a command runs.
+    """
+
+    def __init__(self, what: str, problem: str) -> None:
+        self.what = what
+        self.problem = problem
+        super().__init__(f"invalid {what}: {problem}")
+
+
+# --- calendars ---------------------------------------------------------------------------
+
+
+class CalendarError(CommunityGovError):
+    """A calendar cannot answer a question about a date."""
+
+
+class CalendarDataUnavailable(CalendarError):
+    """The calendar has no official data for the year asked about.
+
+    A legal deadline is never guessed: extend the calendar (or plug in your own) once the
+    State Council has announced that year's holidays.
+    """
+
+    def __init__(self, calendar: str, year: int, known: tuple[int, int] | None = None) -> None:
+        self.calendar = calendar
+        self.year = year
+        self.known = known
+        span = f" (it knows {known[0]}–{known[1]})" if known else ""
+        super().__init__(
+            f"the {calendar} calendar has no official data for {year}{span}; "
+            "a legal deadline is never guessed"
+        )
+
+
+# --- rejected commands -------------------------------------------------------------------
+
+
+class CommandRejected(CommunityGovError):
+    """A command was refused. The aggregate and the store are exactly as they were."""
+
+
+class TransitionNotAllowed(CommandRejected):
+    """The action is not allowed in the aggregate's current state."""
+
+    def __init__(self, action: str, state: str, allowed: Iterable[str]) -> None:
+        self.action = action
+        self.state = state
+        self.allowed = tuple(allowed)
+        allowed_text = ", ".join(self.allowed) if self.allowed else "none (the state is final)"
+        super().__init__(f"cannot {action} while {state}; allowed now: {allowed_text}")
+
+
+class InvalidInput(CommandRejected):
+    """An argument is malformed."""
+
+
+class EmptyField(InvalidInput):
+    """A required text field is empty or only white space."""
+
+    def __init__(self, field: str) -> None:
+        self.field = field
+        super().__init__(f"{field} must not be empty")
+
+
+class NaiveDatetime(InvalidInput):
+    """A datetime without a timezone was given; the library needs timezone-aware times."""
+
+    def __init__(self, field: str, value: datetime) -> None:
+        self.field = field
+        self.value = value
+        super().__init__(
+            f"{field}={value.isoformat()} has no timezone; pass a timezone-aware datetime "
+            "(for example with tzinfo=ZoneInfo('Asia/Shanghai'))"
+        )
+
+
+class DuplicateId(InvalidInput):
+    """An id is already in use within the aggregate."""
+
+    def __init__(self, kind: str, id: str) -> None:
+        self.kind = kind
+        self.id = id
+        super().__init__(f"{kind} {id!r} already exists")
+
+
+class TimeWentBackwards(CommandRejected):
+    """A command is dated before the aggregate's last recorded event."""
+
+    def __init__(self, at: datetime, last: datetime) -> None:
+        self.at = at
+        self.last = last
+        super().__init__(
+            f"cannot record at {at.isoformat()}: the last record is dated {last.isoformat()}"
+        )
+
+
+class UnknownReference(CommandRejected):
+    """A command names something the aggregate does not know (a body, a person, an objection)."""
+
+    def __init__(self, kind: str, id: str) -> None:
+        self.kind = kind
+        self.id = id
+        super().__init__(f"unknown {kind} {id!r}")
+
+
+class RuleViolation(CommandRejected):
+    """A governance rule was broken."""
+
+
+class QuorumNotMet(RuleViolation):
+    """Too few people were present for the meeting to decide anything."""
+
+    def __init__(
+        self,
+        body: str,
+        present: int,
+        base: int,
+        base_name: str,
+        required: int,
+        fraction: Fraction,
+        inclusive: bool,
+    ) -> None:
+        self.body = body
+        self.present = present
+        self.base = base
+        self.base_name = base_name
+        self.required = required
+        self.fraction = fraction
+        self.inclusive = inclusive
+        bound = "at least" if inclusive else "more than"
+        super().__init__(
+            f"quorum not met: {present} of {base} {base_name} present at the {body}; "
+            f"{bound} {_fraction(fraction)} ({required}) required"
+        )
+
+
+class ThresholdNotReached(RuleViolation):
+    """Not enough votes in favour for the motion to pass."""
+
+    def __init__(
+        self,
+        body: str,
+        yes: int,
+        base: int,
+        base_name: str,
+        required: int,
+        fraction: Fraction,
+        inclusive: bool,
+    ) -> None:
+        self.body = body
+        self.yes = yes
+        self.base = base
+        self.base_name = base_name
+        self.required = required
+        self.fraction = fraction
+        self.inclusive = inclusive
+        bound = "at least" if inclusive else "more than"
+        super().__init__(
+            f"threshold not reached at the {body}: {yes} in favour of {base} {base_name}; "
+            f"{bound} {_fraction(fraction)} ({required}) required"
+        )
+
+
+class PeriodNotElapsed(RuleViolation):
+    """A period (a publicity or solicitation period) has not ended yet."""
+
+    def __init__(self, period: str, ends_at: datetime, at: datetime) -> None:
+        self.period = period
+        self.ends_at = ends_at
+        self.at = at
+        super().__init__(
+            f"the {period} runs until {ends_at.isoformat()}; it is {at.isoformat()}"
+        )
+
+
+class WindowClosed(RuleViolation):
+    """Something was submitted outside the window that accepts it."""
+
+    def __init__(self, window: str, opens_at: datetime, closes_at: datetime, at: datetime) -> None:
+        self.window = window
+        self.opens_at = opens_at
+        self.closes_at = closes_at
+        self.at = at
+        super().__init__(
+            f"the {window} is open from {opens_at.isoformat()} until {closes_at.isoformat()}; "
+            f"{at.isoformat()} is outside it"
+        )
+
+
+class WindowTooShort(RuleViolation):
+    """A window was opened for less than the procedure's minimum."""
+
+    def __init__(self, window: str, asked: str, minimum: str) -> None:
+        self.window = window
+        self.asked = asked
+        self.minimum = minimum
+        super().__init__(f"the {window} must last at least {minimum}; {asked} was asked")
+
+
+class PapersNotSentInTime(RuleViolation):
+    """Meeting papers were sent later than the procedure requires."""
+
+    def __init__(self, body: str, sent_on: date | None, latest: date, notice: str) -> None:
+        self.body = body
+        self.sent_on = sent_on
+        self.latest = latest
+        self.notice = notice
+        sent = f"were sent on {sent_on.isoformat()}" if sent_on else "were not sent"
+        super().__init__(
+            f"the papers for the {body} {sent}; they must go out {notice} before the meeting, "
+            f"by {latest.isoformat()}"
+        )
+
+
+class NotAMember(RuleViolation):
+    """A person is not a member of the body on the date in question."""
+
+    def __init__(self, person: str, body: str, on: date) -> None:
+        self.person = person
+        self.body = body
+        self.on = on
+        super().__init__(f"{person} is not a member of the {body} on {on.isoformat()}")
+
+
+class NotEligible(RuleViolation):
+    """A person may not take this part (give an opinion, object, rule)."""
+
+    def __init__(self, person: str, role: str, eligible: str) -> None:
+        self.person = person
+        self.role = role
+        self.eligible = eligible
+        super().__init__(f"{person} may not {role}; only {eligible} may")
+
+
+class WrongBody(RuleViolation):
+    """A meeting was held by a body other than the one the step requires."""
+
+    def __init__(self, step: str, expected: str, got: str) -> None:
+        self.step = step
+        self.expected = expected
+        self.got = got
+        super().__init__(f"the {step} step is for the {expected}; a meeting of the {got} was given")
+
+
+class VotedTwice(RuleViolation):
+    """One person appears more than once among the votes of a meeting."""
+
+    def __init__(self, person: str, times: int) -> None:
+        self.person = person
+        self.times = times
+        super().__init__(f"{person} voted {times} times; each person votes once")
+
+
+class MoreVotesThanPresent(RuleViolation):
+    """A meeting records more votes than people present."""
+
+    def __init__(self, votes: int, present: int) -> None:
+        self.votes = votes
+        self.present = present
+        super().__init__(f"{votes} votes recorded but only {present} people present")
+
+
+class VoteFromAbsentPerson(RuleViolation):
+    """A vote was counted for someone not recorded as present."""
+
+    def __init__(self, person: str) -> None:
+        self.person = person
+        super().__init__(f"a vote was recorded for {person}, who was not present")
+
+
+class PresentNotExpected(RuleViolation):
+    """Someone recorded as present was not among those expected (the body's members)."""
+
+    def __init__(self, person: str, body: str) -> None:
+        self.person = person
+        self.body = body
+        super().__init__(f"{person} is recorded as present but was not expected at the {body}")
+
+
+class AmendmentNotAllowed(RuleViolation):
+    """The plan was amended at a step whose body may not amend it."""
+
+    def __init__(self, step: str) -> None:
+        self.step = step
+        super().__init__(f"the plan may not be amended at the {step} step")
+
+
+class PlanRequired(RuleViolation):
+    """A step that must put a plan on the table was recorded without one."""
+
+    def __init__(self, step: str) -> None:
+        self.step = step
+        super().__init__(f"the {step} step must put a plan on the table")
+
+
+class PlanVersionMismatch(RuleViolation):
+    """A meeting deliberated a plan version other than the current one."""
+
+    def __init__(self, on_table: int, current: int) -> None:
+        self.on_table = on_table
+        self.current = current
+        super().__init__(
+            f"the meeting deliberated plan version {on_table}; the current version is {current}"
+        )
+
+
+class ObjectionsPending(RuleViolation):
+    """Objections are still waiting for a ruling."""
+
+    def __init__(self, objections: Iterable[str]) -> None:
+        self.objections = tuple(objections)
+        super().__init__(
+            f"{len(self.objections)} objection(s) await a ruling: {', '.join(self.objections)}"
+        )
+
+
+class ObjectionAlreadyRuled(RuleViolation):
+    """An objection already has a ruling."""
+
+    def __init__(self, objection: str) -> None:
+        self.objection = objection
+        super().__init__(f"objection {objection!r} has already been ruled on")
+
+
+# --- persistence -------------------------------------------------------------------------
+
+
+class PersistenceError(CommunityGovError):
+    """A store could not do what was asked."""
+
+
+class ConcurrencyConflict(PersistenceError):
+    """Another writer appended to the stream first; nothing was written."""
+
+    def __init__(self, stream: str, expected: int, actual: int) -> None:
+        self.stream = stream
+        self.expected = expected
+        self.actual = actual
+        super().__init__(
+            f"stream {stream!r} is at version {actual}, not {expected}: someone else wrote first"
+        )
+
+
+class NotFound(PersistenceError):
+    """No stream or aggregate with that id exists in this community."""
+
+    def __init__(self, kind: str, id: str, community: str | None = None) -> None:
+        self.kind = kind
+        self.id = id
+        self.community = community
+        where = f" in community {community!r}" if community else ""
+        super().__init__(f"no {kind} {id!r}{where}")
+
+
+class IntegrityViolation(PersistenceError):
+    """Stored records no longer match their hashes."""
+
+    def __init__(self, stream: str, version: int, detail: str) -> None:
+        self.stream = stream
+        self.version = version
+        self.detail = detail
+        super().__init__(f"stream {stream!r} fails verification at version {version}: {detail}")
+
+
+class DecodeError(PersistenceError):
+    """A stored event cannot be turned back into an event object."""
+
+    def __init__(self, event_type: str, version: int, detail: str) -> None:
+        self.event_type = event_type
+        self.version = version
+        self.detail = detail
+        super().__init__(f"cannot decode event {event_type!r} (schema {version}): {detail}")
+
+
+class StoreUnavailable(PersistenceError):
+    """The store cannot be reached (a lost connection, a server down)."""
+
+    def __init__(self, store: str, detail: str) -> None:
+        self.store = store
+        self.detail = detail
+        super().__init__(f"the {store} store is unavailable: {detail}")
+
+
+# --- installation ------------------------------------------------------------------------
+
+
+class MissingExtra(CommunityGovError, ImportError):
+    """An optional feature needs a package that is not installed."""
+
+    def __init__(self, feature: str, extra: str) -> None:
+        self.feature = feature
+        self.extra = extra
+        super().__init__(f"{feature} needs an optional extra: pip install 'communitygov[{extra}]'")
