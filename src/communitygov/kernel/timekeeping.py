@@ -1,0 +1,33 @@
+"""Time as an argument: every command takes a timezone-aware ``at`` and refuses to go back."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from communitygov.errors import NaiveDatetime, TimeWentBackwards
+
+__all__ = ["require_aware", "require_in_order"]
+
+
+def require_aware(value: datetime, field: str = "at") -> datetime:
+    """Return ``value`` if it carries a timezone.
+
+    Raises:
+        NaiveDatetime: ``value`` has no timezone (or one that gives no offset).
+    """
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise NaiveDatetime(field, value)
+    return value
+
+
+def require_in_order(at: datetime, last: datetime | None) -> datetime:
+    """Check that ``at`` is timezone-aware and not before ``last`` (the latest record).
+
+    Raises:
+        NaiveDatetime: ``at`` has no timezone.
+        TimeWentBackwards: ``at`` is earlier than ``last``.
+    """
+    require_aware(at)
+    if last is not None and at < last:
+        raise TimeWentBackwards(at, last)
+    return at
