@@ -15,13 +15,14 @@ The tree::
     │   ├── InvalidInput                a malformed argument
     │   │   ├── EmptyField
     │   │   ├── NaiveDatetime
-    │   │   └── DuplicateId
+    │   │   ├── DuplicateId
+│   │   └── NoSeats
     │   ├── TimeWentBackwards
     │   ├── UnknownReference            an id the aggregate does not know
     │   └── RuleViolation               a governance rule broken
     │       ├── QuorumNotMet, ThresholdNotReached
     │       ├── PeriodNotElapsed, WindowClosed, WindowTooShort, PapersNotSentInTime
-    │       ├── NotAMember, NotEligible, WrongBody
+    │       ├── NotAMember, NotEligible, WrongBody, SamePerson
     │       ├── VotedTwice, MoreVotesThanPresent, VoteFromAbsentPerson, PresentNotExpected
     │       ├── AmendmentNotAllowed, PlanRequired, PlanVersionMismatch
     │       └── ObjectionsPending, ObjectionAlreadyRuled
@@ -55,6 +56,7 @@ __all__ = [
     "MoreVotesThanPresent",
     "NaiveDatetime",
     "NotAMember",
+    "NoSeats",
     "NotEligible",
     "NotFound",
     "ObjectionAlreadyRuled",
@@ -67,6 +69,7 @@ __all__ = [
     "PresentNotExpected",
     "QuorumNotMet",
     "RuleViolation",
+    "SamePerson",
     "StoreUnavailable",
     "ThresholdNotReached",
     "TimeWentBackwards",
@@ -177,6 +180,17 @@ class DuplicateId(InvalidInput):
         self.kind = kind
         self.id = id
         super().__init__(f"{kind} {id!r} already exists")
+
+
+class NoSeats(InvalidInput):
+    """A seat was asked for on a joint body, whose members come from other bodies."""
+
+    def __init__(self, body: str, parts: Iterable[str]) -> None:
+        self.body = body
+        self.parts = tuple(parts)
+        super().__init__(
+            f"the {body} has no seats of its own; appoint to the {' or the '.join(self.parts)}"
+        )
 
 
 class TimeWentBackwards(CommandRejected):
@@ -398,6 +412,16 @@ class PlanVersionMismatch(RuleViolation):
         super().__init__(
             f"the meeting deliberated plan version {on_table}; the current version is {current}"
         )
+
+
+class SamePerson(RuleViolation):
+    """One person was named where two different people are required."""
+
+    def __init__(self, person: str, first: str, second: str) -> None:
+        self.person = person
+        self.first = first
+        self.second = second
+        super().__init__(f"{person} cannot be both the {first} and the {second}")
 
 
 class ObjectionsPending(RuleViolation):

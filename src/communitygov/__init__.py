@@ -1,0 +1,1 @@
+"""communitygov: typed domain models and state machines for community-governance workflows."""

@@ -1,0 +1,130 @@
+"""Turning events into plain JSON-ready data and back.
+
+The codec is built on a ``cattrs`` converter made by :func:`make_converter`, never on the
+global converter, so an application's own cattrs hooks cannot change how governance records
+are stored. The output is deterministic (sets are sorted), which the stores' hash chains rely on.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import date, datetime
+from fractions import Fraction
+from typing import Any
+
+import attrs
+import cattrs
+from cattrs.preconf.json import make_converter as make_json_converter
+
+from communitygov.errors import DecodeError
+from communitygov.kernel.events import EVENTS, Event, EventRegistry
+from communitygov.kernel.timekeeping import require_aware
+
+__all__ = ["EncodedEvent", "EventCodec", "make_converter"]
+
+
+def _structure_aware_datetime(value: Any, _: type) -> datetime:
+    return require_aware(datetime.fromisoformat(value), "stored datetime")
+
+
+def make_converter() -> cattrs.Converter:
+    """A fresh converter for the library's records.
+
+    Datetimes become ISO 8601 strings with their offset, dates ISO dates, fractions "p/q"
+    strings, enums their values, and frozensets sorted lists.
+    """
+    converter = make_json_converter()
+    converter.register_unstructure_hook(datetime, datetime.isoformat)
+    converter.register_structure_hook(datetime, _structure_aware_datetime)
+    converter.register_unstructure_hook(date, date.isoformat)
+    converter.register_structure_hook(date, lambda value, _: date.fromisoformat(value))
+    converter.register_unstructure_hook(Fraction, str)
+    converter.register_structure_hook(Fraction, lambda value, _: Fraction(value))
+    converter.register_unstructure_hook_factory(
+        lambda cls: getattr(cls, "__origin__", None) is frozenset,
+        lambda cls: lambda value: sorted(converter.unstructure(item) for item in value),
+    )
+    return converter
+
+
+@attrs.frozen
+class EncodedEvent:
+    """An event as stored: its type name, schema version and JSON-ready fields."""
+
+    type: str
+    version: int
+    data: dict[str, Any]
+
+    def to_json(self) -> str:
+        """The fields as canonical JSON (sorted keys, no spaces, UTF-8 text kept as is)."""
+        return json.dumps(self.data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+class EventCodec:
+    """Encodes events for storage and decodes them, upcasting old schema versions.
+
+    Args:
+        registry: the event types this codec knows; the library's own by default.
+        converter: a converter from :func:`make_converter`, if you need to add hooks.
+    """
+
+    def __init__(
+        self, registry: EventRegistry = EVENTS, converter: cattrs.Converter | None = None
+    ) -> None:
+        self.registry = registry
+        self.converter = converter if converter is not None else make_converter()
+
+    def encode(self, event: Event) -> EncodedEvent:
+        """The stored form of ``event``."""
+        cls = type(event)
+        data: dict[str, Any] = self.converter.unstructure(event, cls)
+        return EncodedEvent(cls.type_name, cls.schema_version, data)
+
+    def decode(self, type_name: str, version: int, data: Mapping[str, Any]) -> Event:
+        """The event stored as ``type_name`` at schema ``version`` with fields ``data``.
+
+        Raises:
+            DecodeError: the type is unknown, the version is newer than the code, or the fields
+                do not fit the class.
+        """
+        cls = self.registry.get(type_name)
+        if cls is None:
+            raise DecodeError(type_name, version, "no event type of that name is registered")
+        if version > cls.schema_version:
+            raise DecodeError(
+                type_name,
+                version,
+                f"stored by a newer schema than this code knows ({cls.schema_version})",
+            )
+        try:
+            fields = self.registry.upcast(type_name, version, dict(data))
+            event: Event = self.converter.structure(fields, cls)
+        except DecodeError:
+            raise
+        except Exception as exc:  # cattrs raises many kinds; all mean "does not fit"
+            raise DecodeError(type_name, version, "; ".join(cattrs.transform_error(exc))) from exc
+        return event
+
+    def dumps(self, event: Event) -> str:
+        """``event`` as one JSON document with its type and version."""
+        encoded = self.encode(event)
+        return json.dumps(
+            {"type": encoded.type, "version": encoded.version, "data": encoded.data},
+            sort_keys=True,
+            separators=(",", ":"),
+            ensure_ascii=False,
+        )
+
+    def loads(self, text: str) -> Event:
+        """The event in a document written by :meth:`dumps`.
+
+        Raises:
+            DecodeError: the document is not one.
+        """
+        try:
+            document = json.loads(text)
+            type_name, version, data = document["type"], document["version"], document["data"]
+        except (ValueError, KeyError, TypeError) as exc:
+            raise DecodeError("?", 0, f"not an encoded event: {exc}") from exc
+        return self.decode(type_name, version, data)

@@ -1,0 +1,241 @@
+"""The Community aggregate: its people, who sat on which body when, and declared relatives.
+
+Every record in the library belongs to exactly one community. The community answers the
+questions the rules ask: was this person a member of that body on that day, and are these two
+people near relatives.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Any
+
+import attrs
+
+from communitygov.errors import (
+    DecodeError,
+    DuplicateId,
+    EmptyField,
+    NoSeats,
+    NotAMember,
+    SamePerson,
+    UnknownReference,
+)
+from communitygov.kernel.aggregate import Aggregate, Decision
+from communitygov.kernel.events import Event
+from communitygov.kernel.timekeeping import require_aware
+from communitygov.organisation.bodies import JOINT_BODIES, BodyKind
+from communitygov.organisation.events import (
+    CommunityRegistered,
+    MembershipEnded,
+    MembershipStarted,
+    NearRelativesDeclared,
+    PersonRegistered,
+)
+
+__all__ = ["Community", "Membership", "Person"]
+
+
+@attrs.frozen
+class Person:
+    """A person known to the community."""
+
+    id: str
+    name: str
+
+
+@attrs.frozen
+class Membership:
+    """A seat on a body from ``start``; ``end`` is the first day no longer on it (or ``None``)."""
+
+    person_id: str
+    body: BodyKind
+    start: date
+    end: date | None = None
+    role: str = ""
+
+    def covers(self, day: date) -> bool:
+        """Whether the seat was held on ``day``."""
+        return self.start <= day and (self.end is None or day < self.end)
+
+
+def _required(value: str, field: str) -> str:
+    if not value.strip():
+        raise EmptyField(field)
+    return value
+
+
+@attrs.frozen(kw_only=True)
+class Community(Aggregate):
+    """A community (社区): the tenant every other record belongs to."""
+
+    created_by = (CommunityRegistered,)
+    kind = "community"
+
+    name: str
+    district: str = ""
+    people: Mapping[str, Person] = attrs.field(factory=dict)
+    memberships: tuple[Membership, ...] = ()
+    relatives: frozenset[frozenset[str]] = frozenset()
+
+    # --- commands ----------------------------------------------------------------------
+
+    @classmethod
+    def register(
+        cls, community_id: str, name: str, *, at: datetime, district: str = ""
+    ) -> Decision[Community]:
+        """Register a new community.
+
+        Raises:
+            EmptyField: the id or name is empty.
+            NaiveDatetime: ``at`` has no timezone.
+        """
+        _required(community_id, "community id")
+        _required(name, "community name")
+        event = CommunityRegistered(
+            at=require_aware(at),
+            community_id=community_id,
+            name=name,
+            district=district,
+        )
+        return cls._start(event, None), (event,)
+
+    def register_person(self, person_id: str, name: str, *, at: datetime) -> Decision[Community]:
+        """Add a person to the community's register.
+
+        Raises:
+            EmptyField: the id or name is empty.
+            DuplicateId: the id is taken.
+        """
+        at = self._checked_time(at)
+        _required(person_id, "person id")
+        _required(name, "person name")
+        if person_id in self.people:
+            raise DuplicateId("person", person_id)
+        return self._record(PersonRegistered(at=at, person_id=person_id, name=name))
+
+    def appoint(
+        self, person_id: str, body: BodyKind, *, start: date, at: datetime, role: str = ""
+    ) -> Decision[Community]:
+        """Give a person a seat on a body from ``start`` (a role such as "secretary" optional).
+
+        Raises:
+            UnknownReference: the person is not registered.
+            DuplicateId: the person already holds a seat on that body on ``start``.
+            NoSeats: the body is a joint meeting, which has no seats of its own.
+        """
+        at = self._checked_time(at)
+        self.person(person_id)
+        if body in JOINT_BODIES:
+            raise NoSeats(body.en, (part.en for part in JOINT_BODIES[body]))
+        if self.is_member(person_id, body, start):
+            raise DuplicateId(f"seat on the {body.en} held by", person_id)
+        return self._record(
+            MembershipStarted(at=at, person_id=person_id, body=body, start=start, role=role)
+        )
+
+    def end_membership(
+        self, person_id: str, body: BodyKind, *, end: date, at: datetime
+    ) -> Decision[Community]:
+        """End a person's open seat on a body; ``end`` is the first day without it.
+
+        Raises:
+            NotAMember: the person holds no open seat there that started before ``end``.
+        """
+        at = self._checked_time(at)
+        if not any(
+            m.person_id == person_id and m.body is body and m.end is None and m.start < end
+            for m in self.memberships
+        ):
+            raise NotAMember(person_id, body.en, end)
+        return self._record(MembershipEnded(at=at, person_id=person_id, body=body, end=end))
+
+    def declare_near_relatives(
+        self, person_id: str, relative_id: str, relation: str, *, at: datetime
+    ) -> Decision[Community]:
+        """Record that two people are near relatives (spouse, parent, child, sibling …).
+
+        Raises:
+            UnknownReference: either person is not registered.
+            SamePerson: both ids are the same person.
+            EmptyField: the relation is empty.
+        """
+        at = self._checked_time(at)
+        self.person(person_id)
+        self.person(relative_id)
+        if person_id == relative_id:
+            raise SamePerson(person_id, "person", "relative")
+        _required(relation, "relation")
+        return self._record(
+            NearRelativesDeclared(
+                at=at, person_id=person_id, relative_id=relative_id, relation=relation
+            )
+        )
+
+    # --- queries -----------------------------------------------------------------------
+
+    def person(self, person_id: str) -> Person:
+        """The registered person with that id.
+
+        Raises:
+            UnknownReference: no such person.
+        """
+        try:
+            return self.people[person_id]
+        except KeyError:
+            raise UnknownReference("person", person_id) from None
+
+    def members_of(self, body: BodyKind, on: date) -> frozenset[str]:
+        """The ids of everyone holding a seat on ``body`` on ``on``."""
+        parts = JOINT_BODIES.get(body, (body,))
+        return frozenset(
+            m.person_id for m in self.memberships if m.body in parts and m.covers(on)
+        )
+
+    def is_member(self, person_id: str, body: BodyKind, on: date) -> bool:
+        """Whether the person held a seat on ``body`` on ``on``."""
+        parts = JOINT_BODIES.get(body, (body,))
+        return any(
+            m.person_id == person_id and m.body in parts and m.covers(on)
+            for m in self.memberships
+        )
+
+    def are_near_relatives(self, first: str, second: str) -> bool:
+        """Whether a near-relative link between the two has been declared."""
+        return frozenset((first, second)) in self.relatives
+
+    # --- the fold ----------------------------------------------------------------------
+
+    @classmethod
+    def _start(cls, event: Event, context: Any) -> Community:
+        assert isinstance(event, CommunityRegistered)
+        return cls(
+            id=event.community_id,
+            name=event.name,
+            district=event.district,
+            version=1,
+            history=(event,),
+        )
+
+    def _changes(self, event: Event) -> dict[str, Any]:
+        if isinstance(event, PersonRegistered):
+            people = dict(self.people)
+            people[event.person_id] = Person(event.person_id, event.name)
+            return {"people": people}
+        if isinstance(event, MembershipStarted):
+            seat = Membership(event.person_id, event.body, event.start, role=event.role)
+            return {"memberships": (*self.memberships, seat)}
+        if isinstance(event, MembershipEnded):
+            return {
+                "memberships": tuple(
+                    attrs.evolve(m, end=event.end)
+                    if m.person_id == event.person_id and m.body is event.body and m.end is None
+                    else m
+                    for m in self.memberships
+                )
+            }
+        if isinstance(event, NearRelativesDeclared):
+            pair = frozenset((event.person_id, event.relative_id))
+            return {"relatives": self.relatives | {pair}}
+        raise DecodeError(type(event).type_name, event.schema_version, "not a community event")

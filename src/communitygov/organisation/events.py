@@ -1,0 +1,58 @@
+"""Events of a community's organisation: people, memberships and declared relatives."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import attrs
+
+from communitygov.kernel.events import Event, event_type
+from communitygov.organisation.bodies import BodyKind
+
+__all__ = [
+    "CommunityRegistered",
+    "MembershipEnded",
+    "MembershipStarted",
+    "NearRelativesDeclared",
+    "PersonRegistered",
+]
+
+
+@event_type("community.registered")
+@attrs.frozen(kw_only=True)
+class CommunityRegistered(Event):
+    community_id: str
+    name: str
+    district: str = ""
+
+
+@event_type("community.person_registered")
+@attrs.frozen(kw_only=True)
+class PersonRegistered(Event):
+    person_id: str
+    name: str
+
+
+@event_type("community.membership_started")
+@attrs.frozen(kw_only=True)
+class MembershipStarted(Event):
+    person_id: str
+    body: BodyKind
+    start: date
+    role: str = ""
+
+
+@event_type("community.membership_ended")
+@attrs.frozen(kw_only=True)
+class MembershipEnded(Event):
+    person_id: str
+    body: BodyKind
+    end: date
+
+
+@event_type("community.near_relatives_declared")
+@attrs.frozen(kw_only=True)
+class NearRelativesDeclared(Event):
+    person_id: str
+    relative_id: str
+    relation: str

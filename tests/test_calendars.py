@@ -1,0 +1,196 @@
+"""Tests for the working-day calendars: the protocol, the built-ins and the official Chinese one."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import date
+
+import attrs
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from communitygov.errors import CalendarDataUnavailable, DefinitionError, MissingExtra
+from communitygov.kernel.calendars import (
+    CALENDAR_DAYS,
+    WEEKDAYS,
+    Calendar,
+    CalendarDays,
+    WeekdayCalendar,
+)
+from communitygov.kernel.chinese_calendar import ChineseOfficialCalendar
+
+CN = ChineseOfficialCalendar()
+
+
+# --- the protocol ------------------------------------------------------------------------
+
+
+@attrs.frozen
+class _OneYearCalendar:
+    """A user calendar, written the way the Calendar docstring suggests."""
+
+    name: str = "one year"
+
+    def is_working_day(self, day: date) -> bool:
+        if day.year != 2025:
+            raise CalendarDataUnavailable(self.name, day.year, known=(2025, 2025))
+        return day.weekday() < 5
+
+
+@pytest.mark.parametrize(
+    "calendar", [CALENDAR_DAYS, WEEKDAYS, CN, WeekdayCalendar(name="x"), _OneYearCalendar()]
+)
+def test_every_calendar_satisfies_the_protocol(calendar: Calendar) -> None:
+    assert isinstance(calendar, Calendar)
+    assert isinstance(calendar.name, str)
+    assert calendar.name
+
+
+def test_builtin_names() -> None:
+    assert CALENDAR_DAYS.name == "calendar days"
+    assert WEEKDAYS.name == "weekdays"
+    assert CN.name == "official Chinese"
+
+
+def test_calendars_are_values() -> None:
+    assert CalendarDays() == CALENDAR_DAYS
+    assert WeekdayCalendar() == WEEKDAYS
+    assert ChineseOfficialCalendar() == CN
+    assert hash(ChineseOfficialCalendar()) == hash(CN)
+    assert CN != WEEKDAYS
+    assert len({CALENDAR_DAYS, WEEKDAYS, CN, ChineseOfficialCalendar()}) == 3
+    assert repr(CN) == "ChineseOfficialCalendar()"
+
+
+# --- CalendarDays and WeekdayCalendar ----------------------------------------------------
+
+
+@given(st.dates())
+def test_calendar_days_count_every_day(day: date) -> None:
+    assert CALENDAR_DAYS.is_working_day(day) is True
+
+
+@given(st.dates())
+def test_weekdays_are_monday_to_friday(day: date) -> None:
+    assert WEEKDAYS.is_working_day(day) is (day.weekday() < 5)
+
+
+def test_weekday_calendar_with_a_holiday_and_an_extra_working_day() -> None:
+    labour_day = date(2025, 5, 1)  # a Thursday
+    worked_sunday = date(2025, 4, 27)
+    town = WeekdayCalendar(
+        name="town", holidays=frozenset({labour_day}), extra_working_days=frozenset({worked_sunday})
+    )
+    assert WEEKDAYS.is_working_day(labour_day)
+    assert not town.is_working_day(labour_day)
+    assert not WEEKDAYS.is_working_day(worked_sunday)
+    assert town.is_working_day(worked_sunday)
+    assert town.is_working_day(date(2025, 5, 2))  # an ordinary Friday
+    assert not town.is_working_day(date(2025, 5, 3))  # an ordinary Saturday
+
+
+def test_weekday_calendar_accepts_any_iterable_of_dates() -> None:
+    town = WeekdayCalendar(holidays=[date(2025, 5, 1)], extra_working_days=(date(2025, 4, 27),))
+    assert town.holidays == frozenset({date(2025, 5, 1)})
+    assert town.extra_working_days == frozenset({date(2025, 4, 27)})
+    assert hash(town) == hash(
+        WeekdayCalendar(holidays={date(2025, 5, 1)}, extra_working_days=[date(2025, 4, 27)])
+    )
+
+
+def test_weekday_calendar_rejects_a_day_both_off_and_worked() -> None:
+    day = date(2025, 5, 1)
+    with pytest.raises(DefinitionError, match="2025-05-01"):
+        WeekdayCalendar(name="town", holidays=[day], extra_working_days=[day])
+
+
+def test_weekday_calendar_rejects_backwards_known_years() -> None:
+    with pytest.raises(DefinitionError, match="known_years"):
+        WeekdayCalendar(known_years=(2026, 2025))
+
+
+@given(st.dates())
+def test_weekday_calendar_with_known_years_refuses_to_guess(day: date) -> None:
+    town = WeekdayCalendar(name="town", known_years=(2025, 2026))
+    if 2025 <= day.year <= 2026:
+        assert town.is_working_day(day) is (day.weekday() < 5)
+    else:
+        with pytest.raises(CalendarDataUnavailable) as info:
+            town.is_working_day(day)
+        assert info.value.year == day.year
+        assert info.value.known == (2025, 2026)
+
+
+# --- the official Chinese calendar -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "day",
+    [date(2025, 1, 26), date(2025, 10, 11), date(2026, 1, 4), date(2026, 10, 10)],
+)
+def test_make_up_working_days_are_working_days(day: date) -> None:
+    assert day.weekday() >= 5  # a weekend day …
+    assert CN.is_working_day(day)  # … worked in lieu (调休)
+
+
+@pytest.mark.parametrize(
+    "day",
+    [date(2025, 10, 1), date(2025, 10, 8), date(2025, 1, 28), date(2026, 1, 1)],
+)
+def test_public_holidays_are_not_working_days(day: date) -> None:
+    assert day.weekday() < 5
+    assert not CN.is_working_day(day)
+
+
+def test_known_years_come_from_the_data() -> None:
+    first, last = CN.known_years
+    assert first <= 2004
+    assert last >= 2026
+
+
+@pytest.mark.parametrize("year", [2027, 2003])
+def test_years_without_data_raise(year: int) -> None:
+    with pytest.raises(CalendarDataUnavailable) as info:
+        CN.is_working_day(date(year, 6, 1))
+    assert info.value.year == year
+    assert info.value.calendar == "official Chinese"
+    assert info.value.known == CN.known_years
+    assert str(year) in str(info.value)
+    assert "official Chinese" in str(info.value)
+
+
+@given(st.dates())
+def test_chinese_calendar_answers_or_refuses_never_anything_else(day: date) -> None:
+    first, last = CN.known_years
+    if first <= day.year <= last:
+        assert isinstance(CN.is_working_day(day), bool)
+    else:
+        with pytest.raises(CalendarDataUnavailable) as info:
+            CN.is_working_day(day)
+        assert info.value.year == day.year
+
+
+def test_missing_package_raises_missing_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "chinese_calendar", None)  # makes the import fail
+    with pytest.raises(MissingExtra) as info:
+        ChineseOfficialCalendar()
+    assert info.value.extra == "cn"
+    assert isinstance(info.value, ImportError)
+    assert "communitygov[cn]" in str(info.value)
+
+
+def test_library_imports_without_the_package() -> None:
+    code = (
+        "import sys\n"
+        "sys.modules['chinese_calendar'] = None\n"
+        "import communitygov.kernel.calendars, communitygov.kernel.chinese_calendar\n"
+        "import communitygov.kernel.periods\n"
+    )
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
