@@ -16,6 +16,7 @@ The tree::
     │   │   ├── EmptyField
     │   │   ├── NaiveDatetime
     │   │   ├── DuplicateId
+│   │   ├── InvalidCount
 │   │   └── NoSeats
     │   ├── TimeWentBackwards
     │   ├── UnknownReference            an id the aggregate does not know
@@ -51,6 +52,7 @@ __all__ = [
     "DuplicateId",
     "EmptyField",
     "IntegrityViolation",
+    "InvalidCount",
     "InvalidInput",
     "MissingExtra",
     "MoreVotesThanPresent",
@@ -180,6 +182,15 @@ class DuplicateId(InvalidInput):
         self.kind = kind
         self.id = id
         super().__init__(f"{kind} {id!r} already exists")
+
+
+class InvalidCount(InvalidInput):
+    """A count or amount is not a whole number of zero or more."""
+
+    def __init__(self, field: str, value: object) -> None:
+        self.field = field
+        self.value = value
+        super().__init__(f"{field} must be a whole number, 0 or more; got {value!r}")
 
 
 class NoSeats(InvalidInput):

@@ -25,7 +25,7 @@ from types import MappingProxyType
 
 import attrs
 
-from communitygov.errors import DefinitionError, InvalidInput, QuorumNotMet, ThresholdNotReached
+from communitygov.errors import DefinitionError, InvalidCount, QuorumNotMet, ThresholdNotReached
 
 __all__ = [
     "COMMITTEE",
@@ -283,7 +283,7 @@ class Tally:
         abstain: Abstentions.
 
     Raises:
-        InvalidInput: at construction, if a count is negative or not an int (bools too).
+        InvalidCount: at construction, if a count is negative or not an int (bools too).
     """
 
     members: int
@@ -303,7 +303,7 @@ class Tally:
             ("abstain", self.abstain),
         ):
             if type(value) is not int or value < 0:
-                raise InvalidInput(f"tally {name} must be a whole number, 0 or more; got {value!r}")
+                raise InvalidCount(f"tally {name}", value)
 
     def count(self, base: CountBase) -> int:
         """Return the count for ``base``.
@@ -510,14 +510,15 @@ RESIDENTS_ASSEMBLY = VotingRule(
 
 PARTY_MEMBERS_ASSEMBLY = VotingRule(
     name="party members' assembly",
-    quorum=more_than(_HALF, CountBase.MEMBERS),
+    quorum=at_least(_HALF, CountBase.MEMBERS),
     passing=more_than(_HALF, CountBase.SHOULD_ATTEND),
     basis=LegalBasis(
         citation="中国共产党支部工作条例(试行) 第十一条",
         effective=date(2018, 10, 28),
         kind=BasisKind.LAW,
         note=(
-            "members are the party members with a vote; a motion passes on more than half of "
+            "半数以上 (at least half) of the party members with a vote must be present "
+            "(Civil Code Art. 1259: 以上 includes the number); a motion passes on more than half of "
             "those who should attend, not of those present. Some local rules require 2/3 "
             "present."
         ),

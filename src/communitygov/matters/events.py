@@ -1,0 +1,153 @@
+"""The events of a matter's life, in the order they usually happen."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import attrs
+
+from communitygov.kernel.events import Event, event_type
+from communitygov.kernel.periods import Period
+from communitygov.matters.records import Channel, MotionSource, Outcome, Stance, Vote
+from communitygov.organisation.bodies import BodyKind
+
+__all__ = [
+    "DeliberationHeld",
+    "ImplementationStarted",
+    "MatterClosed",
+    "MatterCompleted",
+    "MatterRaised",
+    "MatterWithdrawn",
+    "ObjectionRaised",
+    "ObjectionRuled",
+    "OpinionRecorded",
+    "ProgressRecorded",
+    "ResolutionPublicised",
+    "ResultPublicised",
+    "SolicitationClosed",
+    "SolicitationOpened",
+]
+
+
+@event_type("matter.raised")
+@attrs.frozen(kw_only=True)
+class MatterRaised(Event):
+    matter_id: str
+    community_id: str
+    procedure: str
+    title: str
+    description: str
+    source: MotionSource
+    raised_by: str
+
+
+@event_type("matter.solicitation_opened")
+@attrs.frozen(kw_only=True)
+class SolicitationOpened(Event):
+    closes_at: datetime
+
+
+@event_type("matter.opinion_recorded")
+@attrs.frozen(kw_only=True)
+class OpinionRecorded(Event):
+    opinion_id: str
+    author_id: str
+    channel: Channel
+    stance: Stance
+    text: str
+
+
+@event_type("matter.solicitation_closed")
+@attrs.frozen(kw_only=True)
+class SolicitationClosed(Event):
+    opinions: int
+
+
+@event_type("matter.deliberation_held")
+@attrs.frozen(kw_only=True)
+class DeliberationHeld(Event):
+    """A meeting of a step's body, with everything its minutes must show."""
+
+    step: str
+    body: BodyKind
+    members: frozenset[str]
+    expected: frozenset[str]
+    present: frozenset[str]
+    votes: tuple[Vote, ...]
+    outcome: Outcome
+    plan_version: int
+    minutes: str = ""
+    plan: str | None = None
+    papers_sent_on: date | None = None
+    reason: str = ""
+
+
+@event_type("matter.resolution_publicised")
+@attrs.frozen(kw_only=True)
+class ResolutionPublicised(Event):
+    text: str
+    place: str
+    period: Period
+    ends_at: datetime
+
+
+@event_type("matter.objection_raised")
+@attrs.frozen(kw_only=True)
+class ObjectionRaised(Event):
+    objection_id: str
+    by: str
+    text: str
+
+
+@event_type("matter.objection_ruled")
+@attrs.frozen(kw_only=True)
+class ObjectionRuled(Event):
+    """A ruling on an objection; it is published where ``place`` says."""
+
+    objection_id: str
+    upheld: bool
+    ruling: str
+    ruled_by: frozenset[str]
+    place: str
+
+
+@event_type("matter.implementation_started")
+@attrs.frozen(kw_only=True)
+class ImplementationStarted(Event):
+    by: str
+
+
+@event_type("matter.progress_recorded")
+@attrs.frozen(kw_only=True)
+class ProgressRecorded(Event):
+    text: str
+    by: str
+
+
+@event_type("matter.completed")
+@attrs.frozen(kw_only=True)
+class MatterCompleted(Event):
+    summary: str
+    cost_fen: int
+
+
+@event_type("matter.result_publicised")
+@attrs.frozen(kw_only=True)
+class ResultPublicised(Event):
+    text: str
+    place: str
+    period: Period
+    ends_at: datetime
+
+
+@event_type("matter.closed")
+@attrs.frozen(kw_only=True)
+class MatterClosed(Event):
+    pass
+
+
+@event_type("matter.withdrawn")
+@attrs.frozen(kw_only=True)
+class MatterWithdrawn(Event):
+    reason: str
+    by: str

@@ -1,0 +1,102 @@
+"""The procedures the library ships: 一征三议两公开 and the Dengzhou 四议两公开 variant.
+
+Both count periods on the Monday–Friday calendar by default; give them the official Chinese
+calendar (the ``cn`` extra) with ``procedure.with_calendar(ChineseOfficialCalendar())``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+
+from communitygov.kernel.periods import Period
+from communitygov.kernel.voting import COMMITTEE, PARTY_MEMBERS_ASSEMBLY, REPRESENTATIVES_ASSEMBLY
+from communitygov.matters.procedure import (
+    Constituency,
+    DeliberationStep,
+    Procedure,
+    PublicityRules,
+    SolicitationRules,
+)
+from communitygov.organisation.bodies import BodyKind
+
+__all__ = ["FOUR_DELIBERATIONS", "ONE_SOLICITATION_THREE_DELIBERATIONS", "PROCEDURES"]
+
+_PROPOSE = DeliberationStep(
+    key="propose",
+    en="propose",
+    zh="提议",
+    body=BodyKind.PARTY_COMMITTEE,
+    rule=COMMITTEE,
+    may_amend=True,
+)
+_CONSULT = DeliberationStep(
+    key="consult",
+    en="consult",
+    zh="商议",
+    body=BodyKind.TWO_COMMITTEES,
+    rule=COMMITTEE,
+    may_amend=True,
+    on_reject="propose",
+)
+_RESOLVE = DeliberationStep(
+    key="resolve",
+    en="resolve",
+    zh="决议",
+    body=BodyKind.REPRESENTATIVES_ASSEMBLY,
+    rule=REPRESENTATIVES_ASSEMBLY,
+    on_reject="propose",
+)
+_PUBLICITY = PublicityRules(
+    upheld_returns_to="propose",
+    period=Period.days(7),
+    objectors=frozenset({Constituency.RESIDENTS}),
+    ruling_body=BodyKind.SUPERVISION_COMMITTEE,
+)
+
+ONE_SOLICITATION_THREE_DELIBERATIONS = Procedure(
+    name="yizheng-sanyi-liang-gongkai",
+    en="one solicitation, three deliberations, two publicities",
+    zh="一征三议两公开",
+    solicitation=SolicitationRules(minimum=Period.days(7), constituencies=frozenset(Constituency)),
+    steps=(_PROPOSE, _CONSULT, _RESOLVE),
+    resolution_publicity=_PUBLICITY,
+    result_publicity=Period.days(7),
+)
+"""The standard community procedure (DOMAIN.md §2.1).
+
+The party organisation committee proposes, the two committees consult (and may amend or send
+the plan back), the residents' representatives' assembly resolves. A rejection at the
+assembly, or an objection upheld by the supervision committee, sends the matter back to the
+proposal; a rejection of the proposal itself ends the matter.
+"""
+
+FOUR_DELIBERATIONS = Procedure(
+    name="siyi-liang-gongkai",
+    en="four deliberations, two publicities",
+    zh="四议两公开",
+    solicitation=SolicitationRules(minimum=Period.days(7), constituencies=frozenset(Constituency)),
+    steps=(
+        _PROPOSE,
+        _CONSULT,
+        DeliberationStep(
+            key="review",
+            en="review",
+            zh="审议",
+            body=BodyKind.PARTY_MEMBERS_ASSEMBLY,
+            rule=PARTY_MEMBERS_ASSEMBLY,
+            on_reject="propose",
+            papers_notice=Period.days(3),
+        ),
+        _RESOLVE,
+    ),
+    resolution_publicity=_PUBLICITY,
+    result_publicity=Period.days(7),
+)
+"""The Dengzhou variant (DOMAIN.md §2.3): adds the party members' assembly review, whose papers
+go out at least 3 days before it meets."""
+
+PROCEDURES: Mapping[str, Procedure] = MappingProxyType(
+    {p.name: p for p in (ONE_SOLICITATION_THREE_DELIBERATIONS, FOUR_DELIBERATIONS)}
+)
+"""The shipped procedures by name."""

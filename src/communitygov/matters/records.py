@@ -1,0 +1,139 @@
+"""The records a matter keeps: opinions, votes, meetings, notices, objections.
+
+These are plain values, given to commands and kept inside events.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import Enum
+
+import attrs
+
+from communitygov.organisation.bodies import BodyKind
+
+__all__ = [
+    "Channel",
+    "Choice",
+    "Meeting",
+    "MotionSource",
+    "Objection",
+    "Opinion",
+    "Outcome",
+    "Stance",
+    "Vote",
+]
+
+
+class MotionSource(Enum):
+    """Where a matter came from (议题来源)."""
+
+    RESIDENTS = "residents"
+    """Residents' suggestions (群众建议)."""
+    CADRES = "cadres"
+    """A proposal by the community's cadres (干部提议)."""
+    HIGHER_LEVEL = "higher_level"
+    """An assignment from the sub-district or district (上级交办)."""
+
+
+class Channel(Enum):
+    """How an opinion was collected."""
+
+    HOUSEHOLD_VISIT = "household_visit"
+    OPINION_FORM = "opinion_form"
+    STOOL_TALK = "stool_talk"
+    MEETING = "meeting"
+    ONLINE = "online"
+    OTHER = "other"
+
+
+class Stance(Enum):
+    """An opinion's stance on the matter."""
+
+    SUPPORT = "support"
+    OPPOSE = "oppose"
+    SUGGEST = "suggest"
+    NEUTRAL = "neutral"
+
+
+class Choice(Enum):
+    """How one person voted."""
+
+    YES = "yes"
+    NO = "no"
+    ABSTAIN = "abstain"
+
+
+class Outcome(Enum):
+    """What a meeting decided, as the minutes record it."""
+
+    ADOPTED = "adopted"
+    REJECTED = "rejected"
+
+
+@attrs.frozen
+class Opinion:
+    """An opinion given during the solicitation."""
+
+    id: str
+    author_id: str
+    channel: Channel
+    stance: Stance
+    text: str
+
+
+@attrs.frozen
+class Vote:
+    """One person's vote."""
+
+    person_id: str
+    choice: Choice
+
+
+@attrs.frozen(kw_only=True)
+class Meeting:
+    """The record of one deliberation meeting, as its minutes give it.
+
+    Attributes:
+        body: the body that met (it must be the step's body).
+        present: who came.
+        votes: each named vote; a person votes at most once and only if present.
+        outcome: what the meeting decided; it must agree with the vote under the step's rule.
+        minutes: the minutes.
+        expected: who should have attended (应到会); by default every member on the day.
+            Members excused in advance (long illness, say) may be left out.
+        plan: a plan text put on the table: required at the first step the first time,
+            otherwise an amendment (a new plan version), allowed only where the step may amend.
+        plan_version: the plan version the meeting deliberated; by default the current one.
+        papers_sent_on: when the papers went out, where the step requires notice.
+        reason: why the plan was rejected or sent back, if it was.
+    """
+
+    body: BodyKind
+    present: frozenset[str] = attrs.field(converter=frozenset)
+    votes: tuple[Vote, ...] = attrs.field(converter=tuple)
+    outcome: Outcome
+    minutes: str = ""
+    expected: frozenset[str] | None = attrs.field(
+        default=None, converter=attrs.converters.optional(frozenset)
+    )
+    plan: str | None = None
+    plan_version: int | None = None
+    papers_sent_on: date | None = None
+    reason: str = ""
+
+
+@attrs.frozen
+class Objection:
+    """An objection raised while the resolution notice was up, and its ruling."""
+
+    id: str
+    by: str
+    text: str
+    upheld: bool | None = None
+    ruling: str = ""
+
+    @property
+    def pending(self) -> bool:
+        """Whether it still awaits a ruling."""
+        return self.upheld is None
