@@ -17,11 +17,12 @@ The tree::
     │   │   ├── NaiveDatetime
     │   │   ├── DuplicateId
 │   │   ├── InvalidCount
-│   │   └── NoSeats
+│   │   ├── NoSeats
+│   │   └── WrongCommunity
     │   ├── TimeWentBackwards
     │   ├── UnknownReference            an id the aggregate does not know
     │   └── RuleViolation               a governance rule broken
-    │       ├── QuorumNotMet, ThresholdNotReached
+    │       ├── QuorumNotMet, ThresholdNotReached, DecisionContradictsVote
     │       ├── PeriodNotElapsed, WindowClosed, WindowTooShort, PapersNotSentInTime
     │       ├── NotAMember, NotEligible, WrongBody, SamePerson
     │       ├── VotedTwice, MoreVotesThanPresent, VoteFromAbsentPerson, PresentNotExpected
@@ -47,6 +48,7 @@ __all__ = [
     "CommandRejected",
     "CommunityGovError",
     "ConcurrencyConflict",
+    "DecisionContradictsVote",
     "DecodeError",
     "DefinitionError",
     "DuplicateId",
@@ -57,8 +59,8 @@ __all__ = [
     "MissingExtra",
     "MoreVotesThanPresent",
     "NaiveDatetime",
-    "NotAMember",
     "NoSeats",
+    "NotAMember",
     "NotEligible",
     "NotFound",
     "ObjectionAlreadyRuled",
@@ -82,11 +84,14 @@ __all__ = [
     "WindowClosed",
     "WindowTooShort",
     "WrongBody",
+    "WrongCommunity",
 ]
 
 
 def _fraction(value: Fraction) -> str:
-    return str(value.numerator) if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
+    return (
+        str(value.numerator) if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
+    )
 
 
 class CommunityGovError(Exception):
@@ -289,9 +294,7 @@ class PeriodNotElapsed(RuleViolation):
         self.period = period
         self.ends_at = ends_at
         self.at = at
-        super().__init__(
-            f"the {period} runs until {ends_at.isoformat()}; it is {at.isoformat()}"
-        )
+        super().__init__(f"the {period} runs until {ends_at.isoformat()}; it is {at.isoformat()}")
 
 
 class WindowClosed(RuleViolation):
@@ -398,6 +401,18 @@ class PresentNotExpected(RuleViolation):
         super().__init__(f"{person} is recorded as present but was not expected at the {body}")
 
 
+class DecisionContradictsVote(RuleViolation):
+    """The minutes record a rejection although the vote passed."""
+
+    def __init__(self, body: str, outcome: str, yes: int) -> None:
+        self.body = body
+        self.outcome = outcome
+        self.yes = yes
+        super().__init__(
+            f"the minutes of the {body} say {outcome}, but {yes} votes in favour pass the motion"
+        )
+
+
 class AmendmentNotAllowed(RuleViolation):
     """The plan was amended at a step whose body may not amend it."""
 
@@ -433,6 +448,15 @@ class SamePerson(RuleViolation):
         self.first = first
         self.second = second
         super().__init__(f"{person} cannot be both the {first} and the {second}")
+
+
+class WrongCommunity(InvalidInput):
+    """A record of one community was given where another's was needed."""
+
+    def __init__(self, expected: str, got: str) -> None:
+        self.expected = expected
+        self.got = got
+        super().__init__(f"this belongs to community {expected!r}, not {got!r}")
 
 
 class ObjectionsPending(RuleViolation):

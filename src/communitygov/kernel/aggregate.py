@@ -87,5 +87,3 @@ class Aggregate:
         for event in iterator:
             aggregate = aggregate.apply(event)
         return aggregate
-
-

@@ -518,8 +518,8 @@ PARTY_MEMBERS_ASSEMBLY = VotingRule(
         kind=BasisKind.LAW,
         note=(
             "半数以上 (at least half) of the party members with a vote must be present "
-            "(Civil Code Art. 1259: 以上 includes the number); a motion passes on more than half of "
-            "those who should attend, not of those present. Some local rules require 2/3 "
+            "(Civil Code Art. 1259: 以上 includes the number); a motion passes on more than "
+            "half of those who should attend, not of those present. Some local rules require 2/3 "
             "present."
         ),
     ),

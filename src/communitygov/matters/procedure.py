@@ -11,6 +11,7 @@ every matter on that procedure shares it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import Enum
 
 import attrs
@@ -25,10 +26,10 @@ from communitygov.organisation.bodies import BodyKind
 __all__ = [
     "Constituency",
     "DeliberationStep",
+    "MatterState",
     "Procedure",
     "PublicityRules",
     "SolicitationRules",
-    "MatterState",
 ]
 
 
@@ -42,9 +43,10 @@ class Constituency(Enum):
     @property
     def en(self) -> str:
         """English name."""
-        return {"party_members": "party members", "representatives": "resident representatives"}.get(
-            self.value, "residents"
-        )
+        return {
+            "party_members": "party members",
+            "representatives": "resident representatives",
+        }.get(self.value, "residents")
 
     @property
     def body(self) -> BodyKind | None:
@@ -89,6 +91,10 @@ class MatterState:
 
 def _constituencies(value: frozenset[Constituency] | set[Constituency]) -> frozenset[Constituency]:
     return frozenset(value)
+
+
+def _steps(value: Iterable[DeliberationStep]) -> tuple[DeliberationStep, ...]:
+    return tuple(value)
 
 
 @attrs.frozen
@@ -172,7 +178,7 @@ class Procedure:
     name: str
     en: str
     zh: str
-    steps: tuple[DeliberationStep, ...] = attrs.field(converter=tuple)
+    steps: tuple[DeliberationStep, ...] = attrs.field(converter=_steps)
     resolution_publicity: PublicityRules
     solicitation: SolicitationRules = SolicitationRules()
     result_publicity: Period = Period.days(7)
@@ -262,8 +268,6 @@ def _build_workflow(procedure: Procedure) -> Workflow:
         Step("publicise_result", s.COMPLETED, s.RESULT_PUBLICITY),
         Step("close", s.RESULT_PUBLICITY, s.CLOSED),
     ]
-    steps += [
-        Step("withdraw", source, s.WITHDRAWN) for source in (s.RAISED, s.SOLICITING, *keys)
-    ]
+    steps += [Step("withdraw", source, s.WITHDRAWN) for source in (s.RAISED, s.SOLICITING, *keys)]
     states = [s.RAISED, s.SOLICITING, *keys, *s.FIXED[2:]]
     return Workflow(procedure.name, states, steps, s.RAISED, s.TERMINAL)

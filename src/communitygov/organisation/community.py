@@ -189,16 +189,13 @@ class Community(Aggregate):
     def members_of(self, body: BodyKind, on: date) -> frozenset[str]:
         """The ids of everyone holding a seat on ``body`` on ``on``."""
         parts = JOINT_BODIES.get(body, (body,))
-        return frozenset(
-            m.person_id for m in self.memberships if m.body in parts and m.covers(on)
-        )
+        return frozenset(m.person_id for m in self.memberships if m.body in parts and m.covers(on))
 
     def is_member(self, person_id: str, body: BodyKind, on: date) -> bool:
         """Whether the person held a seat on ``body`` on ``on``."""
         parts = JOINT_BODIES.get(body, (body,))
         return any(
-            m.person_id == person_id and m.body in parts and m.covers(on)
-            for m in self.memberships
+            m.person_id == person_id and m.body in parts and m.covers(on) for m in self.memberships
         )
 
     def are_near_relatives(self, first: str, second: str) -> bool:

@@ -1,0 +1,146 @@
+"""The rules a deliberation meeting must satisfy before its outcome can be recorded.
+
+Who may sit, who came, who voted and how: the checks run in the order a secretary would read the
+minutes, and the first broken rule is raised with its numbers. The quorum and the pass threshold
+come from the step's :class:`~communitygov.kernel.voting.VotingRule`.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date, datetime, timedelta
+
+from communitygov.errors import (
+    AmendmentNotAllowed,
+    DecisionContradictsVote,
+    MoreVotesThanPresent,
+    NotAMember,
+    PapersNotSentInTime,
+    PlanRequired,
+    PlanVersionMismatch,
+    PresentNotExpected,
+    VotedTwice,
+    VoteFromAbsentPerson,
+    WrongBody,
+)
+from communitygov.kernel.calendars import CALENDAR_DAYS, Calendar
+from communitygov.kernel.periods import Period, PeriodUnit, last_day
+from communitygov.kernel.voting import Tally
+from communitygov.matters.events import DeliberationHeld
+from communitygov.matters.procedure import DeliberationStep
+from communitygov.matters.records import Choice, Meeting, Outcome
+from communitygov.organisation.community import Community
+
+__all__ = ["check_meeting"]
+
+
+def check_meeting(
+    meeting: Meeting,
+    *,
+    at: datetime,
+    step: DeliberationStep,
+    first_step: bool,
+    community: Community,
+    day: date,
+    plan_version: int,
+    calendar: Calendar,
+) -> DeliberationHeld:
+    """Check a meeting against its step and return the event that records it.
+
+    Args:
+        meeting: the minutes.
+        at: when the meeting is recorded.
+        step: the step the matter is at.
+        first_step: whether this step puts the plan on the table.
+        community: the community, for who sat on the body on ``day``.
+        day: the day of the meeting.
+        plan_version: the matter's current plan version (0 before any plan).
+        calendar: the procedure's calendar, for papers due in working days.
+
+    Raises:
+        WrongBody, NotAMember, PresentNotExpected, MoreVotesThanPresent, VotedTwice,
+        VoteFromAbsentPerson, PlanRequired, AmendmentNotAllowed, PlanVersionMismatch,
+        PapersNotSentInTime, QuorumNotMet, ThresholdNotReached, DecisionContradictsVote.
+    """
+    body = step.body
+    if meeting.body is not body:
+        raise WrongBody(step.key, body.en, meeting.body.en)
+    members = community.members_of(body, day)
+    expected = members if meeting.expected is None else meeting.expected
+    for person in sorted(expected - members):
+        raise NotAMember(person, body.en, day)
+    for person in sorted(meeting.present - expected):
+        if person not in members:
+            raise NotAMember(person, body.en, day)
+        raise PresentNotExpected(person, body.en)
+    votes = meeting.votes
+    if len(votes) > len(meeting.present):
+        raise MoreVotesThanPresent(len(votes), len(meeting.present))
+    counts = Counter(vote.person_id for vote in votes)
+    for person, times in counts.items():
+        if times > 1:
+            raise VotedTwice(person, times)
+        if person not in meeting.present:
+            raise VoteFromAbsentPerson(person)
+
+    version_on_table = plan_version if meeting.plan_version is None else meeting.plan_version
+    if version_on_table != plan_version:
+        raise PlanVersionMismatch(version_on_table, plan_version)
+    if meeting.plan is not None and not meeting.plan.strip():
+        raise PlanRequired(step.key)
+    if first_step and plan_version == 0 and meeting.plan is None:
+        raise PlanRequired(step.key)
+    if meeting.plan is not None and not (first_step or step.may_amend):
+        raise AmendmentNotAllowed(step.key)
+
+    if step.papers_notice is not None:
+        notice = step.papers_notice
+        count_on = CALENDAR_DAYS if notice.unit is PeriodUnit.CALENDAR_DAYS else calendar
+        sent = meeting.papers_sent_on
+        if sent is None or last_day(sent, notice, count_on) > day:
+            raise PapersNotSentInTime(
+                body.en, sent, _latest_sending_day(day, notice, count_on), str(notice)
+            )
+
+    yes = no = 0
+    for vote in votes:
+        if vote.choice is Choice.YES:
+            yes += 1
+        elif vote.choice is Choice.NO:
+            no += 1
+    tally = Tally(
+        members=len(members),
+        should_attend=len(expected),
+        present=len(meeting.present),
+        yes=yes,
+        no=no,
+        abstain=len(votes) - yes - no,
+    )
+    if meeting.outcome is Outcome.ADOPTED:
+        step.rule.require_passed(tally, body.en)
+    elif step.rule.check(tally, body.en).passed:
+        raise DecisionContradictsVote(body.en, meeting.outcome.value, yes)
+
+    return DeliberationHeld(
+        at=at,
+        step=step.key,
+        body=body,
+        members=members,
+        expected=expected,
+        present=meeting.present,
+        votes=votes,
+        outcome=meeting.outcome,
+        plan_version=version_on_table,
+        minutes=meeting.minutes,
+        plan=meeting.plan,
+        papers_sent_on=meeting.papers_sent_on,
+        reason=meeting.reason,
+    )
+
+
+def _latest_sending_day(day: date, notice: Period, calendar: Calendar) -> date:
+    """The last day papers could go out and still give ``notice`` before ``day``."""
+    candidate = day - timedelta(days=notice.count)
+    while last_day(candidate, notice, calendar) > day:
+        candidate -= timedelta(days=1)
+    return candidate

@@ -1,0 +1,635 @@
+"""The Matter aggregate: one matter decided by 一征三议两公开 (or another procedure).
+
+A matter is raised, opinions are solicited over a window, each deliberation step's body meets
+and adopts or rejects the plan, the resolution is published for a period during which
+residents may object, the work is implemented once the period has ended with no objection
+pending, and the result is published before the matter closes. Every command is a method that
+returns the new matter and the events it produced; the matter it is called on never changes.
+
+>>> from communitygov.matters.presets import ONE_SOLICITATION_THREE_DELIBERATIONS as PROC
+>>> PROC.workflow.allowed("raised")
+('open_solicitation', 'withdraw')
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime
+from typing import Any
+
+import attrs
+
+from communitygov.errors import (
+    DecodeError,
+    DuplicateId,
+    EmptyField,
+    InvalidCount,
+    NotAMember,
+    NotEligible,
+    ObjectionAlreadyRuled,
+    ObjectionsPending,
+    PeriodNotElapsed,
+    UnknownReference,
+    WindowClosed,
+    WindowTooShort,
+    WrongCommunity,
+)
+from communitygov.kernel.aggregate import Aggregate, Decision
+from communitygov.kernel.events import Event
+from communitygov.kernel.periods import Period, period_end
+from communitygov.kernel.timekeeping import require_aware
+from communitygov.matters.deliberation import check_meeting
+from communitygov.matters.events import (
+    DeliberationHeld,
+    ImplementationStarted,
+    MatterClosed,
+    MatterCompleted,
+    MatterRaised,
+    MatterWithdrawn,
+    ObjectionRaised,
+    ObjectionRuled,
+    OpinionRecorded,
+    ProgressRecorded,
+    ResolutionPublicised,
+    ResultPublicised,
+    SolicitationClosed,
+    SolicitationOpened,
+)
+from communitygov.matters.presets import PROCEDURES
+from communitygov.matters.procedure import Constituency, MatterState, Procedure
+from communitygov.matters.records import Meeting, MotionSource, Objection, Opinion, Outcome
+from communitygov.organisation.community import Community
+
+__all__ = ["Deadline", "Matter", "Publicity"]
+
+
+@attrs.frozen(kw_only=True)
+class Publicity:
+    """A notice that was posted, and the period it stays up."""
+
+    text: str
+    place: str
+    posted_at: datetime
+    period: Period
+    ends_at: datetime
+
+
+@attrs.frozen
+class Deadline:
+    """Something due by a time: a window closing, a publicity period ending."""
+
+    what: str
+    due: datetime
+
+
+def _text(value: str, field: str) -> str:
+    if not value.strip():
+        raise EmptyField(field)
+    return value
+
+
+_ACTIONS: Mapping[type[Event], str] = {
+    SolicitationOpened: "open_solicitation",
+    OpinionRecorded: "record_opinion",
+    SolicitationClosed: "close_solicitation",
+    ResolutionPublicised: "publicise_resolution",
+    ObjectionRaised: "raise_objection",
+    ImplementationStarted: "start_implementation",
+    ProgressRecorded: "record_progress",
+    MatterCompleted: "complete",
+    ResultPublicised: "publicise_result",
+    MatterClosed: "close",
+    MatterWithdrawn: "withdraw",
+}
+
+
+@attrs.frozen(kw_only=True)
+class Matter(Aggregate):
+    """A matter (议事事项) and everything that has happened to it.
+
+    Read its ``state``, ``history`` (the events), :meth:`allowed_actions` and
+    :meth:`open_deadlines`. Change it only through its commands.
+    """
+
+    created_by = (MatterRaised,)
+    kind = "matter"
+
+    community_id: str
+    procedure: Procedure = attrs.field(repr=False)
+    state: str
+    title: str
+    description: str
+    source: MotionSource
+    raised_by: str
+    solicitation_opened_at: datetime | None = None
+    solicitation_closes_at: datetime | None = None
+    opinions: tuple[Opinion, ...] = ()
+    plans: tuple[str, ...] = ()
+    deliberations: tuple[DeliberationHeld, ...] = ()
+    resolution: Publicity | None = None
+    objections: tuple[Objection, ...] = ()
+    implementation_started_at: datetime | None = None
+    progress: tuple[ProgressRecorded, ...] = ()
+    completion: MatterCompleted | None = None
+    result: Publicity | None = None
+    withdrawal: MatterWithdrawn | None = None
+
+    # --- queries -----------------------------------------------------------------------
+
+    @property
+    def plan(self) -> str | None:
+        """The plan now on the table (the latest version), if any."""
+        return self.plans[-1] if self.plans else None
+
+    @property
+    def plan_version(self) -> int:
+        """The current plan version; 0 before the first proposal."""
+        return len(self.plans)
+
+    @property
+    def is_final(self) -> bool:
+        """Whether the matter is closed, rejected or withdrawn."""
+        return self.procedure.workflow.is_terminal(self.state)
+
+    def allowed_actions(self) -> tuple[str, ...]:
+        """The commands the matter's state allows now."""
+        return self.procedure.workflow.allowed(self.state)
+
+    def pending_objections(self) -> tuple[Objection, ...]:
+        """Objections to the current resolution notice that await a ruling."""
+        return tuple(o for o in self.objections if o.pending)
+
+    def open_deadlines(self) -> tuple[Deadline, ...]:
+        """What the matter is waiting for, with when it falls due."""
+        if self.state == MatterState.SOLICITING and self.solicitation_closes_at is not None:
+            return (Deadline("solicitation closes", self.solicitation_closes_at),)
+        if self.state == MatterState.RESOLUTION_PUBLICITY and self.resolution is not None:
+            return (Deadline("resolution publicity ends", self.resolution.ends_at),)
+        if self.state == MatterState.RESULT_PUBLICITY and self.result is not None:
+            return (Deadline("result publicity ends", self.result.ends_at),)
+        return ()
+
+    # --- commands: raising and solicitation ----------------------------------------------
+
+    @classmethod
+    def raise_matter(
+        cls,
+        matter_id: str,
+        *,
+        community: Community,
+        procedure: Procedure,
+        title: str,
+        description: str,
+        source: MotionSource,
+        raised_by: str,
+        at: datetime,
+    ) -> Decision[Matter]:
+        """Put a new matter on the community's agenda.
+
+        Raises:
+            EmptyField: the id, title or description is empty.
+            UnknownReference: ``raised_by`` is not a person of the community.
+            NaiveDatetime: ``at`` has no timezone.
+        """
+        require_aware(at)
+        _text(matter_id, "matter id")
+        _text(title, "title")
+        _text(description, "description")
+        community.person(raised_by)
+        event = MatterRaised(
+            at=at,
+            matter_id=matter_id,
+            community_id=community.id,
+            procedure=procedure.name,
+            title=title,
+            description=description,
+            source=source,
+            raised_by=raised_by,
+        )
+        return cls._start(event, procedure), (event,)
+
+    def open_solicitation(
+        self, *, at: datetime, closes_at: datetime | None = None
+    ) -> Decision[Matter]:
+        """Start collecting opinions (一征) until ``closes_at``.
+
+        By default the window lasts the procedure's minimum, counted by the Civil Code.
+
+        Raises:
+            WindowTooShort: ``closes_at`` is earlier than the minimum allows.
+        """
+        at = self._begin("open_solicitation", at)
+        rules = self.procedure.solicitation
+        earliest = period_end(at, rules.minimum, self.procedure.calendar)
+        if closes_at is None:
+            closes_at = earliest
+        elif require_aware(closes_at, "closes_at") < earliest:
+            raise WindowTooShort(
+                "solicitation window", f"until {closes_at.isoformat()}", str(rules.minimum)
+            )
+        return self._record(SolicitationOpened(at=at, closes_at=closes_at))
+
+    def record_opinion(
+        self, opinion: Opinion, *, community: Community, at: datetime
+    ) -> Decision[Matter]:
+        """Record an opinion given while the solicitation window is open.
+
+        Raises:
+            WindowClosed: the window has closed.
+            DuplicateId: an opinion with that id is already recorded.
+            NotEligible: the author is not in a group the procedure asks.
+            EmptyField: the opinion has no text.
+        """
+        at = self._begin("record_opinion", at)
+        closes_at = self.solicitation_closes_at
+        assert closes_at is not None
+        if at >= closes_at:
+            raise WindowClosed(
+                "solicitation window", self.solicitation_opened_at or at, closes_at, at
+            )
+        if any(o.id == opinion.id for o in self.opinions):
+            raise DuplicateId("opinion", opinion.id)
+        _text(opinion.text, "opinion text")
+        self._require_eligible(
+            community,
+            opinion.author_id,
+            self.procedure.solicitation.constituencies,
+            at,
+            "give an opinion",
+        )
+        return self._record(
+            OpinionRecorded(
+                at=at,
+                opinion_id=opinion.id,
+                author_id=opinion.author_id,
+                channel=opinion.channel,
+                stance=opinion.stance,
+                text=opinion.text,
+            )
+        )
+
+    def close_solicitation(self, *, at: datetime) -> Decision[Matter]:
+        """Close the solicitation once its window has ended; the first step may then meet.
+
+        Raises:
+            PeriodNotElapsed: the window has not ended yet.
+        """
+        at = self._begin("close_solicitation", at)
+        closes_at = self.solicitation_closes_at
+        assert closes_at is not None
+        if at < closes_at:
+            raise PeriodNotElapsed("solicitation window", closes_at, at)
+        return self._record(SolicitationClosed(at=at, opinions=len(self.opinions)))
+
+    # --- commands: deliberation ----------------------------------------------------------
+
+    def deliberate(
+        self, meeting: Meeting, *, community: Community, at: datetime
+    ) -> Decision[Matter]:
+        """Record the meeting of the current step's body and what it decided.
+
+        An adopted plan moves to the next step (or, after the last, to ``resolved``); a rejected
+        one goes where the procedure says. The meeting is held on ``at``'s date.
+
+        Raises:
+            TransitionNotAllowed: the matter is not at a deliberation step.
+            WrongBody, NotAMember, PresentNotExpected, MoreVotesThanPresent, VotedTwice,
+            VoteFromAbsentPerson, PlanRequired, AmendmentNotAllowed, PlanVersionMismatch,
+            PapersNotSentInTime, QuorumNotMet, ThresholdNotReached, DecisionContradictsVote:
+                the minutes break a rule (see :mod:`communitygov.matters.deliberation`).
+        """
+        action = "adopt" if meeting.outcome is Outcome.ADOPTED else "reject"
+        at = self._begin(action, at)
+        self._require_community(community)
+        procedure = self.procedure
+        event = check_meeting(
+            meeting,
+            at=at,
+            step=procedure.step(self.state),
+            first_step=self.state == procedure.steps[0].key,
+            community=community,
+            day=at.date(),
+            plan_version=self.plan_version,
+            calendar=procedure.calendar,
+        )
+        return self._record(event)
+
+    # --- commands: the resolution notice and objections ----------------------------------
+
+    def publicise_resolution(self, text: str, *, place: str, at: datetime) -> Decision[Matter]:
+        """Post the resolution notice (一公开); its period is counted by the procedure.
+
+        Raises:
+            EmptyField: the text or place is empty.
+        """
+        at = self._begin("publicise_resolution", at)
+        _text(text, "notice text")
+        _text(place, "notice place")
+        period = self.procedure.resolution_publicity.period
+        ends_at = period_end(at, period, self.procedure.calendar)
+        return self._record(
+            ResolutionPublicised(at=at, text=text, place=place, period=period, ends_at=ends_at)
+        )
+
+    def raise_objection(
+        self, objection_id: str, *, by: str, text: str, community: Community, at: datetime
+    ) -> Decision[Matter]:
+        """Record an objection to the resolution while its notice is up.
+
+        Raises:
+            WindowClosed: the publicity period has ended.
+            DuplicateId: an objection with that id exists.
+            NotEligible: the person may not object under the procedure.
+            EmptyField: the objection has no text.
+        """
+        at = self._begin("raise_objection", at)
+        resolution = self.resolution
+        assert resolution is not None
+        if at >= resolution.ends_at:
+            raise WindowClosed("resolution publicity", resolution.posted_at, resolution.ends_at, at)
+        _text(objection_id, "objection id")
+        if any(o.id == objection_id for o in self.objections):
+            raise DuplicateId("objection", objection_id)
+        _text(text, "objection text")
+        self._require_eligible(
+            community, by, self.procedure.resolution_publicity.objectors, at, "object"
+        )
+        return self._record(ObjectionRaised(at=at, objection_id=objection_id, by=by, text=text))
+
+    def rule_on_objection(
+        self,
+        objection_id: str,
+        *,
+        upheld: bool,
+        ruling: str,
+        ruled_by: Iterable[str],
+        place: str,
+        community: Community,
+        at: datetime,
+    ) -> Decision[Matter]:
+        """Record the ruling of the objection body on an objection; the ruling is published.
+
+        An upheld objection sends the matter back to the step the procedure names; a dismissed
+        one leaves the notice running.
+
+        Raises:
+            UnknownReference: no objection with that id.
+            ObjectionAlreadyRuled: it has a ruling already.
+            NotAMember: someone ruling does not sit on the ruling body that day.
+            EmptyField: the ruling, place or list of those ruling is empty.
+        """
+        at = self._begin("uphold_objection" if upheld else "dismiss_objection", at)
+        self._require_community(community)
+        objection = next((o for o in self.objections if o.id == objection_id), None)
+        if objection is None:
+            raise UnknownReference("objection", objection_id)
+        if not objection.pending:
+            raise ObjectionAlreadyRuled(objection_id)
+        _text(ruling, "ruling")
+        _text(place, "notice place")
+        rulers = frozenset(ruled_by)
+        if not rulers:
+            raise EmptyField("ruled by")
+        body = self.procedure.resolution_publicity.ruling_body
+        day = at.date()
+        for person in sorted(rulers):
+            if not community.is_member(person, body, day):
+                raise NotAMember(person, body.en, day)
+        return self._record(
+            ObjectionRuled(
+                at=at,
+                objection_id=objection_id,
+                upheld=upheld,
+                ruling=ruling,
+                ruled_by=rulers,
+                place=place,
+            )
+        )
+
+    # --- commands: implementation and the result -----------------------------------------
+
+    def start_implementation(self, *, by: str, at: datetime) -> Decision[Matter]:
+        """Start the work, once the resolution notice has run its period with no objection
+        pending.
+
+        Raises:
+            PeriodNotElapsed: the notice is still up.
+            ObjectionsPending: an objection awaits a ruling.
+        """
+        at = self._begin("start_implementation", at)
+        resolution = self.resolution
+        assert resolution is not None
+        if at < resolution.ends_at:
+            raise PeriodNotElapsed("resolution publicity", resolution.ends_at, at)
+        pending = self.pending_objections()
+        if pending:
+            raise ObjectionsPending(o.id for o in pending)
+        _text(by, "started by")
+        return self._record(ImplementationStarted(at=at, by=by))
+
+    def record_progress(self, text: str, *, by: str, at: datetime) -> Decision[Matter]:
+        """Record progress of the work.
+
+        Raises:
+            EmptyField: the text or author is empty.
+        """
+        at = self._begin("record_progress", at)
+        return self._record(
+            ProgressRecorded(at=at, text=_text(text, "progress text"), by=_text(by, "recorded by"))
+        )
+
+    def complete(self, summary: str, *, cost_fen: int, at: datetime) -> Decision[Matter]:
+        """Record that the work is done: what was done and what it cost, in fen.
+
+        Raises:
+            EmptyField: the summary is empty.
+            InvalidCount: the cost is not a whole number of fen, 0 or more.
+        """
+        at = self._begin("complete", at)
+        _text(summary, "summary")
+        if type(cost_fen) is not int or cost_fen < 0:
+            raise InvalidCount("cost in fen", cost_fen)
+        return self._record(MatterCompleted(at=at, summary=summary, cost_fen=cost_fen))
+
+    def publicise_result(self, text: str, *, place: str, at: datetime) -> Decision[Matter]:
+        """Post the result notice (二公开).
+
+        Raises:
+            EmptyField: the text or place is empty.
+        """
+        at = self._begin("publicise_result", at)
+        _text(text, "notice text")
+        _text(place, "notice place")
+        period = self.procedure.result_publicity
+        ends_at = period_end(at, period, self.procedure.calendar)
+        return self._record(
+            ResultPublicised(at=at, text=text, place=place, period=period, ends_at=ends_at)
+        )
+
+    def close(self, *, at: datetime) -> Decision[Matter]:
+        """Close the matter once the result notice has run its period.
+
+        Raises:
+            PeriodNotElapsed: the result notice is still up.
+        """
+        at = self._begin("close", at)
+        result = self.result
+        assert result is not None
+        if at < result.ends_at:
+            raise PeriodNotElapsed("result publicity", result.ends_at, at)
+        return self._record(MatterClosed(at=at))
+
+    def withdraw(self, reason: str, *, by: str, at: datetime) -> Decision[Matter]:
+        """Withdraw the matter before it is resolved.
+
+        Raises:
+            EmptyField: no reason or no person given.
+        """
+        at = self._begin("withdraw", at)
+        return self._record(
+            MatterWithdrawn(at=at, reason=_text(reason, "reason"), by=_text(by, "withdrawn by"))
+        )
+
+    # --- helpers -------------------------------------------------------------------------
+
+    def _begin(self, action: str, at: datetime) -> datetime:
+        """Check the time, then that ``action`` is allowed now."""
+        at = self._checked_time(at)
+        self.procedure.workflow.target(self.state, action)
+        return at
+
+    def _require_community(self, community: Community) -> None:
+        if community.id != self.community_id:
+            raise WrongCommunity(self.community_id, community.id)
+
+    def _require_eligible(
+        self,
+        community: Community,
+        person_id: str,
+        groups: frozenset[Constituency],
+        at: datetime,
+        role: str,
+    ) -> None:
+        self._require_community(community)
+        community.person(person_id)
+        day: date = at.date()
+        for group in groups:
+            body = group.body
+            if body is None or community.is_member(person_id, body, day):
+                return
+        names = " or ".join(sorted(group.en for group in groups))
+        raise NotEligible(person_id, role, names)
+
+    # --- the fold ------------------------------------------------------------------------
+
+    @classmethod
+    def _start(cls, event: Event, context: Any) -> Matter:
+        assert isinstance(event, MatterRaised)
+        procedure = _resolve_procedure(event.procedure, context)
+        return cls(
+            id=event.matter_id,
+            version=1,
+            history=(event,),
+            community_id=event.community_id,
+            procedure=procedure,
+            state=procedure.workflow.initial,
+            title=event.title,
+            description=event.description,
+            source=event.source,
+            raised_by=event.raised_by,
+        )
+
+    def _changes(self, event: Event) -> dict[str, Any]:
+        workflow = self.procedure.workflow
+        if isinstance(event, DeliberationHeld):
+            action = "adopt" if event.outcome is Outcome.ADOPTED else "reject"
+            changes: dict[str, Any] = {"deliberations": (*self.deliberations, event)}
+            if event.plan is not None:
+                changes["plans"] = (*self.plans, event.plan)
+        elif isinstance(event, ObjectionRuled):
+            action = "uphold_objection" if event.upheld else "dismiss_objection"
+            changes = {
+                "objections": tuple(
+                    attrs.evolve(o, upheld=event.upheld, ruling=event.ruling)
+                    if o.id == event.objection_id
+                    else o
+                    for o in self.objections
+                )
+            }
+        else:
+            action = _ACTIONS.get(type(event), "")
+            if not action:
+                raise DecodeError(event.type_name, event.schema_version, "not a matter event")
+            changes = self._plain_changes(event)
+        changes["state"] = workflow.target(self.state, action)
+        return changes
+
+    def _plain_changes(self, event: Event) -> dict[str, Any]:
+        if isinstance(event, SolicitationOpened):
+            return {"solicitation_opened_at": event.at, "solicitation_closes_at": event.closes_at}
+        if isinstance(event, OpinionRecorded):
+            opinion = Opinion(
+                event.opinion_id, event.author_id, event.channel, event.stance, event.text
+            )
+            return {"opinions": (*self.opinions, opinion)}
+        if isinstance(event, ResolutionPublicised):
+            return {"resolution": _publicity(event), "objections": ()}
+        if isinstance(event, ObjectionRaised):
+            return {
+                "objections": (
+                    *self.objections,
+                    Objection(event.objection_id, event.by, event.text),
+                )
+            }
+        if isinstance(event, ImplementationStarted):
+            return {"implementation_started_at": event.at}
+        if isinstance(event, ProgressRecorded):
+            return {"progress": (*self.progress, event)}
+        if isinstance(event, MatterCompleted):
+            return {"completion": event}
+        if isinstance(event, ResultPublicised):
+            return {"result": _publicity(event)}
+        if isinstance(event, MatterWithdrawn):
+            return {"withdrawal": event}
+        return {}
+
+    @classmethod
+    def replay(
+        cls, events: Iterable[Event], context: Procedure | Mapping[str, Procedure] | None = None
+    ) -> Matter:
+        """Rebuild a matter from its history.
+
+        Args:
+            events: the matter's events, oldest first.
+            context: the procedure it follows, or procedures by name; the shipped presets by
+                default.
+
+        Raises:
+            DecodeError: the history does not start with ``MatterRaised``, or names a procedure
+                not given.
+        """
+        return super().replay(events, context)
+
+
+def _publicity(event: ResolutionPublicised | ResultPublicised) -> Publicity:
+    return Publicity(
+        text=event.text,
+        place=event.place,
+        posted_at=event.at,
+        period=event.period,
+        ends_at=event.ends_at,
+    )
+
+
+def _resolve_procedure(name: str, context: object) -> Procedure:
+    if isinstance(context, Procedure):
+        if context.name != name:
+            raise DecodeError(
+                "matter.raised", 1, f"the matter follows {name!r}, not {context.name!r}"
+            )
+        return context
+    procedures: Mapping[str, Procedure] = PROCEDURES if context is None else context  # type: ignore[assignment]
+    procedure = procedures.get(name)
+    if procedure is None:
+        raise DecodeError("matter.raised", 1, f"unknown procedure {name!r}; pass it to replay")
+    return procedure
