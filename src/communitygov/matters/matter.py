@@ -59,6 +59,7 @@ from communitygov.matters.presets import PROCEDURES
 from communitygov.matters.procedure import Constituency, MatterState, Procedure
 from communitygov.matters.records import Meeting, MotionSource, Objection, Opinion, Outcome
 from communitygov.organisation.community import Community
+from communitygov.publicity.notices import Notice, NoticeKind
 
 __all__ = ["Deadline", "Matter", "Publicity"]
 
@@ -168,6 +169,51 @@ class Matter(Aggregate):
         if self.state == MatterState.RESULT_PUBLICITY and self.result is not None:
             return (Deadline("result publicity ends", self.result.ends_at),)
         return ()
+
+    def notices(self) -> tuple[Notice, ...]:
+        """Every notice the matter has posted, oldest first: the resolution notices, the
+        rulings on objections, the result notice."""
+        notices: list[Notice] = []
+        for event in self.history:
+            if isinstance(event, ResolutionPublicised | ResultPublicised):
+                kind = (
+                    NoticeKind.RESOLUTION
+                    if isinstance(event, ResolutionPublicised)
+                    else NoticeKind.RESULT
+                )
+                notices.append(
+                    self._notice(
+                        kind, event.text, event.place, event.at, event.period, event.ends_at
+                    )
+                )
+            elif isinstance(event, ObjectionRuled):
+                verdict = "upheld 成立" if event.upheld else "dismissed 不成立"
+                text = f"Objection {event.objection_id}: {verdict}.\n{event.ruling}"
+                notices.append(
+                    self._notice(NoticeKind.OBJECTION_RULING, text, event.place, event.at)
+                )
+        return tuple(notices)
+
+    def _notice(
+        self,
+        kind: NoticeKind,
+        text: str,
+        place: str,
+        posted_at: datetime,
+        period: Period | None = None,
+        ends_at: datetime | None = None,
+    ) -> Notice:
+        return Notice(
+            kind=kind,
+            community_id=self.community_id,
+            subject_id=self.id,
+            subject=self.title,
+            text=text,
+            place=place,
+            posted_at=posted_at,
+            period=period,
+            ends_at=ends_at,
+        )
 
     # --- commands: raising and solicitation ----------------------------------------------
 
