@@ -130,7 +130,7 @@ def check_meeting(
         present=meeting.present,
         votes=votes,
         outcome=meeting.outcome,
-        plan_version=version_on_table,
+        plan_version=plan_version + (meeting.plan is not None),
         minutes=meeting.minutes,
         plan=meeting.plan,
         papers_sent_on=meeting.papers_sent_on,

@@ -66,7 +66,11 @@ class SolicitationClosed(Event):
 @event_type("matter.deliberation_held")
 @attrs.frozen(kw_only=True)
 class DeliberationHeld(Event):
-    """A meeting of a step's body, with everything its minutes must show."""
+    """A meeting of a step's body, with everything its minutes must show.
+
+    ``plan_version`` is the version the meeting decided on: the one it put on the table or
+    amended to, or else the one it was given.
+    """
 
     step: str
     body: BodyKind

@@ -5,6 +5,7 @@ These are plain values, given to commands and kept inside events.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from enum import Enum
 
@@ -90,6 +91,18 @@ class Vote:
     choice: Choice
 
 
+def _people(value: Iterable[str]) -> frozenset[str]:
+    return frozenset(value)
+
+
+def _optional_people(value: Iterable[str] | None) -> frozenset[str] | None:
+    return None if value is None else frozenset(value)
+
+
+def _votes(value: Iterable[Vote]) -> tuple[Vote, ...]:
+    return tuple(value)
+
+
 @attrs.frozen(kw_only=True)
 class Meeting:
     """The record of one deliberation meeting, as its minutes give it.
@@ -110,13 +123,11 @@ class Meeting:
     """
 
     body: BodyKind
-    present: frozenset[str] = attrs.field(converter=frozenset)
-    votes: tuple[Vote, ...] = attrs.field(converter=tuple)
+    present: frozenset[str] = attrs.field(converter=_people)
+    votes: tuple[Vote, ...] = attrs.field(converter=_votes)
     outcome: Outcome
     minutes: str = ""
-    expected: frozenset[str] | None = attrs.field(
-        default=None, converter=attrs.converters.optional(frozenset)
-    )
+    expected: frozenset[str] | None = attrs.field(default=None, converter=_optional_people)
     plan: str | None = None
     plan_version: int | None = None
     papers_sent_on: date | None = None

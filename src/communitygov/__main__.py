@@ -1,0 +1,7 @@
+"""``python -m communitygov``: the command line."""
+
+import sys
+
+from communitygov.cli import main
+
+sys.exit(main())
