@@ -28,6 +28,13 @@ def _diagram(arguments: argparse.Namespace) -> int:
     return 0
 
 
+def _events(arguments: argparse.Namespace) -> int:
+    from communitygov.catalogue import events_markdown
+
+    print(events_markdown(), end="")
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="communitygov",
@@ -46,6 +53,8 @@ def _parser() -> argparse.ArgumentParser:
         help="which shipped procedure (default: %(default)s)",
     )
     diagram.set_defaults(handler=_diagram)
+    events = commands.add_parser("events", help="print the catalogue of event types (Markdown)")
+    events.set_defaults(handler=_events)
     return parser
 
 

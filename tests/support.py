@@ -1,0 +1,187 @@
+"""Small builders shared by the tests: a community with its bodies, meetings, matters driven along.
+
+The community (:func:`community`) has
+- a party organisation committee of 5 (``pc0``…``pc4``), who are also party members;
+- a residents' committee of 4 (``rc0``…``rc3``);
+- a residents' representatives' assembly of 30 (``rep00``…``rep29``);
+- a supervision committee of 3 (``sup0``…``sup2``);
+- 5 further party members (``pm0``…``pm4``): the party members' assembly has 10 members;
+- 5 plain residents (``res0``…``res4``) who sit on no body.
+
+Every seat starts on :data:`SEATED` and is still held. Times are in Asia/Shanghai.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime, timedelta
+from functools import cache
+from zoneinfo import ZoneInfo
+
+import communitygov as cg
+
+TZ = ZoneInfo("Asia/Shanghai")
+SEATED = date(2024, 1, 1)
+COMMUNITY_ID = "sanwan"
+
+PARTY_COMMITTEE = tuple(f"pc{i}" for i in range(5))
+RESIDENTS_COMMITTEE = tuple(f"rc{i}" for i in range(4))
+REPRESENTATIVES = tuple(f"rep{i:02}" for i in range(30))
+SUPERVISORS = tuple(f"sup{i}" for i in range(3))
+PARTY_MEMBERS = (*PARTY_COMMITTEE, *(f"pm{i}" for i in range(5)))
+RESIDENTS = tuple(f"res{i}" for i in range(5))
+
+ROSTERS: dict[cg.BodyKind, tuple[str, ...]] = {
+    cg.BodyKind.PARTY_COMMITTEE: PARTY_COMMITTEE,
+    cg.BodyKind.RESIDENTS_COMMITTEE: RESIDENTS_COMMITTEE,
+    cg.BodyKind.TWO_COMMITTEES: (*PARTY_COMMITTEE, *RESIDENTS_COMMITTEE),
+    cg.BodyKind.REPRESENTATIVES_ASSEMBLY: REPRESENTATIVES,
+    cg.BodyKind.SUPERVISION_COMMITTEE: SUPERVISORS,
+    cg.BodyKind.PARTY_MEMBERS_ASSEMBLY: PARTY_MEMBERS,
+}
+"""Who sits on each body of :func:`community`, in a stable order."""
+
+PLAN = "福乐帮扶方案：开口说话、走出家门、实现第一个心愿、自食其力"
+
+
+def at(year: int, month: int, day: int, hour: int = 9, minute: int = 0) -> datetime:
+    """A time in Shanghai."""
+    return datetime(year, month, day, hour, minute, tzinfo=TZ)
+
+
+START = at(2025, 9, 1)
+"""When matters are raised by default: Monday 1 September 2025, 09:00."""
+_MORNING = timedelta(hours=9)
+
+
+def _seat(
+    c: cg.Community, people: Iterable[str], body: cg.BodyKind, when: datetime
+) -> cg.Community:
+    for person in people:
+        c, _ = c.appoint(person, body, start=SEATED, at=when)
+    return c
+
+
+@cache
+def community(community_id: str = COMMUNITY_ID) -> cg.Community:
+    """The test community (a frozen value, so it is built once and shared)."""
+    when = at(2024, 1, 1)
+    c, _ = cg.Community.register(community_id, "三湾街社区", at=when, district="上街区")
+    everyone = dict.fromkeys(
+        (*PARTY_MEMBERS, *RESIDENTS_COMMITTEE, *REPRESENTATIVES, *SUPERVISORS, *RESIDENTS)
+    )
+    for person in everyone:
+        c, _ = c.register_person(person, f"居民 {person}", at=when)
+    for body, people in ROSTERS.items():
+        if body is not cg.BodyKind.TWO_COMMITTEES:
+            c = _seat(c, people, body, when)
+    return c
+
+
+def meeting(
+    body: cg.BodyKind,
+    present: int | Sequence[str],
+    yes: int,
+    *,
+    outcome: cg.Outcome = cg.Outcome.ADOPTED,
+    **details: object,
+) -> cg.Meeting:
+    """A meeting of ``body``: the first ``present`` members came (or exactly those named), the
+    first ``yes`` of them voted yes and the rest no. ``details`` go to :class:`cg.Meeting`."""
+    people = tuple(ROSTERS[body][:present] if isinstance(present, int) else present)
+    votes = [cg.Vote(p, cg.Choice.YES if i < yes else cg.Choice.NO) for i, p in enumerate(people)]
+    return cg.Meeting(
+        body=body,
+        present=people,
+        votes=votes,
+        outcome=outcome,
+        minutes=f"{body.zh}会议记录",
+        **details,  # type: ignore[arg-type]
+    )
+
+
+def new_matter(
+    procedure: cg.Procedure = cg.ONE_SOLICITATION_THREE_DELIBERATIONS,
+    *,
+    c: cg.Community | None = None,
+    matter_id: str = "m1",
+    when: datetime = START,
+) -> cg.Matter:
+    """A matter just raised by the party secretary ``pc0``."""
+    m, _ = cg.Matter.raise_matter(
+        matter_id,
+        community=community() if c is None else c,
+        procedure=procedure,
+        title="福乐精准帮扶项目",
+        description="为周某制定四部曲帮扶方案",
+        source=cg.MotionSource.CADRES,
+        raised_by="pc0",
+        at=when,
+    )
+    return m
+
+
+def later(m: cg.Matter, days: int = 1, not_before: datetime | None = None) -> datetime:
+    """``days`` after the matter's last record, or ``not_before`` if that is later."""
+    last = m.last_at
+    assert last is not None
+    moment = last + timedelta(days=days)
+    return moment if not_before is None or moment >= not_before else not_before
+
+
+def adopting_meeting(m: cg.Matter, when: datetime) -> cg.Meeting:
+    """A meeting of the current step's body where everyone comes and votes yes."""
+    step = m.procedure.step(m.state)
+    extra: dict[str, object] = {}
+    if m.plan_version == 0:
+        extra["plan"] = PLAN
+    if step.papers_notice is not None:
+        extra["papers_sent_on"] = when.date() - timedelta(days=step.papers_notice.count)
+    roster = ROSTERS[step.body]
+    return meeting(step.body, len(roster), len(roster), **extra)
+
+
+def advance(m: cg.Matter, c: cg.Community | None = None) -> tuple[cg.Matter, tuple[cg.Event, ...]]:
+    """Take the next step of the happy path, each a day after the last (or when a period ends)."""
+    c = community() if c is None else c
+    s = cg.MatterState
+    state = m.state
+    if state == s.RAISED:
+        return m.open_solicitation(at=later(m))
+    if state == s.SOLICITING:
+        assert m.solicitation_closes_at is not None
+        return m.close_solicitation(at=later(m, not_before=m.solicitation_closes_at + _MORNING))
+    if m.procedure.is_step(state):
+        when = later(m)
+        return m.deliberate(adopting_meeting(m, when), community=c, at=when)
+    if state == s.RESOLVED:
+        return m.publicise_resolution("决议：通过福乐项目", place="社区公示栏", at=later(m))
+    if state == s.RESOLUTION_PUBLICITY:
+        assert m.resolution is not None
+        return m.start_implementation(
+            by="pc0", at=later(m, not_before=m.resolution.ends_at + _MORNING)
+        )
+    if state == s.IMPLEMENTING:
+        return m.complete("四个阶段均已完成", cost_fen=259_000, at=later(m, 30))
+    if state == s.COMPLETED:
+        return m.publicise_result("结果：项目完成", place="社区公示栏", at=later(m))
+    if state == s.RESULT_PUBLICITY:
+        assert m.result is not None
+        return m.close(at=later(m, not_before=m.result.ends_at + _MORNING))
+    raise AssertionError(f"no step out of the final state {state!r}")
+
+
+def drive(m: cg.Matter, to: str, c: cg.Community | None = None) -> cg.Matter:
+    """Take the happy path until the matter is in state ``to``; return it at once if it is."""
+    for _ in range(50):
+        if m.state == to:
+            return m
+        m, _ = advance(m, c)
+    raise AssertionError(f"state {to!r} was not reached")
+
+
+def matter_at(
+    state: str, procedure: cg.Procedure = cg.ONE_SOLICITATION_THREE_DELIBERATIONS
+) -> cg.Matter:
+    """A new matter driven along the happy path to ``state``."""
+    return drive(new_matter(procedure), state)

@@ -1,0 +1,49 @@
+"""The error tree: one root, documented, readable."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import communitygov as cg
+from communitygov import errors
+
+DOCS = Path(__file__).resolve().parent.parent / "docs" / "errors.md"
+
+
+def test_every_error_derives_from_the_root() -> None:
+    for name in errors.__all__:
+        assert issubclass(getattr(errors, name), cg.CommunityGovError), name
+
+
+def test_every_error_is_public_and_documented() -> None:
+    text = DOCS.read_text(encoding="utf-8")
+    for name in errors.__all__:
+        assert getattr(cg, name) is getattr(errors, name), f"{name} not exported"
+        assert f"`{name}`" in text, f"{name} missing from docs/errors.md"
+
+
+def test_quorum_message_reads_well_and_carries_numbers() -> None:
+    from fractions import Fraction
+
+    error = cg.QuorumNotMet(
+        body="residents' representatives' assembly",
+        present=19,
+        base=30,
+        base_name="members",
+        required=20,
+        fraction=Fraction(2, 3),
+        inclusive=True,
+    )
+    assert str(error) == (
+        "quorum not met: 19 of 30 members present at the residents' representatives' "
+        "assembly; at least 2/3 (20) required"
+    )
+    assert (error.present, error.base, error.required) == (19, 30, 20)
+
+
+def test_transition_not_allowed_names_action_state_and_alternatives() -> None:
+    error = cg.TransitionNotAllowed("close", "soliciting", ("record_opinion", "withdraw"))
+    assert "cannot close while soliciting" in str(error)
+    assert error.allowed == ("record_opinion", "withdraw")
+    final = cg.TransitionNotAllowed("withdraw", "closed", ())
+    assert "the state is final" in str(final)

@@ -1,0 +1,675 @@
+"""Every way a matter command can be refused: the right error, its facts, and nothing changed.
+
+Each case builds a matter (or, for ``raise_matter``, only the community), snapshots it, runs one
+command that must fail, and checks the error type, at least one fact attribute, and that the
+matter and the community are exactly as they were.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Mapping
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import attrs
+import pytest
+
+import communitygov as cg
+from support import (
+    PARTY_COMMITTEE,
+    START,
+    at,
+    community,
+    later,
+    matter_at,
+    meeting,
+    new_matter,
+)
+
+P3 = cg.ONE_SOLICITATION_THREE_DELIBERATIONS
+P4 = cg.FOUR_DELIBERATIONS
+B = cg.BodyKind
+REPS = "residents' representatives' assembly"
+SUPERVISION = "residents' affairs supervision committee"
+
+Command = Callable[[], object]
+Arranged = tuple[cg.Matter | None, cg.Community, Command]
+
+
+def _c() -> cg.Community:
+    return community()
+
+
+def _opinion(opinion_id: str = "o1", author: str = "res0") -> cg.Opinion:
+    return cg.Opinion(opinion_id, author, cg.Channel.HOUSEHOLD_VISIT, cg.Stance.SUPPORT, "支持")
+
+
+def _with_objection(objection_id: str = "x1") -> cg.Matter:
+    m = matter_at(cg.MatterState.RESOLUTION_PUBLICITY)
+    m, _ = m.raise_objection(
+        objection_id, by="res1", text="费用不清楚", community=_c(), at=later(m, 0)
+    )
+    return m
+
+
+def _ends(publicity: cg.Publicity | None) -> datetime:
+    assert publicity is not None
+    return publicity.ends_at
+
+
+def _closes(m: cg.Matter) -> datetime:
+    assert m.solicitation_closes_at is not None
+    return m.solicitation_closes_at
+
+
+# --- the cases -----------------------------------------------------------------------------
+# Each arranges (matter or None, community, command) and names the error and its facts.
+
+
+def transition_not_allowed() -> Arranged:
+    m = new_matter()
+    return m, _c(), lambda: m.publicise_resolution("决议", place="公示栏", at=later(m))
+
+
+def transition_not_allowed_deliberating_when_resolved() -> Arranged:
+    m = matter_at(cg.MatterState.RESOLVED)
+    when = later(m)
+    return (
+        m,
+        _c(),
+        lambda: m.deliberate(meeting(B.REPRESENTATIVES_ASSEMBLY, 30, 30), community=_c(), at=when),
+    )
+
+
+def quorum_not_met() -> Arranged:
+    m = matter_at("resolve")
+    return (
+        m,
+        _c(),
+        lambda: m.deliberate(
+            meeting(B.REPRESENTATIVES_ASSEMBLY, 19, 19), community=_c(), at=later(m)
+        ),
+    )
+
+
+def threshold_not_reached() -> Arranged:
+    m = matter_at("resolve")
+    return (
+        m,
+        _c(),
+        lambda: m.deliberate(
+            meeting(B.REPRESENTATIVES_ASSEMBLY, 20, 10), community=_c(), at=later(m)
+        ),
+    )
+
+
+def implementation_too_early() -> Arranged:
+    m = matter_at(cg.MatterState.RESOLUTION_PUBLICITY)
+    return (
+        m,
+        _c(),
+        lambda: m.start_implementation(by="pc0", at=_ends(m.resolution) - timedelta(minutes=1)),
+    )
+
+
+def close_too_early() -> Arranged:
+    m = matter_at(cg.MatterState.RESULT_PUBLICITY)
+    return m, _c(), lambda: m.close(at=_ends(m.result) - timedelta(seconds=1))
+
+
+def solicitation_closed_early() -> Arranged:
+    m = matter_at(cg.MatterState.SOLICITING)
+    return m, _c(), lambda: m.close_solicitation(at=_closes(m) - timedelta(minutes=1))
+
+
+def opinion_after_window() -> Arranged:
+    m = matter_at(cg.MatterState.SOLICITING)
+    return m, _c(), lambda: m.record_opinion(_opinion(), community=_c(), at=_closes(m))
+
+
+def objection_after_publicity() -> Arranged:
+    m = matter_at(cg.MatterState.RESOLUTION_PUBLICITY)
+    return (
+        m,
+        _c(),
+        lambda: m.raise_objection(
+            "x1", by="res1", text="反对", community=_c(), at=_ends(m.resolution)
+        ),
+    )
+
+
+def window_too_short() -> Arranged:
+    m = new_matter()
+    when = later(m)
+    return m, _c(), lambda: m.open_solicitation(at=when, closes_at=when + timedelta(days=6))
+
+
+def non_member_present() -> Arranged:
+    m = matter_at("consult")
+    present = (*PARTY_COMMITTEE, "res0")
+    return (
+        m,
+        _c(),
+        lambda: m.deliberate(meeting(B.TWO_COMMITTEES, present, 6), community=_c(), at=later(m)),
+    )
+
+
+def membership_ended_the_day_before() -> Arranged:
+    m = matter_at("resolve")
+    when = later(m)
+    # The seat's last day was the day before the meeting: ``end`` is the first day without it.
+    c, _ = _c().end_membership("rep00", B.REPRESENTATIVES_ASSEMBLY, end=when.date(), at=when)
+    return (
+        m,
+        c,
+        lambda: m.deliberate(meeting(B.REPRESENTATIVES_ASSEMBLY, 25, 25), community=c, at=when),
+    )
+
+
+def ruler_not_on_supervision_committee() -> Arranged:
+    m = _with_objection()
+    return (
+        m,
+        _c(),
+        lambda: m.rule_on_objection(
+            "x1",
+            upheld=False,
+            ruling="不成立",
+            ruled_by=["sup0", "rep05"],
+            place="公示栏",
+            community=_c(),
+            at=later(m),
+        ),
+    )
+
+
+def voted_twice() -> Arranged:
+    m = matter_at("propose")
+    votes = [cg.Vote("pc0", cg.Choice.YES), cg.Vote("pc0", cg.Choice.YES)]
+    minutes = meeting(B.PARTY_COMMITTEE, 5, 5, plan="方案")
+    minutes = attrs.evolve(minutes, votes=votes)
+    return m, _c(), lambda: m.deliberate(minutes, community=_c(), at=later(m))
+
+
+def more_votes_than_present() -> Arranged:
+    m = matter_at("propose")
+    minutes = meeting(B.PARTY_COMMITTEE, 3, 3, plan="方案")
+    minutes = attrs.evolve(minutes, votes=(*minutes.votes, cg.Vote("pc3", cg.Choice.YES)))
+    return m, _c(), lambda: m.deliberate(minutes, community=_c(), at=later(m))
+
+
+def wrong_body() -> Arranged:
+    m = matter_at("consult")
+    return (
+        m,
+        _c(),
+        lambda: m.deliberate(meeting(B.PARTY_COMMITTEE, 5, 5), community=_c(), at=later(m)),
+    )
+
+
+def vote_from_absent_person() -> Arranged:
+    m = matter_at("propose")
+    minutes = meeting(B.PARTY_COMMITTEE, 4, 4, plan="方案")
+    minutes = attrs.evolve(minutes, votes=(*minutes.votes[:3], cg.Vote("pc4", cg.Choice.YES)))
+    return m, _c(), lambda: m.deliberate(minutes, community=_c(), at=later(m))
+
+
+def present_not_expected() -> Arranged:
+    m = matter_at("propose")
+    # pc4 was excused in advance (left out of those expected) but is recorded as present.
+    minutes = meeting(B.PARTY_COMMITTEE, 5, 5, plan="方案", expected=PARTY_COMMITTEE[:4])
+    return m, _c(), lambda: m.deliberate(minutes, community=_c(), at=later(m))
+
+
+def empty_title() -> Arranged:
+    return (
+        None,
+        _c(),
+        lambda: cg.Matter.raise_matter(
+            "m1",
+            community=_c(),
+            procedure=P3,
+            title="   ",
+            description="说明",
+            source=cg.MotionSource.RESIDENTS,
+            raised_by="res0",
+            at=START,
+        ),
+    )
+
+
+def empty_withdrawal_reason() -> Arranged:
+    m = matter_at("consult")
+    return m, _c(), lambda: m.withdraw("", by="pc0", at=later(m))
+
+
+def naive_datetime() -> Arranged:
+    m = new_matter()
+    return m, _c(), lambda: m.open_solicitation(at=datetime(2025, 9, 2, 9))
+
+
+def naive_datetime_when_raising() -> Arranged:
+    return (
+        None,
+        _c(),
+        lambda: cg.Matter.raise_matter(
+            "m1",
+            community=_c(),
+            procedure=P3,
+            title="标题",
+            description="说明",
+            source=cg.MotionSource.RESIDENTS,
+            raised_by="res0",
+            at=datetime(2025, 9, 1, 9),
+        ),
+    )
+
+
+def time_went_backwards() -> Arranged:
+    m = matter_at(cg.MatterState.SOLICITING)
+    return (
+        m,
+        _c(),
+        lambda: m.record_opinion(_opinion(), community=_c(), at=START - timedelta(days=1)),
+    )
+
+
+def not_eligible() -> Arranged:
+    party_only = attrs.evolve(
+        P3,
+        solicitation=cg.SolicitationRules(
+            constituencies=frozenset({cg.Constituency.PARTY_MEMBERS})
+        ),
+    )
+    m = matter_at(cg.MatterState.SOLICITING, party_only)
+    return m, _c(), lambda: m.record_opinion(_opinion(author="res0"), community=_c(), at=later(m))
+
+
+def papers_not_sent_in_time() -> Arranged:
+    m = matter_at("review", P4)
+    when = later(m)
+    sent = when.date() - timedelta(days=2)
+    minutes = meeting(B.PARTY_MEMBERS_ASSEMBLY, 10, 10, papers_sent_on=sent)
+    return m, _c(), lambda: m.deliberate(minutes, community=_c(), at=when)
+
+
+def plan_required() -> Arranged:
+    m = matter_at("propose")
+    return (
+        m,
+        _c(),
+        lambda: m.deliberate(meeting(B.PARTY_COMMITTEE, 5, 5), community=_c(), at=later(m)),
+    )
+
+
+def amendment_not_allowed() -> Arranged:
+    m = matter_at("resolve")
+    minutes = meeting(B.REPRESENTATIVES_ASSEMBLY, 30, 30, plan="代表会议上改的方案")
+    return m, _c(), lambda: m.deliberate(minutes, community=_c(), at=later(m))
+
+
+def plan_version_mismatch() -> Arranged:
+    m = matter_at("consult")
+    minutes = meeting(B.TWO_COMMITTEES, 9, 9, plan_version=2)
+    return m, _c(), lambda: m.deliberate(minutes, community=_c(), at=later(m))
+
+
+def decision_contradicts_vote() -> Arranged:
+    m = matter_at("propose")
+    minutes = meeting(B.PARTY_COMMITTEE, 5, 5, plan="方案", outcome=cg.Outcome.REJECTED)
+    return m, _c(), lambda: m.deliberate(minutes, community=_c(), at=later(m))
+
+
+def objections_pending() -> Arranged:
+    m = _with_objection()
+    return m, _c(), lambda: m.start_implementation(by="pc0", at=_ends(m.resolution))
+
+
+def objection_already_ruled() -> Arranged:
+    m = _with_objection()
+    m, _ = m.rule_on_objection(
+        "x1",
+        upheld=False,
+        ruling="不成立",
+        ruled_by=["sup0"],
+        place="公示栏",
+        community=_c(),
+        at=later(m),
+    )
+    return (
+        m,
+        _c(),
+        lambda: m.rule_on_objection(
+            "x1",
+            upheld=True,
+            ruling="成立",
+            ruled_by=["sup1"],
+            place="公示栏",
+            community=_c(),
+            at=later(m),
+        ),
+    )
+
+
+def unknown_objection() -> Arranged:
+    m = _with_objection()
+    return (
+        m,
+        _c(),
+        lambda: m.rule_on_objection(
+            "x9",
+            upheld=False,
+            ruling="不成立",
+            ruled_by=["sup0"],
+            place="公示栏",
+            community=_c(),
+            at=later(m),
+        ),
+    )
+
+
+def unknown_author() -> Arranged:
+    m = matter_at(cg.MatterState.SOLICITING)
+    return m, _c(), lambda: m.record_opinion(_opinion(author="ghost"), community=_c(), at=later(m))
+
+
+def duplicate_opinion() -> Arranged:
+    m = matter_at(cg.MatterState.SOLICITING)
+    m, _ = m.record_opinion(_opinion("o1", "res0"), community=_c(), at=later(m, 0))
+    return m, _c(), lambda: m.record_opinion(_opinion("o1", "res1"), community=_c(), at=later(m))
+
+
+def duplicate_objection() -> Arranged:
+    m = _with_objection("x1")
+    return (
+        m,
+        _c(),
+        lambda: m.raise_objection("x1", by="res2", text="也反对", community=_c(), at=later(m, 0)),
+    )
+
+
+def wrong_community() -> Arranged:
+    m = matter_at("propose")
+    other = community("yiyuan")
+    return (
+        m,
+        other,
+        lambda: m.deliberate(
+            meeting(B.PARTY_COMMITTEE, 5, 5, plan="方案"), community=other, at=later(m)
+        ),
+    )
+
+
+CASES: list[Any] = [
+    pytest.param(
+        transition_not_allowed,
+        cg.TransitionNotAllowed,
+        {
+            "action": "publicise_resolution",
+            "state": "raised",
+            "allowed": ("open_solicitation", "withdraw"),
+        },
+        id="TransitionNotAllowed",
+    ),
+    pytest.param(
+        transition_not_allowed_deliberating_when_resolved,
+        cg.TransitionNotAllowed,
+        {"action": "adopt", "state": "resolved", "allowed": ("publicise_resolution",)},
+        id="TransitionNotAllowed-adopt-when-resolved",
+    ),
+    pytest.param(
+        quorum_not_met,
+        cg.QuorumNotMet,
+        {"body": REPS, "present": 19, "base": 30, "required": 20, "inclusive": True},
+        id="QuorumNotMet-19-of-30",
+    ),
+    pytest.param(
+        threshold_not_reached,
+        cg.ThresholdNotReached,
+        {"body": REPS, "yes": 10, "base": 20, "base_name": "present", "required": 11},
+        id="ThresholdNotReached-exactly-half",
+    ),
+    pytest.param(
+        implementation_too_early,
+        cg.PeriodNotElapsed,
+        {"period": "resolution publicity", "ends_at": at(2025, 9, 23, 0)},
+        id="PeriodNotElapsed-start-implementation",
+    ),
+    pytest.param(
+        close_too_early,
+        cg.PeriodNotElapsed,
+        {"period": "result publicity"},
+        id="PeriodNotElapsed-close",
+    ),
+    pytest.param(
+        solicitation_closed_early,
+        cg.PeriodNotElapsed,
+        {"period": "solicitation window", "ends_at": at(2025, 9, 10, 0)},
+        id="PeriodNotElapsed-close-solicitation",
+    ),
+    pytest.param(
+        opinion_after_window,
+        cg.WindowClosed,
+        {"window": "solicitation window", "closes_at": at(2025, 9, 10, 0)},
+        id="WindowClosed-opinion",
+    ),
+    pytest.param(
+        objection_after_publicity,
+        cg.WindowClosed,
+        {"window": "resolution publicity", "closes_at": at(2025, 9, 23, 0)},
+        id="WindowClosed-objection",
+    ),
+    pytest.param(
+        window_too_short,
+        cg.WindowTooShort,
+        {"window": "solicitation window", "minimum": "7 calendar days"},
+        id="WindowTooShort",
+    ),
+    pytest.param(
+        non_member_present,
+        cg.NotAMember,
+        {"person": "res0", "body": "two committees' joint meeting"},
+        id="NotAMember-present-non-member",
+    ),
+    pytest.param(
+        membership_ended_the_day_before,
+        cg.NotAMember,
+        {"person": "rep00", "body": REPS, "on": date(2025, 9, 13)},
+        id="NotAMember-membership-ended",
+    ),
+    pytest.param(
+        ruler_not_on_supervision_committee,
+        cg.NotAMember,
+        {"person": "rep05", "body": SUPERVISION},
+        id="NotAMember-ruler",
+    ),
+    pytest.param(voted_twice, cg.VotedTwice, {"person": "pc0", "times": 2}, id="VotedTwice"),
+    pytest.param(
+        more_votes_than_present,
+        cg.MoreVotesThanPresent,
+        {"votes": 4, "present": 3},
+        id="MoreVotesThanPresent",
+    ),
+    pytest.param(
+        wrong_body,
+        cg.WrongBody,
+        {
+            "step": "consult",
+            "expected": "two committees' joint meeting",
+            "got": "party organisation committee",
+        },
+        id="WrongBody",
+    ),
+    pytest.param(
+        vote_from_absent_person,
+        cg.VoteFromAbsentPerson,
+        {"person": "pc4"},
+        id="VoteFromAbsentPerson",
+    ),
+    pytest.param(
+        present_not_expected,
+        cg.PresentNotExpected,
+        {"person": "pc4", "body": "party organisation committee"},
+        id="PresentNotExpected",
+    ),
+    pytest.param(empty_title, cg.EmptyField, {"field": "title"}, id="EmptyField-title"),
+    pytest.param(
+        empty_withdrawal_reason, cg.EmptyField, {"field": "reason"}, id="EmptyField-reason"
+    ),
+    pytest.param(naive_datetime, cg.NaiveDatetime, {"field": "at"}, id="NaiveDatetime"),
+    pytest.param(
+        naive_datetime_when_raising,
+        cg.NaiveDatetime,
+        {"field": "at", "value": datetime(2025, 9, 1, 9)},
+        id="NaiveDatetime-raise",
+    ),
+    pytest.param(
+        time_went_backwards,
+        cg.TimeWentBackwards,
+        {"at": START - timedelta(days=1), "last": at(2025, 9, 2)},
+        id="TimeWentBackwards",
+    ),
+    pytest.param(
+        not_eligible,
+        cg.NotEligible,
+        {"person": "res0", "role": "give an opinion", "eligible": "party members"},
+        id="NotEligible",
+    ),
+    pytest.param(
+        papers_not_sent_in_time,
+        cg.PapersNotSentInTime,
+        {
+            "body": "party members' assembly",
+            "sent_on": date(2025, 9, 11),
+            "latest": date(2025, 9, 10),
+            "notice": "3 calendar days",
+        },
+        id="PapersNotSentInTime",
+    ),
+    pytest.param(plan_required, cg.PlanRequired, {"step": "propose"}, id="PlanRequired"),
+    pytest.param(
+        amendment_not_allowed, cg.AmendmentNotAllowed, {"step": "resolve"}, id="AmendmentNotAllowed"
+    ),
+    pytest.param(
+        plan_version_mismatch,
+        cg.PlanVersionMismatch,
+        {"on_table": 2, "current": 1},
+        id="PlanVersionMismatch",
+    ),
+    pytest.param(
+        decision_contradicts_vote,
+        cg.DecisionContradictsVote,
+        {"body": "party organisation committee", "outcome": "rejected", "yes": 5},
+        id="DecisionContradictsVote",
+    ),
+    pytest.param(
+        objections_pending, cg.ObjectionsPending, {"objections": ("x1",)}, id="ObjectionsPending"
+    ),
+    pytest.param(
+        objection_already_ruled,
+        cg.ObjectionAlreadyRuled,
+        {"objection": "x1"},
+        id="ObjectionAlreadyRuled",
+    ),
+    pytest.param(
+        unknown_objection,
+        cg.UnknownReference,
+        {"kind": "objection", "id": "x9"},
+        id="UnknownReference-objection",
+    ),
+    pytest.param(
+        unknown_author,
+        cg.UnknownReference,
+        {"kind": "person", "id": "ghost"},
+        id="UnknownReference-person",
+    ),
+    pytest.param(
+        duplicate_opinion, cg.DuplicateId, {"kind": "opinion", "id": "o1"}, id="DuplicateId-opinion"
+    ),
+    pytest.param(
+        duplicate_objection,
+        cg.DuplicateId,
+        {"kind": "objection", "id": "x1"},
+        id="DuplicateId-objection",
+    ),
+    pytest.param(
+        wrong_community,
+        cg.WrongCommunity,
+        {"expected": "sanwan", "got": "yiyuan"},
+        id="WrongCommunity",
+    ),
+]
+
+REQUIRED = {
+    cg.TransitionNotAllowed,
+    cg.QuorumNotMet,
+    cg.ThresholdNotReached,
+    cg.PeriodNotElapsed,
+    cg.WindowClosed,
+    cg.WindowTooShort,
+    cg.NotAMember,
+    cg.VotedTwice,
+    cg.MoreVotesThanPresent,
+    cg.WrongBody,
+    cg.VoteFromAbsentPerson,
+    cg.PresentNotExpected,
+    cg.EmptyField,
+    cg.NaiveDatetime,
+    cg.TimeWentBackwards,
+    cg.NotEligible,
+    cg.PapersNotSentInTime,
+    cg.PlanRequired,
+    cg.AmendmentNotAllowed,
+    cg.PlanVersionMismatch,
+    cg.DecisionContradictsVote,
+    cg.ObjectionsPending,
+    cg.ObjectionAlreadyRuled,
+    cg.UnknownReference,
+    cg.DuplicateId,
+    cg.WrongCommunity,
+}
+
+
+@pytest.mark.parametrize(("arrange", "error", "facts"), CASES)
+def test_command_is_refused_and_nothing_changes(
+    arrange: Callable[[], Arranged],
+    error: type[cg.CommunityGovError],
+    facts: Mapping[str, object],
+) -> None:
+    m, c, command = arrange()
+    before = copy.deepcopy(m)
+    before_history = None if m is None else tuple(m.history)
+    before_version = None if m is None else m.version
+    c_before = copy.deepcopy(c)
+
+    with pytest.raises(error) as caught:
+        command()
+
+    assert type(caught.value) is error
+    for name, value in facts.items():
+        assert getattr(caught.value, name) == value, name
+    assert str(caught.value)  # a readable message
+    assert c == c_before
+    assert c.history == c_before.history
+    assert c.version == c_before.version
+    if m is not None:
+        assert m == before
+        assert m.history == before_history
+        assert m.version == before_version
+
+
+def test_the_cases_cover_every_error_and_all_are_library_errors() -> None:
+    covered = {param.values[1] for param in CASES}
+    assert covered == REQUIRED
+    for error in covered:
+        assert issubclass(error, cg.CommunityGovError)
+        assert issubclass(error, cg.CommandRejected)
+
+
+def test_matter_and_community_are_frozen() -> None:
+    m = new_matter()
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        m.state = cg.MatterState.CLOSED  # type: ignore[misc]
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        community().name = "另一个社区"  # type: ignore[misc]
