@@ -18,6 +18,7 @@ import pytest
 import communitygov as cg
 from support import (
     PARTY_COMMITTEE,
+    REPRESENTATIVES,
     START,
     at,
     community,
@@ -164,6 +165,21 @@ def membership_ended_the_day_before() -> Arranged:
         m,
         c,
         lambda: m.deliberate(meeting(B.REPRESENTATIVES_ASSEMBLY, 25, 25), community=c, at=when),
+    )
+
+
+def seat_starts_the_day_after() -> Arranged:
+    m = matter_at("resolve")
+    when = later(m)
+    tomorrow = when.date() + timedelta(days=1)
+    c, _ = _c().appoint("res0", B.REPRESENTATIVES_ASSEMBLY, start=tomorrow, at=when)
+    present = (*REPRESENTATIVES[:24], "res0")
+    return (
+        m,
+        c,
+        lambda: m.deliberate(
+            meeting(B.REPRESENTATIVES_ASSEMBLY, present, 25), community=c, at=when
+        ),
     )
 
 
@@ -477,6 +493,12 @@ CASES: list[Any] = [
         cg.NotAMember,
         {"person": "rep00", "body": REPS, "on": date(2025, 9, 13)},
         id="NotAMember-membership-ended",
+    ),
+    pytest.param(
+        seat_starts_the_day_after,
+        cg.NotAMember,
+        {"person": "res0", "body": REPS, "on": date(2025, 9, 13)},
+        id="NotAMember-seat-starts-next-day",
     ),
     pytest.param(
         ruler_not_on_supervision_committee,
