@@ -3,10 +3,25 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from communitygov.errors import NaiveDatetime, TimeWentBackwards
+from communitygov.errors import NaiveDatetime, TimeWentBackwards, UnknownReference
 
-__all__ = ["require_aware", "require_in_order"]
+__all__ = ["require_aware", "require_in_order", "zone"]
+
+
+@cache
+def zone(name: str) -> ZoneInfo:
+    """The IANA timezone called ``name`` (such as ``"Asia/Shanghai"``).
+
+    Raises:
+        UnknownReference: no timezone of that name is installed.
+    """
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise UnknownReference("timezone", name) from None
 
 
 def require_aware(value: datetime, field: str = "at") -> datetime:

@@ -524,7 +524,7 @@ PARTY_MEMBERS_ASSEMBLY = VotingRule(
         ),
     ),
 )
-"""Party members' assembly: more than 1/2 of voting members present; more than 1/2 of those
+"""Party members' assembly: at least 1/2 of voting members present; more than 1/2 of those
 expected to attend vote in favour."""
 
 COMMITTEE = VotingRule(

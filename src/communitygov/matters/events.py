@@ -39,6 +39,8 @@ class MatterRaised(Event):
     description: str
     source: MotionSource
     raised_by: str
+    timezone: str = "Asia/Shanghai"
+    calendar: str = "weekdays"
 
 
 @event_type("matter.solicitation_opened")

@@ -29,6 +29,7 @@ from communitygov.errors import (
     ObjectionAlreadyRuled,
     ObjectionsPending,
     PeriodNotElapsed,
+    SamePerson,
     UnknownReference,
     WindowClosed,
     WindowTooShort,
@@ -37,7 +38,7 @@ from communitygov.errors import (
 from communitygov.kernel.aggregate import Aggregate, Decision
 from communitygov.kernel.events import Event
 from communitygov.kernel.periods import Period, period_end
-from communitygov.kernel.timekeeping import require_aware
+from communitygov.kernel.timekeeping import require_aware, zone
 from communitygov.matters.deliberation import check_meeting
 from communitygov.matters.events import (
     DeliberationHeld,
@@ -116,6 +117,7 @@ class Matter(Aggregate):
     kind = "matter"
 
     community_id: str
+    timezone: str
     procedure: Procedure = attrs.field(repr=False)
     state: str
     title: str
@@ -251,6 +253,8 @@ class Matter(Aggregate):
             description=description,
             source=source,
             raised_by=raised_by,
+            timezone=community.timezone,
+            calendar=procedure.calendar.name,
         )
         return cls._start(event, procedure), (event,)
 
@@ -266,7 +270,7 @@ class Matter(Aggregate):
         """
         at = self._begin("open_solicitation", at)
         rules = self.procedure.solicitation
-        earliest = period_end(at, rules.minimum, self.procedure.calendar)
+        earliest = self._period_end(at, rules.minimum)
         if closes_at is None:
             closes_at = earliest
         elif require_aware(closes_at, "closes_at") < earliest:
@@ -354,7 +358,7 @@ class Matter(Aggregate):
             step=procedure.step(self.state),
             first_step=self.state == procedure.steps[0].key,
             community=community,
-            day=at.date(),
+            day=community.local_date(at),
             plan_version=self.plan_version,
             calendar=procedure.calendar,
         )
@@ -372,7 +376,7 @@ class Matter(Aggregate):
         _text(text, "notice text")
         _text(place, "notice place")
         period = self.procedure.resolution_publicity.period
-        ends_at = period_end(at, period, self.procedure.calendar)
+        ends_at = self._period_end(at, period)
         return self._record(
             ResolutionPublicised(at=at, text=text, place=place, period=period, ends_at=ends_at)
         )
@@ -423,6 +427,7 @@ class Matter(Aggregate):
             ObjectionAlreadyRuled: it has a ruling already.
             NotAMember: someone ruling does not sit on the ruling body that day.
             EmptyField: the ruling, place or list of those ruling is empty.
+            SamePerson: the objector is among those ruling on the objection.
         """
         at = self._begin("uphold_objection" if upheld else "dismiss_objection", at)
         self._require_community(community)
@@ -436,8 +441,10 @@ class Matter(Aggregate):
         rulers = frozenset(ruled_by)
         if not rulers:
             raise EmptyField("ruled by")
+        if objection.by in rulers:
+            raise SamePerson(objection.by, "objector", "ruling member")
         body = self.procedure.resolution_publicity.ruling_body
-        day = at.date()
+        day = community.local_date(at)
         for person in sorted(rulers):
             if not community.is_member(person, body, day):
                 raise NotAMember(person, body.en, day)
@@ -507,7 +514,7 @@ class Matter(Aggregate):
         _text(text, "notice text")
         _text(place, "notice place")
         period = self.procedure.result_publicity
-        ends_at = period_end(at, period, self.procedure.calendar)
+        ends_at = self._period_end(at, period)
         return self._record(
             ResultPublicised(at=at, text=text, place=place, period=period, ends_at=ends_at)
         )
@@ -544,6 +551,10 @@ class Matter(Aggregate):
         self.procedure.workflow.target(self.state, action)
         return at
 
+    def _period_end(self, start: datetime, period: Period) -> datetime:
+        """When ``period`` from ``start`` ends, counted in the community's timezone."""
+        return period_end(start.astimezone(zone(self.timezone)), period, self.procedure.calendar)
+
     def _require_community(self, community: Community) -> None:
         if community.id != self.community_id:
             raise WrongCommunity(self.community_id, community.id)
@@ -558,7 +569,7 @@ class Matter(Aggregate):
     ) -> None:
         self._require_community(community)
         community.person(person_id)
-        day: date = at.date()
+        day: date = community.local_date(at)
         for group in groups:
             body = group.body
             if body is None or community.is_member(person_id, body, day):
@@ -572,7 +583,15 @@ class Matter(Aggregate):
     def _start(cls, event: Event, context: Any) -> Matter:
         assert isinstance(event, MatterRaised)
         procedure = _resolve_procedure(event.procedure, context)
+        if procedure.calendar.name != event.calendar:
+            raise DecodeError(
+                event.type_name,
+                event.schema_version,
+                f"the matter counts its periods on the {event.calendar!r} calendar; the "
+                f"procedure given counts on {procedure.calendar.name!r}",
+            )
         return cls(
+            timezone=event.timezone,
             id=event.matter_id,
             version=1,
             history=(event,),

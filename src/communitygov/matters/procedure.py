@@ -182,7 +182,7 @@ class Procedure:
     resolution_publicity: PublicityRules
     solicitation: SolicitationRules = SolicitationRules()
     result_publicity: Period = Period.days(7)
-    calendar: Calendar = attrs.field(default=WEEKDAYS, eq=False)
+    calendar: Calendar = WEEKDAYS
     workflow: Workflow = attrs.field(init=False, eq=False, repr=False)
     _index: dict[str, int] = attrs.field(init=False, eq=False, repr=False)
 

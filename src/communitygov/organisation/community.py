@@ -24,7 +24,7 @@ from communitygov.errors import (
 )
 from communitygov.kernel.aggregate import Aggregate, Decision
 from communitygov.kernel.events import Event
-from communitygov.kernel.timekeeping import require_aware
+from communitygov.kernel.timekeeping import require_aware, zone
 from communitygov.organisation.bodies import JOINT_BODIES, BodyKind
 from communitygov.organisation.events import (
     CommunityRegistered,
@@ -75,6 +75,7 @@ class Community(Aggregate):
 
     name: str
     district: str = ""
+    timezone: str = "Asia/Shanghai"
     people: Mapping[str, Person] = attrs.field(factory=dict)
     memberships: tuple[Membership, ...] = ()
     relatives: frozenset[frozenset[str]] = frozenset()
@@ -83,21 +84,38 @@ class Community(Aggregate):
 
     @classmethod
     def register(
-        cls, community_id: str, name: str, *, at: datetime, district: str = ""
+        cls,
+        community_id: str,
+        name: str,
+        *,
+        at: datetime,
+        district: str = "",
+        timezone: str = "Asia/Shanghai",
     ) -> Decision[Community]:
         """Register a new community.
+
+        Args:
+            community_id: the community's id; every record of it carries this id.
+            name: its name.
+            at: when it is registered.
+            district: the sub-district and district above it, for notices.
+            timezone: the IANA timezone whose calendar dates decide membership on a day and
+                the days of periods.
 
         Raises:
             EmptyField: the id or name is empty.
             NaiveDatetime: ``at`` has no timezone.
+            UnknownReference: the timezone is not known.
         """
         _required(community_id, "community id")
         _required(name, "community name")
+        zone(timezone)
         event = CommunityRegistered(
             at=require_aware(at),
             community_id=community_id,
             name=name,
             district=district,
+            timezone=timezone,
         )
         return cls._start(event, None), (event,)
 
@@ -122,14 +140,18 @@ class Community(Aggregate):
 
         Raises:
             UnknownReference: the person is not registered.
-            DuplicateId: the person already holds a seat on that body on ``start``.
+            DuplicateId: the person holds a seat on that body that is open on or after
+                ``start``.
             NoSeats: the body is a joint meeting, which has no seats of its own.
         """
         at = self._checked_time(at)
         self.person(person_id)
         if body in JOINT_BODIES:
             raise NoSeats(body.en, (part.en for part in JOINT_BODIES[body]))
-        if self.is_member(person_id, body, start):
+        if any(
+            m.person_id == person_id and m.body is body and (m.end is None or m.end > start)
+            for m in self.memberships
+        ):
             raise DuplicateId(f"seat on the {body.en} held by", person_id)
         return self._record(
             MembershipStarted(at=at, person_id=person_id, body=body, start=start, role=role)
@@ -175,6 +197,10 @@ class Community(Aggregate):
 
     # --- queries -----------------------------------------------------------------------
 
+    def local_date(self, at: datetime) -> date:
+        """The calendar date of ``at`` in the community's timezone."""
+        return at.astimezone(zone(self.timezone)).date()
+
     def person(self, person_id: str) -> Person:
         """The registered person with that id.
 
@@ -211,6 +237,7 @@ class Community(Aggregate):
             id=event.community_id,
             name=event.name,
             district=event.district,
+            timezone=event.timezone,
             version=1,
             history=(event,),
         )

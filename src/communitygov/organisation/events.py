@@ -24,6 +24,7 @@ class CommunityRegistered(Event):
     community_id: str
     name: str
     district: str = ""
+    timezone: str = "Asia/Shanghai"
 
 
 @event_type("community.person_registered")

@@ -1,0 +1,337 @@
+"""Strategies for communities and their meetings; re-exported by :mod:`.strategies`.
+
+Kept apart from the value strategies only for size: import them from
+:mod:`communitygov.testing.strategies`.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+import attrs
+
+from communitygov.errors import MissingExtra
+from communitygov.kernel.voting import Tally, VotingRule
+from communitygov.matters.records import Choice, Meeting, Outcome, Vote
+from communitygov.organisation.bodies import BodyKind
+from communitygov.organisation.community import Community
+
+try:
+    from hypothesis import strategies as st
+    from hypothesis.errors import InvalidArgument
+except ImportError as exc:  # pragma: no cover - only without the extra
+    raise MissingExtra("communitygov.testing", "testing") from exc
+
+__all__ = ["DEFAULT_START", "SEATED_BODIES", "Roster", "communities", "meetings", "rosters"]
+
+DEFAULT_START = datetime(2020, 1, 6, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+"""When :func:`communities` registers its community, people and seats (a Monday)."""
+
+SEATED_BODIES: tuple[BodyKind, ...] = (
+    BodyKind.PARTY_COMMITTEE,
+    BodyKind.RESIDENTS_COMMITTEE,
+    BodyKind.PARTY_MEMBERS_ASSEMBLY,
+    BodyKind.REPRESENTATIVES_ASSEMBLY,
+    BodyKind.RESIDENTS_ASSEMBLY,
+    BodyKind.SUPERVISION_COMMITTEE,
+)
+"""The bodies with seats of their own (the two committees' joint meeting has none)."""
+
+_Want = Literal["adopt", "reject", "quorate", "inquorate"]
+
+
+def _check(condition: bool, message: str) -> None:
+    if not condition:
+        raise InvalidArgument(message)
+
+
+# --- communities -------------------------------------------------------------------------
+
+
+def _sizes(
+    value: int | st.SearchStrategy[int] | None, low: int, high: int
+) -> st.SearchStrategy[int]:
+    if value is None:
+        return st.integers(low, high)
+    return st.just(value) if isinstance(value, int) else value
+
+
+@st.composite
+def _communities(
+    draw: st.DrawFn,
+    sizes: tuple[tuple[BodyKind, st.SearchStrategy[int]], ...],
+    at: datetime,
+    community_id: str,
+) -> Community:
+    seats = {body: draw(size) for body, size in sizes}
+    _check(all(n >= 0 for n in seats.values()), f"body sizes must be 0 or more: {seats}")
+    largest, total = max(seats.values(), default=0), sum(seats.values())
+    pool = [f"p{i:03d}" for i in range(draw(st.integers(largest, max(largest, total))))]
+    community, _ = Community.register(community_id, f"Community {community_id}", at=at)
+    for number, person in enumerate(pool):
+        community, _ = community.register_person(person, f"Resident {number}", at=at)
+    for body, count in seats.items():
+        if count:
+            chosen = draw(
+                st.lists(st.sampled_from(pool), min_size=count, max_size=count, unique=True)
+            )
+            for person in sorted(chosen):
+                community, _ = community.appoint(person, body, start=at.date(), at=at)
+    return community
+
+
+def communities(
+    *,
+    party_committee: int | st.SearchStrategy[int] | None = None,
+    residents_committee: int | st.SearchStrategy[int] | None = None,
+    party_members: int | st.SearchStrategy[int] | None = None,
+    representatives: int | st.SearchStrategy[int] | None = None,
+    residents: int | st.SearchStrategy[int] | None = None,
+    supervision: int | st.SearchStrategy[int] | None = None,
+    at: datetime = DEFAULT_START,
+    community_id: str = "community",
+) -> st.SearchStrategy[Community]:
+    """Communities with registered people and bodies of the sizes given.
+
+    Everything is done through the public commands at ``at``: the community is registered,
+    then a pool of people (ids ``p000``, ``p001``, ...), then each body's seats, starting on
+    ``at``'s date and never ending. A person may sit on several bodies (the pool is between
+    the largest body and the sum of all); some people may sit on none.
+
+    Args:
+        party_committee: Seats on the party organisation committee, as a count or a
+            strategy of counts; 3 to 7 by default.
+        residents_committee: Seats on the residents' committee; 3 to 7 by default.
+        party_members: Members of the party members' assembly; 3 to 30 by default.
+        representatives: Members of the residents' representatives' assembly; 3 to 30.
+        residents: Members of the residents' assembly; 3 to 40 by default.
+        supervision: Members of the supervision committee; 3 to 5 by default.
+        at: When everything is registered; timezone-aware.
+        community_id: The community's id.
+
+    Returns:
+        A strategy of :class:`~communitygov.Community`.
+    """
+    sizes = (
+        (BodyKind.PARTY_COMMITTEE, _sizes(party_committee, 3, 7)),
+        (BodyKind.RESIDENTS_COMMITTEE, _sizes(residents_committee, 3, 7)),
+        (BodyKind.PARTY_MEMBERS_ASSEMBLY, _sizes(party_members, 3, 30)),
+        (BodyKind.REPRESENTATIVES_ASSEMBLY, _sizes(representatives, 3, 30)),
+        (BodyKind.RESIDENTS_ASSEMBLY, _sizes(residents, 3, 40)),
+        (BodyKind.SUPERVISION_COMMITTEE, _sizes(supervision, 3, 5)),
+    )
+    return _communities(sizes, at, community_id)
+
+
+# --- rosters and meetings ----------------------------------------------------------------
+
+
+@attrs.frozen
+class Roster:
+    """Who sat on a body on the day of a meeting, who was expected, and who came.
+
+    Attributes:
+        members: Everyone holding a seat that day.
+        expected: Those expected to attend (members less those excused).
+        present: Those who came; a subset of ``expected``.
+        excused: Whether anyone was excused (if not, a meeting leaves ``expected`` unset).
+    """
+
+    members: frozenset[str]
+    expected: frozenset[str]
+    present: frozenset[str]
+    excused: bool
+
+
+def _present_counts(rule: VotingRule, members: int, expected: int, want: _Want) -> list[int]:
+    """How many may come for the meeting to end as ``want``, by the rule's own evaluation."""
+    counts = []
+    for present in range(expected + 1):
+        outcome = rule.evaluate(
+            Tally(members=members, should_attend=expected, present=present, yes=0)
+        )
+        quorate, needed = outcome.quorum_met, outcome.yes_required
+        if want == "inquorate":
+            fits = not quorate
+        elif want == "quorate":
+            fits = quorate
+        elif want == "adopt":
+            fits = quorate and needed <= present
+        else:
+            fits = quorate and needed >= 1
+        if fits:
+            counts.append(present)
+    return counts
+
+
+def _draw_roster(
+    draw: st.DrawFn, members: list[str], rule: VotingRule, want: _Want, excused: bool
+) -> tuple[Roster, list[str]]:
+    """A roster that can end as ``want``, and those present in a random order."""
+    expected = members
+    counts = _present_counts(rule, len(members), len(members), want)
+    if excused and len(members) > 1 and draw(st.booleans()):
+        stay = draw(st.integers(1, len(members) - 1))
+        chosen = draw(st.lists(st.sampled_from(members), min_size=stay, max_size=stay, unique=True))
+        chosen_counts = _present_counts(rule, len(members), stay, want)
+        if chosen_counts:
+            expected, counts = sorted(chosen), chosen_counts
+    _check(
+        bool(counts),
+        f"no meeting of {len(members)} members can be {want} under the rule {rule.name!r}",
+    )
+    size = draw(st.sampled_from(counts))
+    present = draw(st.lists(st.sampled_from(expected), min_size=size, max_size=size, unique=True))
+    roster = Roster(
+        members=frozenset(members),
+        expected=frozenset(expected),
+        present=frozenset(present),
+        excused=len(expected) < len(members),
+    )
+    return roster, present
+
+
+@st.composite
+def _rosters(
+    draw: st.DrawFn, members: list[str], rule: VotingRule, want: _Want, excused: bool
+) -> Roster:
+    return _draw_roster(draw, members, rule, want, excused)[0]
+
+
+def rosters(
+    community: Community,
+    body: BodyKind,
+    on: date,
+    rule: VotingRule,
+    *,
+    quorate: bool = True,
+    excused: bool = True,
+) -> st.SearchStrategy[Roster]:
+    """Attendance at a meeting of ``body`` on ``on`` that meets (or fails) ``rule``'s quorum.
+
+    Args:
+        community: The community whose seats count.
+        body: The body that meets.
+        on: The day of the meeting.
+        rule: The voting rule whose quorum is judged.
+        quorate: Whether the quorum is met; ``False`` gives quorum-failing rosters.
+        excused: Whether some members may be excused (left out of those expected).
+
+    Returns:
+        A strategy of :class:`Roster`.
+
+    Raises:
+        InvalidArgument: when drawn, if no roster of that body can be so (a body with no
+            members, say).
+    """
+    members = sorted(community.members_of(body, on))
+    return _rosters(members, rule, "quorate" if quorate else "inquorate", excused)
+
+
+@st.composite
+def _meetings(
+    draw: st.DrawFn,
+    body: BodyKind,
+    members: list[str],
+    rule: VotingRule,
+    wants: tuple[_Want, ...],
+    excused: bool,
+    plan: str | None,
+    papers_sent_on: date | None,
+) -> Meeting:
+    feasible = [want for want in wants if _present_counts(rule, len(members), len(members), want)]
+    _check(
+        bool(feasible),
+        f"no meeting of the {body.en} ({len(members)} members) can {' or '.join(wants)} "
+        f"under the rule {rule.name!r}",
+    )
+    want = draw(st.sampled_from(feasible))
+    roster, present = _draw_roster(draw, members, rule, want, excused)
+    needed = rule.evaluate(
+        Tally(
+            members=len(members),
+            should_attend=len(roster.expected),
+            present=len(present),
+            yes=0,
+        )
+    ).yes_required
+    if want == "adopt":
+        yes = draw(st.integers(needed, len(present)))
+    elif want == "reject":
+        yes = draw(st.integers(0, min(len(present), needed - 1)))
+    else:
+        yes = draw(st.integers(0, len(present)))
+    votes = [Vote(person, Choice.YES) for person in present[:yes]]
+    for person in present[yes:]:
+        choice = draw(st.sampled_from([Choice.NO, Choice.ABSTAIN, None]))
+        if choice is not None:
+            votes.append(Vote(person, choice))
+    if want == "adopt":
+        outcome = Outcome.ADOPTED
+    elif want == "reject":
+        outcome = Outcome.REJECTED
+    else:
+        outcome = draw(st.sampled_from(Outcome))
+    return Meeting(
+        body=body,
+        present=roster.present,
+        votes=tuple(draw(st.permutations(votes))),
+        outcome=outcome,
+        minutes=draw(st.text(max_size=30)),
+        expected=roster.expected if roster.excused else None,
+        plan=plan,
+        papers_sent_on=papers_sent_on,
+        reason="" if outcome is Outcome.ADOPTED else draw(st.text(max_size=30)),
+    )
+
+
+def meetings(
+    community: Community,
+    body: BodyKind,
+    on: date,
+    rule: VotingRule,
+    *,
+    outcome: Outcome | None = None,
+    quorate: bool = True,
+    excused: bool = True,
+    plan: str | None = None,
+    papers_sent_on: date | None = None,
+) -> st.SearchStrategy[Meeting]:
+    """Minutes of a meeting of ``body`` on ``on``, valid for that body and day under ``rule``.
+
+    Those present are members (less any excused), every named vote is from someone present,
+    and the outcome is the one ``rule.evaluate`` gives on the meeting's numbers. With
+    ``quorate=False`` the meeting fails the quorum instead (its recorded outcome is random), so
+    :meth:`~communitygov.Matter.deliberate` must refuse it.
+
+    The plan and papers fields are passed through: set them as the step requires (a plan at
+    the first step, papers early enough where the step wants notice).
+
+    Args:
+        community: The community whose seats count.
+        body: The body that meets.
+        on: The day of the meeting.
+        rule: The step's voting rule.
+        outcome: The outcome wanted; either outcome the body can reach if ``None``.
+        quorate: ``False`` for quorum-failing meetings.
+        excused: Whether some members may be excused from attending.
+        plan: The plan text put on the table, if any.
+        papers_sent_on: When the papers went out, if the step requires notice.
+
+    Returns:
+        A strategy of :class:`~communitygov.Meeting`.
+
+    Raises:
+        InvalidArgument: when drawn, if the body cannot reach such an outcome (no members).
+    """
+    wants: tuple[_Want, ...]
+    if not quorate:
+        wants = ("inquorate",)
+    elif outcome is None:
+        wants = ("adopt", "reject")
+    else:
+        wants = ("adopt",) if outcome is Outcome.ADOPTED else ("reject",)
+    members = sorted(community.members_of(body, on))
+    return _meetings(body, members, rule, wants, excused, plan, papers_sent_on)

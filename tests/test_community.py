@@ -1,0 +1,267 @@
+"""The Community aggregate: people, seats on bodies over time, the joint meeting, relatives."""
+
+from __future__ import annotations
+
+import copy
+from datetime import date, datetime
+
+import pytest
+
+import communitygov as cg
+from communitygov.organisation import (
+    CommunityRegistered,
+    MembershipEnded,
+    MembershipStarted,
+    NearRelativesDeclared,
+    PersonRegistered,
+)
+from support import (
+    PARTY_COMMITTEE,
+    PARTY_MEMBERS,
+    REPRESENTATIVES,
+    RESIDENTS,
+    RESIDENTS_COMMITTEE,
+    SEATED,
+    SUPERVISORS,
+    at,
+    community,
+)
+
+B = cg.BodyKind
+T0 = at(2025, 1, 1)
+
+
+def _fresh() -> cg.Community:
+    c, _ = cg.Community.register("yiyuan", "颐苑社区", at=T0, district="上街区")
+    for person, name in (("hm", "贺梅"), ("lbj", "罗保菊"), ("zsh", "张素焕"), ("zs", "周胜")):
+        c, _ = c.register_person(person, name, at=T0)
+    return c
+
+
+def test_register_a_community() -> None:
+    c, (event,) = cg.Community.register("yiyuan", "颐苑社区", at=T0, district="上街区")
+    assert isinstance(event, CommunityRegistered)
+    assert (c.id, c.name, c.district, c.version) == ("yiyuan", "颐苑社区", "上街区", 1)
+    assert c.people == {}
+    assert c.memberships == ()
+
+
+def test_register_people() -> None:
+    c = _fresh()
+    assert c.person("hm") == cg.Person("hm", "贺梅")
+    assert set(c.people) == {"hm", "lbj", "zsh", "zs"}
+    assert all(isinstance(e, PersonRegistered) for e in c.history[1:])
+    assert c.version == 5
+
+
+@pytest.mark.parametrize(
+    ("person_id", "name", "field"),
+    [("", "某人", "person id"), ("x", "  ", "person name")],
+)
+def test_register_person_needs_an_id_and_a_name(person_id: str, name: str, field: str) -> None:
+    c = _fresh()
+    with pytest.raises(cg.EmptyField) as caught:
+        c.register_person(person_id, name, at=T0)
+    assert caught.value.field == field
+
+
+def test_register_community_refuses_naive_time_and_empty_name() -> None:
+    with pytest.raises(cg.NaiveDatetime):
+        cg.Community.register("yiyuan", "颐苑社区", at=datetime(2025, 1, 1))
+    with pytest.raises(cg.EmptyField) as caught:
+        cg.Community.register("yiyuan", " ", at=T0)
+    assert caught.value.field == "community name"
+
+
+def test_appointments() -> None:
+    c = _fresh()
+    c, (event,) = c.appoint(
+        "hm", B.PARTY_COMMITTEE, start=date(2025, 1, 10), at=T0, role="secretary"
+    )
+    assert isinstance(event, MembershipStarted)
+    assert c.memberships == (
+        cg.Membership("hm", B.PARTY_COMMITTEE, date(2025, 1, 10), role="secretary"),
+    )
+    assert not c.is_member("hm", B.PARTY_COMMITTEE, date(2025, 1, 9))
+    assert c.is_member("hm", B.PARTY_COMMITTEE, date(2025, 1, 10))
+    assert c.is_member("hm", B.PARTY_COMMITTEE, date(2030, 1, 1))  # an open seat
+    assert not c.is_member("hm", B.RESIDENTS_COMMITTEE, date(2025, 1, 10))
+    assert c.members_of(B.PARTY_COMMITTEE, date(2025, 1, 10)) == {"hm"}
+    assert c.members_of(B.PARTY_COMMITTEE, date(2025, 1, 9)) == frozenset()
+
+
+def test_one_person_may_sit_on_several_bodies() -> None:
+    c = _fresh()
+    c, _ = c.appoint("zsh", B.SUPERVISION_COMMITTEE, start=date(2025, 1, 1), at=T0)
+    c, _ = c.appoint("zsh", B.REPRESENTATIVES_ASSEMBLY, start=date(2025, 1, 1), at=T0)
+    day = date(2025, 2, 1)
+    assert c.is_member("zsh", B.SUPERVISION_COMMITTEE, day)
+    assert c.is_member("zsh", B.REPRESENTATIVES_ASSEMBLY, day)
+
+
+def test_membership_end_is_the_first_day_without_the_seat() -> None:
+    c = _fresh()
+    c, _ = c.appoint("lbj", B.REPRESENTATIVES_ASSEMBLY, start=date(2025, 1, 1), at=T0)
+    c, (event,) = c.end_membership(
+        "lbj", B.REPRESENTATIVES_ASSEMBLY, end=date(2025, 6, 30), at=at(2025, 6, 1)
+    )
+    assert isinstance(event, MembershipEnded)
+    assert c.memberships[0].end == date(2025, 6, 30)
+    assert c.is_member("lbj", B.REPRESENTATIVES_ASSEMBLY, date(2025, 6, 29))
+    assert not c.is_member("lbj", B.REPRESENTATIVES_ASSEMBLY, date(2025, 6, 30))
+    assert "lbj" in c.members_of(B.REPRESENTATIVES_ASSEMBLY, date(2025, 6, 29))
+    assert "lbj" not in c.members_of(B.REPRESENTATIVES_ASSEMBLY, date(2025, 6, 30))
+    assert cg.Membership("x", B.PARTY_COMMITTEE, date(2025, 1, 1), date(2025, 1, 2)).covers(
+        date(2025, 1, 1)
+    )
+    # Once the seat has ended, a new term may start.
+    c, _ = c.appoint("lbj", B.REPRESENTATIVES_ASSEMBLY, start=date(2026, 1, 1), at=at(2025, 12, 1))
+    assert not c.is_member("lbj", B.REPRESENTATIVES_ASSEMBLY, date(2025, 12, 31))
+    assert c.is_member("lbj", B.REPRESENTATIVES_ASSEMBLY, date(2026, 1, 1))
+
+
+def test_ending_a_seat_nobody_holds_is_refused() -> None:
+    c = _fresh()
+    with pytest.raises(cg.NotAMember) as caught:
+        c.end_membership("hm", B.PARTY_COMMITTEE, end=date(2025, 6, 30), at=T0)
+    assert (caught.value.person, caught.value.body) == ("hm", "party organisation committee")
+    c, _ = c.appoint("hm", B.PARTY_COMMITTEE, start=date(2025, 6, 30), at=T0)
+    with pytest.raises(cg.NotAMember):  # the seat must have started before it ends
+        c.end_membership("hm", B.PARTY_COMMITTEE, end=date(2025, 6, 30), at=T0)
+
+
+def test_two_committees_meet_as_the_union_of_both() -> None:
+    c = community()
+    day = date(2025, 9, 1)
+    joint = c.members_of(B.TWO_COMMITTEES, day)
+    assert joint == frozenset(PARTY_COMMITTEE) | frozenset(RESIDENTS_COMMITTEE)
+    assert len(joint) == 9
+    assert c.is_member("pc0", B.TWO_COMMITTEES, day)
+    assert c.is_member("rc3", B.TWO_COMMITTEES, day)
+    assert not c.is_member("rep00", B.TWO_COMMITTEES, day)
+    assert c.members_of(B.TWO_COMMITTEES, SEATED.replace(year=2023)) == frozenset()
+
+
+def test_the_joint_meeting_follows_changes_in_either_committee() -> None:
+    c = _fresh()
+    c, _ = c.appoint("hm", B.PARTY_COMMITTEE, start=date(2025, 1, 1), at=T0)
+    c, _ = c.appoint("hm", B.RESIDENTS_COMMITTEE, start=date(2025, 1, 1), at=T0)
+    c, _ = c.appoint("lbj", B.RESIDENTS_COMMITTEE, start=date(2025, 1, 1), at=T0)
+    c, _ = c.end_membership("lbj", B.RESIDENTS_COMMITTEE, end=date(2025, 3, 1), at=T0)
+    assert c.members_of(B.TWO_COMMITTEES, date(2025, 2, 28)) == {"hm", "lbj"}
+    assert c.members_of(B.TWO_COMMITTEES, date(2025, 3, 1)) == {"hm"}  # counted once
+
+
+def test_support_community_has_the_bodies_the_tests_rely_on() -> None:
+    c = community()
+    day = date(2025, 9, 1)
+    assert len(c.members_of(B.PARTY_COMMITTEE, day)) == 5
+    assert len(c.members_of(B.RESIDENTS_COMMITTEE, day)) == 4
+    assert c.members_of(B.REPRESENTATIVES_ASSEMBLY, day) == frozenset(REPRESENTATIVES)
+    assert len(REPRESENTATIVES) == 30
+    assert c.members_of(B.SUPERVISION_COMMITTEE, day) == frozenset(SUPERVISORS)
+    assert c.members_of(B.PARTY_MEMBERS_ASSEMBLY, day) == frozenset(PARTY_MEMBERS)
+    for resident in RESIDENTS:
+        c.person(resident)
+        assert not any(c.is_member(resident, body, day) for body in B)
+
+
+def test_no_seats_on_the_two_committees() -> None:
+    c = _fresh()
+    before = copy.deepcopy(c)
+    with pytest.raises(cg.NoSeats) as caught:
+        c.appoint("hm", B.TWO_COMMITTEES, start=date(2025, 1, 1), at=T0)
+    assert caught.value.body == "two committees' joint meeting"
+    assert caught.value.parts == ("party organisation committee", "residents' committee")
+    assert c == before
+
+
+def test_near_relatives_are_symmetric() -> None:
+    c = _fresh()
+    c, (event,) = c.declare_near_relatives("lbj", "zsh", "sisters", at=T0)
+    assert isinstance(event, NearRelativesDeclared)
+    assert c.are_near_relatives("lbj", "zsh")
+    assert c.are_near_relatives("zsh", "lbj")
+    assert not c.are_near_relatives("lbj", "hm")
+    assert not c.are_near_relatives("hm", "zsh")
+    # Declaring the same pair the other way round adds nothing new.
+    c2, _ = c.declare_near_relatives("zsh", "lbj", "sisters", at=T0)
+    assert c2.relatives == c.relatives == {frozenset({"lbj", "zsh"})}
+
+
+def test_near_relatives_need_two_registered_people_and_a_relation() -> None:
+    c = _fresh()
+    with pytest.raises(cg.SamePerson) as same:
+        c.declare_near_relatives("hm", "hm", "self", at=T0)
+    assert (same.value.person, same.value.first, same.value.second) == ("hm", "person", "relative")
+    with pytest.raises(cg.UnknownReference) as unknown:
+        c.declare_near_relatives("hm", "ghost", "spouse", at=T0)
+    assert (unknown.value.kind, unknown.value.id) == ("person", "ghost")
+    with pytest.raises(cg.EmptyField) as empty:
+        c.declare_near_relatives("hm", "zs", " ", at=T0)
+    assert empty.value.field == "relation"
+
+
+def test_duplicate_ids_are_refused() -> None:
+    c = _fresh()
+    with pytest.raises(cg.DuplicateId) as person:
+        c.register_person("hm", "另一个贺梅", at=T0)
+    assert (person.value.kind, person.value.id) == ("person", "hm")
+    c, _ = c.appoint("hm", B.PARTY_COMMITTEE, start=date(2025, 1, 1), at=T0)
+    with pytest.raises(cg.DuplicateId) as seat:
+        c.appoint("hm", B.PARTY_COMMITTEE, start=date(2025, 2, 1), at=T0)
+    assert seat.value.id == "hm"
+    assert "party organisation committee" in seat.value.kind
+
+
+def test_a_seat_may_not_overlap_an_open_seat_on_the_same_body() -> None:
+    c = _fresh()
+    c, _ = c.appoint("hm", B.PARTY_COMMITTEE, start=date(2025, 2, 1), at=T0)
+    with pytest.raises(cg.DuplicateId):
+        c.appoint("hm", B.PARTY_COMMITTEE, start=date(2025, 1, 1), at=T0)
+
+
+def test_unknown_people_are_refused() -> None:
+    c = _fresh()
+    with pytest.raises(cg.UnknownReference) as caught:
+        c.appoint("ghost", B.PARTY_COMMITTEE, start=date(2025, 1, 1), at=T0)
+    assert (caught.value.kind, caught.value.id) == ("person", "ghost")
+    with pytest.raises(cg.UnknownReference):
+        c.person("ghost")
+
+
+def test_time_does_not_go_backwards() -> None:
+    c = _fresh()
+    with pytest.raises(cg.TimeWentBackwards) as caught:
+        c.register_person("new", "新人", at=at(2024, 12, 31))
+    assert caught.value.last == T0
+    with pytest.raises(cg.NaiveDatetime):
+        c.register_person("new", "新人", at=datetime(2025, 1, 2))
+
+
+def test_a_refused_command_changes_nothing() -> None:
+    c = _fresh()
+    before = copy.deepcopy(c)
+    for attempt in (
+        lambda: c.register_person("hm", "贺梅", at=T0),
+        lambda: c.appoint("ghost", B.PARTY_COMMITTEE, start=date(2025, 1, 1), at=T0),
+        lambda: c.declare_near_relatives("hm", "hm", "self", at=T0),
+        lambda: c.end_membership("hm", B.PARTY_COMMITTEE, end=date(2025, 6, 1), at=T0),
+    ):
+        with pytest.raises(cg.CommandRejected):
+            attempt()
+        assert c == before
+        assert c.history == before.history
+        assert c.version == before.version
+
+
+def test_replay_rebuilds_the_community() -> None:
+    c = _fresh()
+    c, _ = c.appoint("hm", B.PARTY_COMMITTEE, start=date(2025, 1, 1), at=T0, role="secretary")
+    c, _ = c.appoint("zsh", B.SUPERVISION_COMMITTEE, start=date(2025, 1, 1), at=T0)
+    c, _ = c.end_membership("zsh", B.SUPERVISION_COMMITTEE, end=date(2025, 7, 1), at=T0)
+    c, _ = c.declare_near_relatives("lbj", "zs", "aunt", at=T0)
+    assert cg.Community.replay(c.history) == c
+    assert community() == cg.Community.replay(community().history)
+    with pytest.raises(cg.DecodeError):
+        cg.Community.replay(c.history[1:])

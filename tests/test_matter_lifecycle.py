@@ -1,0 +1,584 @@
+"""The whole life of a matter: both presets end to end, the side roads, and what it reports."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+
+import attrs
+import pytest
+
+import communitygov as cg
+from communitygov.matters import (
+    DeliberationHeld,
+    MatterClosed,
+    MatterRaised,
+    MatterWithdrawn,
+    ObjectionRuled,
+    ResolutionPublicised,
+)
+from support import (
+    PARTY_COMMITTEE,
+    PLAN,
+    REPRESENTATIVES,
+    ROSTERS,
+    advance,
+    at,
+    community,
+    drive,
+    later,
+    matter_at,
+    meeting,
+    new_matter,
+)
+
+P3 = cg.ONE_SOLICITATION_THREE_DELIBERATIONS
+P4 = cg.FOUR_DELIBERATIONS
+S = cg.MatterState
+B = cg.BodyKind
+
+
+class Trail:
+    """Runs commands on a matter, keeping every event and state they produced."""
+
+    def __init__(self, m: cg.Matter) -> None:
+        self.m = m
+        self.events: list[cg.Event] = list(m.history)
+        self.states = [m.state]
+        self.matters = [m]
+
+    def __call__(self, decision: cg.Decision[cg.Matter]) -> cg.Matter:
+        m, events = decision
+        assert events, "a command that succeeds records at least one event"
+        assert m.history[-len(events) :] == events
+        self.m = m
+        self.events.extend(events)
+        self.states.append(m.state)
+        self.matters.append(m)
+        return m
+
+
+def _opinion(opinion_id: str, author: str, stance: cg.Stance = cg.Stance.SUPPORT) -> cg.Opinion:
+    return cg.Opinion(opinion_id, author, cg.Channel.HOUSEHOLD_VISIT, stance, "意见")
+
+
+def _replays(trail: Trail, procedure: cg.Procedure | None = None) -> None:
+    """Every intermediate matter is what replaying its history gives."""
+    for m in trail.matters:
+        assert cg.Matter.replay(m.history, procedure) == m
+
+
+# --- the whole life ------------------------------------------------------------------------
+
+
+def test_whole_life_on_one_solicitation_three_deliberations() -> None:
+    c = community()
+    t = Trail(new_matter(P3, when=at(2025, 9, 1)))
+    assert t.m.state == S.RAISED
+    assert t.m.plan is None
+    assert t.m.plan_version == 0
+
+    m = t(t.m.open_solicitation(at=at(2025, 9, 1, 10)))
+    # Civil Code Art. 201: 7 days counted from the next day; the window ends at 24:00 of 9-8.
+    assert m.solicitation_closes_at == at(2025, 9, 9, 0)
+    m = t(m.record_opinion(_opinion("o1", "res0"), community=c, at=at(2025, 9, 2)))
+    m = t(
+        m.record_opinion(
+            _opinion("o2", "rep03", cg.Stance.SUGGEST), community=c, at=at(2025, 9, 8, 23, 59)
+        )
+    )
+    assert [o.id for o in m.opinions] == ["o1", "o2"]
+    m = t(m.close_solicitation(at=at(2025, 9, 9, 0)))
+
+    m = t(
+        m.deliberate(meeting(B.PARTY_COMMITTEE, 4, 3, plan=PLAN), community=c, at=at(2025, 9, 10))
+    )
+    assert (m.plan, m.plan_version) == (PLAN, 1)
+    m = t(m.deliberate(meeting(B.TWO_COMMITTEES, 7, 5), community=c, at=at(2025, 9, 11)))
+    # The assembly: 20 of 30 present is exactly 2/3; 11 of 20 is more than half.
+    m = t(
+        m.deliberate(meeting(B.REPRESENTATIVES_ASSEMBLY, 20, 11), community=c, at=at(2025, 9, 12))
+    )
+    m = t(m.publicise_resolution("决议：通过福乐项目", place="社区公示栏", at=at(2025, 9, 12, 15)))
+    assert m.resolution is not None
+    assert m.resolution.ends_at == at(2025, 9, 20, 0)  # 9-19 is a Friday
+    m = t(m.start_implementation(by="pc0", at=at(2025, 9, 20, 0)))  # the instant it ends
+    m = t(m.record_progress("第一阶段：开口说话", by="pc1", at=at(2025, 10, 1)))
+    m = t(m.record_progress("第二阶段：走出家门", by="pc1", at=at(2025, 10, 15)))
+    m = t(m.complete("四个阶段完成", cost_fen=259_000, at=at(2025, 10, 31)))
+    m = t(m.publicise_result("结果：售出手工作品2590元", place="社区公示栏", at=at(2025, 11, 3)))
+    assert m.result is not None
+    assert m.result.ends_at == at(2025, 11, 11, 0)
+    m = t(m.close(at=at(2025, 11, 11, 0)))
+
+    assert t.states == [
+        S.RAISED,
+        S.SOLICITING,
+        S.SOLICITING,
+        S.SOLICITING,
+        "propose",
+        "consult",
+        "resolve",
+        S.RESOLVED,
+        S.RESOLUTION_PUBLICITY,
+        S.IMPLEMENTING,
+        S.IMPLEMENTING,
+        S.IMPLEMENTING,
+        S.COMPLETED,
+        S.RESULT_PUBLICITY,
+        S.CLOSED,
+    ]
+    assert m.is_final
+    assert m.allowed_actions() == ()
+    assert m.open_deadlines() == ()
+    assert m.history == tuple(t.events)
+    assert m.version == len(m.history) == 15
+    assert isinstance(m.history[0], MatterRaised)
+    assert isinstance(m.history[-1], MatterClosed)
+    assert [len(p.text) > 0 for p in m.progress] == [True, True]
+    assert m.completion is not None
+    assert m.completion.cost_fen == 259_000
+    assert m.implementation_started_at == at(2025, 9, 20, 0)
+
+    # The record of each deliberation shows who sat, who was expected, who came and how they voted.
+    propose, consult, resolve = m.deliberations
+    assert [d.step for d in m.deliberations] == ["propose", "consult", "resolve"]
+    assert propose.members == propose.expected == frozenset(PARTY_COMMITTEE)
+    assert propose.present == frozenset(PARTY_COMMITTEE[:4])
+    assert propose.plan == PLAN
+    assert consult.members == frozenset(ROSTERS[B.TWO_COMMITTEES])
+    assert consult.plan is None
+    assert propose.plan_version == consult.plan_version == resolve.plan_version == 1
+    assert len(resolve.members) == 30
+    assert sum(v.choice is cg.Choice.YES for v in resolve.votes) == 11
+    assert all(d.outcome is cg.Outcome.ADOPTED for d in m.deliberations)
+
+    assert cg.Matter.replay(m.history) == m
+    _replays(t)
+
+
+def test_whole_life_on_four_deliberations_with_papers_three_days_ahead() -> None:
+    c = community()
+    m = drive(new_matter(P4), "review")
+    assert m.allowed_actions() == ("adopt", "reject", "withdraw")
+    t = Trail(m)
+    meeting_day = later(m)
+    sent = meeting_day.date() - timedelta(days=3)
+    # 10 party members: at least half present (5) is a quorum, but adoption needs more than half
+    # of those who should attend (6 of 10), not of those present.
+    with pytest.raises(cg.ThresholdNotReached) as caught:
+        m.deliberate(
+            meeting(B.PARTY_MEMBERS_ASSEMBLY, 6, 5, papers_sent_on=sent),
+            community=c,
+            at=meeting_day,
+        )
+    assert (caught.value.yes, caught.value.base, caught.value.required) == (5, 10, 6)
+    m = t(
+        m.deliberate(
+            meeting(B.PARTY_MEMBERS_ASSEMBLY, 6, 6, papers_sent_on=sent),
+            community=c,
+            at=meeting_day,
+        )
+    )
+    review = m.deliberations[-1]
+    assert (review.step, review.body, review.papers_sent_on) == (
+        "review",
+        B.PARTY_MEMBERS_ASSEMBLY,
+        sent,
+    )
+    assert m.state == "resolve"
+    while not m.is_final:
+        m = t(advance(m, c))
+    assert m.state == S.CLOSED
+    assert [d.step for d in m.deliberations] == ["propose", "consult", "review", "resolve"]
+    assert m.history == tuple(t.events)
+    assert cg.Matter.replay(m.history) == m
+    assert cg.Matter.replay(m.history, P4) == m
+    _replays(t)
+
+
+def test_history_is_the_events_the_commands_returned_in_order() -> None:
+    m = new_matter(P4)
+    returned: list[cg.Event] = list(m.history)
+    while not m.is_final:
+        m, events = advance(m)
+        returned.extend(events)
+    assert m.history == tuple(returned)
+    assert [type(e).type_name for e in m.history] == [
+        "matter.raised",
+        "matter.solicitation_opened",
+        "matter.solicitation_closed",
+        *["matter.deliberation_held"] * 4,
+        "matter.resolution_publicised",
+        "matter.implementation_started",
+        "matter.completed",
+        "matter.result_publicised",
+        "matter.closed",
+    ]
+    times = [e.at for e in m.history]
+    assert times == sorted(times)
+
+
+def test_a_command_leaves_the_matter_it_was_called_on_alone() -> None:
+    m = matter_at(S.SOLICITING)
+    history = m.history
+    after, _ = m.record_opinion(_opinion("o1", "res0"), community=community(), at=later(m, 0))
+    assert m.history is history
+    assert m.opinions == ()
+    assert after.opinions != ()
+    assert after.version == m.version + 1
+
+
+# --- rejection -----------------------------------------------------------------------------
+
+
+def test_rejection_at_consult_goes_back_to_propose() -> None:
+    c = community()
+    m = matter_at("consult")
+    # 5 of 9 present is a quorum; 2 yes is far from more than half of the 9 members.
+    m, (event,) = m.deliberate(
+        meeting(B.TWO_COMMITTEES, 5, 2, outcome=cg.Outcome.REJECTED, reason="费用过高"),
+        community=c,
+        at=later(m),
+    )
+    assert m.state == "propose"
+    assert isinstance(event, DeliberationHeld)
+    assert (event.step, event.outcome, event.reason) == ("consult", cg.Outcome.REJECTED, "费用过高")
+    # Back at the proposal the committee may table a revised plan.
+    m, _ = m.deliberate(
+        meeting(B.PARTY_COMMITTEE, 5, 5, plan="修改后的方案"), community=c, at=later(m)
+    )
+    assert (m.state, m.plan_version, m.plan) == ("consult", 2, "修改后的方案")
+    assert drive(m, S.CLOSED).state == S.CLOSED
+
+
+def test_rejection_at_resolve_goes_back_to_propose() -> None:
+    m = matter_at("resolve")
+    m, _ = m.deliberate(
+        meeting(B.REPRESENTATIVES_ASSEMBLY, 20, 10, outcome=cg.Outcome.REJECTED),
+        community=community(),
+        at=later(m),
+    )
+    assert m.state == "propose"
+    assert m.plan_version == 1  # the plan on the table is unchanged until someone amends it
+
+
+def test_rejection_at_propose_ends_the_matter_as_rejected() -> None:
+    m = matter_at("propose")
+    m, _ = m.deliberate(
+        meeting(B.PARTY_COMMITTEE, 5, 1, plan=PLAN, outcome=cg.Outcome.REJECTED),
+        community=community(),
+        at=later(m),
+    )
+    assert m.state == S.REJECTED
+    assert m.is_final
+    assert m.allowed_actions() == ()
+    assert cg.Matter.replay(m.history) == m
+
+
+# --- amendment -----------------------------------------------------------------------------
+
+
+def test_amendment_at_consult_makes_plan_version_two() -> None:
+    c = community()
+    m = matter_at("consult")
+    assert m.plan_version == 1
+    m, _ = m.deliberate(
+        meeting(B.TWO_COMMITTEES, 9, 9, plan="方案第二版：增加临时妈妈"), community=c, at=later(m)
+    )
+    assert (m.plan_version, m.plan) == (2, "方案第二版：增加临时妈妈")
+    assert m.plans == (PLAN, "方案第二版：增加临时妈妈")
+    assert m.deliberations[-1].plan_version == 2  # the version the meeting adopted
+    # The assembly now deliberates version 2, and says so.
+    m, _ = m.deliberate(
+        meeting(B.REPRESENTATIVES_ASSEMBLY, 30, 30, plan_version=2), community=c, at=later(m)
+    )
+    assert m.state == S.RESOLVED
+    assert m.deliberations[-1].plan_version == 2
+
+
+# --- objections ----------------------------------------------------------------------------
+
+
+def _object_and_rule(
+    m: cg.Matter, *, upheld: bool, objection_id: str = "x1"
+) -> tuple[cg.Matter, tuple[cg.Event, ...]]:
+    c = community()
+    m, _ = m.raise_objection(
+        objection_id, by="res1", text="选址不合理", community=c, at=later(m, 0)
+    )
+    assert [o.id for o in m.pending_objections()] == [objection_id]
+    return m.rule_on_objection(
+        objection_id,
+        upheld=upheld,
+        ruling="经核实，异议成立" if upheld else "经核实，异议不成立",
+        ruled_by=["sup0", "sup1"],
+        place="社区公示栏",
+        community=c,
+        at=later(m),
+    )
+
+
+def test_upheld_objection_returns_to_the_named_step_and_a_new_notice_starts_a_new_period() -> None:
+    m = matter_at(S.RESOLUTION_PUBLICITY)
+    assert m.resolution is not None
+    first_end = m.resolution.ends_at
+    m, (ruled,) = _object_and_rule(m, upheld=True)
+    assert isinstance(ruled, ObjectionRuled)
+    assert ruled.ruled_by == frozenset({"sup0", "sup1"})
+    assert m.state == P3.resolution_publicity.upheld_returns_to == "propose"
+    assert m.objections[0].upheld is True
+
+    m = drive(m, S.RESOLUTION_PUBLICITY)
+    assert m.resolution is not None
+    assert m.resolution.ends_at > first_end
+    assert m.objections == ()  # the new notice has its own objections
+    with pytest.raises(cg.PeriodNotElapsed) as caught:
+        m.start_implementation(by="pc0", at=max(first_end, later(m, 0)))
+    assert caught.value.ends_at == m.resolution.ends_at
+    m, _ = m.start_implementation(by="pc0", at=m.resolution.ends_at)
+    assert m.state == S.IMPLEMENTING
+    assert sum(isinstance(e, ResolutionPublicised) for e in m.history) == 2
+    assert cg.Matter.replay(m.history) == m
+
+
+def test_upheld_objection_goes_where_a_custom_procedure_says() -> None:
+    to_consult = attrs.evolve(
+        P3,
+        name="back-to-consult",
+        resolution_publicity=attrs.evolve(P3.resolution_publicity, upheld_returns_to="consult"),
+    )
+    m = matter_at(S.RESOLUTION_PUBLICITY, to_consult)
+    m, _ = _object_and_rule(m, upheld=True)
+    assert m.state == "consult"
+    assert cg.Matter.replay(m.history, to_consult) == m
+
+
+def test_dismissed_objection_leaves_the_notice_running() -> None:
+    m = matter_at(S.RESOLUTION_PUBLICITY)
+    m, _ = _object_and_rule(m, upheld=False)
+    assert m.state == S.RESOLUTION_PUBLICITY
+    assert m.pending_objections() == ()
+    assert m.objections[0].upheld is False
+    assert m.resolution is not None
+    m, _ = m.start_implementation(by="pc0", at=m.resolution.ends_at)
+    assert m.state == S.IMPLEMENTING
+
+
+# --- withdrawal and final states -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("state", [S.RAISED, S.SOLICITING, "propose", "consult", "resolve"])
+def test_withdrawal_before_resolution(state: str) -> None:
+    m = matter_at(state)
+    m, (event,) = m.withdraw("居民已自行解决", by="pc0", at=later(m))
+    assert m.state == S.WITHDRAWN
+    assert isinstance(event, MatterWithdrawn)
+    assert m.withdrawal == event
+    assert m.is_final
+    assert cg.Matter.replay(m.history) == m
+
+
+@pytest.mark.parametrize(
+    "state", [S.RESOLVED, S.RESOLUTION_PUBLICITY, S.IMPLEMENTING, S.COMPLETED, S.RESULT_PUBLICITY]
+)
+def test_no_withdrawal_once_resolved(state: str) -> None:
+    m = matter_at(state)
+    with pytest.raises(cg.TransitionNotAllowed) as caught:
+        m.withdraw("太晚了", by="pc0", at=later(m))
+    assert (caught.value.action, caught.value.state) == ("withdraw", state)
+    assert "withdraw" not in caught.value.allowed
+
+
+def _closed() -> cg.Matter:
+    return matter_at(S.CLOSED)
+
+
+def _rejected() -> cg.Matter:
+    m = matter_at("propose")
+    m, _ = m.deliberate(
+        meeting(B.PARTY_COMMITTEE, 5, 0, plan=PLAN, outcome=cg.Outcome.REJECTED),
+        community=community(),
+        at=later(m),
+    )
+    return m
+
+
+def _withdrawn() -> cg.Matter:
+    m = matter_at("consult")
+    m, _ = m.withdraw("撤回", by="pc0", at=later(m))
+    return m
+
+
+@pytest.mark.parametrize(
+    "make", [_closed, _rejected, _withdrawn], ids=["closed", "rejected", "withdrawn"]
+)
+def test_final_states_stay_final(make: Callable[[], cg.Matter]) -> None:
+    m = make()
+    c = community()
+    when = later(m)
+    attempts = {
+        "open_solicitation": lambda: m.open_solicitation(at=when),
+        "record_opinion": lambda: m.record_opinion(_opinion("o9", "res0"), community=c, at=when),
+        "close_solicitation": lambda: m.close_solicitation(at=when),
+        "adopt": lambda: m.deliberate(meeting(B.PARTY_COMMITTEE, 5, 5), community=c, at=when),
+        "reject": lambda: m.deliberate(
+            meeting(B.PARTY_COMMITTEE, 5, 0, outcome=cg.Outcome.REJECTED), community=c, at=when
+        ),
+        "publicise_resolution": lambda: m.publicise_resolution("x", place="y", at=when),
+        "raise_objection": lambda: m.raise_objection(
+            "x9", by="res0", text="x", community=c, at=when
+        ),
+        "dismiss_objection": lambda: m.rule_on_objection(
+            "x9", upheld=False, ruling="r", ruled_by=["sup0"], place="p", community=c, at=when
+        ),
+        "uphold_objection": lambda: m.rule_on_objection(
+            "x9", upheld=True, ruling="r", ruled_by=["sup0"], place="p", community=c, at=when
+        ),
+        "start_implementation": lambda: m.start_implementation(by="pc0", at=when),
+        "record_progress": lambda: m.record_progress("x", by="pc0", at=when),
+        "complete": lambda: m.complete("x", cost_fen=0, at=when),
+        "publicise_result": lambda: m.publicise_result("x", place="y", at=when),
+        "close": lambda: m.close(at=when),
+        "withdraw": lambda: m.withdraw("x", by="pc0", at=when),
+    }
+    for action, attempt in attempts.items():
+        with pytest.raises(cg.TransitionNotAllowed) as caught:
+            attempt()
+        assert (caught.value.action, caught.value.state, caught.value.allowed) == (
+            action,
+            m.state,
+            (),
+        )
+    assert m.allowed_actions() == ()
+    assert m.open_deadlines() == ()
+
+
+# --- queries -------------------------------------------------------------------------------
+
+ALLOWED_P3 = {
+    S.RAISED: ("open_solicitation", "withdraw"),
+    S.SOLICITING: ("record_opinion", "close_solicitation", "withdraw"),
+    "propose": ("adopt", "reject", "withdraw"),
+    "consult": ("adopt", "reject", "withdraw"),
+    "resolve": ("adopt", "reject", "withdraw"),
+    S.RESOLVED: ("publicise_resolution",),
+    S.RESOLUTION_PUBLICITY: (
+        "raise_objection",
+        "dismiss_objection",
+        "uphold_objection",
+        "start_implementation",
+    ),
+    S.IMPLEMENTING: ("record_progress", "complete"),
+    S.COMPLETED: ("publicise_result",),
+    S.RESULT_PUBLICITY: ("close",),
+    S.CLOSED: (),
+}
+
+
+@pytest.mark.parametrize(("state", "allowed"), ALLOWED_P3.items())
+def test_allowed_actions(state: str, allowed: tuple[str, ...]) -> None:
+    m = matter_at(state)
+    assert sorted(m.allowed_actions()) == sorted(allowed)
+
+
+def test_allowed_actions_on_four_deliberations_include_the_review() -> None:
+    assert sorted(matter_at("review", P4).allowed_actions()) == ["adopt", "reject", "withdraw"]
+
+
+def test_open_deadlines_follow_the_periods() -> None:
+    seen: dict[str, tuple[cg.Deadline, ...]] = {}
+    m = new_matter()
+    while True:
+        seen[m.state] = m.open_deadlines()
+        if m.is_final:
+            break
+        m, _ = advance(m)
+    assert seen[S.SOLICITING] == (cg.Deadline("solicitation closes", at(2025, 9, 10, 0)),)
+    # Posted on Sunday 9-14: the 7th day is Sunday 9-21, so the period runs to Monday 9-22
+    # (Civil Code Art. 203).
+    assert seen[S.RESOLUTION_PUBLICITY] == (
+        cg.Deadline("resolution publicity ends", at(2025, 9, 23, 0)),
+    )
+    assert seen[S.RESULT_PUBLICITY] == (cg.Deadline("result publicity ends", at(2025, 11, 1, 0)),)
+    others = set(seen) - {S.SOLICITING, S.RESOLUTION_PUBLICITY, S.RESULT_PUBLICITY}
+    assert others == {
+        S.RAISED,
+        "propose",
+        "consult",
+        "resolve",
+        S.RESOLVED,
+        S.IMPLEMENTING,
+        S.COMPLETED,
+        S.CLOSED,
+    }
+    assert all(seen[state] == () for state in others)
+
+
+def test_notices_resolution_rulings_and_result() -> None:
+    m = matter_at(S.RESOLUTION_PUBLICITY)
+    m, _ = _object_and_rule(m, upheld=False, objection_id="x1")
+    m, _ = _object_and_rule(m, upheld=True, objection_id="x2")
+    m = drive(m, S.CLOSED)
+    notices = m.notices()
+    assert [n.kind for n in notices] == [
+        cg.NoticeKind.RESOLUTION,
+        cg.NoticeKind.OBJECTION_RULING,
+        cg.NoticeKind.OBJECTION_RULING,
+        cg.NoticeKind.RESOLUTION,
+        cg.NoticeKind.RESULT,
+    ]
+    first, dismissed, upheld, second, result = notices
+    assert all(n.community_id == "sanwan" and n.subject_id == "m1" for n in notices)
+    assert all(n.subject == "福乐精准帮扶项目" for n in notices)
+    assert first.text == "决议：通过福乐项目"
+    assert first.place == "社区公示栏"
+    assert first.period == cg.Period.days(7)
+    assert first.ends_at is not None
+    assert first.ends_at > first.posted_at
+    assert dismissed.text.startswith("Objection x1: dismissed")
+    assert upheld.text.startswith("Objection x2: upheld")
+    assert "异议成立" in upheld.text
+    assert (dismissed.period, dismissed.ends_at) == (None, None)
+    assert second.posted_at > upheld.posted_at
+    assert result.text == "结果：项目完成"
+    assert result.period == P3.result_publicity
+    assert [n.posted_at for n in notices] == sorted(n.posted_at for n in notices)
+    text = cg.render_text(result)
+    assert "实施结果公开" in text
+    assert text.endswith("结果：项目完成")
+    assert "异议处理结果公示" in cg.render_markdown(upheld)
+
+
+def test_no_notices_before_the_resolution_is_posted() -> None:
+    assert matter_at(S.RESOLVED).notices() == ()
+
+
+# --- replay --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("procedure", [P3, P4], ids=["P3", "P4"])
+def test_replay_at_every_point_of_the_life(procedure: cg.Procedure) -> None:
+    m = new_matter(procedure)
+    while not m.is_final:
+        assert cg.Matter.replay(m.history) == m
+        m, _ = advance(m)
+    assert cg.Matter.replay(m.history) == m
+    assert cg.Matter.replay(m.history, cg.PROCEDURES) == m
+
+
+def test_replay_needs_the_procedure_of_a_custom_matter() -> None:
+    custom = attrs.evolve(P3, name="custom")
+    m = matter_at("consult", custom)
+    with pytest.raises(cg.DecodeError):
+        cg.Matter.replay(m.history)
+    assert cg.Matter.replay(m.history, {"custom": custom}) == m
+
+
+def test_support_rosters_match_the_community() -> None:
+    c = community()
+    day = date(2025, 9, 1)
+    for body, roster in ROSTERS.items():
+        assert c.members_of(body, day) == frozenset(roster), body
+    assert len(REPRESENTATIVES) == 30
+    assert isinstance(later(new_matter()), datetime)

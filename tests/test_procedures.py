@@ -1,0 +1,373 @@
+"""Procedures as data: malformed ones fail when built, a local variant runs end to end, the
+diagram shows every state, and the calendar decides how periods are counted."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+import attrs
+import pytest
+
+import communitygov as cg
+from support import (
+    PARTY_COMMITTEE,
+    REPRESENTATIVES,
+    RESIDENTS,
+    RESIDENTS_COMMITTEE,
+    at,
+    community,
+    drive,
+    later,
+    meeting,
+    new_matter,
+)
+
+P3 = cg.ONE_SOLICITATION_THREE_DELIBERATIONS
+P4 = cg.FOUR_DELIBERATIONS
+B = cg.BodyKind
+S = cg.MatterState
+
+
+def _step(
+    key: str, on_reject: str | None = None, body: cg.BodyKind = B.PARTY_COMMITTEE
+) -> cg.DeliberationStep:
+    return cg.DeliberationStep(
+        key=key, en=key, zh=key, body=body, rule=cg.COMMITTEE, on_reject=on_reject
+    )
+
+
+def _procedure(
+    steps: tuple[cg.DeliberationStep, ...], upheld_returns_to: str = "propose", name: str = "bad"
+) -> cg.Procedure:
+    return cg.Procedure(
+        name=name,
+        en="a test procedure",
+        zh="测试",
+        steps=steps,
+        resolution_publicity=cg.PublicityRules(upheld_returns_to=upheld_returns_to),
+    )
+
+
+# --- malformed procedures ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("steps", "upheld", "problem"),
+    [
+        pytest.param((), "propose", "at least one deliberation step", id="no-steps"),
+        pytest.param(
+            (_step("propose"), _step("propose")), "propose", "'propose' is used twice", id="dup"
+        ),
+        pytest.param(
+            (_step("propose"), _step("closed")), "propose", "'closed' is reserved", id="reserved"
+        ),
+        pytest.param(
+            (_step("propose"), _step("soliciting")),
+            "propose",
+            "'soliciting' is reserved",
+            id="reserved-soliciting",
+        ),
+        pytest.param(
+            (_step("propose", on_reject="consult"), _step("consult")),
+            "propose",
+            "not to 'consult'",
+            id="reject-to-later-step",
+        ),
+        pytest.param(
+            (_step("propose"), _step("consult", on_reject="nowhere")),
+            "propose",
+            "not to 'nowhere'",
+            id="reject-to-unknown-step",
+        ),
+        pytest.param(
+            (_step("propose"), _step("consult")),
+            "resolve",
+            "returns to 'resolve', which is not a step",
+            id="upheld-returns-to-unknown",
+        ),
+        pytest.param(
+            (_step("propose"), _step("two words")),
+            "propose",
+            "'two words' is not a plain identifier",
+            id="non-identifier",
+        ),
+        pytest.param((_step("1st"),), "1st", "'1st' is not a plain identifier", id="digit-first"),
+    ],
+)
+def test_malformed_procedure_fails_when_built(
+    steps: tuple[cg.DeliberationStep, ...], upheld: str, problem: str
+) -> None:
+    with pytest.raises(cg.DefinitionError) as caught:
+        _procedure(steps, upheld)
+    assert caught.value.what == "procedure 'bad'"
+    assert problem in caught.value.problem
+    assert isinstance(caught.value, cg.CommunityGovError)
+    assert not isinstance(caught.value, cg.CommandRejected)
+
+
+def test_procedure_needs_a_name() -> None:
+    with pytest.raises(cg.DefinitionError) as caught:
+        _procedure((_step("propose"),), name="  ")
+    assert caught.value.problem == "the name is empty"
+
+
+def test_evolving_a_preset_is_checked_too() -> None:
+    with pytest.raises(cg.DefinitionError):
+        attrs.evolve(P3, steps=())
+
+
+def test_a_rejection_may_send_the_matter_back_to_the_same_step() -> None:
+    procedure = _procedure((_step("propose", on_reject="propose"),), name="retry")
+    assert procedure.workflow.target("propose", "reject") == "propose"
+    assert procedure.step("propose").on_reject == "propose"
+    assert procedure.is_step("propose")
+    assert not procedure.is_step("closed")
+    with pytest.raises(cg.DefinitionError):
+        procedure.step("consult")
+
+
+def test_presets_are_registered_by_name() -> None:
+    assert {P3.name: P3, P4.name: P4} == cg.PROCEDURES
+    assert [s.key for s in P3.steps] == ["propose", "consult", "resolve"]
+    assert [s.key for s in P4.steps] == ["propose", "consult", "review", "resolve"]
+    review = P4.step("review")
+    assert review.body is B.PARTY_MEMBERS_ASSEMBLY
+    assert review.rule == cg.PARTY_MEMBERS_ASSEMBLY
+    assert review.papers_notice == cg.Period.days(3)
+    assert P3.step("propose").on_reject is None
+    assert P3.step("consult").on_reject == P3.step("resolve").on_reject == "propose"
+
+
+# --- the Zhengzhou 陇海大院 variant (DOMAIN.md §2.2) -----------------------------------------
+
+LONGHAI = cg.Procedure(
+    name="longhai-dayuan",
+    en="household canvass, three deliberations, resolution publicity",
+    zh="陇海大院议事程序",
+    solicitation=cg.SolicitationRules(
+        minimum=cg.Period.days(7), constituencies=frozenset({cg.Constituency.RESIDENTS})
+    ),
+    steps=(
+        cg.DeliberationStep(
+            key="propose",
+            en="the branch proposes",
+            zh="党支部提议",
+            body=B.PARTY_COMMITTEE,
+            rule=cg.COMMITTEE,
+            may_amend=True,
+        ),
+        cg.DeliberationStep(
+            key="review",
+            en="party representatives and the residents' committee review",
+            zh="党员代表和居委会审议",
+            body=B.TWO_COMMITTEES,
+            rule=cg.COMMITTEE,
+            may_amend=True,
+            on_reject="propose",
+        ),
+        cg.DeliberationStep(
+            key="resolve",
+            en="the residents' assembly resolves",
+            zh="居民大会决议",
+            body=B.RESIDENTS_ASSEMBLY,
+            rule=cg.RESIDENTS_ASSEMBLY,
+            on_reject="propose",
+        ),
+    ),
+    resolution_publicity=cg.PublicityRules(upheld_returns_to="review", period=cg.Period.days(7)),
+    result_publicity=cg.Period.days(7),
+)
+
+HOUSEHOLDS = (*REPRESENTATIVES, *RESIDENTS)
+"""The household representatives who make up the residents' assembly: 35 of them."""
+
+
+def _longhai_community() -> cg.Community:
+    c = community()
+    for person in HOUSEHOLDS:
+        c, _ = c.appoint(person, B.RESIDENTS_ASSEMBLY, start=date(2024, 6, 1), at=at(2024, 6, 1))
+    return c
+
+
+def test_longhai_variant_runs_end_to_end() -> None:
+    c = _longhai_community()
+    m = new_matter(LONGHAI, c=c)
+    m, _ = m.open_solicitation(at=later(m))
+    for n, person in enumerate(("res0", "res1", "rep07")):  # the household canvass
+        opinion = cg.Opinion(
+            f"h{n}", person, cg.Channel.HOUSEHOLD_VISIT, cg.Stance.SUGGEST, "加装电梯"
+        )
+        m, _ = m.record_opinion(opinion, community=c, at=later(m, 0) + timedelta(hours=n + 1))
+    assert m.solicitation_closes_at is not None
+    m, _ = m.close_solicitation(at=m.solicitation_closes_at)
+    assert m.state == "propose"
+
+    m, _ = m.deliberate(
+        meeting(B.PARTY_COMMITTEE, 5, 3, plan="陇海大院改造方案"), community=c, at=later(m)
+    )
+    assert m.state == "review"
+    m, _ = m.deliberate(
+        meeting(B.TWO_COMMITTEES, (*PARTY_COMMITTEE, *RESIDENTS_COMMITTEE[:2]), 7),
+        community=c,
+        at=later(m),
+    )
+    assert m.state == "resolve"
+
+    when = later(m)
+    # The residents' assembly: more than half of the 35 households (18) must be present.
+    with pytest.raises(cg.QuorumNotMet) as no_quorum:
+        m.deliberate(meeting(B.RESIDENTS_ASSEMBLY, HOUSEHOLDS[:17], 17), community=c, at=when)
+    assert (no_quorum.value.present, no_quorum.value.base, no_quorum.value.required) == (17, 35, 18)
+    assert no_quorum.value.body == "residents' assembly"
+    assert no_quorum.value.inclusive is False
+    with pytest.raises(cg.ThresholdNotReached) as too_few:
+        m.deliberate(meeting(B.RESIDENTS_ASSEMBLY, HOUSEHOLDS[:18], 9), community=c, at=when)
+    assert (too_few.value.yes, too_few.value.required) == (9, 10)
+    with pytest.raises(cg.WrongBody) as wrong:
+        m.deliberate(meeting(B.REPRESENTATIVES_ASSEMBLY, 30, 30), community=c, at=when)
+    assert wrong.value.expected == "residents' assembly"
+    m, _ = m.deliberate(meeting(B.RESIDENTS_ASSEMBLY, HOUSEHOLDS[:18], 10), community=c, at=when)
+    assert m.state == S.RESOLVED
+    assert len(m.deliberations[-1].members) == 35
+
+    m, _ = m.publicise_resolution("决议：加装电梯", place="陇海大院公示栏", at=later(m))
+    # An upheld objection goes back to the review, as this procedure says.
+    m, _ = m.raise_objection("x1", by="res2", text="底层住户有意见", community=c, at=later(m, 0))
+    m, _ = m.rule_on_objection(
+        "x1",
+        upheld=True,
+        ruling="异议成立，重新审议",
+        ruled_by=["sup2"],
+        place="陇海大院公示栏",
+        community=c,
+        at=later(m),
+    )
+    assert m.state == "review"
+    m, _ = m.deliberate(
+        meeting(B.TWO_COMMITTEES, 9, 9, plan="陇海大院改造方案（修订）"), community=c, at=later(m)
+    )
+    m, _ = m.deliberate(meeting(B.RESIDENTS_ASSEMBLY, HOUSEHOLDS, 30), community=c, at=later(m))
+    m, _ = m.publicise_resolution("决议：加装电梯（修订）", place="陇海大院公示栏", at=later(m))
+    assert m.resolution is not None
+    m, _ = m.start_implementation(by="pc0", at=m.resolution.ends_at)
+    m, _ = m.complete("电梯已安装", cost_fen=30_000_000, at=later(m, 60))
+    m, _ = m.publicise_result("结果：电梯已安装", place="陇海大院公示栏", at=later(m))
+    assert m.result is not None
+    m, _ = m.close(at=m.result.ends_at)
+
+    assert m.state == S.CLOSED
+    assert m.plan_version == 2
+    assert [d.step for d in m.deliberations] == [
+        "propose",
+        "review",
+        "resolve",
+        "review",
+        "resolve",
+    ]
+    assert [n.kind for n in m.notices()] == [
+        cg.NoticeKind.RESOLUTION,
+        cg.NoticeKind.OBJECTION_RULING,
+        cg.NoticeKind.RESOLUTION,
+        cg.NoticeKind.RESULT,
+    ]
+    assert cg.Matter.replay(m.history, LONGHAI) == m
+    assert cg.Matter.replay(m.history, {LONGHAI.name: LONGHAI}) == m
+    with pytest.raises(cg.DecodeError):
+        cg.Matter.replay(m.history)  # not a preset: the procedure must be given
+
+
+# --- the diagram ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("procedure", [P3, P4, LONGHAI], ids=lambda p: p.name)
+def test_mermaid_shows_every_state(procedure: cg.Procedure) -> None:
+    text = procedure.mermaid()
+    assert "stateDiagram-v2" in text
+    assert procedure.zh in text
+    states = [S.RAISED, S.SOLICITING, *(s.key for s in procedure.steps), *S.FIXED[2:]]
+    assert set(procedure.workflow.states) == set(states)
+    for state in states:
+        assert f'state "{state}" as {state}' in text, state
+    first = procedure.steps[0].key
+    assert f"{S.SOLICITING} --> {first}: close_solicitation" in text
+    assert f"{first} --> {S.REJECTED}: reject" in text
+    returns_to = procedure.resolution_publicity.upheld_returns_to
+    assert f"{S.RESOLUTION_PUBLICITY} --> {returns_to}: uphold_objection" in text
+
+
+# --- calendars -----------------------------------------------------------------------------
+
+OFFICIAL = cg.ChineseOfficialCalendar()
+BEFORE_NATIONAL_DAY = at(2025, 9, 26, 10)  # a Friday; 1–8 October 2025 are holidays
+
+
+def test_with_calendar_returns_a_new_procedure() -> None:
+    official = P3.with_calendar(OFFICIAL)
+    assert official.calendar == OFFICIAL
+    assert P3.calendar == cg.WEEKDAYS  # the preset is untouched
+    assert official.name == P3.name
+    assert official.steps == P3.steps
+    assert official.workflow.states == P3.workflow.states
+
+
+def test_with_calendar_moves_a_period_ending_in_the_national_day_holiday() -> None:
+    weekdays = new_matter(P3, when=BEFORE_NATIONAL_DAY)
+    official = new_matter(P3.with_calendar(OFFICIAL), when=BEFORE_NATIONAL_DAY)
+    weekdays, _ = weekdays.open_solicitation(at=BEFORE_NATIONAL_DAY)
+    official, _ = official.open_solicitation(at=BEFORE_NATIONAL_DAY)
+    # The 7th day is Friday 3 October: a working day Monday to Friday, but a holiday officially,
+    # so the period runs to the first working day after the holiday, Thursday 9 October.
+    assert weekdays.solicitation_closes_at == at(2025, 10, 4, 0)
+    assert official.solicitation_closes_at == at(2025, 10, 10, 0)
+    with pytest.raises(cg.PeriodNotElapsed) as caught:
+        official.close_solicitation(at=at(2025, 10, 9, 18))
+    assert caught.value.ends_at == at(2025, 10, 10, 0)
+    weekdays, _ = weekdays.close_solicitation(at=at(2025, 10, 9, 18))
+    assert weekdays.state == "propose"
+
+
+def test_with_calendar_counts_working_days_with_make_up_days() -> None:
+    five_working_days = attrs.evolve(
+        P3,
+        name="five-working-days",
+        resolution_publicity=attrs.evolve(
+            P3.resolution_publicity, period=cg.Period.working_days(5)
+        ),
+    )
+    ends: dict[str, datetime] = {}
+    for label, procedure in (
+        ("weekdays", five_working_days),
+        ("official", five_working_days.with_calendar(OFFICIAL)),
+    ):
+        m = new_matter(procedure, when=at(2025, 9, 1))
+        m = drive(m, S.RESOLVED)
+        m, _ = m.publicise_resolution("决议", place="公示栏", at=BEFORE_NATIONAL_DAY)
+        assert m.resolution is not None
+        ends[label] = m.resolution.ends_at
+    # Mon–Fri: 29 and 30 September, 1, 2 and 3 October. Officially: Sunday 28 September is a
+    # make-up working day, then 29 and 30 September, then 9 and 10 October (DOMAIN.md §3.2).
+    assert ends == {"weekdays": at(2025, 10, 4, 0), "official": at(2025, 10, 11, 0)}
+
+
+def test_official_calendar_refuses_to_guess_an_unannounced_year() -> None:
+    official = P3.with_calendar(OFFICIAL)
+    last_known = OFFICIAL.known_years[1]
+    when = at(last_known, 12, 28)
+    m = new_matter(official, when=when)
+    with pytest.raises(cg.CalendarDataUnavailable) as caught:
+        m.open_solicitation(at=when)
+    assert caught.value.year == last_known + 1
+    assert m.state == S.RAISED
+    assert m.version == 1
+
+
+def test_a_matter_never_replays_onto_another_calendar() -> None:
+    official = P3.with_calendar(OFFICIAL)
+    assert official != P3
+    m = new_matter(official, when=BEFORE_NATIONAL_DAY)
+    with pytest.raises(cg.DecodeError) as caught:
+        cg.Matter.replay(m.history)  # the preset of that name counts on weekdays
+    assert "official Chinese" in str(caught.value)
+    replayed = cg.Matter.replay(m.history, official)
+    assert replayed == m
+    assert replayed.procedure.calendar == OFFICIAL

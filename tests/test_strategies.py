@@ -1,0 +1,195 @@
+"""The public strategies in communitygov.testing produce valid values only."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from communitygov import (
+    EVENTS,
+    Community,
+    Event,
+    Matter,
+    MatterState,
+    MotionSource,
+    Outcome,
+    Procedure,
+    QuorumNotMet,
+    Tally,
+    VotingRule,
+)
+from communitygov.matters.procedure import DeliberationStep
+from communitygov.organisation.bodies import BodyKind
+from communitygov.testing import strategies as cgst
+
+# Small bodies keep building communities cheap; every body has at least one member.
+small_communities = cgst.communities(
+    party_committee=st.integers(1, 5),
+    residents_committee=st.integers(1, 5),
+    party_members=st.integers(1, 10),
+    representatives=st.integers(1, 12),
+    residents=st.integers(1, 12),
+    supervision=st.integers(1, 3),
+)
+
+
+def matter_at_first_step(procedure: Procedure, community: Community) -> tuple[Matter, datetime]:
+    """A matter on ``procedure`` whose solicitation has just closed, and the time it closed."""
+    at = cgst.DEFAULT_START
+    matter, _ = Matter.raise_matter(
+        "m1",
+        community=community,
+        procedure=procedure,
+        title="A ramp for building 3",
+        description="Residents ask for a wheelchair ramp.",
+        source=MotionSource.RESIDENTS,
+        raised_by=min(community.people),
+        at=at,
+    )
+    matter, _ = matter.open_solicitation(at=at)
+    assert matter.solicitation_closes_at is not None
+    closes_at = matter.solicitation_closes_at
+    matter, _ = matter.close_solicitation(at=closes_at)
+    return matter, closes_at
+
+
+def papers_for(step: DeliberationStep, day: date) -> date | None:
+    """A sending day early enough for any generated papers notice (at most 5 working days)."""
+    return None if step.papers_notice is None else day - timedelta(days=30)
+
+
+@given(cgst.aware_datetimes(min_year=2010, max_year=2012))
+def test_aware_datetimes_are_aware_and_in_range(value: datetime) -> None:
+    assert value.utcoffset() is not None
+    assert 2010 <= value.year <= 2012
+    assert datetime.fromisoformat(value.isoformat()) == value
+
+
+@given(cgst.voting_rules())
+def test_voting_rules_are_valid(rule: VotingRule) -> None:
+    assert rule.quorum.base.value != "present"
+    assert 0 < rule.quorum.fraction <= 1
+    assert 0 < rule.passing.fraction <= 1
+    assert rule.passing.inclusive or rule.passing.fraction < 1
+    # Everyone present and in favour always passes.
+    assert rule.evaluate(Tally(members=7, should_attend=7, present=7, yes=7)).passed
+
+
+@given(cgst.procedures())
+def test_procedures_build_and_follow_the_brief(procedure: Procedure) -> None:
+    keys = [step.key for step in procedure.steps]
+    assert 1 <= len(keys) <= 4
+    assert len(set(keys)) == len(keys)
+    for position, step in enumerate(procedure.steps):
+        assert step.body in cgst.STEP_BODIES
+        assert step.on_reject is None or keys.index(step.on_reject) <= position
+    assert procedure.resolution_publicity.upheld_returns_to in keys
+    for period in (
+        procedure.solicitation.minimum,
+        procedure.resolution_publicity.period,
+        procedure.result_publicity,
+    ):
+        assert 1 <= period.count <= 10
+    assert set(procedure.workflow.states) >= set(keys) | set(MatterState.FIXED)
+
+
+@given(
+    cgst.communities(
+        party_committee=2, representatives=st.integers(3, 30), residents=0, supervision=1
+    )
+)
+def test_communities_have_the_bodies_asked_for(community: Community) -> None:
+    on = cgst.DEFAULT_START.date()
+    assert len(community.members_of(BodyKind.PARTY_COMMITTEE, on)) == 2
+    assert 3 <= len(community.members_of(BodyKind.REPRESENTATIVES_ASSEMBLY, on)) <= 30
+    assert not community.members_of(BodyKind.RESIDENTS_ASSEMBLY, on)
+    for body in cgst.SEATED_BODIES:
+        assert community.members_of(body, on) <= set(community.people)
+    assert Community.replay(community.history) == community
+
+
+@given(
+    data=st.data(),
+    community=small_communities,
+    rule=cgst.voting_rules(),
+    body=st.sampled_from(cgst.STEP_BODIES),
+    quorate=st.booleans(),
+)
+def test_rosters_meet_or_fail_the_quorum_as_asked(
+    data: st.DataObject, community: Community, rule: VotingRule, body: BodyKind, quorate: bool
+) -> None:
+    on = cgst.DEFAULT_START.date()
+    roster = data.draw(cgst.rosters(community, body, on, rule, quorate=quorate))
+    assert roster.present <= roster.expected <= roster.members
+    assert roster.members == community.members_of(body, on)
+    tally = Tally(
+        members=len(roster.members),
+        should_attend=len(roster.expected),
+        present=len(roster.present),
+        yes=0,
+    )
+    assert rule.evaluate(tally).quorum_met is quorate
+
+
+@given(data=st.data(), procedure=cgst.procedures(), community=small_communities)
+def test_generated_meetings_pass_deliberate_at_their_step(
+    data: st.DataObject, procedure: Procedure, community: Community
+) -> None:
+    matter, at = matter_at_first_step(procedure, community)
+    step = procedure.steps[0]
+    meeting = data.draw(
+        cgst.meetings(
+            community,
+            step.body,
+            at.date(),
+            step.rule,
+            plan="Plan v1",
+            papers_sent_on=papers_for(step, at.date()),
+        )
+    )
+    assert meeting.present <= community.members_of(step.body, at.date())
+    assert {vote.person_id for vote in meeting.votes} <= meeting.present
+    after, events = matter.deliberate(meeting, community=community, at=at)
+    assert len(events) == 1
+    if meeting.outcome is Outcome.ADOPTED:
+        following = procedure.steps[1].key if len(procedure.steps) > 1 else MatterState.RESOLVED
+        assert after.state == following
+    else:
+        assert after.state == (step.on_reject or MatterState.REJECTED)
+
+
+@given(data=st.data(), procedure=cgst.procedures(), community=small_communities)
+def test_quorum_failing_meetings_are_refused(
+    data: st.DataObject, procedure: Procedure, community: Community
+) -> None:
+    matter, at = matter_at_first_step(procedure, community)
+    step = procedure.steps[0]
+    meeting = data.draw(
+        cgst.meetings(
+            community,
+            step.body,
+            at.date(),
+            step.rule,
+            quorate=False,
+            plan="Plan v1",
+            papers_sent_on=papers_for(step, at.date()),
+        )
+    )
+    with pytest.raises(QuorumNotMet):
+        matter.deliberate(meeting, community=community, at=at)
+
+
+@pytest.mark.parametrize("event_class", list(EVENTS), ids=lambda cls: cls.type_name)
+@given(data=st.data())
+def test_events_of_every_registered_type(event_class: type[Event], data: st.DataObject) -> None:
+    event = data.draw(cgst.events_of(event_class))
+    assert type(event) is event_class
+    assert event.at.utcoffset() is not None
+
+
+@given(cgst.events())
+def test_events_draws_registered_types(event: Event) -> None:
+    assert EVENTS.get(type(event).type_name) is type(event)
