@@ -62,9 +62,10 @@ class Aggregate:
         version = self.version + 1
         history = (*self.history, event)
         changes = self._changes(event)
-        copier = _COPIERS.get(type(self), _UNCOMPILED)
+        cls = type(self)
+        copier = _COPIERS.get(cls, _UNCOMPILED)
         if copier is _UNCOMPILED:
-            copier = _COPIERS[type(self)] = _compile_copier(type(self))
+            copier = _COPIERS[cls] = _compile_copier(cls)
         if copier is not None and copier.fields.issuperset(changes):
             new: Self = copier.copy(self, version, history, changes)
             return new
@@ -72,7 +73,8 @@ class Aggregate:
 
     def _checked_time(self, at: datetime) -> datetime:
         """``at``, once it is known to be timezone-aware and not before the last event."""
-        return require_in_order(at, self.last_at)
+        history = self.history
+        return require_in_order(at, history[-1].at if history else None)
 
     def _record(self, *events: Event) -> Decision[Self]:
         aggregate = self

@@ -64,12 +64,16 @@ def _communities(
     sizes: tuple[tuple[BodyKind, st.SearchStrategy[int]], ...],
     at: datetime,
     community_id: str,
+    timezone: str,
 ) -> Community:
     seats = {body: draw(size) for body, size in sizes}
     _check(all(n >= 0 for n in seats.values()), f"body sizes must be 0 or more: {seats}")
     largest, total = max(seats.values(), default=0), sum(seats.values())
     pool = [f"p{i:03d}" for i in range(draw(st.integers(largest, max(largest, total))))]
-    community, _ = Community.register(community_id, f"Community {community_id}", at=at)
+    community, _ = Community.register(
+        community_id, f"Community {community_id}", at=at, timezone=timezone
+    )
+    start = community.local_date(at)
     for number, person in enumerate(pool):
         community, _ = community.register_person(person, f"Resident {number}", at=at)
     for body, count in seats.items():
@@ -78,7 +82,7 @@ def _communities(
                 st.lists(st.sampled_from(pool), min_size=count, max_size=count, unique=True)
             )
             for person in sorted(chosen):
-                community, _ = community.appoint(person, body, start=at.date(), at=at)
+                community, _ = community.appoint(person, body, start=start, at=at)
     return community
 
 
@@ -92,13 +96,14 @@ def communities(
     supervision: int | st.SearchStrategy[int] | None = None,
     at: datetime = DEFAULT_START,
     community_id: str = "community",
+    timezone: str = "Asia/Shanghai",
 ) -> st.SearchStrategy[Community]:
     """Communities with registered people and bodies of the sizes given.
 
     Everything is done through the public commands at ``at``: the community is registered,
     then a pool of people (ids ``p000``, ``p001``, ...), then each body's seats, starting on
-    ``at``'s date and never ending. A person may sit on several bodies (the pool is between
-    the largest body and the sum of all); some people may sit on none.
+    ``at``'s date in the community's timezone and never ending. A person may sit on several
+    bodies (the pool is between the largest body and the sum of all); some people sit on none.
 
     Args:
         party_committee: Seats on the party organisation committee, as a count or a
@@ -110,6 +115,7 @@ def communities(
         supervision: Members of the supervision committee; 3 to 5 by default.
         at: When everything is registered; timezone-aware.
         community_id: The community's id.
+        timezone: The community's IANA timezone, whose dates decide who sits on a body.
 
     Returns:
         A strategy of :class:`~communitygov.Community`.
@@ -122,7 +128,7 @@ def communities(
         (BodyKind.RESIDENTS_ASSEMBLY, _sizes(residents, 3, 40)),
         (BodyKind.SUPERVISION_COMMITTEE, _sizes(supervision, 3, 5)),
     )
-    return _communities(sizes, at, community_id)
+    return _communities(sizes, at, community_id, timezone)
 
 
 # --- rosters and meetings ----------------------------------------------------------------
@@ -214,7 +220,7 @@ def rosters(
     Args:
         community: The community whose seats count.
         body: The body that meets.
-        on: The day of the meeting.
+        on: The day of the meeting, in the community's timezone (``community.local_date(at)``).
         rule: The voting rule whose quorum is judged.
         quorate: Whether the quorum is met; ``False`` gives quorum-failing rosters.
         excused: Whether some members may be excused (left out of those expected).
@@ -312,7 +318,7 @@ def meetings(
     Args:
         community: The community whose seats count.
         body: The body that meets.
-        on: The day of the meeting.
+        on: The day of the meeting, in the community's timezone (``community.local_date(at)``).
         rule: The step's voting rule.
         outcome: The outcome wanted; either outcome the body can reach if ``None``.
         quorate: ``False`` for quorum-failing meetings.

@@ -1,0 +1,128 @@
+"""What a store keeps: recorded events, per-stream summaries, and append requests.
+
+These values are the whole vocabulary between the library and a storage adapter. An adapter
+stores and returns them as they are; it never needs to know what a matter or a fund is.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import attrs
+
+__all__ = ["AppendRequest", "AppendResult", "NewEvent", "Problem", "RecordedEvent", "Summary"]
+
+
+@attrs.frozen
+class NewEvent:
+    """An event about to be stored: its type, schema version, canonical JSON fields, time and
+    the hash chaining it to the previous event of its stream."""
+
+    type: str
+    schema_version: int
+    data: str
+    at: datetime
+    hash: str
+
+
+@attrs.frozen
+class RecordedEvent:
+    """An event as the store holds it.
+
+    Attributes:
+        community_id: the community the stream belongs to.
+        stream_id: the aggregate's id.
+        version: its place in the stream, from 1.
+        position: its place in the community's total order of all events, from 1.
+        type: the event's stable type name.
+        schema_version: the schema its fields follow.
+        data: the fields, as canonical JSON.
+        at: when it happened.
+        hash: the chain hash over the previous event of the stream and this one.
+    """
+
+    community_id: str
+    stream_id: str
+    version: int
+    position: int
+    type: str
+    schema_version: int
+    data: str
+    at: datetime
+    hash: str
+
+
+@attrs.frozen
+class Summary:
+    """The current state of one stream, kept in the same transaction as its events.
+
+    Attributes:
+        community_id, stream_id: which stream.
+        kind: the aggregate kind ("matter", "community", …).
+        version: the stream's version the summary describes.
+        state: the aggregate's state name.
+        title: a human title.
+        updated_at: when the latest event happened.
+        due_at: the next deadline, if any; ``due_what`` says what falls due.
+        snapshot: the aggregate's state as canonical JSON, so loading needs no replay.
+        last_hash: the hash of the stream's latest event.
+    """
+
+    community_id: str
+    stream_id: str
+    kind: str
+    version: int
+    state: str
+    title: str
+    updated_at: datetime
+    snapshot: str
+    last_hash: str
+    due_at: datetime | None = None
+    due_what: str = ""
+
+
+@attrs.frozen
+class AppendRequest:
+    """A batch for one stream: all of it is stored, or none.
+
+    Attributes:
+        expected_version: the stream's version the batch was decided against (0 for a new
+            stream); if the stream has moved on, the store raises ``ConcurrencyConflict``.
+        events: the new events, versions ``expected_version + 1`` onwards.
+        summary: the stream's summary after the batch.
+        command_id: a client-supplied id; the same id again returns the first result and
+            stores nothing.
+    """
+
+    community_id: str
+    stream_id: str
+    kind: str
+    expected_version: int
+    events: tuple[NewEvent, ...]
+    summary: Summary
+    command_id: str | None = None
+
+
+@attrs.frozen
+class AppendResult:
+    """What an append stored: the stream's new version and the positions given.
+
+    ``duplicate`` is true when the command id had been seen, and nothing new was stored.
+    """
+
+    community_id: str
+    stream_id: str
+    version: int
+    first_position: int
+    last_position: int
+    duplicate: bool = False
+
+
+@attrs.frozen
+class Problem:
+    """A stored event that fails verification."""
+
+    community_id: str
+    stream_id: str
+    version: int
+    detail: str
