@@ -394,7 +394,7 @@ class MatterMachine(RuleBasedStateMachine):
     @precondition(lambda self: self.state == S.SOLICITING)
     @rule(data=st.data(), text=TEXTS, reuse_id=st.booleans())
     def record_opinion(self, data: st.DataObject, text: str, reuse_id: bool) -> None:
-        author = data.draw(st.sampled_from(self.people), label="author")
+        author = data.draw(st.sampled_from([*self.people, "stranger"]), label="author")
         known = [opinion.id for opinion in self.matter.opinions]
         if reuse_id and known:
             opinion_id = data.draw(st.sampled_from(known), label="opinion id")
@@ -411,6 +411,8 @@ class MatterMachine(RuleBasedStateMachine):
             errors = (DuplicateId,)
         elif not text.strip():
             errors = (EmptyField,)
+        elif author not in self.community.people:
+            errors = (UnknownReference,)
         elif not self.eligible(author, self.procedure.solicitation.constituencies):
             errors = (NotEligible,)
         self.attempt(
@@ -483,7 +485,7 @@ class MatterMachine(RuleBasedStateMachine):
     @precondition(lambda self: self.state == S.RESOLUTION_PUBLICITY)
     @rule(data=st.data(), text=TEXTS, reuse_id=st.booleans())
     def raise_objection(self, data: st.DataObject, text: str, reuse_id: bool) -> None:
-        by = data.draw(st.sampled_from(self.people), label="objector")
+        by = data.draw(st.sampled_from([*self.people, "stranger"]), label="objector")
         known = [objection.id for objection in self.matter.objections]
         objection_id = (
             data.draw(st.sampled_from(known)) if reuse_id and known else f"x{len(known) + 1}"
@@ -497,6 +499,8 @@ class MatterMachine(RuleBasedStateMachine):
             errors = (DuplicateId,)
         elif not text.strip():
             errors = (EmptyField,)
+        elif by not in self.community.people:
+            errors = (UnknownReference,)
         elif not self.eligible(by, self.procedure.resolution_publicity.objectors):
             errors = (NotEligible,)
         self.attempt(

@@ -5,7 +5,7 @@ builds, a generated :class:`~communitygov.Meeting` passes the rules of the body 
 drawn for, a generated community was built through its public commands. Use them as they are
 or narrow them with their arguments::
 
-    from hypothesis import given
+    from hypothesis import given, strategies as st
     from communitygov.testing import strategies as cgst
 
     @given(cgst.communities(representatives=st.integers(3, 30)), cgst.procedures())
