@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 import attrs
 
+from communitygov.kernel.aggregate import Decision
 from communitygov.kernel.events import Event
 from communitygov.matters.matter import Matter
 from communitygov.matters.presets import ONE_SOLICITATION_THREE_DELIBERATIONS
@@ -120,10 +121,11 @@ def _meeting(
     )
 
 
-def decide_plan(community: Community) -> Iterator[tuple[str, Matter]]:
-    """Take the 福乐 plan through the standard procedure, yielding each step and the matter."""
+def decide_plan(community: Community) -> Iterator[tuple[str, Decision[Matter]]]:
+    """Take the 福乐 plan through the standard procedure, yielding each step with the matter
+    and the events it recorded."""
     procedure = ONE_SOLICITATION_THREE_DELIBERATIONS
-    matter, _ = Matter.raise_matter(
+    matter, events = Matter.raise_matter(
         "fule-plan",
         community=community,
         procedure=procedure,
@@ -133,24 +135,27 @@ def decide_plan(community: Community) -> Iterator[tuple[str, Matter]]:
         raised_by="wu",
         at=_at(4, 8),
     )
-    yield "raised by the branch secretary", matter
+    yield "raised by the branch secretary", (matter, events)
 
-    matter, _ = matter.open_solicitation(at=_at(4, 8, 10))
-    yield f"solicitation open until {matter.solicitation_closes_at:%Y-%m-%d %H:%M}", matter
+    matter, events = matter.open_solicitation(at=_at(4, 8, 10))
+    yield (
+        f"solicitation open until {matter.solicitation_closes_at:%Y-%m-%d %H:%M}",
+        (matter, events),
+    )
     opinions = [
         ("op1", "qiu", Channel.HOUSEHOLD_VISIT, Stance.SUPPORT, "先从开口说话做起,我愿意陪伴"),
         ("op2", "luo", Channel.STOOL_TALK, Stance.SUGGEST, "联建单位可以帮着销售手工制品"),
         ("op3", "rep07", Channel.OPINION_FORM, Stance.SUPPORT, "支持,建议每阶段设评估时间"),
     ]
     for day, (opinion_id, author, channel, stance, text) in enumerate(opinions, start=9):
-        matter, _ = matter.record_opinion(
+        matter, events = matter.record_opinion(
             Opinion(opinion_id, author, channel, stance, text), community=community, at=_at(4, day)
         )
-        yield f"opinion from {community.person(author).name} ({channel.value})", matter
-    matter, _ = matter.close_solicitation(at=_at(4, 17))
-    yield f"solicitation closed with {len(matter.opinions)} opinions", matter
+        yield f"opinion from {community.person(author).name} ({channel.value})", (matter, events)
+    matter, events = matter.close_solicitation(at=_at(4, 17))
+    yield f"solicitation closed with {len(matter.opinions)} opinions", (matter, events)
 
-    matter, _ = matter.deliberate(
+    matter, events = matter.deliberate(
         _meeting(
             BodyKind.PARTY_COMMITTEE,
             ["wu", "pc1", "pc2", "pc3"],
@@ -161,8 +166,8 @@ def decide_plan(community: Community) -> Iterator[tuple[str, Matter]]:
         community=community,
         at=_at(4, 18),
     )
-    yield "proposed by the party organisation committee (plan v1)", matter
-    matter, _ = matter.deliberate(
+    yield "proposed by the party organisation committee (plan v1)", (matter, events)
+    matter, events = matter.deliberate(
         _meeting(
             BodyKind.TWO_COMMITTEES,
             ["wu", "pc1", "pc2", "rc1", "rc2", "rc3"],
@@ -173,16 +178,22 @@ def decide_plan(community: Community) -> Iterator[tuple[str, Matter]]:
         community=community,
         at=_at(4, 19),
     )
-    yield f"consulted and amended by the two committees (plan v{matter.plan_version})", matter
+    yield (
+        f"consulted and amended by the two committees (plan v{matter.plan_version})",
+        (matter, events),
+    )
     representatives = ["luo", *(f"rep{i:02}" for i in range(1, 24))]
-    matter, _ = matter.deliberate(
+    matter, events = matter.deliberate(
         _meeting(BodyKind.REPRESENTATIVES_ASSEMBLY, representatives, yes=22),
         community=community,
         at=_at(4, 22),
     )
-    yield "resolved by the representatives' assembly: 24 of 30 present, 22 in favour", matter
+    yield (
+        "resolved by the representatives' assembly: 24 of 30 present, 22 in favour",
+        (matter, events),
+    )
 
-    matter, _ = matter.publicise_resolution(
+    matter, events = matter.publicise_resolution(
         "经居民代表会议表决通过“福乐”精准帮扶项目四部曲方案。公示期内如有异议,"
         "请向居务监督委员会反映。",
         place="三湾街社区公示栏",
@@ -190,12 +201,12 @@ def decide_plan(community: Community) -> Iterator[tuple[str, Matter]]:
     )
     resolution = matter.resolution
     assert resolution is not None
-    yield f"resolution notice posted until {resolution.ends_at:%Y-%m-%d %H:%M}", matter
-    matter, _ = matter.raise_objection(
+    yield f"resolution notice posted until {resolution.ends_at:%Y-%m-%d %H:%M}", (matter, events)
+    matter, events = matter.raise_objection(
         "obj1", by="resident", text="帮扶资金从哪里来?", community=community, at=_at(4, 25)
     )
-    yield "objection raised by a resident", matter
-    matter, _ = matter.rule_on_objection(
+    yield "objection raised by a resident", (matter, events)
+    matter, events = matter.rule_on_objection(
         "obj1",
         upheld=False,
         ruling="项目不动用社区资金;手工制品销售收入全部归本人,账目由居务监督委员会管理并公开。",
@@ -204,27 +215,27 @@ def decide_plan(community: Community) -> Iterator[tuple[str, Matter]]:
         community=community,
         at=_at(4, 26),
     )
-    yield "objection dismissed by the supervision committee; the ruling is posted", matter
+    yield "objection dismissed by the supervision committee; the ruling is posted", (matter, events)
 
-    matter, _ = matter.start_implementation(by="wu", at=resolution.ends_at)
-    yield "implementation started after the notice period", matter
-    matter, _ = matter.record_progress(
+    matter, events = matter.start_implementation(by="wu", at=resolution.ends_at)
+    yield "implementation started after the notice period", (matter, events)
+    matter, events = matter.record_progress(
         "邱芝兰担任“临时妈妈”,第一阶段开口说话启动", by="wu", at=_at(5, 6)
     )
-    yield "progress recorded", matter
-    matter, _ = matter.complete(
+    yield "progress recorded", (matter, events)
+    matter, events = matter.complete(
         "四部曲帮扶方案已落实,志愿者协助制作手工制品", cost_fen=0, at=_at(12, 20)
     )
-    yield "completed", matter
-    matter, _ = matter.publicise_result(
+    yield "completed", (matter, events)
+    matter, events = matter.publicise_result(
         "“福乐”项目已按决议实施:陪伴到位,手工制品由支部与联建单位协助销售。",
         place="三湾街社区公示栏",
         at=_at(12, 23),
     )
-    yield "result notice posted", matter
+    yield "result notice posted", (matter, events)
     assert matter.result is not None
-    matter, _ = matter.close(at=matter.result.ends_at + timedelta(hours=9))
-    yield "closed", matter
+    matter, events = matter.close(at=matter.result.ends_at + timedelta(hours=9))
+    yield "closed", (matter, events)
 
 
 def run(out: TextIO, echo: Callable[[str], None] | None = None) -> Matter:
@@ -234,14 +245,16 @@ def run(out: TextIO, echo: Callable[[str], None] | None = None) -> Matter:
     say(f"Community {community.name} ({community.district}): {len(community.people)} people")
     say("")
     matter: Matter | None = None
-    for step, matter in decide_plan(community):
+    history: list[Event] = []
+    for step, (matter, events) in decide_plan(community):
+        history.extend(events)
         when = matter.last_at
         assert when is not None
         say(f"{when:%Y-%m-%d %H:%M}  [{matter.state:<20}] {step}")
     assert matter is not None
     say("")
-    say(f"History of {matter.id} ({len(matter.history)} events):")
-    for version, event in enumerate(matter.history, start=1):
+    say(f"History of {matter.id} ({len(history)} events):")
+    for version, event in enumerate(history, start=1):
         say(f"  {version:>2}  {event.at:%Y-%m-%d %H:%M}  {describe(event)}")
     say("")
     say("Notices:")

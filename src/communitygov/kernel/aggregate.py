@@ -1,9 +1,13 @@
-"""The shape every aggregate shares: an id, a version, its history, and a fold over events.
+"""The shape every aggregate shares: an id, a version, the time of its last event, and a fold.
 
 An aggregate is a frozen ``attrs`` value. A command validates its arguments against the current
 value, builds the events that record what happened, and returns the new value together with
 those events; the value it was called on is untouched. The new value is always computed by
 applying the events, so replaying a history rebuilds exactly the same aggregate.
+
+The aggregate holds its current state, not its history: the events are what a command returns,
+what a store keeps, and what :meth:`Aggregate.replay` folds. Keeping them out of the value keeps
+it small and lets a store load it from a summary without reading every event.
 """
 
 from __future__ import annotations
@@ -41,12 +45,8 @@ class Aggregate:
 
     id: str
     version: int = 0
-    history: tuple[Event, ...] = attrs.field(default=(), repr=False)
-
-    @property
-    def last_at(self) -> datetime | None:
-        """When the latest event happened."""
-        return self.history[-1].at if self.history else None
+    last_at: datetime | None = None
+    """When the latest event happened."""
 
     @classmethod
     def _start(cls, event: Event, context: Any) -> Self:
@@ -60,21 +60,20 @@ class Aggregate:
     def apply(self, event: Event) -> Self:
         """The aggregate after ``event``; used by commands and by replay alike."""
         version = self.version + 1
-        history = (*self.history, event)
+        last_at = event.at
         changes = self._changes(event)
         cls = type(self)
         copier = _COPIERS.get(cls, _UNCOMPILED)
         if copier is _UNCOMPILED:
             copier = _COPIERS[cls] = _compile_copier(cls)
         if copier is not None and copier.fields.issuperset(changes):
-            new: Self = copier.copy(self, version, history, changes)
+            new: Self = copier.copy(self, version, last_at, changes)
             return new
-        return attrs.evolve(self, version=version, history=history, **changes)
+        return attrs.evolve(self, version=version, last_at=last_at, **changes)
 
     def _checked_time(self, at: datetime) -> datetime:
         """``at``, once it is known to be timezone-aware and not before the last event."""
-        history = self.history
-        return require_in_order(at, history[-1].at if history else None)
+        return require_in_order(at, self.last_at)
 
     def _record(self, *events: Event) -> Decision[Self]:
         aggregate = self
@@ -116,7 +115,7 @@ class _Copier:
     """A compiled copy of one aggregate class: the fields a change may name, and the copy."""
 
     fields: frozenset[str]
-    copy: Callable[[Any, int, tuple[Event, ...], dict[str, Any]], Any]
+    copy: Callable[[Any, int, datetime, dict[str, Any]], Any]
 
 
 _UNCOMPILED = _Copier(frozenset(), lambda *_: None)
@@ -153,7 +152,7 @@ def _compile_copier(cls: type) -> _Copier | None:
     if slots - {"__weakref__"} != {field.name for field in fields}:
         return None
     setters: dict[str, Any] = {}
-    lines = ["def copy(inst, version, history, changes):", "    new = _new(_cls)"]
+    lines = ["def copy(inst, version, last_at, changes):", "    new = _new(_cls)"]
     by_alias: dict[str, Any] = {}
     for number, field in enumerate(fields):
         descriptor = _slot(cls, field.name)
@@ -168,10 +167,10 @@ def _compile_copier(cls: type) -> _Copier | None:
             return None
         setter = f"_set{number}"
         setters[setter] = descriptor.__set__
-        value = field.name if field.name in ("version", "history") else f"inst.{field.name}"
+        value = field.name if field.name in ("version", "last_at") else f"inst.{field.name}"
         lines.append(f"    {setter}(new, {value})")
         by_alias[field.alias] = descriptor.__set__
-    if "version" not in by_alias or "history" not in by_alias:
+    if "version" not in by_alias or "last_at" not in by_alias:
         return None
     lines += [
         "    for name, value in changes.items():",
@@ -186,4 +185,4 @@ def _compile_copier(cls: type) -> _Copier | None:
     }
     filename = f"<communitygov copy {cls.__module__}.{cls.__qualname__}>"
     exec(compile("\n".join(lines), filename, "exec"), namespace)
-    return _Copier(frozenset(by_alias) - {"version", "history"}, namespace["copy"])
+    return _Copier(frozenset(by_alias) - {"version", "last_at"}, namespace["copy"])

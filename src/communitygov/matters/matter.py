@@ -13,7 +13,7 @@ returns the new matter and the events it produced; the matter it is called on ne
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 from typing import Any
 
@@ -64,6 +64,9 @@ from communitygov.publicity.notices import Notice, NoticeKind
 
 __all__ = ["Deadline", "Matter", "Publicity"]
 
+_Fold = tuple[str, dict[str, Any]]
+"""An event's action in the workflow, and the fields it changes."""
+
 
 @attrs.frozen(kw_only=True)
 class Publicity:
@@ -90,27 +93,13 @@ def _text(value: str, field: str) -> str:
     return value
 
 
-_ACTIONS: Mapping[type[Event], str] = {
-    SolicitationOpened: "open_solicitation",
-    OpinionRecorded: "record_opinion",
-    SolicitationClosed: "close_solicitation",
-    ResolutionPublicised: "publicise_resolution",
-    ObjectionRaised: "raise_objection",
-    ImplementationStarted: "start_implementation",
-    ProgressRecorded: "record_progress",
-    MatterCompleted: "complete",
-    ResultPublicised: "publicise_result",
-    MatterClosed: "close",
-    MatterWithdrawn: "withdraw",
-}
-
-
 @attrs.frozen(kw_only=True)
 class Matter(Aggregate):
     """A matter (议事事项) and everything that has happened to it.
 
-    Read its ``state``, ``history`` (the events), :meth:`allowed_actions` and
-    :meth:`open_deadlines`. Change it only through its commands.
+    Read its ``state``, :meth:`allowed_actions`, :meth:`open_deadlines` and :meth:`notices`.
+    Change it only through its commands; each returns the new matter and the events that
+    record the change, and :meth:`replay` folds those events back into the same matter.
     """
 
     created_by = (MatterRaised,)
@@ -130,12 +119,14 @@ class Matter(Aggregate):
     plans: tuple[str, ...] = ()
     deliberations: tuple[DeliberationHeld, ...] = ()
     resolution: Publicity | None = None
+    publicity_round: int = 0
     objections: tuple[Objection, ...] = ()
     implementation_started_at: datetime | None = None
     progress: tuple[ProgressRecorded, ...] = ()
     completion: MatterCompleted | None = None
     result: Publicity | None = None
     withdrawal: MatterWithdrawn | None = None
+    posted: tuple[Notice, ...] = ()
 
     # --- queries -----------------------------------------------------------------------
 
@@ -160,7 +151,8 @@ class Matter(Aggregate):
 
     def pending_objections(self) -> tuple[Objection, ...]:
         """Objections to the current resolution notice that await a ruling."""
-        return tuple(o for o in self.objections if o.pending)
+        current = self.publicity_round
+        return tuple(o for o in self.objections if o.pending and o.round == current)
 
     def open_deadlines(self) -> tuple[Deadline, ...]:
         """What the matter is waiting for, with when it falls due."""
@@ -175,26 +167,7 @@ class Matter(Aggregate):
     def notices(self) -> tuple[Notice, ...]:
         """Every notice the matter has posted, oldest first: the resolution notices, the
         rulings on objections, the result notice."""
-        notices: list[Notice] = []
-        for event in self.history:
-            if isinstance(event, ResolutionPublicised | ResultPublicised):
-                kind = (
-                    NoticeKind.RESOLUTION
-                    if isinstance(event, ResolutionPublicised)
-                    else NoticeKind.RESULT
-                )
-                notices.append(
-                    self._notice(
-                        kind, event.text, event.place, event.at, event.period, event.ends_at
-                    )
-                )
-            elif isinstance(event, ObjectionRuled):
-                verdict = "upheld 成立" if event.upheld else "dismissed 不成立"
-                text = f"Objection {event.objection_id}: {verdict}.\n{event.ruling}"
-                notices.append(
-                    self._notice(NoticeKind.OBJECTION_RULING, text, event.place, event.at)
-                )
-        return tuple(notices)
+        return self.posted
 
     def _notice(
         self,
@@ -570,7 +543,7 @@ class Matter(Aggregate):
         self._require_community(community)
         community.person(person_id)
         day: date = community.local_date(at)
-        for group in groups:
+        for group in sorted(groups, key=_residents_first):
             body = group.body
             if body is None or community.is_member(person_id, body, day):
                 return
@@ -594,7 +567,7 @@ class Matter(Aggregate):
             timezone=event.timezone,
             id=event.matter_id,
             version=1,
-            history=(event,),
+            last_at=event.at,
             community_id=event.community_id,
             procedure=procedure,
             state=procedure.workflow.initial,
@@ -605,58 +578,85 @@ class Matter(Aggregate):
         )
 
     def _changes(self, event: Event) -> dict[str, Any]:
-        workflow = self.procedure.workflow
-        if isinstance(event, DeliberationHeld):
-            action = "adopt" if event.outcome is Outcome.ADOPTED else "reject"
-            changes: dict[str, Any] = {"deliberations": (*self.deliberations, event)}
-            if event.plan is not None:
-                changes["plans"] = (*self.plans, event.plan)
-        elif isinstance(event, ObjectionRuled):
-            action = "uphold_objection" if event.upheld else "dismiss_objection"
-            changes = {
-                "objections": tuple(
-                    attrs.evolve(o, upheld=event.upheld, ruling=event.ruling)
-                    if o.id == event.objection_id
-                    else o
-                    for o in self.objections
-                )
-            }
-        else:
-            action = _ACTIONS.get(type(event), "")
-            if not action:
-                raise DecodeError(event.type_name, event.schema_version, "not a matter event")
-            changes = self._plain_changes(event)
-        changes["state"] = workflow.target(self.state, action)
+        fold = _FOLDS.get(type(event))
+        if fold is None:
+            raise DecodeError(event.type_name, event.schema_version, "not a matter event")
+        action, changes = fold(self, event)
+        changes["state"] = self.procedure.workflow.target(self.state, action)
         return changes
 
-    def _plain_changes(self, event: Event) -> dict[str, Any]:
-        if isinstance(event, SolicitationOpened):
-            return {"solicitation_opened_at": event.at, "solicitation_closes_at": event.closes_at}
-        if isinstance(event, OpinionRecorded):
-            opinion = Opinion(
-                event.opinion_id, event.author_id, event.channel, event.stance, event.text
-            )
-            return {"opinions": (*self.opinions, opinion)}
-        if isinstance(event, ResolutionPublicised):
-            return {"resolution": _publicity(event), "objections": ()}
-        if isinstance(event, ObjectionRaised):
-            return {
-                "objections": (
-                    *self.objections,
-                    Objection(event.objection_id, event.by, event.text),
-                )
-            }
-        if isinstance(event, ImplementationStarted):
-            return {"implementation_started_at": event.at}
-        if isinstance(event, ProgressRecorded):
-            return {"progress": (*self.progress, event)}
-        if isinstance(event, MatterCompleted):
-            return {"completion": event}
-        if isinstance(event, ResultPublicised):
-            return {"result": _publicity(event)}
-        if isinstance(event, MatterWithdrawn):
-            return {"withdrawal": event}
-        return {}
+    def _deliberation_held(self, event: DeliberationHeld) -> _Fold:
+        changes: dict[str, Any] = {"deliberations": (*self.deliberations, event)}
+        if event.plan is not None:
+            changes["plans"] = (*self.plans, event.plan)
+        return ("adopt" if event.outcome is Outcome.ADOPTED else "reject"), changes
+
+    def _objection_ruled(self, event: ObjectionRuled) -> _Fold:
+        objections = tuple(
+            attrs.evolve(o, upheld=event.upheld, ruling=event.ruling)
+            if o.id == event.objection_id
+            else o
+            for o in self.objections
+        )
+        verdict = "upheld 成立" if event.upheld else "dismissed 不成立"
+        notice = self._notice(
+            NoticeKind.OBJECTION_RULING,
+            f"Objection {event.objection_id}: {verdict}.\n{event.ruling}",
+            event.place,
+            event.at,
+        )
+        changes = {"objections": objections, "posted": (*self.posted, notice)}
+        return ("uphold_objection" if event.upheld else "dismiss_objection"), changes
+
+    def _solicitation_opened(self, event: SolicitationOpened) -> _Fold:
+        return "open_solicitation", {
+            "solicitation_opened_at": event.at,
+            "solicitation_closes_at": event.closes_at,
+        }
+
+    def _opinion_recorded(self, event: OpinionRecorded) -> _Fold:
+        opinion = Opinion(
+            event.opinion_id, event.author_id, event.channel, event.stance, event.text
+        )
+        return "record_opinion", {"opinions": (*self.opinions, opinion)}
+
+    def _solicitation_closed(self, event: SolicitationClosed) -> _Fold:
+        return "close_solicitation", {}
+
+    def _resolution_publicised(self, event: ResolutionPublicised) -> _Fold:
+        notice = self._notice(
+            NoticeKind.RESOLUTION, event.text, event.place, event.at, event.period, event.ends_at
+        )
+        return "publicise_resolution", {
+            "resolution": _publicity(event),
+            "publicity_round": self.publicity_round + 1,
+            "posted": (*self.posted, notice),
+        }
+
+    def _objection_raised(self, event: ObjectionRaised) -> _Fold:
+        objection = Objection(event.objection_id, event.by, event.text, self.publicity_round)
+        return "raise_objection", {"objections": (*self.objections, objection)}
+
+    def _implementation_started(self, event: ImplementationStarted) -> _Fold:
+        return "start_implementation", {"implementation_started_at": event.at}
+
+    def _progress_recorded(self, event: ProgressRecorded) -> _Fold:
+        return "record_progress", {"progress": (*self.progress, event)}
+
+    def _completed(self, event: MatterCompleted) -> _Fold:
+        return "complete", {"completion": event}
+
+    def _result_publicised(self, event: ResultPublicised) -> _Fold:
+        notice = self._notice(
+            NoticeKind.RESULT, event.text, event.place, event.at, event.period, event.ends_at
+        )
+        return "publicise_result", {"result": _publicity(event), "posted": (*self.posted, notice)}
+
+    def _closed(self, event: MatterClosed) -> _Fold:
+        return "close", {}
+
+    def _withdrawn(self, event: MatterWithdrawn) -> _Fold:
+        return "withdraw", {"withdrawal": event}
 
     @classmethod
     def replay(
@@ -676,6 +676,24 @@ class Matter(Aggregate):
         return super().replay(events, context)
 
 
+_FOLDS: Mapping[type[Event], Callable[[Matter, Any], _Fold]] = {
+    SolicitationOpened: Matter._solicitation_opened,
+    OpinionRecorded: Matter._opinion_recorded,
+    SolicitationClosed: Matter._solicitation_closed,
+    DeliberationHeld: Matter._deliberation_held,
+    ResolutionPublicised: Matter._resolution_publicised,
+    ObjectionRaised: Matter._objection_raised,
+    ObjectionRuled: Matter._objection_ruled,
+    ImplementationStarted: Matter._implementation_started,
+    ProgressRecorded: Matter._progress_recorded,
+    MatterCompleted: Matter._completed,
+    ResultPublicised: Matter._result_publicised,
+    MatterClosed: Matter._closed,
+    MatterWithdrawn: Matter._withdrawn,
+}
+"""How each event changes a matter."""
+
+
 def _publicity(event: ResolutionPublicised | ResultPublicised) -> Publicity:
     return Publicity(
         text=event.text,
@@ -684,6 +702,11 @@ def _publicity(event: ResolutionPublicised | ResultPublicised) -> Publicity:
         period=event.period,
         ends_at=event.ends_at,
     )
+
+
+def _residents_first(group: Constituency) -> tuple[bool, str]:
+    """Every resident qualifies without a seat, so that group is checked first."""
+    return group.body is not None, group.value
 
 
 def _resolve_procedure(name: str, context: object) -> Procedure:

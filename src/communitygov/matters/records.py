@@ -141,6 +141,8 @@ class Objection:
     id: str
     by: str
     text: str
+    round: int = 1
+    """Which resolution notice it was raised against (1 for the first)."""
     upheld: bool | None = None
     ruling: str = ""
 

@@ -239,7 +239,7 @@ class Community(Aggregate):
             district=event.district,
             timezone=event.timezone,
             version=1,
-            history=(event,),
+            last_at=event.at,
         )
 
     def _changes(self, event: Event) -> dict[str, Any]:
