@@ -52,7 +52,8 @@ from communitygov.errors import (
     WrongBody,
     WrongCommunity,
 )
-from communitygov.kernel.aggregate import Aggregate, Decision
+from communitygov.governance import FeedItem, Governance
+from communitygov.kernel.aggregate import Aggregate, Decision, Description
 from communitygov.kernel.calendars import (
     CALENDAR_DAYS,
     WEEKDAYS,
@@ -109,6 +110,17 @@ from communitygov.matters.records import (
 from communitygov.organisation.bodies import BodyKind
 from communitygov.organisation.community import Community, Membership, Person
 from communitygov.publicity.notices import Notice, NoticeKind, render_markdown, render_text
+from communitygov.storage.memory import MemoryStore
+from communitygov.storage.protocol import EventStore
+from communitygov.storage.records import (
+    AppendRequest,
+    AppendResult,
+    NewEvent,
+    Problem,
+    RecordedEvent,
+    Summary,
+)
+from communitygov.storage.sqlite import SQLiteStore
 
 try:
     __version__ = version("communitygov")
@@ -129,6 +141,8 @@ __all__ = [
     "WEEKDAYS",
     "Aggregate",
     "AmendmentNotAllowed",
+    "AppendRequest",
+    "AppendResult",
     "BasisKind",
     "BodyKind",
     "Bound",
@@ -151,12 +165,16 @@ __all__ = [
     "DecodeError",
     "DefinitionError",
     "DeliberationStep",
+    "Description",
     "DuplicateId",
     "EmptyField",
     "EncodedEvent",
     "Event",
     "EventCodec",
     "EventRegistry",
+    "EventStore",
+    "FeedItem",
+    "Governance",
     "IntegrityViolation",
     "InvalidCount",
     "InvalidInput",
@@ -165,10 +183,12 @@ __all__ = [
     "MatterState",
     "Meeting",
     "Membership",
+    "MemoryStore",
     "MissingExtra",
     "MoreVotesThanPresent",
     "MotionSource",
     "NaiveDatetime",
+    "NewEvent",
     "NoSeats",
     "NotAMember",
     "NotEligible",
@@ -189,16 +209,20 @@ __all__ = [
     "PlanRequired",
     "PlanVersionMismatch",
     "PresentNotExpected",
+    "Problem",
     "Procedure",
     "Publicity",
     "PublicityRules",
     "QuorumNotMet",
+    "RecordedEvent",
     "RuleViolation",
+    "SQLiteStore",
     "SamePerson",
     "SolicitationRules",
     "Stance",
     "Step",
     "StoreUnavailable",
+    "Summary",
     "Tally",
     "ThresholdNotReached",
     "TimeWentBackwards",

@@ -24,12 +24,22 @@ from communitygov.errors import DecodeError
 from communitygov.kernel.events import Event
 from communitygov.kernel.timekeeping import require_in_order
 
-__all__ = ["Aggregate", "Decision"]
+__all__ = ["Aggregate", "Decision", "Description"]
 
 A = TypeVar("A")
 
 Decision: TypeAlias = tuple[A, tuple[Event, ...]]
 """What a command returns: the new aggregate and the events that record the change."""
+
+
+@attrs.frozen
+class Description:
+    """What a store's summary row says of an aggregate, so queries need no replay."""
+
+    state: str
+    title: str
+    due_at: datetime | None = None
+    due_what: str = ""
 
 
 @attrs.frozen(kw_only=True)
@@ -55,6 +65,10 @@ class Aggregate:
 
     def _changes(self, event: Event) -> dict[str, Any]:
         """The fields a later event changes."""
+        raise NotImplementedError
+
+    def describe(self) -> Description:
+        """The state, title and next deadline, for a store's summary."""
         raise NotImplementedError
 
     def apply(self, event: Event) -> Self:

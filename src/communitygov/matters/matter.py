@@ -35,7 +35,7 @@ from communitygov.errors import (
     WindowTooShort,
     WrongCommunity,
 )
-from communitygov.kernel.aggregate import Aggregate, Decision
+from communitygov.kernel.aggregate import Aggregate, Decision, Description
 from communitygov.kernel.events import Event
 from communitygov.kernel.periods import Period, period_end
 from communitygov.kernel.timekeeping import require_aware, zone
@@ -163,6 +163,13 @@ class Matter(Aggregate):
         if self.state == MatterState.RESULT_PUBLICITY and self.result is not None:
             return (Deadline("result publicity ends", self.result.ends_at),)
         return ()
+
+    def describe(self) -> Description:
+        """The matter's summary: its state, title and the first open deadline."""
+        deadlines = self.open_deadlines()
+        if deadlines:
+            return Description(self.state, self.title, deadlines[0].due, deadlines[0].what)
+        return Description(self.state, self.title)
 
     def notices(self) -> tuple[Notice, ...]:
         """Every notice the matter has posted, oldest first: the resolution notices, the

@@ -22,7 +22,7 @@ from communitygov.errors import (
     SamePerson,
     UnknownReference,
 )
-from communitygov.kernel.aggregate import Aggregate, Decision
+from communitygov.kernel.aggregate import Aggregate, Decision, Description
 from communitygov.kernel.events import Event
 from communitygov.kernel.timekeeping import require_aware, zone
 from communitygov.organisation.bodies import JOINT_BODIES, BodyKind
@@ -227,6 +227,10 @@ class Community(Aggregate):
     def are_near_relatives(self, first: str, second: str) -> bool:
         """Whether a near-relative link between the two has been declared."""
         return frozenset((first, second)) in self.relatives
+
+    def describe(self) -> Description:
+        """The community's summary: registered, under its name."""
+        return Description("registered", self.name)
 
     # --- the fold ----------------------------------------------------------------------
 

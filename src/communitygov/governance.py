@@ -1,0 +1,367 @@
+"""The Governance facade: load, decide, append, retry — with any store.
+
+One object, created with a store, takes the boilerplate out of event-sourced work: it loads an
+aggregate from its summary, runs a command on it, appends the events with the version it
+decided against, and if another writer got there first it decides again against fresh state,
+a bounded number of times. It answers queries from the summaries, lists deadlines, streams the
+events of a community in order, and verifies the hash chains. Plain Python: call it from a web
+handler, a script or a test.
+
+>>> from datetime import datetime
+>>> from zoneinfo import ZoneInfo
+>>> from communitygov import Governance, MemoryStore
+>>> gov = Governance(MemoryStore())
+>>> community = gov.register_community(
+...     "sanwan", "三湾街社区", at=datetime(2026, 3, 2, 9, tzinfo=ZoneInfo("Asia/Shanghai"))
+... )
+>>> gov.community("sanwan").name
+'三湾街社区'
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
+
+import attrs
+import cattrs
+
+from communitygov.errors import ConcurrencyConflict, DecodeError, NotFound
+from communitygov.kernel.aggregate import Aggregate, Decision
+from communitygov.kernel.calendars import Calendar
+from communitygov.kernel.codec import EventCodec, make_converter
+from communitygov.kernel.events import Event
+from communitygov.matters.matter import Matter
+from communitygov.matters.presets import PROCEDURES
+from communitygov.matters.procedure import Procedure
+from communitygov.organisation.community import Community
+from communitygov.storage.integrity import GENESIS, chain_hash, verify
+from communitygov.storage.protocol import EventStore
+from communitygov.storage.records import (
+    AppendRequest,
+    NewEvent,
+    Problem,
+    RecordedEvent,
+    Summary,
+)
+
+__all__ = ["FeedItem", "Governance"]
+
+A = TypeVar("A", bound=Aggregate)
+
+
+@attrs.frozen
+class FeedItem:
+    """One event of a community's feed, in the community's total order."""
+
+    position: int
+    stream_id: str
+    version: int
+    event: Event
+
+
+@attrs.frozen
+class _Loaded:
+    aggregate: Any
+    last_hash: str
+
+
+class Governance:
+    """The application facade over an :class:`~communitygov.storage.protocol.EventStore`.
+
+    Args:
+        store: where records are kept.
+        procedures: the procedures matters may follow, by name or as values; the shipped
+            presets by default.
+        calendar: if given, every procedure counts its periods on this calendar.
+        codec: the event codec; the library's own by default.
+        retries: how many times a command is decided again after a concurrency conflict.
+    """
+
+    def __init__(
+        self,
+        store: EventStore,
+        *,
+        procedures: Mapping[str, Procedure] | Iterable[Procedure] = PROCEDURES,
+        calendar: Calendar | None = None,
+        codec: EventCodec | None = None,
+        retries: int = 3,
+    ) -> None:
+        values = procedures.values() if isinstance(procedures, Mapping) else procedures
+        if calendar is not None:
+            values = [p.with_calendar(calendar) for p in values]
+        self.store = store
+        self.procedures: Mapping[str, Procedure] = {p.name: p for p in values}
+        self.codec = codec if codec is not None else EventCodec()
+        self.retries = retries
+        self._snapshots = _snapshot_converter(self.procedures)
+
+    # --- communities -------------------------------------------------------------------
+
+    def register_community(
+        self,
+        community_id: str,
+        name: str,
+        *,
+        at: datetime,
+        district: str = "",
+        timezone: str = "Asia/Shanghai",
+        command_id: str | None = None,
+    ) -> Community:
+        """Register a community and store it.
+
+        Raises:
+            ConcurrencyConflict: a community with that id exists.
+        """
+        decision = Community.register(
+            community_id, name, at=at, district=district, timezone=timezone
+        )
+        return self.create(decision, command_id=command_id)
+
+    def community(self, community_id: str) -> Community:
+        """The community as stored.
+
+        Raises:
+            NotFound: no such community.
+        """
+        return self.load(Community, community_id, community_id)
+
+    # --- matters -----------------------------------------------------------------------
+
+    def procedure(self, name: str) -> Procedure:
+        """The procedure registered under ``name``.
+
+        Raises:
+            NotFound: no such procedure.
+        """
+        try:
+            return self.procedures[name]
+        except KeyError:
+            raise NotFound("procedure", name) from None
+
+    def matter(self, community_id: str, matter_id: str) -> Matter:
+        """The matter as stored.
+
+        Raises:
+            NotFound: no such matter in the community.
+        """
+        return self.load(Matter, community_id, matter_id)
+
+    # --- the generic cycle -------------------------------------------------------------
+
+    def create(self, decision: Decision[A], *, command_id: str | None = None) -> A:
+        """Store a new aggregate from the command that created it.
+
+        Raises:
+            ConcurrencyConflict: a stream with that id exists.
+        """
+        aggregate, events = decision
+        community_id = _community_of(aggregate)
+        if command_id is not None:
+            done = self.store.command_result(community_id, command_id)
+            if done is not None:
+                return self._as_of(type(aggregate), community_id, done.stream_id, done.version)
+        self._append(aggregate, events, 0, GENESIS, command_id)
+        return aggregate
+
+    def load(self, cls: type[A], community_id: str, aggregate_id: str) -> A:
+        """An aggregate as stored: its summary plus any later events.
+
+        Raises:
+            NotFound: no such stream in the community, or one of another kind.
+            DecodeError: the stored records cannot be read back.
+        """
+        return self._load(cls, community_id, aggregate_id).aggregate  # type: ignore[no-any-return]
+
+    def execute(
+        self,
+        cls: type[A],
+        community_id: str,
+        aggregate_id: str,
+        command: Callable[[A], Decision[A]],
+        *,
+        command_id: str | None = None,
+    ) -> A:
+        """Load an aggregate, run ``command`` on it, and store what it decided.
+
+        If another writer appends to the stream first, the command is decided again against
+        the fresh state, up to ``retries`` times. With a ``command_id`` already stored, nothing
+        runs and the aggregate is returned as that command left it.
+
+        Raises:
+            NotFound: no such aggregate.
+            CommandRejected: the command refused (nothing is stored).
+            ConcurrencyConflict: still conflicting after every retry.
+        """
+        if command_id is not None:
+            done = self.store.command_result(community_id, command_id)
+            if done is not None:
+                return self._as_of(cls, community_id, done.stream_id, done.version)
+        for attempt in range(self.retries + 1):
+            loaded = self._load(cls, community_id, aggregate_id)
+            current: A = loaded.aggregate
+            aggregate, events = command(current)
+            if not events:
+                return aggregate
+            try:
+                self._append(aggregate, events, current.version, loaded.last_hash, command_id)
+            except ConcurrencyConflict:
+                if attempt == self.retries:
+                    raise
+                if command_id is not None:
+                    done = self.store.command_result(community_id, command_id)
+                    if done is not None:
+                        return self._as_of(cls, community_id, done.stream_id, done.version)
+                continue
+            return aggregate
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    # --- queries -----------------------------------------------------------------------
+
+    def summaries(
+        self, community_id: str, *, kind: str | None = None, state: str | None = None
+    ) -> list[Summary]:
+        """The community's stored summaries, optionally of one kind or in one state."""
+        return self.store.summaries(community_id, kind=kind, state=state)
+
+    def due(
+        self, community_id: str, *, at: datetime, within: timedelta = timedelta(days=7)
+    ) -> list[Summary]:
+        """Summaries with a deadline before ``at + within``, soonest first (overdue included)."""
+        return self.store.summaries(community_id, due_before=at + within)
+
+    def history(self, community_id: str, aggregate_id: str) -> list[Event]:
+        """Every event of one aggregate, oldest first.
+
+        Raises:
+            NotFound: no such stream.
+            DecodeError: a stored event cannot be decoded.
+        """
+        recorded = self.store.read_stream(community_id, aggregate_id)
+        if not recorded:
+            raise NotFound("stream", aggregate_id, community_id)
+        return [self._decode(event) for event in recorded]
+
+    def feed(self, community_id: str, *, after: int = 0, limit: int = 1000) -> list[FeedItem]:
+        """The community's events after position ``after``, in order, decoded."""
+        return [
+            FeedItem(event.position, event.stream_id, event.version, self._decode(event))
+            for event in self.store.read_all(community_id, after_position=after, limit=limit)
+        ]
+
+    def verify(self, community_id: str | None = None) -> list[Problem]:
+        """Check the hash chains of one community, or of all; an empty list means intact."""
+        return verify(self.store, community_id)
+
+    # --- internals ---------------------------------------------------------------------
+
+    def _decode(self, event: RecordedEvent) -> Event:
+        return self.codec.decode(event.type, event.schema_version, json.loads(event.data))
+
+    def _load(self, cls: type[A], community_id: str, aggregate_id: str) -> _Loaded:
+        found = self.store.load(community_id, aggregate_id)
+        if found is None or found[0].kind != cls.kind:
+            raise NotFound(cls.kind, aggregate_id, community_id)
+        summary, later = found
+        aggregate: A = self._thaw(cls, summary)
+        for event in later:
+            aggregate = aggregate.apply(self._decode(event))
+        last_hash = later[-1].hash if later else summary.last_hash
+        return _Loaded(aggregate, last_hash)
+
+    def _as_of(self, cls: type[A], community_id: str, stream_id: str, version: int) -> A:
+        """The aggregate as it stood at ``version``, by replay."""
+        events = [self._decode(e) for e in self.store.read_stream(community_id, stream_id)]
+        return cls.replay(events[:version], self.procedures)
+
+    def _append(
+        self,
+        aggregate: Aggregate,
+        events: tuple[Event, ...],
+        expected: int,
+        previous: str,
+        command_id: str | None,
+    ) -> None:
+        new_events = []
+        for version, event in enumerate(events, start=expected + 1):
+            encoded = self.codec.encode(event)
+            data = encoded.to_json()
+            previous = chain_hash(
+                previous, aggregate.id, version, encoded.type, encoded.version, event.at, data
+            )
+            new_events.append(NewEvent(encoded.type, encoded.version, data, event.at, previous))
+        description = aggregate.describe()
+        community_id = _community_of(aggregate)
+        last_at = aggregate.last_at
+        assert last_at is not None
+        summary = Summary(
+            community_id=community_id,
+            stream_id=aggregate.id,
+            kind=aggregate.kind,
+            version=aggregate.version,
+            state=description.state,
+            title=description.title,
+            updated_at=last_at,
+            snapshot=self._freeze(aggregate),
+            last_hash=previous,
+            due_at=description.due_at,
+            due_what=description.due_what,
+        )
+        self.store.append(
+            AppendRequest(
+                community_id=community_id,
+                stream_id=aggregate.id,
+                kind=aggregate.kind,
+                expected_version=expected,
+                events=tuple(new_events),
+                summary=summary,
+                command_id=command_id,
+            )
+        )
+
+    def _freeze(self, aggregate: Aggregate) -> str:
+        data = self._snapshots.unstructure(aggregate, type(aggregate))
+        return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+    def _thaw(self, cls: type[A], summary: Summary) -> A:
+        try:
+            aggregate: A = self._snapshots.structure(json.loads(summary.snapshot), cls)
+        except DecodeError:
+            raise
+        except Exception as exc:  # cattrs and json raise many kinds; all mean "unreadable"
+            raise DecodeError(
+                f"{cls.kind} snapshot", summary.version, "; ".join(cattrs.transform_error(exc))
+            ) from exc
+        return aggregate
+
+
+def _community_of(aggregate: Aggregate) -> str:
+    community_id = getattr(aggregate, "community_id", None)
+    return community_id if isinstance(community_id, str) else aggregate.id
+
+
+def _snapshot_converter(procedures: Mapping[str, Procedure]) -> cattrs.Converter:
+    """A converter for aggregate snapshots: a procedure is stored by name and calendar."""
+    converter = make_converter()
+
+    def unstructure_procedure(procedure: Procedure) -> dict[str, str]:
+        return {"name": procedure.name, "calendar": procedure.calendar.name}
+
+    def structure_procedure(value: Any, _: type) -> Procedure:
+        procedure = procedures.get(value["name"])
+        if procedure is None:
+            raise DecodeError("matter snapshot", 0, f"unknown procedure {value['name']!r}")
+        if procedure.calendar.name != value["calendar"]:
+            raise DecodeError(
+                "matter snapshot",
+                0,
+                f"the matter counts on the {value['calendar']!r} calendar; procedure "
+                f"{procedure.name!r} here counts on {procedure.calendar.name!r}",
+            )
+        return procedure
+
+    converter.register_unstructure_hook(Procedure, unstructure_procedure)
+    converter.register_structure_hook(Procedure, structure_procedure)
+    return converter

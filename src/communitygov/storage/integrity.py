@@ -1,0 +1,84 @@
+"""Tamper evidence: each stored event carries a hash chained over the previous one in its stream.
+
+Verification recomputes every chain and names the first stream and version that no longer
+match, so an event altered, removed or reordered by hand is found.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from datetime import datetime
+
+from communitygov.storage.protocol import EventStore
+from communitygov.storage.records import Problem, RecordedEvent
+
+__all__ = ["GENESIS", "chain_hash", "verify"]
+
+GENESIS = "0" * 64
+"""The "previous hash" of a stream's first event."""
+
+
+def chain_hash(
+    previous: str,
+    stream_id: str,
+    version: int,
+    type_name: str,
+    schema_version: int,
+    at: datetime,
+    data: str,
+) -> str:
+    """The SHA-256 hash of an event chained to ``previous`` (hex)."""
+    text = "\x1f".join(
+        (previous, stream_id, str(version), type_name, str(schema_version), at.isoformat(), data)
+    )
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def verify(store: EventStore, community_id: str | None = None) -> list[Problem]:
+    """Check every hash chain of a community (or of every community).
+
+    Returns:
+        One :class:`Problem` per broken stream, at the first version that does not match;
+        an empty list when everything verifies.
+    """
+    communities = [community_id] if community_id is not None else store.communities()
+    problems: list[Problem] = []
+    for community in communities:
+        last: dict[str, tuple[int, str]] = {}
+        broken: set[str] = set()
+        for event in _all_events(store, community):
+            if event.stream_id in broken:
+                continue
+            version, previous = last.get(event.stream_id, (0, GENESIS))
+            detail = _check(event, version, previous)
+            if detail:
+                broken.add(event.stream_id)
+                problems.append(Problem(community, event.stream_id, event.version, detail))
+            last[event.stream_id] = (event.version, event.hash)
+    return problems
+
+
+def _check(event: RecordedEvent, version: int, previous: str) -> str:
+    if event.version != version + 1:
+        return f"version {event.version} follows version {version}"
+    expected = chain_hash(
+        previous,
+        event.stream_id,
+        event.version,
+        event.type,
+        event.schema_version,
+        event.at,
+        event.data,
+    )
+    return "" if expected == event.hash else "the stored event does not match its hash"
+
+
+def _all_events(store: EventStore, community_id: str) -> Iterator[RecordedEvent]:
+    position = 0
+    while True:
+        page = store.read_all(community_id, after_position=position, limit=1000)
+        if not page:
+            return
+        yield from page
+        position = page[-1].position

@@ -1,0 +1,165 @@
+"""The in-memory store: a real adapter for tests, examples and short-lived jobs.
+
+It keeps everything in dictionaries behind one lock, so it is safe to share between threads.
+Nothing survives the process.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from datetime import datetime
+
+import attrs
+
+from communitygov.errors import ConcurrencyConflict
+from communitygov.storage.records import AppendRequest, AppendResult, RecordedEvent, Summary
+
+__all__ = ["MemoryStore"]
+
+
+class _Community:
+    """One community's records."""
+
+    def __init__(self) -> None:
+        self.events: list[RecordedEvent] = []
+        self.streams: dict[str, list[RecordedEvent]] = {}
+        self.summaries: dict[str, Summary] = {}
+        self.commands: dict[str, AppendResult] = {}
+
+
+class MemoryStore:
+    """Keeps streams and summaries in memory; thread-safe."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._communities: dict[str, _Community] = {}
+
+    def append(self, request: AppendRequest) -> AppendResult:
+        """See :meth:`communitygov.storage.protocol.EventStore.append`."""
+        return self.append_many([request])[0]
+
+    def append_many(self, requests: Sequence[AppendRequest]) -> list[AppendResult]:
+        """See :meth:`communitygov.storage.protocol.EventStore.append_many`."""
+        with self._lock:
+            results: list[AppendResult | None] = []
+            versions: dict[tuple[str, str], int] = {}
+            for request in requests:
+                community = self._communities.get(request.community_id)
+                seen = (
+                    community.commands.get(request.command_id)
+                    if community and request.command_id
+                    else None
+                )
+                if seen is not None:
+                    results.append(attrs.evolve(seen, duplicate=True))
+                    continue
+                key = (request.community_id, request.stream_id)
+                current = versions.get(key)
+                if current is None:
+                    stream = community.streams.get(request.stream_id, []) if community else []
+                    current = len(stream)
+                if current != request.expected_version:
+                    raise ConcurrencyConflict(request.stream_id, request.expected_version, current)
+                versions[key] = current + len(request.events)
+                results.append(None)
+            return [
+                result if result is not None else self._store(request)
+                for request, result in zip(requests, results, strict=True)
+            ]
+
+    def _store(self, request: AppendRequest) -> AppendResult:
+        community = self._communities.setdefault(request.community_id, _Community())
+        stream = community.streams.setdefault(request.stream_id, [])
+        first = len(community.events) + 1
+        for offset, new in enumerate(request.events):
+            recorded = RecordedEvent(
+                community_id=request.community_id,
+                stream_id=request.stream_id,
+                version=len(stream) + 1,
+                position=first + offset,
+                type=new.type,
+                schema_version=new.schema_version,
+                data=new.data,
+                at=new.at,
+                hash=new.hash,
+            )
+            stream.append(recorded)
+            community.events.append(recorded)
+        community.summaries[request.stream_id] = request.summary
+        result = AppendResult(
+            request.community_id,
+            request.stream_id,
+            len(stream),
+            first,
+            len(community.events),
+        )
+        if request.command_id is not None:
+            community.commands[request.command_id] = result
+        return result
+
+    def read_stream(
+        self, community_id: str, stream_id: str, after_version: int = 0
+    ) -> list[RecordedEvent]:
+        """See :meth:`communitygov.storage.protocol.EventStore.read_stream`."""
+        with self._lock:
+            community = self._communities.get(community_id)
+            stream = community.streams.get(stream_id, []) if community else []
+            return stream[after_version:]
+
+    def read_all(
+        self, community_id: str, after_position: int = 0, limit: int = 1000
+    ) -> list[RecordedEvent]:
+        """See :meth:`communitygov.storage.protocol.EventStore.read_all`."""
+        with self._lock:
+            community = self._communities.get(community_id)
+            events = community.events if community else []
+            return events[after_position : after_position + limit]
+
+    def load(self, community_id: str, stream_id: str) -> tuple[Summary, list[RecordedEvent]] | None:
+        """See :meth:`communitygov.storage.protocol.EventStore.load`."""
+        with self._lock:
+            community = self._communities.get(community_id)
+            summary = community.summaries.get(stream_id) if community else None
+            if community is None or summary is None:
+                return None
+            return summary, community.streams[stream_id][summary.version :]
+
+    def summaries(
+        self,
+        community_id: str,
+        *,
+        kind: str | None = None,
+        state: str | None = None,
+        due_before: datetime | None = None,
+    ) -> list[Summary]:
+        """See :meth:`communitygov.storage.protocol.EventStore.summaries`."""
+        with self._lock:
+            community = self._communities.get(community_id)
+            found = [
+                summary
+                for _, summary in sorted(community.summaries.items() if community else [])
+                if (kind is None or summary.kind == kind)
+                and (state is None or summary.state == state)
+                and (
+                    due_before is None
+                    or (summary.due_at is not None and summary.due_at < due_before)
+                )
+            ]
+        if due_before is not None:
+            found.sort(key=lambda summary: (summary.due_at, summary.stream_id))
+        return found
+
+    def command_result(self, community_id: str, command_id: str) -> AppendResult | None:
+        """See :meth:`communitygov.storage.protocol.EventStore.command_result`."""
+        with self._lock:
+            community = self._communities.get(community_id)
+            return community.commands.get(command_id) if community else None
+
+    def communities(self) -> list[str]:
+        """See :meth:`communitygov.storage.protocol.EventStore.communities`."""
+        with self._lock:
+            return sorted(self._communities)
+
+    def close(self) -> None:
+        """Nothing to release."""

@@ -1,0 +1,395 @@
+"""The SQLite store: the embedded default, on the standard library's ``sqlite3``.
+
+A file (or ``":memory:"``) in WAL mode with ``synchronous=FULL`` by default: in WAL mode
+``NORMAL`` may lose the last transactions on a power cut, and governance records must not, so
+every commit is synced. Pass ``synchronous="NORMAL"`` where speed matters more than the last
+second before a power failure (a crash of the process alone loses nothing in either mode).
+
+Writers take the database's write lock at the start of a transaction (``BEGIN IMMEDIATE``), so
+positions are given in commit order and a reader never finds a late gap.
+
+Given a connection the host application owns, the store writes inside the host's open
+transaction (under a savepoint), so the host's own tables and ours commit together; it never
+commits or closes that connection itself.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from communitygov.errors import ConcurrencyConflict, StoreUnavailable
+from communitygov.storage.records import AppendRequest, AppendResult, RecordedEvent, Summary
+
+__all__ = ["SCHEMA_VERSION", "SQLiteStore"]
+
+SCHEMA_VERSION = 1
+"""The table layout this code writes. Older layouts are migrated on open."""
+
+_MIGRATIONS: dict[int, tuple[str, ...]] = {
+    1: (
+        """CREATE TABLE cg_events (
+            community_id TEXT NOT NULL,
+            position INTEGER NOT NULL,
+            stream_id TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            type TEXT NOT NULL,
+            schema_version INTEGER NOT NULL,
+            data TEXT NOT NULL,
+            at TEXT NOT NULL,
+            hash TEXT NOT NULL,
+            PRIMARY KEY (community_id, position),
+            UNIQUE (community_id, stream_id, version)
+        ) WITHOUT ROWID""",
+        """CREATE TABLE cg_streams (
+            community_id TEXT NOT NULL,
+            stream_id TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            state TEXT NOT NULL,
+            title TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            due_at TEXT,
+            due_what TEXT NOT NULL,
+            snapshot TEXT NOT NULL,
+            last_hash TEXT NOT NULL,
+            PRIMARY KEY (community_id, stream_id)
+        ) WITHOUT ROWID""",
+        "CREATE INDEX cg_streams_due ON cg_streams (community_id, due_at)",
+        "CREATE INDEX cg_streams_state ON cg_streams (community_id, kind, state)",
+        """CREATE TABLE cg_commands (
+            community_id TEXT NOT NULL,
+            command_id TEXT NOT NULL,
+            stream_id TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            first_position INTEGER NOT NULL,
+            last_position INTEGER NOT NULL,
+            PRIMARY KEY (community_id, command_id)
+        ) WITHOUT ROWID""",
+    ),
+}
+
+_EVENT_COLUMNS = "community_id, stream_id, version, position, type, schema_version, data, at, hash"
+_SUMMARY_COLUMNS = (
+    "community_id, stream_id, kind, version, state, title, updated_at, snapshot, last_hash, "
+    "due_at, due_what"
+)
+
+
+def _utc(moment: datetime) -> str:
+    """A sortable text for an instant: ISO 8601 in UTC."""
+    return moment.astimezone(UTC).isoformat()
+
+
+def _event(row: Sequence[Any]) -> RecordedEvent:
+    return RecordedEvent(
+        community_id=row[0],
+        stream_id=row[1],
+        version=row[2],
+        position=row[3],
+        type=row[4],
+        schema_version=row[5],
+        data=row[6],
+        at=datetime.fromisoformat(row[7]),
+        hash=row[8],
+    )
+
+
+def _summary(row: Sequence[Any]) -> Summary:
+    return Summary(
+        community_id=row[0],
+        stream_id=row[1],
+        kind=row[2],
+        version=row[3],
+        state=row[4],
+        title=row[5],
+        updated_at=datetime.fromisoformat(row[6]),
+        snapshot=row[7],
+        last_hash=row[8],
+        due_at=datetime.fromisoformat(row[9]) if row[9] is not None else None,
+        due_what=row[10],
+    )
+
+
+class SQLiteStore:
+    """Streams and summaries in an SQLite database.
+
+    Args:
+        path: a database file (created if missing) or ``":memory:"``.
+        connection: a connection the application owns, instead of ``path``.
+        synchronous: ``"FULL"`` (the default, durable) or ``"NORMAL"``.
+        timeout: seconds to wait for another writer's lock before giving up.
+
+    Raises:
+        StoreUnavailable: the database cannot be opened or is newer than this code.
+    """
+
+    def __init__(
+        self,
+        path: str | Path | None = None,
+        *,
+        connection: sqlite3.Connection | None = None,
+        synchronous: str = "FULL",
+        timeout: float = 30.0,
+    ) -> None:
+        if (path is None) == (connection is None):
+            raise StoreUnavailable("SQLite", "give either a path or a connection")
+        if synchronous.upper() not in ("FULL", "NORMAL", "EXTRA"):
+            raise StoreUnavailable("SQLite", f"unknown synchronous level {synchronous!r}")
+        self._owned = connection is None
+        self._lock = threading.RLock()
+        self._where = str(path) if path is not None else "connection"
+        try:
+            if connection is None:
+                connection = sqlite3.connect(
+                    str(path), timeout=timeout, isolation_level=None, check_same_thread=False
+                )
+                connection.execute("PRAGMA journal_mode=WAL")
+                connection.execute(f"PRAGMA synchronous={synchronous.upper()}")
+            connection.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
+            self._connection = connection
+            self._migrate()
+        except sqlite3.Error as exc:
+            raise StoreUnavailable("SQLite", f"{self._where}: {exc}") from exc
+
+    # --- transactions ------------------------------------------------------------------
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Cursor]:
+        """A write transaction: our own ``BEGIN IMMEDIATE``, or a savepoint in the host's.
+
+        Raises:
+            StoreUnavailable: the database cannot be written (locked too long, disk full …).
+        """
+        connection = self._connection
+        with self._lock:
+            nested = connection.in_transaction
+            cursor = connection.cursor()
+            try:
+                cursor.execute("SAVEPOINT cg_write" if nested else "BEGIN IMMEDIATE")
+                try:
+                    yield cursor
+                except BaseException:
+                    if nested:
+                        cursor.execute("ROLLBACK TO cg_write")
+                        cursor.execute("RELEASE cg_write")
+                    else:
+                        cursor.execute("ROLLBACK")
+                    raise
+                cursor.execute("RELEASE cg_write" if nested else "COMMIT")
+            except sqlite3.Error as exc:
+                raise StoreUnavailable("SQLite", f"{self._where}: {exc}") from exc
+            finally:
+                cursor.close()
+
+    def _read(self, sql: str, parameters: Sequence[Any]) -> list[Any]:
+        with self._lock:
+            try:
+                return self._connection.execute(sql, parameters).fetchall()
+            except sqlite3.Error as exc:
+                raise StoreUnavailable("SQLite", f"{self._where}: {exc}") from exc
+
+    def _migrate(self) -> None:
+        connection = self._connection
+        with self._lock:
+            connection.execute(
+                "CREATE TABLE IF NOT EXISTS cg_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
+            )
+            row = connection.execute(
+                "SELECT value FROM cg_meta WHERE key = 'schema_version'"
+            ).fetchone()
+            current = int(row[0]) if row else 0
+            if current > SCHEMA_VERSION:
+                raise StoreUnavailable(
+                    "SQLite",
+                    f"{self._where} was written by a newer library (schema {current}; "
+                    f"this code knows {SCHEMA_VERSION})",
+                )
+            if current == SCHEMA_VERSION:
+                return
+        with self._transaction() as cursor:
+            for version in range(current + 1, SCHEMA_VERSION + 1):
+                for statement in _MIGRATIONS[version]:
+                    cursor.execute(statement)
+            cursor.execute(
+                "INSERT OR REPLACE INTO cg_meta (key, value) VALUES ('schema_version', ?)",
+                (str(SCHEMA_VERSION),),
+            )
+
+    # --- writing -----------------------------------------------------------------------
+
+    def append(self, request: AppendRequest) -> AppendResult:
+        """See :meth:`communitygov.storage.protocol.EventStore.append`."""
+        return self.append_many([request])[0]
+
+    def append_many(self, requests: Sequence[AppendRequest]) -> list[AppendResult]:
+        """See :meth:`communitygov.storage.protocol.EventStore.append_many`."""
+        with self._transaction() as cursor:
+            return [self._append(cursor, request) for request in requests]
+
+    def _append(self, cursor: sqlite3.Cursor, request: AppendRequest) -> AppendResult:
+        community = request.community_id
+        if request.command_id is not None:
+            seen = cursor.execute(
+                "SELECT stream_id, version, first_position, last_position FROM cg_commands "
+                "WHERE community_id = ? AND command_id = ?",
+                (community, request.command_id),
+            ).fetchone()
+            if seen is not None:
+                stream_id, version, first, last_position = seen
+                return AppendResult(community, stream_id, version, first, last_position, True)
+        row = cursor.execute(
+            "SELECT version FROM cg_streams WHERE community_id = ? AND stream_id = ?",
+            (community, request.stream_id),
+        ).fetchone()
+        current = row[0] if row else 0
+        if current != request.expected_version:
+            raise ConcurrencyConflict(request.stream_id, request.expected_version, current)
+        last = cursor.execute(
+            "SELECT coalesce(max(position), 0) FROM cg_events WHERE community_id = ?",
+            (community,),
+        ).fetchone()[0]
+        cursor.executemany(
+            f"INSERT INTO cg_events ({_EVENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    community,
+                    request.stream_id,
+                    current + offset,
+                    last + offset,
+                    new.type,
+                    new.schema_version,
+                    new.data,
+                    new.at.isoformat(),
+                    new.hash,
+                )
+                for offset, new in enumerate(request.events, start=1)
+            ],
+        )
+        summary = request.summary
+        cursor.execute(
+            f"INSERT OR REPLACE INTO cg_streams ({_SUMMARY_COLUMNS}) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                summary.community_id,
+                summary.stream_id,
+                summary.kind,
+                summary.version,
+                summary.state,
+                summary.title,
+                summary.updated_at.isoformat(),
+                summary.snapshot,
+                summary.last_hash,
+                _utc(summary.due_at) if summary.due_at is not None else None,
+                summary.due_what,
+            ),
+        )
+        count = len(request.events)
+        result = AppendResult(community, request.stream_id, current + count, last + 1, last + count)
+        if request.command_id is not None:
+            cursor.execute(
+                "INSERT INTO cg_commands (community_id, command_id, stream_id, version, "
+                "first_position, last_position) VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    community,
+                    request.command_id,
+                    result.stream_id,
+                    result.version,
+                    result.first_position,
+                    result.last_position,
+                ),
+            )
+        return result
+
+    # --- reading -----------------------------------------------------------------------
+
+    def read_stream(
+        self, community_id: str, stream_id: str, after_version: int = 0
+    ) -> list[RecordedEvent]:
+        """See :meth:`communitygov.storage.protocol.EventStore.read_stream`."""
+        rows = self._read(
+            f"SELECT {_EVENT_COLUMNS} FROM cg_events WHERE community_id = ? AND stream_id = ? "
+            "AND version > ? ORDER BY version",
+            (community_id, stream_id, after_version),
+        )
+        return [_event(row) for row in rows]
+
+    def read_all(
+        self, community_id: str, after_position: int = 0, limit: int = 1000
+    ) -> list[RecordedEvent]:
+        """See :meth:`communitygov.storage.protocol.EventStore.read_all`."""
+        rows = self._read(
+            f"SELECT {_EVENT_COLUMNS} FROM cg_events WHERE community_id = ? AND position > ? "
+            "ORDER BY position LIMIT ?",
+            (community_id, after_position, limit),
+        )
+        return [_event(row) for row in rows]
+
+    def load(self, community_id: str, stream_id: str) -> tuple[Summary, list[RecordedEvent]] | None:
+        """See :meth:`communitygov.storage.protocol.EventStore.load` (one query)."""
+        columns = ", ".join(f"s.{c.strip()}" for c in _SUMMARY_COLUMNS.split(","))
+        event_columns = ", ".join(f"e.{c.strip()}" for c in _EVENT_COLUMNS.split(","))
+        rows = self._read(
+            f"SELECT {columns}, {event_columns} FROM cg_streams s "
+            "LEFT JOIN cg_events e ON e.community_id = s.community_id "
+            "AND e.stream_id = s.stream_id AND e.version > s.version "
+            "WHERE s.community_id = ? AND s.stream_id = ? ORDER BY e.version",
+            (community_id, stream_id),
+        )
+        if not rows:
+            return None
+        width = len(_SUMMARY_COLUMNS.split(","))
+        later = [_event(row[width:]) for row in rows if row[width] is not None]
+        return _summary(rows[0]), later
+
+    def summaries(
+        self,
+        community_id: str,
+        *,
+        kind: str | None = None,
+        state: str | None = None,
+        due_before: datetime | None = None,
+    ) -> list[Summary]:
+        """See :meth:`communitygov.storage.protocol.EventStore.summaries`."""
+        sql = f"SELECT {_SUMMARY_COLUMNS} FROM cg_streams WHERE community_id = ?"
+        parameters: list[Any] = [community_id]
+        if kind is not None:
+            sql += " AND kind = ?"
+            parameters.append(kind)
+        if state is not None:
+            sql += " AND state = ?"
+            parameters.append(state)
+        if due_before is not None:
+            sql += " AND due_at IS NOT NULL AND due_at < ? ORDER BY due_at, stream_id"
+            parameters.append(_utc(due_before))
+        else:
+            sql += " ORDER BY stream_id"
+        return [_summary(row) for row in self._read(sql, parameters)]
+
+    def command_result(self, community_id: str, command_id: str) -> AppendResult | None:
+        """See :meth:`communitygov.storage.protocol.EventStore.command_result`."""
+        rows = self._read(
+            "SELECT stream_id, version, first_position, last_position FROM cg_commands "
+            "WHERE community_id = ? AND command_id = ?",
+            (community_id, command_id),
+        )
+        if not rows:
+            return None
+        stream_id, version, first, last = rows[0]
+        return AppendResult(community_id, stream_id, version, first, last)
+
+    def communities(self) -> list[str]:
+        """See :meth:`communitygov.storage.protocol.EventStore.communities`."""
+        rows = self._read("SELECT DISTINCT community_id FROM cg_streams ORDER BY 1", ())
+        return [row[0] for row in rows]
+
+    def close(self) -> None:
+        """Close the database, unless the connection belongs to the application."""
+        if self._owned:
+            with self._lock:
+                self._connection.close()
