@@ -1,0 +1,40 @@
+"""Opening a store from a URL: ``memory://``, ``sqlite:///path.db``, ``postgresql://…``."""
+
+from __future__ import annotations
+
+from urllib.parse import unquote, urlsplit
+
+from communitygov.errors import StoreUnavailable
+from communitygov.storage.memory import MemoryStore
+from communitygov.storage.protocol import EventStore
+from communitygov.storage.sqlite import SQLiteStore
+
+__all__ = ["open_store"]
+
+
+def open_store(url: str) -> EventStore:
+    """Open the store a URL names.
+
+    * ``memory://`` — a new in-memory store;
+    * ``sqlite:///relative/path.db``, ``sqlite:////absolute/path.db`` or
+      ``sqlite:///:memory:`` — an SQLite database (created if missing);
+    * ``postgresql://user:password@host:port/database`` (or ``postgres://``) — a PostgreSQL
+      database, with the ``postgres`` extra.
+
+    Raises:
+        StoreUnavailable: the URL names no known kind of store, or the store cannot be opened.
+        MissingExtra: the PostgreSQL driver is not installed.
+    """
+    scheme = urlsplit(url).scheme.lower()
+    if scheme == "memory":
+        return MemoryStore()
+    if scheme == "sqlite":
+        prefix = "sqlite:///"
+        if not url.lower().startswith(prefix) or len(url) == len(prefix):
+            raise StoreUnavailable("SQLite", f"expected sqlite:///path.db, got {url!r}")
+        return SQLiteStore(unquote(url[len(prefix) :]))
+    if scheme in ("postgresql", "postgres"):
+        from communitygov.storage.postgres import PostgresStore
+
+        return PostgresStore(url)
+    raise StoreUnavailable(url, "unknown kind of store; use memory://, sqlite:/// or postgresql://")

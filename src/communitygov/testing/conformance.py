@@ -1,0 +1,362 @@
+"""The store conformance kit: the behaviour every storage adapter must show, as pytest tests.
+
+Subclass :class:`StoreContract` in your own test module, name the subclass so pytest collects
+it, and implement the one hook, :meth:`StoreContract.make_store`::
+
+    from communitygov.testing.conformance import StoreContract
+
+    class TestMyStore(StoreContract):
+        def make_store(self, name: str) -> EventStore:
+            return MyStore(database=name)
+
+Every test then runs against your adapter. The kit needs pytest (the ``testing`` extra).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from communitygov.errors import ConcurrencyConflict, DecodeError, NotFound
+from communitygov.governance import Governance
+from communitygov.storage.integrity import GENESIS, chain_hash, verify
+from communitygov.storage.protocol import EventStore
+from communitygov.storage.records import AppendRequest, NewEvent, RecordedEvent, Summary
+
+__all__ = ["StoreContract", "make_request"]
+
+_T0 = datetime(2026, 3, 2, 9, 0, tzinfo=timezone(timedelta(hours=8)))
+
+
+def make_request(
+    community_id: str,
+    stream_id: str,
+    *,
+    expected: int = 0,
+    count: int = 1,
+    previous_hash: str = GENESIS,
+    command_id: str | None = None,
+    kind: str = "matter",
+    state: str = "open",
+    due_at: datetime | None = None,
+    start: datetime = _T0,
+    type_name: str = "test.happened",
+) -> AppendRequest:
+    """An append of ``count`` well-chained events to a stream at version ``expected``.
+
+    The events' data records their stream and version, so a test can tell them apart.
+    """
+    events = []
+    previous = previous_hash
+    for version in range(expected + 1, expected + count + 1):
+        at = start + timedelta(minutes=version)
+        data = f'{{"n":{version},"stream":"{stream_id}","text":"公示 ✓"}}'
+        previous = chain_hash(previous, stream_id, version, type_name, 1, at, data)
+        events.append(NewEvent(type_name, 1, data, at, previous))
+    version = expected + count
+    summary = Summary(
+        community_id=community_id,
+        stream_id=stream_id,
+        kind=kind,
+        version=version,
+        state=state,
+        title=f"{stream_id} 标题",
+        updated_at=start + timedelta(minutes=version),
+        snapshot=f'{{"version":{version}}}',
+        last_hash=previous,
+        due_at=due_at,
+        due_what="something due" if due_at else "",
+    )
+    return AppendRequest(
+        community_id=community_id,
+        stream_id=stream_id,
+        kind=kind,
+        expected_version=expected,
+        events=tuple(events),
+        summary=summary,
+        command_id=command_id,
+    )
+
+
+def _next(store: EventStore, community_id: str, stream_id: str, **options: object) -> AppendRequest:
+    """The next well-chained append to an existing stream."""
+    recorded = store.read_stream(community_id, stream_id)
+    version = recorded[-1].version if recorded else 0
+    previous = recorded[-1].hash if recorded else GENESIS
+    return make_request(
+        community_id,
+        stream_id,
+        expected=version,
+        previous_hash=previous,
+        **options,  # type: ignore[arg-type]
+    )
+
+
+class StoreContract:
+    """The behaviour every :class:`~communitygov.storage.protocol.EventStore` must show.
+
+    Implement :meth:`make_store`; everything else is inherited.
+    """
+
+    def make_store(self, name: str) -> EventStore:
+        """Open the store called ``name``: a fresh, empty one the first time; the same records
+        when opened again with the same name after the first was closed."""
+        raise NotImplementedError("implement make_store(name) in your StoreContract subclass")
+
+    @pytest.fixture
+    def store(self, request: pytest.FixtureRequest) -> Iterator[EventStore]:
+        """A fresh store for one test, closed afterwards."""
+        store = self.make_store(_name(request))
+        yield store
+        store.close()
+
+    # --- appending and reading ---------------------------------------------------------
+
+    def test_append_then_read_the_stream(self, store: EventStore) -> None:
+        request = make_request("c1", "s1", count=3)
+        result = store.append(request)
+        assert (result.version, result.first_position, result.last_position) == (3, 1, 3)
+        assert not result.duplicate
+        events = store.read_stream("c1", "s1")
+        assert [e.version for e in events] == [1, 2, 3]
+        assert [(e.type, e.data, e.at, e.hash) for e in events] == [
+            (n.type, n.data, n.at, n.hash) for n in request.events
+        ]
+        assert [e.version for e in store.read_stream("c1", "s1", after_version=1)] == [2, 3]
+
+    def test_times_and_text_come_back_exactly(self, store: EventStore) -> None:
+        request = make_request("c1", "s1", start=datetime(2025, 9, 26, 23, 59, 59, 123456, _T0.tzinfo))
+        store.append(request)
+        (event,) = store.read_stream("c1", "s1")
+        assert event.at == request.events[0].at
+        assert event.at.isoformat() == request.events[0].at.isoformat()
+        assert event.data == request.events[0].data
+
+    def test_a_wrong_expected_version_conflicts_and_writes_nothing(self, store: EventStore) -> None:
+        store.append(make_request("c1", "s1", count=2))
+        stale = make_request("c1", "s1", expected=1)
+        with pytest.raises(ConcurrencyConflict) as conflict:
+            store.append(stale)
+        assert (conflict.value.expected, conflict.value.actual) == (1, 2)
+        assert [e.version for e in store.read_stream("c1", "s1")] == [1, 2]
+        loaded = store.load("c1", "s1")
+        assert loaded is not None and loaded[0].version == 2
+
+    def test_a_new_stream_that_exists_conflicts(self, store: EventStore) -> None:
+        store.append(make_request("c1", "s1"))
+        with pytest.raises(ConcurrencyConflict):
+            store.append(make_request("c1", "s1"))
+
+    def test_a_batch_is_all_or_nothing(self, store: EventStore) -> None:
+        store.append(make_request("c1", "taken"))
+        with pytest.raises(ConcurrencyConflict):
+            store.append_many([make_request("c1", "fresh", count=2), make_request("c1", "taken")])
+        assert store.read_stream("c1", "fresh") == []
+        assert store.load("c1", "fresh") is None
+        assert [e.position for e in store.read_all("c1")] == [1]
+
+    def test_append_many_stores_every_batch(self, store: EventStore) -> None:
+        results = store.append_many([make_request("c1", f"s{i}", count=2) for i in range(5)])
+        assert [r.version for r in results] == [2] * 5
+        assert [e.position for e in store.read_all("c1")] == list(range(1, 11))
+
+    # --- the total order ---------------------------------------------------------------
+
+    def test_positions_are_one_gap_free_order_per_community(self, store: EventStore) -> None:
+        for round_ in range(3):
+            for stream in ("a", "b"):
+                store.append(_next(store, "c1", stream, count=round_ + 1))
+        positions = [e.position for e in store.read_all("c1")]
+        assert positions == list(range(1, 13))
+        page = store.read_all("c1", after_position=4, limit=3)
+        assert [e.position for e in page] == [5, 6, 7]
+        assert store.read_all("c1", after_position=12) == []
+
+    def test_no_late_gaps_under_concurrent_writers(self, store: EventStore) -> None:
+        writers, batches = 4, 15
+        stop = threading.Event()
+        seen_problems: list[str] = []
+
+        def write(stream: str) -> None:
+            for _ in range(batches):
+                store.append(_next(store, "c1", stream, count=2))
+
+        def read() -> None:
+            known: dict[int, str] = {}
+            while not stop.is_set():
+                events = store.read_all("c1", limit=10_000)
+                high = max(known, default=0)
+                for event in events:
+                    key = f"{event.stream_id}:{event.version}"
+                    if event.position <= high and known.get(event.position) != key:
+                        seen_problems.append(f"position {event.position} appeared late")
+                    known[event.position] = key
+
+        reader = threading.Thread(target=read)
+        reader.start()
+        threads = [threading.Thread(target=write, args=(f"w{i}",)) for i in range(writers)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        stop.set()
+        reader.join()
+        assert seen_problems == []
+        events = store.read_all("c1", limit=10_000)
+        assert [e.position for e in events] == list(range(1, writers * batches * 2 + 1))
+
+    def test_racing_writers_on_one_stream_have_one_winner_per_version(
+        self, store: EventStore
+    ) -> None:
+        store.append(make_request("c1", "s1"))
+        outcomes: list[str] = []
+        lock = threading.Lock()
+        barrier = threading.Barrier(4)
+
+        def race() -> None:
+            request = _next(store, "c1", "s1")
+            barrier.wait()
+            try:
+                store.append(request)
+                outcome = "won"
+            except ConcurrencyConflict:
+                outcome = "lost"
+            with lock:
+                outcomes.append(outcome)
+
+        threads = [threading.Thread(target=race) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert sorted(outcomes) == ["lost", "lost", "lost", "won"]
+        assert [e.version for e in store.read_stream("c1", "s1")] == [1, 2]
+
+    # --- idempotent commands -----------------------------------------------------------
+
+    def test_a_command_id_is_stored_once(self, store: EventStore) -> None:
+        first = store.append(make_request("c1", "s1", count=2, command_id="cmd-1"))
+        again = store.append(make_request("c1", "s1", count=2, command_id="cmd-1"))
+        assert again.duplicate
+        assert (again.version, again.first_position, again.last_position) == (
+            first.version,
+            first.first_position,
+            first.last_position,
+        )
+        assert len(store.read_all("c1")) == 2
+        found = store.command_result("c1", "cmd-1")
+        assert found is not None and found.version == 2
+        assert store.command_result("c1", "cmd-2") is None
+
+    # --- summaries ---------------------------------------------------------------------
+
+    def test_summaries_move_with_their_events(self, store: EventStore) -> None:
+        due = _T0 + timedelta(days=3)
+        store.append(make_request("c1", "m1", state="soliciting", due_at=due))
+        store.append(make_request("c1", "m2", state="closed"))
+        store.append(make_request("c1", "p1", kind="plan", state="intake"))
+        loaded = store.load("c1", "m1")
+        assert loaded is not None
+        summary, later = loaded
+        assert (summary.kind, summary.version, summary.state, later) == (
+            "matter",
+            1,
+            "soliciting",
+            [],
+        )
+        assert summary.due_at == due
+        store.append(_next(store, "c1", "m1", state="consult"))
+        loaded = store.load("c1", "m1")
+        assert loaded is not None and (loaded[0].version, loaded[0].state) == (2, "consult")
+        assert loaded[0].last_hash == store.read_stream("c1", "m1")[-1].hash
+        matters = store.summaries("c1", kind="matter")
+        assert [s.stream_id for s in matters] == ["m1", "m2"]
+        assert [s.stream_id for s in store.summaries("c1", state="closed")] == ["m2"]
+
+    def test_deadline_queries_order_by_due_time(self, store: EventStore) -> None:
+        for stream, days in (("late", 9), ("soon", 2), ("sooner", 1), ("none", None)):
+            due = _T0 + timedelta(days=days) if days is not None else None
+            store.append(make_request("c1", stream, due_at=due))
+        due = store.summaries("c1", due_before=_T0 + timedelta(days=7))
+        assert [s.stream_id for s in due] == ["sooner", "soon"]
+        assert all(s.due_at is not None for s in due)
+
+    # --- tenancy -----------------------------------------------------------------------
+
+    def test_one_community_never_sees_another(self, store: EventStore) -> None:
+        store.append(make_request("alpha", "s1", count=2, command_id="same"))
+        store.append(make_request("beta", "s2", command_id="same"))
+        assert store.read_stream("beta", "s1") == []
+        assert store.load("beta", "s1") is None
+        assert [e.stream_id for e in store.read_all("beta")] == ["s2"]
+        assert [s.stream_id for s in store.summaries("beta")] == ["s2"]
+        assert [e.position for e in store.read_all("beta")] == [1]
+        beta = store.command_result("beta", "same")
+        assert beta is not None and beta.stream_id == "s2"
+        assert store.communities() == ["alpha", "beta"]
+
+    # --- not found, decoding, integrity ------------------------------------------------
+
+    def test_unknown_streams_are_absent(self, store: EventStore) -> None:
+        assert store.load("c1", "nothing") is None
+        assert store.read_stream("c1", "nothing") == []
+        assert store.read_all("c1") == []
+        with pytest.raises(NotFound):
+            Governance(store).history("c1", "nothing")
+
+    def test_an_event_type_the_code_does_not_know_is_a_decode_error(
+        self, store: EventStore
+    ) -> None:
+        store.append(make_request("c1", "s1", type_name="retired.event_type"))
+        with pytest.raises(DecodeError) as caught:
+            Governance(store).history("c1", "s1")
+        assert caught.value.event_type == "retired.event_type"
+
+    def test_verification_passes_intact_streams_and_names_a_broken_one(
+        self, store: EventStore
+    ) -> None:
+        store.append(make_request("c1", "good", count=3))
+        assert verify(store) == []
+        broken = make_request("c1", "bad", count=3)
+        forged = broken.events[1]
+        events = (broken.events[0], NewEvent(forged.type, 1, '{"n":99}', forged.at, forged.hash))
+        store.append(
+            AppendRequest(
+                broken.community_id,
+                broken.stream_id,
+                broken.kind,
+                0,
+                (*events, broken.events[2]),
+                broken.summary,
+            )
+        )
+        problems = verify(store, "c1")
+        assert [(p.stream_id, p.version) for p in problems] == [("bad", 2)]
+
+    # --- persistence -------------------------------------------------------------------
+
+    def test_records_survive_closing_and_reopening(self, request: pytest.FixtureRequest) -> None:
+        name = _name(request)
+        store = self.make_store(name)
+        try:
+            store.append(make_request("c1", "s1", count=2, command_id="cmd"))
+        finally:
+            store.close()
+        reopened = self.make_store(name)
+        try:
+            events: list[RecordedEvent] = reopened.read_stream("c1", "s1")
+            assert [e.version for e in events] == [1, 2]
+            assert reopened.command_result("c1", "cmd") is not None
+            assert verify(reopened) == []
+            reopened.append(_next(reopened, "c1", "s1"))
+            assert reopened.read_all("c1")[-1].position == 3
+        finally:
+            reopened.close()
+
+
+def _name(request: pytest.FixtureRequest) -> str:
+    """A store name unique to the test."""
+    return f"{request.node.name}-{id(request)}".replace("[", "-").replace("]", "")

@@ -1,0 +1,209 @@
+"""The Governance facade: load, decide, append, retry; queries; integrity."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from support import START, advance, community, raised, tracked_community
+
+import communitygov as cg
+
+
+@pytest.fixture
+def gov() -> cg.Governance:
+    g = cg.Governance(cg.MemoryStore())
+    g.create((community(), tracked_community().events))
+    return g
+
+
+def _raise(gov: cg.Governance, matter_id: str = "m1") -> cg.Matter:
+    t = raised(matter_id=matter_id)
+    return gov.create((t.value, t.events))
+
+
+def _step(gov: cg.Governance, matter_id: str = "m1", **kwargs: object) -> cg.Matter:
+    c = gov.community("sanwan")
+    return gov.execute(cg.Matter, "sanwan", matter_id, lambda m: advance(m, c), **kwargs)  # type: ignore[arg-type]
+
+
+def test_a_matter_round_trips_through_the_store(gov: cg.Governance) -> None:
+    matter = _raise(gov)
+    assert gov.matter("sanwan", "m1") == matter
+    while not matter.is_final:
+        matter = _step(gov)
+        assert gov.matter("sanwan", "m1") == matter
+    events = gov.history("sanwan", "m1")
+    assert cg.Matter.replay(events) == matter
+    assert gov.verify() == []
+
+
+def test_the_community_round_trips(gov: cg.Governance) -> None:
+    assert gov.community("sanwan") == community()
+
+
+def test_a_rejected_command_stores_nothing(gov: cg.Governance) -> None:
+    _raise(gov)
+    before = gov.history("sanwan", "m1")
+    with pytest.raises(cg.TransitionNotAllowed):
+        gov.execute(cg.Matter, "sanwan", "m1", lambda m: m.close(at=START + timedelta(days=1)))
+    assert gov.history("sanwan", "m1") == before
+    assert gov.matter("sanwan", "m1").version == 1
+
+
+def test_a_conflict_is_decided_again_against_fresh_state(gov: cg.Governance) -> None:
+    _raise(gov)
+    rival = cg.Governance(gov.store)
+    calls: list[int] = []
+
+    def open_once_raced(m: cg.Matter) -> cg.Decision[cg.Matter]:
+        calls.append(m.version)
+        if len(calls) == 1:  # another writer gets there first
+            rival.execute(
+                cg.Matter, "sanwan", "m1", lambda other: other.withdraw("重复", by="pc0", at=START)
+            )
+        return m.open_solicitation(at=START + timedelta(hours=1))
+
+    with pytest.raises(cg.TransitionNotAllowed) as refused:
+        gov.execute(cg.Matter, "sanwan", "m1", open_once_raced)
+    assert calls == [1, 2]  # decided again, against the withdrawn matter, which refuses
+    assert refused.value.state == "withdrawn"
+    assert gov.matter("sanwan", "m1").state == "withdrawn"
+
+
+def test_retries_are_bounded(gov: cg.Governance) -> None:
+    _raise(gov)
+    rival = cg.Governance(gov.store)
+    hours = iter(range(1, 100))
+
+    def always_raced(m: cg.Matter) -> cg.Decision[cg.Matter]:
+        rival.execute(
+            cg.Matter,
+            "sanwan",
+            "m1",
+            lambda other: (
+                other.open_solicitation(at=START + timedelta(hours=next(hours)))
+                if other.state == "raised"
+                else other.record_opinion(
+                    cg.Opinion(
+                        f"o{other.version}", "res0", cg.Channel.ONLINE, cg.Stance.SUPPORT, "好"
+                    ),
+                    community=community(),
+                    at=START + timedelta(hours=next(hours)),
+                )
+            ),
+        )
+        return m.withdraw("重复", by="pc0", at=START + timedelta(days=5))
+
+    limited = cg.Governance(gov.store, retries=2)
+    with pytest.raises(cg.ConcurrencyConflict):
+        limited.execute(cg.Matter, "sanwan", "m1", always_raced)
+    assert gov.matter("sanwan", "m1").state == "soliciting"
+
+
+def test_a_retried_command_id_lands_once(gov: cg.Governance) -> None:
+    _raise(gov)
+    calls: list[str] = []
+
+    def open_solicitation(m: cg.Matter) -> cg.Decision[cg.Matter]:
+        calls.append("called")
+        return m.open_solicitation(at=START + timedelta(hours=1))
+
+    first = gov.execute(cg.Matter, "sanwan", "m1", open_solicitation, command_id="req-42")
+    again = gov.execute(cg.Matter, "sanwan", "m1", open_solicitation, command_id="req-42")
+    assert again == first
+    assert calls == ["called"]
+    assert len(gov.history("sanwan", "m1")) == 2
+
+
+def test_a_retried_creation_lands_once(gov: cg.Governance) -> None:
+    decision = cg.Matter.raise_matter(
+        "m9",
+        community=community(),
+        procedure=cg.ONE_SOLICITATION_THREE_DELIBERATIONS,
+        title="t",
+        description="d",
+        source=cg.MotionSource.RESIDENTS,
+        raised_by="pc0",
+        at=START,
+    )
+    assert gov.create(decision, command_id="create-m9") == decision[0]
+    assert gov.create(decision, command_id="create-m9") == decision[0]
+    assert len(gov.history("sanwan", "m9")) == 1
+
+
+def test_missing_or_mistyped_aggregates_are_not_found(gov: cg.Governance) -> None:
+    with pytest.raises(cg.NotFound) as missing:
+        gov.matter("sanwan", "nothing")
+    assert (missing.value.kind, missing.value.id, missing.value.community) == (
+        "matter",
+        "nothing",
+        "sanwan",
+    )
+    with pytest.raises(cg.NotFound):
+        gov.load(cg.Matter, "sanwan", "sanwan")  # that stream is the community
+    with pytest.raises(cg.NotFound):
+        gov.matter("elsewhere", "m1")
+    with pytest.raises(cg.NotFound):
+        gov.procedure("no-such-procedure")
+
+
+def test_queries_answer_from_summaries(gov: cg.Governance) -> None:
+    _raise(gov, "m1")
+    _raise(gov, "m2")
+    _step(gov, "m2")  # soliciting, due when the window closes
+    due = gov.due("sanwan", at=START, within=timedelta(days=30))
+    assert [s.stream_id for s in due] == ["m2"]
+    assert due[0].due_what == "solicitation closes"
+    assert gov.due("sanwan", at=START, within=timedelta(days=1)) == []
+    assert [s.stream_id for s in gov.summaries("sanwan", kind="matter", state="raised")] == ["m1"]
+
+
+def test_the_feed_is_in_order_and_pages(gov: cg.Governance) -> None:
+    _raise(gov)
+    _step(gov)
+    items = gov.feed("sanwan")
+    assert [i.position for i in items] == list(range(1, len(items) + 1))
+    assert isinstance(items[-1].event, cg.Event)
+    tail = gov.feed("sanwan", after=len(items) - 2)
+    assert [i.stream_id for i in tail] == ["m1", "m1"]
+
+
+def test_a_custom_procedure_needs_registering_to_load(gov: cg.Governance) -> None:
+    import attrs
+
+    custom = attrs.evolve(cg.ONE_SOLICITATION_THREE_DELIBERATIONS, name="custom")
+    store = gov.store
+    with_custom = cg.Governance(store, procedures=[*cg.PROCEDURES.values(), custom])
+    decision = cg.Matter.raise_matter(
+        "c1",
+        community=community(),
+        procedure=custom,
+        title="t",
+        description="d",
+        source=cg.MotionSource.RESIDENTS,
+        raised_by="pc0",
+        at=START,
+    )
+    with_custom.create(decision)
+    assert with_custom.matter("sanwan", "c1") == decision[0]
+    with pytest.raises(cg.DecodeError, match="unknown procedure 'custom'"):
+        gov.matter("sanwan", "c1")
+
+
+def test_a_calendar_mismatch_is_refused_on_load(gov: cg.Governance) -> None:
+    official = cg.Governance(gov.store, calendar=cg.ChineseOfficialCalendar())
+    decision = cg.Matter.raise_matter(
+        "cal",
+        community=community(),
+        procedure=official.procedure("yizheng-sanyi-liang-gongkai"),
+        title="t",
+        description="d",
+        source=cg.MotionSource.RESIDENTS,
+        raised_by="pc0",
+        at=START,
+    )
+    official.create(decision)
+    assert official.matter("sanwan", "cal") == decision[0]
+    with pytest.raises(cg.DecodeError, match="official Chinese"):
+        gov.matter("sanwan", "cal")

@@ -1,0 +1,93 @@
+"""The shipped stores pass the conformance kit; SQLite specifics."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+import communitygov as cg
+from communitygov.storage import open_store
+from communitygov.testing.conformance import StoreContract, make_request
+
+
+class TestMemoryStore(StoreContract):
+    def make_store(self, name: str) -> cg.EventStore:
+        return _MEMORY.setdefault(name, cg.MemoryStore())
+
+
+_MEMORY: dict[str, cg.MemoryStore] = {}
+
+
+class TestSQLiteStore(StoreContract):
+    @pytest.fixture(autouse=True)
+    def _directory(self, tmp_path: Path) -> None:
+        self.directory = tmp_path
+
+    def make_store(self, name: str) -> cg.EventStore:
+        return cg.SQLiteStore(self.directory / f"{name}.db")
+
+
+class TestSQLiteStoreOnAHostConnection(StoreContract):
+    @pytest.fixture(autouse=True)
+    def _directory(self, tmp_path: Path) -> None:
+        self.directory = tmp_path
+
+    def make_store(self, name: str) -> cg.EventStore:
+        connection = sqlite3.connect(self.directory / f"{name}.db", check_same_thread=False)
+        return cg.SQLiteStore(connection=connection)
+
+
+def test_host_tables_and_ours_commit_together(tmp_path: Path) -> None:
+    connection = sqlite3.connect(tmp_path / "app.db")
+    connection.execute("CREATE TABLE app_log (line TEXT)")
+    connection.commit()
+    store = cg.SQLiteStore(connection=connection)
+    connection.execute("INSERT INTO app_log VALUES ('before')")  # opens the host's transaction
+    store.append(make_request("c1", "s1"))
+    connection.rollback()
+    assert connection.execute("SELECT count(*) FROM app_log").fetchone() == (0,)
+    assert store.read_stream("c1", "s1") == []
+    connection.execute("INSERT INTO app_log VALUES ('again')")
+    store.append(make_request("c1", "s1"))
+    connection.commit()
+    reopened = cg.SQLiteStore(tmp_path / "app.db")
+    assert len(reopened.read_stream("c1", "s1")) == 1
+    assert connection.execute("SELECT count(*) FROM app_log").fetchone() == (1,)
+
+
+def test_sqlite_is_durable_and_in_wal_mode_by_default(tmp_path: Path) -> None:
+    store = cg.SQLiteStore(tmp_path / "x.db")
+    connection = store._connection
+    assert connection.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    assert connection.execute("PRAGMA synchronous").fetchone() == (2,)  # FULL
+
+
+def test_a_database_from_a_newer_library_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "newer.db"
+    cg.SQLiteStore(path).close()
+    with sqlite3.connect(path) as connection:
+        connection.execute("UPDATE cg_meta SET value = '999' WHERE key = 'schema_version'")
+    with pytest.raises(cg.StoreUnavailable, match="newer library"):
+        cg.SQLiteStore(path)
+
+
+def test_an_unreadable_file_is_store_unavailable(tmp_path: Path) -> None:
+    path = tmp_path / "not-a-database.db"
+    path.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(cg.StoreUnavailable):
+        cg.SQLiteStore(path)
+
+
+def test_open_store_understands_urls(tmp_path: Path) -> None:
+    assert isinstance(open_store("memory://"), cg.MemoryStore)
+    store = open_store(f"sqlite:///{tmp_path / 'u.db'}")
+    assert isinstance(store, cg.SQLiteStore)
+    store.append(make_request("c1", "s1"))
+    assert (tmp_path / "u.db").exists()
+    assert isinstance(open_store("sqlite:///:memory:"), cg.SQLiteStore)
+    with pytest.raises(cg.StoreUnavailable, match="unknown kind of store"):
+        open_store("mongodb://localhost")
+    with pytest.raises(cg.StoreUnavailable):
+        open_store("sqlite://")
