@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from support import START, advance, community, raised, tracked_community
 
 import communitygov as cg
+from support import START, advance, community, raised, tracked_community
 
 
 @pytest.fixture

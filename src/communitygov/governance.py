@@ -258,7 +258,13 @@ class Governance:
     # --- internals ---------------------------------------------------------------------
 
     def _decode(self, event: RecordedEvent) -> Event:
-        return self.codec.decode(event.type, event.schema_version, json.loads(event.data))
+        try:
+            data = json.loads(event.data)
+        except ValueError as exc:
+            raise DecodeError(
+                event.type, event.schema_version, f"stored data is not JSON: {exc}"
+            ) from exc
+        return self.codec.decode(event.type, event.schema_version, data)
 
     def _load(self, cls: type[A], community_id: str, aggregate_id: str) -> _Loaded:
         found = self.store.load(community_id, aggregate_id)

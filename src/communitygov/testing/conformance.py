@@ -128,7 +128,9 @@ class StoreContract:
         assert [e.version for e in store.read_stream("c1", "s1", after_version=1)] == [2, 3]
 
     def test_times_and_text_come_back_exactly(self, store: EventStore) -> None:
-        request = make_request("c1", "s1", start=datetime(2025, 9, 26, 23, 59, 59, 123456, _T0.tzinfo))
+        request = make_request(
+            "c1", "s1", start=datetime(2025, 9, 26, 23, 59, 59, 123456, _T0.tzinfo)
+        )
         store.append(request)
         (event,) = store.read_stream("c1", "s1")
         assert event.at == request.events[0].at
@@ -143,7 +145,8 @@ class StoreContract:
         assert (conflict.value.expected, conflict.value.actual) == (1, 2)
         assert [e.version for e in store.read_stream("c1", "s1")] == [1, 2]
         loaded = store.load("c1", "s1")
-        assert loaded is not None and loaded[0].version == 2
+        assert loaded is not None
+        assert loaded[0].version == 2
 
     def test_a_new_stream_that_exists_conflicts(self, store: EventStore) -> None:
         store.append(make_request("c1", "s1"))
@@ -248,7 +251,8 @@ class StoreContract:
         )
         assert len(store.read_all("c1")) == 2
         found = store.command_result("c1", "cmd-1")
-        assert found is not None and found.version == 2
+        assert found is not None
+        assert found.version == 2
         assert store.command_result("c1", "cmd-2") is None
 
     # --- summaries ---------------------------------------------------------------------
@@ -270,7 +274,8 @@ class StoreContract:
         assert summary.due_at == due
         store.append(_next(store, "c1", "m1", state="consult"))
         loaded = store.load("c1", "m1")
-        assert loaded is not None and (loaded[0].version, loaded[0].state) == (2, "consult")
+        assert loaded is not None
+        assert (loaded[0].version, loaded[0].state) == (2, "consult")
         assert loaded[0].last_hash == store.read_stream("c1", "m1")[-1].hash
         matters = store.summaries("c1", kind="matter")
         assert [s.stream_id for s in matters] == ["m1", "m2"]
@@ -295,7 +300,8 @@ class StoreContract:
         assert [s.stream_id for s in store.summaries("beta")] == ["s2"]
         assert [e.position for e in store.read_all("beta")] == [1]
         beta = store.command_result("beta", "same")
-        assert beta is not None and beta.stream_id == "s2"
+        assert beta is not None
+        assert beta.stream_id == "s2"
         assert store.communities() == ["alpha", "beta"]
 
     # --- not found, decoding, integrity ------------------------------------------------

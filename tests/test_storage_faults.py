@@ -1,0 +1,177 @@
+"""Faults, not hopes: killed writers, racing processes, hand-edited rows."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+import communitygov as cg
+from communitygov.storage.integrity import verify
+
+BATCH = 40
+
+WRITER = textwrap.dedent(
+    f"""
+    import sys
+    import communitygov as cg
+    from communitygov.testing.conformance import make_request
+
+    store = cg.SQLiteStore(sys.argv[1])
+    version = 0
+    previous = "0" * 64
+    print("ready", flush=True)
+    while True:
+        request = make_request(
+            "c1", "s1", expected=version, count={BATCH}, previous_hash=previous
+        )
+        store.append(request)
+        version += {BATCH}
+        previous = request.events[-1].hash
+    """
+)
+
+
+def test_a_writer_killed_mid_batch_leaves_whole_batches(tmp_path: Path) -> None:
+    path = tmp_path / "killed.db"
+    cg.SQLiteStore(path).close()
+    for delay in (0.3, 0.55, 0.8):
+        child = subprocess.Popen(
+            [sys.executable, "-c", WRITER, str(path)], stdout=subprocess.PIPE, text=True
+        )
+        assert child.stdout is not None
+        assert child.stdout.readline().strip() == "ready"
+        time.sleep(delay)
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait()
+        store = cg.SQLiteStore(path)
+        events = store.read_stream("c1", "s1")
+        loaded = store.load("c1", "s1")
+        assert events, "the writer stored nothing before it was killed"
+        assert len(events) % BATCH == 0
+        assert loaded is not None
+        assert loaded[0].version == len(events)
+        assert verify(store) == []
+        store.close()
+        with sqlite3.connect(path) as connection:  # start the next round from an empty stream
+            connection.execute("DELETE FROM cg_events")
+            connection.execute("DELETE FROM cg_streams")
+
+
+RACER = textwrap.dedent(
+    """
+    import sys
+    from datetime import datetime, timedelta, timezone
+    import communitygov as cg
+
+    gov = cg.Governance(cg.SQLiteStore(sys.argv[1]), retries=1000)
+    racer = sys.argv[2]
+    at = datetime(2026, 3, 2, 9, tzinfo=timezone(timedelta(hours=8)))
+    for n in range(int(sys.argv[3])):
+        person = f"{racer}-{n}"
+        gov.execute(
+            cg.Community,
+            "c1",
+            "c1",
+            lambda c: c.register_person(person, person, at=at),
+            command_id=f"add-{person}",
+        )
+    """
+)
+
+
+def test_processes_racing_on_one_stream_land_every_command_once(tmp_path: Path) -> None:
+    path = tmp_path / "race.db"
+    at = cg.Community.register("c1", "社区", at=_t0())
+    gov = cg.Governance(cg.SQLiteStore(path))
+    gov.create(at)
+    racers, each = 4, 15
+    children = [
+        subprocess.Popen([sys.executable, "-c", RACER, str(path), f"r{i}", str(each)])
+        for i in range(racers)
+    ]
+    assert [child.wait(timeout=120) for child in children] == [0] * racers
+    community = gov.community("c1")
+    assert len(community.people) == racers * each
+    history = gov.history("c1", "c1")
+    assert [e.__class__.__name__ for e in history[1:]] == ["PersonRegistered"] * racers * each
+    assert community.version == 1 + racers * each
+    assert gov.verify() == []
+
+
+def test_threads_retrying_through_the_facade_land_every_command_once(tmp_path: Path) -> None:
+    import threading
+
+    gov = cg.Governance(cg.SQLiteStore(tmp_path / "threads.db"), retries=1000)
+    gov.create(cg.Community.register("c1", "社区", at=_t0()))
+
+    def add(racer: int) -> None:
+        for n in range(20):
+            person = f"t{racer}-{n}"
+            gov.execute(
+                cg.Community, "c1", "c1", lambda c, p=person: c.register_person(p, p, at=_t0())
+            )
+
+    threads = [threading.Thread(target=add, args=(i,)) for i in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(gov.community("c1").people) == 80
+
+
+def test_a_row_altered_by_hand_is_named_by_verification(tmp_path: Path) -> None:
+    path = tmp_path / "tampered.db"
+    gov = cg.Governance(cg.SQLiteStore(path))
+    community, events = cg.Community.register("c1", "社区", at=_t0())
+    gov.create((community, events))
+    for n in range(5):
+        gov.execute(
+            cg.Community, "c1", "c1", lambda c, n=n: c.register_person(f"p{n}", "某", at=_t0())
+        )
+    assert gov.verify() == []
+    with sqlite3.connect(path) as connection:
+        connection.execute(
+            "UPDATE cg_events SET data = replace(data, '某', '张三') "
+            "WHERE stream_id = 'c1' AND version = 4"
+        )
+    problems = gov.verify("c1")
+    assert [(p.community_id, p.stream_id, p.version) for p in problems] == [("c1", "c1", 4)]
+    assert "does not match its hash" in problems[0].detail
+
+
+def test_a_deleted_row_is_named_by_verification(tmp_path: Path) -> None:
+    path = tmp_path / "deleted.db"
+    gov = cg.Governance(cg.SQLiteStore(path))
+    gov.create(cg.Community.register("c1", "社区", at=_t0()))
+    for n in range(3):
+        gov.execute(
+            cg.Community, "c1", "c1", lambda c, n=n: c.register_person(f"p{n}", "某", at=_t0())
+        )
+    with sqlite3.connect(path) as connection:
+        connection.execute("DELETE FROM cg_events WHERE stream_id = 'c1' AND version = 2")
+    problems = gov.verify()
+    assert [(p.stream_id, p.version) for p in problems] == [("c1", 3)]
+
+
+@pytest.mark.parametrize("data", ["{not json", '{"at": "2026-01-01T00:00:00"}'])
+def test_a_corrupt_stored_event_is_a_decode_error(tmp_path: Path, data: str) -> None:
+    path = tmp_path / "corrupt.db"
+    gov = cg.Governance(cg.SQLiteStore(path))
+    gov.create(cg.Community.register("c1", "社区", at=_t0()))
+    with sqlite3.connect(path) as connection:
+        connection.execute("UPDATE cg_events SET data = ? WHERE version = 1", (data,))
+    with pytest.raises(cg.DecodeError):
+        gov.history("c1", "c1")
+
+
+def _t0() -> datetime:
+    return datetime(2026, 3, 2, 9, tzinfo=timezone(timedelta(hours=8)))
