@@ -283,8 +283,8 @@ class StoreContract:
 
     def test_deadline_queries_order_by_due_time(self, store: EventStore) -> None:
         for stream, days in (("late", 9), ("soon", 2), ("sooner", 1), ("none", None)):
-            due = _T0 + timedelta(days=days) if days is not None else None
-            store.append(make_request("c1", stream, due_at=due))
+            due_at = _T0 + timedelta(days=days) if days is not None else None
+            store.append(make_request("c1", stream, due_at=due_at))
         due = store.summaries("c1", due_before=_T0 + timedelta(days=7))
         assert [s.stream_id for s in due] == ["sooner", "soon"]
         assert all(s.due_at is not None for s in due)
