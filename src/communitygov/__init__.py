@@ -121,6 +121,7 @@ from communitygov.storage.records import (
     Summary,
 )
 from communitygov.storage.sqlite import SQLiteStore
+from communitygov.storage.urls import open_store
 
 try:
     __version__ = version("communitygov")
@@ -245,6 +246,7 @@ __all__ = [
     "last_day",
     "make_converter",
     "more_than",
+    "open_store",
     "period_end",
     "render_markdown",
     "render_text",
