@@ -17,7 +17,8 @@ Candidates, each timed over the same number of records and transitions:
 ``matter fold``
     The same machinery on the real :class:`~communitygov.Matter`: each event is built and
     recorded with ``Matter.apply``, the fold every command ends in and replay uses (allowed-check
-    and transition by the workflow, the event appended to the history, the version bumped).
+    and transition by the workflow, the fields the event changes, the version bumped and the
+    time of the last event kept).
 ``matter commands``
     The real public commands (``open_solicitation``, ``deliberate`` …) with every rule they
     check: periods counted on the working-day calendar, and for each deliberation a meeting
@@ -56,6 +57,7 @@ from communitygov import (
     BodyKind,
     Choice,
     Community,
+    Decision,
     DecodeError,
     Event,
     Matter,
@@ -200,7 +202,7 @@ class Tracked(Aggregate):
     @classmethod
     def _start(cls, event: Event, context: Any) -> Tracked:
         assert isinstance(event, Opened)
-        return cls(id=event.record_id, version=1, history=(event,), state=WORKFLOW.initial)
+        return cls(id=event.record_id, version=1, last_at=event.at, state=WORKFLOW.initial)
 
     def _changes(self, event: Event) -> dict[str, Any]:
         if not isinstance(event, ActionTaken):
@@ -297,22 +299,22 @@ class Script:
         )
         return matter
 
-    def commands(self) -> tuple[Callable[[Matter], Matter], ...]:
-        """The lifecycle as public commands, one per transition."""
+    def commands(self) -> tuple[Callable[[Matter], Decision[Matter]], ...]:
+        """The lifecycle as public commands, one per transition, each giving its decision."""
         community = self.community
         first, second, third = self.meetings
         closes_at, implement_at, close_at = self.closes_at, self.implement_at, self.close_at
         return (
-            lambda m: m.open_solicitation(at=RAISED_AT)[0],
-            lambda m: m.close_solicitation(at=closes_at)[0],
-            lambda m: m.deliberate(first, community=community, at=closes_at)[0],
-            lambda m: m.deliberate(second, community=community, at=closes_at)[0],
-            lambda m: m.deliberate(third, community=community, at=closes_at)[0],
-            lambda m: m.publicise_resolution("决议", place="公示栏", at=closes_at)[0],
-            lambda m: m.start_implementation(by="p0", at=implement_at)[0],
-            lambda m: m.complete("完成", cost_fen=0, at=implement_at)[0],
-            lambda m: m.publicise_result("结果", place="公示栏", at=implement_at)[0],
-            lambda m: m.close(at=close_at)[0],
+            lambda m: m.open_solicitation(at=RAISED_AT),
+            lambda m: m.close_solicitation(at=closes_at),
+            lambda m: m.deliberate(first, community=community, at=closes_at),
+            lambda m: m.deliberate(second, community=community, at=closes_at),
+            lambda m: m.deliberate(third, community=community, at=closes_at),
+            lambda m: m.publicise_resolution("决议", place="公示栏", at=closes_at),
+            lambda m: m.start_implementation(by="p0", at=implement_at),
+            lambda m: m.complete("完成", cost_fen=0, at=implement_at),
+            lambda m: m.publicise_result("结果", place="公示栏", at=implement_at),
+            lambda m: m.close(at=close_at),
         )
 
     def drive(self, matter: Matter) -> Matter:
@@ -336,15 +338,20 @@ class Script:
         """``matter`` soliciting, at its resolution publicity, and at its result publicity."""
         states = [matter]
         for command in self.commands():
-            states.append(command(states[-1]))
+            states.append(command(states[-1])[0])
         return states[1], states[6], states[9]
 
     def events(self) -> tuple[tuple[type[Event], dict[str, Any]], ...]:
         """The lifecycle's events as (class, fields), to be built afresh for the fold."""
-        history = self.drive(self.raise_matter("probe")).history[1:]
+        matter = self.raise_matter("probe")
+        recorded: list[Event] = []
+        for command in self.commands():
+            matter, events = command(matter)
+            recorded += events
+        assert matter == self.drive(self.raise_matter("probe"))
         return tuple(
             (type(event), {a.alias: getattr(event, a.name) for a in attrs.fields(type(event))})
-            for event in history
+            for event in recorded
         )
 
 
@@ -679,7 +686,7 @@ def _per_command(script: Script, count: int) -> str:
     try:
         for action, command in zip(LIFECYCLE, script.commands(), strict=True):
             start = time.perf_counter_ns()
-            matters = [command(m) for m in matters]
+            matters = [command(m)[0] for m in matters]
             parts.append(f"{action} {(time.perf_counter_ns() - start) / count / 1000:.1f}")
     finally:
         gc.enable()

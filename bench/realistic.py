@@ -230,10 +230,14 @@ def run(matters: int, rounds: int, *, show: Callable[[str], None] = print) -> No
         f"command on average); {kb:.1f} KB per closed matter (tracemalloc, {sample:,} matters); "
         f"rounds took {time.perf_counter() - started:.0f} s."
     )
-    order = ", ".join(group.value for group in PROCEDURE.solicitation.constituencies)
+    groups = sorted(
+        PROCEDURE.solicitation.constituencies,
+        key=lambda group: (group.body is not None, group.value),
+    )
+    order = ", ".join(group.value for group in groups)
     show(
-        f"  Eligibility of an opinion's author is checked group by group in set order, which "
-        f"depends on the hash seed; this run: {order}."
+        "  Eligibility of an opinion's author is checked group by group, residents first (any "
+        f"resident qualifies without a seat), then by name: {order}."
     )
     show("")
     for line in profile_summary(scenario, sample):

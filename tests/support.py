@@ -9,16 +9,26 @@ The community (:func:`community`) has
 - 5 plain residents (``res0``…``res4``) who sit on no body.
 
 Every seat starts on :data:`SEATED` and is still held. Times are in Asia/Shanghai.
+
+An aggregate does not keep its events; where a test needs them (to replay, or to look at what
+was recorded) it keeps them itself: in a :class:`Tracked` value (the aggregate with every event
+that made it; :func:`raised`, :func:`tracked_at` and :func:`tracked_community` give one), or in
+a :class:`Log` that commands' decisions pass through.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from functools import cache
+from typing import Generic, TypeVar
 from zoneinfo import ZoneInfo
 
+import attrs
+
 import communitygov as cg
+
+A = TypeVar("A", bound=cg.Aggregate)
 
 TZ = ZoneInfo("Asia/Shanghai")
 SEATED = date(2024, 1, 1)
@@ -44,6 +54,28 @@ ROSTERS: dict[cg.BodyKind, tuple[str, ...]] = {
 PLAN = "福乐帮扶方案：开口说话、走出家门、实现第一个心愿、自食其力"
 
 
+@attrs.frozen
+class Tracked(Generic[A]):
+    """An aggregate and the events that made it, oldest first: what a store would keep."""
+
+    value: A
+    events: tuple[cg.Event, ...] = ()
+
+    def then(self, decision: cg.Decision[A]) -> Tracked[A]:
+        """The aggregate a command returned, with the events it recorded added to the log."""
+        value, events = decision
+        return Tracked(value, (*self.events, *events))
+
+
+class Log(list[cg.Event]):
+    """The events of the commands it is called with, in order; each call returns the value."""
+
+    def __call__(self, decision: cg.Decision[A]) -> A:
+        value, events = decision
+        self.extend(events)
+        return value
+
+
 def at(year: int, month: int, day: int, hour: int = 9, minute: int = 0) -> datetime:
     """A time in Shanghai."""
     return datetime(year, month, day, hour, minute, tzinfo=TZ)
@@ -54,28 +86,26 @@ START = at(2025, 9, 1)
 _MORNING = timedelta(hours=9)
 
 
-def _seat(
-    c: cg.Community, people: Iterable[str], body: cg.BodyKind, when: datetime
-) -> cg.Community:
-    for person in people:
-        c, _ = c.appoint(person, body, start=SEATED, at=when)
-    return c
-
-
 @cache
-def community(community_id: str = COMMUNITY_ID) -> cg.Community:
-    """The test community (a frozen value, so it is built once and shared)."""
+def tracked_community(community_id: str = COMMUNITY_ID) -> Tracked[cg.Community]:
+    """The test community with the events that built it (built once and shared)."""
     when = at(2024, 1, 1)
-    c, _ = cg.Community.register(community_id, "三湾街社区", at=when, district="上街区")
+    t = Tracked(*cg.Community.register(community_id, "三湾街社区", at=when, district="上街区"))
     everyone = dict.fromkeys(
         (*PARTY_MEMBERS, *RESIDENTS_COMMITTEE, *REPRESENTATIVES, *SUPERVISORS, *RESIDENTS)
     )
     for person in everyone:
-        c, _ = c.register_person(person, f"居民 {person}", at=when)
+        t = t.then(t.value.register_person(person, f"居民 {person}", at=when))
     for body, people in ROSTERS.items():
         if body is not cg.BodyKind.TWO_COMMITTEES:
-            c = _seat(c, people, body, when)
-    return c
+            for person in people:
+                t = t.then(t.value.appoint(person, body, start=SEATED, at=when))
+    return t
+
+
+def community(community_id: str = COMMUNITY_ID) -> cg.Community:
+    """The test community (a frozen value, so it is built once and shared)."""
+    return tracked_community(community_id).value
 
 
 def meeting(
@@ -100,15 +130,15 @@ def meeting(
     )
 
 
-def new_matter(
+def raised(
     procedure: cg.Procedure = cg.ONE_SOLICITATION_THREE_DELIBERATIONS,
     *,
     c: cg.Community | None = None,
     matter_id: str = "m1",
     when: datetime = START,
-) -> cg.Matter:
-    """A matter just raised by the party secretary ``pc0``."""
-    m, _ = cg.Matter.raise_matter(
+) -> Tracked[cg.Matter]:
+    """A matter just raised by the party secretary ``pc0``, with its one event."""
+    decision = cg.Matter.raise_matter(
         matter_id,
         community=community() if c is None else c,
         procedure=procedure,
@@ -118,7 +148,18 @@ def new_matter(
         raised_by="pc0",
         at=when,
     )
-    return m
+    return Tracked(*decision)
+
+
+def new_matter(
+    procedure: cg.Procedure = cg.ONE_SOLICITATION_THREE_DELIBERATIONS,
+    *,
+    c: cg.Community | None = None,
+    matter_id: str = "m1",
+    when: datetime = START,
+) -> cg.Matter:
+    """A matter just raised by the party secretary ``pc0``."""
+    return raised(procedure, c=c, matter_id=matter_id, when=when).value
 
 
 def later(m: cg.Matter, days: int = 1, not_before: datetime | None = None) -> datetime:
@@ -171,17 +212,31 @@ def advance(m: cg.Matter, c: cg.Community | None = None) -> tuple[cg.Matter, tup
     raise AssertionError(f"no step out of the final state {state!r}")
 
 
+def drive_tracked(
+    t: Tracked[cg.Matter], to: str, c: cg.Community | None = None
+) -> Tracked[cg.Matter]:
+    """Take the happy path until the matter is in state ``to``, logging the events."""
+    for _ in range(50):
+        if t.value.state == to:
+            return t
+        t = t.then(advance(t.value, c))
+    raise AssertionError(f"state {to!r} was not reached")
+
+
 def drive(m: cg.Matter, to: str, c: cg.Community | None = None) -> cg.Matter:
     """Take the happy path until the matter is in state ``to``; return it at once if it is."""
-    for _ in range(50):
-        if m.state == to:
-            return m
-        m, _ = advance(m, c)
-    raise AssertionError(f"state {to!r} was not reached")
+    return drive_tracked(Tracked(m), to, c).value
+
+
+def tracked_at(
+    state: str, procedure: cg.Procedure = cg.ONE_SOLICITATION_THREE_DELIBERATIONS
+) -> Tracked[cg.Matter]:
+    """A new matter driven along the happy path to ``state``, with all its events."""
+    return drive_tracked(raised(procedure), state)
 
 
 def matter_at(
     state: str, procedure: cg.Procedure = cg.ONE_SOLICITATION_THREE_DELIBERATIONS
 ) -> cg.Matter:
     """A new matter driven along the happy path to ``state``."""
-    return drive(new_matter(procedure), state)
+    return tracked_at(state, procedure).value

@@ -27,9 +27,9 @@ def test_demo_matter_is_closed_and_replays() -> None:
 
     from communitygov.demo import run
 
-    matter = run(io.StringIO())
+    matter, events = run(io.StringIO())
     assert matter.state == cg.MatterState.CLOSED
-    assert cg.Matter.replay(matter.history) == matter
+    assert cg.Matter.replay(events) == matter
 
 
 def test_diagram_prints_mermaid(capsys: pytest.CaptureFixture[str]) -> None:

@@ -23,19 +23,26 @@ from support import (
     RESIDENTS_COMMITTEE,
     SEATED,
     SUPERVISORS,
+    Tracked,
     at,
     community,
+    tracked_community,
 )
 
 B = cg.BodyKind
 T0 = at(2025, 1, 1)
 
 
-def _fresh() -> cg.Community:
-    c, _ = cg.Community.register("yiyuan", "颐苑社区", at=T0, district="上街区")
+def _tracked() -> Tracked[cg.Community]:
+    """A small community of four people, with the events that made it."""
+    t = Tracked(*cg.Community.register("yiyuan", "颐苑社区", at=T0, district="上街区"))
     for person, name in (("hm", "贺梅"), ("lbj", "罗保菊"), ("zsh", "张素焕"), ("zs", "周胜")):
-        c, _ = c.register_person(person, name, at=T0)
-    return c
+        t = t.then(t.value.register_person(person, name, at=T0))
+    return t
+
+
+def _fresh() -> cg.Community:
+    return _tracked().value
 
 
 def test_register_a_community() -> None:
@@ -47,11 +54,14 @@ def test_register_a_community() -> None:
 
 
 def test_register_people() -> None:
-    c = _fresh()
+    t = _tracked()
+    c = t.value
     assert c.person("hm") == cg.Person("hm", "贺梅")
     assert set(c.people) == {"hm", "lbj", "zsh", "zs"}
-    assert all(isinstance(e, PersonRegistered) for e in c.history[1:])
-    assert c.version == 5
+    assert isinstance(t.events[0], CommunityRegistered)
+    assert all(isinstance(e, PersonRegistered) for e in t.events[1:])
+    assert c.version == len(t.events) == 5
+    assert c.last_at == T0
 
 
 @pytest.mark.parametrize(
@@ -251,17 +261,23 @@ def test_a_refused_command_changes_nothing() -> None:
         with pytest.raises(cg.CommandRejected):
             attempt()
         assert c == before
-        assert c.history == before.history
         assert c.version == before.version
+        assert c.last_at == before.last_at
 
 
 def test_replay_rebuilds_the_community() -> None:
-    c = _fresh()
-    c, _ = c.appoint("hm", B.PARTY_COMMITTEE, start=date(2025, 1, 1), at=T0, role="secretary")
-    c, _ = c.appoint("zsh", B.SUPERVISION_COMMITTEE, start=date(2025, 1, 1), at=T0)
-    c, _ = c.end_membership("zsh", B.SUPERVISION_COMMITTEE, end=date(2025, 7, 1), at=T0)
-    c, _ = c.declare_near_relatives("lbj", "zs", "aunt", at=T0)
-    assert cg.Community.replay(c.history) == c
-    assert community() == cg.Community.replay(community().history)
+    t = _tracked()
+    t = t.then(
+        t.value.appoint("hm", B.PARTY_COMMITTEE, start=date(2025, 1, 1), at=T0, role="secretary")
+    )
+    t = t.then(t.value.appoint("zsh", B.SUPERVISION_COMMITTEE, start=date(2025, 1, 1), at=T0))
+    t = t.then(t.value.end_membership("zsh", B.SUPERVISION_COMMITTEE, end=date(2025, 7, 1), at=T0))
+    t = t.then(t.value.declare_near_relatives("lbj", "zs", "aunt", at=T0))
+    c = t.value
+    assert cg.Community.replay(t.events) == c
+    assert c.version == len(t.events)
+    shared = tracked_community()
+    assert shared.value == community()
+    assert community() == cg.Community.replay(shared.events)
     with pytest.raises(cg.DecodeError):
-        cg.Community.replay(c.history[1:])
+        cg.Community.replay(t.events[1:])

@@ -22,14 +22,18 @@ from support import (
     PLAN,
     REPRESENTATIVES,
     ROSTERS,
+    Tracked,
     advance,
     at,
     community,
     drive,
+    drive_tracked,
     later,
     matter_at,
     meeting,
     new_matter,
+    raised,
+    tracked_at,
 )
 
 P3 = cg.ONE_SOLICITATION_THREE_DELIBERATIONS
@@ -39,22 +43,26 @@ B = cg.BodyKind
 
 
 class Trail:
-    """Runs commands on a matter, keeping every event and state they produced."""
+    """Runs commands on a matter, keeping every event and state they produced.
 
-    def __init__(self, m: cg.Matter) -> None:
-        self.m = m
-        self.events: list[cg.Event] = list(m.history)
-        self.states = [m.state]
-        self.matters = [m]
+    ``matters`` pairs each matter along the way with the events that made it.
+    """
+
+    def __init__(self, start: Tracked[cg.Matter]) -> None:
+        self.m = start.value
+        self.events: list[cg.Event] = list(start.events)
+        self.states = [self.m.state]
+        self.matters = [(self.m, start.events)]
 
     def __call__(self, decision: cg.Decision[cg.Matter]) -> cg.Matter:
         m, events = decision
         assert events, "a command that succeeds records at least one event"
-        assert m.history[-len(events) :] == events
+        assert m.version == self.m.version + len(events)
+        assert m.last_at == events[-1].at
         self.m = m
         self.events.extend(events)
         self.states.append(m.state)
-        self.matters.append(m)
+        self.matters.append((m, tuple(self.events)))
         return m
 
 
@@ -63,9 +71,10 @@ def _opinion(opinion_id: str, author: str, stance: cg.Stance = cg.Stance.SUPPORT
 
 
 def _replays(trail: Trail, procedure: cg.Procedure | None = None) -> None:
-    """Every intermediate matter is what replaying its history gives."""
-    for m in trail.matters:
-        assert cg.Matter.replay(m.history, procedure) == m
+    """Every intermediate matter is what replaying its events so far gives."""
+    for m, events in trail.matters:
+        assert m.version == len(events)
+        assert cg.Matter.replay(events, procedure) == m
 
 
 # --- the whole life ------------------------------------------------------------------------
@@ -73,7 +82,7 @@ def _replays(trail: Trail, procedure: cg.Procedure | None = None) -> None:
 
 def test_whole_life_on_one_solicitation_three_deliberations() -> None:
     c = community()
-    t = Trail(new_matter(P3, when=at(2025, 9, 1)))
+    t = Trail(raised(P3, when=at(2025, 9, 1)))
     assert t.m.state == S.RAISED
     assert t.m.plan is None
     assert t.m.plan_version == 0
@@ -131,10 +140,10 @@ def test_whole_life_on_one_solicitation_three_deliberations() -> None:
     assert m.is_final
     assert m.allowed_actions() == ()
     assert m.open_deadlines() == ()
-    assert m.history == tuple(t.events)
-    assert m.version == len(m.history) == 15
-    assert isinstance(m.history[0], MatterRaised)
-    assert isinstance(m.history[-1], MatterClosed)
+    assert m.version == len(t.events) == 15
+    assert m.last_at == t.events[-1].at == at(2025, 11, 11, 0)
+    assert isinstance(t.events[0], MatterRaised)
+    assert isinstance(t.events[-1], MatterClosed)
     assert [len(p.text) > 0 for p in m.progress] == [True, True]
     assert m.completion is not None
     assert m.completion.cost_fen == 259_000
@@ -153,15 +162,15 @@ def test_whole_life_on_one_solicitation_three_deliberations() -> None:
     assert sum(v.choice is cg.Choice.YES for v in resolve.votes) == 11
     assert all(d.outcome is cg.Outcome.ADOPTED for d in m.deliberations)
 
-    assert cg.Matter.replay(m.history) == m
+    assert cg.Matter.replay(t.events) == m
     _replays(t)
 
 
 def test_whole_life_on_four_deliberations_with_papers_three_days_ahead() -> None:
     c = community()
-    m = drive(new_matter(P4), "review")
+    t = Trail(drive_tracked(raised(P4), "review"))
+    m = t.m
     assert m.allowed_actions() == ("adopt", "reject", "withdraw")
-    t = Trail(m)
     meeting_day = later(m)
     sent = meeting_day.date() - timedelta(days=3)
     # 10 party members: at least half present (5) is a quorum, but adoption needs more than half
@@ -191,20 +200,23 @@ def test_whole_life_on_four_deliberations_with_papers_three_days_ahead() -> None
         m = t(advance(m, c))
     assert m.state == S.CLOSED
     assert [d.step for d in m.deliberations] == ["propose", "consult", "review", "resolve"]
-    assert m.history == tuple(t.events)
-    assert cg.Matter.replay(m.history) == m
-    assert cg.Matter.replay(m.history, P4) == m
+    assert m.version == len(t.events)
+    assert cg.Matter.replay(t.events) == m
+    assert cg.Matter.replay(t.events, P4) == m
     _replays(t)
 
 
-def test_history_is_the_events_the_commands_returned_in_order() -> None:
-    m = new_matter(P4)
-    returned: list[cg.Event] = list(m.history)
+def test_the_events_the_commands_returned_in_order_rebuild_the_matter() -> None:
+    start = raised(P4)
+    m = start.value
+    returned: list[cg.Event] = list(start.events)
     while not m.is_final:
         m, events = advance(m)
         returned.extend(events)
-    assert m.history == tuple(returned)
-    assert [type(e).type_name for e in m.history] == [
+    assert cg.Matter.replay(returned) == m
+    assert m.version == len(returned)
+    assert m.last_at == returned[-1].at
+    assert [type(e).type_name for e in returned] == [
         "matter.raised",
         "matter.solicitation_opened",
         "matter.solicitation_closed",
@@ -215,15 +227,15 @@ def test_history_is_the_events_the_commands_returned_in_order() -> None:
         "matter.result_publicised",
         "matter.closed",
     ]
-    times = [e.at for e in m.history]
+    times = [e.at for e in returned]
     assert times == sorted(times)
 
 
 def test_a_command_leaves_the_matter_it_was_called_on_alone() -> None:
     m = matter_at(S.SOLICITING)
-    history = m.history
+    fields = {field.name: getattr(m, field.name) for field in attrs.fields(cg.Matter)}
     after, _ = m.record_opinion(_opinion("o1", "res0"), community=community(), at=later(m, 0))
-    assert m.history is history
+    assert all(getattr(m, name) is value for name, value in fields.items())
     assert m.opinions == ()
     assert after.opinions != ()
     assert after.version == m.version + 1
@@ -264,16 +276,20 @@ def test_rejection_at_resolve_goes_back_to_propose() -> None:
 
 
 def test_rejection_at_propose_ends_the_matter_as_rejected() -> None:
-    m = matter_at("propose")
-    m, _ = m.deliberate(
-        meeting(B.PARTY_COMMITTEE, 5, 1, plan=PLAN, outcome=cg.Outcome.REJECTED),
-        community=community(),
-        at=later(m),
+    t = tracked_at("propose")
+    m = t.value
+    t = t.then(
+        m.deliberate(
+            meeting(B.PARTY_COMMITTEE, 5, 1, plan=PLAN, outcome=cg.Outcome.REJECTED),
+            community=community(),
+            at=later(m),
+        )
     )
+    m = t.value
     assert m.state == S.REJECTED
     assert m.is_final
     assert m.allowed_actions() == ()
-    assert cg.Matter.replay(m.history) == m
+    assert cg.Matter.replay(t.events) == m
 
 
 # --- amendment -----------------------------------------------------------------------------
@@ -301,45 +317,92 @@ def test_amendment_at_consult_makes_plan_version_two() -> None:
 
 
 def _object_and_rule(
-    m: cg.Matter, *, upheld: bool, objection_id: str = "x1"
-) -> tuple[cg.Matter, tuple[cg.Event, ...]]:
+    t: Tracked[cg.Matter], *, upheld: bool, objection_id: str = "x1"
+) -> Tracked[cg.Matter]:
+    """Raise an objection and rule on it; the ruling is the last event logged."""
     c = community()
-    m, _ = m.raise_objection(
-        objection_id, by="res1", text="选址不合理", community=c, at=later(m, 0)
+    m = t.value
+    t = t.then(
+        m.raise_objection(objection_id, by="res1", text="选址不合理", community=c, at=later(m, 0))
     )
+    m = t.value
     assert [o.id for o in m.pending_objections()] == [objection_id]
-    return m.rule_on_objection(
-        objection_id,
-        upheld=upheld,
-        ruling="经核实，异议成立" if upheld else "经核实，异议不成立",
-        ruled_by=["sup0", "sup1"],
-        place="社区公示栏",
-        community=c,
-        at=later(m),
+    return t.then(
+        m.rule_on_objection(
+            objection_id,
+            upheld=upheld,
+            ruling="经核实，异议成立" if upheld else "经核实，异议不成立",
+            ruled_by=["sup0", "sup1"],
+            place="社区公示栏",
+            community=c,
+            at=later(m),
+        )
     )
 
 
 def test_upheld_objection_returns_to_the_named_step_and_a_new_notice_starts_a_new_period() -> None:
-    m = matter_at(S.RESOLUTION_PUBLICITY)
-    assert m.resolution is not None
-    first_end = m.resolution.ends_at
-    m, (ruled,) = _object_and_rule(m, upheld=True)
+    t = tracked_at(S.RESOLUTION_PUBLICITY)
+    assert t.value.resolution is not None
+    first_end = t.value.resolution.ends_at
+    t = _object_and_rule(t, upheld=True)
+    m, ruled = t.value, t.events[-1]
     assert isinstance(ruled, ObjectionRuled)
     assert ruled.ruled_by == frozenset({"sup0", "sup1"})
     assert m.state == P3.resolution_publicity.upheld_returns_to == "propose"
     assert m.objections[0].upheld is True
+    assert m.publicity_round == 1
 
-    m = drive(m, S.RESOLUTION_PUBLICITY)
+    t = drive_tracked(t, S.RESOLUTION_PUBLICITY)
+    m = t.value
     assert m.resolution is not None
     assert m.resolution.ends_at > first_end
-    assert m.objections == ()  # the new notice has its own objections
+    # The new notice has its own objections: the ruled one belongs to the first notice.
+    assert m.publicity_round == 2
+    assert [(o.id, o.round, o.upheld) for o in m.objections] == [("x1", 1, True)]
+    assert m.pending_objections() == ()
     with pytest.raises(cg.PeriodNotElapsed) as caught:
         m.start_implementation(by="pc0", at=max(first_end, later(m, 0)))
     assert caught.value.ends_at == m.resolution.ends_at
-    m, _ = m.start_implementation(by="pc0", at=m.resolution.ends_at)
+    t = t.then(m.start_implementation(by="pc0", at=m.resolution.ends_at))
+    m = t.value
     assert m.state == S.IMPLEMENTING
-    assert sum(isinstance(e, ResolutionPublicised) for e in m.history) == 2
-    assert cg.Matter.replay(m.history) == m
+    assert sum(isinstance(e, ResolutionPublicised) for e in t.events) == 2
+    assert cg.Matter.replay(t.events) == m
+
+
+def test_an_objection_pending_on_an_earlier_notice_does_not_hold_up_a_later_one() -> None:
+    c = community()
+    t = tracked_at(S.RESOLUTION_PUBLICITY)
+    m = t.value
+    t = t.then(m.raise_objection("x1", by="res2", text="噪音", community=c, at=later(m, 0)))
+    t = t.then(t.value.raise_objection("x2", by="res1", text="选址", community=c, at=later(m, 0)))
+    m = t.value
+    t = t.then(
+        m.rule_on_objection(
+            "x2",
+            upheld=True,
+            ruling="异议成立",
+            ruled_by=["sup0"],
+            place="社区公示栏",
+            community=c,
+            at=later(m),
+        )
+    )
+    assert t.value.state == "propose"
+    assert [o.id for o in t.value.pending_objections()] == ["x1"]
+    t = drive_tracked(t, S.RESOLUTION_PUBLICITY)
+    m = t.value
+    assert [(o.id, o.round, o.pending) for o in m.objections] == [
+        ("x1", 1, True),
+        ("x2", 1, False),
+    ]
+    assert m.pending_objections() == ()
+    # Objection ids are unique over the whole matter, not only the current notice.
+    with pytest.raises(cg.DuplicateId):
+        m.raise_objection("x1", by="res3", text="再次异议", community=c, at=later(m, 0))
+    t = t.then(m.raise_objection("x3", by="res3", text="再次异议", community=c, at=later(m, 0)))
+    assert [(o.id, o.round) for o in t.value.pending_objections()] == [("x3", 2)]
+    assert cg.Matter.replay(t.events) == t.value
 
 
 def test_upheld_objection_goes_where_a_custom_procedure_says() -> None:
@@ -348,15 +411,13 @@ def test_upheld_objection_goes_where_a_custom_procedure_says() -> None:
         name="back-to-consult",
         resolution_publicity=attrs.evolve(P3.resolution_publicity, upheld_returns_to="consult"),
     )
-    m = matter_at(S.RESOLUTION_PUBLICITY, to_consult)
-    m, _ = _object_and_rule(m, upheld=True)
-    assert m.state == "consult"
-    assert cg.Matter.replay(m.history, to_consult) == m
+    t = _object_and_rule(tracked_at(S.RESOLUTION_PUBLICITY, to_consult), upheld=True)
+    assert t.value.state == "consult"
+    assert cg.Matter.replay(t.events, to_consult) == t.value
 
 
 def test_dismissed_objection_leaves_the_notice_running() -> None:
-    m = matter_at(S.RESOLUTION_PUBLICITY)
-    m, _ = _object_and_rule(m, upheld=False)
+    m = _object_and_rule(tracked_at(S.RESOLUTION_PUBLICITY), upheld=False).value
     assert m.state == S.RESOLUTION_PUBLICITY
     assert m.pending_objections() == ()
     assert m.objections[0].upheld is False
@@ -370,13 +431,14 @@ def test_dismissed_objection_leaves_the_notice_running() -> None:
 
 @pytest.mark.parametrize("state", [S.RAISED, S.SOLICITING, "propose", "consult", "resolve"])
 def test_withdrawal_before_resolution(state: str) -> None:
-    m = matter_at(state)
+    t = tracked_at(state)
+    m = t.value
     m, (event,) = m.withdraw("居民已自行解决", by="pc0", at=later(m))
     assert m.state == S.WITHDRAWN
     assert isinstance(event, MatterWithdrawn)
     assert m.withdrawal == event
     assert m.is_final
-    assert cg.Matter.replay(m.history) == m
+    assert cg.Matter.replay((*t.events, event)) == m
 
 
 @pytest.mark.parametrize(
@@ -516,10 +578,11 @@ def test_open_deadlines_follow_the_periods() -> None:
 
 
 def test_notices_resolution_rulings_and_result() -> None:
-    m = matter_at(S.RESOLUTION_PUBLICITY)
-    m, _ = _object_and_rule(m, upheld=False, objection_id="x1")
-    m, _ = _object_and_rule(m, upheld=True, objection_id="x2")
-    m = drive(m, S.CLOSED)
+    t = tracked_at(S.RESOLUTION_PUBLICITY)
+    t = _object_and_rule(t, upheld=False, objection_id="x1")
+    t = _object_and_rule(t, upheld=True, objection_id="x2")
+    t = drive_tracked(t, S.CLOSED)
+    m = t.value
     notices = m.notices()
     assert [n.kind for n in notices] == [
         cg.NoticeKind.RESOLUTION,
@@ -548,6 +611,8 @@ def test_notices_resolution_rulings_and_result() -> None:
     assert "实施结果公开" in text
     assert text.endswith("结果：项目完成")
     assert "异议处理结果公示" in cg.render_markdown(upheld)
+    # The notices are kept in the matter's state, and replaying its events posts the same ones.
+    assert cg.Matter.replay(t.events).notices() == notices
 
 
 def test_no_notices_before_the_resolution_is_posted() -> None:
@@ -559,20 +624,20 @@ def test_no_notices_before_the_resolution_is_posted() -> None:
 
 @pytest.mark.parametrize("procedure", [P3, P4], ids=["P3", "P4"])
 def test_replay_at_every_point_of_the_life(procedure: cg.Procedure) -> None:
-    m = new_matter(procedure)
-    while not m.is_final:
-        assert cg.Matter.replay(m.history) == m
-        m, _ = advance(m)
-    assert cg.Matter.replay(m.history) == m
-    assert cg.Matter.replay(m.history, cg.PROCEDURES) == m
+    t = raised(procedure)
+    while not t.value.is_final:
+        assert cg.Matter.replay(t.events) == t.value
+        t = t.then(advance(t.value))
+    assert cg.Matter.replay(t.events) == t.value
+    assert cg.Matter.replay(t.events, cg.PROCEDURES) == t.value
 
 
 def test_replay_needs_the_procedure_of_a_custom_matter() -> None:
     custom = attrs.evolve(P3, name="custom")
-    m = matter_at("consult", custom)
+    t = tracked_at("consult", custom)
     with pytest.raises(cg.DecodeError):
-        cg.Matter.replay(m.history)
-    assert cg.Matter.replay(m.history, {"custom": custom}) == m
+        cg.Matter.replay(t.events)
+    assert cg.Matter.replay(t.events, {"custom": custom}) == t.value
 
 
 def test_support_rosters_match_the_community() -> None:

@@ -5,7 +5,8 @@ order at random times: valid ones (biased so that matters get far: resolved, imp
 closed) and invalid ones (wrong state, a meeting without a quorum, of the wrong body, with a
 vote from someone absent, a date in the past ...). A command that raises a
 ``CommunityGovError`` must leave the matter exactly as it was; one that succeeds becomes the
-new matter. After every step the invariants below are checked against the whole history.
+new matter, and its events are added to the machine's own log (the matter does not keep them).
+After every step the invariants below are checked against the matter and that whole log.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from communitygov import (
     DecisionContradictsVote,
     DuplicateId,
     EmptyField,
+    Event,
     InvalidCount,
     Matter,
     MatterState,
@@ -66,6 +68,7 @@ from communitygov.matters.events import (
     ObjectionRaised,
     ObjectionRuled,
     ResolutionPublicised,
+    ResultPublicised,
 )
 from communitygov.matters.procedure import Constituency, DeliberationStep
 from communitygov.matters.records import Channel, Choice, Stance
@@ -127,6 +130,8 @@ class MatterMachine(RuleBasedStateMachine):
     procedure: Procedure
     community: Community
     matter: Matter
+    events: list[Event]
+    """Every event the matter's commands returned, oldest first: what a store would keep."""
     now: datetime
 
     def __init__(self) -> None:
@@ -157,7 +162,7 @@ class MatterMachine(RuleBasedStateMachine):
         self.people = sorted(community.people)
         # Commands are dated in a random timezone; the community's own decides the days.
         self.now = cgst.DEFAULT_START.astimezone(clock) + timedelta(minutes=delay)
-        self.matter, _ = Matter.raise_matter(
+        self.matter, raised = Matter.raise_matter(
             "m1",
             community=community,
             procedure=procedure,
@@ -167,6 +172,7 @@ class MatterMachine(RuleBasedStateMachine):
             raised_by=self.people[0],
             at=self.now,
         )
+        self.events = list(raised)
         # Start the random part of the run at a random depth along the happy path.
         for _ in range(fast_forward):
             if self.matter.is_final:
@@ -206,7 +212,7 @@ class MatterMachine(RuleBasedStateMachine):
             assert self.matter is before
             assert before == copy
             assert before.version == copy.version
-            assert before.history == copy.history
+            assert before.last_at == copy.last_at
             assert must_fail, f"refused unexpectedly: {refusal!r}"
             if errors:
                 assert isinstance(refusal, errors), f"{refusal!r} is not one of {errors}"
@@ -214,9 +220,12 @@ class MatterMachine(RuleBasedStateMachine):
             return False
         assert not must_fail, f"accepted although it should fail ({errors}): {events}"
         assert events
-        assert after.history == (*before.history, *events)
         assert after.version == before.version + len(events)
+        assert after.last_at == events[-1].at
+        assert before.last_at is not None
+        assert all(e.at >= before.last_at for e in events)
         self.matter = after
+        self.events.extend(events)
         event(f"reached: {after.state if after.state in S.FIXED else 'a step'}")
         return True
 
@@ -480,7 +489,9 @@ class MatterMachine(RuleBasedStateMachine):
         if self.state == S.RESOLUTION_PUBLICITY:
             assert self.matter.resolution is not None
             assert self.matter.resolution.ends_at > self.now
-            assert not self.matter.objections
+            # A new notice starts with no objections of its own; earlier ones are kept.
+            assert not self.matter.pending_objections()
+            assert all(o.round < self.matter.publicity_round for o in self.matter.objections)
 
     @precondition(lambda self: self.state == S.RESOLUTION_PUBLICITY)
     @rule(data=st.data(), text=TEXTS, reuse_id=st.booleans())
@@ -692,13 +703,14 @@ class MatterMachine(RuleBasedStateMachine):
     @invariant()
     def state_is_a_workflow_state(self) -> None:
         assert self.state in self.procedure.workflow.states
-        assert self.matter.version == len(self.matter.history)
+        assert self.matter.version == len(self.events)
+        assert self.matter.last_at == self.events[-1].at
         assert self.matter.is_final == (self.state in S.TERMINAL)
         assert self.matter.is_final == (not self.matter.allowed_actions())
 
     @invariant()
     def replay_rebuilds_the_matter(self) -> None:
-        assert Matter.replay(self.matter.history, self.procedure) == self.matter
+        assert Matter.replay(self.events, self.procedure) == self.matter
 
     @invariant()
     def terminal_states_stay_terminal(self) -> None:
@@ -711,7 +723,7 @@ class MatterMachine(RuleBasedStateMachine):
     def implementation_waits_for_the_notice_and_objections(self) -> None:
         ends_at: datetime | None = None
         pending: set[str] = set()
-        for record in self.matter.history:
+        for record in self.events:
             if isinstance(record, ResolutionPublicised):
                 ends_at, pending = record.ends_at, set()
             elif isinstance(record, ObjectionRaised):
@@ -724,8 +736,37 @@ class MatterMachine(RuleBasedStateMachine):
                 assert not pending
 
     @invariant()
+    def objections_belong_to_the_notice_they_were_raised_against(self) -> None:
+        notices = 0
+        rounds: dict[str, int] = {}
+        ruled: set[str] = set()
+        posted = 0
+        for record in self.events:
+            if isinstance(record, ResolutionPublicised | ResultPublicised):
+                notices += isinstance(record, ResolutionPublicised)
+                posted += 1
+            elif isinstance(record, ObjectionRaised):
+                assert record.objection_id not in rounds  # unique over the whole matter
+                rounds[record.objection_id] = notices
+            elif isinstance(record, ObjectionRuled):
+                assert record.objection_id not in ruled
+                ruled.add(record.objection_id)
+                posted += 1
+        matter = self.matter
+        assert matter.publicity_round == notices
+        assert [(o.id, o.round, not o.pending) for o in matter.objections] == [
+            (objection_id, round_, objection_id in ruled) for objection_id, round_ in rounds.items()
+        ]
+        assert {o.id for o in matter.pending_objections()} == {
+            objection_id
+            for objection_id, round_ in rounds.items()
+            if round_ == notices and objection_id not in ruled
+        }
+        assert len(matter.notices()) == posted
+
+    @invariant()
     def every_recorded_vote_satisfies_its_rule(self) -> None:
-        for record in self.matter.history:
+        for record in self.events:
             if not isinstance(record, DeliberationHeld):
                 continue
             yes = sum(vote.choice is Choice.YES for vote in record.votes)

@@ -14,12 +14,14 @@ from support import (
     REPRESENTATIVES,
     RESIDENTS,
     RESIDENTS_COMMITTEE,
+    Log,
     at,
     community,
     drive,
     later,
     meeting,
     new_matter,
+    raised,
 )
 
 P3 = cg.ONE_SOLICITATION_THREE_DELIBERATIONS
@@ -191,25 +193,31 @@ def _longhai_community() -> cg.Community:
 
 def test_longhai_variant_runs_end_to_end() -> None:
     c = _longhai_community()
-    m = new_matter(LONGHAI, c=c)
-    m, _ = m.open_solicitation(at=later(m))
+    start = raised(LONGHAI, c=c)
+    m = start.value
+    log = Log(start.events)
+    m = log(m.open_solicitation(at=later(m)))
     for n, person in enumerate(("res0", "res1", "rep07")):  # the household canvass
         opinion = cg.Opinion(
             f"h{n}", person, cg.Channel.HOUSEHOLD_VISIT, cg.Stance.SUGGEST, "加装电梯"
         )
-        m, _ = m.record_opinion(opinion, community=c, at=later(m, 0) + timedelta(hours=n + 1))
+        m = log(m.record_opinion(opinion, community=c, at=later(m, 0) + timedelta(hours=n + 1)))
     assert m.solicitation_closes_at is not None
-    m, _ = m.close_solicitation(at=m.solicitation_closes_at)
+    m = log(m.close_solicitation(at=m.solicitation_closes_at))
     assert m.state == "propose"
 
-    m, _ = m.deliberate(
-        meeting(B.PARTY_COMMITTEE, 5, 3, plan="陇海大院改造方案"), community=c, at=later(m)
+    m = log(
+        m.deliberate(
+            meeting(B.PARTY_COMMITTEE, 5, 3, plan="陇海大院改造方案"), community=c, at=later(m)
+        )
     )
     assert m.state == "review"
-    m, _ = m.deliberate(
-        meeting(B.TWO_COMMITTEES, (*PARTY_COMMITTEE, *RESIDENTS_COMMITTEE[:2]), 7),
-        community=c,
-        at=later(m),
+    m = log(
+        m.deliberate(
+            meeting(B.TWO_COMMITTEES, (*PARTY_COMMITTEE, *RESIDENTS_COMMITTEE[:2]), 7),
+            community=c,
+            at=later(m),
+        )
     )
     assert m.state == "resolve"
 
@@ -226,34 +234,40 @@ def test_longhai_variant_runs_end_to_end() -> None:
     with pytest.raises(cg.WrongBody) as wrong:
         m.deliberate(meeting(B.REPRESENTATIVES_ASSEMBLY, 30, 30), community=c, at=when)
     assert wrong.value.expected == "residents' assembly"
-    m, _ = m.deliberate(meeting(B.RESIDENTS_ASSEMBLY, HOUSEHOLDS[:18], 10), community=c, at=when)
+    m = log(m.deliberate(meeting(B.RESIDENTS_ASSEMBLY, HOUSEHOLDS[:18], 10), community=c, at=when))
     assert m.state == S.RESOLVED
     assert len(m.deliberations[-1].members) == 35
 
-    m, _ = m.publicise_resolution("决议：加装电梯", place="陇海大院公示栏", at=later(m))
+    m = log(m.publicise_resolution("决议：加装电梯", place="陇海大院公示栏", at=later(m)))
     # An upheld objection goes back to the review, as this procedure says.
-    m, _ = m.raise_objection("x1", by="res2", text="底层住户有意见", community=c, at=later(m, 0))
-    m, _ = m.rule_on_objection(
-        "x1",
-        upheld=True,
-        ruling="异议成立，重新审议",
-        ruled_by=["sup2"],
-        place="陇海大院公示栏",
-        community=c,
-        at=later(m),
+    m = log(m.raise_objection("x1", by="res2", text="底层住户有意见", community=c, at=later(m, 0)))
+    m = log(
+        m.rule_on_objection(
+            "x1",
+            upheld=True,
+            ruling="异议成立，重新审议",
+            ruled_by=["sup2"],
+            place="陇海大院公示栏",
+            community=c,
+            at=later(m),
+        )
     )
     assert m.state == "review"
-    m, _ = m.deliberate(
-        meeting(B.TWO_COMMITTEES, 9, 9, plan="陇海大院改造方案（修订）"), community=c, at=later(m)
+    m = log(
+        m.deliberate(
+            meeting(B.TWO_COMMITTEES, 9, 9, plan="陇海大院改造方案（修订）"),
+            community=c,
+            at=later(m),
+        )
     )
-    m, _ = m.deliberate(meeting(B.RESIDENTS_ASSEMBLY, HOUSEHOLDS, 30), community=c, at=later(m))
-    m, _ = m.publicise_resolution("决议：加装电梯（修订）", place="陇海大院公示栏", at=later(m))
+    m = log(m.deliberate(meeting(B.RESIDENTS_ASSEMBLY, HOUSEHOLDS, 30), community=c, at=later(m)))
+    m = log(m.publicise_resolution("决议：加装电梯（修订）", place="陇海大院公示栏", at=later(m)))
     assert m.resolution is not None
-    m, _ = m.start_implementation(by="pc0", at=m.resolution.ends_at)
-    m, _ = m.complete("电梯已安装", cost_fen=30_000_000, at=later(m, 60))
-    m, _ = m.publicise_result("结果：电梯已安装", place="陇海大院公示栏", at=later(m))
+    m = log(m.start_implementation(by="pc0", at=m.resolution.ends_at))
+    m = log(m.complete("电梯已安装", cost_fen=30_000_000, at=later(m, 60)))
+    m = log(m.publicise_result("结果：电梯已安装", place="陇海大院公示栏", at=later(m)))
     assert m.result is not None
-    m, _ = m.close(at=m.result.ends_at)
+    m = log(m.close(at=m.result.ends_at))
 
     assert m.state == S.CLOSED
     assert m.plan_version == 2
@@ -270,10 +284,11 @@ def test_longhai_variant_runs_end_to_end() -> None:
         cg.NoticeKind.RESOLUTION,
         cg.NoticeKind.RESULT,
     ]
-    assert cg.Matter.replay(m.history, LONGHAI) == m
-    assert cg.Matter.replay(m.history, {LONGHAI.name: LONGHAI}) == m
+    assert m.version == len(log)
+    assert cg.Matter.replay(log, LONGHAI) == m
+    assert cg.Matter.replay(log, {LONGHAI.name: LONGHAI}) == m
     with pytest.raises(cg.DecodeError):
-        cg.Matter.replay(m.history)  # not a preset: the procedure must be given
+        cg.Matter.replay(log)  # not a preset: the procedure must be given
 
 
 # --- the diagram ---------------------------------------------------------------------------
@@ -364,10 +379,11 @@ def test_official_calendar_refuses_to_guess_an_unannounced_year() -> None:
 def test_a_matter_never_replays_onto_another_calendar() -> None:
     official = P3.with_calendar(OFFICIAL)
     assert official != P3
-    m = new_matter(official, when=BEFORE_NATIONAL_DAY)
+    t = raised(official, when=BEFORE_NATIONAL_DAY)
+    m = t.value
     with pytest.raises(cg.DecodeError) as caught:
-        cg.Matter.replay(m.history)  # the preset of that name counts on weekdays
+        cg.Matter.replay(t.events)  # the preset of that name counts on weekdays
     assert "official Chinese" in str(caught.value)
-    replayed = cg.Matter.replay(m.history, official)
+    replayed = cg.Matter.replay(t.events, official)
     assert replayed == m
     assert replayed.procedure.calendar == OFFICIAL

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from enum import Enum
+from typing import Any
 
 import attrs
 import pytest
@@ -28,6 +29,7 @@ from communitygov import (
 )
 from communitygov.matters.procedure import DeliberationStep
 from communitygov.organisation.bodies import BodyKind
+from communitygov.organisation.events import CommunityRegistered
 from communitygov.testing import strategies as cgst
 
 # Small bodies keep building communities cheap; every body has at least one member.
@@ -101,19 +103,38 @@ def test_procedures_build_and_follow_the_brief(procedure: Procedure) -> None:
     assert set(procedure.workflow.states) >= set(keys) | set(MatterState.FIXED)
 
 
-@given(
-    cgst.communities(
-        party_committee=2, representatives=st.integers(3, 30), residents=0, supervision=1
-    )
-)
-def test_communities_have_the_bodies_asked_for(community: Community) -> None:
+SIZES: dict[str, Any] = {
+    "party_committee": 2,
+    "representatives": st.integers(3, 30),
+    "residents": 0,
+    "supervision": 1,
+}
+
+
+def _has_the_bodies_asked_for(community: Community) -> None:
     on = cgst.DEFAULT_START.date()
     assert len(community.members_of(BodyKind.PARTY_COMMITTEE, on)) == 2
     assert 3 <= len(community.members_of(BodyKind.REPRESENTATIVES_ASSEMBLY, on)) <= 30
     assert not community.members_of(BodyKind.RESIDENTS_ASSEMBLY, on)
     for body in cgst.SEATED_BODIES:
         assert community.members_of(body, on) <= set(community.people)
-    assert Community.replay(community.history) == community
+
+
+@given(cgst.communities(**SIZES))
+def test_communities_have_the_bodies_asked_for(community: Community) -> None:
+    _has_the_bodies_asked_for(community)
+
+
+@given(cgst.communities_with_events(**SIZES))
+def test_communities_are_built_by_the_events_that_come_with_them(
+    built: tuple[Community, tuple[Event, ...]],
+) -> None:
+    community, events = built
+    _has_the_bodies_asked_for(community)
+    assert isinstance(events[0], CommunityRegistered)
+    assert community.version == len(events)
+    assert community.last_at == events[-1].at == cgst.DEFAULT_START
+    assert Community.replay(events) == community
 
 
 @given(

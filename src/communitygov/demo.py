@@ -238,8 +238,8 @@ def decide_plan(community: Community) -> Iterator[tuple[str, Decision[Matter]]]:
     yield "closed", (matter, events)
 
 
-def run(out: TextIO, echo: Callable[[str], None] | None = None) -> Matter:
-    """Tell the story to ``out`` and return the closed matter."""
+def run(out: TextIO, echo: Callable[[str], None] | None = None) -> Decision[Matter]:
+    """Tell the story to ``out``; return the closed matter and every event it recorded."""
     say = echo or (lambda line: print(line, file=out))
     community = build_community()
     say(f"Community {community.name} ({community.district}): {len(community.people)} people")
@@ -261,4 +261,4 @@ def run(out: TextIO, echo: Callable[[str], None] | None = None) -> Matter:
     for notice in matter.notices():
         say("")
         say(render_text(notice))
-    return matter
+    return matter, tuple(history)

@@ -43,7 +43,7 @@ meeting = cg.Meeting(
     outcome=cg.Outcome.ADOPTED,
     plan="plan",
 )
-replayed: cg.Matter = cg.Matter.replay(matter.history, procedure)
+replayed: cg.Matter = cg.Matter.replay(events, procedure)
 
 outcome: cg.VoteOutcome = cg.REPRESENTATIVES_ASSEMBLY.evaluate(
     cg.Tally(members=30, should_attend=30, present=20, yes=11)

@@ -16,8 +16,9 @@ from typing import Any
 import attrs
 import cattrs
 from cattrs.preconf.json import make_converter as make_json_converter
+from cattrs.v import format_exception
 
-from communitygov.errors import DecodeError
+from communitygov.errors import DecodeError, NaiveDatetime
 from communitygov.kernel.events import EVENTS, Event, EventRegistry
 from communitygov.kernel.timekeeping import require_aware
 
@@ -26,6 +27,24 @@ __all__ = ["EncodedEvent", "EventCodec", "make_converter"]
 
 def _structure_aware_datetime(value: Any, _: type) -> datetime:
     return require_aware(datetime.fromisoformat(value), "stored datetime")
+
+
+def _describe(exc: BaseException, expected: type | None) -> str:
+    """What was wrong with one stored value, for :class:`DecodeError`'s detail."""
+    if isinstance(exc, NaiveDatetime):
+        return f"the time {exc.value.isoformat()} has no timezone; stored times carry their offset"
+    return format_exception(exc, expected)
+
+
+def _check_header(type_name: object, version: object) -> tuple[str, int]:
+    """The stored type name and schema version, once they are a string and a version >= 1."""
+    if not isinstance(type_name, str):
+        raise DecodeError("?", 0, f"the stored type must be a string, not {type_name!r}")
+    if type(version) is not int or version < 1:
+        raise DecodeError(
+            type_name, 0, f"the stored schema version must be an integer >= 1, not {version!r}"
+        )
+    return type_name, version
 
 
 def make_converter() -> cattrs.Converter:
@@ -85,9 +104,11 @@ class EventCodec:
         """The event stored as ``type_name`` at schema ``version`` with fields ``data``.
 
         Raises:
-            DecodeError: the type is unknown, the version is newer than the code, or the fields
-                do not fit the class.
+            DecodeError: the type is not a string or is unknown, the version is not an integer
+                of 1 or more or is newer than the code, or the fields are not a mapping or do
+                not fit the class.
         """
+        type_name, version = _check_header(type_name, version)
         cls = self.registry.get(type_name)
         if cls is None:
             raise DecodeError(type_name, version, "no event type of that name is registered")
@@ -97,13 +118,17 @@ class EventCodec:
                 version,
                 f"stored by a newer schema than this code knows ({cls.schema_version})",
             )
+        if not isinstance(data, Mapping):
+            detail = f"the stored fields are a {type(data).__name__}, not a mapping"
+            raise DecodeError(type_name, version, detail)
         try:
             fields = self.registry.upcast(type_name, version, dict(data))
             event: Event = self.converter.structure(fields, cls)
         except DecodeError:
             raise
         except Exception as exc:  # cattrs raises many kinds; all mean "does not fit"
-            raise DecodeError(type_name, version, "; ".join(cattrs.transform_error(exc))) from exc
+            problems = cattrs.transform_error(exc, format_exception=_describe)
+            raise DecodeError(type_name, version, "; ".join(problems)) from exc
         return event
 
     def dumps(self, event: Event) -> str:
@@ -120,7 +145,8 @@ class EventCodec:
         """The event in a document written by :meth:`dumps`.
 
         Raises:
-            DecodeError: the document is not one.
+            DecodeError: the document is not one, or its type, version or fields are not what
+                :meth:`decode` accepts.
         """
         try:
             document = json.loads(text)

@@ -16,6 +16,7 @@ stored form into the new one (see :mod:`communitygov.kernel.codec`).
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any, ClassVar, TypeVar
@@ -42,6 +43,14 @@ class Event:
     at: datetime
 
 
+_REGISTERED: weakref.WeakKeyDictionary[type[Event], tuple[str, int]] = weakref.WeakKeyDictionary()
+"""The name and schema version each registered class was given, whichever registry it was in.
+
+They are stored on the class itself, which every registry (and every copy from
+:meth:`EventRegistry.extended`) shares, so once given they never change.
+"""
+
+
 class EventRegistry:
     """Maps stable type names to event classes, and holds the upcasters of old versions.
 
@@ -56,16 +65,32 @@ class EventRegistry:
     def register(self, cls: type[E], name: str, version: int) -> type[E]:
         """Register ``cls`` under ``name`` at schema ``version``.
 
+        A class keeps the name and version it was first registered under, in every registry:
+        registering it again with the same ones (here or in another registry) only adds it to
+        this registry.
+
         Raises:
-            DefinitionError: the name is taken by another class, or the version is below 1.
+            DefinitionError: the name is taken by another class, the version is below 1, or the
+                class is already registered under another name or version.
         """
-        if version < 1:
-            raise DefinitionError(f"event {name!r}", f"schema version must be >= 1, not {version}")
+        if type(version) is not int or version < 1:
+            raise DefinitionError(
+                f"event {name!r}", f"schema version must be >= 1, not {version!r}"
+            )
         existing = self._types.get(name)
         if existing is not None and existing is not cls:
             raise DefinitionError(
                 f"event {name!r}", f"the name is already used by {existing.__qualname__}"
             )
+        registered = _REGISTERED.get(cls)
+        if registered is not None and registered != (name, version):
+            given, given_version = registered
+            raise DefinitionError(
+                f"event {name!r}",
+                f"{cls.__qualname__} is already registered as {given!r} version {given_version}; "
+                "a registered class keeps its name and version (define a new class instead)",
+            )
+        _REGISTERED[cls] = (name, version)
         cls.type_name = name
         cls.schema_version = version
         self._types[name] = cls

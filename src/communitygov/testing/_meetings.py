@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 import attrs
 
 from communitygov.errors import MissingExtra
+from communitygov.kernel.events import Event
 from communitygov.kernel.voting import Tally, VotingRule
 from communitygov.matters.records import Choice, Meeting, Outcome, Vote
 from communitygov.organisation.bodies import BodyKind
@@ -24,7 +25,15 @@ try:
 except ImportError as exc:  # pragma: no cover - only without the extra
     raise MissingExtra("communitygov.testing", "testing") from exc
 
-__all__ = ["DEFAULT_START", "SEATED_BODIES", "Roster", "communities", "meetings", "rosters"]
+__all__ = [
+    "DEFAULT_START",
+    "SEATED_BODIES",
+    "Roster",
+    "communities",
+    "communities_with_events",
+    "meetings",
+    "rosters",
+]
 
 DEFAULT_START = datetime(2020, 1, 6, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 """When :func:`communities` registers its community, people and seats (a Monday)."""
@@ -65,25 +74,65 @@ def _communities(
     at: datetime,
     community_id: str,
     timezone: str,
-) -> Community:
+) -> tuple[Community, tuple[Event, ...]]:
     seats = {body: draw(size) for body, size in sizes}
     _check(all(n >= 0 for n in seats.values()), f"body sizes must be 0 or more: {seats}")
     largest, total = max(seats.values(), default=0), sum(seats.values())
     pool = [f"p{i:03d}" for i in range(draw(st.integers(largest, max(largest, total))))]
-    community, _ = Community.register(
+    community, events = Community.register(
         community_id, f"Community {community_id}", at=at, timezone=timezone
     )
+    log = list(events)
     start = community.local_date(at)
     for number, person in enumerate(pool):
-        community, _ = community.register_person(person, f"Resident {number}", at=at)
+        community, events = community.register_person(person, f"Resident {number}", at=at)
+        log += events
     for body, count in seats.items():
         if count:
             chosen = draw(
                 st.lists(st.sampled_from(pool), min_size=count, max_size=count, unique=True)
             )
             for person in sorted(chosen):
-                community, _ = community.appoint(person, body, start=start, at=at)
-    return community
+                community, events = community.appoint(person, body, start=start, at=at)
+                log += events
+    return community, tuple(log)
+
+
+def communities_with_events(
+    *,
+    party_committee: int | st.SearchStrategy[int] | None = None,
+    residents_committee: int | st.SearchStrategy[int] | None = None,
+    party_members: int | st.SearchStrategy[int] | None = None,
+    representatives: int | st.SearchStrategy[int] | None = None,
+    residents: int | st.SearchStrategy[int] | None = None,
+    supervision: int | st.SearchStrategy[int] | None = None,
+    at: datetime = DEFAULT_START,
+    community_id: str = "community",
+    timezone: str = "Asia/Shanghai",
+) -> st.SearchStrategy[tuple[Community, tuple[Event, ...]]]:
+    """Communities as :func:`communities` builds them, each with the events that built it.
+
+    The events are those the commands returned, oldest first: what a store would keep, and
+    what :meth:`~communitygov.Community.replay` folds back into the same community. Use it to
+    test a store or anything else that reads events. The arguments are those of
+    :func:`communities`.
+
+    Returns:
+        A strategy of ``(community, events)`` pairs.
+    """
+    sizes = (
+        (BodyKind.PARTY_COMMITTEE, _sizes(party_committee, 3, 7)),
+        (BodyKind.RESIDENTS_COMMITTEE, _sizes(residents_committee, 3, 7)),
+        (BodyKind.PARTY_MEMBERS_ASSEMBLY, _sizes(party_members, 3, 30)),
+        (BodyKind.REPRESENTATIVES_ASSEMBLY, _sizes(representatives, 3, 30)),
+        (BodyKind.RESIDENTS_ASSEMBLY, _sizes(residents, 3, 40)),
+        (BodyKind.SUPERVISION_COMMITTEE, _sizes(supervision, 3, 5)),
+    )
+    return _communities(sizes, at, community_id, timezone)
+
+
+def _community(built: tuple[Community, tuple[Event, ...]]) -> Community:
+    return built[0]
 
 
 def communities(
@@ -118,17 +167,20 @@ def communities(
         timezone: The community's IANA timezone, whose dates decide who sits on a body.
 
     Returns:
-        A strategy of :class:`~communitygov.Community`.
+        A strategy of :class:`~communitygov.Community`. :func:`communities_with_events` gives
+        the events that built each one too.
     """
-    sizes = (
-        (BodyKind.PARTY_COMMITTEE, _sizes(party_committee, 3, 7)),
-        (BodyKind.RESIDENTS_COMMITTEE, _sizes(residents_committee, 3, 7)),
-        (BodyKind.PARTY_MEMBERS_ASSEMBLY, _sizes(party_members, 3, 30)),
-        (BodyKind.REPRESENTATIVES_ASSEMBLY, _sizes(representatives, 3, 30)),
-        (BodyKind.RESIDENTS_ASSEMBLY, _sizes(residents, 3, 40)),
-        (BodyKind.SUPERVISION_COMMITTEE, _sizes(supervision, 3, 5)),
-    )
-    return _communities(sizes, at, community_id, timezone)
+    return communities_with_events(
+        party_committee=party_committee,
+        residents_committee=residents_committee,
+        party_members=party_members,
+        representatives=representatives,
+        residents=residents,
+        supervision=supervision,
+        at=at,
+        community_id=community_id,
+        timezone=timezone,
+    ).map(_community)
 
 
 # --- rosters and meetings ----------------------------------------------------------------

@@ -2,7 +2,8 @@
 
 Every strategy produces valid values only: a generated :class:`~communitygov.Procedure`
 builds, a generated :class:`~communitygov.Meeting` passes the rules of the body and day it was
-drawn for, a generated community was built through its public commands. Use them as they are
+drawn for, a generated community was built through its public commands (and
+:func:`communities_with_events` gives those commands' events with it). Use them as they are
 or narrow them with their arguments::
 
     from hypothesis import given, strategies as st
@@ -52,6 +53,7 @@ from communitygov.testing._meetings import (
     SEATED_BODIES,
     Roster,
     communities,
+    communities_with_events,
     meetings,
     rosters,
 )
@@ -70,6 +72,7 @@ __all__ = [
     "aware_datetimes",
     "bounds",
     "communities",
+    "communities_with_events",
     "events",
     "events_of",
     "legal_bases",
