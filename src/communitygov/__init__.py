@@ -82,7 +82,7 @@ from communitygov.kernel.voting import (
 )
 from communitygov.kernel.voting import PRESETS as VOTING_RULES
 from communitygov.kernel.workflow import Step, Workflow
-from communitygov.matters.matter import Deadline, Matter, Publicity
+from communitygov.matters.matter import Deadline, Matter
 from communitygov.matters.presets import (
     FOUR_DELIBERATIONS,
     ONE_SOLICITATION_THREE_DELIBERATIONS,
@@ -111,6 +111,7 @@ from communitygov.organisation.bodies import BodyKind
 from communitygov.organisation.community import Community, Membership, Person
 from communitygov.publicity.notices import Notice, NoticeKind, render_markdown, render_text
 from communitygov.storage.memory import MemoryStore
+from communitygov.storage.postgres import PostgresStore
 from communitygov.storage.protocol import EventStore
 from communitygov.storage.records import (
     AppendRequest,
@@ -209,10 +210,10 @@ __all__ = [
     "Person",
     "PlanRequired",
     "PlanVersionMismatch",
+    "PostgresStore",
     "PresentNotExpected",
     "Problem",
     "Procedure",
-    "Publicity",
     "PublicityRules",
     "QuorumNotMet",
     "RecordedEvent",

@@ -1,0 +1,951 @@
+"""The PostgreSQL store, on psycopg 3 (the ``postgres`` extra).
+
+:class:`PostgresStore` keeps the same records with the same guarantees as the SQLite store,
+in five tables:
+
+``cg_events``
+    every event, keyed ``(community_id, position)`` and unique on
+    ``(community_id, stream_id, version)``; ``at`` is kept as the exact ISO text the hash chain
+    was computed over.
+``cg_streams``
+    one summary row per stream, keyed ``(community_id, stream_id)``; ``updated_at`` and
+    ``due_at`` are ``timestamptz`` (aware datetimes come back, equal by instant).
+``cg_commands``
+    the result of every append that carried a command id, keyed
+    ``(community_id, command_id)``.
+``cg_positions``
+    one row per community with the last position given; appenders lock it, so positions are
+    given — and become visible — in commit order, and a reader never finds a late gap.
+``cg_meta``
+    the schema version (one row, outside any community).
+
+An append is one round trip: a call of the PL/pgSQL function ``cg_append(...)``, created by
+the migration, which locks the community's position row (so appenders within a community are
+serialised), returns the stored result if the command id was seen, checks the stream's
+version (raising SQLSTATE ``CG409``, with the current version in the message and detail, on a
+mismatch), stores the events, the summary and the command, and returns ``(stream_id,
+version, first_position, last_position, duplicate)``. :meth:`PostgresStore.append_many` runs
+several calls in one transaction; from ``bulk_threshold`` requests on, it checks every command
+id and expected version up front and writes with ``COPY`` instead, two to three times faster (the
+server's two index insertions per event then dominate).
+
+Three ways to connect, exactly one of them:
+
+* a DSN: the store opens its own connection (in autocommit mode) and, when the server went
+  away and came back, the next call reconnects and work resumes;
+* a connection the application owns: inside the application's open transaction our writes
+  join it (under a savepoint, so a conflict leaves the application's transaction usable), and
+  we never commit, roll back or close it; on an idle connection we run our own transaction;
+* a connection pool (``psycopg_pool.ConnectionPool`` or anything with a ``connection()``
+  context manager): each call borrows a connection. Give the pool
+  ``kwargs={"autocommit": True}`` for one-round-trip appends.
+
+Every key is led by ``community_id``, so a distributed PostgreSQL (Citus) can shard by it::
+
+    SELECT create_distributed_table('cg_events', 'community_id');
+    SELECT create_distributed_table('cg_streams', 'community_id', colocate_with => 'cg_events');
+    SELECT create_distributed_table('cg_commands', 'community_id', colocate_with => 'cg_events');
+    SELECT create_distributed_table('cg_positions', 'community_id', colocate_with => 'cg_events');
+    SELECT create_distributed_function(
+        'cg_append(text, text, integer, text[], integer[], text[], text[], text[], text,'
+        ' integer, text, text, timestamptz, timestamptz, text, text, text, text)',
+        'p_community', colocate_with := 'cg_events');
+
+so that every append runs on the worker holding its community. ``cg_meta`` stays a local
+table on the coordinator. Open the store once before distributing (it creates the tables).
+
+No psycopg exception escapes: a lost connection or a server that is down is
+:class:`~communitygov.errors.StoreUnavailable`, a version mismatch or a unique violation is
+:class:`~communitygov.errors.ConcurrencyConflict`, anything else a
+:class:`~communitygov.errors.PersistenceError` naming the problem.
+"""
+
+from __future__ import annotations
+
+import json
+import select
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+
+import attrs
+
+from communitygov.errors import (
+    ConcurrencyConflict,
+    MissingExtra,
+    PersistenceError,
+    StoreUnavailable,
+)
+from communitygov.storage.records import AppendRequest, AppendResult, RecordedEvent, Summary
+
+if TYPE_CHECKING:
+    import psycopg
+
+__all__ = ["SCHEMA_VERSION", "ConnectionPoolLike", "PostgresStore"]
+
+SCHEMA_VERSION = 1
+"""The table layout this code writes. Older layouts are migrated on open."""
+
+_STORE = "PostgreSQL"
+_CONFLICT_STATE = "CG409"
+_MIGRATION_LOCK = 0x636F6D6D_676F76  # "commgov": serialises migrations across processes
+_ID = 'text COLLATE "C" NOT NULL'  # ids sort by code point, as in the other stores
+
+_APPEND_FUNCTION = f"""
+CREATE OR REPLACE FUNCTION cg_append(
+    p_community text,
+    p_stream text,
+    p_expected integer,
+    p_types text[],
+    p_schema_versions integer[],
+    p_data text[],
+    p_at text[],
+    p_hashes text[],
+    p_kind text,
+    p_summary_version integer,
+    p_state text,
+    p_title text,
+    p_updated_at timestamptz,
+    p_due_at timestamptz,
+    p_due_what text,
+    p_snapshot text,
+    p_last_hash text,
+    p_command text
+) RETURNS TABLE (
+    stream_id text,
+    version integer,
+    first_position bigint,
+    last_position bigint,
+    duplicate boolean
+) LANGUAGE plpgsql AS $function$
+#variable_conflict use_column
+DECLARE
+    v_last bigint;
+    v_current integer;
+    v_count integer := coalesce(cardinality(p_types), 0);
+    v_seen record;
+BEGIN
+    -- Serialise the community's appenders: positions are given in commit order.
+    SELECT p.last_position INTO v_last
+    FROM cg_positions p WHERE p.community_id = p_community FOR UPDATE;
+    IF NOT FOUND THEN
+        INSERT INTO cg_positions (community_id, last_position) VALUES (p_community, 0)
+        ON CONFLICT (community_id) DO NOTHING;
+        SELECT p.last_position INTO v_last
+        FROM cg_positions p WHERE p.community_id = p_community FOR UPDATE;
+    END IF;
+
+    IF p_command IS NOT NULL THEN
+        SELECT c.stream_id, c.version, c.first_position, c.last_position INTO v_seen
+        FROM cg_commands c WHERE c.community_id = p_community AND c.command_id = p_command;
+        IF FOUND THEN
+            RETURN QUERY SELECT v_seen.stream_id::text, v_seen.version, v_seen.first_position,
+                v_seen.last_position, true;
+            RETURN;
+        END IF;
+    END IF;
+
+    SELECT s.version INTO v_current
+    FROM cg_streams s WHERE s.community_id = p_community AND s.stream_id = p_stream;
+    v_current := coalesce(v_current, 0);
+    IF v_current <> p_expected THEN
+        RAISE EXCEPTION USING
+            ERRCODE = '{_CONFLICT_STATE}',
+            MESSAGE = format('stream %s is at version %s, not %s', p_stream, v_current, p_expected),
+            DETAIL = json_build_object(
+                'stream', p_stream, 'expected', p_expected, 'actual', v_current)::text;
+    END IF;
+
+    IF v_count > 0 THEN
+        INSERT INTO cg_events
+            (community_id, position, stream_id, version, type, schema_version, data, at, hash)
+        SELECT p_community, v_last + e.n, p_stream, v_current + e.n, e.type, e.schema_version,
+            e.data, e.at, e.hash
+        FROM unnest(p_types, p_schema_versions, p_data, p_at, p_hashes)
+            WITH ORDINALITY AS e(type, schema_version, data, at, hash, n);
+        UPDATE cg_positions p SET last_position = v_last + v_count
+        WHERE p.community_id = p_community;
+    END IF;
+
+    INSERT INTO cg_streams (community_id, stream_id, kind, version, state, title, updated_at,
+        due_at, due_what, snapshot, last_hash)
+    VALUES (p_community, p_stream, p_kind, p_summary_version, p_state, p_title, p_updated_at,
+        p_due_at, p_due_what, p_snapshot, p_last_hash)
+    ON CONFLICT (community_id, stream_id) DO UPDATE SET
+        kind = EXCLUDED.kind, version = EXCLUDED.version, state = EXCLUDED.state,
+        title = EXCLUDED.title, updated_at = EXCLUDED.updated_at, due_at = EXCLUDED.due_at,
+        due_what = EXCLUDED.due_what, snapshot = EXCLUDED.snapshot,
+        last_hash = EXCLUDED.last_hash;
+
+    IF p_command IS NOT NULL THEN
+        INSERT INTO cg_commands
+            (community_id, command_id, stream_id, version, first_position, last_position)
+        VALUES (p_community, p_command, p_stream, v_current + v_count, v_last + 1,
+            v_last + v_count);
+    END IF;
+
+    RETURN QUERY SELECT p_stream, v_current + v_count, v_last + 1, v_last + v_count, false;
+END
+$function$
+"""
+
+_MIGRATIONS: dict[int, tuple[str, ...]] = {
+    1: (
+        f"""CREATE TABLE cg_positions (
+            community_id {_ID},
+            last_position bigint NOT NULL,
+            PRIMARY KEY (community_id)
+        )""",
+        f"""CREATE TABLE cg_events (
+            community_id {_ID},
+            position bigint NOT NULL,
+            stream_id {_ID},
+            version integer NOT NULL,
+            type text NOT NULL,
+            schema_version integer NOT NULL,
+            data text NOT NULL,
+            at text NOT NULL,
+            hash text NOT NULL,
+            PRIMARY KEY (community_id, position),
+            UNIQUE (community_id, stream_id, version)
+        )""",
+        f"""CREATE TABLE cg_streams (
+            community_id {_ID},
+            stream_id {_ID},
+            kind text NOT NULL,
+            version integer NOT NULL,
+            state text NOT NULL,
+            title text NOT NULL,
+            updated_at timestamptz NOT NULL,
+            due_at timestamptz,
+            due_what text NOT NULL,
+            last_hash text NOT NULL,
+            snapshot text NOT NULL,
+            PRIMARY KEY (community_id, stream_id)
+        )""",
+        "CREATE INDEX cg_streams_due ON cg_streams (community_id, due_at) WHERE due_at IS NOT NULL",
+        "CREATE INDEX cg_streams_state ON cg_streams (community_id, kind, state)",
+        f"""CREATE TABLE cg_commands (
+            community_id {_ID},
+            command_id {_ID},
+            stream_id {_ID},
+            version integer NOT NULL,
+            first_position bigint NOT NULL,
+            last_position bigint NOT NULL,
+            PRIMARY KEY (community_id, command_id)
+        )""",
+        _APPEND_FUNCTION,
+    ),
+}
+
+_EVENT_COLUMNS = "community_id, stream_id, version, position, type, schema_version, data, at, hash"
+_SUMMARY_COLUMNS = (
+    "community_id, stream_id, kind, version, state, title, updated_at, snapshot, last_hash, "
+    "due_at, due_what"
+)
+_APPEND = (
+    "SELECT stream_id, version, first_position, last_position, duplicate FROM cg_append("
+    "%s, %s, %s, %s::text[], %s::integer[], %s::text[], %s::text[], %s::text[], %s, %s, %s, %s, "
+    "%s::timestamptz, %s::timestamptz, %s, %s, %s, %s)"
+)
+_EVENT_TYPES = ("text", "int8", "text", "int4", "text", "int4", "text", "text", "text")
+# Lock (creating if need be) a community's position row; run in community order, no deadlocks.
+_LOCK_COMMUNITY = (
+    "INSERT INTO cg_positions AS p (community_id, last_position) VALUES (%s, 0) "
+    "ON CONFLICT (community_id) DO UPDATE SET last_position = p.last_position "
+    "RETURNING p.community_id, p.last_position"
+)
+
+T = TypeVar("T")
+Row = tuple[Any, ...]
+
+
+class ConnectionPoolLike(Protocol):
+    """What the store needs of a pool: ``psycopg_pool.ConnectionPool`` is one."""
+
+    def connection(self) -> AbstractContextManager[psycopg.Connection[Any]]:
+        """Lend a connection for the ``with`` block."""
+        ...
+
+
+def _require_psycopg() -> None:
+    try:
+        import psycopg  # noqa: F401
+    except ImportError as exc:
+        raise MissingExtra("the PostgreSQL store", "postgres") from exc
+
+
+def _event(row: Sequence[Any]) -> RecordedEvent:
+    return RecordedEvent(
+        community_id=row[0],
+        stream_id=row[1],
+        version=row[2],
+        position=row[3],
+        type=row[4],
+        schema_version=row[5],
+        data=row[6],
+        at=datetime.fromisoformat(row[7]),
+        hash=row[8],
+    )
+
+
+def _summary(row: Sequence[Any]) -> Summary:
+    return Summary(
+        community_id=row[0],
+        stream_id=row[1],
+        kind=row[2],
+        version=row[3],
+        state=row[4],
+        title=row[5],
+        updated_at=row[6],
+        snapshot=row[7],
+        last_hash=row[8],
+        due_at=row[9],
+        due_what=row[10],
+    )
+
+
+def _append_parameters(request: AppendRequest) -> tuple[Any, ...]:
+    summary = request.summary
+    events = request.events
+    return (
+        request.community_id,
+        request.stream_id,
+        request.expected_version,
+        [new.type for new in events],
+        [new.schema_version for new in events],
+        [new.data for new in events],
+        [new.at.isoformat() for new in events],
+        [new.hash for new in events],
+        summary.kind,
+        summary.version,
+        summary.state,
+        summary.title,
+        summary.updated_at,
+        summary.due_at,
+        summary.due_what,
+        summary.snapshot,
+        summary.last_hash,
+        request.command_id,
+    )
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
+def _alive(connection: psycopg.Connection[Any]) -> bool:
+    """Whether an idle connection still has a server behind it, without a round trip.
+
+    A server that shut down or restarted has sent its goodbye and closed the socket; reading
+    what is waiting finds that out before a query is sent into the void.
+    """
+    import psycopg
+    from psycopg.pq import ConnStatus, TransactionStatus
+
+    if connection.closed:
+        return False
+    if connection.info.transaction_status != TransactionStatus.IDLE:
+        return True
+    try:
+        for _ in range(8):
+            readable, _, _ = select.select([connection.fileno()], [], [], 0)
+            if not readable:
+                return True
+            connection.pgconn.consume_input()
+            if connection.pgconn.status != ConnStatus.OK:
+                return False
+    except (OSError, ValueError, psycopg.Error):
+        return False
+    return True
+
+
+class PostgresStore:
+    """Streams and summaries in a PostgreSQL database.
+
+    Args:
+        dsn: a connection string; the store opens, owns and reopens its connection.
+        connection: a ``psycopg.Connection`` the application owns, instead of ``dsn``.
+        pool: a ``psycopg_pool.ConnectionPool`` (or anything with a ``connection()`` context
+            manager), instead of ``dsn``.
+        bulk_threshold: from this many requests on, :meth:`append_many` writes with ``COPY``.
+
+    Raises:
+        MissingExtra: psycopg is not installed (``pip install 'communitygov[postgres]'``).
+        StoreUnavailable: not exactly one of ``dsn``, ``connection`` and ``pool`` was given,
+            the server cannot be reached, or its schema is newer than this code.
+        TypeError: ``connection`` is not a psycopg (synchronous) connection.
+    """
+
+    def __init__(
+        self,
+        dsn: str | None = None,
+        *,
+        connection: psycopg.Connection[Any] | None = None,
+        pool: ConnectionPoolLike | None = None,
+        bulk_threshold: int = 64,
+    ) -> None:
+        _require_psycopg()
+        import psycopg
+        from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+        if sum(source is not None for source in (dsn, connection, pool)) != 1:
+            raise StoreUnavailable(_STORE, "give exactly one of a DSN, a connection or a pool")
+        if connection is not None and not isinstance(connection, psycopg.Connection):
+            raise TypeError(f"connection must be a psycopg.Connection, not {type(connection)!r}")
+        self._host = connection
+        self._pool = pool
+        self._owned: psycopg.Connection[Any] | None = None
+        self._dsn = ""
+        if dsn is not None:
+            try:
+                given = conninfo_to_dict(dsn)
+            except psycopg.Error as exc:
+                raise StoreUnavailable(_STORE, f"invalid DSN: {_one_line(exc)}") from exc
+            defaults: dict[str, str | int] = {
+                "connect_timeout": 10,
+                "application_name": "communitygov",
+            }
+            self._dsn = make_conninfo(
+                dsn, **{key: value for key, value in defaults.items() if key not in given}
+            )
+        self.bulk_threshold = max(1, bulk_threshold)
+        self._lock = threading.RLock()
+        self._closed = False
+        self._migrate()
+
+    # --- connections and transactions --------------------------------------------------
+
+    @contextmanager
+    def _borrow(self) -> Iterator[psycopg.Connection[Any]]:
+        """A connection for one call: ours (reconnected if the server went away), the
+        application's, or one lent by the pool (a dead one is swapped for another)."""
+        if self._closed:
+            raise StoreUnavailable(_STORE, "the store is closed")
+        if self._host is not None:
+            with self._lock:
+                yield self._host
+        elif self._pool is not None:
+            attempts = 3
+            for attempt in range(attempts):
+                lent = self._pool.connection()
+                connection = lent.__enter__()
+                if attempt == attempts - 1 or _alive(connection):
+                    break
+                lent.__exit__(None, None, None)  # the pool discards the dead connection
+            try:
+                yield connection
+            except BaseException as exc:
+                if not lent.__exit__(type(exc), exc, exc.__traceback__):
+                    raise
+            else:
+                lent.__exit__(None, None, None)
+        else:
+            with self._lock:
+                yield self._connect()
+
+    def _connect(self) -> psycopg.Connection[Any]:
+        import psycopg
+        from psycopg.pq import TransactionStatus
+
+        connection = self._owned
+        if connection is not None and _alive(connection):
+            if connection.info.transaction_status == TransactionStatus.IDLE:
+                return connection
+            try:  # left inside a transaction by an interruption: never build on that
+                connection.rollback()
+                return connection
+            except psycopg.Error:
+                pass
+        if connection is not None:
+            connection.close()
+            self._owned = None
+        self._owned = psycopg.connect(self._dsn, autocommit=True)
+        return self._owned
+
+    def _run(
+        self,
+        work: Callable[[psycopg.Cursor[Row]], T],
+        *,
+        write: bool,
+        single: bool,
+        conflict: tuple[str, str, int] | None = None,
+    ) -> T:
+        """Run ``work`` with a cursor, translating every driver error.
+
+        Args:
+            work: what to do.
+            write: it writes, so it must be atomic and must not break the application's
+                transaction when it fails.
+            single: it is one statement (atomic on its own in autocommit mode).
+            conflict: the community, stream and expected version to name if the work runs
+                into another writer.
+        """
+        import psycopg
+
+        for attempt in (1, 2):
+            lost = False
+            try:
+                with self._borrow() as connection:
+                    try:
+                        return self._within(connection, work, write=write, single=single)
+                    except psycopg.Error:
+                        lost = connection.closed
+                        raise
+            except psycopg.Error as exc:
+                # A read is repeated once on a fresh connection; a write that may have
+                # reached the server is not (the caller decides, e.g. with a command id).
+                if lost and not write and attempt == 1 and self._host is None:
+                    continue
+                raise self._translate(exc, conflict) from exc
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    @staticmethod
+    def _within(
+        connection: psycopg.Connection[Any],
+        work: Callable[[psycopg.Cursor[Row]], T],
+        *,
+        write: bool,
+        single: bool,
+    ) -> T:
+        from psycopg.pq import TransactionStatus
+        from psycopg.rows import tuple_row
+
+        status = connection.info.transaction_status
+        if status == TransactionStatus.INERROR:
+            raise PersistenceError(
+                "the PostgreSQL connection's transaction has failed; roll it back first"
+            )
+        idle = status == TransactionStatus.IDLE
+        if (idle and connection.autocommit and single) or (not idle and not write):
+            # One statement in autocommit mode, or a read inside the application's transaction.
+            with connection.cursor(row_factory=tuple_row) as cursor:
+                return work(cursor)
+        # Our own transaction, or a savepoint inside the application's.
+        with connection.transaction(), connection.cursor(row_factory=tuple_row) as cursor:
+            return work(cursor)
+
+    def _translate(
+        self, exc: psycopg.Error, conflict: tuple[str, str, int] | None
+    ) -> PersistenceError:
+        import psycopg
+        from psycopg import errors
+
+        detail = _one_line(exc)
+        if exc.sqlstate == _CONFLICT_STATE:
+            try:
+                facts = json.loads(exc.diag.message_detail or "")
+                return ConcurrencyConflict(
+                    str(facts["stream"]), int(facts["expected"]), int(facts["actual"])
+                )
+            except (ValueError, KeyError, TypeError):
+                pass
+        if isinstance(
+            exc, (errors.UniqueViolation, errors.SerializationFailure, errors.DeadlockDetected)
+        ):
+            if conflict is not None:
+                community, stream, expected = conflict
+                return ConcurrencyConflict(
+                    stream, expected, self._version_after_conflict(community, stream, expected)
+                )
+            return PersistenceError(f"the PostgreSQL store met another writer: {detail}")
+        if isinstance(exc, (psycopg.OperationalError, psycopg.InterfaceError)):
+            return StoreUnavailable(_STORE, detail)
+        return PersistenceError(f"the PostgreSQL store failed: {detail}")
+
+    def _version_after_conflict(self, community: str, stream: str, expected: int) -> int:
+        try:
+            rows = self._read(
+                "SELECT version FROM cg_streams WHERE community_id = %s AND stream_id = %s",
+                (community, stream),
+            )
+        except PersistenceError:
+            return expected
+        return int(rows[0][0]) if rows else 0
+
+    def _read(self, sql: str, parameters: Sequence[Any]) -> list[Row]:
+        def work(cursor: psycopg.Cursor[Row]) -> list[Row]:
+            cursor.execute(sql, parameters)
+            return cursor.fetchall()
+
+        return self._run(work, write=False, single=True)
+
+    def _migrate(self) -> None:
+        def current(cursor: psycopg.Cursor[Row]) -> int:
+            cursor.execute("SELECT to_regclass('cg_meta') IS NOT NULL")
+            row = cursor.fetchone()
+            if not row or not row[0]:
+                return 0
+            cursor.execute("SELECT value FROM cg_meta WHERE key = 'schema_version'")
+            found = cursor.fetchone()
+            return int(found[0]) if found else 0
+
+        def migrate(cursor: psycopg.Cursor[Row]) -> None:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATION_LOCK,))
+            cursor.execute(
+                "CREATE TABLE IF NOT EXISTS cg_meta (key text PRIMARY KEY, value text NOT NULL)"
+            )
+            found = current(cursor)
+            self._refuse_newer(found)
+            for version in range(found + 1, SCHEMA_VERSION + 1):
+                for statement in _MIGRATIONS[version]:
+                    cursor.execute(statement.encode())
+            cursor.execute(
+                "INSERT INTO cg_meta (key, value) VALUES ('schema_version', %s) "
+                "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
+                (str(SCHEMA_VERSION),),
+            )
+
+        found = self._run(current, write=False, single=True)
+        self._refuse_newer(found)
+        if found < SCHEMA_VERSION:
+            self._run(migrate, write=True, single=False)
+
+    @staticmethod
+    def _refuse_newer(found: int) -> None:
+        if found > SCHEMA_VERSION:
+            raise StoreUnavailable(
+                _STORE,
+                f"the database was written by a newer library (schema {found}; "
+                f"this code knows {SCHEMA_VERSION})",
+            )
+
+    # --- writing -----------------------------------------------------------------------
+
+    def append(self, request: AppendRequest) -> AppendResult:
+        """Store a batch for one stream, all or nothing: one round trip.
+
+        Args:
+            request: the batch.
+
+        Returns:
+            The stream's new version and the positions given; for a command id already
+            stored, the first result with ``duplicate=True`` (nothing new is stored).
+
+        Raises:
+            ConcurrencyConflict: the stream is not at ``request.expected_version``.
+            StoreUnavailable: the server cannot be reached (whether the append was stored is
+                then unknown: repeat it with the same command id to be sure).
+            PersistenceError: the server refused the records.
+        """
+
+        def work(cursor: psycopg.Cursor[Row]) -> AppendResult:
+            cursor.execute(_APPEND, _append_parameters(request))
+            row = cursor.fetchone()
+            assert row is not None
+            return self._result(request.community_id, row)
+
+        return self._run(
+            work,
+            write=True,
+            single=True,
+            conflict=(request.community_id, request.stream_id, request.expected_version),
+        )
+
+    def append_many(self, requests: Sequence[AppendRequest]) -> list[AppendResult]:
+        """Store several batches in one transaction, all or nothing (a bulk import).
+
+        Below ``bulk_threshold`` requests, ``cg_append`` is called for each (pipelined); from
+        it on, every command id and expected version is checked first and the records are
+        written with ``COPY``.
+
+        Args:
+            requests: the batches, stored in this order.
+
+        Returns:
+            One result per request.
+
+        Raises:
+            ConcurrencyConflict: any stream is not at its expected version; nothing is stored.
+            StoreUnavailable: the server cannot be reached.
+            PersistenceError: the server refused the records.
+        """
+        if not requests:
+            return []
+        bulk = len(requests) >= self.bulk_threshold
+
+        def work(cursor: psycopg.Cursor[Row]) -> list[AppendResult]:
+            if bulk:
+                return self._copy(cursor, requests)
+            communities = {request.community_id for request in requests}
+            if len(communities) > 1:  # lock every community in one order: no deadlocks
+                self._lock_communities(cursor, communities)
+            cursor.executemany(
+                _APPEND, [_append_parameters(request) for request in requests], returning=True
+            )
+            results = []
+            for request in requests:
+                row = cursor.fetchone()
+                assert row is not None
+                results.append(self._result(request.community_id, row))
+                cursor.nextset()
+            return results
+
+        first = requests[0]
+        return self._run(
+            work,
+            write=True,
+            single=False,
+            conflict=(first.community_id, first.stream_id, first.expected_version),
+        )
+
+    @staticmethod
+    def _lock_communities(cursor: psycopg.Cursor[Row], communities: set[str]) -> dict[str, int]:
+        """Lock the communities' position rows, in one order; their last positions."""
+        cursor.executemany(_LOCK_COMMUNITY, [(c,) for c in sorted(communities)], returning=True)
+        last: dict[str, int] = {}
+        while True:
+            for community, position in cursor.fetchall():
+                last[community] = position
+            if not cursor.nextset():
+                return last
+
+    @staticmethod
+    def _result(community_id: str, row: Sequence[Any]) -> AppendResult:
+        stream_id, version, first, last, duplicate = row
+        return AppendResult(community_id, stream_id, version, first, last, duplicate)
+
+    def _copy(
+        self, cursor: psycopg.Cursor[Row], requests: Sequence[AppendRequest]
+    ) -> list[AppendResult]:
+        """Check every request, then write them all with ``COPY`` (inside the transaction)."""
+        # The lookups filter by community_id = ANY(...), so a sharded store can route them;
+        # they may return a few rows of other streams, which are dropped here.
+        communities = {request.community_id for request in requests}
+        last = self._lock_communities(cursor, communities)
+
+        commands: dict[tuple[str, str], AppendResult] = {}
+        asked = {(r.community_id, r.command_id) for r in requests if r.command_id is not None}
+        if asked:
+            cursor.execute(
+                "SELECT community_id, command_id, stream_id, version, first_position, "
+                "last_position FROM cg_commands "
+                "WHERE community_id = ANY(%s) AND command_id = ANY(%s)",
+                (sorted(communities), sorted({command for _, command in asked})),
+            )
+            for community, command, stream, version, first, final in cursor.fetchall():
+                if (community, command) in asked:
+                    commands[community, command] = AppendResult(
+                        community, stream, version, first, final, True
+                    )
+
+        keys = {(r.community_id, r.stream_id) for r in requests}
+        cursor.execute(
+            "SELECT community_id, stream_id, version FROM cg_streams "
+            "WHERE community_id = ANY(%s) AND stream_id = ANY(%s)",
+            (sorted(communities), sorted({stream for _, stream in keys})),
+        )
+        versions: dict[tuple[str, str], int] = {
+            (c, s): v for c, s, v in cursor.fetchall() if (c, s) in keys
+        }
+        existing = list(versions)
+
+        results: list[AppendResult] = []
+        stored: list[tuple[AppendRequest, int, int]] = []  # request, version, position before
+        summaries: dict[tuple[str, str], Summary] = {}
+        new_commands: list[tuple[Any, ...]] = []
+        for request in requests:
+            community, stream = request.community_id, request.stream_id
+            if request.command_id is not None:
+                seen = commands.get((community, request.command_id))
+                if seen is not None:
+                    results.append(seen)
+                    continue
+            current = versions.get((community, stream), 0)
+            if current != request.expected_version:
+                raise ConcurrencyConflict(stream, request.expected_version, current)
+            before = last[community]
+            count = len(request.events)
+            stored.append((request, current, before))
+            last[community] = before + count
+            versions[community, stream] = request.summary.version
+            summaries[community, stream] = request.summary
+            result = AppendResult(community, stream, current + count, before + 1, before + count)
+            results.append(result)
+            if request.command_id is not None:
+                commands[community, request.command_id] = attrs.evolve(result, duplicate=True)
+                new_commands.append(
+                    (
+                        community,
+                        request.command_id,
+                        stream,
+                        result.version,
+                        before + 1,
+                        last[community],
+                    )
+                )
+
+        # Every request checks out: stream the events to the server as they are formatted.
+        with cursor.copy(
+            "COPY cg_events (community_id, position, stream_id, version, type, "
+            "schema_version, data, at, hash) FROM STDIN (FORMAT BINARY)"
+        ) as copy:
+            copy.set_types(_EVENT_TYPES)
+            write = copy.write_row
+            for request, current, before in stored:
+                community, stream = request.community_id, request.stream_id
+                for offset, new in enumerate(request.events, start=1):
+                    write(
+                        (
+                            community,
+                            before + offset,
+                            stream,
+                            current + offset,
+                            new.type,
+                            new.schema_version,
+                            new.data,
+                            new.at.isoformat(),
+                            new.hash,
+                        )
+                    )
+        if existing:
+            cursor.executemany(
+                "DELETE FROM cg_streams WHERE community_id = %s AND stream_id = %s", existing
+            )
+        if summaries:
+            with cursor.copy(f"COPY cg_streams ({_SUMMARY_COLUMNS}) FROM STDIN") as copy:
+                for (community, stream), summary in summaries.items():
+                    copy.write_row(
+                        (
+                            community,
+                            stream,
+                            summary.kind,
+                            summary.version,
+                            summary.state,
+                            summary.title,
+                            summary.updated_at,
+                            summary.snapshot,
+                            summary.last_hash,
+                            summary.due_at,
+                            summary.due_what,
+                        )
+                    )
+        if new_commands:
+            with cursor.copy(
+                "COPY cg_commands (community_id, command_id, stream_id, version, "
+                "first_position, last_position) FROM STDIN"
+            ) as copy:
+                for command in new_commands:
+                    copy.write_row(command)
+        cursor.executemany(
+            "UPDATE cg_positions SET last_position = %s WHERE community_id = %s",
+            [(position, community) for community, position in last.items()],
+        )
+        return results
+
+    # --- reading -----------------------------------------------------------------------
+
+    def read_stream(
+        self, community_id: str, stream_id: str, after_version: int = 0
+    ) -> list[RecordedEvent]:
+        """The events of one stream after ``after_version``, oldest first (empty if none).
+
+        Raises:
+            StoreUnavailable: the server cannot be reached.
+        """
+        rows = self._read(
+            f"SELECT {_EVENT_COLUMNS} FROM cg_events WHERE community_id = %s "
+            "AND stream_id = %s AND version > %s ORDER BY version",
+            (community_id, stream_id, after_version),
+        )
+        return [_event(row) for row in rows]
+
+    def read_all(
+        self, community_id: str, after_position: int = 0, limit: int = 1000
+    ) -> list[RecordedEvent]:
+        """Up to ``limit`` events of the community after ``after_position``, in position order.
+
+        Raises:
+            StoreUnavailable: the server cannot be reached.
+        """
+        rows = self._read(
+            f"SELECT {_EVENT_COLUMNS} FROM cg_events WHERE community_id = %s "
+            "AND position > %s ORDER BY position LIMIT %s",
+            (community_id, after_position, limit),
+        )
+        return [_event(row) for row in rows]
+
+    def load(self, community_id: str, stream_id: str) -> tuple[Summary, list[RecordedEvent]] | None:
+        """The stream's summary and any events after the version it describes (one query).
+
+        Raises:
+            StoreUnavailable: the server cannot be reached.
+        """
+        columns = ", ".join(f"s.{c.strip()}" for c in _SUMMARY_COLUMNS.split(","))
+        event_columns = ", ".join(f"e.{c.strip()}" for c in _EVENT_COLUMNS.split(","))
+        rows = self._read(
+            f"SELECT {columns}, {event_columns} FROM cg_streams s "
+            "LEFT JOIN cg_events e ON e.community_id = s.community_id "
+            "AND e.stream_id = s.stream_id AND e.version > s.version "
+            "WHERE s.community_id = %s AND s.stream_id = %s ORDER BY e.version",
+            (community_id, stream_id),
+        )
+        if not rows:
+            return None
+        width = len(_SUMMARY_COLUMNS.split(","))
+        later = [_event(row[width:]) for row in rows if row[width] is not None]
+        return _summary(rows[0]), later
+
+    def summaries(
+        self,
+        community_id: str,
+        *,
+        kind: str | None = None,
+        state: str | None = None,
+        due_before: datetime | None = None,
+    ) -> list[Summary]:
+        """The community's summaries, filtered, ordered by stream id (by due time with
+        ``due_before``).
+
+        Raises:
+            StoreUnavailable: the server cannot be reached.
+        """
+        sql = f"SELECT {_SUMMARY_COLUMNS} FROM cg_streams WHERE community_id = %s"
+        parameters: list[Any] = [community_id]
+        if kind is not None:
+            sql += " AND kind = %s"
+            parameters.append(kind)
+        if state is not None:
+            sql += " AND state = %s"
+            parameters.append(state)
+        if due_before is not None:
+            sql += " AND due_at IS NOT NULL AND due_at < %s ORDER BY due_at, stream_id"
+            parameters.append(due_before)
+        else:
+            sql += " ORDER BY stream_id"
+        return [_summary(row) for row in self._read(sql, parameters)]
+
+    def command_result(self, community_id: str, command_id: str) -> AppendResult | None:
+        """What the append carrying ``command_id`` stored, if it was stored.
+
+        Raises:
+            StoreUnavailable: the server cannot be reached.
+        """
+        rows = self._read(
+            "SELECT stream_id, version, first_position, last_position FROM cg_commands "
+            "WHERE community_id = %s AND command_id = %s",
+            (community_id, command_id),
+        )
+        if not rows:
+            return None
+        stream_id, version, first, last = rows[0]
+        return AppendResult(community_id, stream_id, version, first, last)
+
+    def communities(self) -> list[str]:
+        """Every community with at least one stream.
+
+        Raises:
+            StoreUnavailable: the server cannot be reached.
+        """
+        rows = self._read("SELECT DISTINCT community_id FROM cg_streams ORDER BY 1", ())
+        return [row[0] for row in rows]
+
+    def close(self) -> None:
+        """Close the store's own connection; an application's connection or pool stays open."""
+        with self._lock:
+            self._closed = True
+            if self._owned is not None:
+                self._owned.close()
+                self._owned = None

@@ -1,0 +1,790 @@
+"""The PostgreSQL store against a real server.
+
+One throwaway server (:class:`~communitygov.testing.postgres.TemporaryPostgres`) serves the
+whole session; every test gets a database of its own. With
+``COMMUNITYGOV_TEST_POSTGRES_DSN`` set, that server is used instead (its user needs
+``CREATEDB``) and the tests that stop the server are skipped. Without PostgreSQL programs or
+psycopg the tests are skipped, except under ``CI=true``, where a missing server fails the run.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import attrs
+import pytest
+
+from communitygov.errors import (
+    ConcurrencyConflict,
+    MissingExtra,
+    PersistenceError,
+    StoreUnavailable,
+)
+from communitygov.kernel.aggregate import Decision
+from communitygov.storage.integrity import GENESIS, chain_hash, verify
+from communitygov.storage.postgres import SCHEMA_VERSION, PostgresStore
+from communitygov.storage.records import AppendRequest, AppendResult, NewEvent, Summary
+
+TZ = ZoneInfo("Asia/Shanghai")
+START = datetime(2024, 3, 1, 9, 30, 15, 123456, tzinfo=TZ)
+ENV_DSN = "COMMUNITYGOV_TEST_POSTGRES_DSN"
+
+
+# --- the server and a database per test ---------------------------------------------------
+
+
+def _unavailable(reason: str) -> None:
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"{reason}; under CI=true the PostgreSQL tests must run", pytrace=False)
+    pytest.skip(reason)
+
+
+@attrs.define
+class Server:
+    """The session's PostgreSQL server: an admin DSN, and the temporary server if we run one."""
+
+    dsn: str
+    temporary: Any = None  # TemporaryPostgres, when we started the server ourselves
+
+    def create_database(self) -> tuple[str, str]:
+        import psycopg
+        from psycopg.conninfo import make_conninfo
+
+        name = f"cg_test_{uuid.uuid4().hex[:12]}"
+        with psycopg.connect(self.dsn, autocommit=True) as connection:
+            connection.execute(f"CREATE DATABASE {name}".encode())
+        return name, make_conninfo(self.dsn, dbname=name)
+
+    def drop_database(self, name: str) -> None:
+        import psycopg
+
+        with psycopg.connect(self.dsn, autocommit=True) as connection:
+            connection.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)".encode())
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[Server]:
+    """The session's server: ``COMMUNITYGOV_TEST_POSTGRES_DSN`` or a temporary one."""
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        _unavailable("psycopg is not installed (pip install 'communitygov[postgres]')")
+    external = os.environ.get(ENV_DSN)
+    if external:
+        yield Server(external)
+        return
+    from communitygov.testing.postgres import TemporaryPostgres, find_postgres_bin
+
+    if find_postgres_bin() is None:
+        _unavailable("PostgreSQL (initdb, pg_ctl) is not installed")
+    with TemporaryPostgres() as server:
+        yield Server(server.dsn, server)
+
+
+@pytest.fixture(scope="session")
+def postgres_dsn(postgres_server: Server) -> str:
+    """The DSN of the session's server (its default database)."""
+    return postgres_server.dsn
+
+
+@pytest.fixture
+def dsn(postgres_server: Server) -> Iterator[str]:
+    """A fresh, empty database for one test."""
+    name, fresh = postgres_server.create_database()
+    yield fresh
+    postgres_server.drop_database(name)
+
+
+@pytest.fixture
+def store(dsn: str) -> Iterator[PostgresStore]:
+    opened = PostgresStore(dsn)
+    yield opened
+    opened.close()
+
+
+# --- records ------------------------------------------------------------------------------
+
+
+def request(
+    stream: str,
+    expected: int = 0,
+    count: int = 1,
+    *,
+    community: str = "sanwan",
+    command: str | None = None,
+    previous: str = GENESIS,
+    kind: str = "matter",
+    state: str = "open",
+    due: datetime | None = None,
+) -> AppendRequest:
+    """A batch of ``count`` events with a real hash chain, and the summary after it."""
+    events = []
+    for version in range(expected + 1, expected + count + 1):
+        at = START + timedelta(minutes=version, microseconds=version)
+        data = f'{{"n":{version},"text":"第{version}条 \\"quoted\\"\\n"}}'
+        previous = chain_hash(previous, stream, version, "Noted", 1, at, data)
+        events.append(NewEvent("Noted", 1, data, at, previous))
+    summary = Summary(
+        community_id=community,
+        stream_id=stream,
+        kind=kind,
+        version=expected + count,
+        state=state,
+        title=f"“{stream}” 事项",
+        updated_at=START + timedelta(minutes=expected + count),
+        snapshot=f'{{"version":{expected + count}}}',
+        last_hash=previous,
+        due_at=due,
+        due_what="objections close" if due else "",
+    )
+    return AppendRequest(community, stream, kind, expected, tuple(events), summary, command)
+
+
+def positions(store: PostgresStore, community: str = "sanwan") -> list[int]:
+    return [event.position for event in store.read_all(community, limit=100_000)]
+
+
+# --- reading and writing ------------------------------------------------------------------
+
+
+def test_append_and_read_back(store: PostgresStore) -> None:
+    first = request("m1", 0, 3, due=START + timedelta(days=7))
+    result = store.append(first)
+    assert result == AppendResult("sanwan", "m1", 3, 1, 3)
+    second = request("m1", 3, 2, previous=first.summary.last_hash)
+    assert store.append(second) == AppendResult("sanwan", "m1", 5, 4, 5)
+
+    events = store.read_stream("sanwan", "m1")
+    assert [e.version for e in events] == [1, 2, 3, 4, 5]
+    assert [e.position for e in events] == [1, 2, 3, 4, 5]
+    sent = first.events + second.events
+    for stored, new in zip(events, sent, strict=True):
+        assert (stored.type, stored.schema_version, stored.data, stored.hash) == (
+            new.type,
+            new.schema_version,
+            new.data,
+            new.hash,
+        )
+        # The hash chain is over the ISO text: it must come back byte-identical.
+        assert stored.at.isoformat() == new.at.isoformat()
+    assert store.read_stream("sanwan", "m1", after_version=3) == events[3:]
+    assert store.read_stream("sanwan", "nothing") == []
+    assert store.read_all("sanwan", after_position=1, limit=2) == events[1:3]
+    assert verify(store) == []
+
+    loaded = store.load("sanwan", "m1")
+    assert loaded is not None
+    summary, later = loaded
+    assert summary == second.summary  # datetimes equal by instant
+    assert summary.updated_at.tzinfo is not None
+    assert later == []
+    assert store.load("sanwan", "nothing") is None
+
+
+def test_load_returns_the_events_after_the_summary(store: PostgresStore) -> None:
+    batch = request("m1", 0, 3)
+    lagging = attrs.evolve(batch, summary=attrs.evolve(batch.summary, version=1))
+    store.append(lagging)
+    loaded = store.load("sanwan", "m1")
+    assert loaded is not None
+    assert loaded[0].version == 1
+    assert [e.version for e in loaded[1]] == [2, 3]
+
+
+def test_summaries_filter_and_order(store: PostgresStore) -> None:
+    soon, later = START + timedelta(days=1), START + timedelta(days=5)
+    store.append(request("b", kind="matter", state="open", due=later))
+    store.append(request("a", kind="matter", state="closed"))
+    store.append(request("é", kind="plan", state="open", due=soon))
+    store.append(request("Z", kind="matter", state="open", due=soon))
+
+    assert [s.stream_id for s in store.summaries("sanwan")] == ["Z", "a", "b", "é"]  # code points
+    assert [s.stream_id for s in store.summaries("sanwan", kind="matter")] == ["Z", "a", "b"]
+    assert [s.stream_id for s in store.summaries("sanwan", state="open")] == ["Z", "b", "é"]
+    due = store.summaries("sanwan", due_before=START + timedelta(days=30))
+    assert [(s.stream_id, s.due_at) for s in due] == [("Z", soon), ("é", soon), ("b", later)]
+    assert store.summaries("sanwan", due_before=START.astimezone(UTC)) == []
+    assert store.summaries("elsewhere") == []
+
+
+def test_a_command_id_is_stored_once(store: PostgresStore) -> None:
+    first = store.append(request("m1", 0, 2, command="cmd-1"))
+    again = store.append(request("m1", 0, 2, command="cmd-1"))
+    assert again == attrs.evolve(first, duplicate=True)
+    assert positions(store) == [1, 2]
+    assert store.command_result("sanwan", "cmd-1") == first
+    assert store.command_result("sanwan", "cmd-2") is None
+    # Command ids belong to a community.
+    other = store.append(request("m1", 0, 1, community="other", command="cmd-1"))
+    assert other == AppendResult("other", "m1", 1, 1, 1)
+
+
+def test_a_stale_expected_version_conflicts_and_stores_nothing(store: PostgresStore) -> None:
+    store.append(request("m1", 0, 2))
+    with pytest.raises(ConcurrencyConflict) as caught:
+        store.append(request("m1", 1, 1, command="late"))
+    assert (caught.value.stream, caught.value.expected, caught.value.actual) == ("m1", 1, 2)
+    assert isinstance(caught.value.__cause__, Exception)
+    with pytest.raises(ConcurrencyConflict):
+        store.append(request("m1", 0, 1))
+    assert positions(store) == [1, 2]
+    assert store.command_result("sanwan", "late") is None
+
+
+@pytest.mark.parametrize("bulk_threshold", [1, 1_000_000], ids=["copy", "calls"])
+def test_append_many_is_all_or_nothing(dsn: str, bulk_threshold: int) -> None:
+    store = PostgresStore(dsn, bulk_threshold=bulk_threshold)
+    store.append(request("m1", 0, 1))
+    batch = [request("m2", 0, 2), request("m3", 0, 1, community="other"), request("m1", 0, 1)]
+    with pytest.raises(ConcurrencyConflict) as caught:
+        store.append_many(batch)
+    assert (caught.value.stream, caught.value.expected, caught.value.actual) == ("m1", 0, 1)
+    assert positions(store) == [1]
+    assert store.load("sanwan", "m2") is None
+    assert store.communities() == ["sanwan"]
+    assert store.append_many([]) == []
+    store.close()
+
+
+def test_the_copy_path_and_the_function_path_store_the_same(postgres_server: Server) -> None:
+    def scenario(store: PostgresStore) -> tuple[Any, ...]:
+        zero = request("m0", 0, 2, command="before")
+        store.append(zero)
+        first = request("m1", 0, 2, command="c1")
+        results = store.append_many(
+            [
+                first,
+                request("m1", 2, 1, previous=first.summary.last_hash, state="closed"),
+                request("m1", 0, 2, command="c1"),  # the same command again, in the batch
+                request("m0", 0, 2, command="before"),  # a command stored before
+                request("m0", 0, 1, community="other"),
+                request("m2", 0, 0, state="empty"),
+                # a stream that existed before the batch
+                request("m0", 2, 3, due=START, previous=zero.summary.last_hash),
+            ]
+        )
+        return (
+            results,
+            store.read_all("sanwan"),
+            store.read_all("other"),
+            store.summaries("sanwan"),
+            store.command_result("sanwan", "c1"),
+            store.append(request("m3", 0, 1)),
+            verify(store),
+        )
+
+    outcomes = []
+    for threshold in (1, 1_000_000):
+        name, fresh = postgres_server.create_database()
+        store = PostgresStore(fresh, bulk_threshold=threshold)
+        outcomes.append(scenario(store))
+        store.close()
+        postgres_server.drop_database(name)
+    copied, called = outcomes
+    assert copied == called
+    results = copied[0]
+    assert [r.duplicate for r in results] == [False, False, True, True, False, False, False]
+    assert results[0] == attrs.evolve(results[2], duplicate=False)
+    assert copied[-1] == []  # verify() finds every chain intact
+
+
+# --- concurrency --------------------------------------------------------------------------
+
+
+def test_positions_are_gap_free_under_concurrent_writers(dsn: str) -> None:
+    writers, rounds = 4, 15
+    stores = [PostgresStore(dsn) for _ in range(writers)]
+    errors: list[BaseException] = []
+    done = threading.Event()
+    seen: list[int] = []
+
+    def write(index: int) -> None:
+        try:
+            previous, version = GENESIS, 0
+            for _ in range(rounds):
+                batch = request(f"w{index}", version, 2, previous=previous)
+                stores[index].append(batch)
+                previous, version = batch.summary.last_hash, version + 2
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    def read() -> None:
+        reader = PostgresStore(dsn)
+        while True:
+            finished = done.is_set()
+            page = reader.read_all("sanwan", after_position=seen[-1] if seen else 0)
+            seen.extend(event.position for event in page)
+            if finished and not page:
+                break
+        reader.close()
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    threads = [threading.Thread(target=write, args=(i,)) for i in range(writers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    done.set()
+    reader.join()
+    assert errors == []
+    total = writers * rounds * 2
+    # A reader following the log never skipped a position that became visible later.
+    assert seen == list(range(1, total + 1))
+    for index in range(writers):
+        events = stores[index].read_stream("sanwan", f"w{index}")
+        assert [e.version for e in events] == list(range(1, rounds * 2 + 1))
+        assert [e.position for e in events] == sorted(e.position for e in events)
+        stores[index].close()
+
+
+def test_one_winner_per_version_on_one_stream(dsn: str) -> None:
+    writers, rounds = 4, 10
+    stores = [PostgresStore(dsn) for _ in range(writers)]
+    barrier = threading.Barrier(writers)
+    outcomes: list[tuple[int, int, str]] = []
+    errors: list[BaseException] = []
+    lock = threading.Lock()
+
+    def write(index: int) -> None:
+        try:
+            for _ in range(rounds):
+                loaded = stores[index].load("sanwan", "shared")
+                version = loaded[0].version if loaded else 0
+                previous = loaded[0].last_hash if loaded else GENESIS
+                barrier.wait()
+                try:
+                    stores[index].append(request("shared", version, 1, previous=previous))
+                    outcome = "won"
+                except ConcurrencyConflict as conflict:
+                    outcome = f"lost {conflict.expected}->{conflict.actual}"
+                with lock:
+                    outcomes.append((version, index, outcome))
+                barrier.wait()
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+            barrier.abort()
+
+    threads = [threading.Thread(target=write, args=(i,)) for i in range(writers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    for version in range(rounds):
+        round_outcomes = sorted(o for v, _, o in outcomes if v == version)
+        assert round_outcomes == [f"lost {version}->{version + 1}"] * (writers - 1) + ["won"]
+    events = stores[0].read_stream("sanwan", "shared")
+    assert [e.version for e in events] == list(range(1, rounds + 1))
+    assert positions(stores[0]) == list(range(1, rounds + 1))
+    assert verify(stores[0]) == []
+    for opened in stores:
+        opened.close()
+
+
+def test_a_pool_serves_concurrent_writers(dsn: str) -> None:
+    from psycopg_pool import ConnectionPool
+
+    with ConnectionPool(dsn, min_size=2, max_size=4, kwargs={"autocommit": True}) as pool:
+        store = PostgresStore(pool=pool)
+        errors: list[BaseException] = []
+
+        def write(index: int) -> None:
+            try:
+                for round_ in range(10):
+                    store.append(request(f"p{index}", round_, 1))
+            except BaseException as exc:  # pragma: no cover - reported below
+                errors.append(exc)
+
+        threads = [threading.Thread(target=write, args=(i,)) for i in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert errors == []
+        assert positions(store) == list(range(1, 41))
+        assert store.append_many([request("q", 0, 1), request("r", 0, 1)])[1].last_position == 42
+        store.close()
+        with pool.connection() as connection:  # the pool is the application's: still open
+            assert connection.execute("SELECT count(*) FROM cg_events").fetchone() == (42,)
+
+    # A pool without autocommit works too: the store runs its own transactions.
+    with ConnectionPool(dsn, min_size=1, max_size=1) as pool:
+        store = PostgresStore(pool=pool)
+        store.append(request("s", 0, 1))
+        assert len(store.read_all("sanwan")) == 43
+        with pool.connection() as connection:
+            assert connection.info.transaction_status.name == "IDLE"
+
+
+def test_tenancy(store: PostgresStore) -> None:
+    store.append(request("shared-id", 0, 2, community="a", command="x", state="open"))
+    store.append(request("shared-id", 0, 1, community="b", command="x", state="closed"))
+    store.append(request("only-a", 0, 1, community="a"))
+    assert [e.community_id for e in store.read_all("a")] == ["a", "a", "a"]
+    assert [e.position for e in store.read_all("b")] == [1]  # each community counts from 1
+    assert len(store.read_stream("b", "shared-id")) == 1
+    assert store.read_stream("b", "only-a") == []
+    assert store.load("b", "only-a") is None
+    loaded = store.load("b", "shared-id")
+    assert loaded is not None
+    assert loaded[0].state == "closed"
+    assert [s.stream_id for s in store.summaries("b")] == ["shared-id"]
+    result = store.command_result("b", "x")
+    assert result == AppendResult("b", "shared-id", 1, 1, 1)
+    assert store.communities() == ["a", "b"]
+    assert verify(store) == []
+
+
+# --- the application's connection ---------------------------------------------------------
+
+
+def test_a_host_transaction_carries_our_append(dsn: str) -> None:
+    import psycopg
+
+    with psycopg.connect(dsn) as host:  # not autocommit: the application's transactions
+        host.execute("CREATE TABLE host_records (note text)")
+        host.commit()
+        store = PostgresStore(connection=host)
+
+        host.execute("INSERT INTO host_records VALUES ('rolled back')")
+        store.append(request("m1", 0, 2))
+        assert host.info.transaction_status.name == "INTRANS"  # we never commit for the host
+        assert len(store.read_all("sanwan")) == 2  # our reads join the transaction
+        host.rollback()
+        assert store.read_all("sanwan") == []
+
+        host.execute("INSERT INTO host_records VALUES ('kept')")
+        store.append(request("m1", 0, 2))
+        with pytest.raises(ConcurrencyConflict):  # a savepoint: the host's work survives
+            store.append(request("m1", 0, 1))
+        host.commit()
+
+        outside = PostgresStore(dsn)
+        assert positions(outside) == [1, 2]
+        with psycopg.connect(dsn) as other:
+            assert other.execute("SELECT note FROM host_records").fetchall() == [("kept",)]
+
+        # Idle, the host's connection gets a transaction of our own, committed.
+        assert host.info.transaction_status.name == "IDLE"
+        store.append(request("m2", 0, 1))
+        assert host.info.transaction_status.name == "IDLE"
+        assert positions(outside) == [1, 2, 3]
+        store.close()
+        assert not host.closed
+        outside.close()
+
+
+def test_an_autocommit_host_connection_gets_atomic_batches(dsn: str) -> None:
+    import psycopg
+
+    with psycopg.connect(dsn, autocommit=True) as host:
+        store = PostgresStore(connection=host)
+        store.append(request("m1", 0, 1))
+        with pytest.raises(ConcurrencyConflict):
+            store.append_many([request("m2", 0, 1), request("m1", 0, 1)])
+        assert positions(store) == [1]
+        with host.transaction():
+            store.append(request("m2", 0, 1))
+            assert host.info.transaction_status.name == "INTRANS"
+        assert positions(store) == [1, 2]
+
+
+def test_a_failed_host_transaction_is_reported(dsn: str) -> None:
+    import psycopg
+
+    with psycopg.connect(dsn) as host:
+        store = PostgresStore(connection=host)
+        with pytest.raises(psycopg.Error):
+            host.execute("SELECT 1/0")
+        with pytest.raises(PersistenceError, match="roll it back"):
+            store.append(request("m1", 0, 1))
+        host.rollback()
+        store.append(request("m1", 0, 1))
+        host.commit()
+
+
+# --- opening, schema, faults --------------------------------------------------------------
+
+
+def test_reopening_sees_everything_and_the_schema_is_created_once(dsn: str) -> None:
+    import psycopg
+
+    opened: list[PostgresStore] = []
+    errors: list[BaseException] = []
+
+    def open_store() -> None:
+        try:
+            opened.append(PostgresStore(dsn))
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=open_store) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    opened[0].append(request("m1", 0, 3, command="c"))
+    for store in opened:
+        store.close()
+
+    again = PostgresStore(dsn)
+    assert positions(again) == [1, 2, 3]
+    assert again.command_result("sanwan", "c") == AppendResult("sanwan", "m1", 3, 1, 3)
+    again.close()
+    with psycopg.connect(dsn) as connection:
+        meta = connection.execute("SELECT key, value FROM cg_meta").fetchall()
+        assert meta == [("schema_version", str(SCHEMA_VERSION))]
+        functions = connection.execute(
+            "SELECT count(*) FROM pg_proc WHERE proname = 'cg_append'"
+        ).fetchone()
+        assert functions == (1,)
+        # The signature the module's Citus instructions give.
+        signature = connection.execute(
+            "SELECT to_regprocedure('cg_append(text, text, integer, text[], integer[], text[],"
+            " text[], text[], text, integer, text, text, timestamptz, timestamptz, text, text,"
+            " text, text)') IS NOT NULL"
+        ).fetchone()
+        assert signature == (True,)
+        # Every key and unique constraint is led by community_id (Citus can shard by it).
+        keys = connection.execute(
+            "SELECT c.conrelid::regclass::text, a.attname FROM pg_constraint c "
+            "JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1] "
+            "WHERE c.contype IN ('p', 'u') AND c.conrelid::regclass::text LIKE 'cg\\_%'"
+        ).fetchall()
+        assert {table for table, _ in keys} >= {
+            "cg_events",
+            "cg_streams",
+            "cg_commands",
+            "cg_positions",
+        }
+        assert {column for table, column in keys if table != "cg_meta"} == {"community_id"}
+
+
+def test_a_newer_schema_is_refused(dsn: str) -> None:
+    import psycopg
+
+    PostgresStore(dsn).close()
+    with psycopg.connect(dsn, autocommit=True) as connection:
+        connection.execute("UPDATE cg_meta SET value = '99' WHERE key = 'schema_version'")
+    with pytest.raises(StoreUnavailable, match="schema 99"):
+        PostgresStore(dsn)
+
+
+def test_bad_arguments_and_a_closed_store(dsn: str) -> None:
+    with pytest.raises(StoreUnavailable, match="exactly one"):
+        PostgresStore()
+    with pytest.raises(StoreUnavailable, match="exactly one"):
+        PostgresStore(dsn, pool=object())  # type: ignore[arg-type]
+    with pytest.raises(StoreUnavailable, match="invalid DSN"):
+        PostgresStore("not a dsn")
+    with pytest.raises(TypeError):
+        PostgresStore(connection="not a connection")  # type: ignore[arg-type]
+    store = PostgresStore(dsn)
+    store.close()
+    with pytest.raises(StoreUnavailable, match="closed"):
+        store.read_all("sanwan")
+
+
+def test_records_the_server_refuses_raise_a_persistence_error(store: PostgresStore) -> None:
+    bad = request("m1", 0, 1)
+    bad = attrs.evolve(bad, summary=attrs.evolve(bad.summary, title="NUL \x00 byte"))
+    with pytest.raises(PersistenceError) as caught:
+        store.append(bad)
+    assert not type(caught.value).__module__.startswith("psycopg")
+    assert store.read_all("sanwan") == []
+
+
+def test_nothing_is_reachable_while_the_server_is_down(postgres_server: Server, dsn: str) -> None:
+    server = postgres_server.temporary
+    if server is None:
+        pytest.skip(f"{ENV_DSN} is set: the tests cannot stop that server")
+    from psycopg_pool import ConnectionPool
+
+    store = PostgresStore(dsn)
+    first = request("m1", 0, 2, command="before")
+    store.append(first)
+    # A short wait for a connection: while the server is down the pool has none to give.
+    with ConnectionPool(
+        dsn, min_size=1, max_size=2, timeout=0.5, kwargs={"autocommit": True}
+    ) as pool:
+        pooled = PostgresStore(pool=pool)
+        assert len(pooled.read_all("sanwan")) == 2
+        server.stop()
+        try:
+            calls: list[Callable[[PostgresStore], object]] = [
+                lambda s: s.append(request("m1", 2, 1, previous=first.summary.last_hash)),
+                lambda s: s.append_many([request("m2", 0, 1), request("m3", 0, 1)]),
+                lambda s: s.read_stream("sanwan", "m1"),
+                lambda s: s.read_all("sanwan"),
+                lambda s: s.load("sanwan", "m1"),
+                lambda s: s.summaries("sanwan"),
+                lambda s: s.command_result("sanwan", "before"),
+                lambda s: s.communities(),
+            ]
+            for opened in (store, pooled):
+                for call in calls:
+                    with pytest.raises(StoreUnavailable) as caught:
+                        call(opened)
+                    assert type(caught.value) is StoreUnavailable
+                    assert caught.value.store == "PostgreSQL"
+            with pytest.raises(StoreUnavailable):
+                PostgresStore(dsn)
+        finally:
+            server.start()
+
+        # Back up: the next calls reconnect, and nothing was lost.
+        assert positions(store) == [1, 2]
+        second = request("m1", 2, 1, previous=first.summary.last_hash)
+        assert store.append(second).version == 3
+        deadline = time.monotonic() + 60
+        while True:  # the pool reconnects in the background, after a back-off
+            try:
+                assert positions(pooled) == [1, 2, 3]
+                break
+            except StoreUnavailable:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+        assert pooled.append(request("m2", 0, 1)).last_position == 4
+        assert verify(store) == []
+
+    # A restart while a store is idle goes unnoticed: the dead connection is replaced.
+    server.stop()
+    server.start()
+    assert store.append(request("m3", 0, 1)).last_position == 5
+    store.close()
+
+
+def test_an_append_is_one_round_trip(store: PostgresStore, tmp_path: Path) -> None:
+    from psycopg import pq
+
+    for index in range(8):  # warm up: psycopg prepares the statement on the fifth call
+        store.append(request(f"warm{index}", 0, 1))
+    connection = store._owned
+    assert connection is not None
+    trace = tmp_path / "libpq.trace"
+    with trace.open("w") as sink:
+        connection.pgconn.trace(sink.fileno())
+        connection.pgconn.set_trace_flags(pq.Trace.SUPPRESS_TIMESTAMPS)
+        try:
+            for index in range(10):
+                store.append(request(f"m{index}", 0, 3, command=f"c{index}"))
+        finally:
+            connection.pgconn.untrace()
+    sent = [line.split("\t") for line in trace.read_text().splitlines()]
+    round_trips = sum(1 for line in sent if line[0] == "F" and line[2] in ("Sync", "Query"))
+    print(f"\nround trips per append: {round_trips / 10:g}")
+    assert round_trips == 10
+
+
+# --- the facade ---------------------------------------------------------------------------
+
+
+def test_the_facade_end_to_end(store: PostgresStore, dsn: str) -> None:
+    import communitygov as cg
+    from communitygov.demo import build_community, decide_plan
+
+    gov = cg.Governance(store)
+    community = build_community()
+    at = datetime(2019, 1, 2, 9, tzinfo=TZ)
+    gov.register_community("sanwan", "三湾街社区", at=at, district="上街区济源路街道")
+
+    def register(pid: str, name: str) -> Callable[[cg.Community], Decision[cg.Community]]:
+        return lambda c: c.register_person(pid, name, at=at)
+
+    def appoint(m: Any) -> Callable[[cg.Community], Decision[cg.Community]]:
+        return lambda c: c.appoint(m.person_id, m.body, start=m.start, at=at, role=m.role)
+
+    def replay(events: tuple[Any, ...]) -> Callable[[cg.Matter], Decision[cg.Matter]]:
+        def command(matter: cg.Matter) -> Decision[cg.Matter]:
+            for event in events:
+                matter = matter.apply(event)
+            return matter, events
+
+        return command
+
+    for pid, person in community.people.items():
+        gov.execute(cg.Community, "sanwan", "sanwan", register(pid, person.name))
+    for membership in community.memberships:
+        gov.execute(cg.Community, "sanwan", "sanwan", appoint(membership))
+    stored = gov.community("sanwan")
+    assert stored == community
+    steps = list(decide_plan(stored))
+    gov.create(steps[0][1], command_id="raise-fule")
+    for _, (_, events) in steps[1:]:
+        gov.execute(cg.Matter, "sanwan", "fule-plan", replay(events))
+    final = steps[-1][1][0]
+    assert gov.matter("sanwan", "fule-plan") == final
+    assert gov.create(steps[0][1], command_id="raise-fule") == steps[0][1][0]  # idempotent
+    history = gov.history("sanwan", "fule-plan")
+    assert len(history) == final.version
+    assert gov.verify() == []
+    feed = gov.feed("sanwan", after=50, limit=3)
+    assert [item.position for item in feed] == [51, 52, 53]
+    summaries = {s.stream_id: s for s in gov.summaries("sanwan")}
+    assert summaries["fule-plan"].state == final.state
+    reopened = PostgresStore(dsn)
+    assert cg.Governance(reopened).matter("sanwan", "fule-plan") == final
+    reopened.close()
+
+
+# --- bulk import --------------------------------------------------------------------------
+
+
+def test_bulk_import_speed(store: PostgresStore) -> None:
+    streams, per_stream = 5_000, 20
+    requests = [
+        request(f"s{index:05d}", 0, per_stream, community=f"c{index % 10}", command=f"k{index}")
+        for index in range(streams)
+    ]
+    gc.collect()
+    started = time.perf_counter()
+    results = store.append_many(requests)
+    elapsed = time.perf_counter() - started
+    total = streams * per_stream
+    print(f"\nbulk import: {total} events in {elapsed:.2f} s = {total / elapsed:,.0f} events/s")
+    assert len(results) == streams
+    for community in (f"c{i}" for i in range(10)):
+        last = store.read_all(community, after_position=total // 10 - 1)
+        assert [e.position for e in last] == [total // 10]
+    assert verify(store, "c3") == []
+    assert store.append(request("s00003", per_stream, 1, community="c3")).version == 21
+
+
+# --- without psycopg ----------------------------------------------------------------------
+
+
+def test_the_library_imports_without_psycopg() -> None:
+    code = (
+        "import sys; sys.modules['psycopg'] = None\n"
+        "import communitygov, communitygov.storage.postgres as pg\n"
+        "import communitygov.testing.postgres\n"
+        "from communitygov.errors import MissingExtra\n"
+        "try:\n    pg.PostgresStore('dbname=x')\n"
+        "except MissingExtra as exc:\n    print(exc)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert "communitygov[postgres]" in done.stdout
+
+
+def test_missing_psycopg_is_a_missing_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "psycopg", None)
+    with pytest.raises(MissingExtra) as caught:
+        PostgresStore("dbname=x")
+    assert caught.value.extra == "postgres"
+    assert isinstance(caught.value, ImportError)
