@@ -35,6 +35,7 @@ from communitygov.kernel.aggregate import Decision
 from communitygov.storage.integrity import GENESIS, chain_hash, verify
 from communitygov.storage.postgres import SCHEMA_VERSION, PostgresStore
 from communitygov.storage.records import AppendRequest, AppendResult, NewEvent, Summary
+from communitygov.testing.conformance import StoreContract
 
 TZ = ZoneInfo("Asia/Shanghai")
 START = datetime(2024, 3, 1, 9, 30, 15, 123456, tzinfo=TZ)
@@ -788,3 +789,23 @@ def test_missing_psycopg_is_a_missing_extra(monkeypatch: pytest.MonkeyPatch) -> 
         PostgresStore("dbname=x")
     assert caught.value.extra == "postgres"
     assert isinstance(caught.value, ImportError)
+
+
+# --- the conformance kit ------------------------------------------------------------------
+
+
+class TestPostgresStoreContract(StoreContract):
+    """The PostgreSQL store passes the same kit as every other adapter."""
+
+    @pytest.fixture(autouse=True)
+    def _server(self, postgres_server: Server) -> Iterator[None]:
+        self.server = postgres_server
+        self.databases: dict[str, tuple[str, str]] = {}
+        yield
+        for database, _ in self.databases.values():
+            postgres_server.drop_database(database)
+
+    def make_store(self, name: str) -> PostgresStore:
+        if name not in self.databases:
+            self.databases[name] = self.server.create_database()
+        return PostgresStore(self.databases[name][1])
