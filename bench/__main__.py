@@ -6,6 +6,7 @@ Usage::
     python -m bench --quick          # a small smoke run (well under half a minute)
     python -m bench --matters 2000   # another size
     python -m bench --only realistic
+    python -m bench --only storage   # SQLite and PostgreSQL against eventsourcing
 
 Each target is printed PASS or FAIL. With ``--check`` the exit status is 1 when a machinery
 target fails, so a CI job can notice a regression (the figures of a quick run are rough).
@@ -20,7 +21,7 @@ import sys
 import time
 from collections.abc import Sequence
 
-from bench import machinery, realistic
+from bench import machinery, realistic, storage
 
 QUICK_MATTERS = 400
 QUICK_REALISTIC_MATTERS = 150
@@ -36,7 +37,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--quick", action="store_true", help="a small smoke run")
     parser.add_argument("--rounds", type=int, default=None, help="timed rounds per candidate")
-    parser.add_argument("--only", choices=("machinery", "realistic"), default=None)
+    parser.add_argument("--only", choices=("machinery", "realistic", "storage"), default=None)
     parser.add_argument(
         "--check", action="store_true", help="exit with status 1 when a target fails"
     )
@@ -57,6 +58,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.only in (None, "realistic"):
         print()
         realistic.run(realistic_matters, max(2, rounds - 2))
+    if args.only in (None, "storage"):
+        print()
+        storage.run(
+            args.matters or (storage.QUICK_MATTERS if args.quick else 10_000),
+            max(2, rounds - 3),
+        )
     print()
     print(f"Done in {time.perf_counter() - started:.0f} s.")
     sys.stdout.flush()

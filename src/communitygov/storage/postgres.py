@@ -247,7 +247,7 @@ _SUMMARY_COLUMNS = (
 )
 _APPEND = (
     "SELECT stream_id, version, first_position, last_position, duplicate FROM cg_append("
-    "%s, %s, %s, %s::text[], %s::integer[], %s::text[], %s::text[], %s::text[], %s, %s, %s, %s, "
+    "%s, %s, %s, %b::text[], %b::integer[], %b::text[], %b::text[], %b::text[], %s, %s, %s, %s, "
     "%s::timestamptz, %s::timestamptz, %s, %s, %s, %s)"
 )
 _EVENT_TYPES = ("text", "int8", "text", "int4", "text", "int4", "text", "text", "text")
