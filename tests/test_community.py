@@ -162,6 +162,22 @@ def test_the_joint_meeting_follows_changes_in_either_committee() -> None:
     assert c.members_of(B.TWO_COMMITTEES, date(2025, 3, 1)) == {"hm"}  # counted once
 
 
+def test_the_same_membership_gives_the_same_set_until_the_community_changes() -> None:
+    c = _fresh()
+    c, _ = c.appoint("hm", B.PARTY_COMMITTEE, start=date(2025, 1, 1), at=T0)
+    first = c.members_of(B.PARTY_COMMITTEE, date(2025, 2, 1))
+    # Kept by every meeting that records it, so one set is shared: by day, and across days.
+    assert c.members_of(B.PARTY_COMMITTEE, date(2025, 2, 1)) is first
+    assert c.members_of(B.PARTY_COMMITTEE, date(2025, 2, 2)) is first
+    assert c.members_of(B.PARTY_COMMITTEE, date(2024, 2, 1)) == frozenset()
+    later, _ = c.appoint("lbj", B.PARTY_COMMITTEE, start=date(2025, 1, 1), at=T0)
+    assert later.members_of(B.PARTY_COMMITTEE, date(2025, 2, 1)) == {"hm", "lbj"}
+    assert c.members_of(B.PARTY_COMMITTEE, date(2025, 2, 1)) == {"hm"}
+    # What was answered is no part of the value: a community that was never asked is equal.
+    unasked, _ = _fresh().appoint("hm", B.PARTY_COMMITTEE, start=date(2025, 1, 1), at=T0)
+    assert unasked == c
+
+
 def test_support_community_has_the_bodies_the_tests_rely_on() -> None:
     c = community()
     day = date(2025, 9, 1)

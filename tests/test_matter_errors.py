@@ -54,9 +54,10 @@ def _with_objection(objection_id: str = "x1") -> cg.Matter:
     return m
 
 
-def _ends(publicity: cg.Publicity | None) -> datetime:
-    assert publicity is not None
-    return publicity.ends_at
+def _ends(notice: cg.Notice | None) -> datetime:
+    assert notice is not None
+    assert notice.ends_at is not None
+    return notice.ends_at
 
 
 def _closes(m: cg.Matter) -> datetime:

@@ -13,6 +13,7 @@ import pytest
 from transitions import Machine, MachineError
 
 from communitygov import (
+    ONE_SOLICITATION_THREE_DELIBERATIONS,
     PROCEDURES,
     Aggregate,
     BodyKind,
@@ -30,6 +31,8 @@ from communitygov import (
     Vote,
     Workflow,
 )
+from communitygov.kernel.slots import fast_init, maker
+from communitygov.matters.events import DeliberationHeld, MatterClosed
 from support import Log
 
 AT = datetime(2025, 9, 1, 9, 0, tzinfo=timezone(timedelta(hours=8)))
@@ -390,3 +393,76 @@ def test_apply_leaves_the_original_untouched() -> None:
     assert before.state == "result_publicity"
     with pytest.raises(attrs.exceptions.FrozenInstanceError):
         after.state = "raised"  # type: ignore[misc]
+
+
+# --- building records directly (communitygov.kernel.slots) --------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class _Record:
+    """A record with every kind of default a compiled constructor must handle."""
+
+    name: str
+    count: int = 0
+    tags: list[str] = attrs.field(factory=list)
+    seen: dict[str, int] = attrs.field(init=False, factory=dict, eq=False)
+
+
+def test_a_compiled_constructor_builds_what_init_builds() -> None:
+    make = maker(_Record)
+    assert make is not _Record
+    built = make(name="a")
+    assert type(built) is _Record
+    assert built == _Record(name="a")
+    assert (built.count, built.tags, built.seen) == (0, [], {})
+    assert make(name="b").tags is not built.tags  # a factory runs for every record
+    given = ["x"]
+    assert make(name="c", count=2, tags=given).tags is given
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        built.name = "z"  # type: ignore[misc]
+    for wrong in ({}, {"name": "a", "colour": "red"}):
+        with pytest.raises(TypeError) as compiled:
+            make(**wrong)  # type: ignore[arg-type]
+        with pytest.raises(TypeError) as generated:
+            _Record(**wrong)  # type: ignore[arg-type]
+        assert str(compiled.value) == str(generated.value)
+    # Where the generated __init__ does more than store, the class itself is the constructor.
+    assert maker(_Converted) is _Converted
+    assert maker(_Hooked) is _Hooked
+    assert maker(_Unslotted) is _Unslotted
+
+
+def test_registered_events_build_what_their_generated_init_builds() -> None:
+    def fields(event: Event) -> dict[str, Any]:
+        return {a.name: getattr(event, a.name) for a in attrs.fields(type(event))}
+
+    for event in _closed_matter(ONE_SOLICITATION_THREE_DELIBERATIONS).matter_events:
+        cls = type(event)
+        rebuilt = cls(**fields(event))
+        assert type(rebuilt) is cls
+        assert rebuilt == event
+        assert fields(rebuilt) == fields(event)
+        with pytest.raises(attrs.exceptions.FrozenInstanceError):
+            rebuilt.at = AT  # type: ignore[misc]
+    held = DeliberationHeld.__init__
+    assert held.__qualname__ == "DeliberationHeld.__init__"
+    assert fast_init(DeliberationHeld) is held  # compiled: it has more than a few fields
+    assert fast_init(MatterClosed) is None  # not worth it for one field
+    with pytest.raises(TypeError, match=r"DeliberationHeld\.__init__\(\) missing"):
+        DeliberationHeld(at=AT)  # type: ignore[call-arg]
+
+
+class _Subclass(DeliberationHeld):
+    """A subclass that is not an attrs class: it inherits the compiled __init__."""
+
+
+def test_a_subclass_without_an_init_of_its_own_stays_itself() -> None:
+    held = next(
+        e
+        for e in _closed_matter(ONE_SOLICITATION_THREE_DELIBERATIONS).matter_events
+        if isinstance(e, DeliberationHeld)
+    )
+    values = {a.name: getattr(held, a.name) for a in attrs.fields(DeliberationHeld)}
+    sub = _Subclass(**values)
+    assert type(sub) is _Subclass
+    assert all(getattr(sub, name) == value for name, value in values.items())

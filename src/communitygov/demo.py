@@ -199,9 +199,10 @@ def decide_plan(community: Community) -> Iterator[tuple[str, Decision[Matter]]]:
         place="三湾街社区公示栏",
         at=_at(4, 23),
     )
-    resolution = matter.resolution
-    assert resolution is not None
-    yield f"resolution notice posted until {resolution.ends_at:%Y-%m-%d %H:%M}", (matter, events)
+    assert matter.resolution is not None
+    resolution_ends = matter.resolution.ends_at
+    assert resolution_ends is not None
+    yield f"resolution notice posted until {resolution_ends:%Y-%m-%d %H:%M}", (matter, events)
     matter, events = matter.raise_objection(
         "obj1", by="resident", text="帮扶资金从哪里来?", community=community, at=_at(4, 25)
     )
@@ -217,7 +218,7 @@ def decide_plan(community: Community) -> Iterator[tuple[str, Decision[Matter]]]:
     )
     yield "objection dismissed by the supervision committee; the ruling is posted", (matter, events)
 
-    matter, events = matter.start_implementation(by="wu", at=resolution.ends_at)
+    matter, events = matter.start_implementation(by="wu", at=resolution_ends)
     yield "implementation started after the notice period", (matter, events)
     matter, events = matter.record_progress(
         "邱芝兰担任“临时妈妈”,第一阶段开口说话启动", by="wu", at=_at(5, 6)
@@ -234,7 +235,9 @@ def decide_plan(community: Community) -> Iterator[tuple[str, Decision[Matter]]]:
     )
     yield "result notice posted", (matter, events)
     assert matter.result is not None
-    matter, events = matter.close(at=matter.result.ends_at + timedelta(hours=9))
+    result_ends = matter.result.ends_at
+    assert result_ends is not None
+    matter, events = matter.close(at=result_ends + timedelta(hours=9))
     yield "closed", (matter, events)
 
 

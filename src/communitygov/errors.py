@@ -16,9 +16,12 @@ The tree::
     │   │   ├── EmptyField
     │   │   ├── NaiveDatetime
     │   │   ├── DuplicateId
-│   │   ├── InvalidCount
-│   │   ├── NoSeats
-│   │   └── WrongCommunity
+    │   │   ├── InvalidCount
+    │   │   ├── NoSeats
+    │   │   ├── WrongCommunity
+    │   │   ├── StagesMismatch          a plan's design does not follow its template
+    │   │   ├── ReviewDateTooEarly
+    │   │   └── ActivityInFuture
     │   ├── TimeWentBackwards
     │   ├── UnknownReference            an id the aggregate does not know
     │   └── RuleViolation               a governance rule broken
@@ -27,7 +30,12 @@ The tree::
     │       ├── NotAMember, NotEligible, WrongBody, SamePerson
     │       ├── VotedTwice, MoreVotesThanPresent, VoteFromAbsentPerson, PresentNotExpected
     │       ├── AmendmentNotAllowed, PlanRequired, PlanVersionMismatch
-    │       └── ObjectionsPending, ObjectionAlreadyRuled
+    │       ├── ObjectionsPending, ObjectionAlreadyRuled
+    │       ├── MatterNotAdopted        the adopting matter's resolution is not in effect
+    │       ├── NotOnCaseTeam, TooFewReviewers, CaseTeamTooSmall, ReviewNotDue
+    │       ├── NotCurrentStage (StageSkipped under it), SetbackNotEarlier, GoalsUnmet
+    │       ├── ActivityBeforeAdoption, ActivityDuringSuspension
+    │       └── ConsentAlreadyWithdrawn nothing is recorded after consent is withdrawn
     ├── PersistenceError
     │   ├── ConcurrencyConflict, NotFound, IntegrityViolation
     │   ├── DecodeError
@@ -42,27 +50,36 @@ from datetime import date, datetime
 from fractions import Fraction
 
 __all__ = [
+    "ActivityBeforeAdoption",
+    "ActivityDuringSuspension",
+    "ActivityInFuture",
     "AmendmentNotAllowed",
     "CalendarDataUnavailable",
     "CalendarError",
+    "CaseTeamTooSmall",
     "CommandRejected",
     "CommunityGovError",
     "ConcurrencyConflict",
+    "ConsentAlreadyWithdrawn",
     "DecisionContradictsVote",
     "DecodeError",
     "DefinitionError",
     "DuplicateId",
     "EmptyField",
+    "GoalsUnmet",
     "IntegrityViolation",
     "InvalidCount",
     "InvalidInput",
+    "MatterNotAdopted",
     "MissingExtra",
     "MoreVotesThanPresent",
     "NaiveDatetime",
     "NoSeats",
     "NotAMember",
+    "NotCurrentStage",
     "NotEligible",
     "NotFound",
+    "NotOnCaseTeam",
     "ObjectionAlreadyRuled",
     "ObjectionsPending",
     "PapersNotSentInTime",
@@ -72,11 +89,17 @@ __all__ = [
     "PlanVersionMismatch",
     "PresentNotExpected",
     "QuorumNotMet",
+    "ReviewDateTooEarly",
+    "ReviewNotDue",
     "RuleViolation",
     "SamePerson",
+    "SetbackNotEarlier",
+    "StageSkipped",
+    "StagesMismatch",
     "StoreUnavailable",
     "ThresholdNotReached",
     "TimeWentBackwards",
+    "TooFewReviewers",
     "TransitionNotAllowed",
     "UnknownReference",
     "VoteFromAbsentPerson",
@@ -475,6 +498,192 @@ class ObjectionAlreadyRuled(RuleViolation):
     def __init__(self, objection: str) -> None:
         self.objection = objection
         super().__init__(f"objection {objection!r} has already been ruled on")
+
+
+# --- assistance plans ------------------------------------------------------------------
+
+
+class StagesMismatch(InvalidInput):
+    """A plan's design does not set out exactly the stages of its template, in order."""
+
+    def __init__(self, expected: Iterable[str], got: Iterable[str]) -> None:
+        self.expected = tuple(expected)
+        self.got = tuple(got)
+        super().__init__(
+            f"the plan must set out every stage of its template in order "
+            f"({', '.join(self.expected)}); it sets out {', '.join(self.got) or 'none'}"
+        )
+
+
+class ReviewDateTooEarly(InvalidInput):
+    """A review date was set for a day that has passed or is out of order."""
+
+    def __init__(self, stage: str, on: date, earliest: date) -> None:
+        self.stage = stage
+        self.on = on
+        self.earliest = earliest
+        super().__init__(
+            f"the review of stage {stage!r} cannot be set for {on.isoformat()}; "
+            f"the earliest possible day is {earliest.isoformat()}"
+        )
+
+
+class ActivityInFuture(InvalidInput):
+    """An activity was logged with a date after the day it was logged on."""
+
+    def __init__(self, on: date, today: date) -> None:
+        self.on = on
+        self.today = today
+        super().__init__(
+            f"an activity dated {on.isoformat()} cannot be logged on {today.isoformat()}: "
+            "it has not happened yet"
+        )
+
+
+class MatterNotAdopted(RuleViolation):
+    """A plan was to be adopted through a matter whose resolution has not taken effect."""
+
+    def __init__(self, matter: str, state: str) -> None:
+        self.matter = matter
+        self.state = state
+        super().__init__(
+            f"matter {matter!r} is {state.replace('_', ' ')}: a plan takes effect only through "
+            "a matter that resolved to adopt it, once its resolution notice has run its period "
+            "with no objection upheld"
+        )
+
+
+class NotOnCaseTeam(RuleViolation):
+    """Someone acting for a plan (signing a review, leaving the team) is not on its case team."""
+
+    def __init__(self, person: str, plan: str) -> None:
+        self.person = person
+        self.plan = plan
+        super().__init__(f"{person} is not on the case team of assistance plan {plan!r}")
+
+
+class TooFewReviewers(RuleViolation):
+    """A review was signed by fewer members of the case team than a review needs."""
+
+    def __init__(self, reviewers: Iterable[str], required: int) -> None:
+        self.reviewers = tuple(sorted(reviewers))
+        self.required = required
+        signed = ", ".join(self.reviewers) or "nobody"
+        super().__init__(
+            f"a review needs at least {required} members of the case team; "
+            f"{len(self.reviewers)} signed ({signed})"
+        )
+
+
+class CaseTeamTooSmall(RuleViolation):
+    """A case team would have fewer people than a review needs."""
+
+    def __init__(self, size: int, minimum: int) -> None:
+        self.size = size
+        self.minimum = minimum
+        super().__init__(
+            f"a case team needs at least {minimum} people, so that its reviews can be signed; "
+            f"this one would have {size}"
+        )
+
+
+class ReviewNotDue(RuleViolation):
+    """A stage was reviewed before its review date."""
+
+    def __init__(self, stage: str, due_on: date, on: date) -> None:
+        self.stage = stage
+        self.due_on = due_on
+        self.on = on
+        super().__init__(
+            f"the review of stage {stage!r} is due on {due_on.isoformat()}; it is {on.isoformat()}"
+        )
+
+
+class NotCurrentStage(RuleViolation):
+    """A review or record names a stage other than the one the plan is in."""
+
+    def __init__(self, stage: str, current: str) -> None:
+        self.stage = stage
+        self.current = current
+        super().__init__(self._explain())
+
+    def _explain(self) -> str:
+        return (
+            f"the plan is at {self.current!r}, not {self.stage!r}; "
+            "only the current stage is reviewed"
+        )
+
+
+class StageSkipped(NotCurrentStage):
+    """A stage after the current one was named: stages run in order, none is skipped."""
+
+    def _explain(self) -> str:
+        return (
+            f"stage {self.stage!r} comes after {self.current!r}, which has not passed: "
+            "stages run in order and none is skipped"
+        )
+
+
+class SetbackNotEarlier(RuleViolation):
+    """A setback named a stage that is not before the current one."""
+
+    def __init__(self, to: str, current: str) -> None:
+        self.to = to
+        self.current = current
+        super().__init__(
+            f"a setback goes back to an earlier stage; {to!r} is not before {current!r}"
+        )
+
+
+class GoalsUnmet(RuleViolation):
+    """A stage was passed with goals unmet and no reason recorded."""
+
+    def __init__(self, stage: str, goals: Iterable[str]) -> None:
+        self.stage = stage
+        self.goals = tuple(goals)
+        super().__init__(
+            f"stage {stage!r} has goals not yet met ({', '.join(self.goals)}); "
+            "it passes only if the reviewers record why"
+        )
+
+
+class ActivityBeforeAdoption(RuleViolation):
+    """An activity was dated before the plan was adopted."""
+
+    def __init__(self, on: date, adopted_on: date) -> None:
+        self.on = on
+        self.adopted_on = adopted_on
+        super().__init__(
+            f"an activity dated {on.isoformat()} is before the plan took effect on "
+            f"{adopted_on.isoformat()}"
+        )
+
+
+class ActivityDuringSuspension(RuleViolation):
+    """An activity was dated on a day the plan was suspended."""
+
+    def __init__(self, on: date, suspended_on: date, resumed_on: date) -> None:
+        self.on = on
+        self.suspended_on = suspended_on
+        self.resumed_on = resumed_on
+        super().__init__(
+            f"an activity dated {on.isoformat()} falls while the plan was suspended "
+            f"from {suspended_on.isoformat()} until {resumed_on.isoformat()}"
+        )
+
+
+class ConsentAlreadyWithdrawn(RuleViolation):
+    """Consent was withdrawn: nothing more about the person may be recorded (个人信息保护法
+    Art. 15)."""
+
+    def __init__(self, plan: str, withdrawn_at: datetime, action: str) -> None:
+        self.plan = plan
+        self.withdrawn_at = withdrawn_at
+        self.action = action
+        super().__init__(
+            f"cannot {action}: consent to assistance plan {plan!r} was withdrawn at "
+            f"{withdrawn_at.isoformat()}, and nothing more about the person may be recorded"
+        )
 
 
 # --- persistence -------------------------------------------------------------------------

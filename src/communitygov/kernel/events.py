@@ -24,6 +24,7 @@ from typing import Any, ClassVar, TypeVar
 import attrs
 
 from communitygov.errors import DefinitionError
+from communitygov.kernel.slots import fast_init
 
 __all__ = ["EVENTS", "Event", "EventRegistry", "Upcaster", "event_type"]
 
@@ -147,11 +148,20 @@ EVENTS = EventRegistry()
 def event_type(
     name: str, version: int = 1, registry: EventRegistry = EVENTS
 ) -> Callable[[type[E]], type[E]]:
-    """Class decorator: register an event class under a stable ``name`` and schema ``version``."""
+    """Class decorator: register an event class under a stable ``name`` and schema ``version``.
+
+    It also gives the class a faster ``__init__`` that does exactly what the attrs-generated one
+    does, where that is possible (see :func:`communitygov.kernel.slots.fast_init`): events are
+    built on every command and every replay.
+    """
 
     def register(cls: type[E]) -> type[E]:
         if not attrs.has(cls) or not issubclass(cls, Event):
             raise DefinitionError(f"event {name!r}", "must be an attrs class deriving from Event")
-        return registry.register(cls, name, version)
+        registry.register(cls, name, version)
+        init = fast_init(cls)
+        if init is not None and "__init__" in vars(cls):
+            cls.__init__ = init  # type: ignore[method-assign]
+        return cls
 
     return register

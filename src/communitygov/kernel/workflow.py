@@ -70,9 +70,10 @@ class Workflow:
             auto_transitions=False,
             send_event=True,
         )
-        self._table = self._compile(self.machine)
+        self.table: Mapping[tuple[str, str], str] = self._compile(self.machine)
+        """Every allowed transition: ``(state, action)`` to the state it leads to."""
         allowed: dict[str, list[str]] = {state: [] for state in self.states}
-        for state, action in self._table:
+        for state, action in self.table:
             allowed[state].append(action)
         self._allowed: Mapping[str, tuple[str, ...]] = {
             state: tuple(actions) for state, actions in allowed.items()
@@ -113,7 +114,7 @@ class Workflow:
 
     def can(self, state: str, action: str) -> bool:
         """Whether ``action`` is allowed in ``state``."""
-        return (state, action) in self._table
+        return (state, action) in self.table
 
     def target(self, state: str, action: str) -> str:
         """The state ``action`` leads to from ``state``.
@@ -122,7 +123,7 @@ class Workflow:
             TransitionNotAllowed: the action is not allowed there; the error lists what is.
         """
         try:
-            return self._table[(state, action)]
+            return self.table[(state, action)]
         except KeyError:
             raise TransitionNotAllowed(action, state, self.allowed(state)) from None
 

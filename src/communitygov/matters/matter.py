@@ -38,6 +38,7 @@ from communitygov.errors import (
 from communitygov.kernel.aggregate import Aggregate, Decision, Description
 from communitygov.kernel.events import Event
 from communitygov.kernel.periods import Period, period_end
+from communitygov.kernel.slots import maker
 from communitygov.kernel.timekeeping import require_aware, zone
 from communitygov.matters.deliberation import check_meeting
 from communitygov.matters.events import (
@@ -62,21 +63,10 @@ from communitygov.matters.records import Meeting, MotionSource, Objection, Opini
 from communitygov.organisation.community import Community
 from communitygov.publicity.notices import Notice, NoticeKind
 
-__all__ = ["Deadline", "Matter", "Publicity"]
+__all__ = ["Deadline", "Matter"]
 
 _Fold = tuple[str, dict[str, Any]]
 """An event's action in the workflow, and the fields it changes."""
-
-
-@attrs.frozen(kw_only=True)
-class Publicity:
-    """A notice that was posted, and the period it stays up."""
-
-    text: str
-    place: str
-    posted_at: datetime
-    period: Period
-    ends_at: datetime
 
 
 @attrs.frozen
@@ -100,45 +90,115 @@ class Matter(Aggregate):
     Read its ``state``, :meth:`allowed_actions`, :meth:`open_deadlines` and :meth:`notices`.
     Change it only through its commands; each returns the new matter and the events that
     record the change, and :meth:`replay` folds those events back into the same matter.
+
+    The matter keeps the events its queries need (the one that raised it, the one that opened
+    the solicitation, each meeting, …) rather than copies of what they say; what never changes
+    after it is raised (its community, title, description, source, who raised it) and what
+    follows from the rest (the plans, the resolution and result notices) are read through
+    properties. Every event copies the matter's fields, so the fewer there are, the cheaper.
     """
 
     created_by = (MatterRaised,)
     kind = "matter"
 
-    community_id: str
-    timezone: str
+    raised: MatterRaised
+    """The event that raised the matter."""
     procedure: Procedure = attrs.field(repr=False)
     state: str
-    title: str
-    description: str
-    source: MotionSource
-    raised_by: str
-    solicitation_opened_at: datetime | None = None
-    solicitation_closes_at: datetime | None = None
+    solicitation: SolicitationOpened | None = None
+    """The event that opened the solicitation, once it is open."""
     opinions: tuple[Opinion, ...] = ()
-    plans: tuple[str, ...] = ()
     deliberations: tuple[DeliberationHeld, ...] = ()
-    resolution: Publicity | None = None
-    publicity_round: int = 0
     objections: tuple[Objection, ...] = ()
-    implementation_started_at: datetime | None = None
+    implementation: ImplementationStarted | None = None
+    """The event that started the work, once it has started."""
     progress: tuple[ProgressRecorded, ...] = ()
     completion: MatterCompleted | None = None
-    result: Publicity | None = None
     withdrawal: MatterWithdrawn | None = None
     posted: tuple[Notice, ...] = ()
+    """Every notice posted, oldest first (see :meth:`notices`)."""
+
+    # --- what the matter was raised with ---------------------------------------------------
+
+    @property
+    def community_id(self) -> str:
+        """The id of the community the matter belongs to."""
+        return self.raised.community_id
+
+    @property
+    def timezone(self) -> str:
+        """The community's timezone when the matter was raised; periods are counted in it."""
+        return self.raised.timezone
+
+    @property
+    def title(self) -> str:
+        """The matter's title."""
+        return self.raised.title
+
+    @property
+    def description(self) -> str:
+        """What the matter is about."""
+        return self.raised.description
+
+    @property
+    def source(self) -> MotionSource:
+        """Where the matter came from."""
+        return self.raised.source
+
+    @property
+    def raised_by(self) -> str:
+        """Who raised the matter."""
+        return self.raised.raised_by
+
+    @property
+    def solicitation_opened_at(self) -> datetime | None:
+        """When the solicitation opened, once it has."""
+        return None if self.solicitation is None else self.solicitation.at
+
+    @property
+    def solicitation_closes_at(self) -> datetime | None:
+        """When the solicitation window closes, once it is open."""
+        return None if self.solicitation is None else self.solicitation.closes_at
+
+    @property
+    def implementation_started_at(self) -> datetime | None:
+        """When the work started, once it has."""
+        return None if self.implementation is None else self.implementation.at
+
+    # --- what follows from the rest ------------------------------------------------------
+
+    @property
+    def plans(self) -> tuple[str, ...]:
+        """Every version of the plan, in the order the meetings put them on the table."""
+        return tuple(held.plan for held in self.deliberations if held.plan is not None)
+
+    @property
+    def resolution(self) -> Notice | None:
+        """The latest resolution notice, if one has been posted (one of :meth:`notices`)."""
+        return _latest(self.posted, NoticeKind.RESOLUTION)
+
+    @property
+    def result(self) -> Notice | None:
+        """The result notice, if it has been posted (one of :meth:`notices`)."""
+        return _latest(self.posted, NoticeKind.RESULT)
+
+    @property
+    def publicity_round(self) -> int:
+        """How many resolution notices have been posted (an upheld objection means another)."""
+        return sum(notice.kind is NoticeKind.RESOLUTION for notice in self.posted)
 
     # --- queries -----------------------------------------------------------------------
 
     @property
     def plan(self) -> str | None:
         """The plan now on the table (the latest version), if any."""
-        return self.plans[-1] if self.plans else None
+        plans = self.plans
+        return plans[-1] if plans else None
 
     @property
     def plan_version(self) -> int:
         """The current plan version; 0 before the first proposal."""
-        return len(self.plans)
+        return sum(held.plan is not None for held in self.deliberations)
 
     @property
     def is_final(self) -> bool:
@@ -156,20 +216,26 @@ class Matter(Aggregate):
 
     def open_deadlines(self) -> tuple[Deadline, ...]:
         """What the matter is waiting for, with when it falls due."""
-        if self.state == MatterState.SOLICITING and self.solicitation_closes_at is not None:
-            return (Deadline("solicitation closes", self.solicitation_closes_at),)
-        if self.state == MatterState.RESOLUTION_PUBLICITY and self.resolution is not None:
-            return (Deadline("resolution publicity ends", self.resolution.ends_at),)
-        if self.state == MatterState.RESULT_PUBLICITY and self.result is not None:
-            return (Deadline("result publicity ends", self.result.ends_at),)
+        state = self.state
+        if state == MatterState.SOLICITING and self.solicitation is not None:
+            return (Deadline("solicitation closes", self.solicitation.closes_at),)
+        if state == MatterState.RESOLUTION_PUBLICITY:
+            resolution = self.resolution
+            if resolution is not None:
+                return (Deadline("resolution publicity ends", _ends(resolution)),)
+        if state == MatterState.RESULT_PUBLICITY:
+            result = self.result
+            if result is not None:
+                return (Deadline("result publicity ends", _ends(result)),)
         return ()
 
     def describe(self) -> Description:
         """The matter's summary: its state, title and the first open deadline."""
         deadlines = self.open_deadlines()
+        title = self.raised.title
         if deadlines:
-            return Description(self.state, self.title, deadlines[0].due, deadlines[0].what)
-        return Description(self.state, self.title)
+            return Description(self.state, title, deadlines[0].due, deadlines[0].what)
+        return Description(self.state, title)
 
     def notices(self) -> tuple[Notice, ...]:
         """Every notice the matter has posted, oldest first: the resolution notices, the
@@ -185,11 +251,12 @@ class Matter(Aggregate):
         period: Period | None = None,
         ends_at: datetime | None = None,
     ) -> Notice:
-        return Notice(
+        raised = self.raised
+        return _new_notice(
             kind=kind,
-            community_id=self.community_id,
+            community_id=raised.community_id,
             subject_id=self.id,
-            subject=self.title,
+            subject=raised.title,
             text=text,
             place=place,
             posted_at=posted_at,
@@ -224,7 +291,7 @@ class Matter(Aggregate):
         _text(title, "title")
         _text(description, "description")
         community.person(raised_by)
-        event = MatterRaised(
+        event = _new_raised(
             at=at,
             matter_id=matter_id,
             community_id=community.id,
@@ -236,7 +303,7 @@ class Matter(Aggregate):
             timezone=community.timezone,
             calendar=procedure.calendar.name,
         )
-        return cls._start(event, procedure), (event,)
+        return cls._raised(event, procedure), (event,)
 
     def open_solicitation(
         self, *, at: datetime, closes_at: datetime | None = None
@@ -271,12 +338,10 @@ class Matter(Aggregate):
             EmptyField: the opinion has no text.
         """
         at = self._begin("record_opinion", at)
-        closes_at = self.solicitation_closes_at
-        assert closes_at is not None
-        if at >= closes_at:
-            raise WindowClosed(
-                "solicitation window", self.solicitation_opened_at or at, closes_at, at
-            )
+        solicitation = self.solicitation
+        assert solicitation is not None
+        if at >= solicitation.closes_at:
+            raise WindowClosed("solicitation window", solicitation.at, solicitation.closes_at, at)
         if any(o.id == opinion.id for o in self.opinions):
             raise DuplicateId("opinion", opinion.id)
         _text(opinion.text, "opinion text")
@@ -305,8 +370,9 @@ class Matter(Aggregate):
             PeriodNotElapsed: the window has not ended yet.
         """
         at = self._begin("close_solicitation", at)
-        closes_at = self.solicitation_closes_at
-        assert closes_at is not None
+        solicitation = self.solicitation
+        assert solicitation is not None
+        closes_at = solicitation.closes_at
         if at < closes_at:
             raise PeriodNotElapsed("solicitation window", closes_at, at)
         return self._record(SolicitationClosed(at=at, opinions=len(self.opinions)))
@@ -375,8 +441,9 @@ class Matter(Aggregate):
         at = self._begin("raise_objection", at)
         resolution = self.resolution
         assert resolution is not None
-        if at >= resolution.ends_at:
-            raise WindowClosed("resolution publicity", resolution.posted_at, resolution.ends_at, at)
+        ends_at = _ends(resolution)
+        if at >= ends_at:
+            raise WindowClosed("resolution publicity", resolution.posted_at, ends_at, at)
         _text(objection_id, "objection id")
         if any(o.id == objection_id for o in self.objections):
             raise DuplicateId("objection", objection_id)
@@ -452,8 +519,9 @@ class Matter(Aggregate):
         at = self._begin("start_implementation", at)
         resolution = self.resolution
         assert resolution is not None
-        if at < resolution.ends_at:
-            raise PeriodNotElapsed("resolution publicity", resolution.ends_at, at)
+        ends_at = _ends(resolution)
+        if at < ends_at:
+            raise PeriodNotElapsed("resolution publicity", ends_at, at)
         pending = self.pending_objections()
         if pending:
             raise ObjectionsPending(o.id for o in pending)
@@ -508,8 +576,9 @@ class Matter(Aggregate):
         at = self._begin("close", at)
         result = self.result
         assert result is not None
-        if at < result.ends_at:
-            raise PeriodNotElapsed("result publicity", result.ends_at, at)
+        ends_at = _ends(result)
+        if at < ends_at:
+            raise PeriodNotElapsed("result publicity", ends_at, at)
         return self._record(MatterClosed(at=at))
 
     def withdraw(self, reason: str, *, by: str, at: datetime) -> Decision[Matter]:
@@ -533,11 +602,13 @@ class Matter(Aggregate):
 
     def _period_end(self, start: datetime, period: Period) -> datetime:
         """When ``period`` from ``start`` ends, counted in the community's timezone."""
-        return period_end(start.astimezone(zone(self.timezone)), period, self.procedure.calendar)
+        return period_end(
+            start.astimezone(zone(self.raised.timezone)), period, self.procedure.calendar
+        )
 
     def _require_community(self, community: Community) -> None:
-        if community.id != self.community_id:
-            raise WrongCommunity(self.community_id, community.id)
+        if community.id != self.raised.community_id:
+            raise WrongCommunity(self.raised.community_id, community.id)
 
     def _require_eligible(
         self,
@@ -570,33 +641,39 @@ class Matter(Aggregate):
                 f"the matter counts its periods on the {event.calendar!r} calendar; the "
                 f"procedure given counts on {procedure.calendar.name!r}",
             )
-        return cls(
-            timezone=event.timezone,
+        return cls._raised(event, procedure)
+
+    @classmethod
+    def _raised(cls, event: MatterRaised, procedure: Procedure) -> Matter:
+        """The matter ``event`` raises, once ``procedure`` is known to be the one it names."""
+        return maker(cls)(
             id=event.matter_id,
             version=1,
             last_at=event.at,
-            community_id=event.community_id,
+            raised=event,
             procedure=procedure,
             state=procedure.workflow.initial,
-            title=event.title,
-            description=event.description,
-            source=event.source,
-            raised_by=event.raised_by,
         )
 
     def _changes(self, event: Event) -> dict[str, Any]:
-        fold = _FOLDS.get(type(event))
-        if fold is None:
-            raise DecodeError(event.type_name, event.schema_version, "not a matter event")
-        action, changes = fold(self, event)
-        changes["state"] = self.procedure.workflow.target(self.state, action)
+        changes: dict[str, Any]
+        kept = _KEPT.get(type(event))
+        if kept is not None:
+            action, field = kept
+            changes = {field: event} if field else {}
+        else:
+            fold = _FOLDS.get(type(event))
+            if fold is None:
+                raise DecodeError(event.type_name, event.schema_version, "not a matter event")
+            action, changes = fold(self, event)
+        workflow = self.procedure.workflow
+        state = workflow.table.get((self.state, action))
+        changes["state"] = workflow.target(self.state, action) if state is None else state
         return changes
 
     def _deliberation_held(self, event: DeliberationHeld) -> _Fold:
-        changes: dict[str, Any] = {"deliberations": (*self.deliberations, event)}
-        if event.plan is not None:
-            changes["plans"] = (*self.plans, event.plan)
-        return ("adopt" if event.outcome is Outcome.ADOPTED else "reject"), changes
+        action = "adopt" if event.outcome is Outcome.ADOPTED else "reject"
+        return action, {"deliberations": (*self.deliberations, event)}
 
     def _objection_ruled(self, event: ObjectionRuled) -> _Fold:
         objections = tuple(
@@ -615,55 +692,30 @@ class Matter(Aggregate):
         changes = {"objections": objections, "posted": (*self.posted, notice)}
         return ("uphold_objection" if event.upheld else "dismiss_objection"), changes
 
-    def _solicitation_opened(self, event: SolicitationOpened) -> _Fold:
-        return "open_solicitation", {
-            "solicitation_opened_at": event.at,
-            "solicitation_closes_at": event.closes_at,
-        }
-
     def _opinion_recorded(self, event: OpinionRecorded) -> _Fold:
         opinion = Opinion(
             event.opinion_id, event.author_id, event.channel, event.stance, event.text
         )
         return "record_opinion", {"opinions": (*self.opinions, opinion)}
 
-    def _solicitation_closed(self, event: SolicitationClosed) -> _Fold:
-        return "close_solicitation", {}
-
     def _resolution_publicised(self, event: ResolutionPublicised) -> _Fold:
         notice = self._notice(
             NoticeKind.RESOLUTION, event.text, event.place, event.at, event.period, event.ends_at
         )
-        return "publicise_resolution", {
-            "resolution": _publicity(event),
-            "publicity_round": self.publicity_round + 1,
-            "posted": (*self.posted, notice),
-        }
+        return "publicise_resolution", {"posted": (*self.posted, notice)}
 
     def _objection_raised(self, event: ObjectionRaised) -> _Fold:
         objection = Objection(event.objection_id, event.by, event.text, self.publicity_round)
         return "raise_objection", {"objections": (*self.objections, objection)}
 
-    def _implementation_started(self, event: ImplementationStarted) -> _Fold:
-        return "start_implementation", {"implementation_started_at": event.at}
-
     def _progress_recorded(self, event: ProgressRecorded) -> _Fold:
         return "record_progress", {"progress": (*self.progress, event)}
-
-    def _completed(self, event: MatterCompleted) -> _Fold:
-        return "complete", {"completion": event}
 
     def _result_publicised(self, event: ResultPublicised) -> _Fold:
         notice = self._notice(
             NoticeKind.RESULT, event.text, event.place, event.at, event.period, event.ends_at
         )
-        return "publicise_result", {"result": _publicity(event), "posted": (*self.posted, notice)}
-
-    def _closed(self, event: MatterClosed) -> _Fold:
-        return "close", {}
-
-    def _withdrawn(self, event: MatterWithdrawn) -> _Fold:
-        return "withdraw", {"withdrawal": event}
+        return "publicise_result", {"posted": (*self.posted, notice)}
 
     @classmethod
     def replay(
@@ -683,32 +735,47 @@ class Matter(Aggregate):
         return super().replay(events, context)
 
 
+_new_raised = maker(MatterRaised)
+_new_notice = maker(Notice)
+"""Build a ``MatterRaised`` and a ``Notice`` as their ``__init__`` would, only faster (see
+:func:`~communitygov.kernel.slots.maker`): every matter is raised, and the fold builds every
+notice a matter posts."""
+
+_KEPT: Mapping[type[Event], tuple[str, str]] = {
+    SolicitationOpened: ("open_solicitation", "solicitation"),
+    SolicitationClosed: ("close_solicitation", ""),
+    ImplementationStarted: ("start_implementation", "implementation"),
+    MatterCompleted: ("complete", "completion"),
+    MatterClosed: ("close", ""),
+    MatterWithdrawn: ("withdraw", "withdrawal"),
+}
+"""The events that change a matter only by the action they record and by being kept in a
+field (or none): the action, and the field."""
+
 _FOLDS: Mapping[type[Event], Callable[[Matter, Any], _Fold]] = {
-    SolicitationOpened: Matter._solicitation_opened,
     OpinionRecorded: Matter._opinion_recorded,
-    SolicitationClosed: Matter._solicitation_closed,
     DeliberationHeld: Matter._deliberation_held,
     ResolutionPublicised: Matter._resolution_publicised,
     ObjectionRaised: Matter._objection_raised,
     ObjectionRuled: Matter._objection_ruled,
-    ImplementationStarted: Matter._implementation_started,
     ProgressRecorded: Matter._progress_recorded,
-    MatterCompleted: Matter._completed,
     ResultPublicised: Matter._result_publicised,
-    MatterClosed: Matter._closed,
-    MatterWithdrawn: Matter._withdrawn,
 }
-"""How each event changes a matter."""
+"""How each other event changes a matter: the action it records, and the fields it changes."""
 
 
-def _publicity(event: ResolutionPublicised | ResultPublicised) -> Publicity:
-    return Publicity(
-        text=event.text,
-        place=event.place,
-        posted_at=event.at,
-        period=event.period,
-        ends_at=event.ends_at,
-    )
+def _latest(posted: tuple[Notice, ...], kind: NoticeKind) -> Notice | None:
+    for notice in reversed(posted):
+        if notice.kind is kind:
+            return notice
+    return None
+
+
+def _ends(notice: Notice) -> datetime:
+    """When a notice with a period comes down (the resolution and result notices have one)."""
+    ends_at = notice.ends_at
+    assert ends_at is not None
+    return ends_at
 
 
 def _residents_first(group: Constituency) -> tuple[bool, str]:

@@ -60,6 +60,10 @@ class Membership:
         return self.start <= day and (self.end is None or day < self.end)
 
 
+_MEMBERS_KEPT = 4096
+"""How many answers :meth:`Community.members_of` keeps before it starts afresh."""
+
+
 def _required(value: str, field: str) -> str:
     if not value.strip():
         raise EmptyField(field)
@@ -79,6 +83,13 @@ class Community(Aggregate):
     people: Mapping[str, Person] = attrs.field(factory=dict)
     memberships: tuple[Membership, ...] = ()
     relatives: frozenset[frozenset[str]] = frozenset()
+    _members: dict[object, frozenset[str]] = attrs.field(
+        init=False, factory=dict, eq=False, repr=False
+    )
+    """What :meth:`members_of` has answered: by (body, day), and each distinct set by itself.
+
+    Not part of the value: a new community (every event makes one) starts with it empty, and
+    snapshots leave it out."""
 
     # --- commands ----------------------------------------------------------------------
 
@@ -213,9 +224,24 @@ class Community(Aggregate):
             raise UnknownReference("person", person_id) from None
 
     def members_of(self, body: BodyKind, on: date) -> frozenset[str]:
-        """The ids of everyone holding a seat on ``body`` on ``on``."""
-        parts = JOINT_BODIES.get(body, (body,))
-        return frozenset(m.person_id for m in self.memberships if m.body in parts and m.covers(on))
+        """The ids of everyone holding a seat on ``body`` on ``on``.
+
+        The same community gives the same set object for the same membership, so the records
+        that keep it (every ``DeliberationHeld`` does) share one set.
+        """
+        known = self._members
+        key = (body, on)
+        found = known.get(key)
+        if found is None:
+            parts = JOINT_BODIES.get(body, (body,))
+            members = frozenset(
+                m.person_id for m in self.memberships if m.body in parts and m.covers(on)
+            )
+            if len(known) >= _MEMBERS_KEPT:
+                known.clear()
+            found = known.setdefault(members, members)
+            known[key] = found
+        return found
 
     def is_member(self, person_id: str, body: BodyKind, on: date) -> bool:
         """Whether the person held a seat on ``body`` on ``on``."""

@@ -1,0 +1,59 @@
+"""The adoption rule: a plan takes effect only through a matter of 一征三议两公开 that resolved
+to adopt it, once that matter's resolution notice has run its period with no objection upheld
+("待群众无异议后")."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from communitygov.errors import (
+    MatterNotAdopted,
+    ObjectionsPending,
+    PeriodNotElapsed,
+    WrongCommunity,
+)
+from communitygov.matters.matter import Matter
+from communitygov.matters.procedure import MatterState
+
+__all__ = ["check_adopting_matter"]
+
+_IN_EFFECT = frozenset(
+    {
+        MatterState.IMPLEMENTING,
+        MatterState.COMPLETED,
+        MatterState.RESULT_PUBLICITY,
+        MatterState.CLOSED,
+    }
+)
+"""States a matter reaches only after its resolution took effect."""
+
+
+def check_adopting_matter(matter: Matter, *, community_id: str, at: datetime) -> None:
+    """Check that ``matter`` can adopt a plan of ``community_id`` at ``at``.
+
+    The matter's resolution is in effect once the matter is implementing or later, or while
+    its resolution notice is still listed as up if its period has ended by ``at`` with no
+    objection awaiting a ruling (an upheld objection has already sent the matter back).
+
+    Raises:
+        WrongCommunity: the matter belongs to another community.
+        MatterNotAdopted: the matter has not resolved to adopt, or was rejected or withdrawn.
+        PeriodNotElapsed: its resolution notice is still up at ``at``.
+        ObjectionsPending: an objection to the resolution awaits a ruling.
+    """
+    if matter.community_id != community_id:
+        raise WrongCommunity(community_id, matter.community_id)
+    state = matter.state
+    if state in _IN_EFFECT:
+        return
+    resolution = matter.resolution
+    if state != MatterState.RESOLUTION_PUBLICITY or resolution is None:
+        raise MatterNotAdopted(matter.id, state)
+    ends_at = resolution.ends_at
+    if ends_at is None or at < ends_at:
+        raise PeriodNotElapsed(
+            f"resolution publicity of matter {matter.id!r}", ends_at or resolution.posted_at, at
+        )
+    pending = matter.pending_objections()
+    if pending:
+        raise ObjectionsPending(objection.id for objection in pending)

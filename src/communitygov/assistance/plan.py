@@ -1,0 +1,1013 @@
+"""The AssistancePlan aggregate: one person's targeted assistance plan (精准帮扶项目).
+
+The plan follows the case-management cycle [民政部 MZ/T 094-2017]: intake, assessment and
+design, adoption through a matter of 一征三议两公开, intervention in the stages of its template
+(in order; each ends with a review by two members of the case team that passes it, extends it
+or records a setback to an earlier stage), a final evaluation that graduates or closes it.
+It can be suspended and resumed; withdrawing consent stops it for good. Every command returns
+the new plan and the events that record the change; the plan it is called on never changes.
+The events are the case file.
+
+The beneficiary's name is never kept in the plan: it is in the community's register, and the
+plan shows the person under a de-identified alias (周某). Notices about the plan are rendered
+through a :class:`~communitygov.publicity.privacy.Disclosure` (:meth:`AssistancePlan.notices`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+import attrs
+
+from communitygov.assistance.adoption import check_adopting_matter
+from communitygov.assistance.events import (
+    ActivityLogged,
+    CaseOpened,
+    ConsentWithdrawn,
+    MentorAssigned,
+    ObservationRecorded,
+    PlanAdopted,
+    PlanAssessed,
+    PlanClosed,
+    PlanGraduated,
+    PlanNoticePosted,
+    PlanResumed,
+    PlanSuspended,
+    PublishConsentGiven,
+    PublishConsentWithdrawn,
+    StageReviewed,
+    TeamMemberJoined,
+    TeamMemberLeft,
+)
+from communitygov.assistance.records import (
+    Activity,
+    Consent,
+    PlanNoticeKind,
+    ReviewOutcome,
+    SensitiveDetail,
+    StagePlan,
+    Suspension,
+    TeamMember,
+)
+from communitygov.assistance.reviews import REVIEWERS_REQUIRED, check_reviewers, check_stage
+from communitygov.assistance.template import (
+    RESUME,
+    SETBACK,
+    PlanState,
+    PlanTemplate,
+    check_goals,
+)
+from communitygov.errors import (
+    ActivityBeforeAdoption,
+    ActivityDuringSuspension,
+    ActivityInFuture,
+    CaseTeamTooSmall,
+    ConsentAlreadyWithdrawn,
+    DecodeError,
+    DefinitionError,
+    DuplicateId,
+    EmptyField,
+    GoalsUnmet,
+    InvalidCount,
+    NotOnCaseTeam,
+    ReviewDateTooEarly,
+    ReviewNotDue,
+    SamePerson,
+    SetbackNotEarlier,
+    StagesMismatch,
+    TransitionNotAllowed,
+    UnknownReference,
+    WrongCommunity,
+)
+from communitygov.kernel.aggregate import Aggregate, Decision, Description
+from communitygov.kernel.events import Event
+from communitygov.kernel.timekeeping import require_aware, zone
+from communitygov.matters.matter import Matter
+from communitygov.organisation.community import Community
+from communitygov.publicity.notices import Notice
+from communitygov.publicity.privacy import Disclosure, deidentify
+
+__all__ = ["AssistancePlan"]
+
+_Fold = tuple[str, dict[str, Any]]
+"""An event's action in the workflow, and the fields it changes."""
+
+_DAY = timedelta(days=1)
+_TITLE = "{}的精准帮扶项目"
+"""A plan's title, around the beneficiary's shown name."""
+
+
+def _text(value: str, field: str) -> str:
+    if not value.strip():
+        raise EmptyField(field)
+    return value
+
+
+def _count(value: int, field: str) -> int:
+    if type(value) is not int or value < 0:
+        raise InvalidCount(field, value)
+    return value
+
+
+def _consent(consent: Consent, field: str) -> Consent:
+    _text(consent.given_by, f"{field} given by")
+    return consent
+
+
+def _yuan(fen: int) -> str:
+    return f"{fen // 100:,}.{fen % 100:02d}"
+
+
+@attrs.frozen(kw_only=True)
+class AssistancePlan(Aggregate):
+    """A targeted assistance plan (精准帮扶项目) and everything that has happened to it.
+
+    Read its ``state`` (a stage key while a stage runs), :meth:`allowed_actions`,
+    :meth:`unmet_goals` and :meth:`notices`. Change it only through its commands; each returns
+    the new plan and the events that record the change, and :meth:`replay` folds those events
+    back into the same plan.
+
+    What never changes after intake (community, beneficiary, alias, referral, consent to the
+    plan, sensitive details) is read from the ``CaseOpened`` event it keeps.
+    """
+
+    created_by = (CaseOpened,)
+    kind = "assistance_plan"
+
+    opened: CaseOpened = attrs.field(repr=False)
+    """The intake event."""
+    template: PlanTemplate = attrs.field(repr=False)
+    state: str
+    team: tuple[TeamMember, ...]
+    publish_consent: Consent | None = None
+    """Separate consent to publish the beneficiary's name, while it is on record."""
+    needs: tuple[str, ...] = ()
+    stages: tuple[StagePlan, ...] = ()
+    """The design of every stage, with review dates as extensions and suspensions left them."""
+    adoption: PlanAdopted | None = None
+    mentors: tuple[MentorAssigned, ...] = ()
+    activities: tuple[ActivityLogged, ...] = ()
+    observations: tuple[ObservationRecorded, ...] = ()
+    reviews: tuple[StageReviewed, ...] = ()
+    stage_entered_at: datetime | None = None
+    """When the plan entered its current stage (or the final evaluation)."""
+    suspensions: tuple[Suspension, ...] = ()
+    consent_withdrawal: ConsentWithdrawn | None = None
+    graduation: PlanGraduated | None = None
+    closure: PlanClosed | None = None
+    posted: tuple[PlanNoticePosted, ...] = ()
+
+    # --- what the intake recorded ----------------------------------------------------------
+
+    @property
+    def community_id(self) -> str:
+        """The id of the community the plan belongs to."""
+        return self.opened.community_id
+
+    @property
+    def timezone(self) -> str:
+        """The community's timezone at intake; review dates and activity days are its days."""
+        return self.opened.timezone
+
+    @property
+    def beneficiary_id(self) -> str:
+        """The person the plan is for."""
+        return self.opened.beneficiary_id
+
+    @property
+    def alias(self) -> str:
+        """The beneficiary's de-identified name (周某), under which the plan is shown."""
+        return self.opened.alias
+
+    @property
+    def title(self) -> str:
+        """The plan's de-identified title ("周某的精准帮扶项目"); summaries show it."""
+        return _TITLE.format(self.alias)
+
+    @property
+    def referred_by(self) -> str:
+        """Who referred the beneficiary."""
+        return self.opened.referred_by
+
+    @property
+    def consent(self) -> Consent:
+        """The consent to the plan given at intake."""
+        return self.opened.consent
+
+    @property
+    def sensitive(self) -> tuple[SensitiveDetail, ...]:
+        """The beneficiary's health and disability details; never shown in a notice."""
+        return self.opened.sensitive
+
+    # --- queries ---------------------------------------------------------------------------
+
+    @property
+    def current_stage(self) -> str | None:
+        """The stage the plan is in (or, while suspended, will resume in); ``None`` outside
+        the stages."""
+        if self.template.is_stage(self.state):
+            return self.state
+        if self.state == PlanState.SUSPENDED:
+            return self.suspensions[-1].resume_to
+        return None
+
+    @property
+    def review_due_on(self) -> date | None:
+        """The day the current stage's review is due; ``None`` unless a stage is running."""
+        if not self.template.is_stage(self.state):
+            return None
+        return self._stage_plan(self.state).review_on
+
+    @property
+    def adopted_on(self) -> date | None:
+        """The day the plan took effect, once adopted."""
+        return None if self.adoption is None else self._day(self.adoption.at)
+
+    @property
+    def mentor(self) -> str | None:
+        """The current mentor (临时妈妈), if one has been assigned."""
+        return self.mentors[-1].person_id if self.mentors else None
+
+    @property
+    def is_final(self) -> bool:
+        """Whether the plan has graduated, been closed, or ended by withdrawn consent."""
+        return self.state in PlanState.FINISHED
+
+    @property
+    def may_publish_name(self) -> bool:
+        """Whether notices may show the beneficiary's name: separate consent to publish is on
+        record, and consent has not been withdrawn."""
+        return self.publish_consent is not None and self.consent_withdrawal is None
+
+    def allowed_actions(self) -> tuple[str, ...]:
+        """The commands the plan's state allows now."""
+        if self.consent_withdrawal is not None:
+            return ()
+        resume = RESUME + self.suspensions[-1].resume_to if self.suspensions else ""
+        names: list[str] = []
+        for action in self.template.workflow.allowed(self.state):
+            if action.startswith(SETBACK):
+                action = "record_setback"
+            elif action.startswith(RESUME):
+                if action != resume:
+                    continue
+                action = "resume"
+            if action not in names:
+                names.append(action)
+        return tuple(names)
+
+    def unmet_goals(self) -> tuple[str, ...]:
+        """The keys of the current stage's goals not met by their latest observation since the
+        stage was (last) entered; a goal never observed is unmet."""
+        stage = self.state
+        if not self.template.is_stage(stage):
+            return ()
+        since = self.stage_entered_at
+        latest: dict[str, int] = {}
+        for observation in self.observations:
+            if observation.stage == stage and since is not None and observation.at >= since:
+                latest[observation.goal] = observation.value
+        return tuple(
+            goal.key
+            for goal in self._stage_plan(stage).goals
+            if goal.key not in latest or not goal.met_by(latest[goal.key])
+        )
+
+    def describe(self) -> Description:
+        """The plan's summary: its state, its de-identified title, and the next review."""
+        due_on = self.review_due_on
+        if due_on is not None:
+            due_at = datetime.combine(due_on, time(), tzinfo=zone(self.timezone))
+            return Description(self.state, self.title, due_at, "stage review")
+        if self.state == PlanState.EVALUATION and self.stage_entered_at is not None:
+            return Description(self.state, self.title, self.stage_entered_at, "final review")
+        return Description(self.state, self.title)
+
+    def disclosure(self, community: Community) -> Disclosure:
+        """What notices may show of the beneficiary: their name only with separate consent to
+        publish on record and consent not withdrawn; never a sensitive detail.
+
+        Use it for other notices about the plan too, such as those of the matter that adopted
+        it: ``plan.disclosure(community).render_text(matter.resolution)``.
+
+        Raises:
+            WrongCommunity: ``community`` is not the plan's.
+            UnknownReference: the beneficiary is not in the community's register.
+        """
+        self._require_community(community)
+        return Disclosure(
+            name=community.person(self.beneficiary_id).name,
+            sensitive=[detail.text for detail in self.sensitive],
+            may_name=self.may_publish_name,
+            alias=self.alias,
+        )
+
+    def notices(self, community: Community) -> tuple[Notice, ...]:
+        """Every notice posted about the plan, oldest first, redacted as :meth:`disclosure`
+        says at the time of the call: a notice posted with consent to publish shows the
+        name de-identified once that consent, or consent to the plan, is withdrawn.
+
+        Raises:
+            WrongCommunity: ``community`` is not the plan's.
+        """
+        disclosure = self.disclosure(community)
+        subject = _TITLE.format(disclosure.shown_name)
+        return tuple(disclosure.notice(self._notice(posted, subject)) for posted in self.posted)
+
+    def _notice(self, posted: PlanNoticePosted, subject: str) -> Notice:
+        lines = [f"【{posted.kind.zh} · {posted.kind.en}】"]
+        adoption = self.adoption
+        if posted.kind is PlanNoticeKind.ADOPTION and adoption is not None:
+            day = self._day(adoption.at).isoformat()
+            lines.append(
+                f"经议事事项 {adoption.matter_id} 决议通过,自 {day} 起实施。"
+                f"(Adopted through matter {adoption.matter_id}; in effect from {day}.)"
+            )
+        if posted.amount_fen is not None:
+            lines.append(f"金额 Amount: {_yuan(posted.amount_fen)} 元")
+        lines.append(posted.text)
+        return Notice(
+            kind=posted.kind.notice_kind,
+            community_id=self.community_id,
+            subject_id=self.id,
+            subject=subject,
+            text="\n".join(lines),
+            place=posted.place,
+            posted_at=posted.at,
+        )
+
+    # --- commands: intake, design, adoption ------------------------------------------------
+
+    @classmethod
+    def intake(
+        cls,
+        plan_id: str,
+        *,
+        community: Community,
+        template: PlanTemplate,
+        beneficiary: str,
+        referred_by: str,
+        team: Iterable[TeamMember],
+        consent: Consent,
+        at: datetime,
+        sensitive: Iterable[SensitiveDetail] = (),
+        publish_consent: Consent | None = None,
+    ) -> Decision[AssistancePlan]:
+        """Take a person in: open their case on ``template``.
+
+        Args:
+            plan_id: the plan's id (not derived from the person's name: ids are not redacted).
+            community: the community the person and the case team belong to.
+            template: the stages the plan will run.
+            beneficiary: the person the plan is for.
+            referred_by: who referred them (a person, a household visit, a partner unit).
+            team: the case team (branch secretary, resident representatives, volunteers); at
+                least two people, who sign its reviews.
+            consent: the beneficiary's consent to the plan.
+            at: when.
+            sensitive: health and disability details, held as sensitive data.
+            publish_consent: separate consent to publish the name, if given.
+
+        Raises:
+            EmptyField: the id or referral is empty, a consent names nobody, or a sensitive
+                detail is empty.
+            UnknownReference: the beneficiary or someone on the team is not in the register.
+            SamePerson: the beneficiary is on their own case team.
+            DuplicateId: someone is on the team twice.
+            CaseTeamTooSmall: the team has fewer than two people.
+            NaiveDatetime: ``at`` has no timezone.
+        """
+        require_aware(at)
+        _text(plan_id, "plan id")
+        _text(referred_by, "referred by")
+        person = community.person(beneficiary)
+        members = tuple(team)
+        seen: set[str] = set()
+        for member in members:
+            community.person(member.person_id)
+            if member.person_id == beneficiary:
+                raise SamePerson(beneficiary, "beneficiary", "case team member")
+            if member.person_id in seen:
+                raise DuplicateId("case team member", member.person_id)
+            seen.add(member.person_id)
+        if len(members) < REVIEWERS_REQUIRED:
+            raise CaseTeamTooSmall(len(members), REVIEWERS_REQUIRED)
+        _consent(consent, "consent")
+        if publish_consent is not None:
+            _consent(publish_consent, "consent to publish")
+        details = tuple(sensitive)
+        for detail in details:
+            _text(detail.text, "sensitive detail")
+        event = CaseOpened(
+            at=at,
+            plan_id=plan_id,
+            community_id=community.id,
+            timezone=community.timezone,
+            template=template.name,
+            template_zh=template.zh,
+            template_en=template.en,
+            stages=template.stages,
+            beneficiary_id=beneficiary,
+            alias=deidentify(person.name),
+            referred_by=referred_by,
+            team=members,
+            consent=consent,
+            publish_consent=publish_consent,
+            sensitive=details,
+        )
+        return cls._opened(event, template), (event,)
+
+    def assess(
+        self, needs: Iterable[str], stages: Iterable[StagePlan], *, at: datetime
+    ) -> Decision[AssistancePlan]:
+        """Record the assessment (the needs found) and the design of every stage; again, to
+        revise the design before adoption.
+
+        Each stage sets out measurable goals, the activities planned and a review date; the
+        dates come after today, one stage after another.
+
+        Raises:
+            EmptyField: no needs, an empty need or planned activity, a stage without goals or
+                a goal without its key, text or indicator.
+            StagesMismatch: the design does not set out the template's stages in order.
+            DuplicateId: two goals of a stage share a key.
+            InvalidCount: a goal's target is not a whole number of 0 or more.
+            ReviewDateTooEarly: a review date is not after today or after the stage before.
+        """
+        at = self._begin("assess", at)
+        found = tuple(needs)
+        if not found:
+            raise EmptyField("needs")
+        for need in found:
+            _text(need, "need")
+        design = tuple(stages)
+        keys = tuple(plan.stage for plan in design)
+        if keys != self.template.keys:
+            raise StagesMismatch(self.template.keys, keys)
+        earliest = self._day(at) + _DAY
+        for plan in design:
+            check_goals(plan.goals, plan.stage)
+            for activity in plan.activities:
+                _text(activity, f"planned activity of stage {plan.stage}")
+            if plan.review_on < earliest:
+                raise ReviewDateTooEarly(plan.stage, plan.review_on, earliest)
+            earliest = plan.review_on + _DAY
+        return self._record(PlanAssessed(at=at, needs=found, stages=design))
+
+    def adopt(self, matter: Matter, *, at: datetime) -> Decision[AssistancePlan]:
+        """Put the plan into effect through the matter that resolved to adopt it; the first
+        stage starts.
+
+        Raises:
+            WrongCommunity: the matter belongs to another community.
+            MatterNotAdopted: the matter has not resolved to adopt (or was rejected,
+                withdrawn, or sent back by an upheld objection).
+            PeriodNotElapsed: the matter's resolution notice is still up.
+            ObjectionsPending: an objection to the resolution awaits a ruling.
+        """
+        at = self._begin("adopt", at)
+        check_adopting_matter(matter, community_id=self.community_id, at=at)
+        return self._record(PlanAdopted(at=at, matter_id=matter.id))
+
+    # --- commands: the people ----------------------------------------------------------------
+
+    def assign_mentor(
+        self, person_id: str, *, start: date, community: Community, at: datetime, reason: str = ""
+    ) -> Decision[AssistancePlan]:
+        """Name the mentor (临时妈妈) from ``start``; a later assignment replaces them.
+
+        Raises:
+            WrongCommunity: ``community`` is not the plan's.
+            UnknownReference: the person is not in the register.
+            SamePerson: the mentor would be the beneficiary.
+            DuplicateId: the person is the mentor already.
+        """
+        at = self._begin("assign_mentor", at)
+        self._require_community(community)
+        community.person(person_id)
+        if person_id == self.beneficiary_id:
+            raise SamePerson(person_id, "beneficiary", "mentor")
+        if person_id == self.mentor:
+            raise DuplicateId("mentor", person_id)
+        return self._record(MentorAssigned(at=at, person_id=person_id, start=start, reason=reason))
+
+    def join_team(
+        self, member: TeamMember, *, community: Community, at: datetime
+    ) -> Decision[AssistancePlan]:
+        """Add someone to the case team.
+
+        Raises:
+            WrongCommunity: ``community`` is not the plan's.
+            UnknownReference: the person is not in the register.
+            SamePerson: the person is the beneficiary.
+            DuplicateId: the person is on the team already.
+        """
+        at = self._begin("join_team", at)
+        self._require_community(community)
+        person = member.person_id
+        community.person(person)
+        if person == self.beneficiary_id:
+            raise SamePerson(person, "beneficiary", "case team member")
+        if any(m.person_id == person for m in self.team):
+            raise DuplicateId("case team member", person)
+        return self._record(TeamMemberJoined(at=at, person_id=person, role=member.role))
+
+    def leave_team(
+        self, person_id: str, *, at: datetime, reason: str = ""
+    ) -> Decision[AssistancePlan]:
+        """Take someone off the case team.
+
+        Raises:
+            NotOnCaseTeam: the person is not on it.
+            CaseTeamTooSmall: fewer than two people would be left.
+        """
+        at = self._begin("leave_team", at)
+        if not any(m.person_id == person_id for m in self.team):
+            raise NotOnCaseTeam(person_id, self.id)
+        if len(self.team) - 1 < REVIEWERS_REQUIRED:
+            raise CaseTeamTooSmall(len(self.team) - 1, REVIEWERS_REQUIRED)
+        return self._record(TeamMemberLeft(at=at, person_id=person_id, reason=reason))
+
+    # --- commands: intervention ---------------------------------------------------------------
+
+    def log_activity(self, activity: Activity, *, at: datetime) -> Decision[AssistancePlan]:
+        """Log an activity of the current stage, done on ``activity.on``.
+
+        Raises:
+            EmptyField: no text of what was done, or of who did it.
+            InvalidCount: the minutes are not a whole number of 0 or more.
+            ActivityInFuture: it is dated after today.
+            ActivityBeforeAdoption: it is dated before the plan took effect.
+            ActivityDuringSuspension: it is dated on a day the plan was suspended.
+        """
+        at = self._begin("log_activity", at)
+        _text(activity.what, "activity")
+        _text(activity.by, "activity done by")
+        _count(activity.minutes, "minutes")
+        on, today = activity.on, self._day(at)
+        if on > today:
+            raise ActivityInFuture(on, today)
+        adopted_on = self.adopted_on
+        assert adopted_on is not None  # a stage runs only once the plan is adopted
+        if on < adopted_on:
+            raise ActivityBeforeAdoption(on, adopted_on)
+        for suspension in self.suspensions:
+            if suspension.covers(on):
+                assert suspension.until is not None  # the plan is not suspended now
+                raise ActivityDuringSuspension(on, suspension.since, suspension.until)
+        return self._record(
+            ActivityLogged(
+                at=at,
+                stage=self.state,
+                on=on,
+                by=activity.by,
+                what=activity.what,
+                minutes=activity.minutes,
+                notes=activity.notes,
+            )
+        )
+
+    def record_observation(
+        self, goal: str, value: int, *, by: str, at: datetime, note: str = ""
+    ) -> Decision[AssistancePlan]:
+        """Record an observed value of one of the current stage's goal indicators.
+
+        Raises:
+            UnknownReference: the current stage has no goal of that key.
+            InvalidCount: the value is not a whole number of 0 or more.
+            EmptyField: nobody is named as the observer.
+        """
+        at = self._begin("record_observation", at)
+        if self._stage_plan(self.state).goal(goal) is None:
+            raise UnknownReference("goal", goal)
+        _count(value, "observed value")
+        _text(by, "observed by")
+        return self._record(
+            ObservationRecorded(at=at, stage=self.state, goal=goal, value=value, by=by, note=note)
+        )
+
+    # --- commands: stage reviews ---------------------------------------------------------------
+
+    def pass_stage(
+        self,
+        stage: str,
+        *,
+        reviewers: Iterable[str],
+        at: datetime,
+        notes: str = "",
+        unmet_reason: str = "",
+        next_review_on: date | None = None,
+    ) -> Decision[AssistancePlan]:
+        """Review the current stage and pass it: the next stage starts (after the last, the
+        final evaluation).
+
+        Args:
+            stage: the stage reviewed (the current one).
+            reviewers: the members of the case team who sign the review (two or more).
+            at: when; on or after the stage's review date.
+            notes: the review's notes.
+            unmet_reason: why the stage passes although goals are unmet; required then.
+            next_review_on: the next stage's review date, if not the one designed (it must be
+                after today; required when the designed one is not).
+
+        Raises:
+            UnknownReference, StageSkipped, NotCurrentStage: ``stage`` is not the current one.
+            TooFewReviewers, NotOnCaseTeam: the review is not signed by two of the team.
+            ReviewNotDue: it is before the review date.
+            GoalsUnmet: goals are unmet and no reason is recorded.
+            ReviewDateTooEarly: the next stage's review date is not after today.
+        """
+        at, signed, today = self._review("pass_stage", stage, reviewers, at)
+        unmet = self.unmet_goals()
+        if unmet and not unmet_reason.strip():
+            raise GoalsUnmet(stage, unmet)
+        position = self.template.position(stage)
+        to_stage: str | None = None
+        review_on: date | None = None
+        if position + 1 < len(self.stages):
+            to_stage = self.template.keys[position + 1]
+            planned = self.stages[position + 1].review_on
+            review_on = planned if next_review_on is None else next_review_on
+            if review_on <= today:
+                raise ReviewDateTooEarly(to_stage, review_on, today + _DAY)
+        return self._record(
+            StageReviewed(
+                at=at,
+                stage=stage,
+                outcome=ReviewOutcome.PASSED,
+                reviewers=signed,
+                notes=notes,
+                to_stage=to_stage,
+                review_on=review_on,
+                unmet_goals=unmet,
+                unmet_reason=unmet_reason if unmet else "",
+            )
+        )
+
+    def extend_stage(
+        self,
+        stage: str,
+        *,
+        review_on: date,
+        reason: str,
+        reviewers: Iterable[str],
+        at: datetime,
+    ) -> Decision[AssistancePlan]:
+        """Review the current stage and extend it to a new review date.
+
+        Raises:
+            UnknownReference, StageSkipped, NotCurrentStage: ``stage`` is not the current one.
+            TooFewReviewers, NotOnCaseTeam: the review is not signed by two of the team.
+            ReviewNotDue: it is before the review date.
+            EmptyField: no reason.
+            ReviewDateTooEarly: the new review date is not after today.
+        """
+        at, signed, today = self._review("extend_stage", stage, reviewers, at)
+        _text(reason, "reason")
+        if review_on <= today:
+            raise ReviewDateTooEarly(stage, review_on, today + _DAY)
+        return self._record(
+            StageReviewed(
+                at=at,
+                stage=stage,
+                outcome=ReviewOutcome.EXTENDED,
+                reviewers=signed,
+                notes=reason,
+                to_stage=stage,
+                review_on=review_on,
+            )
+        )
+
+    def record_setback(
+        self,
+        stage: str,
+        *,
+        to: str,
+        review_on: date,
+        reason: str,
+        reviewers: Iterable[str],
+        at: datetime,
+    ) -> Decision[AssistancePlan]:
+        """Review the current stage and record a setback: the plan goes back to the earlier
+        stage ``to``, to be reviewed again on ``review_on``.
+
+        Raises:
+            TransitionNotAllowed: the plan is in its first stage (or not in a stage).
+            UnknownReference, StageSkipped, NotCurrentStage: ``stage`` is not the current one,
+                or ``to`` is no stage.
+            TooFewReviewers, NotOnCaseTeam: the review is not signed by two of the team.
+            ReviewNotDue: it is before the review date.
+            EmptyField: no reason.
+            SetbackNotEarlier: ``to`` is not before the current stage.
+            ReviewDateTooEarly: the new review date is not after today.
+        """
+        at, signed, today = self._review("record_setback", stage, reviewers, at)
+        _text(reason, "reason")
+        template = self.template
+        if not template.is_stage(to):
+            raise UnknownReference("stage", to)
+        if template.position(to) >= template.position(stage):
+            raise SetbackNotEarlier(to, stage)
+        if review_on <= today:
+            raise ReviewDateTooEarly(to, review_on, today + _DAY)
+        return self._record(
+            StageReviewed(
+                at=at,
+                stage=stage,
+                outcome=ReviewOutcome.SETBACK,
+                reviewers=signed,
+                notes=reason,
+                to_stage=to,
+                review_on=review_on,
+            )
+        )
+
+    def suspend(self, reason: str, *, at: datetime) -> Decision[AssistancePlan]:
+        """Suspend the running stage (a hospital stay, say).
+
+        Raises:
+            EmptyField: no reason.
+        """
+        at = self._begin("suspend", at)
+        return self._record(PlanSuspended(at=at, reason=_text(reason, "reason")))
+
+    def resume(self, reason: str, *, at: datetime) -> Decision[AssistancePlan]:
+        """Resume the stage the plan was suspended in; its review date and every later one
+        move by the days it was suspended.
+
+        Raises:
+            EmptyField: no reason.
+        """
+        at = self._begin("resume", at)
+        _text(reason, "reason")
+        shift = (self._day(at) - self.suspensions[-1].since).days
+        return self._record(PlanResumed(at=at, reason=reason, shift_days=shift))
+
+    # --- commands: closure ------------------------------------------------------------------
+
+    def graduate(
+        self, summary: str, *, reviewers: Iterable[str], at: datetime
+    ) -> Decision[AssistancePlan]:
+        """The final review after the last stage: the beneficiary graduates.
+
+        Raises:
+            TooFewReviewers, NotOnCaseTeam: the review is not signed by two of the team.
+            EmptyField: no summary.
+        """
+        at = self._begin("graduate", at)
+        signed = check_reviewers(reviewers, self.team, self.id)
+        return self._record(
+            PlanGraduated(at=at, summary=_text(summary, "summary"), reviewers=signed)
+        )
+
+    def close(
+        self, reason: str, *, reviewers: Iterable[str], at: datetime
+    ) -> Decision[AssistancePlan]:
+        """Close the plan for a stated reason other than graduation (the person moved away).
+
+        Raises:
+            TooFewReviewers, NotOnCaseTeam: the decision is not signed by two of the team.
+            EmptyField: no reason.
+        """
+        at = self._begin("close", at)
+        signed = check_reviewers(reviewers, self.team, self.id)
+        return self._record(PlanClosed(at=at, reason=_text(reason, "reason"), reviewers=signed))
+
+    # --- commands: consent and notices ------------------------------------------------------
+
+    def withdraw_consent(self, *, at: datetime, note: str = "") -> Decision[AssistancePlan]:
+        """Record that the beneficiary withdrew consent (个人信息保护法 Art. 15).
+
+        The plan stops for good: every later command raises ``ConsentAlreadyWithdrawn``, and
+        every notice shows the beneficiary de-identified, whatever consent to publish was given.
+        """
+        at = self._begin("withdraw_consent", at)
+        return self._record(ConsentWithdrawn(at=at, note=note))
+
+    def give_publish_consent(self, consent: Consent, *, at: datetime) -> Decision[AssistancePlan]:
+        """Record separate consent to publish the beneficiary's name (个人信息保护法 Art. 25).
+
+        Raises:
+            EmptyField: the consent names nobody.
+        """
+        at = self._begin("give_publish_consent", at)
+        return self._record(
+            PublishConsentGiven(at=at, consent=_consent(consent, "consent to publish"))
+        )
+
+    def withdraw_publish_consent(self, *, at: datetime, note: str = "") -> Decision[AssistancePlan]:
+        """Record that consent to publish the name was withdrawn; notices show the alias again.
+
+        With no such consent on record there is nothing to withdraw: the plan is returned
+        unchanged, with no events.
+        """
+        at = self._begin("withdraw_publish_consent", at)
+        if self.publish_consent is None:
+            return self, ()
+        return self._record(PublishConsentWithdrawn(at=at, note=note))
+
+    def post_notice(
+        self,
+        kind: PlanNoticeKind,
+        text: str,
+        *,
+        place: str,
+        at: datetime,
+        amount_fen: int | None = None,
+    ) -> Decision[AssistancePlan]:
+        """Post a notice about the plan: its adoption, its results, or the income it raised.
+
+        The text is kept as written; :meth:`notices` renders it de-identified.
+
+        Raises:
+            EmptyField: the text or place is empty.
+            InvalidCount: an amount that is not a whole number of fen, 0 or more, or an income
+                notice without one.
+        """
+        at = self._begin("post_notice", at)
+        _text(text, "notice text")
+        _text(place, "notice place")
+        if amount_fen is None and kind is PlanNoticeKind.INCOME:
+            raise InvalidCount("amount in fen", amount_fen)
+        if amount_fen is not None:
+            _count(amount_fen, "amount in fen")
+        return self._record(
+            PlanNoticePosted(at=at, kind=kind, text=text, place=place, amount_fen=amount_fen)
+        )
+
+    # --- helpers ----------------------------------------------------------------------------
+
+    def _begin(self, command: str, at: datetime) -> datetime:
+        """Check the time, that consent stands, and that ``command`` is allowed now."""
+        at = self._checked_time(at)
+        withdrawal = self.consent_withdrawal
+        if withdrawal is not None:
+            raise ConsentAlreadyWithdrawn(self.id, withdrawal.at, command)
+        allowed = self.allowed_actions()
+        if command not in allowed:
+            raise TransitionNotAllowed(command, self.state, allowed)
+        return at
+
+    def _review(
+        self, command: str, stage: str, reviewers: Iterable[str], at: datetime
+    ) -> tuple[datetime, frozenset[str], date]:
+        """The checks every stage review shares; the time, the reviewers and today."""
+        at = self._begin(command, at)
+        check_stage(self.template, stage, self.state)
+        signed = check_reviewers(reviewers, self.team, self.id)
+        today = self._day(at)
+        due = self._stage_plan(stage).review_on
+        if today < due:
+            raise ReviewNotDue(stage, due, today)
+        return at, signed, today
+
+    def _stage_plan(self, stage: str) -> StagePlan:
+        return self.stages[self.template.position(stage)]
+
+    def _day(self, at: datetime) -> date:
+        return at.astimezone(zone(self.timezone)).date()
+
+    def _require_community(self, community: Community) -> None:
+        if community.id != self.community_id:
+            raise WrongCommunity(self.community_id, community.id)
+
+    # --- the fold ---------------------------------------------------------------------------
+
+    @classmethod
+    def _start(cls, event: Event, context: Any) -> AssistancePlan:
+        assert isinstance(event, CaseOpened)
+        try:
+            template = PlanTemplate(
+                name=event.template,
+                zh=event.template_zh,
+                en=event.template_en,
+                stages=event.stages,
+            )
+        except DefinitionError as exc:
+            raise DecodeError(event.type_name, event.schema_version, str(exc)) from exc
+        return cls._opened(event, template)
+
+    @classmethod
+    def _opened(cls, event: CaseOpened, template: PlanTemplate) -> AssistancePlan:
+        return cls(
+            id=event.plan_id,
+            version=1,
+            last_at=event.at,
+            opened=event,
+            template=template,
+            state=template.workflow.initial,
+            team=event.team,
+            publish_consent=event.publish_consent,
+        )
+
+    def _changes(self, event: Event) -> dict[str, Any]:
+        fold = _FOLDS.get(type(event))
+        if fold is None:
+            raise DecodeError(event.type_name, event.schema_version, "not an assistance event")
+        action, changes = fold(self, event)
+        changes["state"] = self.template.workflow.target(self.state, action)
+        return changes
+
+    def _with_review(self, stage: str | None, review_on: date | None) -> tuple[StagePlan, ...]:
+        """The design with ``stage``'s review date set to ``review_on`` (if both are given)."""
+        if stage is None or review_on is None:
+            return self.stages
+        return tuple(
+            attrs.evolve(plan, review_on=review_on) if plan.stage == stage else plan
+            for plan in self.stages
+        )
+
+    def _assessed(self, event: PlanAssessed) -> _Fold:
+        return "assess", {"needs": event.needs, "stages": event.stages}
+
+    def _adopted(self, event: PlanAdopted) -> _Fold:
+        return "adopt", {"adoption": event, "stage_entered_at": event.at}
+
+    def _mentor_assigned(self, event: MentorAssigned) -> _Fold:
+        return "assign_mentor", {"mentors": (*self.mentors, event)}
+
+    def _joined(self, event: TeamMemberJoined) -> _Fold:
+        return "join_team", {"team": (*self.team, TeamMember(event.person_id, event.role))}
+
+    def _left(self, event: TeamMemberLeft) -> _Fold:
+        team = tuple(m for m in self.team if m.person_id != event.person_id)
+        return "leave_team", {"team": team}
+
+    def _activity_logged(self, event: ActivityLogged) -> _Fold:
+        return "log_activity", {"activities": (*self.activities, event)}
+
+    def _observed(self, event: ObservationRecorded) -> _Fold:
+        return "record_observation", {"observations": (*self.observations, event)}
+
+    def _reviewed(self, event: StageReviewed) -> _Fold:
+        changes: dict[str, Any] = {
+            "reviews": (*self.reviews, event),
+            "stages": self._with_review(event.to_stage, event.review_on),
+        }
+        if event.outcome is ReviewOutcome.EXTENDED:
+            return "extend_stage", changes
+        changes["stage_entered_at"] = event.at
+        if event.outcome is ReviewOutcome.PASSED:
+            return "pass_stage", changes
+        return f"{SETBACK}{event.to_stage}", changes
+
+    def _suspended(self, event: PlanSuspended) -> _Fold:
+        suspension = Suspension(
+            since=self._day(event.at), reason=event.reason, resume_to=self.state
+        )
+        return "suspend", {"suspensions": (*self.suspensions, suspension)}
+
+    def _resumed(self, event: PlanResumed) -> _Fold:
+        last = self.suspensions[-1]
+        start = self.template.position(last.resume_to)
+        shift = timedelta(days=event.shift_days)
+        stages = tuple(
+            attrs.evolve(plan, review_on=plan.review_on + shift) if position >= start else plan
+            for position, plan in enumerate(self.stages)
+        )
+        ended = attrs.evolve(last, until=self._day(event.at))
+        return f"{RESUME}{last.resume_to}", {
+            "suspensions": (*self.suspensions[:-1], ended),
+            "stages": stages,
+        }
+
+    def _consent_withdrawn(self, event: ConsentWithdrawn) -> _Fold:
+        return "withdraw_consent", {"consent_withdrawal": event}
+
+    def _publish_consent_given(self, event: PublishConsentGiven) -> _Fold:
+        return "give_publish_consent", {"publish_consent": event.consent}
+
+    def _publish_consent_withdrawn(self, event: PublishConsentWithdrawn) -> _Fold:
+        return "withdraw_publish_consent", {"publish_consent": None}
+
+    def _graduated(self, event: PlanGraduated) -> _Fold:
+        return "graduate", {"graduation": event}
+
+    def _closed(self, event: PlanClosed) -> _Fold:
+        return "close", {"closure": event}
+
+    def _notice_posted(self, event: PlanNoticePosted) -> _Fold:
+        return "post_notice", {"posted": (*self.posted, event)}
+
+
+_FOLDS: Mapping[type[Event], Callable[[AssistancePlan, Any], _Fold]] = {
+    PlanAssessed: AssistancePlan._assessed,
+    PlanAdopted: AssistancePlan._adopted,
+    MentorAssigned: AssistancePlan._mentor_assigned,
+    TeamMemberJoined: AssistancePlan._joined,
+    TeamMemberLeft: AssistancePlan._left,
+    ActivityLogged: AssistancePlan._activity_logged,
+    ObservationRecorded: AssistancePlan._observed,
+    StageReviewed: AssistancePlan._reviewed,
+    PlanSuspended: AssistancePlan._suspended,
+    PlanResumed: AssistancePlan._resumed,
+    ConsentWithdrawn: AssistancePlan._consent_withdrawn,
+    PublishConsentGiven: AssistancePlan._publish_consent_given,
+    PublishConsentWithdrawn: AssistancePlan._publish_consent_withdrawn,
+    PlanGraduated: AssistancePlan._graduated,
+    PlanClosed: AssistancePlan._closed,
+    PlanNoticePosted: AssistancePlan._notice_posted,
+}
+"""How each event changes a plan."""

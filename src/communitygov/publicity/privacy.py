@@ -1,0 +1,172 @@
+"""De-identification: what a public notice may show of a person (个人信息保护法).
+
+Every notice the library renders about an assistance plan goes through a :class:`Disclosure`,
+which knows the beneficiary's name, their sensitive details and whether separate consent to
+publish the name is on record. It replaces the name with a de-identified form (周盛 → 周某)
+unless that consent is on record, and removes every sensitive detail always; it does so in
+every text field of the notice, whoever typed it, before the shared renderers
+(:func:`~communitygov.publicity.notices.render_text`,
+:func:`~communitygov.publicity.notices.render_markdown`) lay it out. Use it for a matter's
+notices about a plan too (:meth:`Disclosure.notice`).
+
+The rules and their basis:
+
+- health and disability details are sensitive personal information (Art. 28) and are never
+  shown in a notice;
+- a name is made public only with separate consent (Art. 25);
+- consent can be withdrawn (Art. 15): from then on the name is shown de-identified again.
+
+>>> deidentify("周盛"), deidentify("欧阳修文"), deidentify("Mary Smith")
+('周某', '欧阳某', 'M. S.')
+>>> Disclosure(name="周盛", sensitive=("社交恐惧症",)).redact("周盛患社交恐惧症")
+'周某患[已隐去 withheld]'
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+
+import attrs
+
+from communitygov.publicity.notices import Notice, render_markdown, render_text
+
+__all__ = ["COMPOUND_SURNAMES", "WITHHELD", "Disclosure", "deidentify", "redact"]
+
+WITHHELD = "[已隐去 withheld]"
+"""What a sensitive detail is replaced with."""
+
+_COMPOUND = (
+    "欧阳太史端木上官司马东方独孤南宫万俟闻人夏侯诸葛尉迟公羊赫连澹台皇甫宗政濮阳公冶太叔"
+    "申屠公孙慕容仲孙钟离长孙宇文司徒鲜于司空令狐轩辕呼延西门百里东郭南门第五左丘梁丘拓跋"
+)
+COMPOUND_SURNAMES = frozenset(_COMPOUND[i : i + 2] for i in range(0, len(_COMPOUND), 2))
+"""Two-character surnames: 欧阳修文 becomes 欧阳某, not 欧某."""
+
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003ffff]+")
+_DOTS = "·•‧・"
+_WORDS = re.compile(r"[\s\-]+")
+
+
+def deidentify(name: str) -> str:
+    """The de-identified form of a name, for public notices.
+
+    - A name in Chinese characters: the surname followed by 某 (周盛 → 周某; a compound
+      surname such as 欧阳 or 司马 is kept whole: 欧阳修文 → 欧阳某).
+    - A name transliterated with a middle dot (阿依古丽·买买提): its first character and 某.
+    - Any other name: the initial of each word, with a full stop (Mary Smith → M. S.;
+      Jean-Luc Picard → J. L. P.).
+
+    The result never contains the name itself: where the rule would (a one-letter name, say),
+    it is 某 instead (or 匿名 for the name 某).
+    """
+    cleaned = name.strip()
+    if not cleaned:
+        return "某"
+    if _HAN.fullmatch(cleaned):
+        compound = len(cleaned) > 2 and cleaned[:2] in COMPOUND_SURNAMES
+        alias = (cleaned[:2] if compound else cleaned[0]) + "某"
+    elif any(dot in cleaned for dot in _DOTS):
+        alias = cleaned[0] + "某"
+    else:
+        alias = " ".join(f"{word[0].upper()}." for word in _WORDS.split(cleaned) if word)
+    folded = cleaned.casefold()
+    for candidate in (alias, "某"):
+        if folded not in candidate.casefold():
+            return candidate
+    return "匿名"
+
+
+@lru_cache(maxsize=1024)
+def _pattern(secret: str) -> re.Pattern[str]:
+    return re.compile(re.escape(secret), re.IGNORECASE)
+
+
+_ROUNDS = 8
+
+
+def redact(text: str, replacements: Iterable[tuple[str, str]]) -> str:
+    """``text`` with every ``secret`` of ``(secret, replacement)`` replaced, ignoring case.
+
+    Longer secrets go first, so a detail that contains another is replaced whole. The result
+    contains none of the secrets, even where a replacement would bring one back (a
+    replacement that contains a secret, or text that forms one around it): those occurrences
+    are deleted. Blank secrets are ignored.
+    """
+    pairs = sorted(
+        ((secret, replacement) for secret, replacement in replacements if secret.strip()),
+        key=lambda pair: -len(pair[0]),
+    )
+    for _ in range(_ROUNDS):
+        changed = False
+        for secret, replacement in pairs:
+            pattern = _pattern(secret)
+            if pattern.search(text):
+                text = pattern.sub(replacement.replace("\\", "\\\\"), text)
+                changed = True
+        if not changed:
+            return text
+    # Replacing keeps bringing a secret back: delete instead; every pass shortens the text.
+    while any(_pattern(secret).search(text) for secret, _ in pairs):
+        for secret, _ in pairs:
+            text = _pattern(secret).sub("", text)
+    return text
+
+
+def _texts(value: Iterable[str]) -> tuple[str, ...]:
+    return tuple(value)
+
+
+def _alias(disclosure: Disclosure) -> str:
+    return deidentify(disclosure.name)
+
+
+@attrs.frozen
+class Disclosure:
+    """What public notices may show of one person.
+
+    Attributes:
+        name: the person's name (never shown unless ``may_name``).
+        sensitive: their sensitive details (health, disability), never shown.
+        may_name: whether separate consent to publish their name is on record and has not
+            been withdrawn.
+        alias: what is shown instead of the name; :func:`deidentify` of it by default.
+    """
+
+    name: str = attrs.field(repr=False)
+    sensitive: Sequence[str] = attrs.field(default=(), converter=_texts, repr=False)
+    may_name: bool = False
+    alias: str = attrs.field(default=attrs.Factory(_alias, takes_self=True))
+
+    @property
+    def shown_name(self) -> str:
+        """The name as notices show it: the name itself, or the alias."""
+        return self.name if self.may_name else self.alias
+
+    def redact(self, text: str) -> str:
+        """``text`` with every sensitive detail withheld, and the name replaced by the alias
+        unless it may be shown."""
+        replacements = [(detail, WITHHELD) for detail in self.sensitive]
+        if not self.may_name:
+            replacements.append((self.name, self.alias))
+        return redact(text, replacements)
+
+    def notice(self, notice: Notice) -> Notice:
+        """A copy of ``notice`` with every text field redacted (:meth:`redact`)."""
+        return attrs.evolve(
+            notice,
+            community_id=self.redact(notice.community_id),
+            subject_id=self.redact(notice.subject_id),
+            subject=self.redact(notice.subject),
+            text=self.redact(notice.text),
+            place=self.redact(notice.place),
+        )
+
+    def render_text(self, notice: Notice) -> str:
+        """``notice`` redacted and rendered as plain text."""
+        return render_text(self.notice(notice))
+
+    def render_markdown(self, notice: Notice) -> str:
+        """``notice`` redacted and rendered as Markdown."""
+        return render_markdown(self.notice(notice))

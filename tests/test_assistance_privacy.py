@@ -1,0 +1,140 @@
+"""Privacy-safe notices: de-identification, redaction, and a scan of every rendered notice of
+generated plans for the beneficiary's name and sensitive details."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+import communitygov as cg
+from communitygov.publicity.privacy import WITHHELD, redact
+from communitygov.testing import assistance_strategies as cgas
+
+
+@pytest.mark.parametrize(
+    ("name", "alias"),
+    [
+        ("周盛", "周某"),
+        ("邱芝兰", "邱某"),
+        ("周", "某"),  # "周某" would contain the name
+        ("欧阳修文", "欧阳某"),
+        ("司马光", "司马某"),
+        ("欧阳", "欧某"),  # two characters: 欧 is the surname, 阳 the given name
+        ("阿依古丽·买买提", "阿某"),
+        ("Mary Smith", "M. S."),
+        ("Jean-Luc Picard", "J. L. P."),
+        ("zhou sheng", "Z. S."),
+        ("  周盛 ", "周某"),
+        ("M", "某"),  # "M." would contain the name
+        ("某", "匿名"),
+        ("   ", "某"),
+    ],
+)
+def test_deidentify(name: str, alias: str) -> None:
+    assert cg.deidentify(name) == alias
+
+
+@given(st.text(min_size=1, max_size=12).filter(str.strip))
+def test_a_de_identified_name_never_contains_the_name(name: str) -> None:
+    assert name.strip().casefold() not in cg.deidentify(name).casefold()
+
+
+SECRETS = st.text(min_size=1, max_size=4).filter(str.strip)
+
+
+@given(
+    text=st.text(max_size=60),
+    pairs=st.lists(st.tuples(SECRETS, st.text(max_size=6)), max_size=4),
+)
+def test_redacted_text_contains_no_secret_whatever_the_replacements(
+    text: str, pairs: list[tuple[str, str]]
+) -> None:
+    # Replacements may contain secrets, or form them with the text around: still none left.
+    redacted = redact(text, pairs)
+    for secret, _ in pairs:
+        assert secret not in redacted
+        assert re.search(re.escape(secret), redacted, re.IGNORECASE) is None
+
+
+def test_redaction_replaces_longer_secrets_first_and_ignores_case() -> None:
+    assert redact("社交恐惧症和恐惧症", [("恐惧症", "X"), ("社交恐惧症", "Y")]) == "Y和X"
+    assert redact("MARY SMITH came", [("Mary Smith", "M. S.")]) == "M. S. came"
+    assert redact("nothing here", [("  ", "x")]) == "nothing here"
+
+
+def test_a_disclosure_withholds_sensitive_details_even_with_consent_to_publish() -> None:
+    shown = cg.Disclosure(name="周盛", sensitive=["社交恐惧症"], may_name=True)
+    hidden = cg.Disclosure(name="周盛", sensitive=["社交恐惧症"])
+    text = "周盛患有社交恐惧症"
+    assert shown.redact(text) == f"周盛患有{WITHHELD}"
+    assert hidden.redact(text) == f"周某患有{WITHHELD}"
+    assert (shown.shown_name, hidden.shown_name) == ("周盛", "周某")
+    assert "周盛" not in repr(hidden)
+    assert "社交恐惧症" not in repr(shown)
+
+
+def test_a_disclosure_redacts_every_text_field_of_a_notice() -> None:
+    notice = cg.Notice(
+        kind=cg.NoticeKind.RESULT,
+        community_id="周盛的社区",
+        subject_id="周盛",
+        subject="周盛的项目",
+        text="周盛:社交恐惧症",
+        place="周盛家门口",
+        posted_at=datetime(2020, 7, 1, tzinfo=UTC),
+    )
+    disclosure = cg.Disclosure(name="周盛", sensitive=["社交恐惧症"])
+    for rendered in (disclosure.render_text(notice), disclosure.render_markdown(notice)):
+        assert "周盛" not in rendered
+        assert "社交恐惧症" not in rendered
+        assert rendered.count("周某") == 5
+
+
+def rendered_notices(generated: cgas.GeneratedPlan) -> list[str]:
+    """Every way the library renders a notice about the plan: the plan's own notices and the
+    adopting matter's, through the plan's disclosure, as text and as Markdown."""
+    plan, community, matter = generated.plan, generated.community, generated.matter
+    disclosure = plan.disclosure(community)
+    rendered = []
+    for notice in plan.notices(community):
+        rendered += [cg.render_text(notice), cg.render_markdown(notice)]
+    for notice in matter.notices():
+        rendered += [disclosure.render_text(notice), disclosure.render_markdown(notice)]
+    return rendered
+
+
+@given(cgas.plans_with_events(max_steps=25))
+def test_no_rendered_notice_shows_the_name_or_a_sensitive_detail_without_consent(
+    generated: cgas.GeneratedPlan,
+) -> None:
+    plan, name = generated.plan, generated.name
+    rendered = rendered_notices(generated)
+    sensitive = [detail.text for detail in plan.sensitive]
+    assert sensitive
+    for text in rendered:
+        for detail in sensitive:
+            assert detail not in text
+        if not plan.may_publish_name:
+            assert name not in text
+    assert name not in plan.describe().title
+    assert name not in plan.title
+    # Where separate consent to publish stands, the notices do name the person.
+    if plan.may_publish_name and plan.posted:
+        assert all(name in text for text in rendered[: 2 * len(plan.posted)])
+
+
+@given(cgas.plans_with_events(max_steps=25))
+def test_after_consent_is_withdrawn_every_notice_is_de_identified(
+    generated: cgas.GeneratedPlan,
+) -> None:
+    plan = generated.plan
+    assume(plan.consent_withdrawal is None)
+    assert plan.last_at is not None
+    withdrawn, _ = plan.withdraw_consent(at=plan.last_at)
+    after = cgas.GeneratedPlan(generated.community, generated.matter, withdrawn, ())
+    for text in rendered_notices(after):
+        assert generated.name not in text

@@ -1,0 +1,169 @@
+"""Assistance plans through the store and the Governance facade, as matters go: stored,
+loaded, queried by stage and by reviews due, verified; on the memory and the SQLite store."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import date, datetime, time, timedelta
+from functools import cache
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+
+import communitygov as cg
+from communitygov.testing import assistance_strategies as cgas
+from support import COMMUNITY_ID, TZ, community, matter_at
+
+Plan = cg.AssistancePlan
+DAY = timedelta(days=1)
+TEAM = ("pc0", "rep00")
+STORES: dict[str, Callable[[Path], cg.EventStore]] = {
+    "memory": lambda _: cg.MemoryStore(),
+    "sqlite": lambda directory: cg.SQLiteStore(directory / "plans.db"),
+}
+
+
+@pytest.fixture(params=list(STORES))
+def gov(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[cg.Governance]:
+    store = STORES[request.param](tmp_path)
+    yield cg.Governance(store)
+    store.close()
+
+
+def store_step_by_step(gov: cg.Governance, generated: cgas.GeneratedPlan) -> None:
+    """Store the plan's first event, then each later one through ``execute``; after each, the
+    stored plan must be the plan those events make."""
+    events = generated.events
+    community_id, plan_id = generated.plan.community_id, generated.plan.id
+    gov.create((Plan.replay(events[:1]), events[:1]))
+    for n, event in enumerate(events[1:], start=2):
+        stored = gov.execute(Plan, community_id, plan_id, lambda p, e=event: (p.apply(e), (e,)))
+        assert stored == Plan.replay(events[:n])
+        assert gov.load(Plan, community_id, plan_id) == stored
+
+
+@settings(max_examples=max(10, settings.default.max_examples // 5))
+@given(cgas.plans_with_events(max_steps=15))
+def test_generated_plans_round_trip_through_both_stores(generated: cgas.GeneratedPlan) -> None:
+    plan = generated.plan
+    for store in (cg.MemoryStore(), cg.SQLiteStore(":memory:")):
+        gov = cg.Governance(store)
+        store_step_by_step(gov, generated)
+        assert gov.load(Plan, plan.community_id, plan.id) == plan
+        assert gov.history(plan.community_id, plan.id) == list(generated.events)
+        (summary,) = gov.summaries(plan.community_id, kind="assistance_plan")
+        assert (summary.state, summary.title, summary.version) == (
+            plan.state,
+            plan.title,
+            plan.version,
+        )
+        assert generated.name not in summary.title
+        assert gov.summaries(plan.community_id, kind="assistance_plan", state=plan.state) == [
+            summary
+        ]
+        assert gov.verify() == []
+        store.close()
+
+
+@cache
+def adopting_matter() -> cg.Matter:
+    return matter_at(cg.MatterState.IMPLEMENTING)
+
+
+def adopted_plan(plan_id: str, reviews: list[date]) -> tuple[Plan, tuple[cg.Event, ...]]:
+    """A plan on a three-stage template, adopted, with the given review dates."""
+    stages = [
+        cg.Stage(
+            key=key,
+            zh=key,
+            en=key,
+            purpose="目的",
+            goals=[cg.Goal(key="g", text="目标", indicator="次数", target=1)],
+        )
+        for key in ("trust", "join_in", "on_own")
+    ]
+    template = cg.PlanTemplate(name="three", zh="三步走", en="three steps", stages=stages)
+    matter = adopting_matter()
+    when = matter.last_at
+    assert when is not None
+    plan, events = Plan.intake(
+        plan_id,
+        community=community(),
+        template=template,
+        beneficiary="res0",
+        referred_by="楼栋长",
+        team=[cg.TeamMember(p, cg.TeamRole.VOLUNTEER) for p in TEAM],
+        consent=cg.Consent("res0", date(2025, 8, 1)),
+        at=when - 10 * DAY,
+    )
+    design = [
+        cg.StagePlan(stage=s.key, goals=s.goals, review_on=day)
+        for s, day in zip(template.stages, reviews, strict=True)
+    ]
+    plan, assessed = plan.assess(["独居"], design, at=when - 9 * DAY)
+    plan, adopted = plan.adopt(matter, at=when)
+    return plan, (*events, *assessed, *adopted)
+
+
+def morning(day: date) -> datetime:
+    return datetime.combine(day, time(9), tzinfo=TZ)
+
+
+def test_plans_are_queried_by_stage_and_by_reviews_due(gov: cg.Governance) -> None:
+    adopted_on = adopting_matter().last_at
+    assert adopted_on is not None
+    start = adopted_on.astimezone(TZ).date()
+    soon = [start + 10 * DAY, start + 40 * DAY, start + 70 * DAY]
+    later = [start + 30 * DAY, start + 60 * DAY, start + 90 * DAY]
+    for plan_id, reviews in (("a", soon), ("b", later), ("c", soon)):
+        gov.create(adopted_plan(plan_id, reviews))
+    cid = COMMUNITY_ID
+
+    # Plan "c" passes its first stage; plan "b" is suspended.
+    def observe_and_pass(p: Plan) -> cg.Decision[Plan]:
+        p, first = p.record_observation("g", 1, by="res2", at=morning(soon[0]))
+        p, second = p.pass_stage("trust", reviewers=TEAM, at=morning(soon[0]))
+        return p, (*first, *second)
+
+    gov.execute(Plan, cid, "c", observe_and_pass)
+    gov.execute(Plan, cid, "b", lambda p: p.suspend("住院", at=morning(start + DAY)))
+
+    def ids(summaries: list[cg.Summary]) -> list[str]:
+        return [s.stream_id for s in summaries]
+
+    assert ids(gov.summaries(cid, kind="assistance_plan", state="trust")) == ["a"]
+    assert ids(gov.summaries(cid, kind="assistance_plan", state="join_in")) == ["c"]
+    assert ids(gov.summaries(cid, kind="assistance_plan", state="suspended")) == ["b"]
+
+    # Reviews due within a week of the day before plan a's review: a only (b is suspended,
+    # c's next review is a month away); overdue ones stay listed.
+    due = gov.due(cid, at=morning(soon[0] - DAY))
+    assert ids(due) == ["a"]
+    assert due[0].due_what == "stage review"
+    assert due[0].due_at == datetime.combine(soon[0], time(), tzinfo=TZ)
+    assert ids(gov.due(cid, at=morning(soon[1]))) == ["a", "c"]
+    assert gov.verify() == []
+
+
+def test_a_rejected_command_stores_nothing(gov: cg.Governance) -> None:
+    plan, events = adopted_plan("a", [date(2026, 6, 1), date(2026, 7, 1), date(2026, 8, 1)])
+    gov.create((plan, events))
+    with pytest.raises(cg.TooFewReviewers):
+        gov.execute(
+            Plan,
+            plan.community_id,
+            "a",
+            lambda p: p.pass_stage("trust", reviewers=["pc0"], at=morning(date(2026, 6, 1))),
+        )
+    assert gov.history(plan.community_id, "a") == list(events)
+    assert gov.load(Plan, plan.community_id, "a") == plan
+
+
+def test_a_plan_is_not_loaded_as_another_kind(gov: cg.Governance) -> None:
+    plan, events = adopted_plan("a", [date(2026, 6, 1), date(2026, 7, 1), date(2026, 8, 1)])
+    gov.create((plan, events))
+    with pytest.raises(cg.NotFound):
+        gov.matter(plan.community_id, "a")
+    with pytest.raises(cg.NotFound):
+        gov.load(Plan, plan.community_id, "nothing")
