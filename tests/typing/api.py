@@ -58,3 +58,7 @@ try:
     matter.close(at=at)
 except cg.TransitionNotAllowed as error:
     actions: tuple[str, ...] = error.allowed
+
+template: cg.PlanTemplate = cg.FOUR_STAGES
+plan_states: tuple[str, ...] = template.workflow.states
+alias: str = cg.deidentify("周盛")

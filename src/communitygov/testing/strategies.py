@@ -64,22 +64,47 @@ try:
 except ImportError as exc:  # pragma: no cover - only without the extra
     raise MissingExtra("communitygov.testing", "testing") from exc
 
+from communitygov.testing.assistance_strategies import (
+    BENEFICIARY,
+    CASE_TEAM,
+    MENTORS,
+    GeneratedPlan,
+    beneficiary_names,
+    goals,
+    plan_templates,
+    plans,
+    plans_with_events,
+    sensitive_details,
+    stages,
+)
+
 __all__ = [
+    "BENEFICIARY",
+    "CASE_TEAM",
     "DEFAULT_START",
+    "MENTORS",
     "SEATED_BODIES",
     "STEP_BODIES",
+    "GeneratedPlan",
     "Roster",
     "aware_datetimes",
+    "beneficiary_names",
     "bounds",
     "communities",
     "communities_with_events",
     "events",
     "events_of",
+    "goals",
     "legal_bases",
     "meetings",
     "periods",
+    "plan_templates",
+    "plans",
+    "plans_with_events",
     "procedures",
     "rosters",
+    "sensitive_details",
+    "stages",
     "voting_rules",
 ]
 
