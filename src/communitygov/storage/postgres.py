@@ -79,6 +79,14 @@ from communitygov.errors import (
     StoreUnavailable,
 )
 from communitygov.storage.records import AppendRequest, AppendResult, RecordedEvent, Summary
+from communitygov.storage.rows import (
+    EVENT_COLUMNS,
+    SUMMARY_COLUMNS,
+    event_from_row,
+    load_query,
+    split_loaded,
+    summary_from_row,
+)
 
 if TYPE_CHECKING:
     import psycopg
@@ -240,11 +248,14 @@ _MIGRATIONS: dict[int, tuple[str, ...]] = {
     ),
 }
 
-_EVENT_COLUMNS = "community_id, stream_id, version, position, type, schema_version, data, at, hash"
-_SUMMARY_COLUMNS = (
-    "community_id, stream_id, kind, version, state, title, updated_at, snapshot, last_hash, "
-    "due_at, due_what"
-)
+_LOAD = load_query("%s")
+
+
+def _as_is(moment: datetime) -> datetime:
+    """A ``timestamptz`` comes back from the driver as an aware datetime already."""
+    return moment
+
+
 _APPEND = (
     "SELECT stream_id, version, first_position, last_position, duplicate FROM cg_append("
     "%s, %s, %s, %b::text[], %b::integer[], %b::text[], %b::text[], %b::text[], %s, %s, %s, %s, "
@@ -275,36 +286,6 @@ def _require_psycopg() -> None:
         import psycopg  # noqa: F401
     except ImportError as exc:
         raise MissingExtra("the PostgreSQL store", "postgres") from exc
-
-
-def _event(row: Sequence[Any]) -> RecordedEvent:
-    return RecordedEvent(
-        community_id=row[0],
-        stream_id=row[1],
-        version=row[2],
-        position=row[3],
-        type=row[4],
-        schema_version=row[5],
-        data=row[6],
-        at=datetime.fromisoformat(row[7]),
-        hash=row[8],
-    )
-
-
-def _summary(row: Sequence[Any]) -> Summary:
-    return Summary(
-        community_id=row[0],
-        stream_id=row[1],
-        kind=row[2],
-        version=row[3],
-        state=row[4],
-        title=row[5],
-        updated_at=row[6],
-        snapshot=row[7],
-        last_hash=row[8],
-        due_at=row[9],
-        due_what=row[10],
-    )
 
 
 def _append_parameters(request: AppendRequest) -> tuple[Any, ...]:
@@ -805,7 +786,7 @@ class PostgresStore:
                 "DELETE FROM cg_streams WHERE community_id = %s AND stream_id = %s", existing
             )
         if summaries:
-            with cursor.copy(f"COPY cg_streams ({_SUMMARY_COLUMNS}) FROM STDIN") as copy:
+            with cursor.copy(f"COPY cg_streams ({SUMMARY_COLUMNS}) FROM STDIN") as copy:
                 for (community, stream), summary in summaries.items():
                     copy.write_row(
                         (
@@ -846,11 +827,11 @@ class PostgresStore:
             StoreUnavailable: the server cannot be reached.
         """
         rows = self._read(
-            f"SELECT {_EVENT_COLUMNS} FROM cg_events WHERE community_id = %s "
+            f"SELECT {EVENT_COLUMNS} FROM cg_events WHERE community_id = %s "
             "AND stream_id = %s AND version > %s ORDER BY version",
             (community_id, stream_id, after_version),
         )
-        return [_event(row) for row in rows]
+        return [event_from_row(row) for row in rows]
 
     def read_all(
         self, community_id: str, after_position: int = 0, limit: int = 1000
@@ -861,11 +842,11 @@ class PostgresStore:
             StoreUnavailable: the server cannot be reached.
         """
         rows = self._read(
-            f"SELECT {_EVENT_COLUMNS} FROM cg_events WHERE community_id = %s "
+            f"SELECT {EVENT_COLUMNS} FROM cg_events WHERE community_id = %s "
             "AND position > %s ORDER BY position LIMIT %s",
             (community_id, after_position, limit),
         )
-        return [_event(row) for row in rows]
+        return [event_from_row(row) for row in rows]
 
     def load(self, community_id: str, stream_id: str) -> tuple[Summary, list[RecordedEvent]] | None:
         """The stream's summary and any events after the version it describes (one query).
@@ -873,20 +854,8 @@ class PostgresStore:
         Raises:
             StoreUnavailable: the server cannot be reached.
         """
-        columns = ", ".join(f"s.{c.strip()}" for c in _SUMMARY_COLUMNS.split(","))
-        event_columns = ", ".join(f"e.{c.strip()}" for c in _EVENT_COLUMNS.split(","))
-        rows = self._read(
-            f"SELECT {columns}, {event_columns} FROM cg_streams s "
-            "LEFT JOIN cg_events e ON e.community_id = s.community_id "
-            "AND e.stream_id = s.stream_id AND e.version > s.version "
-            "WHERE s.community_id = %s AND s.stream_id = %s ORDER BY e.version",
-            (community_id, stream_id),
-        )
-        if not rows:
-            return None
-        width = len(_SUMMARY_COLUMNS.split(","))
-        later = [_event(row[width:]) for row in rows if row[width] is not None]
-        return _summary(rows[0]), later
+        rows = self._read(_LOAD, (community_id, stream_id))
+        return split_loaded(rows, _as_is)
 
     def summaries(
         self,
@@ -902,7 +871,7 @@ class PostgresStore:
         Raises:
             StoreUnavailable: the server cannot be reached.
         """
-        sql = f"SELECT {_SUMMARY_COLUMNS} FROM cg_streams WHERE community_id = %s"
+        sql = f"SELECT {SUMMARY_COLUMNS} FROM cg_streams WHERE community_id = %s"
         parameters: list[Any] = [community_id]
         if kind is not None:
             sql += " AND kind = %s"
@@ -915,7 +884,7 @@ class PostgresStore:
             parameters.append(due_before)
         else:
             sql += " ORDER BY stream_id"
-        return [_summary(row) for row in self._read(sql, parameters)]
+        return [summary_from_row(row, _as_is) for row in self._read(sql, parameters)]
 
     def command_result(self, community_id: str, command_id: str) -> AppendResult | None:
         """What the append carrying ``command_id`` stored, if it was stored.

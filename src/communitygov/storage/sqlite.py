@@ -25,6 +25,14 @@ from typing import Any
 
 from communitygov.errors import ConcurrencyConflict, StoreUnavailable
 from communitygov.storage.records import AppendRequest, AppendResult, RecordedEvent, Summary
+from communitygov.storage.rows import (
+    EVENT_COLUMNS,
+    SUMMARY_COLUMNS,
+    event_from_row,
+    load_query,
+    split_loaded,
+    summary_from_row,
+)
 
 __all__ = ["SCHEMA_VERSION", "SQLiteStore"]
 
@@ -74,46 +82,13 @@ _MIGRATIONS: dict[int, tuple[str, ...]] = {
     ),
 }
 
-_EVENT_COLUMNS = "community_id, stream_id, version, position, type, schema_version, data, at, hash"
-_SUMMARY_COLUMNS = (
-    "community_id, stream_id, kind, version, state, title, updated_at, snapshot, last_hash, "
-    "due_at, due_what"
-)
+
+_LOAD = load_query("?")
 
 
 def _utc(moment: datetime) -> str:
     """A sortable text for an instant: ISO 8601 in UTC."""
     return moment.astimezone(UTC).isoformat()
-
-
-def _event(row: Sequence[Any]) -> RecordedEvent:
-    return RecordedEvent(
-        community_id=row[0],
-        stream_id=row[1],
-        version=row[2],
-        position=row[3],
-        type=row[4],
-        schema_version=row[5],
-        data=row[6],
-        at=datetime.fromisoformat(row[7]),
-        hash=row[8],
-    )
-
-
-def _summary(row: Sequence[Any]) -> Summary:
-    return Summary(
-        community_id=row[0],
-        stream_id=row[1],
-        kind=row[2],
-        version=row[3],
-        state=row[4],
-        title=row[5],
-        updated_at=datetime.fromisoformat(row[6]),
-        snapshot=row[7],
-        last_hash=row[8],
-        due_at=datetime.fromisoformat(row[9]) if row[9] is not None else None,
-        due_what=row[10],
-    )
 
 
 class SQLiteStore:
@@ -255,7 +230,7 @@ class SQLiteStore:
             (community,),
         ).fetchone()[0]
         cursor.executemany(
-            f"INSERT INTO cg_events ({_EVENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            f"INSERT INTO cg_events ({EVENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 (
                     community,
@@ -273,7 +248,7 @@ class SQLiteStore:
         )
         summary = request.summary
         cursor.execute(
-            f"INSERT OR REPLACE INTO cg_streams ({_SUMMARY_COLUMNS}) "
+            f"INSERT OR REPLACE INTO cg_streams ({SUMMARY_COLUMNS}) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 summary.community_id,
@@ -313,39 +288,27 @@ class SQLiteStore:
     ) -> list[RecordedEvent]:
         """See :meth:`communitygov.storage.protocol.EventStore.read_stream`."""
         rows = self._read(
-            f"SELECT {_EVENT_COLUMNS} FROM cg_events WHERE community_id = ? AND stream_id = ? "
+            f"SELECT {EVENT_COLUMNS} FROM cg_events WHERE community_id = ? AND stream_id = ? "
             "AND version > ? ORDER BY version",
             (community_id, stream_id, after_version),
         )
-        return [_event(row) for row in rows]
+        return [event_from_row(row) for row in rows]
 
     def read_all(
         self, community_id: str, after_position: int = 0, limit: int = 1000
     ) -> list[RecordedEvent]:
         """See :meth:`communitygov.storage.protocol.EventStore.read_all`."""
         rows = self._read(
-            f"SELECT {_EVENT_COLUMNS} FROM cg_events WHERE community_id = ? AND position > ? "
+            f"SELECT {EVENT_COLUMNS} FROM cg_events WHERE community_id = ? AND position > ? "
             "ORDER BY position LIMIT ?",
             (community_id, after_position, limit),
         )
-        return [_event(row) for row in rows]
+        return [event_from_row(row) for row in rows]
 
     def load(self, community_id: str, stream_id: str) -> tuple[Summary, list[RecordedEvent]] | None:
         """See :meth:`communitygov.storage.protocol.EventStore.load` (one query)."""
-        columns = ", ".join(f"s.{c.strip()}" for c in _SUMMARY_COLUMNS.split(","))
-        event_columns = ", ".join(f"e.{c.strip()}" for c in _EVENT_COLUMNS.split(","))
-        rows = self._read(
-            f"SELECT {columns}, {event_columns} FROM cg_streams s "
-            "LEFT JOIN cg_events e ON e.community_id = s.community_id "
-            "AND e.stream_id = s.stream_id AND e.version > s.version "
-            "WHERE s.community_id = ? AND s.stream_id = ? ORDER BY e.version",
-            (community_id, stream_id),
-        )
-        if not rows:
-            return None
-        width = len(_SUMMARY_COLUMNS.split(","))
-        later = [_event(row[width:]) for row in rows if row[width] is not None]
-        return _summary(rows[0]), later
+        rows = self._read(_LOAD, (community_id, stream_id))
+        return split_loaded(rows, datetime.fromisoformat)
 
     def summaries(
         self,
@@ -356,7 +319,7 @@ class SQLiteStore:
         due_before: datetime | None = None,
     ) -> list[Summary]:
         """See :meth:`communitygov.storage.protocol.EventStore.summaries`."""
-        sql = f"SELECT {_SUMMARY_COLUMNS} FROM cg_streams WHERE community_id = ?"
+        sql = f"SELECT {SUMMARY_COLUMNS} FROM cg_streams WHERE community_id = ?"
         parameters: list[Any] = [community_id]
         if kind is not None:
             sql += " AND kind = ?"
@@ -369,7 +332,9 @@ class SQLiteStore:
             parameters.append(_utc(due_before))
         else:
             sql += " ORDER BY stream_id"
-        return [_summary(row) for row in self._read(sql, parameters)]
+        return [
+            summary_from_row(row, datetime.fromisoformat) for row in self._read(sql, parameters)
+        ]
 
     def command_result(self, community_id: str, command_id: str) -> AppendResult | None:
         """See :meth:`communitygov.storage.protocol.EventStore.command_result`."""
