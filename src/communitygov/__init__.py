@@ -2,7 +2,7 @@
 
 The public API lives here; the modules behind it are implementation a user need not import.
 Events of each workflow are exported by its package (:mod:`communitygov.matters`,
-:mod:`communitygov.organisation`).
+:mod:`communitygov.organisation`, :mod:`communitygov.assistance`, :mod:`communitygov.funds`).
 """
 
 from importlib.metadata import PackageNotFoundError, version
@@ -41,28 +41,39 @@ from communitygov.errors import (
     CommunityGovError,
     ConcurrencyConflict,
     ConsentAlreadyWithdrawn,
+    CurrencyMismatch,
     DecisionContradictsVote,
     DecodeError,
     DefinitionError,
     DuplicateId,
     EmptyField,
+    EntriesPending,
+    EntryAlreadyChecked,
+    FuturePeriod,
     GoalsUnmet,
+    InsufficientFunds,
     IntegrityViolation,
+    InvalidAmount,
     InvalidCount,
     InvalidInput,
     MatterNotAdopted,
     MissingExtra,
     MoreVotesThanPresent,
     NaiveDatetime,
+    NearRelativeInRole,
     NoSeats,
     NotAMember,
     NotCurrentStage,
     NotEligible,
     NotFound,
     NotOnCaseTeam,
+    NotReversible,
+    NotRoleHolder,
     ObjectionAlreadyRuled,
     ObjectionsPending,
+    OwnEntry,
     PapersNotSentInTime,
+    PeriodClosed,
     PeriodNotElapsed,
     PersistenceError,
     PlanRequired,
@@ -89,6 +100,16 @@ from communitygov.errors import (
     WrongBody,
     WrongCommunity,
 )
+from communitygov.funds.fund import Fund
+from communitygov.funds.records import (
+    Balances,
+    BuyerType,
+    Entry,
+    EntryKind,
+    EntryStatus,
+    FundRole,
+    Reconciliation,
+)
 from communitygov.governance import FeedItem, Governance
 from communitygov.kernel.aggregate import Aggregate, Decision, Description
 from communitygov.kernel.calendars import (
@@ -101,6 +122,7 @@ from communitygov.kernel.calendars import (
 from communitygov.kernel.chinese_calendar import ChineseOfficialCalendar
 from communitygov.kernel.codec import EncodedEvent, EventCodec, make_converter
 from communitygov.kernel.events import EVENTS, Event, EventRegistry, event_type
+from communitygov.kernel.money import CNY, Money, total
 from communitygov.kernel.periods import Period, PeriodUnit, last_day, period_end
 from communitygov.kernel.voting import (
     COMMITTEE,
@@ -169,6 +191,7 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
 
 __all__ = [
     "CALENDAR_DAYS",
+    "CNY",
     "COMMITTEE",
     "EVENTS",
     "FOUR_DELIBERATIONS",
@@ -190,9 +213,11 @@ __all__ = [
     "AppendRequest",
     "AppendResult",
     "AssistancePlan",
+    "Balances",
     "BasisKind",
     "BodyKind",
     "Bound",
+    "BuyerType",
     "Calendar",
     "CalendarDataUnavailable",
     "CalendarDays",
@@ -209,6 +234,7 @@ __all__ = [
     "ConsentAlreadyWithdrawn",
     "Constituency",
     "CountBase",
+    "CurrencyMismatch",
     "Deadline",
     "Decision",
     "DecisionContradictsVote",
@@ -221,15 +247,25 @@ __all__ = [
     "DuplicateId",
     "EmptyField",
     "EncodedEvent",
+    "EntriesPending",
+    "Entry",
+    "EntryAlreadyChecked",
+    "EntryKind",
+    "EntryStatus",
     "Event",
     "EventCodec",
     "EventRegistry",
     "EventStore",
     "FeedItem",
+    "Fund",
+    "FundRole",
+    "FuturePeriod",
     "Goal",
     "GoalsUnmet",
     "Governance",
+    "InsufficientFunds",
     "IntegrityViolation",
+    "InvalidAmount",
     "InvalidCount",
     "InvalidInput",
     "LegalBasis",
@@ -240,9 +276,11 @@ __all__ = [
     "Membership",
     "MemoryStore",
     "MissingExtra",
+    "Money",
     "MoreVotesThanPresent",
     "MotionSource",
     "NaiveDatetime",
+    "NearRelativeInRole",
     "NewEvent",
     "NoSeats",
     "NotAMember",
@@ -250,6 +288,8 @@ __all__ = [
     "NotEligible",
     "NotFound",
     "NotOnCaseTeam",
+    "NotReversible",
+    "NotRoleHolder",
     "Notice",
     "NoticeKind",
     "Objection",
@@ -257,8 +297,10 @@ __all__ = [
     "ObjectionsPending",
     "Opinion",
     "Outcome",
+    "OwnEntry",
     "PapersNotSentInTime",
     "Period",
+    "PeriodClosed",
     "PeriodNotElapsed",
     "PeriodUnit",
     "PersistenceError",
@@ -274,6 +316,7 @@ __all__ = [
     "Procedure",
     "PublicityRules",
     "QuorumNotMet",
+    "Reconciliation",
     "RecordedEvent",
     "ReviewDateTooEarly",
     "ReviewNotDue",
@@ -324,4 +367,5 @@ __all__ = [
     "period_end",
     "render_markdown",
     "render_text",
+    "total",
 ]

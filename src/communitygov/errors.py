@@ -21,7 +21,10 @@ The tree::
     │   │   ├── WrongCommunity
     │   │   ├── StagesMismatch          a plan's design does not follow its template
     │   │   ├── ReviewDateTooEarly
-    │   │   └── ActivityInFuture
+    │   │   ├── ActivityInFuture
+    │   │   ├── InvalidAmount           a malformed, non-positive or non-integer amount of money
+    │   │   ├── CurrencyMismatch        amounts in two currencies added, compared or booked
+    │   │   └── FuturePeriod            a period reconciled before it has begun
     │   ├── TimeWentBackwards
     │   ├── UnknownReference            an id the aggregate does not know
     │   └── RuleViolation               a governance rule broken
@@ -35,7 +38,9 @@ The tree::
     │       ├── NotOnCaseTeam, TooFewReviewers, CaseTeamTooSmall, ReviewNotDue
     │       ├── NotCurrentStage (StageSkipped under it), SetbackNotEarlier, GoalsUnmet
     │       ├── ActivityBeforeAdoption, ActivityDuringSuspension
-    │       └── ConsentAlreadyWithdrawn nothing is recorded after consent is withdrawn
+    │       ├── ConsentAlreadyWithdrawn nothing is recorded after consent is withdrawn
+    │       ├── NearRelativeInRole, NotRoleHolder, OwnEntry   a fund's roles; maker–checker
+    │       └── EntryAlreadyChecked, PeriodClosed, InsufficientFunds, EntriesPending, NotReversible
     ├── PersistenceError
     │   ├── ConcurrencyConflict, NotFound, IntegrityViolation
     │   ├── DecodeError
@@ -61,28 +66,39 @@ __all__ = [
     "CommunityGovError",
     "ConcurrencyConflict",
     "ConsentAlreadyWithdrawn",
+    "CurrencyMismatch",
     "DecisionContradictsVote",
     "DecodeError",
     "DefinitionError",
     "DuplicateId",
     "EmptyField",
+    "EntriesPending",
+    "EntryAlreadyChecked",
+    "FuturePeriod",
     "GoalsUnmet",
+    "InsufficientFunds",
     "IntegrityViolation",
+    "InvalidAmount",
     "InvalidCount",
     "InvalidInput",
     "MatterNotAdopted",
     "MissingExtra",
     "MoreVotesThanPresent",
     "NaiveDatetime",
+    "NearRelativeInRole",
     "NoSeats",
     "NotAMember",
     "NotCurrentStage",
     "NotEligible",
     "NotFound",
     "NotOnCaseTeam",
+    "NotReversible",
+    "NotRoleHolder",
     "ObjectionAlreadyRuled",
     "ObjectionsPending",
+    "OwnEntry",
     "PapersNotSentInTime",
+    "PeriodClosed",
     "PeriodNotElapsed",
     "PersistenceError",
     "PlanRequired",
@@ -684,6 +700,129 @@ class ConsentAlreadyWithdrawn(RuleViolation):
             f"cannot {action}: consent to assistance plan {plan!r} was withdrawn at "
             f"{withdrawn_at.isoformat()}, and nothing more about the person may be recorded"
         )
+
+
+# --- funds -----------------------------------------------------------------------------
+
+
+class InvalidAmount(InvalidInput):
+    """An amount of money is malformed, not a whole number of fen, or not above zero."""
+
+    def __init__(self, field: str, value: object, problem: str) -> None:
+        self.field = field
+        self.value = value
+        self.problem = problem
+        super().__init__(f"{field} {value!r} is not a valid amount: {problem}")
+
+
+class CurrencyMismatch(InvalidInput):
+    """Amounts in two different currencies were added, compared or booked together."""
+
+    def __init__(self, expected: str, got: str) -> None:
+        self.expected = expected
+        self.got = got
+        super().__init__(f"an amount in {got} cannot be combined with amounts in {expected}")
+
+
+class FuturePeriod(InvalidInput):
+    """A period was reconciled before it began."""
+
+    def __init__(self, period: date, today: date) -> None:
+        self.period = period
+        self.today = today
+        super().__init__(
+            f"the period of {period:%Y-%m} cannot be reconciled on {today.isoformat()}: "
+            "it has not begun"
+        )
+
+
+class NearRelativeInRole(RuleViolation):
+    """A fund role would go to a near relative of another role holder or of the beneficiary
+    (村民委员会组织法 Art. 32)."""
+
+    def __init__(self, person: str, role: str, relative: str, relative_role: str) -> None:
+        self.person = person
+        self.role = role
+        self.relative = relative
+        self.relative_role = relative_role
+        super().__init__(
+            f"{person} cannot be the {role}: they are a declared near relative of {relative}, "
+            f"the {relative_role}"
+        )
+
+
+class NotRoleHolder(RuleViolation):
+    """Someone other than the role holder tried a step reserved to that role."""
+
+    def __init__(self, person: str, action: str, role: str, holder: str) -> None:
+        self.person = person
+        self.action = action
+        self.role = role
+        self.holder = holder
+        super().__init__(f"{person} may not {action}: only the {role} ({holder}) may")
+
+
+class OwnEntry(RuleViolation):
+    """Someone tried to book or reject an entry they recorded themselves."""
+
+    def __init__(self, person: str, entry: str) -> None:
+        self.person = person
+        self.entry = entry
+        super().__init__(
+            f"{person} recorded entry {entry!r} and so cannot check it: "
+            "the maker and the checker are different people"
+        )
+
+
+class EntryAlreadyChecked(RuleViolation):
+    """An entry was booked or rejected a second time."""
+
+    def __init__(self, entry: str, status: str) -> None:
+        self.entry = entry
+        self.status = status
+        super().__init__(f"entry {entry!r} is already {status}")
+
+
+class PeriodClosed(RuleViolation):
+    """Something was recorded into (or reconciled for) a period that is reconciled and closed."""
+
+    def __init__(self, period: date, closed_through: date) -> None:
+        self.period = period
+        self.closed_through = closed_through
+        super().__init__(
+            f"the period of {period:%Y-%m} is closed (the books are reconciled through "
+            f"{closed_through:%Y-%m}); record a reversing entry in the open period instead"
+        )
+
+
+class InsufficientFunds(RuleViolation):
+    """Money would leave an account that does not hold it (counting entries not yet booked)."""
+
+    def __init__(self, account: str, available: object, asked: object) -> None:
+        self.account = account
+        self.available = available
+        self.asked = asked
+        super().__init__(f"{asked} cannot leave the {account}: only {available} is available")
+
+
+class EntriesPending(RuleViolation):
+    """A period was reconciled while some of its entries still await booking."""
+
+    def __init__(self, entries: Iterable[str]) -> None:
+        self.entries = tuple(entries)
+        super().__init__(
+            f"{len(self.entries)} entr{'y' if len(self.entries) == 1 else 'ies'} await booking "
+            f"or rejection: {', '.join(self.entries)}"
+        )
+
+
+class NotReversible(RuleViolation):
+    """An entry cannot be reversed: it is not booked, is a reversal, or is already reversed."""
+
+    def __init__(self, entry: str, reason: str) -> None:
+        self.entry = entry
+        self.reason = reason
+        super().__init__(f"entry {entry!r} cannot be reversed: {reason}")
 
 
 # --- persistence -------------------------------------------------------------------------

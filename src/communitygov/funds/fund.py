@@ -1,0 +1,801 @@
+"""The Fund aggregate: the money raised for a beneficiary, held by one person and kept in the
+books by another (管钱 / 管账).
+
+The rules it keeps (DOMAIN §5; 村民委员会组织法 Art. 30, 32):
+
+- the cash custodian, the bookkeeper and the beneficiary are three different people, and none is
+  a declared near relative of another, at opening and at every change of role holder;
+- maker–checker: the custodian records every cash movement, the bookkeeper books or rejects it;
+  only booked entries count, and nobody checks an entry they recorded;
+- cash on hand and the bank never go below zero, counting outflows that await booking;
+- a period (a calendar month in the community's timezone) is reconciled by a cash count
+  witnessed by the bookkeeper; a difference is kept as a discrepancy until it is explained; a
+  reconciled period is closed, and corrections go into the open period as reversing entries;
+- each reconciled period's statement is published, rendered through the beneficiary's plan's
+  :class:`~communitygov.publicity.privacy.Disclosure`, so the beneficiary is de-identified unless
+  separate consent to publish is on record.
+
+Every command returns the new fund and the events that record the change; the fund it is called
+on never changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import date, datetime, time
+from typing import Any
+
+import attrs
+
+from communitygov.assistance.plan import AssistancePlan
+from communitygov.errors import (
+    DecodeError,
+    DuplicateId,
+    EmptyField,
+    EntriesPending,
+    EntryAlreadyChecked,
+    FuturePeriod,
+    InsufficientFunds,
+    InvalidAmount,
+    NearRelativeInRole,
+    NotReversible,
+    NotRoleHolder,
+    OwnEntry,
+    PeriodClosed,
+    SamePerson,
+    UnknownReference,
+    WrongCommunity,
+)
+from communitygov.funds.events import (
+    CashReconciled,
+    DiscrepancyResolved,
+    EntryBooked,
+    EntryRecorded,
+    EntryRejected,
+    FundOpened,
+    FundRoleChanged,
+    FundStatementPublished,
+)
+from communitygov.funds.records import (
+    Balances,
+    BuyerType,
+    Entry,
+    EntryKind,
+    EntryStatus,
+    FundRole,
+    Reconciliation,
+)
+from communitygov.kernel.aggregate import Aggregate, Decision, Description
+from communitygov.kernel.events import Event
+from communitygov.kernel.money import CNY, Money
+from communitygov.kernel.timekeeping import require_aware, zone
+from communitygov.organisation.community import Community
+from communitygov.publicity.notices import Notice, NoticeKind
+
+__all__ = ["Fund"]
+
+_TITLE = "{}的帮扶基金"
+"""A fund's title, around the beneficiary's shown name."""
+_BENEFICIARY = "beneficiary"
+
+
+def _text(value: str, field: str) -> str:
+    if not value.strip():
+        raise EmptyField(field)
+    return value
+
+
+def _month(day: date) -> date:
+    return day.replace(day=1)
+
+
+def _next_month(month: date) -> date:
+    return date(month.year + month.month // 12, month.month % 12 + 1, 1)
+
+
+def _check_holder(
+    community: Community, role: FundRole, person: str, others: Mapping[str, str]
+) -> None:
+    """Check that ``person`` may hold ``role`` beside ``others`` (by their role's name).
+
+    Raises:
+        UnknownReference: the person is not in the community's register.
+        SamePerson: they hold one of the other parts.
+        NearRelativeInRole: they are a declared near relative of someone holding another part.
+    """
+    community.person(person)
+    for other_role, other in others.items():
+        if other == person:
+            raise SamePerson(person, other_role, role.en)
+    for other_role, other in others.items():
+        if community.are_near_relatives(person, other):
+            raise NearRelativeInRole(person, role.en, other, other_role)
+
+
+@attrs.frozen(kw_only=True)
+class Fund(Aggregate):
+    """A beneficiary's fund: its role holders, its entries, its books and its reconciliations.
+
+    Read :attr:`books`, :attr:`entries`, :meth:`pending`, :attr:`reconciliations` and
+    :meth:`statements`. Change it only through its commands; :meth:`replay` folds the events
+    they return back into the same fund.
+    """
+
+    created_by = (FundOpened,)
+    kind = "fund"
+
+    opened: FundOpened = attrs.field(repr=False)
+    """The opening event: what never changes (community, plan, beneficiary, purpose)."""
+    custodian: str
+    """Who holds the cash (管钱) now."""
+    bookkeeper: str
+    """Who keeps the books (管账) now."""
+    books: Balances
+    """What the booked entries add up to."""
+    entries: tuple[Entry, ...] = ()
+    reconciliations: tuple[Reconciliation, ...] = ()
+    published: tuple[FundStatementPublished, ...] = ()
+
+    # --- what the opening recorded ---------------------------------------------------------
+
+    @property
+    def community_id(self) -> str:
+        """The id of the community the fund belongs to."""
+        return self.opened.community_id
+
+    @property
+    def plan_id(self) -> str:
+        """The assistance plan the fund raises money for."""
+        return self.opened.plan_id
+
+    @property
+    def beneficiary_id(self) -> str:
+        """The plan's beneficiary, to whom payouts go."""
+        return self.opened.beneficiary_id
+
+    @property
+    def currency(self) -> str:
+        """The currency every amount of the fund is in."""
+        return self.opened.currency
+
+    @property
+    def title(self) -> str:
+        """The fund's de-identified title ("周某的帮扶基金"); summaries show it."""
+        return _TITLE.format(self.opened.alias)
+
+    # --- queries ---------------------------------------------------------------------------
+
+    @property
+    def closed_through(self) -> date | None:
+        """The first day of the last closed month, or ``None`` while no period is closed."""
+        return self.reconciliations[-1].period if self.reconciliations else None
+
+    def holder(self, role: FundRole) -> str:
+        """Who holds ``role`` now."""
+        return self.custodian if role is FundRole.CUSTODIAN else self.bookkeeper
+
+    def entry(self, entry_id: str) -> Entry:
+        """The entry with that id.
+
+        Raises:
+            UnknownReference: no such entry.
+        """
+        for entry in self.entries:
+            if entry.id == entry_id:
+                return entry
+        raise UnknownReference("fund entry", entry_id)
+
+    def pending(self) -> tuple[Entry, ...]:
+        """The entries recorded but neither booked nor rejected, oldest first."""
+        return tuple(e for e in self.entries if e.status is EntryStatus.RECORDED)
+
+    def reconciliation(self, period: date) -> Reconciliation:
+        """The reconciliation that closed the month of ``period``'s last day.
+
+        Raises:
+            UnknownReference: no reconciliation ends with that month.
+        """
+        month = _month(period)
+        for reconciliation in self.reconciliations:
+            if reconciliation.period == month:
+                return reconciliation
+        raise UnknownReference("reconciled period", f"{month:%Y-%m}")
+
+    def describe(self) -> Description:
+        """The fund's summary: ``open`` (or ``discrepancy`` while a count difference is
+        unexplained), its de-identified title, and as deadline the end of the earliest month
+        whose entries await reconciliation."""
+        state = "discrepancy" if any(r.discrepancy_open for r in self.reconciliations) else "open"
+        closed = self.closed_through
+        unreconciled = [e.period for e in self.entries if closed is None or e.period > closed]
+        if not unreconciled:
+            return Description(state, self.title)
+        due = datetime.combine(_next_month(min(unreconciled)), time(), zone(self.opened.timezone))
+        return Description(state, self.title, due, "cash reconciliation")
+
+    def statements(self, *, plan: AssistancePlan, community: Community) -> tuple[Notice, ...]:
+        """Every published statement, oldest first, rendered through the plan's
+        :meth:`~communitygov.AssistancePlan.disclosure` as it stands at the time of the call.
+
+        Args:
+            plan: the fund's assistance plan (it knows whether the beneficiary may be named).
+            community: the fund's community (it knows the people's names).
+
+        Raises:
+            UnknownReference: ``plan`` is not the fund's plan.
+            WrongCommunity: ``community`` is not the fund's.
+        """
+        if plan.id != self.plan_id:
+            raise UnknownReference("assistance plan of this fund", plan.id)
+        self._require_community(community)
+        disclosure = plan.disclosure(community)
+        subject = _TITLE.format(disclosure.shown_name)
+        return tuple(
+            disclosure.notice(self._statement(posted, subject, community))
+            for posted in self.published
+        )
+
+    def _statement(
+        self, posted: FundStatementPublished, subject: str, community: Community
+    ) -> Notice:
+        index = self.reconciliations.index(self.reconciliation(posted.period))
+        closing = self.reconciliations[index]
+        before = self.reconciliations[index - 1] if index else None
+        opening = before.books if before else Balances.empty(self.currency)
+        first = _next_month(before.period) if before else _month(self._day(self.opened.at))
+        last = _next_month(closing.period)
+        books = closing.books
+        custodian = community.person(closing.counted_by).name
+        bookkeeper = community.person(closing.witnessed_by).name
+        lines = [
+            "【帮扶基金收支公示 · Fund statement】",
+            f"用途 Purpose: {self.opened.purpose}",
+            f"期间 Period: {first.isoformat()} – {date.fromordinal(last.toordinal() - 1)}",
+            f"期初余额 Opening balance: 现金 cash {opening.cash}; 银行 bank {opening.bank}",
+            f"收入 Receipts (sales): {books.raised - opening.raised}",
+            f"支付受助人 Paid to the beneficiary: {books.paid - opening.paid}",
+            f"费用 Expenses: {books.spent - opening.spent}",
+            f"期末余额 Closing balance: 现金 cash {books.cash}; 银行 bank {books.bank}",
+            f"累计筹得 Total raised: {books.raised}",
+            f"累计支付 Total paid to the beneficiary: {books.paid}",
+            f"现金盘点 Cash counted: {closing.counted} (差额 difference {closing.difference})",
+        ]
+        if closing.resolved_by:
+            lines.append(f"差额说明 Difference explained: {closing.resolution}")
+        elif closing.difference:
+            lines.append("差额待查 The difference is not yet explained")
+        lines += [
+            f"{FundRole.CUSTODIAN.zh} {FundRole.CUSTODIAN.en}: {custodian}",
+            f"{FundRole.BOOKKEEPER.zh} {FundRole.BOOKKEEPER.en}: {bookkeeper}",
+        ]
+        return Notice(
+            kind=NoticeKind.RESULT,
+            community_id=self.community_id,
+            subject_id=self.id,
+            subject=subject,
+            text="\n".join(lines),
+            place=posted.place,
+            posted_at=posted.at,
+        )
+
+    # --- commands: opening and roles -------------------------------------------------------
+
+    @classmethod
+    def open(
+        cls,
+        fund_id: str,
+        *,
+        plan: AssistancePlan,
+        community: Community,
+        purpose: str,
+        custodian: str,
+        bookkeeper: str,
+        at: datetime,
+        currency: str = CNY,
+    ) -> Decision[Fund]:
+        """Open a fund for a purpose of an assistance plan, with its two role holders.
+
+        Args:
+            fund_id: the fund's id (not derived from the beneficiary's name).
+            plan: the assistance plan; its beneficiary is the fund's.
+            community: the plan's community, whose register and declared relatives are checked.
+            purpose: what the fund is for ("手工艺品义卖").
+            custodian: who holds the cash (管钱).
+            bookkeeper: who keeps the books (管账).
+            at: when.
+            currency: the currency of every amount; CNY by default.
+
+        Raises:
+            EmptyField: the id, purpose or currency is empty.
+            WrongCommunity: ``community`` is not the plan's.
+            UnknownReference: a role holder is not in the register.
+            SamePerson: two of custodian, bookkeeper and beneficiary are one person.
+            NearRelativeInRole: two of them are declared near relatives.
+            NaiveDatetime: ``at`` has no timezone.
+        """
+        require_aware(at)
+        _text(fund_id, "fund id")
+        _text(purpose, "fund purpose")
+        _text(currency, "currency")
+        if plan.community_id != community.id:
+            raise WrongCommunity(plan.community_id, community.id)
+        beneficiary = plan.beneficiary_id
+        _check_holder(community, FundRole.CUSTODIAN, custodian, {_BENEFICIARY: beneficiary})
+        _check_holder(
+            community,
+            FundRole.BOOKKEEPER,
+            bookkeeper,
+            {_BENEFICIARY: beneficiary, FundRole.CUSTODIAN.en: custodian},
+        )
+        event = FundOpened(
+            at=at,
+            fund_id=fund_id,
+            community_id=community.id,
+            timezone=community.timezone,
+            plan_id=plan.id,
+            beneficiary_id=beneficiary,
+            alias=plan.alias,
+            purpose=purpose,
+            currency=currency,
+            custodian=custodian,
+            bookkeeper=bookkeeper,
+        )
+        return cls._start(event, None), (event,)
+
+    def change_role(
+        self,
+        role: FundRole,
+        person_id: str,
+        *,
+        community: Community,
+        at: datetime,
+        reason: str = "",
+    ) -> Decision[Fund]:
+        """Give ``role`` to ``person_id`` from now on.
+
+        Entries the old holder recorded stay as they are; a new bookkeeper cannot check an
+        entry they recorded as custodian.
+
+        Args:
+            role: which office changes hands.
+            person_id: the new holder.
+            community: the fund's community, whose register and declared relatives are checked.
+            at: when.
+            reason: why (a term ended, a resignation).
+
+        Raises:
+            WrongCommunity: ``community`` is not the fund's.
+            UnknownReference: the person is not in the register.
+            SamePerson: they hold the other role or are the beneficiary.
+            NearRelativeInRole: they are a near relative of the other holder or the beneficiary.
+        """
+        at = self._checked_time(at)
+        self._require_community(community)
+        other = role.other
+        _check_holder(
+            community,
+            role,
+            person_id,
+            {_BENEFICIARY: self.beneficiary_id, other.en: self.holder(other)},
+        )
+        return self._record(FundRoleChanged(at=at, role=role, person_id=person_id, reason=reason))
+
+    # --- commands: the custodian's entries --------------------------------------------------
+
+    def record_sale(
+        self,
+        amount: Money,
+        *,
+        item: str,
+        buyer: BuyerType,
+        by: str,
+        at: datetime,
+        note: str = "",
+    ) -> Decision[Fund]:
+        """Record cash received for an item sold.
+
+        Args:
+            amount: how much; more than zero, in the fund's currency.
+            item: what was sold ("海绵笔筒").
+            buyer: who bought it.
+            by: the custodian.
+            at: when; its month is the entry's period.
+            note: anything else.
+
+        Raises:
+            NotRoleHolder: ``by`` is not the custodian.
+            InvalidAmount: ``amount`` is not a :class:`Money` above zero.
+            CurrencyMismatch: it is in another currency.
+            EmptyField: ``item`` is empty.
+            PeriodClosed: the month of ``at`` is reconciled.
+        """
+        _text(item, "item sold")
+        return self._entry(EntryKind.SALE, amount, by, at, item=item, buyer=buyer, note=note)
+
+    def record_deposit(
+        self, amount: Money, *, by: str, at: datetime, note: str = ""
+    ) -> Decision[Fund]:
+        """Record cash paid into the bank.
+
+        Raises:
+            NotRoleHolder: ``by`` is not the custodian.
+            InvalidAmount: ``amount`` is not a :class:`Money` above zero.
+            CurrencyMismatch: it is in another currency.
+            PeriodClosed: the month of ``at`` is reconciled.
+            InsufficientFunds: the cash on hand, less outflows awaiting booking, is less.
+        """
+        return self._entry(EntryKind.DEPOSIT, amount, by, at, note=note)
+
+    def record_withdrawal(
+        self, amount: Money, *, by: str, at: datetime, note: str = ""
+    ) -> Decision[Fund]:
+        """Record cash drawn from the bank.
+
+        Raises:
+            NotRoleHolder: ``by`` is not the custodian.
+            InvalidAmount: ``amount`` is not a :class:`Money` above zero.
+            CurrencyMismatch: it is in another currency.
+            PeriodClosed: the month of ``at`` is reconciled.
+            InsufficientFunds: the bank, less withdrawals awaiting booking, holds less.
+        """
+        return self._entry(EntryKind.WITHDRAWAL, amount, by, at, note=note)
+
+    def record_payout(
+        self, amount: Money, *, by: str, at: datetime, note: str = ""
+    ) -> Decision[Fund]:
+        """Record cash paid to the beneficiary.
+
+        Raises:
+            NotRoleHolder: ``by`` is not the custodian.
+            InvalidAmount: ``amount`` is not a :class:`Money` above zero.
+            CurrencyMismatch: it is in another currency.
+            PeriodClosed: the month of ``at`` is reconciled.
+            InsufficientFunds: the cash on hand, less outflows awaiting booking, is less.
+        """
+        return self._entry(EntryKind.PAYOUT, amount, by, at, note=note)
+
+    def record_expense(
+        self, amount: Money, *, receipt: str, by: str, at: datetime, note: str = ""
+    ) -> Decision[Fund]:
+        """Record cash spent against a receipt.
+
+        Args:
+            amount: how much.
+            receipt: the receipt's reference.
+            by: the custodian.
+            at: when.
+            note: what it was for.
+
+        Raises:
+            NotRoleHolder: ``by`` is not the custodian.
+            InvalidAmount: ``amount`` is not a :class:`Money` above zero.
+            CurrencyMismatch: it is in another currency.
+            EmptyField: ``receipt`` is empty.
+            PeriodClosed: the month of ``at`` is reconciled.
+            InsufficientFunds: the cash on hand, less outflows awaiting booking, is less.
+        """
+        _text(receipt, "receipt reference")
+        return self._entry(EntryKind.EXPENSE, amount, by, at, receipt=receipt, note=note)
+
+    def reverse(self, entry_id: str, *, reason: str, by: str, at: datetime) -> Decision[Fund]:
+        """Record an entry that undoes a booked one, in the open period; it too awaits booking.
+
+        This is how a mistake in a closed period is corrected: the original stays as it was.
+
+        Args:
+            entry_id: the booked entry to undo.
+            reason: why.
+            by: the custodian.
+            at: when.
+
+        Raises:
+            NotRoleHolder: ``by`` is not the custodian.
+            UnknownReference: no such entry.
+            NotReversible: it is not booked, is itself a reversal, or is already reversed.
+            EmptyField: ``reason`` is empty.
+            PeriodClosed: the month of ``at`` is reconciled.
+            InsufficientFunds: undoing it would take more than an account holds.
+        """
+        original = self.entry(entry_id)
+        if original.status is not EntryStatus.BOOKED:
+            raise NotReversible(entry_id, f"it is {original.status.value}, not booked")
+        if original.reverses is not None:
+            raise NotReversible(entry_id, "it is a reversal; record the movement again instead")
+        reversal = next(
+            (
+                e
+                for e in self.entries
+                if e.reverses == entry_id and e.status is not EntryStatus.REJECTED
+            ),
+            None,
+        )
+        if reversal is not None:
+            raise NotReversible(entry_id, f"entry {reversal.id!r} reverses it already")
+        _text(reason, "reason for the reversal")
+        return self._entry(
+            original.kind,
+            original.amount,
+            by,
+            at,
+            item=original.item,
+            buyer=original.buyer,
+            receipt=original.receipt,
+            note=reason,
+            reverses=entry_id,
+        )
+
+    # --- commands: the bookkeeper's checks --------------------------------------------------
+
+    def book(self, entry_id: str, *, by: str, at: datetime) -> Decision[Fund]:
+        """Book an entry: from now on it counts in the books.
+
+        Raises:
+            NotRoleHolder: ``by`` is not the bookkeeper.
+            UnknownReference: no such entry.
+            OwnEntry: ``by`` recorded it.
+            EntryAlreadyChecked: it is already booked or rejected.
+        """
+        at = self._check(entry_id, by, at, "book an entry")
+        return self._record(EntryBooked(at=at, entry_id=entry_id, by=by))
+
+    def reject(self, entry_id: str, *, reason: str, by: str, at: datetime) -> Decision[Fund]:
+        """Reject an entry: it never counts.
+
+        Raises:
+            NotRoleHolder: ``by`` is not the bookkeeper.
+            UnknownReference: no such entry.
+            OwnEntry: ``by`` recorded it.
+            EntryAlreadyChecked: it is already booked or rejected.
+            EmptyField: ``reason`` is empty.
+        """
+        at = self._check(entry_id, by, at, "reject an entry")
+        _text(reason, "reason for the rejection")
+        return self._record(EntryRejected(at=at, entry_id=entry_id, by=by, reason=reason))
+
+    # --- commands: reconciliation and statements -------------------------------------------
+
+    def reconcile(
+        self, period: date, *, counted: Money, by: str, witness: str, at: datetime
+    ) -> Decision[Fund]:
+        """Count the cash at the end of ``period``'s month against the books and close it (and
+        every earlier month). A difference is kept as an open discrepancy.
+
+        Args:
+            period: any day of the month to close.
+            counted: the cash the custodian counted; zero or more.
+            by: the custodian.
+            witness: the bookkeeper.
+            at: when.
+
+        Raises:
+            NotRoleHolder: ``by`` is not the custodian or ``witness`` not the bookkeeper.
+            InvalidAmount: ``counted`` is not a :class:`Money` of zero or more.
+            CurrencyMismatch: it is in another currency.
+            PeriodClosed: the month is already closed.
+            FuturePeriod: the month has not begun.
+            EntriesPending: entries of the month (or before) await booking.
+        """
+        at = self._checked_time(at)
+        self._require(FundRole.CUSTODIAN, by, "count the cash")
+        self._require(FundRole.BOOKKEEPER, witness, "witness the count")
+        if not isinstance(counted, Money):
+            raise InvalidAmount("cash counted", counted, "give a Money, such as Money.yuan(10)")
+        counted.require_currency(self.currency)
+        if counted.fen < 0:
+            raise InvalidAmount("cash counted", str(counted), "a count is zero or more")
+        month = _month(period)
+        self._require_open(month)
+        today = self._day(at)
+        if month > today:
+            raise FuturePeriod(month, today)
+        waiting = [e.id for e in self.pending() if e.period <= month]
+        if waiting:
+            raise EntriesPending(waiting)
+        return self._record(
+            CashReconciled(at=at, period=month, counted=counted, by=by, witness=witness)
+        )
+
+    def resolve_discrepancy(
+        self, period: date, *, explanation: str, by: str, at: datetime
+    ) -> Decision[Fund]:
+        """Record how the difference found when ``period`` was reconciled is explained.
+
+        The explanation does not change the books: a correction is a reversing or new entry.
+
+        Raises:
+            NotRoleHolder: ``by`` is not the bookkeeper.
+            UnknownReference: no reconciliation ended with that month, or it has no open
+                discrepancy.
+            EmptyField: ``explanation`` is empty.
+        """
+        at = self._checked_time(at)
+        self._require(FundRole.BOOKKEEPER, by, "resolve a discrepancy")
+        reconciliation = self.reconciliation(period)
+        if not reconciliation.discrepancy_open:
+            raise UnknownReference("open discrepancy in period", f"{reconciliation.period:%Y-%m}")
+        _text(explanation, "explanation")
+        return self._record(
+            DiscrepancyResolved(at=at, period=reconciliation.period, by=by, explanation=explanation)
+        )
+
+    def publish_statement(self, period: date, *, place: str, at: datetime) -> Decision[Fund]:
+        """Post the statement of the reconciled period that ends with ``period``'s month.
+
+        Raises:
+            UnknownReference: no reconciliation ended with that month.
+            DuplicateId: its statement is already published.
+            EmptyField: ``place`` is empty.
+        """
+        at = self._checked_time(at)
+        month = self.reconciliation(period).period
+        if any(p.period == month for p in self.published):
+            raise DuplicateId("statement of period", f"{month:%Y-%m}")
+        _text(place, "notice place")
+        return self._record(FundStatementPublished(at=at, period=month, place=place))
+
+    # --- helpers ---------------------------------------------------------------------------
+
+    def _entry(
+        self, kind: EntryKind, amount: Money, by: str, at: datetime, **details: Any
+    ) -> Decision[Fund]:
+        """Check and record one of the custodian's entries."""
+        at = self._checked_time(at)
+        self._require(FundRole.CUSTODIAN, by, "record an entry")
+        if not isinstance(amount, Money):
+            raise InvalidAmount("amount", amount, "give a Money, such as Money.parse('25 元')")
+        amount.require_currency(self.currency).require_positive()
+        self._require_open(_month(self._day(at)))
+        event = EntryRecorded(
+            at=at, entry_id=f"e{len(self.entries) + 1}", kind=kind, amount=amount, by=by, **details
+        )
+        signed = -amount if event.reverses is not None else amount
+        change = Balances.empty(self.currency).moved(kind, signed)
+        available = self._available()
+        for account, moved, left in (
+            ("cash on hand", change.cash, available.cash),
+            ("bank", change.bank, available.bank),
+        ):
+            if (left + moved).fen < 0:
+                raise InsufficientFunds(account, str(left), str(-moved))
+        return self._record(event)
+
+    def _available(self) -> Balances:
+        """The books less every outflow that awaits booking (inflows do not count until
+        booked)."""
+        zero = Balances.empty(self.currency)
+        cash, bank = self.books.cash, self.books.bank
+        for entry in self.pending():
+            change = entry.effect(zero)
+            if change.cash.fen < 0:
+                cash += change.cash
+            if change.bank.fen < 0:
+                bank += change.bank
+        return attrs.evolve(self.books, cash=cash, bank=bank)
+
+    def _check(self, entry_id: str, by: str, at: datetime, action: str) -> datetime:
+        """The checks booking and rejecting share; the time."""
+        at = self._checked_time(at)
+        self._require(FundRole.BOOKKEEPER, by, action)
+        entry = self.entry(entry_id)
+        if entry.recorded_by == by:
+            raise OwnEntry(by, entry_id)
+        if entry.status is not EntryStatus.RECORDED:
+            raise EntryAlreadyChecked(entry_id, entry.status.value)
+        return at
+
+    def _require(self, role: FundRole, person: str, action: str) -> None:
+        holder = self.holder(role)
+        if person != holder:
+            raise NotRoleHolder(person, action, role.en, holder)
+
+    def _require_open(self, month: date) -> None:
+        closed = self.closed_through
+        if closed is not None and month <= closed:
+            raise PeriodClosed(month, closed)
+
+    def _require_community(self, community: Community) -> None:
+        if community.id != self.community_id:
+            raise WrongCommunity(self.community_id, community.id)
+
+    def _day(self, at: datetime) -> date:
+        return at.astimezone(zone(self.opened.timezone)).date()
+
+    def _books_through(self, month: date) -> Balances:
+        books = Balances.empty(self.currency)
+        for entry in self.entries:
+            if entry.status is EntryStatus.BOOKED and entry.period <= month:
+                books = entry.effect(books)
+        return books
+
+    # --- the fold --------------------------------------------------------------------------
+
+    @classmethod
+    def _start(cls, event: Event, context: Any) -> Fund:
+        assert isinstance(event, FundOpened)
+        return cls(
+            id=event.fund_id,
+            version=1,
+            last_at=event.at,
+            opened=event,
+            custodian=event.custodian,
+            bookkeeper=event.bookkeeper,
+            books=Balances.empty(event.currency),
+        )
+
+    def _changes(self, event: Event) -> dict[str, Any]:
+        fold = _FOLDS.get(type(event))
+        if fold is None:
+            raise DecodeError(event.type_name, event.schema_version, "not a fund event")
+        return fold(self, event)
+
+    def _with_entry(self, entry_id: str, **changes: Any) -> tuple[Entry, ...]:
+        return tuple(attrs.evolve(e, **changes) if e.id == entry_id else e for e in self.entries)
+
+    def _role_changed(self, event: FundRoleChanged) -> dict[str, Any]:
+        return {event.role.value: event.person_id}
+
+    def _recorded(self, event: EntryRecorded) -> dict[str, Any]:
+        entry = Entry(
+            id=event.entry_id,
+            kind=event.kind,
+            amount=event.amount,
+            period=_month(self._day(event.at)),
+            recorded_by=event.by,
+            recorded_at=event.at,
+            item=event.item,
+            buyer=event.buyer,
+            receipt=event.receipt,
+            note=event.note,
+            reverses=event.reverses,
+        )
+        return {"entries": (*self.entries, entry)}
+
+    def _booked(self, event: EntryBooked) -> dict[str, Any]:
+        entry = self.entry(event.entry_id)
+        return {
+            "entries": self._with_entry(
+                event.entry_id, status=EntryStatus.BOOKED, checked_by=event.by
+            ),
+            "books": entry.effect(self.books),
+        }
+
+    def _rejected(self, event: EntryRejected) -> dict[str, Any]:
+        entries = self._with_entry(
+            event.entry_id, status=EntryStatus.REJECTED, checked_by=event.by, reason=event.reason
+        )
+        return {"entries": entries}
+
+    def _reconciled(self, event: CashReconciled) -> dict[str, Any]:
+        reconciliation = Reconciliation(
+            period=event.period,
+            counted=event.counted,
+            books=self._books_through(event.period),
+            counted_by=event.by,
+            witnessed_by=event.witness,
+            at=event.at,
+        )
+        return {"reconciliations": (*self.reconciliations, reconciliation)}
+
+    def _resolved(self, event: DiscrepancyResolved) -> dict[str, Any]:
+        reconciliations = tuple(
+            attrs.evolve(r, resolution=event.explanation, resolved_by=event.by)
+            if r.period == event.period
+            else r
+            for r in self.reconciliations
+        )
+        return {"reconciliations": reconciliations}
+
+    def _published(self, event: FundStatementPublished) -> dict[str, Any]:
+        return {"published": (*self.published, event)}
+
+
+_FOLDS: Mapping[type[Event], Callable[[Fund, Any], dict[str, Any]]] = {
+    FundRoleChanged: Fund._role_changed,
+    EntryRecorded: Fund._recorded,
+    EntryBooked: Fund._booked,
+    EntryRejected: Fund._rejected,
+    CashReconciled: Fund._reconciled,
+    DiscrepancyResolved: Fund._resolved,
+    FundStatementPublished: Fund._published,
+}
+"""How each event changes a fund."""

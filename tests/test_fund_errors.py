@@ -1,0 +1,318 @@
+"""Every way a fund command can be refused: the right error, its facts, and the fund exactly as
+it was (equal, same version, same last time)."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import pytest
+
+import communitygov as cg
+from communitygov.testing import strategies as cgst
+
+Fund = cg.Fund
+C, B = "p0", "p1"  # the custodian and the bookkeeper of the base fund
+DAY = timedelta(days=1)
+
+
+def when(day: int, hour: int = 9) -> datetime:
+    opened = cgst.open_fund()[0].last_at
+    assert opened is not None
+    return opened.replace(day=day, hour=hour)
+
+
+def base() -> Fund:
+    """May 2020: 100 yuan of sales booked (e1), 30 yuan paid out (e2, booked), a 5 yuan sale
+    recorded (e3, pending), and a rejected sale (e4); nothing reconciled."""
+    fund, _ = cgst.open_fund()
+    steps: list[Callable[[Fund], cg.Decision[Fund]]] = [
+        lambda f: f.record_sale(
+            cg.Money.yuan(100), item="笔筒", buyer=cg.BuyerType.RESIDENT, by=C, at=when(2)
+        ),
+        lambda f: f.book("e1", by=B, at=when(2, 10)),
+        lambda f: f.record_payout(cg.Money.yuan(30), by=C, at=when(3)),
+        lambda f: f.book("e2", by=B, at=when(3, 10)),
+        lambda f: f.record_sale(
+            cg.Money.yuan(5), item="钥匙扣", buyer=cg.BuyerType.VISITOR, by=C, at=when(4)
+        ),
+        lambda f: f.record_sale(
+            cg.Money.yuan(7), item="钥匙扣", buyer=cg.BuyerType.VISITOR, by=C, at=when(4, 10)
+        ),
+        lambda f: f.reject("e4", reason="重复", by=B, at=when(4, 11)),
+    ]
+    for step in steps:
+        fund, _ = step(fund)
+    return fund
+
+
+def reconciled() -> Fund:
+    """The base fund with e3 booked and May reconciled (cash 75 yuan counted: no difference)."""
+    fund, _ = base().book("e3", by=B, at=when(5))
+    fund, _ = fund.reconcile(
+        date(2020, 5, 31), counted=cg.Money.yuan(75), by=C, witness=B, at=when(31, 17)
+    )
+    return fund
+
+
+def community(**_: Any) -> cg.Community:
+    return cgst.fund_community()
+
+
+T = when(6)
+CASES: dict[
+    str, tuple[Callable[[], Fund], Callable[[Fund], object], type[Exception], dict[str, Any]]
+] = {
+    "custodian is the bookkeeper": (
+        base,
+        lambda f: f.change_role(cg.FundRole.CUSTODIAN, B, community=community(), at=T),
+        cg.SamePerson,
+        {"person": B, "first": "bookkeeper", "second": "cash custodian"},
+    ),
+    "bookkeeper is the beneficiary": (
+        base,
+        lambda f: f.change_role(
+            cg.FundRole.BOOKKEEPER, cgst.FUND_BENEFICIARY, community=community(), at=T
+        ),
+        cg.SamePerson,
+        {"person": cgst.FUND_BENEFICIARY, "first": "beneficiary", "second": "bookkeeper"},
+    ),
+    "near relative of the beneficiary": (
+        base,
+        lambda f: f.change_role(cg.FundRole.CUSTODIAN, "p4", community=community(), at=T),
+        cg.NearRelativeInRole,
+        {"person": "p4", "role": "cash custodian", "relative": cgst.FUND_BENEFICIARY},
+    ),
+    "unknown person": (
+        base,
+        lambda f: f.change_role(cg.FundRole.CUSTODIAN, "nobody", community=community(), at=T),
+        cg.UnknownReference,
+        {"kind": "person", "id": "nobody"},
+    ),
+    "the bookkeeper records": (
+        base,
+        lambda f: f.record_payout(cg.Money.yuan(1), by=B, at=T),
+        cg.NotRoleHolder,
+        {"person": B, "role": "cash custodian", "holder": C},
+    ),
+    "the custodian books": (
+        base,
+        lambda f: f.book("e3", by=C, at=T),
+        cg.NotRoleHolder,
+        {"person": C, "role": "bookkeeper", "holder": B},
+    ),
+    "booked twice": (
+        base,
+        lambda f: f.book("e1", by=B, at=T),
+        cg.EntryAlreadyChecked,
+        {"entry": "e1", "status": "booked"},
+    ),
+    "booking a rejected entry": (
+        base,
+        lambda f: f.book("e4", by=B, at=T),
+        cg.EntryAlreadyChecked,
+        {"entry": "e4", "status": "rejected"},
+    ),
+    "unknown entry": (
+        base,
+        lambda f: f.reject("e99", reason="?", by=B, at=T),
+        cg.UnknownReference,
+        {"kind": "fund entry", "id": "e99"},
+    ),
+    "payout beyond cash on hand": (
+        base,
+        lambda f: f.record_payout(cg.Money.parse("70.01"), by=C, at=T),
+        cg.InsufficientFunds,
+        {"account": "cash on hand", "available": "70.00 元", "asked": "70.01 元"},
+    ),
+    "withdrawal beyond the bank": (
+        base,
+        lambda f: f.record_withdrawal(cg.Money(1), by=C, at=T),
+        cg.InsufficientFunds,
+        {"account": "bank", "available": "0.00 元", "asked": "0.01 元"},
+    ),
+    "negative amount": (
+        base,
+        lambda f: f.record_deposit(cg.Money.parse("-5 元"), by=C, at=T),
+        cg.InvalidAmount,
+        {"field": "amount", "value": "-5.00 元"},
+    ),
+    "zero amount": (
+        base,
+        lambda f: f.record_expense(cg.Money(0), receipt="R1", by=C, at=T),
+        cg.InvalidAmount,
+        {"field": "amount"},
+    ),
+    "an amount that is not money": (
+        base,
+        lambda f: f.record_payout(12.5, by=C, at=T),
+        cg.InvalidAmount,
+        {"field": "amount", "value": 12.5},
+    ),
+    "another currency": (
+        base,
+        lambda f: f.record_payout(cg.Money(100, "USD"), by=C, at=T),
+        cg.CurrencyMismatch,
+        {"expected": "CNY", "got": "USD"},
+    ),
+    "an expense without a receipt": (
+        base,
+        lambda f: f.record_expense(cg.Money(100), receipt=" ", by=C, at=T),
+        cg.EmptyField,
+        {"field": "receipt reference"},
+    ),
+    "reconciled with an entry pending": (
+        base,
+        lambda f: f.reconcile(date(2020, 5, 1), counted=cg.Money(0), by=C, witness=B, at=T),
+        cg.EntriesPending,
+        {"entries": ("e3",)},
+    ),
+    "reconciliation witnessed by someone else": (
+        base,
+        lambda f: f.reconcile(date(2020, 5, 1), counted=cg.Money(0), by=C, witness="p2", at=T),
+        cg.NotRoleHolder,
+        {"person": "p2", "role": "bookkeeper"},
+    ),
+    "reconciling a month not begun": (
+        base,
+        lambda f: f.reconcile(date(2020, 6, 1), counted=cg.Money(0), by=C, witness=B, at=T),
+        cg.FuturePeriod,
+        {"period": date(2020, 6, 1), "today": date(2020, 5, 6)},
+    ),
+    "an entry in a closed period": (
+        reconciled,
+        lambda f: f.record_sale(
+            cg.Money(1), item="笔筒", buyer=cg.BuyerType.OTHER, by=C, at=when(31, 18)
+        ),
+        cg.PeriodClosed,
+        {"period": date(2020, 5, 1), "closed_through": date(2020, 5, 1)},
+    ),
+    "a closed period reconciled again": (
+        reconciled,
+        lambda f: f.reconcile(
+            date(2020, 5, 2), counted=cg.Money(0), by=C, witness=B, at=when(31, 18)
+        ),
+        cg.PeriodClosed,
+        {"period": date(2020, 5, 1)},
+    ),
+    "reversing a pending entry": (
+        base,
+        lambda f: f.reverse("e3", reason="记错", by=C, at=T),
+        cg.NotReversible,
+        {"entry": "e3"},
+    ),
+    "reversing beyond the cash": (
+        base,
+        lambda f: f.record_payout(cg.Money.yuan(70), by=C, at=T)[0].reverse(
+            "e1", reason="退货", by=C, at=T
+        ),
+        cg.InsufficientFunds,
+        {"account": "cash on hand", "available": "0.00 元", "asked": "100.00 元"},
+    ),
+    "resolving where nothing differs": (
+        reconciled,
+        lambda f: f.resolve_discrepancy(date(2020, 5, 1), explanation="?", by=B, at=when(31, 18)),
+        cg.UnknownReference,
+        {"kind": "open discrepancy in period", "id": "2020-05"},
+    ),
+    "a statement of an unreconciled period": (
+        base,
+        lambda f: f.publish_statement(date(2020, 5, 1), place="公示栏", at=T),
+        cg.UnknownReference,
+        {"kind": "reconciled period", "id": "2020-05"},
+    ),
+    "time went backwards": (
+        base,
+        lambda f: f.book("e3", by=B, at=when(1)),
+        cg.TimeWentBackwards,
+        {},
+    ),
+    "another community": (
+        base,
+        lambda f: f.change_role(
+            cg.FundRole.CUSTODIAN,
+            "p2",
+            community=cg.Community.register("other", "别的社区", at=T)[0],
+            at=T,
+        ),
+        cg.WrongCommunity,
+        {"expected": "fundville", "got": "other"},
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_a_refused_command_changes_nothing(case: str) -> None:
+    arrange, command, error, facts = CASES[case]
+    fund = arrange()
+    before = copy.deepcopy(fund)
+    with pytest.raises(error) as caught:
+        command(fund)
+    for name, value in facts.items():
+        assert getattr(caught.value, name) == value, name
+    assert str(caught.value)
+    assert fund == before
+    assert (fund.version, fund.last_at) == (before.version, before.last_at)
+
+
+def test_nobody_books_their_own_entry_after_swapping_roles() -> None:
+    fund = base()
+    # p0 recorded e3 as custodian; hand the books to p0 after p1 takes the cash.
+    fund, _ = fund.change_role(cg.FundRole.BOOKKEEPER, "p2", community=community(), at=T)
+    fund, _ = fund.change_role(cg.FundRole.CUSTODIAN, "p1", community=community(), at=T)
+    fund, _ = fund.change_role(cg.FundRole.BOOKKEEPER, C, community=community(), at=T)
+    with pytest.raises(cg.OwnEntry) as caught:
+        fund.book("e3", by=C, at=T)
+    assert (caught.value.person, caught.value.entry) == (C, "e3")
+
+
+def test_near_relatives_cannot_hold_the_two_roles() -> None:
+    fund, _ = base().change_role(cg.FundRole.BOOKKEEPER, "p2", community=community(), at=T)
+    with pytest.raises(cg.NearRelativeInRole) as caught:
+        fund.change_role(cg.FundRole.CUSTODIAN, "p3", community=community(), at=T)
+    assert (caught.value.relative, caught.value.relative_role) == ("p2", "bookkeeper")
+
+
+@pytest.mark.parametrize(
+    ("custodian", "bookkeeper", "error"),
+    [
+        ("p0", "p0", cg.SamePerson),
+        (cgst.FUND_BENEFICIARY, "p1", cg.SamePerson),
+        ("p2", "p3", cg.NearRelativeInRole),
+        ("p4", "p1", cg.NearRelativeInRole),
+    ],
+)
+def test_the_roles_are_checked_at_opening(
+    custodian: str, bookkeeper: str, error: type[Exception]
+) -> None:
+    with pytest.raises(error):
+        Fund.open(
+            "f",
+            plan=cgst.fund_plan(),
+            community=community(),
+            purpose="义卖",
+            custodian=custodian,
+            bookkeeper=bookkeeper,
+            at=T,
+        )
+
+
+def test_a_correction_goes_into_the_open_period_as_a_reversal() -> None:
+    fund = reconciled()
+    june = when(31, 18) + 2 * DAY
+    fund, _ = fund.reverse("e3", reason="退货", by=C, at=june)
+    reversal = fund.entries[-1]
+    assert (reversal.reverses, reversal.period, reversal.kind) == (
+        "e3",
+        date(2020, 6, 1),
+        cg.EntryKind.SALE,
+    )
+    fund, _ = fund.book(reversal.id, by=B, at=june)
+    assert fund.books.raised == cg.Money.yuan(100)
+    assert fund.entry("e3").status is cg.EntryStatus.BOOKED
+    with pytest.raises(cg.NotReversible):
+        fund.reverse("e3", reason="again", by=C, at=june)
+    with pytest.raises(cg.NotReversible):
+        fund.reverse(reversal.id, reason="again", by=C, at=june)
