@@ -3,7 +3,7 @@ loaded, queried by stage and by reviews due, verified; on the memory and the SQL
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from functools import cache
 from pathlib import Path
@@ -24,11 +24,10 @@ STORES: dict[str, Callable[[Path], cg.EventStore]] = {
 }
 
 
-@pytest.fixture(params=list(STORES))
-def gov(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[cg.Governance]:
-    store = STORES[request.param](tmp_path)
-    yield cg.Governance(store)
-    store.close()
+@pytest.fixture
+def gov(any_store: cg.EventStore) -> cg.Governance:
+    """The facade on each shipped store in turn (memory, SQLite, PostgreSQL)."""
+    return cg.Governance(any_store)
 
 
 def store_step_by_step(gov: cg.Governance, generated: cgas.GeneratedPlan) -> None:

@@ -4,7 +4,7 @@ memory and the SQLite store."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -133,11 +133,10 @@ def test_replay_rebuilds_the_story_s_fund() -> None:
     assert Fund.replay(tracked.events) == tracked.value
 
 
-@pytest.fixture(params=list(STORES))
-def gov(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[cg.Governance]:
-    store = STORES[request.param](tmp_path)
-    yield cg.Governance(store)
-    store.close()
+@pytest.fixture
+def gov(any_store: cg.EventStore) -> cg.Governance:
+    """The facade on each shipped store in turn (memory, SQLite, PostgreSQL)."""
+    return cg.Governance(any_store)
 
 
 def test_the_fund_is_stored_loaded_and_queried(gov: cg.Governance) -> None:
