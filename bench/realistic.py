@@ -170,8 +170,8 @@ def _area(filename: str) -> str:
         return "communitygov/" + filename.rsplit("/communitygov/", 1)[1]
     if filename.startswith("<attrs generated"):
         return "attrs-generated __init__ (events, records, aggregates)"
-    if filename.startswith("<communitygov copy"):
-        return "the fold's copy (kernel/aggregate.py, generated)"
+    if filename.startswith("<communitygov slots"):
+        return "compiled copies, constructors and __init__s (kernel/slots.py, generated)"
     if filename == "~":
         return "built-ins (isinstance, sorted, frozenset, dict …)"
     if "/bench/" in filename:
