@@ -2,34 +2,258 @@
 
 from __future__ import annotations
 
+import io
+import sqlite3
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 import communitygov as cg
 from communitygov.cli import main
 
+BENEFICIARY = "周盛"
 
-def test_demo_takes_a_matter_through_both_publicities(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["demo"]) == 0
-    out = capsys.readouterr().out
+
+@pytest.fixture(scope="module")
+def story(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, str]:
+    """The demo told once into an SQLite file: its path, its URL and what it printed."""
+    path = tmp_path_factory.mktemp("demo") / "story.db"
+    url = f"sqlite:///{path}"
+    out = io.StringIO()
+    from contextlib import redirect_stdout
+
+    with redirect_stdout(out):
+        assert main(["demo", "--store", url]) == 0
+    return path, url, out.getvalue()
+
+
+def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    status = main(list(argv))
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
+
+
+def test_demo_tells_the_whole_story(story: tuple[Path, str, str]) -> None:
+    _, url, out = story
+    assert f"Store: {url}" in out
     assert "[closed" in out
     assert "【决议公开 Notice of resolution】" in out
     assert "【实施结果公开 Notice of result】" in out
     assert "【异议处理结果公示 Ruling on an objection】" in out
-    assert "matter.deliberation_held" in out
-    assert "周盛" not in out  # the beneficiary is only ever 周某
+    assert "24 of 30 present (quorum)" in out
+    assert "邱芝兰 assigned as mentor" in out
+    for stage in ("speak_up", "go_out", "first_wish", "stand_up"):
+        assert f"stage {stage} passed" in out
+    assert "累计筹得 Total raised: 2,590.00 元" in out
+    assert "Objection obj1: upheld 成立." in out
+    assert "sent back to deliberation" in out
+    assert out.rstrip().endswith("Integrity check: intact")
+    assert BENEFICIARY not in out  # the beneficiary is only ever 周某
+
+
+def test_demo_with_the_default_store_runs_twice(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo"]) == 0
+    assert main(["demo"]) == 0  # the default database is recreated
+    out = capsys.readouterr().out
+    assert "Store: sqlite:///" in out
+    assert BENEFICIARY not in out
+
+
+def test_demo_refuses_a_store_that_holds_the_story(
+    story: tuple[Path, str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, url, _ = story
+    status, _, err = run_cli(capsys, "demo", "--store", url)
+    assert status == 1
+    assert err.startswith("communitygov: the store already holds community 'sanwan'")
+    assert err.count("\n") == 1
 
 
 def test_demo_matter_is_closed_and_replays() -> None:
-    import io
-
     from communitygov.demo import run
 
     matter, events = run(io.StringIO())
     assert matter.state == cg.MatterState.CLOSED
     assert cg.Matter.replay(events) == matter
+
+
+def test_show_prints_kind_state_version_and_fields(
+    story: tuple[Path, str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, url, _ = story
+    status, out, _ = run_cli(capsys, "show", "fule-plan", "--store", url)
+    assert status == 0
+    assert out.startswith("fule-plan: matter, state closed, version 17")
+    assert "objections: obj1 (dismissed)" in out
+    status, out, _ = run_cli(capsys, "show", "charging-pile", "--store", url)
+    assert "state propose" in out
+    assert "obj1 (upheld)" in out
+    status, out, _ = run_cli(capsys, "show", "fule-1", "--store", url)
+    assert "assistance_plan, state graduated" in out
+    assert "mentor: qiu" in out
+    status, out, _ = run_cli(capsys, "show", "fule-crafts", "--store", url)
+    assert "raised: 2,590.00 元" in out
+    assert "awaiting the bookkeeper: 1" in out
+    status, out, _ = run_cli(capsys, "show", "sanwan", "--store", url)
+    assert "sanwan: community" in out
+    assert "people: 46" in out
+
+
+def test_history_lists_every_event(
+    story: tuple[Path, str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, url, _ = story
+    status, out, _ = run_cli(capsys, "history", "fule-plan", "--store", url)
+    assert status == 0
+    lines = out.splitlines()
+    assert lines[0] == "fule-plan: matter, 17 events"
+    assert lines[1].split()[:4] == ["1", "2019-04-08", "09:00", "matter.raised"]
+    assert "matter.deliberation_held" in out
+    assert lines[-1].split()[0] == "17"
+
+
+def test_due_lists_the_fund_reconciliation(
+    story: tuple[Path, str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, url, _ = story
+    status, out, _ = run_cli(capsys, "due", "--at", "2020-06-25", "--store", url)
+    assert status == 0
+    assert "Due before 2020-07-02 00:00: 1" in out
+    assert "2020-07-01 00:00  fund fule-crafts: cash reconciliation — 周某的帮扶基金" in out
+    status, out, _ = run_cli(capsys, "due", "--at", "2020-06-01", "--store", url)
+    assert ": 0" in out.splitlines()[0]
+
+
+def test_notices_in_three_formats(
+    story: tuple[Path, str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, url, _ = story
+    status, text, _ = run_cli(capsys, "notices", "--store", url)
+    assert status == 0
+    assert "Notice board: 7 notices" in text
+    assert "【帮扶基金收支公示 · Fund statement】" in text
+    assert "周某制作的手工制品" in text
+    _, markdown, _ = run_cli(capsys, "notices", "--format", "markdown", "--store", url)
+    assert "### 决议公开 · Notice of resolution" in markdown
+    _, page, _ = run_cli(capsys, "notices", "--format", "html", "--store", url)
+    assert page.startswith("<!DOCTYPE html>")
+    assert '<h2>决议公开 <span lang="en">Notice of resolution</span></h2>' in page
+    assert '<h2>异议处理结果公示 <span lang="en">Ruling on an objection</span></h2>' in page
+    assert "&#x27;" not in text
+    assert "<" not in text
+    assert "“福乐”精准帮扶项目 (fule-plan)" in page
+
+
+def test_html_escapes_what_was_typed(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    url = f"sqlite:///{tmp_path / 'x.db'}"
+    store = cg.open_store(url)
+    gov = cg.Governance(store)
+    at = datetime(2026, 3, 2, 9, tzinfo=ZoneInfo("Asia/Shanghai"))
+    gov.register_community("c1", "<b>社区</b> & co", at=at)
+    store.close()
+    status, page, _ = run_cli(
+        capsys, "notices", "--format", "html", "--store", url, "--community", "c1"
+    )
+    assert status == 0
+    assert "<b>" not in page
+    assert "&lt;b&gt;社区&lt;/b&gt; &amp; co" in page
+
+
+def test_no_output_names_the_beneficiary(
+    story: tuple[Path, str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, url, _ = story
+    commands = [
+        ["notices"],
+        ["notices", "--format", "markdown"],
+        ["notices", "--format", "html"],
+        ["due", "--at", "2020-06-25"],
+        ["verify"],
+    ]
+    for aggregate in ("sanwan", "fule-plan", "fule-1", "fule-crafts", "charging-pile"):
+        commands += [["show", aggregate], ["history", aggregate]]
+    for command in commands:
+        status, out, err = run_cli(capsys, *command, "--store", url)
+        assert status == 0, command
+        assert BENEFICIARY not in out + err, command
+    # ... though the register holds his name, so the redaction is doing the work
+    gov = cg.Governance(cg.open_store(url))
+    assert gov.community("sanwan").person("zhou").name == BENEFICIARY
+    gov.store.close()
+
+
+def test_verify_fails_after_a_row_is_tampered(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "tampered.db"
+    url = f"sqlite:///{path}"
+    assert main(["demo", "--store", url]) == 0
+    capsys.readouterr()
+    assert run_cli(capsys, "verify", "--store", url)[0] == 0
+    with sqlite3.connect(path) as connection:
+        changed = connection.execute(
+            "UPDATE cg_events SET data = replace(data, '2590', '2950') "
+            "WHERE stream_id = 'fule-crafts'"
+        ).rowcount
+        if not changed:
+            changed = connection.execute(
+                "UPDATE cg_events SET data = replace(data, '福乐', '福禄') "
+                "WHERE stream_id = 'fule-plan'"
+            ).rowcount
+    assert changed
+    status, out, _ = run_cli(capsys, "verify", "--store", url)
+    assert status == 1
+    assert "problems" in out.splitlines()[0]
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["show", "nosuch"], "nosuch"),
+        (["history", "nosuch"], "nosuch"),
+        (["due", "--at", "next tuesday"], "--at"),
+        (["notices", "--community", "nowhere"], "nowhere"),
+        (["verify", "--store", "ftp://example.org"], "unknown kind of store"),
+        (["diagram", "fund", "--procedure", "siyi-liang-gongkai"], "--procedure"),
+    ],
+)
+def test_errors_are_one_line(
+    story: tuple[Path, str, str],
+    capsys: pytest.CaptureFixture[str],
+    argv: list[str],
+    message: str,
+) -> None:
+    _, url, _ = story
+    extra = [] if "--store" in argv or argv[0] == "diagram" else ["--store", url]
+    status, _out, err = run_cli(capsys, *argv, *extra)
+    assert status == 1
+    assert err.startswith("communitygov: ")
+    assert message in err
+    assert err.count("\n") == 1
+    assert "Traceback" not in err
+
+
+def test_argument_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as raised:
+        main(["diagram", "nonsense"])
+    assert raised.value.code == 2
+
+
+def test_every_command_has_help() -> None:
+    for command in ("demo", "notices", "show", "history", "due", "verify", "diagram", "events"):
+        result = subprocess.run(
+            [sys.executable, "-m", "communitygov", command, "--help"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert result.returncode == 0, command
+        assert "usage: communitygov " + command in result.stdout
 
 
 def test_diagram_prints_mermaid(capsys: pytest.CaptureFixture[str]) -> None:
@@ -38,6 +262,15 @@ def test_diagram_prints_mermaid(capsys: pytest.CaptureFixture[str]) -> None:
     assert out.startswith("---")
     assert "stateDiagram-v2" in out
     assert "review --> resolve: adopt" in out
+
+
+def test_diagrams_of_plans_and_funds(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["diagram", "assistance"]) == 0
+    assert capsys.readouterr().out.strip() == cg.FOUR_STAGES.mermaid().strip()
+    assert main(["diagram", "fund"]) == 0
+    out = capsys.readouterr().out
+    assert "recorded --> booked: bookkeeper books" in out
+    assert "recorded --> rejected: bookkeeper rejects" in out
 
 
 def test_events_prints_the_catalogue(capsys: pytest.CaptureFixture[str]) -> None:
@@ -54,3 +287,14 @@ def test_python_dash_m_runs_the_command_line() -> None:
     )
     assert result.returncode == 0
     assert "demo" in result.stdout
+
+
+def test_decide_plan_walks_the_matter_without_a_store() -> None:
+    from communitygov.demo import build_community, decide_plan
+
+    steps = list(decide_plan(build_community()))
+    assert steps[0][0] == "raised by the branch secretary"
+    final = steps[-1][1][0]
+    assert final.state == cg.MatterState.CLOSED
+    events = [event for _, (_, new) in steps for event in new]
+    assert cg.Matter.replay(events) == final

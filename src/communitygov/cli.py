@@ -1,30 +1,326 @@
 """The command line: ``communitygov`` (also ``python -m communitygov``).
 
+Commands: ``demo`` tells the Sanwan story into a store; ``notices``, ``show``, ``history``,
+``due`` and ``verify`` read a store; ``diagram`` and ``events`` describe the library itself.
 Errors are one readable line on standard error and a non-zero exit, never a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
+import html
+import os
 import sys
-from collections.abc import Sequence
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
 
-from communitygov.errors import CommunityGovError
+from communitygov.assistance.plan import AssistancePlan
+from communitygov.assistance.template import FOUR_STAGES, PLAN_TEMPLATES
+from communitygov.demo import COMMUNITY_ID, describe, notice_board, redactor
+from communitygov.errors import CommunityGovError, InvalidInput, NotFound
+from communitygov.funds.fund import Fund
+from communitygov.funds.records import EntryStatus, FundRole
+from communitygov.governance import Governance
+from communitygov.matters.matter import Matter
 from communitygov.matters.presets import PROCEDURES
+from communitygov.organisation.bodies import BodyKind
+from communitygov.organisation.community import Community
+from communitygov.publicity.notices import Notice, render_markdown, render_text
+from communitygov.storage.urls import open_store
 
-__all__ = ["main"]
+__all__ = ["DEFAULT_DB", "DEFAULT_STORE", "main"]
+
+DEFAULT_DB = Path(tempfile.gettempdir()) / "communitygov-demo.db"
+"""Where ``demo`` keeps its story unless given ``--store``; the reading commands' default."""
+DEFAULT_STORE = f"sqlite:///{DEFAULT_DB}"
+DEFAULT_PROCEDURE = "yizheng-sanyi-liang-gongkai"
+
+
+class BadArgument(InvalidInput):
+    """A command-line argument the parser could not check (a date, say)."""
+
+
+@contextmanager
+def _governance(url: str) -> Iterator[Governance]:
+    store = open_store(url)
+    try:
+        yield Governance(store)
+    finally:
+        store.close()
+
+
+def _say(redact: Callable[[str], str]) -> Callable[[str], None]:
+    return lambda line: print(redact(line))
+
+
+# --- demo --------------------------------------------------------------------------------
 
 
 def _demo(arguments: argparse.Namespace) -> int:
     from communitygov.demo import run
 
-    run(sys.stdout)
+    url = arguments.store
+    if url is None:
+        # The default database holds one telling of the story: it is recreated on every run.
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{DEFAULT_DB}{suffix}").unlink(missing_ok=True)
+        url = DEFAULT_STORE
+    store = "" if arguments.store is None else f" --store {url}"
+    print(f"Store: {url}")
+    print(f"  (read it afterwards: communitygov notices{store}; communitygov verify{store})")
+    print("")
+    with _governance(url) as gov:
+        run(sys.stdout, store=gov.store, community_id=arguments.community)
     return 0
 
 
+# --- notices -----------------------------------------------------------------------------
+
+
+def _notices(arguments: argparse.Namespace) -> int:
+    with _governance(arguments.store) as gov:
+        community = gov.community(arguments.community)
+        board = notice_board(gov, arguments.community)
+    if arguments.format == "html":
+        print(_html(community, board), end="")
+    elif arguments.format == "markdown":
+        print(f"# {community.name} 公示栏 · Notice board\n")
+        for notice in board:
+            print(render_markdown(notice))
+    else:
+        print(f"{community.name} 公示栏 · Notice board: {len(board)} notices")
+        for notice in board:
+            print("")
+            print(render_text(notice))
+    return 0
+
+
+_STYLE = (
+    "body{font-family:sans-serif;max-width:42em;margin:2em auto;line-height:1.5}"
+    "article{border:1px solid #888;padding:0 1em 1em;margin:1em 0;page-break-inside:avoid}"
+    "dt{font-weight:bold}p{white-space:pre-wrap}"
+)
+
+
+def _html(community: Community, board: Sequence[Notice]) -> str:
+    e = html.escape
+    title = f"{community.name} 公示栏 · Notice board"
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="zh">',
+        '<head><meta charset="utf-8">',
+        f"<title>{e(title)}</title>",
+        f"<style>{_STYLE}</style></head>",
+        "<body>",
+        f'<h1>{e(community.name)} 公示栏 <span lang="en">Notice board</span></h1>',
+    ]
+    if not board:
+        parts.append('<p>暂无公示 <span lang="en">No notices</span></p>')
+    for notice in board:
+        rows = [
+            ("社区", "Community", notice.community_id),
+            ("事项", "Matter", f"{notice.subject} ({notice.subject_id})"),
+            ("张贴", "Posted", f"{notice.posted_at:%Y-%m-%d %H:%M}, {notice.place}"),
+        ]
+        if notice.period is not None and notice.ends_at is not None:
+            period = f"{notice.period.zh} ({notice.period}), until {notice.ends_at:%Y-%m-%d %H:%M}"
+            rows.append(("公示期", "Period", period))
+        parts.append("<article>")
+        parts.append(f'<h2>{e(notice.kind.zh)} <span lang="en">{e(notice.kind.en)}</span></h2>')
+        parts.append("<dl>")
+        for zh, en, value in rows:
+            parts.append(f'<dt>{e(zh)} <span lang="en">{e(en)}</span></dt><dd>{e(value)}</dd>')
+        parts.append("</dl>")
+        parts.append(f"<p>{e(notice.text)}</p>")
+        parts.append("</article>")
+    parts += ["</body>", "</html>", ""]
+    return "\n".join(parts)
+
+
+# --- show and history --------------------------------------------------------------------
+
+
+def _kind_of(gov: Governance, community_id: str, aggregate_id: str) -> str:
+    found = gov.store.load(community_id, aggregate_id)
+    if found is None:
+        raise NotFound("record", aggregate_id, community_id)
+    return found[0].kind
+
+
+def _show(arguments: argparse.Namespace) -> int:
+    cid, aid = arguments.community, arguments.id
+    with _governance(arguments.store) as gov:
+        kind = _kind_of(gov, cid, aid)
+        found = gov.store.load(cid, aid)
+        assert found is not None
+        summary = found[0]
+        zone = ZoneInfo(gov.community(cid).timezone)
+        say = _say(redactor(gov, cid))
+        say(f"{aid}: {kind}, state {summary.state}, version {summary.version + len(found[1])}")
+        say(f"  title: {summary.title}")
+        say(f"  updated: {summary.updated_at.astimezone(zone):%Y-%m-%d %H:%M %z}")
+        if summary.due_at is not None:
+            due = summary.due_at.astimezone(zone)
+            say(f"  due: {due:%Y-%m-%d %H:%M %z} ({summary.due_what})")
+        for label, value in _fields(gov, kind, cid, aid):
+            say(f"  {label}: {value}")
+    return 0
+
+
+def _fields(gov: Governance, kind: str, cid: str, aid: str) -> list[tuple[str, object]]:
+    if kind == Matter.kind:
+        matter = gov.matter(cid, aid)
+        objections = ", ".join(
+            f"{o.id} ({'pending' if o.pending else 'upheld' if o.upheld else 'dismissed'})"
+            for o in matter.objections
+        )
+        return [
+            ("procedure", matter.procedure.name),
+            ("raised by", matter.raised_by),
+            ("plan", f"v{matter.plan_version}: {matter.plan or '—'}"),
+            ("opinions", len(matter.opinions)),
+            ("objections", objections or "none"),
+            ("resolution notices", matter.publicity_round),
+            ("allowed next", ", ".join(matter.allowed_actions()) or "nothing"),
+        ]
+    if kind == AssistancePlan.kind:
+        plan = gov.load(AssistancePlan, cid, aid)
+        return [
+            ("template", plan.template.name),
+            ("current stage", plan.current_stage or "—"),
+            ("adopted on", plan.adopted_on or "—"),
+            ("mentor", plan.mentor or "—"),
+            ("next review", plan.review_due_on or "—"),
+            ("case team", len(plan.team)),
+            ("unmet goals", ", ".join(plan.unmet_goals()) or "none"),
+        ]
+    if kind == Fund.kind:
+        fund = gov.load(Fund, cid, aid)
+        books = fund.books
+        return [
+            ("plan", fund.plan_id),
+            ("管钱 cash custodian", fund.holder(FundRole.CUSTODIAN)),
+            ("管账 bookkeeper", fund.holder(FundRole.BOOKKEEPER)),
+            ("raised", books.raised),
+            ("paid to the beneficiary", books.paid),
+            ("expenses", books.spent),
+            ("cash / bank", f"{books.cash} / {books.bank}"),
+            ("awaiting the bookkeeper", len(fund.pending())),
+            ("closed through", fund.closed_through or "—"),
+        ]
+    if kind == Community.kind:
+        community = gov.community(cid)
+        today = datetime.now(ZoneInfo(community.timezone)).date()
+        seats = [
+            f"{body.en} {len(community.members_of(body, today))}"
+            for body in BodyKind
+            if community.members_of(body, today)
+        ]
+        return [
+            ("name", community.name),
+            ("district", community.district or "—"),
+            ("timezone", community.timezone),
+            ("people", len(community.people)),
+            ("seats today", "; ".join(seats) or "none"),
+        ]
+    return []
+
+
+def _history(arguments: argparse.Namespace) -> int:
+    cid, aid = arguments.community, arguments.id
+    with _governance(arguments.store) as gov:
+        kind = _kind_of(gov, cid, aid)
+        zone = ZoneInfo(gov.community(cid).timezone)
+        say = _say(redactor(gov, cid))
+        events = gov.history(cid, aid)
+        say(f"{aid}: {kind}, {len(events)} events")
+        for version, event in enumerate(events, start=1):
+            say(f"{version:>4}  {event.at.astimezone(zone):%Y-%m-%d %H:%M}  {describe(event)}")
+    return 0
+
+
+# --- due and verify ----------------------------------------------------------------------
+
+
+def _moment(text: str, zone: ZoneInfo) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise BadArgument(f"--at: expected a date such as 2020-06-20, got {text!r}") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=zone)
+    return moment
+
+
+def _due(arguments: argparse.Namespace) -> int:
+    cid = arguments.community
+    if arguments.within < 0:
+        raise BadArgument(
+            f"--within: expected a number of days of 0 or more, got {arguments.within}"
+        )
+    with _governance(arguments.store) as gov:
+        zone = ZoneInfo(gov.community(cid).timezone)
+        at = _moment(arguments.at, zone) if arguments.at else datetime.now(zone)
+        due = gov.due(cid, at=at, within=timedelta(days=arguments.within))
+        say = _say(redactor(gov, cid))
+        horizon = at + timedelta(days=arguments.within)
+        say(f"Due before {horizon.astimezone(zone):%Y-%m-%d %H:%M}: {len(due)}")
+        for summary in due:
+            assert summary.due_at is not None
+            late = " (overdue)" if summary.due_at < at else ""
+            say(
+                f"  {summary.due_at.astimezone(zone):%Y-%m-%d %H:%M}{late}  {summary.kind} "
+                f"{summary.stream_id}: {summary.due_what} — {summary.title}"
+            )
+    return 0
+
+
+def _verify(arguments: argparse.Namespace) -> int:
+    with _governance(arguments.store) as gov:
+        problems = gov.verify()
+    if not problems:
+        print("Integrity check: every hash chain is intact.")
+        return 0
+    print(f"Integrity check: {len(problems)} problems")
+    for problem in problems:
+        print(f"  {problem.community_id}/{problem.stream_id} v{problem.version}: {problem.detail}")
+    return 1
+
+
+# --- diagram and events ------------------------------------------------------------------
+
+
+def _fund_mermaid() -> str:
+    """The maker–checker states of a fund entry, from :class:`EntryStatus`: the fund itself
+    has no workflow, only entries that are recorded and then booked or rejected."""
+    first, *rest = list(EntryStatus)
+    lines = [
+        "---",
+        "title: 帮扶基金记账 (fund entry: maker–checker)",
+        "---",
+        "stateDiagram-v2",
+        f"    [*] --> {first.value}: custodian records",
+    ]
+    for status in rest:
+        action = "book" if status is EntryStatus.BOOKED else status.value.removesuffix("ed")
+        lines.append(f"    {first.value} --> {status.value}: bookkeeper {action}s")
+        lines.append(f"    {status.value} --> [*]")
+    return "\n".join(lines)
+
+
 def _diagram(arguments: argparse.Namespace) -> int:
-    procedure = PROCEDURES[arguments.procedure]
-    print(procedure.mermaid())
+    if arguments.kind != "matter" and arguments.procedure is not None:
+        raise BadArgument("--procedure applies to matter diagrams only")
+    if arguments.kind == "matter":
+        print(PROCEDURES[arguments.procedure or DEFAULT_PROCEDURE].mermaid())
+    elif arguments.kind == "assistance":
+        print(PLAN_TEMPLATES.get(arguments.template, FOUR_STAGES).mermaid())
+    else:
+        print(_fund_mermaid())
     return 0
 
 
@@ -35,24 +331,137 @@ def _events(arguments: argparse.Namespace) -> int:
     return 0
 
 
+# --- the parser --------------------------------------------------------------------------
+
+
+def _store_options(parser: argparse.ArgumentParser, *, demo: bool = False) -> None:
+    parser.add_argument(
+        "--store",
+        metavar="URL",
+        default=None if demo else DEFAULT_STORE,
+        help=(
+            "memory://, sqlite:///path.db or postgresql://… "
+            + (
+                f"(default: {DEFAULT_STORE}, recreated on every run; another store that "
+                "already holds the community is refused)"
+                if demo
+                else "(default: %(default)s, where `demo` writes)"
+            )
+        ),
+    )
+    parser.add_argument(
+        "--community",
+        metavar="ID",
+        default=COMMUNITY_ID,
+        help="the community's id (default: %(default)s)",
+    )
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="communitygov",
         description="Community-governance workflows: 一征三议两公开 and more.",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
     demo = commands.add_parser(
-        "demo", help="tell the Sanwan story: a matter decided by 一征三议两公开"
+        "demo",
+        help="tell the Sanwan story into a store, step by step",
+        description="Tell the Sanwan story — the 福乐 plan decided by 一征三议两公开, the "
+        "assistance plan and its four stages, the handicraft fund, a matter sent back by an "
+        "upheld objection — storing every step, then print the notice board and an integrity "
+        "check.",
     )
+    _store_options(demo, demo=True)
     demo.set_defaults(handler=_demo)
-    diagram = commands.add_parser("diagram", help="print a procedure as a Mermaid diagram")
+
+    notices = commands.add_parser(
+        "notices",
+        help="print a community's notice board",
+        description="Every notice of the community's matters, plans and fund statements, "
+        "oldest first; beneficiaries are de-identified unless they consented to be named.",
+    )
+    _store_options(notices)
+    notices.add_argument(
+        "--format",
+        choices=["text", "markdown", "html"],
+        default="text",
+        help="text, Markdown, or a printable HTML page (default: %(default)s)",
+    )
+    notices.set_defaults(handler=_notices)
+
+    show = commands.add_parser(
+        "show",
+        help="print an aggregate's state",
+        description="Print a stored matter, plan, fund or community: kind, state, version and "
+        "its main fields.",
+    )
+    show.add_argument("id", metavar="ID", help="the aggregate's id, e.g. fule-plan")
+    _store_options(show)
+    show.set_defaults(handler=_show)
+
+    history = commands.add_parser(
+        "history",
+        help="print an aggregate's event history",
+        description="Every event of one aggregate: version, time, type and its facts.",
+    )
+    history.add_argument("id", metavar="ID", help="the aggregate's id, e.g. fule-plan")
+    _store_options(history)
+    history.set_defaults(handler=_history)
+
+    due = commands.add_parser(
+        "due",
+        help="list deadlines coming up",
+        description="Solicitation windows, publicity periods, stage reviews and cash "
+        "reconciliations falling due before --at plus --within days (overdue ones included).",
+    )
+    due.add_argument(
+        "--at",
+        metavar="DATE",
+        help="ISO date or date-time, in the community's timezone if naive (default: now)",
+    )
+    due.add_argument(
+        "--within", type=int, default=7, metavar="DAYS", help="days ahead (default: %(default)s)"
+    )
+    _store_options(due)
+    due.set_defaults(handler=_due)
+
+    verify = commands.add_parser(
+        "verify",
+        help="check the hash chains of the whole store",
+        description="Check every stored event against its hash chain; exit 1 and list the "
+        "problems if any.",
+    )
+    _store_options(verify)
+    verify.set_defaults(handler=_verify)
+
+    diagram = commands.add_parser(
+        "diagram",
+        help="print a state machine as a Mermaid diagram",
+        description="matter: a procedure's machine (--procedure); assistance: a plan "
+        "template's machine (--template); fund: the maker–checker states of a fund entry.",
+    )
+    diagram.add_argument(
+        "kind",
+        nargs="?",
+        choices=["matter", "assistance", "fund"],
+        default="matter",
+        help="which machine (default: %(default)s)",
+    )
     diagram.add_argument(
         "--procedure",
         choices=sorted(PROCEDURES),
-        default="yizheng-sanyi-liang-gongkai",
-        help="which shipped procedure (default: %(default)s)",
+        default=None,
+        help=f"for a matter: which shipped procedure (default: {DEFAULT_PROCEDURE})",
+    )
+    diagram.add_argument(
+        "--template",
+        choices=sorted(PLAN_TEMPLATES),
+        default=FOUR_STAGES.name,
+        help="for assistance: which plan template (default: %(default)s)",
     )
     diagram.set_defaults(handler=_diagram)
+
     events = commands.add_parser("events", help="print the catalogue of event types (Markdown)")
     events.set_defaults(handler=_events)
     return parser
@@ -65,5 +474,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         status: int = arguments.handler(arguments)
     except CommunityGovError as error:
         print(f"communitygov: {error}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:  # the reader went away (``| head``): stop quietly
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
         return 1
     return status
