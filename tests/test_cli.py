@@ -298,3 +298,32 @@ def test_decide_plan_walks_the_matter_without_a_store() -> None:
     assert final.state == cg.MatterState.CLOSED
     events = [event for _, (_, new) in steps for event in new]
     assert cg.Matter.replay(events) == final
+
+
+def test_the_commands_work_against_postgresql(
+    postgres_server: object, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from urllib.parse import quote
+
+    from psycopg.conninfo import conninfo_to_dict
+
+    name, conninfo = postgres_server.create_database()  # type: ignore[attr-defined]
+    parts = conninfo_to_dict(conninfo)
+    dsn = (
+        f"postgresql://{quote(str(parts.get('user', '')))}@{parts.get('host', '127.0.0.1')}"
+        f":{parts.get('port', 5432)}/{parts['dbname']}"
+    )
+    try:
+        status, out, _ = run_cli(capsys, "demo", "--store", dsn)
+        assert status == 0
+        assert out.rstrip().endswith("Integrity check: intact")
+        for command in (["verify"], ["notices"], ["show", "fule-plan"], ["history", "fule-1"]):
+            status, out, err = run_cli(capsys, *command, "--store", dsn)
+            assert (status, err) == (0, ""), command
+            assert out.strip(), command
+            assert BENEFICIARY not in out
+        status, out, _ = run_cli(capsys, "due", "--at", "2020-06-25", "--store", dsn)
+        assert status == 0
+        assert "fule-crafts" in out
+    finally:
+        postgres_server.drop_database(name)  # type: ignore[attr-defined]
