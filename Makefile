@@ -3,7 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test bench clean
+WHEEL_VENV := .venv-wheel
+
+.PHONY: demo test test-wheel bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,9 +31,21 @@ test: $(VENV)/.installed-test
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
 	$(BIN)/pytest
+	$(MAKE) test-wheel
+
+# Build the sdist and wheel, install the wheel in a venv of its own, and run the test suite
+# against the installed package rather than the source tree.
+test-wheel: $(VENV)/.installed-test
+	rm -rf dist $(WHEEL_VENV)
+	$(BIN)/python -m pip install --quiet build
+	$(BIN)/python -m build --outdir dist . > /dev/null
+	$(PYTHON) -m venv $(WHEEL_VENV)
+	$(WHEEL_VENV)/bin/python -m pip install --quiet "$$(ls dist/*.whl)[test]"
+	cd dist && ../$(WHEEL_VENV)/bin/python -m pytest ../tests -q -p no:cacheprovider \
+		-o addopts="--strict-markers --ignore=../tests/typing" --rootdir=..
 
 bench: $(VENV)/.installed-bench
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) build dist .mypy_cache .ruff_cache .pytest_cache .hypothesis
+	rm -rf $(VENV) $(WHEEL_VENV) build dist .mypy_cache .ruff_cache .pytest_cache .hypothesis
