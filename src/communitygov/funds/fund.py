@@ -26,6 +26,7 @@ from datetime import date, datetime, time
 from typing import Any
 
 import attrs
+from dateutil.relativedelta import relativedelta
 
 from communitygov.assistance.plan import AssistancePlan
 from communitygov.errors import (
@@ -90,7 +91,7 @@ def _month(day: date) -> date:
 
 
 def _next_month(month: date) -> date:
-    return date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    return month + relativedelta(months=1)
 
 
 def _check_holder(
