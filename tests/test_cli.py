@@ -197,12 +197,12 @@ def test_verify_fails_after_a_row_is_tampered(
     assert run_cli(capsys, "verify", "--store", url)[0] == 0
     with sqlite3.connect(path) as connection:
         changed = connection.execute(
-            "UPDATE cg_events SET data = replace(data, '2590', '2950') "
+            "UPDATE cg_batches SET events = replace(events, '2590', '2950') "
             "WHERE stream_id = 'fule-crafts'"
         ).rowcount
         if not changed:
             changed = connection.execute(
-                "UPDATE cg_events SET data = replace(data, '福乐', '福禄') "
+                "UPDATE cg_batches SET events = replace(events, '福乐', '福禄') "
                 "WHERE stream_id = 'fule-plan'"
             ).rowcount
     assert changed

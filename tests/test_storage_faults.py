@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sqlite3
@@ -62,7 +63,7 @@ def test_a_writer_killed_mid_batch_leaves_whole_batches(tmp_path: Path) -> None:
         assert verify(store) == []
         store.close()
         with sqlite3.connect(path) as connection:  # start the next round from an empty stream
-            connection.execute("DELETE FROM cg_events")
+            connection.execute("DELETE FROM cg_batches")
             connection.execute("DELETE FROM cg_streams")
 
 
@@ -140,8 +141,8 @@ def test_a_row_altered_by_hand_is_named_by_verification(tmp_path: Path) -> None:
     assert gov.verify() == []
     with sqlite3.connect(path) as connection:
         connection.execute(
-            "UPDATE cg_events SET data = replace(data, '某', '张三') "
-            "WHERE stream_id = 'c1' AND version = 4"
+            "UPDATE cg_batches SET events = replace(events, '某', '张三') "
+            "WHERE stream_id = 'c1' AND first_version = 4"
         )
     problems = gov.verify("c1")
     assert [(p.community_id, p.stream_id, p.version) for p in problems] == [("c1", "c1", 4)]
@@ -157,7 +158,7 @@ def test_a_deleted_row_is_named_by_verification(tmp_path: Path) -> None:
             cg.Community, "c1", "c1", lambda c, n=n: c.register_person(f"p{n}", "某", at=_t0())
         )
     with sqlite3.connect(path) as connection:
-        connection.execute("DELETE FROM cg_events WHERE stream_id = 'c1' AND version = 2")
+        connection.execute("DELETE FROM cg_batches WHERE stream_id = 'c1' AND first_version = 2")
     problems = gov.verify()
     assert [(p.stream_id, p.version) for p in problems] == [("c1", 3)]
 
@@ -168,9 +169,30 @@ def test_a_corrupt_stored_event_is_a_decode_error(tmp_path: Path, data: str) -> 
     gov = cg.Governance(cg.SQLiteStore(path))
     gov.create(cg.Community.register("c1", "社区", at=_t0()))
     with sqlite3.connect(path) as connection:
-        connection.execute("UPDATE cg_events SET data = ? WHERE version = 1", (data,))
+        (text,) = connection.execute(
+            "SELECT events FROM cg_batches WHERE first_version = 1"
+        ).fetchone()
+        packed = json.loads(text)
+        packed[0][4] = data  # [type, schema_version, at, hash, data]
+        connection.execute(
+            "UPDATE cg_batches SET events = ? WHERE first_version = 1", (json.dumps(packed),)
+        )
     with pytest.raises(cg.DecodeError):
         gov.history("c1", "c1")
+
+
+def test_a_mangled_batch_is_a_decode_error_naming_its_stream(tmp_path: Path) -> None:
+    path = tmp_path / "mangled.db"
+    gov = cg.Governance(cg.SQLiteStore(path))
+    gov.create(cg.Community.register("c1", "社区", at=_t0()))
+    gov.execute(cg.Community, "c1", "c1", lambda c: c.register_person("p1", "某", at=_t0()))
+    with sqlite3.connect(path) as connection:
+        connection.execute("UPDATE cg_batches SET events = '[[' WHERE first_version = 2")
+    for read in (lambda: gov.history("c1", "c1"), lambda: gov.verify("c1")):
+        with pytest.raises(cg.DecodeError, match="stream 'c1' from version 2") as raised:
+            read()
+        assert raised.value.version == 2
+    assert gov.community("c1").version == 2  # the summary still loads the community
 
 
 def _t0() -> datetime:

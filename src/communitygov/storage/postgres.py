@@ -3,10 +3,11 @@
 :class:`PostgresStore` keeps the same records with the same guarantees as the SQLite store,
 in five tables:
 
-``cg_events``
-    every event, keyed ``(community_id, position)`` and unique on
-    ``(community_id, stream_id, version)``; ``at`` is kept as the exact ISO text the hash chain
-    was computed over.
+``cg_batches``
+    the events of every append, one row per append (see :mod:`communitygov.storage.rows`),
+    keyed ``(community_id, last_position)`` and unique on
+    ``(community_id, stream_id, first_version)``; each event's ``at`` is kept as the exact ISO
+    text the hash chain was computed over.
 ``cg_streams``
     one summary row per stream, keyed ``(community_id, stream_id)``; ``updated_at`` and
     ``due_at`` are ``timestamptz`` (aware datetimes come back, equal by instant).
@@ -23,11 +24,10 @@ An append is one round trip: a call of the PL/pgSQL function ``cg_append(...)``,
 the migration, which locks the community's position row (so appenders within a community are
 serialised), returns the stored result if the command id was seen, checks the stream's
 version (raising SQLSTATE ``CG409``, with the current version in the message and detail, on a
-mismatch), stores the events, the summary and the command, and returns ``(stream_id,
+mismatch), stores the batch, the summary and the command, and returns ``(stream_id,
 version, first_position, last_position, duplicate)``. :meth:`PostgresStore.append_many` runs
 several calls in one transaction; from ``bulk_threshold`` requests on, it checks every command
-id and expected version up front and writes with ``COPY`` instead, two to three times faster (the
-server's two index insertions per event then dominate).
+id and expected version up front and writes with ``COPY`` instead.
 
 Three ways to connect, exactly one of them:
 
@@ -42,14 +42,14 @@ Three ways to connect, exactly one of them:
 
 Every key is led by ``community_id``, so a distributed PostgreSQL (Citus) can shard by it::
 
-    SELECT create_distributed_table('cg_events', 'community_id');
-    SELECT create_distributed_table('cg_streams', 'community_id', colocate_with => 'cg_events');
-    SELECT create_distributed_table('cg_commands', 'community_id', colocate_with => 'cg_events');
-    SELECT create_distributed_table('cg_positions', 'community_id', colocate_with => 'cg_events');
+    SELECT create_distributed_table('cg_batches', 'community_id');
+    SELECT create_distributed_table('cg_streams', 'community_id', colocate_with => 'cg_batches');
+    SELECT create_distributed_table('cg_commands', 'community_id', colocate_with => 'cg_batches');
+    SELECT create_distributed_table('cg_positions', 'community_id', colocate_with => 'cg_batches');
     SELECT create_distributed_function(
-        'cg_append(text, text, integer, text[], integer[], text[], text[], text[], text,'
-        ' integer, text, text, timestamptz, timestamptz, text, text, text, text)',
-        'p_community', colocate_with := 'cg_events');
+        'cg_append(text, text, integer, integer, text, text, integer, text, text,'
+        ' timestamptz, timestamptz, text, text, text, text)',
+        'p_community', colocate_with := 'cg_batches');
 
 so that every append runs on the worker holding its community. ``cg_meta`` stays a local
 table on the coordinator. Open the store once before distributing (it creates the tables).
@@ -80,10 +80,11 @@ from communitygov.errors import (
 )
 from communitygov.storage.records import AppendRequest, AppendResult, RecordedEvent, Summary
 from communitygov.storage.rows import (
-    EVENT_COLUMNS,
+    BATCH_COLUMNS,
     SUMMARY_COLUMNS,
-    event_from_row,
+    events_after,
     load_query,
+    pack_events,
     split_loaded,
     summary_from_row,
 )
@@ -93,7 +94,7 @@ if TYPE_CHECKING:
 
 __all__ = ["SCHEMA_VERSION", "ConnectionPoolLike", "PostgresStore"]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 """The table layout this code writes. Older layouts are migrated on open."""
 
 _STORE = "PostgreSQL"
@@ -102,15 +103,12 @@ _MIGRATION_LOCK = 0x636F6D6D_676F76  # "commgov": serialises migrations across p
 _ID = 'text COLLATE "C" NOT NULL'  # ids sort by code point, as in the other stores
 
 _APPEND_FUNCTION = f"""
-CREATE OR REPLACE FUNCTION cg_append(
+CREATE FUNCTION cg_append(
     p_community text,
     p_stream text,
     p_expected integer,
-    p_types text[],
-    p_schema_versions integer[],
-    p_data text[],
-    p_at text[],
-    p_hashes text[],
+    p_count integer,
+    p_events text,
     p_kind text,
     p_summary_version integer,
     p_state text,
@@ -132,7 +130,6 @@ CREATE OR REPLACE FUNCTION cg_append(
 DECLARE
     v_last bigint;
     v_current integer;
-    v_count integer := coalesce(cardinality(p_types), 0);
     v_seen record;
 BEGIN
     -- Serialise the community's appenders: positions are given in commit order.
@@ -166,14 +163,12 @@ BEGIN
                 'stream', p_stream, 'expected', p_expected, 'actual', v_current)::text;
     END IF;
 
-    IF v_count > 0 THEN
-        INSERT INTO cg_events
-            (community_id, position, stream_id, version, type, schema_version, data, at, hash)
-        SELECT p_community, v_last + e.n, p_stream, v_current + e.n, e.type, e.schema_version,
-            e.data, e.at, e.hash
-        FROM unnest(p_types, p_schema_versions, p_data, p_at, p_hashes)
-            WITH ORDINALITY AS e(type, schema_version, data, at, hash, n);
-        UPDATE cg_positions p SET last_position = v_last + v_count
+    IF p_count > 0 THEN
+        INSERT INTO cg_batches (community_id, last_position, first_position, stream_id,
+            first_version, last_version, events)
+        VALUES (p_community, v_last + p_count, v_last + 1, p_stream, v_current + 1,
+            v_current + p_count, p_events);
+        UPDATE cg_positions p SET last_position = v_last + p_count
         WHERE p.community_id = p_community;
     END IF;
 
@@ -190,11 +185,11 @@ BEGIN
     IF p_command IS NOT NULL THEN
         INSERT INTO cg_commands
             (community_id, command_id, stream_id, version, first_position, last_position)
-        VALUES (p_community, p_command, p_stream, v_current + v_count, v_last + 1,
-            v_last + v_count);
+        VALUES (p_community, p_command, p_stream, v_current + p_count, v_last + 1,
+            v_last + p_count);
     END IF;
 
-    RETURN QUERY SELECT p_stream, v_current + v_count, v_last + 1, v_last + v_count, false;
+    RETURN QUERY SELECT p_stream, v_current + p_count, v_last + 1, v_last + p_count, false;
 END
 $function$
 """
@@ -244,6 +239,30 @@ _MIGRATIONS: dict[int, tuple[str, ...]] = {
             last_position bigint NOT NULL,
             PRIMARY KEY (community_id, command_id)
         )""",
+    ),
+    # One row per append instead of one per event; every stored event becomes a batch of one.
+    # (The version-1 layout also had a cg_append over cg_events, dropped here if present.)
+    2: (
+        f"""CREATE TABLE cg_batches (
+            community_id {_ID},
+            last_position bigint NOT NULL,
+            first_position bigint NOT NULL,
+            stream_id {_ID},
+            first_version integer NOT NULL,
+            last_version integer NOT NULL,
+            events text NOT NULL,
+            PRIMARY KEY (community_id, last_position),
+            UNIQUE (community_id, stream_id, first_version)
+        )""",
+        """INSERT INTO cg_batches (community_id, last_position, first_position, stream_id,
+            first_version, last_version, events)
+        SELECT community_id, position, position, stream_id, version, version,
+            json_build_array(json_build_array(type, schema_version, at, hash, data))::text
+        FROM cg_events""",
+        "DROP TABLE cg_events",
+        "DROP FUNCTION IF EXISTS cg_append(text, text, integer, text[], integer[], text[], "
+        "text[], text[], text, integer, text, text, timestamptz, timestamptz, text, text, "
+        "text, text)",
         _APPEND_FUNCTION,
     ),
 }
@@ -258,10 +277,9 @@ def _as_is(moment: datetime) -> datetime:
 
 _APPEND = (
     "SELECT stream_id, version, first_position, last_position, duplicate FROM cg_append("
-    "%s, %s, %s, %b::text[], %b::integer[], %b::text[], %b::text[], %b::text[], %s, %s, %s, %s, "
-    "%s::timestamptz, %s::timestamptz, %s, %s, %s, %s)"
+    "%s, %s, %s, %s, %s, %s, %s, %s, %s, %s::timestamptz, %s::timestamptz, %s, %s, %s, %s)"
 )
-_EVENT_TYPES = ("text", "int8", "text", "int4", "text", "int4", "text", "text", "text")
+_BATCH_TYPES = ("text", "int8", "int8", "text", "int4", "int4", "text")
 # Lock (creating if need be) a community's position row; run in community order, no deadlocks.
 _LOCK_COMMUNITY = (
     "INSERT INTO cg_positions AS p (community_id, last_position) VALUES (%s, 0) "
@@ -295,11 +313,8 @@ def _append_parameters(request: AppendRequest) -> tuple[Any, ...]:
         request.community_id,
         request.stream_id,
         request.expected_version,
-        [new.type for new in events],
-        [new.schema_version for new in events],
-        [new.data for new in events],
-        [new.at.isoformat() for new in events],
-        [new.hash for new in events],
+        len(events),
+        pack_events(events),
         summary.kind,
         summary.version,
         summary.state,
@@ -758,27 +773,25 @@ class PostgresStore:
                     )
                 )
 
-        # Every request checks out: stream the events to the server as they are formatted.
+        # Every request checks out: stream the batches to the server as they are packed.
         with cursor.copy(
-            "COPY cg_events (community_id, position, stream_id, version, type, "
-            "schema_version, data, at, hash) FROM STDIN (FORMAT BINARY)"
+            "COPY cg_batches (community_id, last_position, first_position, stream_id, "
+            "first_version, last_version, events) FROM STDIN (FORMAT BINARY)"
         ) as copy:
-            copy.set_types(_EVENT_TYPES)
+            copy.set_types(_BATCH_TYPES)
             write = copy.write_row
             for request, current, before in stored:
-                community, stream = request.community_id, request.stream_id
-                for offset, new in enumerate(request.events, start=1):
+                count = len(request.events)
+                if count:
                     write(
                         (
-                            community,
-                            before + offset,
-                            stream,
-                            current + offset,
-                            new.type,
-                            new.schema_version,
-                            new.data,
-                            new.at.isoformat(),
-                            new.hash,
+                            request.community_id,
+                            before + count,
+                            before + 1,
+                            request.stream_id,
+                            current + 1,
+                            current + count,
+                            pack_events(request.events),
                         )
                     )
         if existing:
@@ -827,11 +840,11 @@ class PostgresStore:
             StoreUnavailable: the server cannot be reached.
         """
         rows = self._read(
-            f"SELECT {EVENT_COLUMNS} FROM cg_events WHERE community_id = %s "
-            "AND stream_id = %s AND version > %s ORDER BY version",
+            f"SELECT {BATCH_COLUMNS} FROM cg_batches WHERE community_id = %s "
+            "AND stream_id = %s AND last_version > %s ORDER BY first_version",
             (community_id, stream_id, after_version),
         )
-        return [event_from_row(row) for row in rows]
+        return events_after(rows, lambda event: event.version > after_version)
 
     def read_all(
         self, community_id: str, after_position: int = 0, limit: int = 1000
@@ -841,12 +854,13 @@ class PostgresStore:
         Raises:
             StoreUnavailable: the server cannot be reached.
         """
+        # Every batch holds at least one event: ``limit`` batches hold enough.
         rows = self._read(
-            f"SELECT {EVENT_COLUMNS} FROM cg_events WHERE community_id = %s "
-            "AND position > %s ORDER BY position LIMIT %s",
+            f"SELECT {BATCH_COLUMNS} FROM cg_batches WHERE community_id = %s "
+            "AND last_position > %s ORDER BY last_position LIMIT %s",
             (community_id, after_position, limit),
         )
-        return [event_from_row(row) for row in rows]
+        return events_after(rows, lambda event: event.position > after_position)[:limit]
 
     def load(self, community_id: str, stream_id: str) -> tuple[Summary, list[RecordedEvent]] | None:
         """The stream's summary and any events after the version it describes (one query).

@@ -23,20 +23,23 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import attrs
+
 from communitygov.errors import ConcurrencyConflict, StoreUnavailable
 from communitygov.storage.records import AppendRequest, AppendResult, RecordedEvent, Summary
 from communitygov.storage.rows import (
-    EVENT_COLUMNS,
+    BATCH_COLUMNS,
     SUMMARY_COLUMNS,
-    event_from_row,
+    events_after,
     load_query,
+    pack_events,
     split_loaded,
     summary_from_row,
 )
 
 __all__ = ["SCHEMA_VERSION", "SQLiteStore"]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 """The table layout this code writes. Older layouts are migrated on open."""
 
 _MIGRATIONS: dict[int, tuple[str, ...]] = {
@@ -79,6 +82,26 @@ _MIGRATIONS: dict[int, tuple[str, ...]] = {
             last_position INTEGER NOT NULL,
             PRIMARY KEY (community_id, command_id)
         ) WITHOUT ROWID""",
+    ),
+    # One row per append instead of one per event; every stored event becomes a batch of one.
+    2: (
+        """CREATE TABLE cg_batches (
+            community_id TEXT NOT NULL,
+            last_position INTEGER NOT NULL,
+            first_position INTEGER NOT NULL,
+            stream_id TEXT NOT NULL,
+            first_version INTEGER NOT NULL,
+            last_version INTEGER NOT NULL,
+            events TEXT NOT NULL,
+            PRIMARY KEY (community_id, last_position),
+            UNIQUE (community_id, stream_id, first_version)
+        ) WITHOUT ROWID""",
+        """INSERT INTO cg_batches (community_id, last_position, first_position, stream_id,
+            first_version, last_version, events)
+        SELECT community_id, position, position, stream_id, version, version,
+            json_array(json_array(type, schema_version, at, hash, data))
+        FROM cg_events ORDER BY community_id, position""",
+        "DROP TABLE cg_events",
     ),
 }
 
@@ -203,83 +226,18 @@ class SQLiteStore:
         return self.append_many([request])[0]
 
     def append_many(self, requests: Sequence[AppendRequest]) -> list[AppendResult]:
-        """See :meth:`communitygov.storage.protocol.EventStore.append_many`."""
-        with self._transaction() as cursor:
-            return [self._append(cursor, request) for request in requests]
+        """See :meth:`communitygov.storage.protocol.EventStore.append_many`.
 
-    def _append(self, cursor: sqlite3.Cursor, request: AppendRequest) -> AppendResult:
-        community = request.community_id
-        if request.command_id is not None:
-            seen = cursor.execute(
-                "SELECT stream_id, version, first_position, last_position FROM cg_commands "
-                "WHERE community_id = ? AND command_id = ?",
-                (community, request.command_id),
-            ).fetchone()
-            if seen is not None:
-                stream_id, version, first, last_position = seen
-                return AppendResult(community, stream_id, version, first, last_position, True)
-        row = cursor.execute(
-            "SELECT version FROM cg_streams WHERE community_id = ? AND stream_id = ?",
-            (community, request.stream_id),
-        ).fetchone()
-        current = row[0] if row else 0
-        if current != request.expected_version:
-            raise ConcurrencyConflict(request.stream_id, request.expected_version, current)
-        last = cursor.execute(
-            "SELECT coalesce(max(position), 0) FROM cg_events WHERE community_id = ?",
-            (community,),
-        ).fetchone()[0]
-        cursor.executemany(
-            f"INSERT INTO cg_events ({EVENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                (
-                    community,
-                    request.stream_id,
-                    current + offset,
-                    last + offset,
-                    new.type,
-                    new.schema_version,
-                    new.data,
-                    new.at.isoformat(),
-                    new.hash,
-                )
-                for offset, new in enumerate(request.events, start=1)
-            ],
-        )
-        summary = request.summary
-        cursor.execute(
-            f"INSERT OR REPLACE INTO cg_streams ({SUMMARY_COLUMNS}) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                summary.community_id,
-                summary.stream_id,
-                summary.kind,
-                summary.version,
-                summary.state,
-                summary.title,
-                summary.updated_at.isoformat(),
-                summary.snapshot,
-                summary.last_hash,
-                _utc(summary.due_at) if summary.due_at is not None else None,
-                summary.due_what,
-            ),
-        )
-        count = len(request.events)
-        result = AppendResult(community, request.stream_id, current + count, last + 1, last + count)
-        if request.command_id is not None:
-            cursor.execute(
-                "INSERT INTO cg_commands (community_id, command_id, stream_id, version, "
-                "first_position, last_position) VALUES (?, ?, ?, ?, ?, ?)",
-                (
-                    community,
-                    request.command_id,
-                    result.stream_id,
-                    result.version,
-                    result.first_position,
-                    result.last_position,
-                ),
-            )
-        return result
+        Every request is checked first (command id, expected version), then all the rows are
+        written with one statement per table.
+        """
+        if not requests:
+            return []
+        with self._transaction() as cursor:
+            writes = _Writes(cursor)
+            results = [writes.plan(request) for request in requests]
+            writes.flush()
+            return results
 
     # --- reading -----------------------------------------------------------------------
 
@@ -288,22 +246,23 @@ class SQLiteStore:
     ) -> list[RecordedEvent]:
         """See :meth:`communitygov.storage.protocol.EventStore.read_stream`."""
         rows = self._read(
-            f"SELECT {EVENT_COLUMNS} FROM cg_events WHERE community_id = ? AND stream_id = ? "
-            "AND version > ? ORDER BY version",
+            f"SELECT {BATCH_COLUMNS} FROM cg_batches WHERE community_id = ? AND stream_id = ? "
+            "AND last_version > ? ORDER BY first_version",
             (community_id, stream_id, after_version),
         )
-        return [event_from_row(row) for row in rows]
+        return events_after(rows, lambda event: event.version > after_version)
 
     def read_all(
         self, community_id: str, after_position: int = 0, limit: int = 1000
     ) -> list[RecordedEvent]:
         """See :meth:`communitygov.storage.protocol.EventStore.read_all`."""
+        # Every batch holds at least one event: ``limit`` batches hold enough.
         rows = self._read(
-            f"SELECT {EVENT_COLUMNS} FROM cg_events WHERE community_id = ? AND position > ? "
-            "ORDER BY position LIMIT ?",
+            f"SELECT {BATCH_COLUMNS} FROM cg_batches WHERE community_id = ? "
+            "AND last_position > ? ORDER BY last_position LIMIT ?",
             (community_id, after_position, limit),
         )
-        return [event_from_row(row) for row in rows]
+        return events_after(rows, lambda event: event.position > after_position)[:limit]
 
     def load(self, community_id: str, stream_id: str) -> tuple[Summary, list[RecordedEvent]] | None:
         """See :meth:`communitygov.storage.protocol.EventStore.load` (one query)."""
@@ -358,3 +317,121 @@ class SQLiteStore:
         if self._owned:
             with self._lock:
                 self._connection.close()
+
+
+class _Writes:
+    """The rows of one ``append_many`` call: checked request by request, written together."""
+
+    def __init__(self, cursor: sqlite3.Cursor) -> None:
+        self.cursor = cursor
+        self.versions: dict[tuple[str, str], int] = {}
+        self.positions: dict[str, int] = {}
+        self.commands: dict[tuple[str, str], AppendResult] = {}
+        self.batches: list[tuple[Any, ...]] = []
+        self.summaries: list[tuple[Any, ...]] = []
+        self.command_rows: list[tuple[Any, ...]] = []
+
+    def plan(self, request: AppendRequest) -> AppendResult:
+        """Check ``request`` against the store and the requests before it; queue its rows.
+
+        Raises:
+            ConcurrencyConflict: the stream is not at the expected version.
+        """
+        community, stream = request.community_id, request.stream_id
+        if request.command_id is not None:
+            seen = self._command(community, request.command_id)
+            if seen is not None:
+                return seen
+        current, last = self._version_and_position(community, stream)
+        if current != request.expected_version:
+            raise ConcurrencyConflict(stream, request.expected_version, current)
+        count = len(request.events)
+        result = AppendResult(community, stream, current + count, last + 1, last + count)
+        if count:
+            self.batches.append(
+                (
+                    community,
+                    last + count,
+                    last + 1,
+                    stream,
+                    current + 1,
+                    current + count,
+                    pack_events(request.events),
+                )
+            )
+        summary = request.summary
+        self.summaries.append(
+            (
+                summary.community_id,
+                summary.stream_id,
+                summary.kind,
+                summary.version,
+                summary.state,
+                summary.title,
+                summary.updated_at.isoformat(),
+                summary.snapshot,
+                summary.last_hash,
+                _utc(summary.due_at) if summary.due_at is not None else None,
+                summary.due_what,
+            )
+        )
+        self.versions[community, stream] = current + count
+        self.positions[community] = last + count
+        if request.command_id is not None:
+            self.commands[community, request.command_id] = attrs.evolve(result, duplicate=True)
+            self.command_rows.append(
+                (community, request.command_id, stream, result.version, last + 1, last + count)
+            )
+        return result
+
+    def _command(self, community: str, command_id: str) -> AppendResult | None:
+        seen = self.commands.get((community, command_id))
+        if seen is not None:
+            return seen
+        row = self.cursor.execute(
+            "SELECT stream_id, version, first_position, last_position FROM cg_commands "
+            "WHERE community_id = ? AND command_id = ?",
+            (community, command_id),
+        ).fetchone()
+        if row is None:
+            return None
+        stream_id, version, first, last = row
+        return AppendResult(community, stream_id, version, first, last, True)
+
+    def _version_and_position(self, community: str, stream: str) -> tuple[int, int]:
+        """The stream's version and the community's last position, as of this call."""
+        version = self.versions.get((community, stream))
+        last = self.positions.get(community)
+        if version is None or last is None:
+            row = self.cursor.execute(
+                "SELECT (SELECT version FROM cg_streams WHERE community_id = ?1 "
+                "AND stream_id = ?2), (SELECT max(last_position) FROM cg_batches "
+                "WHERE community_id = ?1)",
+                (community, stream),
+            ).fetchone()
+            if version is None:
+                version = row[0] or 0
+            if last is None:
+                last = row[1] or 0
+        return version, last
+
+    def flush(self) -> None:
+        """Write every queued row."""
+        cursor = self.cursor
+        if self.batches:
+            cursor.executemany(
+                "INSERT INTO cg_batches (community_id, last_position, first_position, "
+                "stream_id, first_version, last_version, events) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                self.batches,
+            )
+        cursor.executemany(
+            f"INSERT OR REPLACE INTO cg_streams ({SUMMARY_COLUMNS}) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            self.summaries,
+        )
+        if self.command_rows:
+            cursor.executemany(
+                "INSERT INTO cg_commands (community_id, command_id, stream_id, version, "
+                "first_position, last_position) VALUES (?, ?, ?, ?, ?, ?)",
+                self.command_rows,
+            )

@@ -1,0 +1,192 @@
+"""A database written by the first schema (one row per event) opens with this code.
+
+The version-1 tables are built from the stores' own migration list and filled with exactly the
+rows a version-1 store wrote for a short story; opening the store migrates them, and every
+event, summary, command id and hash chain must come through unchanged.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import communitygov as cg
+from communitygov.storage import sqlite as sqlite_store
+
+AT = datetime(2026, 3, 2, 9, tzinfo=timezone(timedelta(hours=8)))
+
+
+def _story() -> cg.MemoryStore:
+    """Two communities, a few commands each, one with a command id."""
+    store = cg.MemoryStore()
+    gov = cg.Governance(store)
+    for community in ("c1", "c2"):
+        gov.register_community(community, f"社区{community}", at=AT)
+        for n in range(3):
+
+            def add(c: cg.Community, n: int = n) -> cg.Decision[cg.Community]:
+                return c.register_person(f"p{n}", f"居民{n}", at=AT)
+
+            gov.execute(
+                cg.Community,
+                community,
+                community,
+                add,
+                command_id=f"{community}-add-{n}" if n == 1 else None,
+            )
+    return store
+
+
+def _v1_rows(store: cg.MemoryStore) -> tuple[list[Any], list[Any], list[Any]]:
+    """The version-1 rows of ``cg_events``, ``cg_streams`` and ``cg_commands``."""
+    events: list[Any] = []
+    streams: list[Any] = []
+    commands: list[Any] = []
+    for community in store.communities():
+        for e in store.read_all(community):
+            events.append(
+                (
+                    e.community_id,
+                    e.position,
+                    e.stream_id,
+                    e.version,
+                    e.type,
+                    e.schema_version,
+                    e.data,
+                    e.at.isoformat(),
+                    e.hash,
+                )
+            )
+        for s in store.summaries(community):
+            streams.append(
+                (
+                    s.community_id,
+                    s.stream_id,
+                    s.kind,
+                    s.version,
+                    s.state,
+                    s.title,
+                    s.updated_at,
+                    s.due_at,
+                    s.due_what,
+                    s.snapshot,
+                    s.last_hash,
+                )
+            )
+        for n in range(3):
+            result = store.command_result(community, f"{community}-add-{n}")
+            if result is not None:
+                commands.append(
+                    (
+                        community,
+                        f"{community}-add-{n}",
+                        result.stream_id,
+                        result.version,
+                        result.first_position,
+                        result.last_position,
+                    )
+                )
+    return events, streams, commands
+
+
+_INSERTS = (
+    "INSERT INTO cg_events (community_id, position, stream_id, version, type, schema_version, "
+    "data, at, hash) VALUES ({})",
+    "INSERT INTO cg_streams (community_id, stream_id, kind, version, state, title, updated_at, "
+    "due_at, due_what, snapshot, last_hash) VALUES ({})",
+    "INSERT INTO cg_commands (community_id, command_id, stream_id, version, first_position, "
+    "last_position) VALUES ({})",
+)
+
+
+def _write_v1_sqlite(path: Path, story: cg.MemoryStore) -> None:
+    events, streams, commands = _v1_rows(story)
+    streams = [
+        (*row[:6], row[6].astimezone(UTC).isoformat(), None, *row[8:])
+        if row[7] is None
+        else (*row[:6], row[6].isoformat(), row[7].astimezone(UTC).isoformat(), *row[8:])
+        for row in streams
+    ]
+    with sqlite3.connect(path) as connection:
+        connection.execute("CREATE TABLE cg_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        for statement in sqlite_store._MIGRATIONS[1]:
+            connection.execute(statement)
+        for sql, rows in zip(_INSERTS, (events, streams, commands), strict=True):
+            width = len(rows[0])
+            connection.executemany(sql.format(", ".join(["?"] * width)), rows)
+        connection.execute("INSERT INTO cg_meta VALUES ('schema_version', '1')")
+    connection.close()
+
+
+def _write_v1_postgres(dsn: str, story: cg.MemoryStore) -> None:
+    import psycopg
+
+    from communitygov.storage import postgres as postgres_store
+
+    events, streams, commands = _v1_rows(story)
+    with psycopg.connect(dsn) as connection:
+        connection.execute("CREATE TABLE cg_meta (key text PRIMARY KEY, value text NOT NULL)")
+        for statement in postgres_store._MIGRATIONS[1]:
+            connection.execute(statement.encode())
+        with connection.cursor() as cursor:
+            for sql, rows in zip(_INSERTS, (events, streams, commands), strict=True):
+                width = len(rows[0])
+                cursor.executemany(sql.format(", ".join(["%s"] * width)), rows)
+            cursor.executemany(
+                "INSERT INTO cg_positions (community_id, last_position) VALUES (%s, %s)",
+                [(c, max(e[1] for e in events if e[0] == c)) for c in story.communities()],
+            )
+        connection.execute("INSERT INTO cg_meta VALUES ('schema_version', '1')")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def migrated(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> Iterator[tuple[cg.MemoryStore, Callable[[], cg.EventStore]]]:
+    """The story, and a function that opens the version-1 database holding it."""
+    story = _story()
+    if request.param == "sqlite":
+        path = tmp_path / "v1.db"
+        _write_v1_sqlite(path, story)
+        yield story, lambda: cg.SQLiteStore(path)
+        return
+    from communitygov.storage.postgres import PostgresStore
+
+    server = request.getfixturevalue("postgres_server")
+    name, dsn = server.create_database()
+    _write_v1_postgres(dsn, story)
+    yield story, lambda: PostgresStore(dsn)
+    server.drop_database(name)
+
+
+def test_a_version_1_database_opens_with_every_record_intact(
+    migrated: tuple[cg.MemoryStore, Callable[[], cg.EventStore]],
+) -> None:
+    story, open_store = migrated
+    store = open_store()
+    gov = cg.Governance(store)
+    assert gov.verify() == []
+    for community in story.communities():
+        assert store.read_all(community) == story.read_all(community)
+        assert store.read_stream(community, community, 2) == story.read_stream(
+            community, community, 2
+        )
+        assert store.summaries(community) == story.summaries(community)  # times by instant
+        assert store.command_result(community, f"{community}-add-1") == story.command_result(
+            community, f"{community}-add-1"
+        )
+        assert gov.community(community) == cg.Governance(story).community(community)
+    # Work goes on where the old rows stopped: the next position and version follow on.
+    after = gov.execute(cg.Community, "c1", "c1", lambda c: c.register_person("p9", "新", at=AT))
+    assert after.version == 5
+    assert [e.position for e in store.read_all("c1")] == list(range(1, 6))
+    assert gov.verify() == []
+    store.close()
+    reopened = open_store()  # migrated once: opening again changes nothing
+    assert len(reopened.read_all("c1")) == 5
+    reopened.close()
