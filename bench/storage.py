@@ -21,8 +21,9 @@ Candidates, timed in the same run, batch by batch in alternating order (see :mod
     ``synchronous`` at SQLite's default (FULL on this build, checked at run time), and for the
     NORMAL rows its connections are given ``PRAGMA synchronous=NORMAL`` as ours are.
 ``raw sqlite3`` / ``raw psycopg``
-    The driver alone writing exactly the rows our store writes (ten event rows and one summary
-    row per transaction, into the same tables), with positions counted in Python: the floor.
+    The driver alone writing exactly the rows our store writes (the batch row holding the ten
+    events, packed, and the summary row, into the same tables), with positions counted in
+    Python: the floor.
 
 Then a bulk import (an archive of every matter's ``AppendRequest`` replayed with
 ``append_many`` into an empty store, 1,000 requests per call), and four writer threads on
@@ -67,6 +68,7 @@ from communitygov import (
 )
 from communitygov.storage.protocol import EventStore
 from communitygov.storage.records import AppendRequest, AppendResult, RecordedEvent
+from communitygov.storage.rows import pack_events
 
 __all__ = ["main", "run"]
 
@@ -270,15 +272,17 @@ def es_sqlite_settings(app: Any) -> tuple[str, int]:
 class RawMatter:
     """The rows of one matter as our store writes them, with the stream id left out."""
 
-    events: tuple[tuple[int, str, int, str, str, str], ...]
-    """(version, type, schema_version, data, at, hash) per event."""
+    count: int
+    """How many events the batch holds."""
+    events: str
+    """The batch's events, packed as the store packs them."""
     summary: tuple[Any, ...]
     """The summary row's columns after community and stream id."""
 
 
 def raw_template(requests: Sequence[AppendRequest], *, text_times: bool) -> list[RawMatter]:
     """The rows our store writes for each request: times as SQLite's text, or as datetimes
-    for PostgreSQL's ``timestamptz`` columns (an event's ``at`` is text in both)."""
+    for PostgreSQL's ``timestamptz`` columns."""
     out = []
     for request in requests:
         s = request.summary
@@ -289,10 +293,8 @@ def raw_template(requests: Sequence[AppendRequest], *, text_times: bool) -> list
             due = due.astimezone(UTC).isoformat() if due is not None else None
         out.append(
             RawMatter(
-                tuple(
-                    (v, e.type, e.schema_version, e.data, e.at.isoformat(), e.hash)
-                    for v, e in enumerate(request.events, start=1)
-                ),
+                len(request.events),
+                pack_events(request.events),
                 (
                     s.kind,
                     s.version,
@@ -309,9 +311,9 @@ def raw_template(requests: Sequence[AppendRequest], *, text_times: bool) -> list
     return out
 
 
-_RAW_EVENT_SQL = (
-    "INSERT INTO cg_events (community_id, position, stream_id, version, type, schema_version, "
-    "data, at, hash) VALUES ({p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, {p})"
+_RAW_BATCH_SQL = (
+    "INSERT INTO cg_batches (community_id, last_position, first_position, stream_id, "
+    "first_version, last_version, events) VALUES ({p}, {p}, {p}, {p}, {p}, {p}, {p})"
 )
 _RAW_SUMMARY_SQL = (
     "INSERT INTO cg_streams (community_id, stream_id, kind, version, state, title, updated_at, "
@@ -320,8 +322,13 @@ _RAW_SUMMARY_SQL = (
 )
 
 
+def _batch_row(stream_id: str, first: int, matter: RawMatter) -> tuple[Any, ...]:
+    """The batch row of a new stream whose events follow position ``first``."""
+    return (COMMUNITY, first + matter.count, first + 1, stream_id, 1, matter.count, matter.events)
+
+
 class RawSQLite:
-    """sqlite3 alone: BEGIN IMMEDIATE, ten event rows (executemany), one summary row, COMMIT."""
+    """sqlite3 alone: BEGIN IMMEDIATE, the batch row, the summary row, COMMIT."""
 
     def __init__(self, path: str, synchronous: str) -> None:
         SQLiteStore(path).close()  # the same tables and indexes as ours
@@ -329,39 +336,33 @@ class RawSQLite:
         self.connection.execute("PRAGMA journal_mode=WAL")
         self.connection.execute(f"PRAGMA synchronous={synchronous}")
         self.position = 0
-        self.event_sql = _RAW_EVENT_SQL.format(p="?")
+        self.batch_sql = _RAW_BATCH_SQL.format(p="?")
         self.summary_sql = _RAW_SUMMARY_SQL.format(p="?")
 
     def save(self, batch: Sequence[tuple[str, RawMatter]]) -> int:
         """One transaction per matter."""
         execute = self.connection.execute
-        executemany = self.connection.executemany
         for stream_id, matter in batch:
-            first = self.position
             execute("BEGIN IMMEDIATE")
-            executemany(
-                self.event_sql,
-                [(COMMUNITY, first + row[0], stream_id, *row) for row in matter.events],
-            )
+            execute(self.batch_sql, _batch_row(stream_id, self.position, matter))
             execute(self.summary_sql, (COMMUNITY, stream_id, *matter.summary))
             execute("COMMIT")
-            self.position = first + len(matter.events)
+            self.position += matter.count
         return len(batch)
 
     def bulk(self, batch: Sequence[tuple[str, RawMatter]]) -> int:
         """Every row of the batch in one transaction (the bulk-import floor)."""
-        events = []
+        batches = []
         summaries = []
         for stream_id, matter in batch:
-            first = self.position
-            events += [(COMMUNITY, first + row[0], stream_id, *row) for row in matter.events]
+            batches.append(_batch_row(stream_id, self.position, matter))
             summaries.append((COMMUNITY, stream_id, *matter.summary))
-            self.position = first + len(matter.events)
+            self.position += matter.count
         with self.connection:
             self.connection.execute("BEGIN IMMEDIATE")
-            self.connection.executemany(self.event_sql, events)
+            self.connection.executemany(self.batch_sql, batches)
             self.connection.executemany(self.summary_sql, summaries)
-        return len(events)
+        return sum(matter.count for _, matter in batch)
 
     def close(self) -> None:
         """Close the connection."""
@@ -371,10 +372,9 @@ class RawSQLite:
 class RawPsycopg:
     """psycopg alone, on the tables our store created.
 
-    ``save``: a transaction, the ten event rows with ``executemany`` (psycopg pipelines it),
-    the summary row, commit. ``save_multirow``: one statement, a multi-row INSERT of the
-    events and the summary's INSERT in one ``WITH`` (one round trip, autocommit).
-    ``bulk``: ``COPY`` of every row, one transaction per chunk.
+    ``save``: a transaction, the batch row, the summary row, commit (three round trips).
+    ``save_multirow``: one statement, the batch's INSERT and the summary's in one ``WITH``
+    (one round trip, autocommit). ``bulk``: ``COPY`` of every row, one transaction per chunk.
     """
 
     def __init__(self, dsn: str) -> None:
@@ -382,40 +382,35 @@ class RawPsycopg:
 
         self.connection = psycopg.connect(dsn, autocommit=True)
         self.position = 0
-        self.event_sql = _RAW_EVENT_SQL.format(p="%s")
+        self.batch_sql = _RAW_BATCH_SQL.format(p="%s")
         self.summary_sql = _RAW_SUMMARY_SQL.format(p="%s")
-        values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s)"] * EVENTS_PER_MATTER)
-        self.multirow_sql = (
-            "WITH e AS (INSERT INTO cg_events (community_id, position, stream_id, version, type, "
-            f"schema_version, data, at, hash) VALUES {values}) " + self.summary_sql
-        )
+        self.multirow_sql = f"WITH b AS ({self.batch_sql}) " + self.summary_sql
 
     def save(self, batch: Sequence[tuple[str, RawMatter]]) -> int:
-        """One transaction per matter: executemany of the events, then the summary."""
+        """One transaction per matter: the batch row, then the summary."""
         connection = self.connection
         with connection.cursor() as cursor:
             for stream_id, matter in batch:
-                first = self.position
                 with connection.transaction():
-                    cursor.executemany(
-                        self.event_sql,
-                        [(COMMUNITY, first + row[0], stream_id, *row) for row in matter.events],
-                    )
+                    cursor.execute(self.batch_sql, _batch_row(stream_id, self.position, matter))
                     cursor.execute(self.summary_sql, (COMMUNITY, stream_id, *matter.summary))
-                self.position = first + len(matter.events)
+                self.position += matter.count
         return len(batch)
 
     def save_multirow(self, batch: Sequence[tuple[str, RawMatter]]) -> int:
-        """One statement per matter: every row in one multi-row INSERT."""
+        """One statement per matter: both rows in one ``WITH``."""
         with self.connection.cursor() as cursor:
             for stream_id, matter in batch:
-                first = self.position
-                parameters: list[Any] = []
-                for row in matter.events:
-                    parameters += (COMMUNITY, first + row[0], stream_id, *row)
-                parameters += (COMMUNITY, stream_id, *matter.summary)
-                cursor.execute(self.multirow_sql, parameters)
-                self.position = first + len(matter.events)
+                cursor.execute(
+                    self.multirow_sql,
+                    (
+                        *_batch_row(stream_id, self.position, matter),
+                        COMMUNITY,
+                        stream_id,
+                        *matter.summary,
+                    ),
+                )
+                self.position += matter.count
         return len(batch)
 
     def bulk(self, batch: Sequence[tuple[str, RawMatter]]) -> int:
@@ -423,15 +418,13 @@ class RawPsycopg:
         count = 0
         with self.connection.transaction(), self.connection.cursor() as cursor:
             with cursor.copy(
-                "COPY cg_events (community_id, position, stream_id, version, type, "
-                "schema_version, data, at, hash) FROM STDIN"
+                "COPY cg_batches (community_id, last_position, first_position, stream_id, "
+                "first_version, last_version, events) FROM STDIN"
             ) as copy:
                 for stream_id, matter in batch:
-                    first = self.position
-                    for row in matter.events:
-                        copy.write_row((COMMUNITY, first + row[0], stream_id, *row))
-                    count += len(matter.events)
-                    self.position = first + len(matter.events)
+                    copy.write_row(_batch_row(stream_id, self.position, matter))
+                    count += matter.count
+                    self.position += matter.count
             with cursor.copy(
                 "COPY cg_streams (community_id, stream_id, kind, version, state, title, "
                 "updated_at, snapshot, last_hash, due_at, due_what) FROM STDIN"
@@ -593,8 +586,8 @@ def postgres_backend(application: type, show: Callable[[str], None]) -> Iterator
             es_app,
             raw,
             {
-                "raw psycopg, transaction + executemany": "save",
-                "raw psycopg, one multi-row INSERT": "save_multirow",
+                "raw psycopg, transaction, two INSERTs": "save",
+                "raw psycopg, one statement": "save_multirow",
             },
             text_times=False,
             notes=[

@@ -235,6 +235,8 @@ class SQLiteStore:
             return []
         with self._transaction() as cursor:
             writes = _Writes(cursor)
+            if len(requests) > 1:
+                writes.look_up(requests)
             results = [writes.plan(request) for request in requests]
             writes.flush()
             return results
@@ -319,6 +321,10 @@ class SQLiteStore:
                 self._connection.close()
 
 
+_CHUNK = 400
+"""Streams looked up per query (two parameters each, well under SQLite's limit)."""
+
+
 class _Writes:
     """The rows of one ``append_many`` call: checked request by request, written together."""
 
@@ -330,6 +336,25 @@ class _Writes:
         self.batches: list[tuple[Any, ...]] = []
         self.summaries: list[tuple[Any, ...]] = []
         self.command_rows: list[tuple[Any, ...]] = []
+
+    def look_up(self, requests: Sequence[AppendRequest]) -> None:
+        """Read the versions and last positions all of ``requests`` need, a chunk at a time."""
+        keys = sorted({(r.community_id, r.stream_id) for r in requests})
+        for start in range(0, len(keys), _CHUNK):
+            chunk = keys[start : start + _CHUNK]
+            marks = ", ".join(["(?, ?)"] * len(chunk))
+            self.versions.update(dict.fromkeys(chunk, 0))
+            for community, stream, version in self.cursor.execute(
+                "SELECT community_id, stream_id, version FROM cg_streams "
+                f"WHERE (community_id, stream_id) IN (VALUES {marks})",
+                [part for key in chunk for part in key],
+            ):
+                self.versions[community, stream] = version
+        for community in {community for community, _ in keys}:
+            row = self.cursor.execute(
+                "SELECT max(last_position) FROM cg_batches WHERE community_id = ?", (community,)
+            ).fetchone()
+            self.positions[community] = row[0] or 0
 
     def plan(self, request: AppendRequest) -> AppendResult:
         """Check ``request`` against the store and the requests before it; queue its rows.
