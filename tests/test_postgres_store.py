@@ -498,6 +498,15 @@ def test_reopening_sees_everything_and_the_schema_is_created_once(dsn: str) -> N
             "SELECT count(*) FROM pg_proc WHERE proname = 'cg_append'"
         ).fetchone()
         assert functions == (1,)
+        # Batches and summaries up to 8 KB are stored inline, uncompressed.
+        options = connection.execute(
+            "SELECT relname, reloptions FROM pg_class "
+            "WHERE relname IN ('cg_batches', 'cg_streams') ORDER BY relname"
+        ).fetchall()
+        assert options == [
+            ("cg_batches", ["toast_tuple_target=8160"]),
+            ("cg_streams", ["toast_tuple_target=8160"]),
+        ]
         # The signature the module's Citus instructions give.
         signature = connection.execute(
             "SELECT to_regprocedure('cg_append(text, text, integer, integer, text, text, integer,"
