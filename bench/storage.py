@@ -24,6 +24,9 @@ Candidates, timed in the same run, batch by batch in alternating order (see :mod
     The driver alone writing exactly the rows our store writes (the batch row holding the ten
     events, packed, and the summary row, into the same tables), with positions counted in
     Python: the floor.
+``sqlite3, a commit of one small row``
+    A transaction per matter that writes one small row into a table of its own: what a commit
+    costs at that durability, whatever it holds.
 
 Then a bulk import (an archive of every matter's ``AppendRequest`` replayed with
 ``append_many`` into an empty store, 1,000 requests per call), and four writer threads on
@@ -335,6 +338,7 @@ class RawSQLite:
         self.connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         self.connection.execute("PRAGMA journal_mode=WAL")
         self.connection.execute(f"PRAGMA synchronous={synchronous}")
+        self.connection.execute("CREATE TABLE IF NOT EXISTS bench_commits (stream_id TEXT)")
         self.position = 0
         self.batch_sql = _RAW_BATCH_SQL.format(p="?")
         self.summary_sql = _RAW_SUMMARY_SQL.format(p="?")
@@ -348,6 +352,16 @@ class RawSQLite:
             execute(self.summary_sql, (COMMUNITY, stream_id, *matter.summary))
             execute("COMMIT")
             self.position += matter.count
+        return len(batch)
+
+    def tiny(self, batch: Sequence[tuple[str, RawMatter]]) -> int:
+        """One transaction per matter that writes a single small row: the cost of a commit
+        itself at this durability, below which no store that commits each matter can go."""
+        execute = self.connection.execute
+        for stream_id, _ in batch:
+            execute("BEGIN IMMEDIATE")
+            execute("INSERT INTO bench_commits (stream_id) VALUES (?)", (stream_id,))
+            execute("COMMIT")
         return len(batch)
 
     def bulk(self, batch: Sequence[tuple[str, RawMatter]]) -> int:
@@ -496,7 +510,7 @@ def sqlite_backend(application: type) -> Iterator[Backend]:
             store,
             es_app,
             raw,
-            {"raw sqlite3": "save"},
+            {"raw sqlite3": "save", "sqlite3, a commit of one small row": "tiny"},
             text_times=True,
             notes=[
                 f"SQLite {sqlite3.sqlite_version}, files on {_filesystem(directory)}. "
