@@ -178,6 +178,22 @@ class StoreContract:
         assert [e.position for e in page] == [5, 6, 7]
         assert store.read_all("c1", after_position=12) == []
 
+    def test_every_page_and_every_stream_suffix_is_exact(self, store: EventStore) -> None:
+        # Batches of different sizes, interleaved: every page boundary, inside a batch or
+        # between two, and every version boundary of a stream is tried.
+        for round_ in range(3):
+            for stream in ("a", "b"):
+                store.append(_next(store, "c1", stream, count=round_ + 1))
+        everything = store.read_all("c1")
+        for after in range(len(everything) + 1):
+            for limit in range(1, len(everything) + 2 - after):
+                page = store.read_all("c1", after_position=after, limit=limit)
+                assert page == everything[after : after + limit], (after, limit)
+        for stream in ("a", "b"):
+            versions = store.read_stream("c1", stream)
+            for after in range(len(versions) + 1):
+                assert store.read_stream("c1", stream, after_version=after) == versions[after:]
+
     def test_no_late_gaps_under_concurrent_writers(self, store: EventStore) -> None:
         writers, batches = 4, 15
         stop = threading.Event()
