@@ -29,6 +29,7 @@ from communitygov import (
     EventRegistry,
     event_type,
 )
+from communitygov.kernel.codec import make_converter
 from communitygov.matters.events import DeliberationHeld, ObjectionRuled
 from communitygov.matters.records import Choice, Outcome, Vote
 from communitygov.organisation.bodies import BodyKind
@@ -386,3 +387,11 @@ def test_upcasters_chain_through_every_version(place: str, copies: int) -> None:
     assert lifted == Chained(at=AT, place=place, copies=copies)
     assert codec.loads(codec.dumps(lifted)) == lifted
     assert "test.chained" not in EVENTS
+
+
+def test_a_set_of_sets_is_stored_as_sorted_lists_of_sorted_lists() -> None:
+    # Declared near relatives are a set of pairs; their stored text must not depend on the
+    # process's string hashing.
+    pairs = frozenset(frozenset({f"b{n}", f"a{n}"}) for n in range(20))
+    stored = make_converter().unstructure(pairs, frozenset[frozenset[str]])
+    assert stored == [[f"a{n}", f"b{n}"] for n in sorted(range(20), key=str)]

@@ -21,6 +21,7 @@ handler, a script or a test.
 from __future__ import annotations
 
 import enum
+import itertools
 import json
 import types
 import typing
@@ -34,13 +35,13 @@ import cattrs
 from communitygov.errors import ConcurrencyConflict, DecodeError, NotFound
 from communitygov.kernel.aggregate import Aggregate, Decision
 from communitygov.kernel.calendars import Calendar
-from communitygov.kernel.codec import EventCodec, make_converter
+from communitygov.kernel.codec import EventCodec, compact_json, make_converter
 from communitygov.kernel.events import Event
 from communitygov.matters.matter import Matter
 from communitygov.matters.presets import PROCEDURES
 from communitygov.matters.procedure import Procedure
 from communitygov.organisation.community import Community
-from communitygov.storage.integrity import GENESIS, chain_hash, verify
+from communitygov.storage.integrity import GENESIS, chain_hash_formatted, verify
 from communitygov.storage.protocol import EventStore
 from communitygov.storage.records import (
     AppendRequest,
@@ -294,14 +295,21 @@ class Governance:
         previous: str,
         command_id: str | None,
     ) -> None:
+        stream_id = aggregate.id
+        fields = self.codec.fields
+        # A converter that stores datetimes with ``isoformat`` (the library's does) has already
+        # written each event's time as the hash chain needs it.
+        times_as_iso = self.codec.converter.get_unstructure_hook(datetime) is datetime.isoformat
         new_events = []
         for version, event in enumerate(events, start=expected + 1):
-            encoded = self.codec.encode(event)
-            data = encoded.to_json()
-            previous = chain_hash(
-                previous, aggregate.id, version, encoded.type, encoded.version, event.at, data
+            type_name, schema_version, at = event.type_name, event.schema_version, event.at
+            values = fields(event)
+            data = compact_json(values)
+            at_text = values["at"] if times_as_iso else at.isoformat()
+            previous = chain_hash_formatted(
+                previous, stream_id, version, type_name, schema_version, at_text, data
             )
-            new_events.append(NewEvent(encoded.type, encoded.version, data, event.at, previous))
+            new_events.append(NewEvent(type_name, schema_version, data, at, previous))
         description = aggregate.describe()
         community_id = _community_of(aggregate)
         last_at = aggregate.last_at
@@ -332,8 +340,7 @@ class Governance:
         )
 
     def _freeze(self, aggregate: Aggregate) -> str:
-        data = self._snapshots.unstructure(aggregate, type(aggregate))
-        return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        return compact_json(self._snapshots.unstructure(aggregate, type(aggregate)))
 
     def _thaw(self, cls: type[A], summary: Summary) -> A:
         try:
@@ -392,19 +399,19 @@ def _fast_structuring(converter: cattrs.Converter) -> cattrs.Converter:
             and args[0] is not Any
         )
 
-    def structure_tuple(t: Any) -> Callable[[Any, Any], Any]:
-        item = t.__args__[0]
-        inner = fast.get_structure_hook(item)
-        return lambda value, _: tuple([inner(v, item) for v in value])
-
     def typed_frozenset(t: Any) -> bool:
         args: tuple[Any, ...] = getattr(t, "__args__", ())
         return typing.get_origin(t) is frozenset and len(args) == 1 and args[0] is not Any
 
-    def structure_frozenset(t: Any) -> Callable[[Any, Any], Any]:
-        item = t.__args__[0]
-        inner = fast.get_structure_hook(item)
-        return lambda value, _: frozenset([inner(v, item) for v in value])
+    def structure_items(
+        collection: Callable[[Iterable[Any]], Any],
+    ) -> Callable[[Any], Callable[[Any, Any], Any]]:
+        def factory(t: Any) -> Callable[[Any, Any], Any]:
+            item = t.__args__[0]
+            inner = fast.get_structure_hook(item)
+            return lambda value, _: collection(map(inner, value, itertools.repeat(item)))
+
+        return factory
 
     def an_enum(t: Any) -> bool:
         return isinstance(t, type) and issubclass(t, enum.Enum)
@@ -414,8 +421,8 @@ def _fast_structuring(converter: cattrs.Converter) -> cattrs.Converter:
         return lambda value, _: members[value]
 
     fast.register_structure_hook_factory(optional, structure_optional)
-    fast.register_structure_hook_factory(homogeneous_tuple, structure_tuple)
-    fast.register_structure_hook_factory(typed_frozenset, structure_frozenset)
+    fast.register_structure_hook_factory(homogeneous_tuple, structure_items(tuple))
+    fast.register_structure_hook_factory(typed_frozenset, structure_items(frozenset))
     fast.register_structure_hook_factory(an_enum, structure_enum)
     return fast
 

@@ -2,15 +2,18 @@
 
 The codec is built on a ``cattrs`` converter made by :func:`make_converter`, never on the
 global converter, so an application's own cattrs hooks cannot change how governance records
-are stored. The output is deterministic (sets are sorted), which the stores' hash chains rely on.
+are stored. The output is deterministic (fields in their class's order, sets sorted), which the
+stores' hash chains rely on.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
+from enum import Enum
 from fractions import Fraction
+from operator import attrgetter
 from typing import Any
 
 import attrs
@@ -22,11 +25,29 @@ from communitygov.errors import DecodeError, NaiveDatetime
 from communitygov.kernel.events import EVENTS, Event, EventRegistry
 from communitygov.kernel.timekeeping import require_aware
 
-__all__ = ["EncodedEvent", "EventCodec", "make_converter"]
+__all__ = ["EncodedEvent", "EventCodec", "compact_json", "make_converter"]
+
+_COMPACT_JSON = json.JSONEncoder(ensure_ascii=False, check_circular=False, separators=(",", ":"))
+
+
+def compact_json(value: Any) -> str:
+    """``value`` as JSON with no spaces, UTF-8 text kept as is, and keys in their dict's order.
+
+    This is the text the library stores for event fields and snapshots. The values are trees
+    a converter has just built, so the check for circular references is left out.
+    """
+    return _COMPACT_JSON.encode(value)
 
 
 def _structure_aware_datetime(value: Any, _: type) -> datetime:
-    return require_aware(datetime.fromisoformat(value), "stored datetime")
+    moment = datetime.fromisoformat(value)
+    # A parsed offset is a fixed one, so a time with a tzinfo is aware.
+    return moment if moment.tzinfo is not None else require_aware(moment, "stored datetime")
+
+
+def _plain_enum(cls: Any) -> bool:
+    """Whether ``cls`` is an enum whose values cattrs stores as they are (no typed ``_value_``)."""
+    return isinstance(cls, type) and issubclass(cls, Enum) and "_value_" not in cls.__annotations__
 
 
 def _describe(exc: BaseException, expected: type | None) -> str:
@@ -60,11 +81,25 @@ def make_converter() -> cattrs.Converter:
     converter.register_structure_hook(date, lambda value, _: date.fromisoformat(value))
     converter.register_unstructure_hook(Fraction, str)
     converter.register_structure_hook(Fraction, lambda value, _: Fraction(value))
+    # What cattrs does for these, without a call per item (sets) or the enum's ``value`` property.
+    converter.register_unstructure_hook_factory(_plain_enum, lambda _: attrgetter("_value_"))
     converter.register_unstructure_hook_factory(
         lambda cls: getattr(cls, "__origin__", None) is frozenset,
-        lambda cls: lambda value: sorted(converter.unstructure(item) for item in value),
+        lambda cls: _sorted_list(converter.get_unstructure_hook(_item_type(cls))),
     )
     return converter
+
+
+def _item_type(cls: Any) -> Any:
+    """The declared item type of ``frozenset[X]`` (``Any`` if none is declared)."""
+    args: tuple[Any, ...] = getattr(cls, "__args__", ())
+    return args[0] if args else Any
+
+
+def _sorted_list(unstructure: Callable[[Any], Any]) -> Callable[[frozenset[Any]], list[Any]]:
+    """A hook storing a set as the sorted list of its items, each unstructured as its declared
+    type (so a set of sets is a sorted list of sorted lists)."""
+    return lambda value: sorted(map(unstructure, value))
 
 
 @attrs.frozen
@@ -76,8 +111,8 @@ class EncodedEvent:
     data: dict[str, Any]
 
     def to_json(self) -> str:
-        """The fields as canonical JSON (sorted keys, no spaces, UTF-8 text kept as is)."""
-        return json.dumps(self.data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        """The fields as stored: :func:`compact_json`, in the event class's field order."""
+        return compact_json(self.data)
 
 
 class EventCodec:
@@ -96,9 +131,12 @@ class EventCodec:
 
     def encode(self, event: Event) -> EncodedEvent:
         """The stored form of ``event``."""
-        cls = type(event)
-        data: dict[str, Any] = self.converter.unstructure(event, cls)
-        return EncodedEvent(cls.type_name, cls.schema_version, data)
+        return EncodedEvent(event.type_name, event.schema_version, self.fields(event))
+
+    def fields(self, event: Event) -> dict[str, Any]:
+        """The fields of ``event``, JSON-ready: the ``data`` of :meth:`encode`, alone."""
+        data: dict[str, Any] = self.converter.unstructure(event, type(event))
+        return data
 
     def decode(self, type_name: str, version: int, data: Mapping[str, Any]) -> Event:
         """The event stored as ``type_name`` at schema ``version`` with fields ``data``.

@@ -13,7 +13,7 @@ from datetime import datetime
 from communitygov.storage.protocol import EventStore
 from communitygov.storage.records import Problem, RecordedEvent
 
-__all__ = ["GENESIS", "chain_hash", "verify"]
+__all__ = ["GENESIS", "chain_hash", "chain_hash_formatted", "verify"]
 
 GENESIS = "0" * 64
 """The "previous hash" of a stream's first event."""
@@ -29,8 +29,26 @@ def chain_hash(
     data: str,
 ) -> str:
     """The SHA-256 hash of an event chained to ``previous`` (hex)."""
+    return chain_hash_formatted(
+        previous, stream_id, version, type_name, schema_version, at.isoformat(), data
+    )
+
+
+def chain_hash_formatted(
+    previous: str,
+    stream_id: str,
+    version: int,
+    type_name: str,
+    schema_version: int,
+    at_text: str,
+    data: str,
+) -> str:
+    """:func:`chain_hash` with the time already formatted: ``at_text`` is ``at.isoformat()``.
+
+    This is the one definition of what is hashed, for a writer that has the text at hand.
+    """
     text = "\x1f".join(
-        (previous, stream_id, str(version), type_name, str(schema_version), at.isoformat(), data)
+        (previous, stream_id, str(version), type_name, str(schema_version), at_text, data)
     )
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 

@@ -15,7 +15,7 @@ __all__ = ["AppendRequest", "AppendResult", "NewEvent", "Problem", "RecordedEven
 
 @attrs.frozen
 class NewEvent:
-    """An event about to be stored: its type, schema version, canonical JSON fields, time and
+    """An event about to be stored: its type, schema version, fields as JSON text, time and
     the hash chaining it to the previous event of its stream."""
 
     type: str
@@ -36,7 +36,7 @@ class RecordedEvent:
         position: its place in the community's total order of all events, from 1.
         type: the event's stable type name.
         schema_version: the schema its fields follow.
-        data: the fields, as canonical JSON.
+        data: the fields, as JSON text (stored and returned exactly as given).
         at: when it happened.
         hash: the chain hash over the previous event of the stream and this one.
     """
@@ -64,7 +64,7 @@ class Summary:
         title: a human title.
         updated_at: when the latest event happened.
         due_at: the next deadline, if any; ``due_what`` says what falls due.
-        snapshot: the aggregate's state as canonical JSON, so loading needs no replay.
+        snapshot: the aggregate's state as JSON text, so loading needs no replay.
         last_hash: the hash of the stream's latest event.
     """
 

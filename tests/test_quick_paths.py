@@ -1,0 +1,207 @@
+"""The facade's quick paths store exactly what the plain cattrs path stores, and read it back.
+
+Saving encodes events and snapshots with the converter's faster hooks and one reused JSON
+encoder, and chains hashes over each event's time as the fields already hold it; loading
+thaws snapshots with a faster converter. Each test here sets one of those beside the plain
+computation: ``json.dumps`` of what a converter of cattrs' own hooks makes (with the library's
+datetime, date, fraction and set rules), and :func:`~communitygov.storage.integrity.chain_hash`
+over ``at.isoformat()``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, date, datetime
+from fractions import Fraction
+from typing import Any
+
+import cattrs
+from cattrs.preconf.json import make_converter as make_json_converter
+from hypothesis import given, note, settings
+from hypothesis import strategies as st
+
+import communitygov as cg
+from communitygov.kernel.codec import compact_json
+from communitygov.storage.integrity import GENESIS, chain_hash, chain_hash_formatted
+from communitygov.testing import assistance_strategies as cgas
+from communitygov.testing import strategies as cgst
+from support import START, advance, raised, tracked_at
+
+EVENT_TYPES = sorted(cg.EVENTS, key=lambda cls: cls.type_name)
+one_of_each = st.tuples(*(cgst.events_of(cls) for cls in EVENT_TYPES))
+
+
+def plain_converter() -> cattrs.Converter:
+    """A converter with cattrs' own hooks and the library's storage rules, nothing quicker."""
+    converter = make_json_converter()
+    converter.register_unstructure_hook(datetime, datetime.isoformat)
+    converter.register_unstructure_hook(date, date.isoformat)
+    converter.register_unstructure_hook(Fraction, str)
+    converter.register_unstructure_hook_factory(
+        lambda cls: getattr(cls, "__origin__", None) is frozenset,
+        lambda cls: (
+            lambda value: sorted(converter.unstructure(item, cls.__args__[0]) for item in value)
+        ),
+    )
+    converter.register_unstructure_hook(
+        cg.Procedure,
+        lambda procedure: {"name": procedure.name, "calendar": procedure.calendar.name},
+    )
+    return converter
+
+
+PLAIN = plain_converter()
+
+
+def plain_json(value: Any) -> str:
+    """What the plain path stores for ``value``."""
+    data = PLAIN.unstructure(value, type(value))
+    return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+
+
+class KeepingStore(cg.MemoryStore):
+    """A memory store that also keeps the requests it is given, as they came."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.requests: list[cg.AppendRequest] = []
+
+    def append(self, request: cg.AppendRequest) -> cg.AppendResult:
+        self.requests.append(request)
+        return super().append(request)
+
+
+def assert_round_trips(aggregate: cg.Aggregate, events: tuple[cg.Event, ...]) -> None:
+    """Store ``aggregate`` and the events that made it through the facade: every stored text
+    and hash must be the plain path's, and loading must give ``aggregate`` back."""
+    store = KeepingStore()
+    gov = cg.Governance(store)
+    gov.create((aggregate, events))
+    (request,) = store.requests
+    previous = GENESIS
+    for version, (event, new) in enumerate(zip(events, request.events, strict=True), start=1):
+        assert new.data == plain_json(event)
+        previous = chain_hash(
+            previous,
+            aggregate.id,
+            version,
+            event.type_name,
+            event.schema_version,
+            event.at,
+            new.data,
+        )
+        assert new.hash == previous
+    assert request.summary.snapshot == plain_json(aggregate)
+    assert request.summary.last_hash == previous
+    assert gov.load(type(aggregate), request.community_id, aggregate.id) == aggregate
+    assert gov.verify() == []
+
+
+# --- events ------------------------------------------------------------------------------
+
+
+@given(one_of_each)
+def test_every_event_is_stored_as_the_plain_path_stores_it(events: tuple[cg.Event, ...]) -> None:
+    codec = cg.EventCodec()
+    for event in events:
+        note(f"event: {event!r}")
+        expected = plain_json(event)
+        assert codec.fields(event) == json.loads(expected)
+        encoded = codec.encode(event)
+        assert encoded.to_json() == expected
+        assert codec.decode(encoded.type, encoded.version, json.loads(expected)) == event
+
+
+@given(one_of_each)
+def test_the_time_in_the_fields_hashes_as_the_time_itself(events: tuple[cg.Event, ...]) -> None:
+    codec = cg.EventCodec()
+    for version, event in enumerate(events, start=1):
+        fields = codec.fields(event)
+        data = compact_json(fields)
+        args = (GENESIS, "s1", version, event.type_name, event.schema_version)
+        plain = hashlib.sha256(
+            "\x1f".join(
+                (*map(str, args), event.at.isoformat(), data)  # what has always been hashed
+            ).encode("utf-8")
+        ).hexdigest()
+        assert chain_hash(*args, event.at, data) == plain
+        assert chain_hash_formatted(*args, fields["at"], data) == plain
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
+    lambda children: st.lists(children) | st.dictionaries(st.text(), children),
+    max_leaves=30,
+)
+
+
+@given(JSON_VALUES)
+def test_compact_json_is_json_dumps_without_spaces_or_escapes(value: Any) -> None:
+    assert compact_json(value) == json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def test_a_codec_that_stores_times_otherwise_still_chains_over_isoformat() -> None:
+    converter = cg.make_converter()
+    converter.register_unstructure_hook(datetime, lambda at: at.astimezone(UTC).isoformat())
+    gov = cg.Governance(cg.MemoryStore(), codec=cg.EventCodec(converter=converter))
+    t = tracked_at(cg.MatterState.RESOLVED)
+    gov.create((t.value, t.events))
+    stored = gov.store.read_stream(t.value.community_id, t.value.id)
+    assert [json.loads(e.data)["at"] for e in stored] == [
+        e.at.astimezone(UTC).isoformat() for e in t.events
+    ]
+    assert gov.verify() == []
+
+
+# --- snapshots ---------------------------------------------------------------------------
+
+
+def test_matters_along_the_way_are_stored_as_the_plain_path_stores_them() -> None:
+    t = raised()
+    assert_round_trips(t.value, t.events)
+    while not t.value.is_final:
+        t = t.then(advance(t.value))
+        assert_round_trips(t.value, t.events)
+    assert t.value.state == cg.MatterState.CLOSED
+    withdrawn = raised().then(raised().value.withdraw("重复", by="pc0", at=START))
+    assert_round_trips(withdrawn.value, withdrawn.events)
+
+
+@settings(max_examples=max(10, settings().max_examples // 5))
+@given(cgas.plans_with_events(max_steps=15))
+def test_generated_plans_and_their_matters_snapshot_as_the_plain_path(
+    generated: cgas.GeneratedPlan,
+) -> None:
+    assert_round_trips(generated.plan, generated.events)
+    # The strategies give the adopting matter without its events: freeze and thaw it alone.
+    gov = cg.Governance(cg.MemoryStore())
+    snapshot = gov._freeze(generated.matter)
+    assert snapshot == plain_json(generated.matter)
+    summary = cg.Summary(
+        community_id=generated.matter.community_id,
+        stream_id=generated.matter.id,
+        kind=generated.matter.kind,
+        version=generated.matter.version,
+        state=generated.matter.state,
+        title=generated.matter.title,
+        updated_at=START,
+        snapshot=snapshot,
+        last_hash=GENESIS,
+    )
+    assert gov._thaw(cg.Matter, summary) == generated.matter
+
+
+@settings(max_examples=max(10, settings().max_examples // 5))
+@given(cgst.funds_with_events(max_steps=25))
+def test_generated_funds_snapshot_as_the_plain_path(generated: cgst.GeneratedFund) -> None:
+    assert_round_trips(generated.fund, generated.events)
+
+
+@settings(max_examples=max(10, settings().max_examples // 5))
+@given(cgst.communities_with_events())
+def test_generated_communities_snapshot_as_the_plain_path(
+    built: tuple[cg.Community, tuple[cg.Event, ...]],
+) -> None:
+    community, events = built
+    assert_round_trips(community, events)
