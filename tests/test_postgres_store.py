@@ -523,7 +523,6 @@ def test_reopening_sees_everything_and_the_schema_is_created_once(dsn: str) -> N
             "cg_batches",
             "cg_streams",
             "cg_commands",
-            "cg_positions",
         }
         assert {column for table, column in keys if table != "cg_meta"} == {"community_id"}
 

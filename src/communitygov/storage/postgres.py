@@ -1,7 +1,7 @@
 """The PostgreSQL store, on psycopg 3 (the ``postgres`` extra).
 
 :class:`PostgresStore` keeps the same records with the same guarantees as the SQLite store,
-in five tables:
+in four tables:
 
 ``cg_batches``
     the events of every append, one row per append (see :mod:`communitygov.storage.rows`),
@@ -10,29 +10,30 @@ in five tables:
     text the hash chain was computed over.
 ``cg_streams``
     one summary row per stream, keyed ``(community_id, stream_id)``; ``updated_at`` and
-    ``due_at`` are ``timestamptz`` (aware datetimes come back, equal by instant).
-
-Both keep rows of up to 8 KB inline and uncompressed (``toast_tuple_target = 8160``): a batch
-of events or a summary with its snapshot is written as it is, without compressing it first.
-Raw ``COPY`` of the same rows ran about 1.4 times faster so; the price is larger tables, as
-JSON compresses well.
+    ``due_at`` are ``timestamptz`` (aware datetimes come back, equal by instant). Its
+    ``version`` is the stream's version, the one an append checks.
 ``cg_commands``
     the result of every append that carried a command id, keyed
     ``(community_id, command_id)``.
-``cg_positions``
-    one row per community with the last position given; appenders lock it, so positions are
-    given — and become visible — in commit order, and a reader never finds a late gap.
 ``cg_meta``
     the schema version (one row, outside any community).
 
+``cg_batches`` and ``cg_streams`` keep rows of up to 8 KB inline and uncompressed
+(``toast_tuple_target = 8160``): a batch of events or a summary with its snapshot is written
+as it is, without compressing it first. Raw ``COPY`` of the same rows ran about 1.4 times
+faster so; the price is larger tables, as JSON compresses well.
+
 An append is one round trip: a call of the PL/pgSQL function ``cg_append(...)``, created by
-the migration, which locks the community's position row (so appenders within a community are
-serialised), returns the stored result if the command id was seen, checks the stream's
-version (raising SQLSTATE ``CG409``, with the current version in the message and detail, on a
-mismatch), stores the batch, the summary and the command, and returns ``(stream_id,
-version, first_position, last_position, duplicate)``. :meth:`PostgresStore.append_many` runs
-several calls in one transaction; from ``bulk_threshold`` requests on, it checks every command
-id and expected version up front and writes with ``COPY`` instead.
+the migration. It takes the community's transaction-level advisory lock
+(``pg_advisory_xact_lock(0x6367, hashtext(community_id))``), so appenders within a community
+are serialised and positions are given, and become visible, in commit order: a reader never
+finds a late gap. It returns the stored result if the command id was seen; inserts the
+summary of a new stream, or moves an existing one on from the expected version (raising
+SQLSTATE ``CG409``, with the current version in the message and detail, when that fails);
+stores the batch and the command; and returns ``(stream_id, version, first_position,
+last_position, duplicate)``. :meth:`PostgresStore.append_many` runs several calls in one
+transaction; from ``bulk_threshold`` requests on, it checks every command id and expected
+version up front and writes with ``COPY`` instead.
 
 Three ways to connect, exactly one of them:
 
@@ -50,14 +51,14 @@ Every key is led by ``community_id``, so a distributed PostgreSQL (Citus) can sh
     SELECT create_distributed_table('cg_batches', 'community_id');
     SELECT create_distributed_table('cg_streams', 'community_id', colocate_with => 'cg_batches');
     SELECT create_distributed_table('cg_commands', 'community_id', colocate_with => 'cg_batches');
-    SELECT create_distributed_table('cg_positions', 'community_id', colocate_with => 'cg_batches');
     SELECT create_distributed_function(
         'cg_append(text, text, integer, integer, text, text, integer, text, text,'
         ' timestamptz, timestamptz, text, text, text, text)',
         'p_community', colocate_with := 'cg_batches');
 
-so that every append runs on the worker holding its community. ``cg_meta`` stays a local
-table on the coordinator. Open the store once before distributing (it creates the tables).
+so that every append (and its advisory lock) runs on the worker holding its community.
+``cg_meta`` stays a local table on the coordinator. Open the store once before distributing
+(it creates the tables).
 
 No psycopg exception escapes: a lost connection or a server that is down is
 :class:`~communitygov.errors.StoreUnavailable`, a version mismatch or a unique violation is
@@ -104,6 +105,7 @@ SCHEMA_VERSION = 2
 
 _STORE = "PostgreSQL"
 _CONFLICT_STATE = "CG409"
+_LOCK_SPACE = 0x6367  # "cg": the first key of the advisory locks that serialise a community
 _MIGRATION_LOCK = 0x636F6D6D_676F76  # "commgov": serialises migrations across processes
 _ID = 'text COLLATE "C" NOT NULL'  # ids sort by code point, as in the other stores
 
@@ -138,14 +140,9 @@ DECLARE
     v_seen record;
 BEGIN
     -- Serialise the community's appenders: positions are given in commit order.
-    SELECT p.last_position INTO v_last
-    FROM cg_positions p WHERE p.community_id = p_community FOR UPDATE;
-    IF NOT FOUND THEN
-        INSERT INTO cg_positions (community_id, last_position) VALUES (p_community, 0)
-        ON CONFLICT (community_id) DO NOTHING;
-        SELECT p.last_position INTO v_last
-        FROM cg_positions p WHERE p.community_id = p_community FOR UPDATE;
-    END IF;
+    PERFORM pg_advisory_xact_lock({_LOCK_SPACE}, hashtext(p_community));
+    SELECT coalesce(max(b.last_position), 0) INTO v_last
+    FROM cg_batches b WHERE b.community_id = p_community;
 
     IF p_command IS NOT NULL THEN
         SELECT c.stream_id, c.version, c.first_position, c.last_position INTO v_seen
@@ -157,35 +154,44 @@ BEGIN
         END IF;
     END IF;
 
-    SELECT s.version INTO v_current
-    FROM cg_streams s WHERE s.community_id = p_community AND s.stream_id = p_stream;
-    v_current := coalesce(v_current, 0);
-    IF v_current <> p_expected THEN
+    -- The summary row is the stream's version: insert it for a new stream, or move it on
+    -- from the expected version; either failing means another writer got there first.
+    IF p_expected = 0 THEN
+        INSERT INTO cg_streams AS s (community_id, stream_id, kind, version, state, title,
+            updated_at, due_at, due_what, snapshot, last_hash)
+        VALUES (p_community, p_stream, p_kind, p_summary_version, p_state, p_title,
+            p_updated_at, p_due_at, p_due_what, p_snapshot, p_last_hash)
+        ON CONFLICT (community_id, stream_id) DO UPDATE SET kind = EXCLUDED.kind,
+            version = EXCLUDED.version, state = EXCLUDED.state, title = EXCLUDED.title,
+            updated_at = EXCLUDED.updated_at, due_at = EXCLUDED.due_at,
+            due_what = EXCLUDED.due_what, snapshot = EXCLUDED.snapshot,
+            last_hash = EXCLUDED.last_hash
+        WHERE s.version = 0;  -- a stream with a summary but no event yet
+    ELSE
+        UPDATE cg_streams s SET kind = p_kind, version = p_summary_version, state = p_state,
+            title = p_title, updated_at = p_updated_at, due_at = p_due_at,
+            due_what = p_due_what, snapshot = p_snapshot, last_hash = p_last_hash
+        WHERE s.community_id = p_community AND s.stream_id = p_stream
+            AND s.version = p_expected;
+    END IF;
+    IF NOT FOUND THEN
+        SELECT s.version INTO v_current
+        FROM cg_streams s WHERE s.community_id = p_community AND s.stream_id = p_stream;
+        v_current := coalesce(v_current, 0);
         RAISE EXCEPTION USING
             ERRCODE = '{_CONFLICT_STATE}',
             MESSAGE = format('stream %s is at version %s, not %s', p_stream, v_current, p_expected),
             DETAIL = json_build_object(
                 'stream', p_stream, 'expected', p_expected, 'actual', v_current)::text;
     END IF;
+    v_current := p_expected;
 
     IF p_count > 0 THEN
         INSERT INTO cg_batches (community_id, last_position, first_position, stream_id,
             first_version, last_version, events)
         VALUES (p_community, v_last + p_count, v_last + 1, p_stream, v_current + 1,
             v_current + p_count, p_events);
-        UPDATE cg_positions p SET last_position = v_last + p_count
-        WHERE p.community_id = p_community;
     END IF;
-
-    INSERT INTO cg_streams (community_id, stream_id, kind, version, state, title, updated_at,
-        due_at, due_what, snapshot, last_hash)
-    VALUES (p_community, p_stream, p_kind, p_summary_version, p_state, p_title, p_updated_at,
-        p_due_at, p_due_what, p_snapshot, p_last_hash)
-    ON CONFLICT (community_id, stream_id) DO UPDATE SET
-        kind = EXCLUDED.kind, version = EXCLUDED.version, state = EXCLUDED.state,
-        title = EXCLUDED.title, updated_at = EXCLUDED.updated_at, due_at = EXCLUDED.due_at,
-        due_what = EXCLUDED.due_what, snapshot = EXCLUDED.snapshot,
-        last_hash = EXCLUDED.last_hash;
 
     IF p_command IS NOT NULL THEN
         INSERT INTO cg_commands
@@ -268,6 +274,7 @@ _MIGRATIONS: dict[int, tuple[str, ...]] = {
             json_build_array(json_build_array(type, schema_version, at, hash, data))::text
         FROM cg_events""",
         "DROP TABLE cg_events",
+        "DROP TABLE cg_positions",
         "DROP FUNCTION IF EXISTS cg_append(text, text, integer, text[], integer[], text[], "
         "text[], text[], text, integer, text, text, timestamptz, timestamptz, text, text, "
         "text, text)",
@@ -288,12 +295,8 @@ _APPEND = (
     "%s, %s, %s, %s, %s, %s, %s, %s, %s, %s::timestamptz, %s::timestamptz, %s, %s, %s, %s)"
 )
 _BATCH_TYPES = ("text", "int8", "int8", "text", "int4", "int4", "text")
-# Lock (creating if need be) a community's position row; run in community order, no deadlocks.
-_LOCK_COMMUNITY = (
-    "INSERT INTO cg_positions AS p (community_id, last_position) VALUES (%s, 0) "
-    "ON CONFLICT (community_id) DO UPDATE SET last_position = p.last_position "
-    "RETURNING p.community_id, p.last_position"
-)
+# Lock a community's appenders out until the transaction ends (run in community order).
+_LOCK_COMMUNITY = f"SELECT pg_advisory_xact_lock({_LOCK_SPACE}, hashtext(%s))"
 
 T = TypeVar("T")
 Row = tuple[Any, ...]
@@ -697,14 +700,17 @@ class PostgresStore:
 
     @staticmethod
     def _lock_communities(cursor: psycopg.Cursor[Row], communities: set[str]) -> dict[str, int]:
-        """Lock the communities' position rows, in one order; their last positions."""
-        cursor.executemany(_LOCK_COMMUNITY, [(c,) for c in sorted(communities)], returning=True)
-        last: dict[str, int] = {}
-        while True:
-            for community, position in cursor.fetchall():
-                last[community] = position
-            if not cursor.nextset():
-                return last
+        """Lock the communities, in one order (no deadlocks); their last positions."""
+        ordered = sorted(communities)
+        cursor.executemany(_LOCK_COMMUNITY, [(c,) for c in ordered])
+        cursor.execute(
+            "SELECT community_id, max(last_position) FROM cg_batches "
+            "WHERE community_id = ANY(%s) GROUP BY community_id",
+            (ordered,),
+        )
+        last = dict.fromkeys(ordered, 0)
+        last.update(dict(cursor.fetchall()))
+        return last
 
     @staticmethod
     def _result(community_id: str, row: Sequence[Any]) -> AppendResult:
@@ -831,10 +837,6 @@ class PostgresStore:
             ) as copy:
                 for command in new_commands:
                     copy.write_row(command)
-        cursor.executemany(
-            "UPDATE cg_positions SET last_position = %s WHERE community_id = %s",
-            [(position, community) for community, position in last.items()],
-        )
         return results
 
     # --- reading -----------------------------------------------------------------------
