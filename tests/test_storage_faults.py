@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import sqlite3
@@ -172,10 +171,10 @@ def test_a_corrupt_stored_event_is_a_decode_error(tmp_path: Path, data: str) -> 
         (text,) = connection.execute(
             "SELECT events FROM cg_batches WHERE first_version = 1"
         ).fetchone()
-        packed = json.loads(text)
-        packed[0][4] = data  # [type, schema_version, at, hash, data]
+        fields = text.split("\x1f")  # type, schema version, time, hash, data
+        fields[4] = data
         connection.execute(
-            "UPDATE cg_batches SET events = ? WHERE first_version = 1", (json.dumps(packed),)
+            "UPDATE cg_batches SET events = ? WHERE first_version = 1", ("\x1f".join(fields),)
         )
     with pytest.raises(cg.DecodeError):
         gov.history("c1", "c1")

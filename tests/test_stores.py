@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import attrs
 import pytest
 
 import communitygov as cg
@@ -91,3 +92,21 @@ def test_open_store_understands_urls(tmp_path: Path) -> None:
         open_store("mongodb://localhost")
     with pytest.raises(cg.StoreUnavailable):
         open_store("sqlite://")
+
+
+@pytest.mark.parametrize("any_store", ["sqlite", "postgresql"], indirect=True)
+def test_the_sql_stores_refuse_a_separator_in_an_event_and_store_nothing(
+    any_store: cg.EventStore,
+) -> None:
+    # Their batches are ASCII-delimited text; JSON never holds U+001E or U+001F.
+    good = make_request("c1", "s1", count=2)
+    bad = attrs.evolve(
+        good,
+        events=(good.events[0], attrs.evolve(good.events[1], data='{"text":"a\x1fb"}')),
+    )
+    with pytest.raises(cg.PersistenceError, match="event 2 of the batch") as refused:
+        any_store.append(bad)
+    assert not isinstance(refused.value, cg.ConcurrencyConflict)
+    assert any_store.read_all("c1") == []
+    assert any_store.load("c1", "s1") is None
+    assert any_store.append(good).version == 2

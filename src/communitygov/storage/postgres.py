@@ -271,7 +271,7 @@ _MIGRATIONS: dict[int, tuple[str, ...]] = {
         """INSERT INTO cg_batches (community_id, last_position, first_position, stream_id,
             first_version, last_version, events)
         SELECT community_id, position, position, stream_id, version, version,
-            json_build_array(json_build_array(type, schema_version, at, hash, data))::text
+            concat_ws(chr(31), type, schema_version, at, hash, data)
         FROM cg_events""",
         "DROP TABLE cg_events",
         "DROP TABLE cg_positions",

@@ -2,24 +2,30 @@
 
 Both SQL stores keep the events of one append together, as one row of ``cg_batches``: the
 stream, the first and last version, the first and last position, and the events themselves
-as a JSON array of ``[type, schema_version, at, hash, data]`` (``data`` is the event's JSON
-text, kept as a string so the hash chain's input comes back byte for byte). One row per
-append instead of one per event means one index entry per key instead of one per event,
-which is most of what a write costs the database.
+in one text column. One row per append instead of one per event means one index entry per key
+instead of one per event, which is most of what a write costs the database.
+
+The events column is ASCII-delimited text: events are separated by the record separator
+(U+001E) and each event's fields — type, schema version, time (the ISO text the hash chain
+was computed over), hash, data — by the unit separator (U+001F). Event data is JSON text,
+which never holds either character (JSON escapes every control character in a string), so
+nothing needs escaping: packing is a join and reading a split, several times quicker than
+JSON for both, and the data comes back byte for byte.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from communitygov.errors import DecodeError
+from communitygov.errors import DecodeError, PersistenceError
 from communitygov.storage.records import NewEvent, RecordedEvent, Summary
 
 __all__ = [
     "BATCH_COLUMNS",
+    "EVENT_SEPARATOR",
+    "FIELD_SEPARATOR",
     "SUMMARY_COLUMNS",
     "batch_events",
     "events_after",
@@ -36,12 +42,39 @@ SUMMARY_COLUMNS = (
 )
 _SUMMARY_WIDTH = len(SUMMARY_COLUMNS.split(","))
 
-_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+EVENT_SEPARATOR = "\x1e"
+"""Between the events of a batch: the ASCII record separator."""
+FIELD_SEPARATOR = "\x1f"
+"""Between the fields of an event: the ASCII unit separator."""
+_FIELDS = 5
 
 
 def pack_events(events: Sequence[NewEvent]) -> str:
-    """The ``events`` column of a batch: its events as one JSON array."""
-    return _dumps([[e.type, e.schema_version, e.at.isoformat(), e.hash, e.data] for e in events])
+    """The ``events`` column of a batch.
+
+    Raises:
+        PersistenceError: a field holds one of the separators (JSON text never does).
+    """
+    unit = FIELD_SEPARATOR
+    text = EVENT_SEPARATOR.join(
+        [
+            unit.join((e.type, str(e.schema_version), e.at.isoformat(), e.hash, e.data))
+            for e in events
+        ]
+    )
+    if text.count(unit) != (_FIELDS - 1) * len(events) or text.count(EVENT_SEPARATOR) != max(
+        len(events) - 1, 0
+    ):
+        for offset, event in enumerate(events):
+            for name in ("type", "hash", "data"):
+                value = getattr(event, name)
+                if unit in value or EVENT_SEPARATOR in value:
+                    raise PersistenceError(
+                        f"cannot store event {offset + 1} of the batch ({event.type!r}): its "
+                        f"{name} holds a U+001E or U+001F control character, which JSON text "
+                        "and type names never do"
+                    )
+    return text
 
 
 def batch_events(row: Sequence[Any]) -> list[RecordedEvent]:
@@ -51,29 +84,32 @@ def batch_events(row: Sequence[Any]) -> list[RecordedEvent]:
         DecodeError: the ``events`` column is not a list of well-formed events.
     """
     community_id, stream_id, version, position, text = row
+    unit = FIELD_SEPARATOR
     try:
-        packed = json.loads(text)
-        return [
-            RecordedEvent(
-                community_id,
-                stream_id,
-                version + offset,
-                position + offset,
-                type_name,
-                schema_version,
-                data,
-                datetime.fromisoformat(at),
-                hash_,
+        events = []
+        for offset, record in enumerate(text.split(EVENT_SEPARATOR)):
+            type_name, schema_version, at, hash_, data = record.split(unit)
+            events.append(
+                RecordedEvent(
+                    community_id,
+                    stream_id,
+                    version + offset,
+                    position + offset,
+                    type_name,
+                    int(schema_version),
+                    data,
+                    datetime.fromisoformat(at),
+                    hash_,
+                )
             )
-            for offset, (type_name, schema_version, at, hash_, data) in enumerate(packed)
-        ]
-    except (ValueError, TypeError) as exc:
+    except (ValueError, TypeError, AttributeError) as exc:
         raise DecodeError(
             "stored batch",
             version,
             f"the events of stream {stream_id!r} from version {version} (position {position}) "
             f"cannot be read: {exc}",
         ) from exc
+    return events
 
 
 def events_after(

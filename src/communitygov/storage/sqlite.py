@@ -99,7 +99,8 @@ _MIGRATIONS: dict[int, tuple[str, ...]] = {
         """INSERT INTO cg_batches (community_id, last_position, first_position, stream_id,
             first_version, last_version, events)
         SELECT community_id, position, position, stream_id, version, version,
-            json_array(json_array(type, schema_version, at, hash, data))
+            type || char(31) || schema_version || char(31) || at || char(31) || hash
+                || char(31) || data
         FROM cg_events ORDER BY community_id, position""",
         "DROP TABLE cg_events",
     ),
