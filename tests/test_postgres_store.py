@@ -762,3 +762,26 @@ class TestPostgresStoreContract(StoreContract):
         if name not in self.databases:
             self.databases[name] = self.server.create_database()
         return PostgresStore(self.databases[name][1])
+
+
+@pytest.mark.parametrize("level", ["REPEATABLE_READ", "SERIALIZABLE"])
+def test_an_append_on_a_stale_snapshot_is_a_conflict_not_a_duplicate_position(
+    dsn: str, level: str
+) -> None:
+    import psycopg
+
+    other = PostgresStore(dsn)
+    host = psycopg.connect(dsn)
+    host.isolation_level = getattr(psycopg.IsolationLevel, level)
+    ours = PostgresStore(connection=host)
+    host.execute("SELECT 1")  # the host's transaction takes its snapshot here
+    other.append(request("m1", 0, 3))  # positions 1..3, committed after that snapshot
+    with pytest.raises(ConcurrencyConflict):
+        ours.append(request("m2", 0, 1))
+    host.rollback()
+    assert positions(other) == [1, 2, 3]
+    assert ours.append(request("m2", 0, 1)).first_position == 4  # a new transaction: fine
+    host.commit()
+    assert positions(other) == [1, 2, 3, 4]
+    other.close()
+    host.close()

@@ -154,6 +154,30 @@ def test_a_codec_that_stores_times_otherwise_still_chains_over_isoformat() -> No
     assert gov.verify() == []
 
 
+def test_a_codec_with_its_own_event_hooks_is_used_as_it_is() -> None:
+    # A hook for one event class that renames its time and writes it in UTC: the facade must
+    # store what the codec makes and chain over the event's own time.
+    from cattrs.gen import make_dict_unstructure_fn, override
+
+    from communitygov.organisation.events import PersonRegistered
+
+    converter = cg.make_converter()
+    converter.register_unstructure_hook(
+        PersonRegistered,
+        make_dict_unstructure_fn(
+            PersonRegistered,
+            converter,
+            at=override(rename="when", unstruct_hook=lambda at: at.astimezone(UTC).isoformat()),
+        ),
+    )
+    gov = cg.Governance(cg.MemoryStore(), codec=cg.EventCodec(converter=converter))
+    gov.register_community("c1", "社区", at=START)
+    gov.execute(cg.Community, "c1", "c1", lambda c: c.register_person("p1", "某", at=START))
+    (_, stored) = gov.store.read_stream("c1", "c1")
+    assert json.loads(stored.data)["when"] == START.astimezone(UTC).isoformat()
+    assert gov.verify() == []
+
+
 # --- snapshots ---------------------------------------------------------------------------
 
 

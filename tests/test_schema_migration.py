@@ -133,6 +133,13 @@ def _write_v1_postgres(dsn: str, story: cg.MemoryStore) -> None:
         connection.execute("CREATE TABLE cg_meta (key text PRIMARY KEY, value text NOT NULL)")
         for statement in postgres_store._MIGRATIONS[1]:
             connection.execute(statement.encode())
+        # Schema 1 also had its own cg_append (its body does not matter here, its signature
+        # does: the migration must drop it, not leave an overload beside the new one).
+        connection.execute(
+            "CREATE FUNCTION cg_append(text, text, integer, text[], integer[], text[], text[], "
+            "text[], text, integer, text, text, timestamptz, timestamptz, text, text, text, "
+            "text) RETURNS integer LANGUAGE sql AS 'SELECT 1'"
+        )
         with connection.cursor() as cursor:
             for sql, rows in zip(_INSERTS, (events, streams, commands), strict=True):
                 width = len(rows[0])
@@ -144,30 +151,28 @@ def _write_v1_postgres(dsn: str, story: cg.MemoryStore) -> None:
         connection.execute("INSERT INTO cg_meta VALUES ('schema_version', '1')")
 
 
+Migrated = tuple[cg.MemoryStore, Callable[[], cg.EventStore], str]
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
-def migrated(
-    request: pytest.FixtureRequest, tmp_path: Path
-) -> Iterator[tuple[cg.MemoryStore, Callable[[], cg.EventStore]]]:
-    """The story, and a function that opens the version-1 database holding it."""
+def migrated(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Migrated]:
+    """The story, a function that opens the version-1 database holding it, and where it is
+    (a path or a DSN)."""
     story = _story()
     if request.param == "sqlite":
         path = tmp_path / "v1.db"
         _write_v1_sqlite(path, story)
-        yield story, lambda: cg.SQLiteStore(path)
+        yield story, lambda: cg.SQLiteStore(path), str(path)
         return
-    from communitygov.storage.postgres import PostgresStore
-
     server = request.getfixturevalue("postgres_server")
     name, dsn = server.create_database()
     _write_v1_postgres(dsn, story)
-    yield story, lambda: PostgresStore(dsn)
+    yield story, lambda: cg.PostgresStore(dsn), dsn
     server.drop_database(name)
 
 
-def test_a_version_1_database_opens_with_every_record_intact(
-    migrated: tuple[cg.MemoryStore, Callable[[], cg.EventStore]],
-) -> None:
-    story, open_store = migrated
+def test_a_version_1_database_opens_with_every_record_intact(migrated: Migrated) -> None:
+    story, open_store, _ = migrated
     store = open_store()
     gov = cg.Governance(store)
     assert gov.verify() == []
@@ -190,3 +195,18 @@ def test_a_version_1_database_opens_with_every_record_intact(
     reopened = open_store()  # migrated once: opening again changes nothing
     assert len(reopened.read_all("c1")) == 5
     reopened.close()
+
+
+@pytest.mark.parametrize("migrated", ["postgresql"], indirect=True)
+def test_the_postgresql_migration_leaves_one_append_function(migrated: Migrated) -> None:
+    import psycopg
+
+    _, open_store, dsn = migrated
+    open_store().close()
+    with psycopg.connect(dsn) as connection:
+        functions = connection.execute(
+            "SELECT pg_get_function_identity_arguments(oid) FROM pg_proc "
+            "WHERE proname = 'cg_append'"
+        ).fetchall()
+    assert len(functions) == 1
+    assert "text[]" not in functions[0][0]

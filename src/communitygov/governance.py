@@ -99,6 +99,11 @@ class Governance:
         self.store = store
         self.procedures: Mapping[str, Procedure] = {p.name: p for p in values}
         self.codec = codec if codec is not None else EventCodec()
+        # The library's own codec stores an event's fields as ``compact_json`` of
+        # ``codec.fields`` with ``at`` written by ``datetime.isoformat``, which lets a save
+        # reuse that text for the hash chain. A codec given here (its own converter hooks, a
+        # subclass) is used as it is: ``encode``, ``to_json`` and ``at.isoformat()``.
+        self._stock_codec = codec is None
         self.retries = retries
         self._snapshots = _snapshot_converter(self.procedures)
         self._fast_snapshots = _fast_structuring(self._snapshots)
@@ -297,15 +302,19 @@ class Governance:
     ) -> None:
         stream_id = aggregate.id
         fields = self.codec.fields
-        # A converter that stores datetimes with ``isoformat`` (the library's does) has already
-        # written each event's time as the hash chain needs it.
-        times_as_iso = self.codec.converter.get_unstructure_hook(datetime) is datetime.isoformat
+        stock = self._stock_codec
         new_events = []
         for version, event in enumerate(events, start=expected + 1):
             type_name, schema_version, at = event.type_name, event.schema_version, event.at
-            values = fields(event)
-            data = compact_json(values)
-            at_text = values["at"] if times_as_iso else at.isoformat()
+            if stock:
+                values = fields(event)
+                data = compact_json(values)
+                at_text = values["at"]
+            else:
+                encoded = self.codec.encode(event)
+                type_name, schema_version = encoded.type, encoded.version
+                data = encoded.to_json()
+                at_text = at.isoformat()
             previous = chain_hash_formatted(
                 previous, stream_id, version, type_name, schema_version, at_text, data
             )

@@ -5,9 +5,9 @@ in four tables:
 
 ``cg_batches``
     the events of every append, one row per append (see :mod:`communitygov.storage.rows`),
-    keyed ``(community_id, last_position)`` and unique on
-    ``(community_id, stream_id, first_version)``; each event's ``at`` is kept as the exact ISO
-    text the hash chain was computed over.
+    keyed ``(community_id, last_position)`` and unique on ``(community_id, first_position)``
+    and ``(community_id, stream_id, first_version)``; each event's ``at`` is kept as the exact
+    ISO text the hash chain was computed over.
 ``cg_streams``
     one summary row per stream, keyed ``(community_id, stream_id)``; ``updated_at`` and
     ``due_at`` are ``timestamptz`` (aware datetimes come back, equal by instant). Its
@@ -34,6 +34,13 @@ stores the batch and the command; and returns ``(stream_id, version, first_posit
 last_position, duplicate)``. :meth:`PostgresStore.append_many` runs several calls in one
 transaction; from ``bulk_threshold`` requests on, it checks every command id and expected
 version up front and writes with ``COPY`` instead.
+
+An append inside a REPEATABLE READ or SERIALIZABLE transaction reads the last position as of
+its snapshot. If another writer has appended since, the batch would start at that writer's
+first position: the unique key on ``first_position`` refuses it, and the append is a
+:class:`~communitygov.errors.ConcurrencyConflict` (retry in a new transaction). The same key
+stops a bulk import on a Citus coordinator, whose advisory lock the workers do not see, from
+overlapping an append running on a worker.
 
 Three ways to connect, exactly one of them:
 
@@ -263,6 +270,7 @@ _MIGRATIONS: dict[int, tuple[str, ...]] = {
             last_version integer NOT NULL,
             events text NOT NULL,
             PRIMARY KEY (community_id, last_position),
+            UNIQUE (community_id, first_position),
             UNIQUE (community_id, stream_id, first_version)
         ) WITH (toast_tuple_target = 8160)""",
         # Rows of up to 8 KB (a batch of events, a summary with its snapshot) stay in the
@@ -864,6 +872,8 @@ class PostgresStore:
         Raises:
             StoreUnavailable: the server cannot be reached.
         """
+        if limit < 1:
+            return []
         # Every batch holds at least one event: ``limit`` batches hold enough.
         rows = self._read(
             f"SELECT {BATCH_COLUMNS} FROM cg_batches WHERE community_id = %s "

@@ -66,7 +66,8 @@ class EventStore(Protocol):
     def read_all(
         self, community_id: str, after_position: int = 0, limit: int = 1000
     ) -> list[RecordedEvent]:
-        """Up to ``limit`` events of the community after ``after_position``, in position order."""
+        """Up to ``limit`` events of the community after ``after_position``, in position order
+        (none for a ``limit`` of 0)."""
         ...
 
     def load(self, community_id: str, stream_id: str) -> tuple[Summary, list[RecordedEvent]] | None:

@@ -259,6 +259,8 @@ class SQLiteStore:
         self, community_id: str, after_position: int = 0, limit: int = 1000
     ) -> list[RecordedEvent]:
         """See :meth:`communitygov.storage.protocol.EventStore.read_all`."""
+        if limit < 1:
+            return []
         # Every batch holds at least one event: ``limit`` batches hold enough.
         rows = self._read(
             f"SELECT {BATCH_COLUMNS} FROM cg_batches WHERE community_id = ? "
@@ -401,7 +403,7 @@ class _Writes:
                 summary.due_what,
             )
         )
-        self.versions[community, stream] = current + count
+        self.versions[community, stream] = summary.version
         self.positions[community] = last + count
         if request.command_id is not None:
             self.commands[community, request.command_id] = attrs.evolve(result, duplicate=True)

@@ -177,6 +177,7 @@ class StoreContract:
         page = store.read_all("c1", after_position=4, limit=3)
         assert [e.position for e in page] == [5, 6, 7]
         assert store.read_all("c1", after_position=12) == []
+        assert store.read_all("c1", limit=0) == []
 
     def test_every_page_and_every_stream_suffix_is_exact(self, store: EventStore) -> None:
         # Batches of different sizes, interleaved: every page boundary, inside a batch or
