@@ -91,16 +91,8 @@ from communitygov.errors import (
     PersistenceError,
     StoreUnavailable,
 )
-from communitygov.storage.records import AppendRequest, AppendResult, RecordedEvent, Summary
-from communitygov.storage.rows import (
-    BATCH_COLUMNS,
-    SUMMARY_COLUMNS,
-    events_after,
-    load_query,
-    pack_events,
-    split_loaded,
-    summary_from_row,
-)
+from communitygov.storage.records import AppendRequest, AppendResult, Summary
+from communitygov.storage.rows import SUMMARY_COLUMNS, SQLReads, pack_events
 
 if TYPE_CHECKING:
     import psycopg
@@ -290,14 +282,6 @@ _MIGRATIONS: dict[int, tuple[str, ...]] = {
     ),
 }
 
-_LOAD = load_query("%s")
-
-
-def _as_is(moment: datetime) -> datetime:
-    """A ``timestamptz`` comes back from the driver as an aware datetime already."""
-    return moment
-
-
 _APPEND = (
     "SELECT stream_id, version, first_position, last_position, duplicate FROM cg_append("
     "%s, %s, %s, %s, %s, %s, %s, %s, %s, %s::timestamptz, %s::timestamptz, %s, %s, %s, %s)"
@@ -377,7 +361,7 @@ def _alive(connection: psycopg.Connection[Any]) -> bool:
     return True
 
 
-class PostgresStore:
+class PostgresStore(SQLReads):
     """Streams and summaries in a PostgreSQL database.
 
     Args:
@@ -579,6 +563,20 @@ class PostgresStore:
         except PersistenceError:
             return expected
         return int(rows[0][0]) if rows else 0
+
+    # --- reading (the queries are in SQLReads) ------------------------------------------
+
+    MARK = "%s"
+
+    @staticmethod
+    def _stored_time(value: Any) -> datetime:
+        """A ``timestamptz`` comes back from the driver as an aware datetime already."""
+        return value  # type: ignore[no-any-return]
+
+    @staticmethod
+    def _time_argument(moment: datetime) -> Any:
+        """The driver passes an aware datetime as a ``timestamptz``."""
+        return moment
 
     def _read(self, sql: str, parameters: Sequence[Any]) -> list[Row]:
         def work(cursor: psycopg.Cursor[Row]) -> list[Row]:
@@ -846,104 +844,6 @@ class PostgresStore:
                 for command in new_commands:
                     copy.write_row(command)
         return results
-
-    # --- reading -----------------------------------------------------------------------
-
-    def read_stream(
-        self, community_id: str, stream_id: str, after_version: int = 0
-    ) -> list[RecordedEvent]:
-        """The events of one stream after ``after_version``, oldest first (empty if none).
-
-        Raises:
-            StoreUnavailable: the server cannot be reached.
-        """
-        rows = self._read(
-            f"SELECT {BATCH_COLUMNS} FROM cg_batches WHERE community_id = %s "
-            "AND stream_id = %s AND last_version > %s ORDER BY first_version",
-            (community_id, stream_id, after_version),
-        )
-        return events_after(rows, lambda event: event.version > after_version)
-
-    def read_all(
-        self, community_id: str, after_position: int = 0, limit: int = 1000
-    ) -> list[RecordedEvent]:
-        """Up to ``limit`` events of the community after ``after_position``, in position order.
-
-        Raises:
-            StoreUnavailable: the server cannot be reached.
-        """
-        if limit < 1:
-            return []
-        # Every batch holds at least one event: ``limit`` batches hold enough.
-        rows = self._read(
-            f"SELECT {BATCH_COLUMNS} FROM cg_batches WHERE community_id = %s "
-            "AND last_position > %s ORDER BY last_position LIMIT %s",
-            (community_id, after_position, limit),
-        )
-        return events_after(rows, lambda event: event.position > after_position)[:limit]
-
-    def load(self, community_id: str, stream_id: str) -> tuple[Summary, list[RecordedEvent]] | None:
-        """The stream's summary and any events after the version it describes (one query).
-
-        Raises:
-            StoreUnavailable: the server cannot be reached.
-        """
-        rows = self._read(_LOAD, (community_id, stream_id))
-        return split_loaded(rows, _as_is)
-
-    def summaries(
-        self,
-        community_id: str,
-        *,
-        kind: str | None = None,
-        state: str | None = None,
-        due_before: datetime | None = None,
-    ) -> list[Summary]:
-        """The community's summaries, filtered, ordered by stream id (by due time with
-        ``due_before``).
-
-        Raises:
-            StoreUnavailable: the server cannot be reached.
-        """
-        sql = f"SELECT {SUMMARY_COLUMNS} FROM cg_streams WHERE community_id = %s"
-        parameters: list[Any] = [community_id]
-        if kind is not None:
-            sql += " AND kind = %s"
-            parameters.append(kind)
-        if state is not None:
-            sql += " AND state = %s"
-            parameters.append(state)
-        if due_before is not None:
-            sql += " AND due_at IS NOT NULL AND due_at < %s ORDER BY due_at, stream_id"
-            parameters.append(due_before)
-        else:
-            sql += " ORDER BY stream_id"
-        return [summary_from_row(row, _as_is) for row in self._read(sql, parameters)]
-
-    def command_result(self, community_id: str, command_id: str) -> AppendResult | None:
-        """What the append carrying ``command_id`` stored, if it was stored.
-
-        Raises:
-            StoreUnavailable: the server cannot be reached.
-        """
-        rows = self._read(
-            "SELECT stream_id, version, first_position, last_position FROM cg_commands "
-            "WHERE community_id = %s AND command_id = %s",
-            (community_id, command_id),
-        )
-        if not rows:
-            return None
-        stream_id, version, first, last = rows[0]
-        return AppendResult(community_id, stream_id, version, first, last)
-
-    def communities(self) -> list[str]:
-        """Every community with at least one stream.
-
-        Raises:
-            StoreUnavailable: the server cannot be reached.
-        """
-        rows = self._read("SELECT DISTINCT community_id FROM cg_streams ORDER BY 1", ())
-        return [row[0] for row in rows]
 
     def close(self) -> None:
         """Close the store's own connection; an application's connection or pool stays open."""

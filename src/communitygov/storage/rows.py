@@ -1,4 +1,4 @@
-"""What the SQL stores share: their column lists, the one-query load, and rows to records.
+"""What the SQL stores share: their column lists, rows to records, and every read.
 
 Both SQL stores keep the events of one append together, as one row of ``cg_batches``: the
 stream, the first and last version, the first and last position, and the events themselves
@@ -17,16 +17,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from communitygov.errors import DecodeError, PersistenceError
-from communitygov.storage.records import NewEvent, RecordedEvent, Summary
+from communitygov.storage.records import AppendResult, NewEvent, RecordedEvent, Summary
 
 __all__ = [
     "BATCH_COLUMNS",
     "EVENT_SEPARATOR",
     "FIELD_SEPARATOR",
     "SUMMARY_COLUMNS",
+    "SQLReads",
     "batch_events",
     "events_after",
     "load_query",
@@ -164,3 +165,133 @@ def split_loaded(
     summary = summary_from_row(rows[0], moment)
     batches = [row[width:] for row in rows if row[width] is not None]
     return summary, events_after(batches, lambda event: event.version > summary.version)
+
+
+class SQLReads:
+    """The reads of an SQL store, written once for every driver.
+
+    A store inherits this and gives the driver's parameter marker (``MARK``), how a stored
+    time comes back (:meth:`_stored_time`) and is passed in (:meth:`_time_argument`), and
+    :meth:`_read`, which runs one query and translates the driver's errors.
+    """
+
+    MARK: ClassVar[str]
+    _queries: ClassVar[dict[str, str]]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        p = cls.MARK
+        cls._queries = {
+            "stream": f"SELECT {BATCH_COLUMNS} FROM cg_batches WHERE community_id = {p} "
+            f"AND stream_id = {p} AND last_version > {p} ORDER BY first_version",
+            # Every batch holds at least one event: ``limit`` batches hold enough.
+            "page": f"SELECT {BATCH_COLUMNS} FROM cg_batches WHERE community_id = {p} "
+            f"AND last_position > {p} ORDER BY last_position LIMIT {p}",
+            "load": load_query(p),
+            "command": "SELECT stream_id, version, first_position, last_position "
+            f"FROM cg_commands WHERE community_id = {p} AND command_id = {p}",
+            "communities": "SELECT DISTINCT community_id FROM cg_streams ORDER BY 1",
+        }
+
+    def _read(self, sql: str, parameters: Sequence[Any]) -> list[Any]:
+        """The rows of one query.
+
+        Raises:
+            StoreUnavailable: the database cannot be read.
+        """
+        raise NotImplementedError
+
+    @staticmethod
+    def _stored_time(value: Any) -> datetime:
+        """A time as the driver returns it, as an aware datetime."""
+        raise NotImplementedError
+
+    @staticmethod
+    def _time_argument(moment: datetime) -> Any:
+        """A time as the driver compares it with the stored ones."""
+        raise NotImplementedError
+
+    def read_stream(
+        self, community_id: str, stream_id: str, after_version: int = 0
+    ) -> list[RecordedEvent]:
+        """See :meth:`communitygov.storage.protocol.EventStore.read_stream`.
+
+        Raises:
+            StoreUnavailable: the database cannot be read.
+            DecodeError: a stored batch cannot be read.
+        """
+        rows = self._read(self._queries["stream"], (community_id, stream_id, after_version))
+        return events_after(rows, lambda event: event.version > after_version)
+
+    def read_all(
+        self, community_id: str, after_position: int = 0, limit: int = 1000
+    ) -> list[RecordedEvent]:
+        """See :meth:`communitygov.storage.protocol.EventStore.read_all`.
+
+        Raises:
+            StoreUnavailable: the database cannot be read.
+            DecodeError: a stored batch cannot be read.
+        """
+        if limit < 1:
+            return []
+        rows = self._read(self._queries["page"], (community_id, after_position, limit))
+        return events_after(rows, lambda event: event.position > after_position)[:limit]
+
+    def load(self, community_id: str, stream_id: str) -> tuple[Summary, list[RecordedEvent]] | None:
+        """See :meth:`communitygov.storage.protocol.EventStore.load` (one query).
+
+        Raises:
+            StoreUnavailable: the database cannot be read.
+            DecodeError: a stored batch cannot be read.
+        """
+        rows = self._read(self._queries["load"], (community_id, stream_id))
+        return split_loaded(rows, self._stored_time)
+
+    def summaries(
+        self,
+        community_id: str,
+        *,
+        kind: str | None = None,
+        state: str | None = None,
+        due_before: datetime | None = None,
+    ) -> list[Summary]:
+        """See :meth:`communitygov.storage.protocol.EventStore.summaries`.
+
+        Raises:
+            StoreUnavailable: the database cannot be read.
+        """
+        p = self.MARK
+        sql = f"SELECT {SUMMARY_COLUMNS} FROM cg_streams WHERE community_id = {p}"
+        parameters: list[Any] = [community_id]
+        if kind is not None:
+            sql += f" AND kind = {p}"
+            parameters.append(kind)
+        if state is not None:
+            sql += f" AND state = {p}"
+            parameters.append(state)
+        if due_before is not None:
+            sql += f" AND due_at IS NOT NULL AND due_at < {p} ORDER BY due_at, stream_id"
+            parameters.append(self._time_argument(due_before))
+        else:
+            sql += " ORDER BY stream_id"
+        return [summary_from_row(row, self._stored_time) for row in self._read(sql, parameters)]
+
+    def command_result(self, community_id: str, command_id: str) -> AppendResult | None:
+        """See :meth:`communitygov.storage.protocol.EventStore.command_result`.
+
+        Raises:
+            StoreUnavailable: the database cannot be read.
+        """
+        rows = self._read(self._queries["command"], (community_id, command_id))
+        if not rows:
+            return None
+        stream_id, version, first, last = rows[0]
+        return AppendResult(community_id, stream_id, version, first, last)
+
+    def communities(self) -> list[str]:
+        """See :meth:`communitygov.storage.protocol.EventStore.communities`.
+
+        Raises:
+            StoreUnavailable: the database cannot be read.
+        """
+        return [row[0] for row in self._read(self._queries["communities"], ())]

@@ -26,16 +26,8 @@ from typing import Any
 import attrs
 
 from communitygov.errors import ConcurrencyConflict, StoreUnavailable
-from communitygov.storage.records import AppendRequest, AppendResult, RecordedEvent, Summary
-from communitygov.storage.rows import (
-    BATCH_COLUMNS,
-    SUMMARY_COLUMNS,
-    events_after,
-    load_query,
-    pack_events,
-    split_loaded,
-    summary_from_row,
-)
+from communitygov.storage.records import AppendRequest, AppendResult
+from communitygov.storage.rows import SUMMARY_COLUMNS, SQLReads, pack_events
 
 __all__ = ["SCHEMA_VERSION", "SQLiteStore"]
 
@@ -107,15 +99,12 @@ _MIGRATIONS: dict[int, tuple[str, ...]] = {
 }
 
 
-_LOAD = load_query("?")
-
-
 def _utc(moment: datetime) -> str:
     """A sortable text for an instant: ISO 8601 in UTC."""
     return moment.astimezone(UTC).isoformat()
 
 
-class SQLiteStore:
+class SQLiteStore(SQLReads):
     """Streams and summaries in an SQLite database.
 
     Args:
@@ -186,6 +175,20 @@ class SQLiteStore:
             finally:
                 cursor.close()
 
+    # --- reading (the queries are in SQLReads) ------------------------------------------
+
+    MARK = "?"
+
+    @staticmethod
+    def _stored_time(value: Any) -> datetime:
+        """Times are stored as ISO 8601 text with their offset."""
+        return datetime.fromisoformat(value)
+
+    @staticmethod
+    def _time_argument(moment: datetime) -> Any:
+        """Deadlines are stored as UTC text, which sorts as the instants do."""
+        return _utc(moment)
+
     def _read(self, sql: str, parameters: Sequence[Any]) -> list[Any]:
         with self._lock:
             try:
@@ -241,81 +244,6 @@ class SQLiteStore:
             results = [writes.plan(request) for request in requests]
             writes.flush()
             return results
-
-    # --- reading -----------------------------------------------------------------------
-
-    def read_stream(
-        self, community_id: str, stream_id: str, after_version: int = 0
-    ) -> list[RecordedEvent]:
-        """See :meth:`communitygov.storage.protocol.EventStore.read_stream`."""
-        rows = self._read(
-            f"SELECT {BATCH_COLUMNS} FROM cg_batches WHERE community_id = ? AND stream_id = ? "
-            "AND last_version > ? ORDER BY first_version",
-            (community_id, stream_id, after_version),
-        )
-        return events_after(rows, lambda event: event.version > after_version)
-
-    def read_all(
-        self, community_id: str, after_position: int = 0, limit: int = 1000
-    ) -> list[RecordedEvent]:
-        """See :meth:`communitygov.storage.protocol.EventStore.read_all`."""
-        if limit < 1:
-            return []
-        # Every batch holds at least one event: ``limit`` batches hold enough.
-        rows = self._read(
-            f"SELECT {BATCH_COLUMNS} FROM cg_batches WHERE community_id = ? "
-            "AND last_position > ? ORDER BY last_position LIMIT ?",
-            (community_id, after_position, limit),
-        )
-        return events_after(rows, lambda event: event.position > after_position)[:limit]
-
-    def load(self, community_id: str, stream_id: str) -> tuple[Summary, list[RecordedEvent]] | None:
-        """See :meth:`communitygov.storage.protocol.EventStore.load` (one query)."""
-        rows = self._read(_LOAD, (community_id, stream_id))
-        return split_loaded(rows, datetime.fromisoformat)
-
-    def summaries(
-        self,
-        community_id: str,
-        *,
-        kind: str | None = None,
-        state: str | None = None,
-        due_before: datetime | None = None,
-    ) -> list[Summary]:
-        """See :meth:`communitygov.storage.protocol.EventStore.summaries`."""
-        sql = f"SELECT {SUMMARY_COLUMNS} FROM cg_streams WHERE community_id = ?"
-        parameters: list[Any] = [community_id]
-        if kind is not None:
-            sql += " AND kind = ?"
-            parameters.append(kind)
-        if state is not None:
-            sql += " AND state = ?"
-            parameters.append(state)
-        if due_before is not None:
-            sql += " AND due_at IS NOT NULL AND due_at < ? ORDER BY due_at, stream_id"
-            parameters.append(_utc(due_before))
-        else:
-            sql += " ORDER BY stream_id"
-        return [
-            summary_from_row(row, datetime.fromisoformat) for row in self._read(sql, parameters)
-        ]
-
-    def command_result(self, community_id: str, command_id: str) -> AppendResult | None:
-        """See :meth:`communitygov.storage.protocol.EventStore.command_result`."""
-        rows = self._read(
-            "SELECT stream_id, version, first_position, last_position FROM cg_commands "
-            "WHERE community_id = ? AND command_id = ?",
-            (community_id, command_id),
-        )
-        if not rows:
-            return None
-        stream_id, version, first, last = rows[0]
-        return AppendResult(community_id, stream_id, version, first, last)
-
-    def communities(self) -> list[str]:
-        """See :meth:`communitygov.storage.protocol.EventStore.communities`."""
-        rows = self._read("SELECT DISTINCT community_id FROM cg_streams ORDER BY 1", ())
-        return [row[0] for row in rows]
 
     def close(self) -> None:
         """Close the database, unless the connection belongs to the application."""
