@@ -16,6 +16,7 @@ import pytest
 
 import communitygov as cg
 from communitygov.storage.integrity import verify
+from communitygov.storage.rows import FIELD_SEPARATOR
 
 BATCH = 40
 
@@ -171,10 +172,11 @@ def test_a_corrupt_stored_event_is_a_decode_error(tmp_path: Path, data: str) -> 
         (text,) = connection.execute(
             "SELECT events FROM cg_batches WHERE first_version = 1"
         ).fetchone()
-        fields = text.split("\x1f")  # type, schema version, time, hash, data
+        fields = text.split(FIELD_SEPARATOR)  # type, schema version, time, hash, data
         fields[4] = data
         connection.execute(
-            "UPDATE cg_batches SET events = ? WHERE first_version = 1", ("\x1f".join(fields),)
+            "UPDATE cg_batches SET events = ? WHERE first_version = 1",
+            (FIELD_SEPARATOR.join(fields),),
         )
     with pytest.raises(cg.DecodeError):
         gov.history("c1", "c1")

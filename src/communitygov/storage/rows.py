@@ -23,20 +23,14 @@ from communitygov.errors import DecodeError, PersistenceError
 from communitygov.storage.records import AppendResult, NewEvent, RecordedEvent, Summary
 
 __all__ = [
-    "BATCH_COLUMNS",
     "EVENT_SEPARATOR",
     "FIELD_SEPARATOR",
     "SUMMARY_COLUMNS",
     "SQLReads",
-    "batch_events",
-    "events_after",
-    "load_query",
     "pack_events",
-    "split_loaded",
-    "summary_from_row",
 ]
 
-BATCH_COLUMNS = "community_id, stream_id, first_version, first_position, events"
+_BATCH_COLUMNS = "community_id, stream_id, first_version, first_position, events"
 SUMMARY_COLUMNS = (
     "community_id, stream_id, kind, version, state, title, updated_at, snapshot, last_hash, "
     "due_at, due_what"
@@ -78,8 +72,8 @@ def pack_events(events: Sequence[NewEvent]) -> str:
     return text
 
 
-def batch_events(row: Sequence[Any]) -> list[RecordedEvent]:
-    """The recorded events of a ``cg_batches`` row in :data:`BATCH_COLUMNS` order.
+def _batch_events(row: Sequence[Any]) -> list[RecordedEvent]:
+    """The recorded events of a ``cg_batches`` row in :data:`_BATCH_COLUMNS` order.
 
     Raises:
         DecodeError: the ``events`` column is not a list of well-formed events.
@@ -113,14 +107,14 @@ def batch_events(row: Sequence[Any]) -> list[RecordedEvent]:
     return events
 
 
-def events_after(
+def _events_after(
     rows: Sequence[Sequence[Any]], after: Callable[[RecordedEvent], bool]
 ) -> list[RecordedEvent]:
     """Every event of the batch ``rows`` for which ``after`` holds, in order."""
-    return [event for row in rows for event in batch_events(row) if after(event)]
+    return [event for row in rows for event in _batch_events(row) if after(event)]
 
 
-def load_query(placeholder: str) -> str:
+def _load_query(placeholder: str) -> str:
     """The one query that loads a stream: its summary joined to the batches holding any
     later events.
 
@@ -128,7 +122,7 @@ def load_query(placeholder: str) -> str:
         placeholder: the driver's parameter marker (``?`` or ``%s``).
     """
     summary = ", ".join(f"s.{column.strip()}" for column in SUMMARY_COLUMNS.split(","))
-    batch = ", ".join(f"b.{column.strip()}" for column in BATCH_COLUMNS.split(","))
+    batch = ", ".join(f"b.{column.strip()}" for column in _BATCH_COLUMNS.split(","))
     return (
         f"SELECT {summary}, {batch} FROM cg_streams s "
         "LEFT JOIN cg_batches b ON b.community_id = s.community_id "
@@ -138,7 +132,7 @@ def load_query(placeholder: str) -> str:
     )
 
 
-def summary_from_row(row: Sequence[Any], moment: Callable[[Any], datetime]) -> Summary:
+def _summary_from_row(row: Sequence[Any], moment: Callable[[Any], datetime]) -> Summary:
     """A summary from a row in :data:`SUMMARY_COLUMNS` order; ``moment`` reads a stored time."""
     return Summary(
         community_id=row[0],
@@ -155,16 +149,16 @@ def summary_from_row(row: Sequence[Any], moment: Callable[[Any], datetime]) -> S
     )
 
 
-def split_loaded(
+def _split_loaded(
     rows: Sequence[Sequence[Any]], moment: Callable[[Any], datetime]
 ) -> tuple[Summary, list[RecordedEvent]] | None:
-    """The summary and later events from the rows of :func:`load_query`."""
+    """The summary and later events from the rows of :func:`_load_query`."""
     if not rows:
         return None
     width = _SUMMARY_WIDTH
-    summary = summary_from_row(rows[0], moment)
+    summary = _summary_from_row(rows[0], moment)
     batches = [row[width:] for row in rows if row[width] is not None]
-    return summary, events_after(batches, lambda event: event.version > summary.version)
+    return summary, _events_after(batches, lambda event: event.version > summary.version)
 
 
 class SQLReads:
@@ -182,12 +176,12 @@ class SQLReads:
         super().__init_subclass__(**kwargs)
         p = cls.MARK
         cls._queries = {
-            "stream": f"SELECT {BATCH_COLUMNS} FROM cg_batches WHERE community_id = {p} "
+            "stream": f"SELECT {_BATCH_COLUMNS} FROM cg_batches WHERE community_id = {p} "
             f"AND stream_id = {p} AND last_version > {p} ORDER BY first_version",
             # Every batch holds at least one event: ``limit`` batches hold enough.
-            "page": f"SELECT {BATCH_COLUMNS} FROM cg_batches WHERE community_id = {p} "
+            "page": f"SELECT {_BATCH_COLUMNS} FROM cg_batches WHERE community_id = {p} "
             f"AND last_position > {p} ORDER BY last_position LIMIT {p}",
-            "load": load_query(p),
+            "load": _load_query(p),
             "command": "SELECT stream_id, version, first_position, last_position "
             f"FROM cg_commands WHERE community_id = {p} AND command_id = {p}",
             "communities": "SELECT DISTINCT community_id FROM cg_streams ORDER BY 1",
@@ -221,7 +215,7 @@ class SQLReads:
             DecodeError: a stored batch cannot be read.
         """
         rows = self._read(self._queries["stream"], (community_id, stream_id, after_version))
-        return events_after(rows, lambda event: event.version > after_version)
+        return _events_after(rows, lambda event: event.version > after_version)
 
     def read_all(
         self, community_id: str, after_position: int = 0, limit: int = 1000
@@ -235,7 +229,7 @@ class SQLReads:
         if limit < 1:
             return []
         rows = self._read(self._queries["page"], (community_id, after_position, limit))
-        return events_after(rows, lambda event: event.position > after_position)[:limit]
+        return _events_after(rows, lambda event: event.position > after_position)[:limit]
 
     def load(self, community_id: str, stream_id: str) -> tuple[Summary, list[RecordedEvent]] | None:
         """See :meth:`communitygov.storage.protocol.EventStore.load` (one query).
@@ -245,7 +239,7 @@ class SQLReads:
             DecodeError: a stored batch cannot be read.
         """
         rows = self._read(self._queries["load"], (community_id, stream_id))
-        return split_loaded(rows, self._stored_time)
+        return _split_loaded(rows, self._stored_time)
 
     def summaries(
         self,
@@ -274,7 +268,7 @@ class SQLReads:
             parameters.append(self._time_argument(due_before))
         else:
             sql += " ORDER BY stream_id"
-        return [summary_from_row(row, self._stored_time) for row in self._read(sql, parameters)]
+        return [_summary_from_row(row, self._stored_time) for row in self._read(sql, parameters)]
 
     def command_result(self, community_id: str, command_id: str) -> AppendResult | None:
         """See :meth:`communitygov.storage.protocol.EventStore.command_result`.
