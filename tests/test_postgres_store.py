@@ -137,16 +137,6 @@ def test_append_and_read_back(store: PostgresStore) -> None:
     assert store.load("sanwan", "nothing") is None
 
 
-def test_load_returns_the_events_after_the_summary(store: PostgresStore) -> None:
-    batch = request("m1", 0, 3)
-    lagging = attrs.evolve(batch, summary=attrs.evolve(batch.summary, version=1))
-    store.append(lagging)
-    loaded = store.load("sanwan", "m1")
-    assert loaded is not None
-    assert loaded[0].version == 1
-    assert [e.version for e in loaded[1]] == [2, 3]
-
-
 def test_summaries_filter_and_order(store: PostgresStore) -> None:
     soon, later = START + timedelta(days=1), START + timedelta(days=5)
     store.append(request("b", kind="matter", state="open", due=later))

@@ -110,3 +110,30 @@ def test_the_sql_stores_refuse_a_separator_in_an_event_and_store_nothing(
     assert any_store.read_all("c1") == []
     assert any_store.load("c1", "s1") is None
     assert any_store.append(good).version == 2
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "given", "implied"),
+    [
+        ({"expected_version": -1}, "expected version", -1, "0 or more"),
+        ({"summary_version": 3}, "summary version", 3, "2"),
+        ({"summary_version": 1}, "summary version", 1, "2"),
+        ({"summary_stream_id": "s2"}, "summary's stream", "s2", "'s1'"),
+        ({"summary_community_id": "c2"}, "summary's community", "c2", "'c1'"),
+        ({"summary_kind": "fund"}, "summary's kind", "fund", "'matter'"),
+    ],
+)
+def test_an_append_request_that_contradicts_itself_cannot_be_made(
+    change: dict[str, object], field: str, given: object, implied: str
+) -> None:
+    # A store is never asked to decide whose version to believe: the request is refused
+    # where it is made, naming the field, what it says and what the request implies.
+    good = make_request("c1", "s1", count=2)
+    summary_changes = {k.removeprefix("summary_"): v for k, v in change.items() if "summary" in k}
+    request_changes = {k: v for k, v in change.items() if "summary" not in k}
+    with pytest.raises(cg.MalformedRequest) as refused:
+        attrs.evolve(good, summary=attrs.evolve(good.summary, **summary_changes), **request_changes)
+    error = refused.value
+    assert isinstance(error, cg.PersistenceError)
+    assert (error.stream, error.field, error.given, error.implied) == ("s1", field, given, implied)
+    assert f"its {field} is {given!r}" in str(error)

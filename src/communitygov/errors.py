@@ -844,6 +844,21 @@ class ConcurrencyConflict(PersistenceError):
         )
 
 
+class MalformedRequest(PersistenceError):
+    """An append request contradicts itself (say, a summary of another stream or version than
+    its expected version and events lead to); it is refused before anything is written."""
+
+    def __init__(self, stream: str, field: str, given: object, implied: object) -> None:
+        self.stream = stream
+        self.field = field
+        self.given = given
+        self.implied = implied
+        super().__init__(
+            f"the append request for stream {stream!r} is malformed: its {field} is {given!r} "
+            f"where the request implies {implied}"
+        )
+
+
 class NotFound(PersistenceError):
     """No stream or aggregate with that id exists in this community."""
 

@@ -105,7 +105,7 @@ class MemoryStore:
         with self._lock:
             community = self._communities.get(community_id)
             stream = community.streams.get(stream_id, []) if community else []
-            return stream[after_version:]
+            return stream[max(after_version, 0) :]
 
     def read_all(
         self, community_id: str, after_position: int = 0, limit: int = 1000
@@ -114,7 +114,8 @@ class MemoryStore:
         with self._lock:
             community = self._communities.get(community_id)
             events = community.events if community else []
-            return events[after_position : after_position + limit]
+            start = max(after_position, 0)
+            return events[start : start + max(limit, 0)]
 
     def load(self, community_id: str, stream_id: str) -> tuple[Summary, list[RecordedEvent]] | None:
         """See :meth:`communitygov.storage.protocol.EventStore.load`."""

@@ -60,14 +60,15 @@ class EventStore(Protocol):
     def read_stream(
         self, community_id: str, stream_id: str, after_version: int = 0
     ) -> list[RecordedEvent]:
-        """The events of one stream after ``after_version``, oldest first (empty if none)."""
+        """The events of one stream after ``after_version``, oldest first (empty if none; all
+        of them for a version below 1)."""
         ...
 
     def read_all(
         self, community_id: str, after_position: int = 0, limit: int = 1000
     ) -> list[RecordedEvent]:
         """Up to ``limit`` events of the community after ``after_position``, in position order
-        (none for a ``limit`` of 0)."""
+        (none for a ``limit`` below 1; from the first for a position below 1)."""
         ...
 
     def load(self, community_id: str, stream_id: str) -> tuple[Summary, list[RecordedEvent]] | None:

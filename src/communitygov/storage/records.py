@@ -10,6 +10,8 @@ from datetime import datetime
 
 import attrs
 
+from communitygov.errors import MalformedRequest
+
 __all__ = ["AppendRequest", "AppendResult", "NewEvent", "Problem", "RecordedEvent", "Summary"]
 
 
@@ -59,7 +61,8 @@ class Summary:
     Attributes:
         community_id, stream_id: which stream.
         kind: the aggregate kind ("matter", "community", …).
-        version: the stream's version the summary describes.
+        version: the stream's version the summary describes: in an append request, the
+            version the request takes the stream to.
         state: the aggregate's state name.
         title: a human title.
         updated_at: when the latest event happened.
@@ -92,6 +95,10 @@ class AppendRequest:
         summary: the stream's summary after the batch.
         command_id: a client-supplied id; the same id again returns the first result and
             stores nothing.
+
+    Raises:
+        MalformedRequest: the expected version is negative, or the summary is not of this
+            community, stream and kind at ``expected_version + len(events)``.
     """
 
     community_id: str
@@ -101,6 +108,25 @@ class AppendRequest:
     events: tuple[NewEvent, ...]
     summary: Summary
     command_id: str | None = None
+
+    def __attrs_post_init__(self) -> None:
+        if self.expected_version < 0:
+            raise MalformedRequest(
+                self.stream_id, "expected version", self.expected_version, "0 or more"
+            )
+        summary = self.summary
+        given = (summary.version, summary.community_id, summary.stream_id, summary.kind)
+        implied = (
+            self.expected_version + len(self.events),
+            self.community_id,
+            self.stream_id,
+            self.kind,
+        )
+        if given != implied:
+            names = ("summary version", "summary's community", "summary's stream", "summary's kind")
+            for field, mine, theirs in zip(names, given, implied, strict=True):
+                if mine != theirs:
+                    raise MalformedRequest(self.stream_id, field, mine, repr(theirs))
 
 
 @attrs.frozen

@@ -178,6 +178,16 @@ class StoreContract:
         assert [e.position for e in page] == [5, 6, 7]
         assert store.read_all("c1", after_position=12) == []
         assert store.read_all("c1", limit=0) == []
+        assert store.read_all("c1", after_position=4, limit=-1) == []
+
+    def test_reads_after_a_negative_position_or_version_start_at_the_beginning(
+        self, store: EventStore
+    ) -> None:
+        store.append(_next(store, "c1", "s1", count=3))
+        everything = store.read_all("c1")
+        assert store.read_all("c1", after_position=-2) == everything
+        assert store.read_all("c1", after_position=-2, limit=2) == everything[:2]
+        assert store.read_stream("c1", "s1", after_version=-1) == everything
 
     def test_every_page_and_every_stream_suffix_is_exact(self, store: EventStore) -> None:
         # Batches of different sizes, interleaved: every page boundary, inside a batch or
