@@ -318,7 +318,9 @@ class Governance:
             previous = chain_hash_formatted(
                 previous, stream_id, version, type_name, schema_version, at_text, data
             )
-            new_events.append(NewEvent(type_name, schema_version, data, at, previous))
+            new_events.append(
+                NewEvent(type_name, schema_version, data, at, previous, at_text=at_text)
+            )
         description = aggregate.describe()
         community_id = _community_of(aggregate)
         last_at = aggregate.last_at
