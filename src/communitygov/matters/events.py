@@ -100,9 +100,13 @@ class ResolutionPublicised(Event):
 @event_type("matter.objection_raised")
 @attrs.frozen(kw_only=True)
 class ObjectionRaised(Event):
+    """An objection to the resolution notice; ``ruling_due`` is when the ruling falls due
+    (``None`` when the procedure sets no deadline, and in events stored before 0.2)."""
+
     objection_id: str
     by: str
     text: str
+    ruling_due: datetime | None = None
 
 
 @event_type("matter.objection_ruled")

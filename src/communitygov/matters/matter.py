@@ -215,14 +215,20 @@ class Matter(Aggregate):
         return tuple(o for o in self.objections if o.pending and o.round == current)
 
     def open_deadlines(self) -> tuple[Deadline, ...]:
-        """What the matter is waiting for, with when it falls due."""
+        """What the matter is waiting for, with when it falls due, soonest first."""
         state = self.state
         if state == MatterState.SOLICITING and self.solicitation is not None:
             return (Deadline("solicitation closes", self.solicitation.closes_at),)
         if state == MatterState.RESOLUTION_PUBLICITY:
             resolution = self.resolution
             if resolution is not None:
-                return (Deadline("resolution publicity ends", _ends(resolution)),)
+                rulings = [
+                    Deadline(f"ruling on objection {o.id}", o.ruling_due)
+                    for o in self.pending_objections()
+                    if o.ruling_due is not None
+                ]
+                ends = Deadline("resolution publicity ends", _ends(resolution))
+                return tuple(sorted([ends, *rulings], key=lambda deadline: deadline.due))
         if state == MatterState.RESULT_PUBLICITY:
             result = self.result
             if result is not None:
@@ -432,11 +438,16 @@ class Matter(Aggregate):
     ) -> Decision[Matter]:
         """Record an objection to the resolution while its notice is up.
 
+        The ruling falls due ``ruling_within`` after the objection (see
+        :class:`~communitygov.matters.procedure.PublicityRules`); until it is made it is one of
+        the matter's open deadlines.
+
         Raises:
             WindowClosed: the publicity period has ended.
             DuplicateId: an objection with that id exists.
             NotEligible: the person may not object under the procedure.
             EmptyField: the objection has no text.
+            CalendarDataUnavailable: the calendar has no data for the ruling's due date.
         """
         at = self._begin("raise_objection", at)
         resolution = self.resolution
@@ -448,10 +459,13 @@ class Matter(Aggregate):
         if any(o.id == objection_id for o in self.objections):
             raise DuplicateId("objection", objection_id)
         _text(text, "objection text")
-        self._require_eligible(
-            community, by, self.procedure.resolution_publicity.objectors, at, "object"
+        rules = self.procedure.resolution_publicity
+        self._require_eligible(community, by, rules.objectors, at, "object")
+        within = rules.ruling_within
+        due = self._period_end(at, within) if within is not None else None
+        return self._record(
+            ObjectionRaised(at=at, objection_id=objection_id, by=by, text=text, ruling_due=due)
         )
-        return self._record(ObjectionRaised(at=at, objection_id=objection_id, by=by, text=text))
 
     def rule_on_objection(
         self,
@@ -705,7 +719,13 @@ class Matter(Aggregate):
         return "publicise_resolution", {"posted": (*self.posted, notice)}
 
     def _objection_raised(self, event: ObjectionRaised) -> _Fold:
-        objection = Objection(event.objection_id, event.by, event.text, self.publicity_round)
+        objection = Objection(
+            event.objection_id,
+            event.by,
+            event.text,
+            self.publicity_round,
+            ruling_due=event.ruling_due,
+        )
         return "raise_objection", {"objections": (*self.objections, objection)}
 
     def _progress_recorded(self, event: ProgressRecorded) -> _Fold:

@@ -147,6 +147,10 @@ class PublicityRules:
         objectors: who may object while it is up.
         ruling_body: the body whose members rule on objections.
         upheld_returns_to: the step an upheld objection sends the matter back to.
+        ruling_within: how long the ruling body has to rule on an objection, counted from
+            the day it is raised (the statutory pattern: a ruling within 3 days, 村民委员会组织法
+            Art. 14); ``None`` for no deadline. A ruling due is one of the matter's open
+            deadlines until it is made; a late ruling is still recorded.
     """
 
     upheld_returns_to: str
@@ -155,6 +159,7 @@ class PublicityRules:
         default=frozenset({Constituency.RESIDENTS}), converter=_constituencies
     )
     ruling_body: BodyKind = BodyKind.SUPERVISION_COMMITTEE
+    ruling_within: Period | None = Period.days(3)
 
 
 @attrs.frozen

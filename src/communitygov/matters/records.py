@@ -6,7 +6,7 @@ These are plain values, given to commands and kept inside events.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
 from enum import Enum
 
 import attrs
@@ -145,6 +145,8 @@ class Objection:
     """Which resolution notice it was raised against (1 for the first)."""
     upheld: bool | None = None
     ruling: str = ""
+    ruling_due: datetime | None = None
+    """When the ruling falls due (``None``: no deadline)."""
 
     @property
     def pending(self) -> bool:

@@ -1,0 +1,146 @@
+"""The ruling on an objection falls due ``ruling_within`` after the objection (村民委员会组织法
+Art. 14's pattern: a ruling within 3 days) and is one of the matter's open deadlines until it
+is made."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import attrs
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import communitygov as cg
+from communitygov.matters import ObjectionRaised
+from support import at, community, later, tracked_at, tracked_community
+
+S = cg.MatterState
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def _publicised() -> cg.Matter:
+    return tracked_at(S.RESOLUTION_PUBLICITY).value
+
+
+def _object(m: cg.Matter, when: datetime, objection_id: str = "x1") -> cg.Matter:
+    m, _ = m.raise_objection(
+        objection_id, by="res1", text="选址不合理", community=community(), at=when
+    )
+    return m
+
+
+def _rule(m: cg.Matter, objection_id: str = "x1") -> cg.Matter:
+    m, _ = m.rule_on_objection(
+        objection_id,
+        upheld=False,
+        ruling="经核实，异议不成立",
+        ruled_by=["sup0", "sup1"],
+        place="社区公示栏",
+        community=community(),
+        at=later(m),
+    )
+    return m
+
+
+def test_an_objection_puts_its_ruling_due_among_the_open_deadlines_until_it_is_ruled() -> None:
+    m = _publicised()
+    resolution = m.resolution
+    assert resolution is not None
+    raised_at = resolution.posted_at + timedelta(hours=1)
+    m = _object(m, raised_at)
+
+    due = cg.period_end(raised_at.astimezone(SHANGHAI), cg.Period.days(3), cg.WEEKDAYS)
+    assert m.objections[0].ruling_due == due
+    assert m.open_deadlines() == (
+        cg.Deadline("ruling on objection x1", due),
+        cg.Deadline("resolution publicity ends", resolution.ends_at),
+    )
+    assert (m.describe().due_at, m.describe().due_what) == (due, "ruling on objection x1")
+
+    m = _rule(m)
+    assert m.open_deadlines() == (cg.Deadline("resolution publicity ends", resolution.ends_at),)
+
+
+def test_the_ruling_is_due_three_days_after_the_objection_day_moved_past_a_weekend() -> None:
+    m = _publicised()
+    resolution = m.resolution
+    assert resolution is not None
+    # Objected on a Wednesday: day 3 is the Saturday, so the ruling is due by the end of Monday.
+    wednesday = at(2025, 9, 17)
+    assert resolution.posted_at <= wednesday < resolution.ends_at
+    m = _object(m, wednesday)
+    assert m.objections[0].ruling_due == datetime(2025, 9, 23, tzinfo=SHANGHAI)
+
+
+def test_a_procedure_without_a_ruling_deadline_lists_none() -> None:
+    rules = attrs.evolve(
+        cg.ONE_SOLICITATION_THREE_DELIBERATIONS.resolution_publicity, ruling_within=None
+    )
+    procedure = attrs.evolve(
+        cg.ONE_SOLICITATION_THREE_DELIBERATIONS,
+        name="no-ruling-deadline",
+        resolution_publicity=rules,
+    )
+    m = tracked_at(S.RESOLUTION_PUBLICITY, procedure).value
+    assert m.resolution is not None
+    m, events = m.raise_objection(
+        "x1", by="res1", text="选址不合理", community=community(), at=later(m, 0)
+    )
+    assert isinstance(events[0], ObjectionRaised)
+    assert events[0].ruling_due is None
+    assert [d.what for d in m.open_deadlines()] == ["resolution publicity ends"]
+
+
+def test_an_objection_stored_before_ruling_deadlines_decodes_without_one() -> None:
+    codec = cg.EventCodec()
+    event = codec.decode(
+        "matter.objection_raised",
+        1,
+        {"at": "2025-09-10T10:00:00+08:00", "objection_id": "x1", "by": "res1", "text": "选址"},
+    )
+    assert isinstance(event, ObjectionRaised)
+    assert event.ruling_due is None
+
+
+@given(hours=st.integers(min_value=0, max_value=24 * 12))
+def test_every_open_deadline_is_listed_soonest_first_and_the_summary_shows_the_soonest(
+    hours: int,
+) -> None:
+    m = _publicised()
+    resolution = m.resolution
+    assert resolution is not None
+    when = resolution.posted_at + timedelta(hours=hours)
+    if when >= resolution.ends_at:  # the boundary: the window has closed
+        with pytest.raises(cg.WindowClosed) as refused:
+            _object(m, when)
+        assert refused.value.closes_at == resolution.ends_at
+        return
+    m = _object(m, when)
+    due = m.objections[0].ruling_due
+    assert due == cg.period_end(when.astimezone(SHANGHAI), cg.Period.days(3), cg.WEEKDAYS)
+    assert due - when > timedelta(days=3)
+    deadlines = m.open_deadlines()
+    assert sorted(d.due for d in deadlines) == [d.due for d in deadlines]
+    assert {d.what for d in deadlines} == {"ruling on objection x1", "resolution publicity ends"}
+    assert m.describe().due_at == deadlines[0].due
+
+
+def test_the_due_query_finds_a_matter_by_its_ruling_due() -> None:
+    gov = cg.Governance(cg.MemoryStore())
+    gov.create((community(), tracked_community().events))
+    tracked = tracked_at(S.RESOLUTION_PUBLICITY)
+    m = gov.create((tracked.value, tracked.events))
+    resolution = m.resolution
+    assert resolution is not None
+    when = resolution.posted_at + timedelta(hours=1)
+    gov.execute(cg.Matter, m.raised.community_id, m.id, lambda x: _object_decision(x, when))
+    # Within five days of the objection: the ruling (due in under four) is, the end of the
+    # seven-day publicity is not.
+    found = gov.due(m.raised.community_id, at=when, within=timedelta(days=5))
+    assert [(s.stream_id, s.due_what) for s in found] == [(m.id, "ruling on objection x1")]
+
+
+def _object_decision(m: cg.Matter, when: datetime) -> cg.Decision[cg.Matter]:
+    return m.raise_objection("x1", by="res1", text="选址不合理", community=community(), at=when)
