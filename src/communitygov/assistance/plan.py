@@ -6,17 +6,21 @@ design, adoption through a matter of 一征三议两公开, intervention in the 
 or records a setback to an earlier stage), a final evaluation that graduates or closes it.
 It can be suspended and resumed; withdrawing consent stops it for good. Every command returns
 the new plan and the events that record the change; the plan it is called on never changes.
-The events are the case file.
+The events are the case file; how each one changes the plan is in
+:mod:`communitygov.assistance.fold`, and the rules the commands check are in
+:mod:`~communitygov.assistance.adoption`, :mod:`~communitygov.assistance.reviews` and
+:mod:`~communitygov.assistance.team`.
 
 The beneficiary's name is never kept in the plan: it is in the community's register, and the
 plan shows the person under a de-identified alias (周某). Notices about the plan are rendered
-through a :class:`~communitygov.publicity.privacy.Disclosure` (:meth:`AssistancePlan.notices`).
+through a :class:`~communitygov.publicity.privacy.Disclosure` (:meth:`AssistancePlan.notices`;
+the layout is in :mod:`communitygov.assistance.notices`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
-from datetime import date, datetime, time, timedelta
+from collections.abc import Iterable
+from datetime import date, datetime, time
 from typing import Any
 
 import attrs
@@ -41,6 +45,8 @@ from communitygov.assistance.events import (
     TeamMemberJoined,
     TeamMemberLeft,
 )
+from communitygov.assistance.fold import changes, started
+from communitygov.assistance.notices import plan_notices, plan_title
 from communitygov.assistance.records import (
     Activity,
     Consent,
@@ -51,7 +57,14 @@ from communitygov.assistance.records import (
     Suspension,
     TeamMember,
 )
-from communitygov.assistance.reviews import REVIEWERS_REQUIRED, check_reviewers, check_stage
+from communitygov.assistance.reviews import (
+    check_due,
+    check_review_date,
+    check_reviewers,
+    check_setback,
+    check_stage,
+)
+from communitygov.assistance.team import check_joining, check_leaving, check_team
 from communitygov.assistance.template import (
     RESUME,
     SETBACK,
@@ -63,19 +76,12 @@ from communitygov.errors import (
     ActivityBeforeAdoption,
     ActivityDuringSuspension,
     ActivityInFuture,
-    CaseTeamTooSmall,
     ConsentAlreadyWithdrawn,
-    DecodeError,
-    DefinitionError,
     DuplicateId,
     EmptyField,
     GoalsUnmet,
     InvalidCount,
-    NotOnCaseTeam,
-    ReviewDateTooEarly,
-    ReviewNotDue,
     SamePerson,
-    SetbackNotEarlier,
     StagesMismatch,
     TransitionNotAllowed,
     UnknownReference,
@@ -90,13 +96,6 @@ from communitygov.publicity.notices import Notice
 from communitygov.publicity.privacy import Disclosure, deidentify
 
 __all__ = ["AssistancePlan"]
-
-_Fold = tuple[str, dict[str, Any]]
-"""An event's action in the workflow, and the fields it changes."""
-
-_DAY = timedelta(days=1)
-_TITLE = "{}的精准帮扶项目"
-"""A plan's title, around the beneficiary's shown name."""
 
 
 def _text(value: str, field: str) -> str:
@@ -114,10 +113,6 @@ def _count(value: int, field: str) -> int:
 def _consent(consent: Consent, field: str) -> Consent:
     _text(consent.given_by, f"{field} given by")
     return consent
-
-
-def _yuan(fen: int) -> str:
-    return f"{fen // 100:,}.{fen % 100:02d}"
 
 
 @attrs.frozen(kw_only=True)
@@ -184,7 +179,7 @@ class AssistancePlan(Aggregate):
     @property
     def title(self) -> str:
         """The plan's de-identified title ("周某的精准帮扶项目"); summaries show it."""
-        return _TITLE.format(self.alias)
+        return plan_title(self.alias)
 
     @property
     def referred_by(self) -> str:
@@ -312,31 +307,7 @@ class AssistancePlan(Aggregate):
         Raises:
             WrongCommunity: ``community`` is not the plan's.
         """
-        disclosure = self.disclosure(community)
-        subject = _TITLE.format(disclosure.shown_name)
-        return tuple(disclosure.notice(self._notice(posted, subject)) for posted in self.posted)
-
-    def _notice(self, posted: PlanNoticePosted, subject: str) -> Notice:
-        lines = [f"【{posted.kind.zh} · {posted.kind.en}】"]
-        adoption = self.adoption
-        if posted.kind is PlanNoticeKind.ADOPTION and adoption is not None:
-            day = self._day(adoption.at).isoformat()
-            lines.append(
-                f"经议事事项 {adoption.matter_id} 决议通过,自 {day} 起实施。"
-                f"(Adopted through matter {adoption.matter_id}; in effect from {day}.)"
-            )
-        if posted.amount_fen is not None:
-            lines.append(f"金额 Amount: {_yuan(posted.amount_fen)} 元")
-        lines.append(posted.text)
-        return Notice(
-            kind=posted.kind.notice_kind,
-            community_id=self.community_id,
-            subject_id=self.id,
-            subject=subject,
-            text="\n".join(lines),
-            place=posted.place,
-            posted_at=posted.at,
-        )
+        return plan_notices(self, self.disclosure(community))
 
     # --- commands: intake, design, adoption ------------------------------------------------
 
@@ -383,17 +354,7 @@ class AssistancePlan(Aggregate):
         _text(plan_id, "plan id")
         _text(referred_by, "referred by")
         person = community.person(beneficiary)
-        members = tuple(team)
-        seen: set[str] = set()
-        for member in members:
-            community.person(member.person_id)
-            if member.person_id == beneficiary:
-                raise SamePerson(beneficiary, "beneficiary", "case team member")
-            if member.person_id in seen:
-                raise DuplicateId("case team member", member.person_id)
-            seen.add(member.person_id)
-        if len(members) < REVIEWERS_REQUIRED:
-            raise CaseTeamTooSmall(len(members), REVIEWERS_REQUIRED)
+        members = check_team(team, beneficiary_id=beneficiary, community=community)
         _consent(consent, "consent")
         if publish_consent is not None:
             _consent(publish_consent, "consent to publish")
@@ -417,7 +378,7 @@ class AssistancePlan(Aggregate):
             publish_consent=publish_consent,
             sensitive=details,
         )
-        return cls._opened(event, template), (event,)
+        return started(cls, event, template), (event,)
 
     def assess(
         self, needs: Iterable[str], stages: Iterable[StagePlan], *, at: datetime
@@ -446,14 +407,12 @@ class AssistancePlan(Aggregate):
         keys = tuple(plan.stage for plan in design)
         if keys != self.template.keys:
             raise StagesMismatch(self.template.keys, keys)
-        earliest = self._day(at) + _DAY
+        after = self._day(at)
         for plan in design:
             check_goals(plan.goals, plan.stage)
             for activity in plan.activities:
                 _text(activity, f"planned activity of stage {plan.stage}")
-            if plan.review_on < earliest:
-                raise ReviewDateTooEarly(plan.stage, plan.review_on, earliest)
-            earliest = plan.review_on + _DAY
+            after = check_review_date(plan.stage, plan.review_on, after)
         return self._record(PlanAssessed(at=at, needs=found, stages=design))
 
     def adopt(self, matter: Matter, *, at: datetime) -> Decision[AssistancePlan]:
@@ -507,11 +466,7 @@ class AssistancePlan(Aggregate):
         at = self._begin("join_team", at)
         self._require_community(community)
         person = member.person_id
-        community.person(person)
-        if person == self.beneficiary_id:
-            raise SamePerson(person, "beneficiary", "case team member")
-        if any(m.person_id == person for m in self.team):
-            raise DuplicateId("case team member", person)
+        check_joining(person, self.team, beneficiary_id=self.beneficiary_id, community=community)
         return self._record(TeamMemberJoined(at=at, person_id=person, role=member.role))
 
     def leave_team(
@@ -524,10 +479,7 @@ class AssistancePlan(Aggregate):
             CaseTeamTooSmall: fewer than two people would be left.
         """
         at = self._begin("leave_team", at)
-        if not any(m.person_id == person_id for m in self.team):
-            raise NotOnCaseTeam(person_id, self.id)
-        if len(self.team) - 1 < REVIEWERS_REQUIRED:
-            raise CaseTeamTooSmall(len(self.team) - 1, REVIEWERS_REQUIRED)
+        check_leaving(person_id, self.team, plan_id=self.id)
         return self._record(TeamMemberLeft(at=at, person_id=person_id, reason=reason))
 
     # --- commands: intervention ---------------------------------------------------------------
@@ -630,8 +582,7 @@ class AssistancePlan(Aggregate):
             to_stage = self.template.keys[position + 1]
             planned = self.stages[position + 1].review_on
             review_on = planned if next_review_on is None else next_review_on
-            if review_on <= today:
-                raise ReviewDateTooEarly(to_stage, review_on, today + _DAY)
+            check_review_date(to_stage, review_on, today)
         return self._record(
             StageReviewed(
                 at=at,
@@ -666,8 +617,7 @@ class AssistancePlan(Aggregate):
         """
         at, signed, today = self._review("extend_stage", stage, reviewers, at)
         _text(reason, "reason")
-        if review_on <= today:
-            raise ReviewDateTooEarly(stage, review_on, today + _DAY)
+        check_review_date(stage, review_on, today)
         return self._record(
             StageReviewed(
                 at=at,
@@ -705,13 +655,8 @@ class AssistancePlan(Aggregate):
         """
         at, signed, today = self._review("record_setback", stage, reviewers, at)
         _text(reason, "reason")
-        template = self.template
-        if not template.is_stage(to):
-            raise UnknownReference("stage", to)
-        if template.position(to) >= template.position(stage):
-            raise SetbackNotEarlier(to, stage)
-        if review_on <= today:
-            raise ReviewDateTooEarly(to, review_on, today + _DAY)
+        check_setback(self.template, to, stage)
+        check_review_date(to, review_on, today)
         return self._record(
             StageReviewed(
                 at=at,
@@ -858,9 +803,7 @@ class AssistancePlan(Aggregate):
         check_stage(self.template, stage, self.state)
         signed = check_reviewers(reviewers, self.team, self.id)
         today = self._day(at)
-        due = self._stage_plan(stage).review_on
-        if today < due:
-            raise ReviewNotDue(stage, due, today)
+        check_due(stage, self._stage_plan(stage).review_on, today)
         return at, signed, today
 
     def _stage_plan(self, stage: str) -> StagePlan:
@@ -873,141 +816,12 @@ class AssistancePlan(Aggregate):
         if community.id != self.community_id:
             raise WrongCommunity(self.community_id, community.id)
 
-    # --- the fold ---------------------------------------------------------------------------
+    # --- the fold (communitygov.assistance.fold) -------------------------------------------
 
     @classmethod
     def _start(cls, event: Event, context: Any) -> AssistancePlan:
         assert isinstance(event, CaseOpened)
-        try:
-            template = PlanTemplate(
-                name=event.template,
-                zh=event.template_zh,
-                en=event.template_en,
-                stages=event.stages,
-            )
-        except DefinitionError as exc:
-            raise DecodeError(event.type_name, event.schema_version, str(exc)) from exc
-        return cls._opened(event, template)
-
-    @classmethod
-    def _opened(cls, event: CaseOpened, template: PlanTemplate) -> AssistancePlan:
-        return cls(
-            id=event.plan_id,
-            version=1,
-            last_at=event.at,
-            opened=event,
-            template=template,
-            state=template.workflow.initial,
-            team=event.team,
-            publish_consent=event.publish_consent,
-        )
+        return started(cls, event)
 
     def _changes(self, event: Event) -> dict[str, Any]:
-        fold = _FOLDS.get(type(event))
-        if fold is None:
-            raise DecodeError(event.type_name, event.schema_version, "not an assistance event")
-        action, changes = fold(self, event)
-        changes["state"] = self.template.workflow.target(self.state, action)
-        return changes
-
-    def _with_review(self, stage: str | None, review_on: date | None) -> tuple[StagePlan, ...]:
-        """The design with ``stage``'s review date set to ``review_on`` (if both are given)."""
-        if stage is None or review_on is None:
-            return self.stages
-        return tuple(
-            attrs.evolve(plan, review_on=review_on) if plan.stage == stage else plan
-            for plan in self.stages
-        )
-
-    def _assessed(self, event: PlanAssessed) -> _Fold:
-        return "assess", {"needs": event.needs, "stages": event.stages}
-
-    def _adopted(self, event: PlanAdopted) -> _Fold:
-        return "adopt", {"adoption": event, "stage_entered_at": event.at}
-
-    def _mentor_assigned(self, event: MentorAssigned) -> _Fold:
-        return "assign_mentor", {"mentors": (*self.mentors, event)}
-
-    def _joined(self, event: TeamMemberJoined) -> _Fold:
-        return "join_team", {"team": (*self.team, TeamMember(event.person_id, event.role))}
-
-    def _left(self, event: TeamMemberLeft) -> _Fold:
-        team = tuple(m for m in self.team if m.person_id != event.person_id)
-        return "leave_team", {"team": team}
-
-    def _activity_logged(self, event: ActivityLogged) -> _Fold:
-        return "log_activity", {"activities": (*self.activities, event)}
-
-    def _observed(self, event: ObservationRecorded) -> _Fold:
-        return "record_observation", {"observations": (*self.observations, event)}
-
-    def _reviewed(self, event: StageReviewed) -> _Fold:
-        changes: dict[str, Any] = {
-            "reviews": (*self.reviews, event),
-            "stages": self._with_review(event.to_stage, event.review_on),
-        }
-        if event.outcome is ReviewOutcome.EXTENDED:
-            return "extend_stage", changes
-        changes["stage_entered_at"] = event.at
-        if event.outcome is ReviewOutcome.PASSED:
-            return "pass_stage", changes
-        return f"{SETBACK}{event.to_stage}", changes
-
-    def _suspended(self, event: PlanSuspended) -> _Fold:
-        suspension = Suspension(
-            since=self._day(event.at), reason=event.reason, resume_to=self.state
-        )
-        return "suspend", {"suspensions": (*self.suspensions, suspension)}
-
-    def _resumed(self, event: PlanResumed) -> _Fold:
-        last = self.suspensions[-1]
-        start = self.template.position(last.resume_to)
-        shift = timedelta(days=event.shift_days)
-        stages = tuple(
-            attrs.evolve(plan, review_on=plan.review_on + shift) if position >= start else plan
-            for position, plan in enumerate(self.stages)
-        )
-        ended = attrs.evolve(last, until=self._day(event.at))
-        return f"{RESUME}{last.resume_to}", {
-            "suspensions": (*self.suspensions[:-1], ended),
-            "stages": stages,
-        }
-
-    def _consent_withdrawn(self, event: ConsentWithdrawn) -> _Fold:
-        return "withdraw_consent", {"consent_withdrawal": event}
-
-    def _publish_consent_given(self, event: PublishConsentGiven) -> _Fold:
-        return "give_publish_consent", {"publish_consent": event.consent}
-
-    def _publish_consent_withdrawn(self, event: PublishConsentWithdrawn) -> _Fold:
-        return "withdraw_publish_consent", {"publish_consent": None}
-
-    def _graduated(self, event: PlanGraduated) -> _Fold:
-        return "graduate", {"graduation": event}
-
-    def _closed(self, event: PlanClosed) -> _Fold:
-        return "close", {"closure": event}
-
-    def _notice_posted(self, event: PlanNoticePosted) -> _Fold:
-        return "post_notice", {"posted": (*self.posted, event)}
-
-
-_FOLDS: Mapping[type[Event], Callable[[AssistancePlan, Any], _Fold]] = {
-    PlanAssessed: AssistancePlan._assessed,
-    PlanAdopted: AssistancePlan._adopted,
-    MentorAssigned: AssistancePlan._mentor_assigned,
-    TeamMemberJoined: AssistancePlan._joined,
-    TeamMemberLeft: AssistancePlan._left,
-    ActivityLogged: AssistancePlan._activity_logged,
-    ObservationRecorded: AssistancePlan._observed,
-    StageReviewed: AssistancePlan._reviewed,
-    PlanSuspended: AssistancePlan._suspended,
-    PlanResumed: AssistancePlan._resumed,
-    ConsentWithdrawn: AssistancePlan._consent_withdrawn,
-    PublishConsentGiven: AssistancePlan._publish_consent_given,
-    PublishConsentWithdrawn: AssistancePlan._publish_consent_withdrawn,
-    PlanGraduated: AssistancePlan._graduated,
-    PlanClosed: AssistancePlan._closed,
-    PlanNoticePosted: AssistancePlan._notice_posted,
-}
-"""How each event changes a plan."""
+        return changes(self, event)
