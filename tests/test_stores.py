@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import attrs
 import pytest
@@ -139,11 +137,3 @@ def test_an_append_request_that_contradicts_itself_cannot_be_made(
     assert isinstance(error, cg.PersistenceError)
     assert (error.stream, error.field, error.given, error.implied) == ("s1", field, given, implied)
     assert f"its {field} is {given!r}" in str(error)
-
-
-def test_a_new_event_formats_its_time_unless_the_writer_gives_it() -> None:
-    at = datetime(2026, 3, 2, 9, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
-    formatted = cg.NewEvent("test.happened", 1, "{}", at, "0" * 64)
-    assert formatted.at_text == "2026-03-02T09:30:00+08:00"
-    given = cg.NewEvent("test.happened", 1, "{}", at, "0" * 64, at_text=formatted.at_text)
-    assert given == formatted

@@ -318,9 +318,7 @@ class Governance:
             previous = chain_hash_formatted(
                 previous, stream_id, version, type_name, schema_version, at_text, data
             )
-            new_events.append(
-                NewEvent(type_name, schema_version, data, at, previous, at_text=at_text)
-            )
+            new_events.append(NewEvent(type_name, schema_version, data, at, previous))
         description = aggregate.describe()
         community_id = _community_of(aggregate)
         last_at = aggregate.last_at

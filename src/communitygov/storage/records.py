@@ -15,30 +15,16 @@ from communitygov.errors import MalformedRequest
 __all__ = ["AppendRequest", "AppendResult", "NewEvent", "Problem", "RecordedEvent", "Summary"]
 
 
-def _isoformat(event: NewEvent) -> str:
-    return event.at.isoformat()
-
-
 @attrs.frozen
 class NewEvent:
     """An event about to be stored: its type, schema version, fields as JSON text, time and
-    the hash chaining it to the previous event of its stream.
-
-    ``at_text`` is ``at.isoformat()``: the text the hash chain covers and the SQL stores keep.
-    It is formatted from ``at`` unless given; a writer that formatted the time already (the
-    facade does, for the hash) passes it to save formatting it twice. It is not checked
-    against ``at``: pass exactly ``at.isoformat()`` or nothing.
-    """
+    the hash chaining it to the previous event of its stream."""
 
     type: str
     schema_version: int
     data: str
     at: datetime
     hash: str
-    at_text: str = attrs.field(
-        kw_only=True,
-        default=attrs.Factory(_isoformat, takes_self=True),
-    )
 
 
 @attrs.frozen
