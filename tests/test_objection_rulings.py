@@ -4,7 +4,7 @@ is made."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import attrs
@@ -57,6 +57,7 @@ def test_an_objection_puts_its_ruling_due_among_the_open_deadlines_until_it_is_r
         cg.Deadline("ruling on objection x1", due),
         cg.Deadline("resolution publicity ends", resolution.ends_at),
     )
+    assert due < resolution.ends_at
     assert (m.describe().due_at, m.describe().due_what) == (due, "ruling on objection x1")
 
     m = _rule(m)
@@ -95,6 +96,7 @@ def test_a_procedure_without_a_ruling_deadline_lists_none() -> None:
 
 def test_an_objection_stored_before_ruling_deadlines_decodes_without_one() -> None:
     codec = cg.EventCodec()
+    assert ObjectionRaised.schema_version == 2
     event = codec.decode(
         "matter.objection_raised",
         1,
@@ -105,9 +107,7 @@ def test_an_objection_stored_before_ruling_deadlines_decodes_without_one() -> No
 
 
 @given(hours=st.integers(min_value=0, max_value=24 * 12))
-def test_every_open_deadline_is_listed_soonest_first_and_the_summary_shows_the_soonest(
-    hours: int,
-) -> None:
+def test_pending_rulings_come_first_and_the_summary_shows_the_soonest_ruling(hours: int) -> None:
     m = _publicised()
     resolution = m.resolution
     assert resolution is not None
@@ -118,13 +118,60 @@ def test_every_open_deadline_is_listed_soonest_first_and_the_summary_shows_the_s
         assert refused.value.closes_at == resolution.ends_at
         return
     m = _object(m, when)
+    second = when + timedelta(minutes=1)
+    if second < resolution.ends_at:
+        m = _object(m, second, "x2")
     due = m.objections[0].ruling_due
     assert due == cg.period_end(when.astimezone(SHANGHAI), cg.Period.days(3), cg.WEEKDAYS)
     assert due - when > timedelta(days=3)
     deadlines = m.open_deadlines()
-    assert sorted(d.due for d in deadlines) == [d.due for d in deadlines]
-    assert {d.what for d in deadlines} == {"ruling on objection x1", "resolution publicity ends"}
-    assert m.describe().due_at == deadlines[0].due
+    # Every pending ruling, soonest first, then the end of the notice, whichever is sooner:
+    # no work starts before every objection is ruled on.
+    rulings = [d for d in deadlines if d.what.startswith("ruling on objection")]
+    assert len(rulings) == len(m.pending_objections())
+    assert [d.due for d in rulings] == sorted(o.ruling_due for o in m.pending_objections())
+    assert deadlines == (*rulings, cg.Deadline("resolution publicity ends", resolution.ends_at))
+    assert (m.describe().due_at, m.describe().due_what) == (due, "ruling on objection x1")
+
+
+def test_a_ruling_due_after_the_notice_ends_is_what_the_summary_shows() -> None:
+    m = _publicised()
+    resolution = m.resolution
+    assert resolution is not None
+    m = _object(m, resolution.ends_at - timedelta(hours=2))
+    due = m.objections[0].ruling_due
+    assert due is not None
+    assert due > resolution.ends_at
+    assert (m.describe().due_at, m.describe().due_what) == (due, "ruling on objection x1")
+    with pytest.raises(cg.ObjectionsPending):
+        m.start_implementation(by="p0", at=due)
+
+
+class _KnownUntil:
+    """Monday to Friday, known only up to ``last`` (as a calendar of announced years is)."""
+
+    name = "known until"
+
+    def __init__(self, last: date) -> None:
+        self.last = last
+
+    def is_working_day(self, day: date) -> bool:
+        if day > self.last:
+            raise cg.CalendarDataUnavailable(self.name, day.year)
+        return day.weekday() < 5
+
+
+def test_an_objection_is_recorded_even_when_the_calendar_cannot_count_its_ruling() -> None:
+    ends_at = _publicised().resolution.ends_at  # type: ignore[union-attr]
+    procedure = cg.ONE_SOLICITATION_THREE_DELIBERATIONS.with_calendar(_KnownUntil(ends_at.date()))
+    m = tracked_at(S.RESOLUTION_PUBLICITY, procedure).value
+    m, events = m.raise_objection(
+        "x1", by="res1", text="选址不合理", community=community(), at=ends_at - timedelta(hours=2)
+    )
+    assert isinstance(events[0], ObjectionRaised)
+    assert events[0].ruling_due is None
+    assert [o.id for o in m.pending_objections()] == ["x1"]
+    assert [d.what for d in m.open_deadlines()] == ["resolution publicity ends"]
 
 
 def test_the_due_query_finds_a_matter_by_its_ruling_due() -> None:

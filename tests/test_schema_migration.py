@@ -210,3 +210,25 @@ def test_the_postgresql_migration_leaves_one_append_function(migrated: Migrated)
         ).fetchall()
     assert len(functions) == 1
     assert "text[]" not in functions[0][0]
+
+
+def test_a_summary_behind_its_events_loads_with_the_events_after_it(migrated: Migrated) -> None:
+    # A version-1 store used directly (not through the facade) could be given a summary of an
+    # earlier version than its events; such a stream loads with the events after it.
+    story, open_store, where = migrated
+    update = "UPDATE cg_streams SET version = 2 WHERE community_id = 'c1' AND stream_id = 'c1'"
+    if Path(where).exists():
+        with sqlite3.connect(where) as connection:
+            connection.execute(update)
+    else:
+        import psycopg
+
+        with psycopg.connect(where) as connection:
+            connection.execute(update)
+    store = open_store()
+    loaded = store.load("c1", "c1")
+    assert loaded is not None
+    assert loaded[0].version == 2
+    assert loaded[1] == story.read_stream("c1", "c1", 2)
+    assert len(loaded[1]) == 2
+    store.close()

@@ -113,21 +113,57 @@ def test_the_sql_stores_refuse_a_separator_in_an_event_and_store_nothing(
 
 
 @pytest.mark.parametrize(
-    ("change", "field", "given", "implied"),
+    ("change", "field", "given", "should_be", "message"),
     [
-        ({"expected_version": -1}, "expected version", -1, "0 or more"),
-        ({"summary_version": 3}, "summary version", 3, "2"),
-        ({"summary_version": 1}, "summary version", 1, "2"),
-        ({"summary_stream_id": "s2"}, "summary's stream", "s2", "'s1'"),
-        ({"summary_community_id": "c2"}, "summary's community", "c2", "'c1'"),
-        ({"summary_kind": "fund"}, "summary's kind", "fund", "'matter'"),
+        (
+            {"expected_version": -1},
+            "expected version",
+            -1,
+            None,
+            "its expected version is -1 (a version is 0 or more)",
+        ),
+        (
+            {"summary_version": 3},
+            "summary's version",
+            3,
+            2,
+            "its summary's version is 3, not 2 (expected version 0 plus 2 events)",
+        ),
+        (
+            {"summary_version": 1},
+            "summary's version",
+            1,
+            2,
+            "its summary's version is 1, not 2 (expected version 0 plus 2 events)",
+        ),
+        (
+            {"summary_stream_id": "s2"},
+            "summary's stream",
+            "s2",
+            "s1",
+            "its summary's stream is 's2', not 's1' (the request's stream)",
+        ),
+        (
+            {"summary_community_id": "c2"},
+            "summary's community",
+            "c2",
+            "c1",
+            "its summary's community is 'c2', not 'c1' (the request's community)",
+        ),
+        (
+            {"summary_kind": "fund"},
+            "summary's kind",
+            "fund",
+            "matter",
+            "its summary's kind is 'fund', not 'matter' (the request's kind)",
+        ),
     ],
 )
 def test_an_append_request_that_contradicts_itself_cannot_be_made(
-    change: dict[str, object], field: str, given: object, implied: str
+    change: dict[str, object], field: str, given: object, should_be: object, message: str
 ) -> None:
     # A store is never asked to decide whose version to believe: the request is refused
-    # where it is made, naming the field, what it says and what the request implies.
+    # where it is made, naming the field, what it says and what the rest of it implies.
     good = make_request("c1", "s1", count=2)
     summary_changes = {k.removeprefix("summary_"): v for k, v in change.items() if "summary" in k}
     request_changes = {k: v for k, v in change.items() if "summary" not in k}
@@ -135,5 +171,10 @@ def test_an_append_request_that_contradicts_itself_cannot_be_made(
         attrs.evolve(good, summary=attrs.evolve(good.summary, **summary_changes), **request_changes)
     error = refused.value
     assert isinstance(error, cg.PersistenceError)
-    assert (error.stream, error.field, error.given, error.implied) == ("s1", field, given, implied)
-    assert f"its {field} is {given!r}" in str(error)
+    assert (error.stream, error.field, error.given, error.should_be) == (
+        "s1",
+        field,
+        given,
+        should_be,
+    )
+    assert str(error) == f"the append request for stream 's1' is malformed: {message}"

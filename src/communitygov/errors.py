@@ -846,16 +846,24 @@ class ConcurrencyConflict(PersistenceError):
 
 class MalformedRequest(PersistenceError):
     """An append request contradicts itself (say, a summary of another stream or version than
-    its expected version and events lead to); it is refused before anything is written."""
+    its expected version and events lead to); it is refused before anything is written.
 
-    def __init__(self, stream: str, field: str, given: object, implied: object) -> None:
+    ``should_be`` is the value the rest of the request implies (``None`` where no one value
+    is implied), and ``because`` says why.
+    """
+
+    def __init__(
+        self, stream: str, field: str, given: object, should_be: object, because: str
+    ) -> None:
         self.stream = stream
         self.field = field
         self.given = given
-        self.implied = implied
+        self.should_be = should_be
+        self.because = because
+        implied = f", not {should_be!r}" if should_be is not None else ""
         super().__init__(
-            f"the append request for stream {stream!r} is malformed: its {field} is {given!r} "
-            f"where the request implies {implied}"
+            f"the append request for stream {stream!r} is malformed: its {field} is "
+            f"{given!r}{implied} ({because})"
         )
 
 

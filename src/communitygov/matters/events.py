@@ -97,11 +97,14 @@ class ResolutionPublicised(Event):
     ends_at: datetime
 
 
-@event_type("matter.objection_raised")
+@event_type("matter.objection_raised", version=2)
 @attrs.frozen(kw_only=True)
 class ObjectionRaised(Event):
-    """An objection to the resolution notice; ``ruling_due`` is when the ruling falls due
-    (``None`` when the procedure sets no deadline, and in events stored before 0.2)."""
+    """An objection to the resolution notice; ``ruling_due`` is when the ruling falls due.
+
+    Schema 2 added ``ruling_due``; it is ``None`` in schema-1 events, when the procedure sets no
+    deadline, and when the calendar could not count it.
+    """
 
     objection_id: str
     by: str

@@ -20,6 +20,7 @@ from typing import Any
 import attrs
 
 from communitygov.errors import (
+    CalendarDataUnavailable,
     DecodeError,
     DuplicateId,
     EmptyField,
@@ -215,7 +216,12 @@ class Matter(Aggregate):
         return tuple(o for o in self.objections if o.pending and o.round == current)
 
     def open_deadlines(self) -> tuple[Deadline, ...]:
-        """What the matter is waiting for, with when it falls due, soonest first."""
+        """What the matter is waiting for, with when it falls due.
+
+        While the resolution notice is up, the rulings on its pending objections come first
+        (soonest first), then the notice's end: no work starts before every objection is ruled
+        on, so a ruling due after the notice ends is still what the matter waits for.
+        """
         state = self.state
         if state == MatterState.SOLICITING and self.solicitation is not None:
             return (Deadline("solicitation closes", self.solicitation.closes_at),)
@@ -227,8 +233,8 @@ class Matter(Aggregate):
                     for o in self.pending_objections()
                     if o.ruling_due is not None
                 ]
-                ends = Deadline("resolution publicity ends", _ends(resolution))
-                return tuple(sorted([ends, *rulings], key=lambda deadline: deadline.due))
+                rulings.sort(key=lambda deadline: deadline.due)
+                return (*rulings, Deadline("resolution publicity ends", _ends(resolution)))
         if state == MatterState.RESULT_PUBLICITY:
             result = self.result
             if result is not None:
@@ -440,14 +446,16 @@ class Matter(Aggregate):
 
         The ruling falls due ``ruling_within`` after the objection (see
         :class:`~communitygov.matters.procedure.PublicityRules`); until it is made it is one of
-        the matter's open deadlines.
+        the matter's open deadlines. An objection is never refused for want of calendar data:
+        if the calendar cannot count the ruling's period (a year not yet announced), the
+        objection is recorded with no due time (``ruling_due`` is ``None``) rather than a
+        guessed one.
 
         Raises:
             WindowClosed: the publicity period has ended.
             DuplicateId: an objection with that id exists.
             NotEligible: the person may not object under the procedure.
             EmptyField: the objection has no text.
-            CalendarDataUnavailable: the calendar has no data for the ruling's due date.
         """
         at = self._begin("raise_objection", at)
         resolution = self.resolution
@@ -461,8 +469,7 @@ class Matter(Aggregate):
         _text(text, "objection text")
         rules = self.procedure.resolution_publicity
         self._require_eligible(community, by, rules.objectors, at, "object")
-        within = rules.ruling_within
-        due = self._period_end(at, within) if within is not None else None
+        due = self._ruling_due(at, rules.ruling_within)
         return self._record(
             ObjectionRaised(at=at, objection_id=objection_id, by=by, text=text, ruling_due=due)
         )
@@ -619,6 +626,15 @@ class Matter(Aggregate):
         return period_end(
             start.astimezone(zone(self.raised.timezone)), period, self.procedure.calendar
         )
+
+    def _ruling_due(self, raised_at: datetime, within: Period | None) -> datetime | None:
+        """When a ruling on an objection raised at ``raised_at`` falls due, if it can be told."""
+        if within is None:
+            return None
+        try:
+            return self._period_end(raised_at, within)
+        except CalendarDataUnavailable:
+            return None
 
     def _require_community(self, community: Community) -> None:
         if community.id != self.raised.community_id:

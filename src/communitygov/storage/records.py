@@ -110,23 +110,29 @@ class AppendRequest:
     command_id: str | None = None
 
     def __attrs_post_init__(self) -> None:
-        if self.expected_version < 0:
+        expected, count = self.expected_version, len(self.events)
+        if expected < 0:
             raise MalformedRequest(
-                self.stream_id, "expected version", self.expected_version, "0 or more"
+                self.stream_id, "expected version", expected, None, "a version is 0 or more"
             )
         summary = self.summary
-        given = (summary.version, summary.community_id, summary.stream_id, summary.kind)
-        implied = (
-            self.expected_version + len(self.events),
-            self.community_id,
-            self.stream_id,
-            self.kind,
-        )
-        if given != implied:
-            names = ("summary version", "summary's community", "summary's stream", "summary's kind")
-            for field, mine, theirs in zip(names, given, implied, strict=True):
-                if mine != theirs:
-                    raise MalformedRequest(self.stream_id, field, mine, repr(theirs))
+        if summary.version != expected + count:
+            raise MalformedRequest(
+                self.stream_id,
+                "summary's version",
+                summary.version,
+                expected + count,
+                f"expected version {expected} plus {count} event{'s' * (count != 1)}",
+            )
+        for field, given, should_be in (
+            ("community", summary.community_id, self.community_id),
+            ("stream", summary.stream_id, self.stream_id),
+            ("kind", summary.kind, self.kind),
+        ):
+            if given != should_be:
+                raise MalformedRequest(
+                    self.stream_id, f"summary's {field}", given, should_be, f"the request's {field}"
+                )
 
 
 @attrs.frozen
