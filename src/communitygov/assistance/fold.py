@@ -36,6 +36,7 @@ from communitygov.assistance.records import ReviewOutcome, StagePlan, Suspension
 from communitygov.assistance.template import RESUME, SETBACK, PlanTemplate
 from communitygov.errors import DecodeError, DefinitionError
 from communitygov.kernel.events import Event
+from communitygov.kernel.timekeeping import local_date
 
 if TYPE_CHECKING:
     from communitygov.assistance.plan import AssistancePlan
@@ -146,7 +147,9 @@ def _reviewed(plan: AssistancePlan, event: StageReviewed) -> _Fold:
 
 
 def _suspended(plan: AssistancePlan, event: PlanSuspended) -> _Fold:
-    suspension = Suspension(since=plan._day(event.at), reason=event.reason, resume_to=plan.state)
+    suspension = Suspension(
+        since=local_date(event.at, plan.timezone), reason=event.reason, resume_to=plan.state
+    )
     return "suspend", {"suspensions": (*plan.suspensions, suspension)}
 
 
@@ -158,7 +161,7 @@ def _resumed(plan: AssistancePlan, event: PlanResumed) -> _Fold:
         attrs.evolve(design, review_on=design.review_on + shift) if position >= first else design
         for position, design in enumerate(plan.stages)
     )
-    ended = attrs.evolve(last, until=plan._day(event.at))
+    ended = attrs.evolve(last, until=local_date(event.at, plan.timezone))
     return f"{RESUME}{last.resume_to}", {
         "suspensions": (*plan.suspensions[:-1], ended),
         "stages": stages,

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from communitygov.assistance.events import PlanNoticePosted
 from communitygov.assistance.records import PlanNoticeKind
+from communitygov.kernel.timekeeping import local_date
 from communitygov.publicity.notices import Notice
 from communitygov.publicity.privacy import Disclosure
 
@@ -36,7 +37,7 @@ def _notice(plan: AssistancePlan, posted: PlanNoticePosted, subject: str) -> Not
     lines = [f"【{posted.kind.zh} · {posted.kind.en}】"]
     adoption = plan.adoption
     if posted.kind is PlanNoticeKind.ADOPTION and adoption is not None:
-        day = plan._day(adoption.at).isoformat()
+        day = local_date(adoption.at, plan.timezone).isoformat()
         lines.append(
             f"经议事事项 {adoption.matter_id} 决议通过,自 {day} 起实施。"
             f"(Adopted through matter {adoption.matter_id}; in effect from {day}.)"

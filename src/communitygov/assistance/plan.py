@@ -89,7 +89,7 @@ from communitygov.errors import (
 )
 from communitygov.kernel.aggregate import Aggregate, Decision, Description
 from communitygov.kernel.events import Event
-from communitygov.kernel.timekeeping import require_aware, zone
+from communitygov.kernel.timekeeping import local_date, require_aware, zone
 from communitygov.matters.matter import Matter
 from communitygov.organisation.community import Community
 from communitygov.publicity.notices import Notice
@@ -218,7 +218,7 @@ class AssistancePlan(Aggregate):
     @property
     def adopted_on(self) -> date | None:
         """The day the plan took effect, once adopted."""
-        return None if self.adoption is None else self._day(self.adoption.at)
+        return None if self.adoption is None else local_date(self.adoption.at, self.timezone)
 
     @property
     def mentor(self) -> str | None:
@@ -407,7 +407,7 @@ class AssistancePlan(Aggregate):
         keys = tuple(plan.stage for plan in design)
         if keys != self.template.keys:
             raise StagesMismatch(self.template.keys, keys)
-        after = self._day(at)
+        after = local_date(at, self.timezone)
         for plan in design:
             check_goals(plan.goals, plan.stage)
             for activity in plan.activities:
@@ -498,7 +498,7 @@ class AssistancePlan(Aggregate):
         _text(activity.what, "activity")
         _text(activity.by, "activity done by")
         _count(activity.minutes, "minutes")
-        on, today = activity.on, self._day(at)
+        on, today = activity.on, local_date(at, self.timezone)
         if on > today:
             raise ActivityInFuture(on, today)
         adopted_on = self.adopted_on
@@ -687,7 +687,7 @@ class AssistancePlan(Aggregate):
         """
         at = self._begin("resume", at)
         _text(reason, "reason")
-        shift = (self._day(at) - self.suspensions[-1].since).days
+        shift = (local_date(at, self.timezone) - self.suspensions[-1].since).days
         return self._record(PlanResumed(at=at, reason=reason, shift_days=shift))
 
     # --- commands: closure ------------------------------------------------------------------
@@ -802,15 +802,12 @@ class AssistancePlan(Aggregate):
         at = self._begin(command, at)
         check_stage(self.template, stage, self.state)
         signed = check_reviewers(reviewers, self.team, self.id)
-        today = self._day(at)
+        today = local_date(at, self.timezone)
         check_due(stage, self._stage_plan(stage).review_on, today)
         return at, signed, today
 
     def _stage_plan(self, stage: str) -> StagePlan:
         return self.stages[self.template.position(stage)]
-
-    def _day(self, at: datetime) -> date:
-        return at.astimezone(zone(self.timezone)).date()
 
     def _require_community(self, community: Community) -> None:
         if community.id != self.community_id:

@@ -69,7 +69,7 @@ from communitygov.funds.records import (
 from communitygov.kernel.aggregate import Aggregate, Decision, Description
 from communitygov.kernel.events import Event
 from communitygov.kernel.money import CNY, Money
-from communitygov.kernel.timekeeping import require_aware, zone
+from communitygov.kernel.timekeeping import local_date, require_aware, zone
 from communitygov.organisation.community import Community
 from communitygov.publicity.notices import Notice, NoticeKind
 
@@ -243,7 +243,11 @@ class Fund(Aggregate):
         closing = self.reconciliations[index]
         before = self.reconciliations[index - 1] if index else None
         opening = before.books if before else Balances.empty(self.currency)
-        first = _next_month(before.period) if before else _month(self._day(self.opened.at))
+        first = (
+            _next_month(before.period)
+            if before
+            else _month(local_date(self.opened.at, self.opened.timezone))
+        )
         last = _next_month(closing.period)
         books = closing.books
         custodian = community.person(closing.counted_by).name
@@ -586,7 +590,7 @@ class Fund(Aggregate):
             raise InvalidAmount("cash counted", str(counted), "a count is zero or more")
         month = _month(period)
         self._require_open(month)
-        today = self._day(at)
+        today = local_date(at, self.opened.timezone)
         if month > today:
             raise FuturePeriod(month, today)
         waiting = [e.id for e in self.pending() if e.period <= month]
@@ -645,7 +649,7 @@ class Fund(Aggregate):
         if not isinstance(amount, Money):
             raise InvalidAmount("amount", amount, "give a Money, such as Money.parse('25 元')")
         amount.require_currency(self.currency).require_positive()
-        self._require_open(_month(self._day(at)))
+        self._require_open(_month(local_date(at, self.opened.timezone)))
         event = EntryRecorded(
             at=at, entry_id=f"e{len(self.entries) + 1}", kind=kind, amount=amount, by=by, **details
         )
@@ -698,9 +702,6 @@ class Fund(Aggregate):
         if community.id != self.community_id:
             raise WrongCommunity(self.community_id, community.id)
 
-    def _day(self, at: datetime) -> date:
-        return at.astimezone(zone(self.opened.timezone)).date()
-
     def _books_through(self, month: date) -> Balances:
         books = Balances.empty(self.currency)
         for entry in self.entries:
@@ -740,7 +741,7 @@ class Fund(Aggregate):
             id=event.entry_id,
             kind=event.kind,
             amount=event.amount,
-            period=_month(self._day(event.at)),
+            period=_month(local_date(event.at, self.opened.timezone)),
             recorded_by=event.by,
             recorded_at=event.at,
             item=event.item,

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from communitygov.errors import NaiveDatetime, TimeWentBackwards, UnknownReference
 
-__all__ = ["require_aware", "require_in_order", "zone"]
+__all__ = ["local_date", "require_aware", "require_in_order", "zone"]
 
 
 @cache
@@ -22,6 +22,15 @@ def zone(name: str) -> ZoneInfo:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         raise UnknownReference("timezone", name) from None
+
+
+def local_date(at: datetime, timezone: str) -> date:
+    """The calendar date of the instant ``at`` in the IANA timezone ``timezone``.
+
+    Raises:
+        UnknownReference: no timezone of that name is installed.
+    """
+    return at.astimezone(zone(timezone)).date()
 
 
 def require_aware(value: datetime, field: str = "at") -> datetime:

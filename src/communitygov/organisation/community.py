@@ -24,7 +24,7 @@ from communitygov.errors import (
 )
 from communitygov.kernel.aggregate import Aggregate, Decision, Description
 from communitygov.kernel.events import Event
-from communitygov.kernel.timekeeping import require_aware, zone
+from communitygov.kernel.timekeeping import local_date, require_aware, zone
 from communitygov.organisation.bodies import JOINT_BODIES, BodyKind
 from communitygov.organisation.events import (
     CommunityRegistered,
@@ -210,7 +210,7 @@ class Community(Aggregate):
 
     def local_date(self, at: datetime) -> date:
         """The calendar date of ``at`` in the community's timezone."""
-        return at.astimezone(zone(self.timezone)).date()
+        return local_date(at, self.timezone)
 
     def person(self, person_id: str) -> Person:
         """The registered person with that id.
