@@ -126,12 +126,12 @@ def _write_v1_sqlite(path: Path, story: cg.MemoryStore) -> None:
 def _write_v1_postgres(dsn: str, story: cg.MemoryStore) -> None:
     import psycopg
 
-    from communitygov.storage import postgres as postgres_store
+    from communitygov.storage.postgres_schema import MIGRATIONS
 
     events, streams, commands = _v1_rows(story)
     with psycopg.connect(dsn) as connection:
         connection.execute("CREATE TABLE cg_meta (key text PRIMARY KEY, value text NOT NULL)")
-        for statement in postgres_store._MIGRATIONS[1]:
+        for statement in MIGRATIONS[1]:
             connection.execute(statement.encode())
         # Schema 1 also had its own cg_append (its body does not matter here, its signature
         # does: the migration must drop it, not leave an overload beside the new one).
