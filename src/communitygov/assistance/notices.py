@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from communitygov.assistance.events import PlanNoticePosted
 from communitygov.assistance.records import PlanNoticeKind
+from communitygov.kernel.money import Money
 from communitygov.kernel.timekeeping import local_date
 from communitygov.publicity.notices import Notice
 from communitygov.publicity.privacy import Disclosure
@@ -43,7 +44,7 @@ def _notice(plan: AssistancePlan, posted: PlanNoticePosted, subject: str) -> Not
             f"(Adopted through matter {adoption.matter_id}; in effect from {day}.)"
         )
     if posted.amount_fen is not None:
-        lines.append(f"金额 Amount: {_yuan(posted.amount_fen)} 元")
+        lines.append(f"金额 Amount: {Money(posted.amount_fen)}")
     lines.append(posted.text)
     return Notice(
         kind=posted.kind.notice_kind,
@@ -54,7 +55,3 @@ def _notice(plan: AssistancePlan, posted: PlanNoticePosted, subject: str) -> Not
         place=posted.place,
         posted_at=posted.at,
     )
-
-
-def _yuan(fen: int) -> str:
-    return f"{fen // 100:,}.{fen % 100:02d}"
