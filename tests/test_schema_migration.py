@@ -1,8 +1,10 @@
-"""A database written by the first schema (one row per event) opens with this code.
+"""A database written by an earlier schema opens with this code.
 
-The version-1 tables are built from the stores' own migration list and filled with exactly the
-rows a version-1 store wrote for a short story; opening the store migrates them, and every
-event, summary, command id and hash chain must come through unchanged.
+The version-1 tables (one row per event) are built from the stores' own migration list and
+filled with exactly the rows a version-1 store wrote for a short story; an SQLite database is
+also taken to version 2 (one row per append, in tables keyed by their primary keys) by that
+version's own migration, as the library of that version left it. Opening the store migrates
+them, and every event, summary, command id and hash chain must come through unchanged.
 """
 
 from __future__ import annotations
@@ -104,6 +106,17 @@ _INSERTS = (
 )
 
 
+def _write_sqlite(path: Path, story: cg.MemoryStore, version: int) -> None:
+    """An SQLite database holding ``story`` at schema ``version`` (1 or 2)."""
+    _write_v1_sqlite(path, story)
+    with sqlite3.connect(path) as connection:
+        for later in range(2, version + 1):
+            for statement in sqlite_store._MIGRATIONS[later]:
+                connection.execute(statement)
+        connection.execute("UPDATE cg_meta SET value = ? WHERE key = 'schema_version'", (version,))
+    connection.close()
+
+
 def _write_v1_sqlite(path: Path, story: cg.MemoryStore) -> None:
     events, streams, commands = _v1_rows(story)
     streams = [
@@ -154,14 +167,14 @@ def _write_v1_postgres(dsn: str, story: cg.MemoryStore) -> None:
 Migrated = tuple[cg.MemoryStore, Callable[[], cg.EventStore], str]
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", "sqlite-v2", "postgresql"])
 def migrated(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Migrated]:
-    """The story, a function that opens the version-1 database holding it, and where it is
-    (a path or a DSN)."""
+    """The story, a function that opens the older database holding it, and where it is (a
+    path or a DSN)."""
     story = _story()
-    if request.param == "sqlite":
-        path = tmp_path / "v1.db"
-        _write_v1_sqlite(path, story)
+    if request.param.startswith("sqlite"):
+        path = tmp_path / "old.db"
+        _write_sqlite(path, story, 2 if request.param == "sqlite-v2" else 1)
         yield story, lambda: cg.SQLiteStore(path), str(path)
         return
     server = request.getfixturevalue("postgres_server")
@@ -171,7 +184,7 @@ def migrated(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Migrate
     server.drop_database(name)
 
 
-def test_a_version_1_database_opens_with_every_record_intact(migrated: Migrated) -> None:
+def test_an_older_database_opens_with_every_record_intact(migrated: Migrated) -> None:
     story, open_store, _ = migrated
     store = open_store()
     gov = cg.Governance(store)
@@ -232,3 +245,38 @@ def test_a_summary_behind_its_events_loads_with_the_events_after_it(migrated: Mi
     assert loaded[1] == story.read_stream("c1", "c1", 2)
     assert len(loaded[1]) == 2
     store.close()
+
+
+@pytest.mark.parametrize("migrated", ["sqlite", "sqlite-v2"], indirect=True)
+def test_sqlite_tables_are_rowid_tables_with_their_keys_after_migration(
+    migrated: Migrated,
+) -> None:
+    _, open_store, path = migrated
+    open_store().close()
+    with sqlite3.connect(path) as connection:
+        tables = dict(
+            connection.execute(
+                "SELECT name, sql FROM sqlite_schema WHERE type = 'table' AND name LIKE 'cg_%'"
+            ).fetchall()
+        )
+        indexes = {
+            row[0]
+            for row in connection.execute(
+                "SELECT name FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL"
+            )
+        }
+        version = connection.execute(
+            "SELECT value FROM cg_meta WHERE key = 'schema_version'"
+        ).fetchone()
+    connection.close()
+    assert set(tables) == {"cg_meta", "cg_batches", "cg_streams", "cg_commands"}
+    assert "WITHOUT ROWID" not in tables["cg_batches"]
+    assert "WITHOUT ROWID" not in tables["cg_streams"]
+    assert indexes == {
+        "cg_batches_position",
+        "cg_batches_version",
+        "cg_streams_stream",
+        "cg_streams_due",
+        "cg_streams_state",
+    }
+    assert version == (str(sqlite_store.SCHEMA_VERSION),)
