@@ -1,7 +1,9 @@
 """The facade's quick paths store exactly what the plain cattrs path stores, and read it back.
 
 Saving encodes events and snapshots with the converter's faster hooks and one reused JSON
-encoder, and chains hashes over each event's time as the fields already hold it; loading
+encoder, builds a snapshot from the fields of the events it has just encoded (an aggregate
+keeps some of its events), and chains hashes over each event's time as the fields already
+hold it (the SQL stores keep that same text); loading
 thaws snapshots with a faster converter. Each test here sets one of those beside the plain
 computation: ``json.dumps`` of what a converter of cattrs' own hooks makes (with the library's
 datetime, date, fraction and set rules), and :func:`~communitygov.storage.integrity.chain_hash`
@@ -82,6 +84,7 @@ def assert_round_trips(aggregate: cg.Aggregate, events: tuple[cg.Event, ...]) ->
     previous = GENESIS
     for version, (event, new) in enumerate(zip(events, request.events, strict=True), start=1):
         assert new.data == plain_json(event)
+        assert new.at_text == event.at.isoformat()
         previous = chain_hash(
             previous,
             aggregate.id,
@@ -200,7 +203,7 @@ def test_generated_plans_and_their_matters_snapshot_as_the_plain_path(
     assert_round_trips(generated.plan, generated.events)
     # The strategies give the adopting matter without its events: freeze and thaw it alone.
     gov = cg.Governance(cg.MemoryStore())
-    snapshot = gov._freeze(generated.matter)
+    snapshot = gov._snapshots.freeze(generated.matter)
     assert snapshot == plain_json(generated.matter)
     summary = cg.Summary(
         community_id=generated.matter.community_id,
@@ -213,7 +216,7 @@ def test_generated_plans_and_their_matters_snapshot_as_the_plain_path(
         snapshot=snapshot,
         last_hash=GENESIS,
     )
-    assert gov._thaw(cg.Matter, summary) == generated.matter
+    assert gov._snapshots.thaw(cg.Matter, summary) == generated.matter
 
 
 @settings(max_examples=max(10, settings().max_examples // 5))

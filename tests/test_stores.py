@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import sqlite3
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import attrs
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import communitygov as cg
 from communitygov.storage import open_store
@@ -178,3 +182,33 @@ def test_an_append_request_that_contradicts_itself_cannot_be_made(
         should_be,
     )
     assert str(error) == f"the append request for stream 's1' is malformed: {message}"
+
+
+@given(
+    st.datetimes(timezones=st.timezones()),
+    st.datetimes(timezones=st.timezones()),
+)
+def test_a_new_event_keeps_the_text_of_its_own_time(at: datetime, other: datetime) -> None:
+    # The SQL stores keep ``at_text``; it must always be the time the event carries.
+    event = cg.NewEvent("Noted", 1, "{}", at, "0" * 64)
+    assert event.at_text == at.isoformat()
+    assert event.at_text is event.at_text  # formatted once
+    moved = attrs.evolve(event, at=other)
+    assert moved.at_text == other.isoformat()
+    assert moved == cg.NewEvent("Noted", 1, "{}", other, "0" * 64)
+    assert event == cg.NewEvent("Noted", 1, "{}", at, "0" * 64)  # the text is not compared
+
+
+def test_events_saved_through_the_facade_keep_their_time_in_every_store(
+    tmp_path: Path,
+) -> None:
+    at = datetime(2026, 3, 2, 9, 30, 15, 250, tzinfo=ZoneInfo("Asia/Shanghai"))
+    stores = [cg.MemoryStore(), cg.SQLiteStore(tmp_path / "t.db")]
+    for store in stores:
+        gov = cg.Governance(store)
+        gov.register_community("c1", "社区", at=at)
+        assert gov.verify() == []
+    memory, sqlite = (store.read_all("c1") for store in stores)
+    assert [e.at.isoformat() for e in sqlite] == [e.at.isoformat() for e in memory]
+    assert [e.at.isoformat() for e in sqlite] == ["2026-03-02T09:30:15.000250+08:00"]
+    stores[1].close()

@@ -20,35 +20,31 @@ handler, a script or a test.
 
 from __future__ import annotations
 
-import enum
-import itertools
 import json
-import types
-import typing
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 import attrs
-import cattrs
 
 from communitygov.errors import ConcurrencyConflict, DecodeError, NotFound
 from communitygov.kernel.aggregate import Aggregate, Decision
 from communitygov.kernel.calendars import Calendar
-from communitygov.kernel.codec import EventCodec, compact_json, make_converter
+from communitygov.kernel.codec import EventCodec, compact_json
 from communitygov.kernel.events import Event
 from communitygov.matters.matter import Matter
 from communitygov.matters.presets import PROCEDURES
 from communitygov.matters.procedure import Procedure
 from communitygov.organisation.community import Community
+from communitygov.snapshots import Snapshots
 from communitygov.storage.integrity import GENESIS, chain_hash_formatted, verify
 from communitygov.storage.protocol import EventStore
 from communitygov.storage.records import (
     AppendRequest,
-    NewEvent,
     Problem,
     RecordedEvent,
     Summary,
+    formatted_event,
 )
 
 __all__ = ["FeedItem", "Governance"]
@@ -105,8 +101,7 @@ class Governance:
         # subclass) is used as it is: ``encode``, ``to_json`` and ``at.isoformat()``.
         self._stock_codec = codec is None
         self.retries = retries
-        self._snapshots = _snapshot_converter(self.procedures)
-        self._fast_snapshots = _fast_structuring(self._snapshots)
+        self._snapshots = Snapshots(self.procedures)
 
     # --- communities -------------------------------------------------------------------
 
@@ -281,7 +276,7 @@ class Governance:
         if found is None or found[0].kind != cls.kind:
             raise NotFound(cls.kind, aggregate_id, community_id)
         summary, later = found
-        aggregate: A = self._thaw(cls, summary)
+        aggregate: A = self._snapshots.thaw(cls, summary)
         for event in later:
             aggregate = aggregate.apply(self._decode(event))
         last_hash = later[-1].hash if later else summary.last_hash
@@ -304,10 +299,11 @@ class Governance:
         fields = self.codec.fields
         stock = self._stock_codec
         new_events = []
+        kept: dict[int, dict[str, Any]] = {}  # for the snapshot: an aggregate keeps events
         for version, event in enumerate(events, start=expected + 1):
             type_name, schema_version, at = event.type_name, event.schema_version, event.at
             if stock:
-                values = fields(event)
+                values = kept[id(event)] = fields(event)
                 data = compact_json(values)
                 at_text = values["at"]
             else:
@@ -318,7 +314,9 @@ class Governance:
             previous = chain_hash_formatted(
                 previous, stream_id, version, type_name, schema_version, at_text, data
             )
-            new_events.append(NewEvent(type_name, schema_version, data, at, previous))
+            new_events.append(
+                formatted_event(type_name, schema_version, data, at, at_text, previous)
+            )
         description = aggregate.describe()
         community_id = _community_of(aggregate)
         last_at = aggregate.last_at
@@ -331,7 +329,7 @@ class Governance:
             state=description.state,
             title=description.title,
             updated_at=last_at,
-            snapshot=self._freeze(aggregate),
+            snapshot=self._snapshots.freeze(aggregate, kept),
             last_hash=previous,
             due_at=description.due_at,
             due_what=description.due_what,
@@ -348,114 +346,7 @@ class Governance:
             )
         )
 
-    def _freeze(self, aggregate: Aggregate) -> str:
-        return compact_json(self._snapshots.unstructure(aggregate, type(aggregate)))
-
-    def _thaw(self, cls: type[A], summary: Summary) -> A:
-        try:
-            fast: A = self._fast_snapshots.structure(json.loads(summary.snapshot), cls)
-        except Exception:  # the careful path below names what is wrong
-            pass
-        else:
-            return fast
-        try:
-            aggregate: A = self._snapshots.structure(json.loads(summary.snapshot), cls)
-        except DecodeError:
-            raise
-        except Exception as exc:  # cattrs and json raise many kinds; all mean "unreadable"
-            raise DecodeError(
-                f"{cls.kind} snapshot", summary.version, "; ".join(cattrs.transform_error(exc))
-            ) from exc
-        return aggregate
-
 
 def _community_of(aggregate: Aggregate) -> str:
     community_id = getattr(aggregate, "community_id", None)
     return community_id if isinstance(community_id, str) else aggregate.id
-
-
-def _fast_structuring(converter: cattrs.Converter) -> cattrs.Converter:
-    """A copy of ``converter`` that structures snapshots faster, for the path that succeeds.
-
-    It skips cattrs' detailed validation and resolves the hooks of optional fields,
-    homogeneous tuples, frozensets and enums once per type instead of on every value: about a
-    quarter off thawing a matter. It accepts exactly what ``converter`` accepts; when it
-    raises, :meth:`Governance._thaw` repeats the work with ``converter`` so that the error
-    reported is the detailed one.
-    """
-    fast = converter.copy(detailed_validation=False)
-
-    def optional(t: Any) -> bool:
-        args: tuple[Any, ...] = getattr(t, "__args__", ())
-        return (
-            typing.get_origin(t) in (typing.Union, types.UnionType)
-            and len(args) == 2
-            and type(None) in args
-        )
-
-    def structure_optional(t: Any) -> Callable[[Any, Any], Any]:
-        first, second = t.__args__
-        other = second if first is type(None) else first
-        inner = fast.get_structure_hook(other)
-        return lambda value, _: None if value is None else inner(value, other)
-
-    def homogeneous_tuple(t: Any) -> bool:
-        args: tuple[Any, ...] = getattr(t, "__args__", ())
-        return (
-            typing.get_origin(t) is tuple
-            and len(args) == 2
-            and args[1] is Ellipsis
-            and args[0] is not Any
-        )
-
-    def typed_frozenset(t: Any) -> bool:
-        args: tuple[Any, ...] = getattr(t, "__args__", ())
-        return typing.get_origin(t) is frozenset and len(args) == 1 and args[0] is not Any
-
-    def structure_items(
-        collection: Callable[[Iterable[Any]], Any],
-    ) -> Callable[[Any], Callable[[Any, Any], Any]]:
-        def factory(t: Any) -> Callable[[Any, Any], Any]:
-            item = t.__args__[0]
-            inner = fast.get_structure_hook(item)
-            return lambda value, _: collection(map(inner, value, itertools.repeat(item)))
-
-        return factory
-
-    def an_enum(t: Any) -> bool:
-        return isinstance(t, type) and issubclass(t, enum.Enum)
-
-    def structure_enum(t: Any) -> Callable[[Any, Any], Any]:
-        members = t._value2member_map_
-        return lambda value, _: members[value]
-
-    fast.register_structure_hook_factory(optional, structure_optional)
-    fast.register_structure_hook_factory(homogeneous_tuple, structure_items(tuple))
-    fast.register_structure_hook_factory(typed_frozenset, structure_items(frozenset))
-    fast.register_structure_hook_factory(an_enum, structure_enum)
-    return fast
-
-
-def _snapshot_converter(procedures: Mapping[str, Procedure]) -> cattrs.Converter:
-    """A converter for aggregate snapshots: a procedure is stored by name and calendar."""
-    converter = make_converter()
-
-    def unstructure_procedure(procedure: Procedure) -> dict[str, str]:
-        return {"name": procedure.name, "calendar": procedure.calendar.name}
-
-    def structure_procedure(value: Any, _: type) -> Procedure:
-        procedure = procedures.get(value["name"])
-        if procedure is None:
-            raise DecodeError("matter snapshot", 0, f"unknown procedure {value['name']!r}")
-        if procedure.calendar.name != value["calendar"]:
-            raise DecodeError(
-                "matter snapshot",
-                0,
-                f"the matter counts on the {value['calendar']!r} calendar; procedure "
-                f"{procedure.name!r} here counts on {procedure.calendar.name!r}",
-            )
-        return procedure
-
-    converter.register_unstructure_hook(Procedure, unstructure_procedure)
-    converter.register_structure_hook(Procedure, structure_procedure)
-    return converter

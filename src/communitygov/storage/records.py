@@ -25,6 +25,34 @@ class NewEvent:
     data: str
     at: datetime
     hash: str
+    _at_text: str | None = attrs.field(default=None, init=False, eq=False, repr=False)
+
+    @property
+    def at_text(self) -> str:
+        """``at.isoformat()``: the text the hash chain covers and the SQL stores keep.
+
+        Formatted once per event, however many times it is asked for; the library's own
+        writers hand over the text they formatted for the hash (see :func:`formatted_event`).
+        """
+        text = self._at_text
+        if text is None:
+            text = self.at.isoformat()
+            object.__setattr__(self, "_at_text", text)
+        return text
+
+
+def formatted_event(
+    type_name: str, schema_version: int, data: str, at: datetime, at_text: str, hash_: str
+) -> NewEvent:
+    """A :class:`NewEvent` whose time the caller has formatted already.
+
+    For the library's writers only: ``at_text`` must be exactly ``at.isoformat()`` (the
+    facade takes it from the same formatting that went into the event's data and hash), as
+    nothing checks it again; anyone else builds ``NewEvent`` and lets it format the time.
+    """
+    event = NewEvent(type_name, schema_version, data, at, hash_)
+    object.__setattr__(event, "_at_text", at_text)
+    return event
 
 
 @attrs.frozen

@@ -52,10 +52,7 @@ def pack_events(events: Sequence[NewEvent]) -> str:
     """
     unit = FIELD_SEPARATOR
     text = EVENT_SEPARATOR.join(
-        [
-            unit.join((e.type, str(e.schema_version), e.at.isoformat(), e.hash, e.data))
-            for e in events
-        ]
+        [unit.join((e.type, str(e.schema_version), e.at_text, e.hash, e.data)) for e in events]
     )
     if text.count(unit) != (_FIELDS - 1) * len(events) or text.count(EVENT_SEPARATOR) != max(
         len(events) - 1, 0
