@@ -62,6 +62,36 @@ def test_host_tables_and_ours_commit_together(tmp_path: Path) -> None:
     assert connection.execute("SELECT count(*) FROM app_log").fetchone() == (1,)
 
 
+def test_sqlite_reaches_streams_and_batches_by_their_keys(tmp_path: Path) -> None:
+    # What a write or a community's read costs must not grow with the rest of the table: each
+    # query the store runs searches an index; none scans cg_streams or cg_batches whole.
+    connection = sqlite3.connect(tmp_path / "keys.db", isolation_level=None)
+    store = cg.SQLiteStore(connection=connection)
+    store.append_many([make_request("c2", "x")])
+    statements: list[str] = []
+    connection.set_trace_callback(statements.append)
+    store.append_many(
+        [make_request("c1", f"s{n}", count=2, command_id=f"k{n}") for n in range(3)]
+        + [make_request("c2", "x", expected=1), make_request("c2", "y")]
+    )
+    store.append(make_request("c1", "s0", expected=2))  # one append alone
+    store.load("c1", "s1")
+    store.read_stream("c1", "s1", 1)
+    store.read_all("c1", 2, limit=3)
+    store.command_result("c1", "k1")
+    store.summaries("c1")
+    store.summaries("c1", kind="matter", state="open")
+    store.summaries("c1", due_before=datetime(2030, 1, 1, tzinfo=ZoneInfo("UTC")))
+    connection.set_trace_callback(None)
+    queries = [q for q in statements if q.lstrip().upper().startswith("SELECT")]
+    assert len(queries) >= 10
+    for query in queries:
+        plan = [row[3] for row in connection.execute(f"EXPLAIN QUERY PLAN {query}")]
+        assert not [step for step in plan if step.startswith("SCAN cg_")], (query, plan)
+    store.close()
+    connection.close()
+
+
 def test_sqlite_is_durable_and_in_wal_mode_by_default(tmp_path: Path) -> None:
     store = cg.SQLiteStore(tmp_path / "x.db")
     connection = store._connection

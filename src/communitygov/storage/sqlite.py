@@ -307,8 +307,8 @@ _WRITE_SUMMARY = (
 )
 """A stream's summary: a new row, or its row updated in place (its keys untouched)."""
 
-_CHUNK = 400
-"""Streams looked up per query (two parameters each, well under SQLite's limit)."""
+_CHUNK = 500
+"""Streams looked up per query (well under SQLite's limit on parameters)."""
 
 
 class _Writes:
@@ -324,19 +324,22 @@ class _Writes:
         self.command_rows: list[tuple[Any, ...]] = []
 
     def look_up(self, requests: Sequence[AppendRequest]) -> None:
-        """Read the versions and last positions all of ``requests`` need, a chunk at a time."""
-        keys = sorted({(r.community_id, r.stream_id) for r in requests})
-        for start in range(0, len(keys), _CHUNK):
-            chunk = keys[start : start + _CHUNK]
-            marks = ", ".join(["(?, ?)"] * len(chunk))
-            self.versions.update(dict.fromkeys(chunk, 0))
-            for community, stream, version in self.cursor.execute(
-                "SELECT community_id, stream_id, version FROM cg_streams "
-                f"WHERE (community_id, stream_id) IN (VALUES {marks})",
-                [part for key in chunk for part in key],
-            ):
-                self.versions[community, stream] = version
-        for community in {community for community, _ in keys}:
+        """Read the versions and last positions all of ``requests`` need, a chunk of streams
+        at a time (each chunk one search of the summaries' key per stream)."""
+        streams: dict[str, set[str]] = {}
+        for request in requests:
+            streams.setdefault(request.community_id, set()).add(request.stream_id)
+        for community, ids in streams.items():
+            ordered = sorted(ids)
+            self.versions.update(dict.fromkeys(((community, s) for s in ordered), 0))
+            for start in range(0, len(ordered), _CHUNK):
+                chunk = ordered[start : start + _CHUNK]
+                for stream, version in self.cursor.execute(
+                    "SELECT stream_id, version FROM cg_streams WHERE community_id = ? "
+                    f"AND stream_id IN ({', '.join('?' * len(chunk))})",
+                    [community, *chunk],
+                ):
+                    self.versions[community, stream] = version
             row = self.cursor.execute(
                 "SELECT max(last_position) FROM cg_batches WHERE community_id = ?", (community,)
             ).fetchone()
