@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 import sqlite3
 from datetime import datetime
 from pathlib import Path
@@ -227,6 +228,15 @@ def test_a_new_event_keeps_the_text_of_its_own_time(at: datetime, other: datetim
     assert moved.at_text == other.isoformat()
     assert moved == cg.NewEvent("Noted", 1, "{}", other, "0" * 64)
     assert event == cg.NewEvent("Noted", 1, "{}", at, "0" * 64)  # the text is not compared
+
+
+def test_a_new_event_pickled_by_an_older_version_still_formats_its_time() -> None:
+    at = datetime(2026, 3, 2, 9, tzinfo=ZoneInfo("Asia/Shanghai"))
+    event = cg.NewEvent("Noted", 1, "{}", at, "0" * 64)
+    older = pickle.loads(pickle.dumps(event))
+    object.__delattr__(older, "_at_text")  # as a version without the cached text left it
+    assert older.at_text == "2026-03-02T09:00:00+08:00"
+    assert pickle.loads(pickle.dumps(older)) == event
 
 
 def test_events_saved_through_the_facade_keep_their_time_in_every_store(

@@ -34,7 +34,7 @@ class NewEvent:
         Formatted once per event, however many times it is asked for; the library's own
         writers hand over the text they formatted for the hash (see :func:`formatted_event`).
         """
-        text = self._at_text
+        text = getattr(self, "_at_text", None)  # unset in one unpickled from an older version
         if text is None:
             text = self.at.isoformat()
             object.__setattr__(self, "_at_text", text)
