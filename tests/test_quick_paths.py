@@ -18,6 +18,7 @@ from datetime import UTC, date, datetime
 from fractions import Fraction
 from typing import Any
 
+import attrs
 import cattrs
 from cattrs.preconf.json import make_converter as make_json_converter
 from hypothesis import given, note, settings
@@ -25,6 +26,7 @@ from hypothesis import strategies as st
 
 import communitygov as cg
 from communitygov.kernel.codec import compact_json
+from communitygov.matters.events import MatterRaised
 from communitygov.storage.integrity import GENESIS, chain_hash, chain_hash_formatted
 from communitygov.testing import assistance_strategies as cgas
 from communitygov.testing import strategies as cgst
@@ -232,3 +234,29 @@ def test_generated_communities_snapshot_as_the_plain_path(
 ) -> None:
     community, events = built
     assert_round_trips(community, events)
+
+
+@attrs.frozen
+class _RaisedWithANote(MatterRaised):
+    """A subclass of an event a matter keeps, with a field of its own."""
+
+    note: str = "附注"
+
+
+def test_a_snapshot_takes_only_that_very_event_of_its_declared_class_from_the_save() -> None:
+    matter = raised().value
+    snapshots = cg.Governance(cg.MemoryStore())._snapshots
+    marked = {"marked": True}
+    plain = snapshots.freeze(matter)
+    assert plain == plain_json(matter)
+    # The event the save encoded, itself: its fields are taken as they are.
+    assert '"raised":{"marked":true}' in snapshots.freeze(
+        matter, {id(matter.raised): (matter.raised, marked)}
+    )
+    # An equal event, or another object under the same id: encoded here.
+    twin = attrs.evolve(matter.raised)
+    assert snapshots.freeze(matter, {id(matter.raised): (twin, marked)}) == plain
+    # A subclass is encoded as the declared class, whatever the save encoded for it.
+    noted = attrs.evolve(matter, raised=_RaisedWithANote(**attrs.asdict(matter.raised)))
+    assert snapshots.freeze(noted, {id(noted.raised): (noted.raised, marked)}) == plain
+    assert snapshots.freeze(noted) == plain

@@ -256,13 +256,13 @@ def test_sqlite_tables_are_rowid_tables_with_their_keys_after_migration(
     with sqlite3.connect(path) as connection:
         tables = dict(
             connection.execute(
-                "SELECT name, sql FROM sqlite_schema WHERE type = 'table' AND name LIKE 'cg_%'"
+                "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name LIKE 'cg_%'"
             ).fetchall()
         )
         indexes = {
             row[0]
             for row in connection.execute(
-                "SELECT name FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL"
+                "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
             )
         }
         version = connection.execute(
@@ -280,3 +280,58 @@ def test_sqlite_tables_are_rowid_tables_with_their_keys_after_migration(
         "cg_streams_state",
     }
     assert version == (str(sqlite_store.SCHEMA_VERSION),)
+
+
+def _contents(path: Path) -> list[Any]:
+    """Every schema object of an SQLite file and every row of our tables."""
+    with sqlite3.connect(path) as connection:
+        found: list[Any] = connection.execute(
+            "SELECT type, name, sql FROM sqlite_master ORDER BY type, name"
+        ).fetchall()
+        for table in ("cg_meta", "cg_batches", "cg_streams", "cg_commands"):
+            found += connection.execute(f"SELECT * FROM {table} ORDER BY 1, 2").fetchall()
+    connection.close()
+    return found
+
+
+@pytest.mark.parametrize(
+    ("statement", "named"),
+    [
+        ("CREATE VIEW open_matters AS SELECT stream_id FROM cg_streams", "view 'open_matters'"),
+        (
+            "CREATE TRIGGER audit AFTER INSERT ON CG_BATCHES BEGIN SELECT 1; END",
+            "trigger 'audit'",
+        ),
+        (
+            "CREATE TABLE notes (community_id TEXT, stream_id TEXT, FOREIGN KEY "
+            "(community_id, stream_id) REFERENCES cg_streams ON DELETE CASCADE)",
+            "the foreign key of table 'notes'",
+        ),
+    ],
+)
+def test_an_application_object_on_a_rebuilt_table_stops_the_migration_and_changes_nothing(
+    tmp_path: Path, statement: str, named: str
+) -> None:
+    # Schema 3 drops cg_batches and cg_streams and builds them again: that would drop the
+    # application's triggers on them, cascade deletes into rows that refer to them, and break
+    # its views. The store refuses instead, naming what is in the way.
+    path = tmp_path / "app.db"
+    _write_sqlite(path, _story(), 2)
+    with sqlite3.connect(path) as connection:
+        connection.execute(statement)
+        connection.execute("CREATE TABLE unrelated (x TEXT)")
+        connection.execute("CREATE VIEW also_unrelated AS SELECT x FROM unrelated")
+    connection.close()
+    before = _contents(path)
+    with pytest.raises(cg.StoreUnavailable, match=named) as refused:
+        cg.SQLiteStore(path)
+    assert "schema 2" in str(refused.value)
+    assert "Nothing was changed" in str(refused.value)
+    assert _contents(path) == before
+    with sqlite3.connect(path) as connection:
+        kind = statement.split()[1].lower()
+        connection.execute(f"DROP {kind} {named.split(chr(39))[1]}")
+    connection.close()
+    store = cg.SQLiteStore(path)
+    assert cg.Governance(store).verify() == []
+    store.close()

@@ -299,11 +299,12 @@ class Governance:
         fields = self.codec.fields
         stock = self._stock_codec
         new_events = []
-        kept: dict[int, dict[str, Any]] = {}  # for the snapshot: an aggregate keeps events
+        kept: dict[int, tuple[Event, dict[str, Any]]] = {}  # an aggregate keeps some events
         for version, event in enumerate(events, start=expected + 1):
             type_name, schema_version, at = event.type_name, event.schema_version, event.at
             if stock:
-                values = kept[id(event)] = fields(event)
+                values = fields(event)
+                kept[id(event)] = (event, values)
                 data = compact_json(values)
                 at_text = values["at"]
             else:

@@ -5,7 +5,7 @@ replay. :class:`Snapshots` freezes an aggregate with a converter of its own (a p
 stored by name and calendar, and found again among the facade's procedures) and thaws it with
 a faster copy of that converter, falling back to the careful one to name what is wrong.
 
-An aggregate keeps some of its events (a matter its meetings, notices and completion), so its
+An aggregate keeps some of its events (a matter its raising, meetings and completion), so its
 snapshot holds those events' fields too. A save has just encoded the events it stores; given
 them, :meth:`Snapshots.freeze` takes their fields as they are instead of encoding them again.
 """
@@ -19,7 +19,7 @@ import types
 import typing
 from collections.abc import Callable, Iterable, Mapping
 from contextvars import ContextVar
-from typing import Any, TypeVar
+from typing import Any, TypeAlias, TypeVar
 
 import cattrs
 from cattrs.gen import make_dict_unstructure_fn
@@ -35,10 +35,11 @@ __all__ = ["Snapshots"]
 
 A = TypeVar("A", bound=Aggregate)
 
-_ENCODED: ContextVar[Mapping[int, dict[str, Any]]] = ContextVar(
-    "encoded events", default=types.MappingProxyType({})
-)
-"""The fields of the events the current save has encoded, by the event's ``id``."""
+Encoded: TypeAlias = Mapping[int, tuple[Event, dict[str, Any]]]
+"""Events a save has just encoded and their fields, by ``id(event)``."""
+
+_ENCODED: ContextVar[Encoded] = ContextVar("encoded events", default=types.MappingProxyType({}))
+"""What the current save has encoded, while it freezes its aggregate."""
 
 
 class Snapshots:
@@ -48,23 +49,21 @@ class Snapshots:
         self._converter = _snapshot_converter(procedures)
         self._fast = _fast_structuring(self._converter)
 
-    def freeze(
-        self, aggregate: Aggregate, encoded: Mapping[int, dict[str, Any]] | None = None
-    ) -> str:
+    def freeze(self, aggregate: Aggregate, encoded: Encoded | None = None) -> str:
         """``aggregate``'s state as JSON text.
 
         Args:
-            encoded: the fields of events just encoded by the same converter hooks (the
-                library's own codec), by ``id(event)``; an event the aggregate keeps is taken
-                from here rather than encoded again. The events must be alive for the call.
+            encoded: events just encoded by the library's own codec (the same converter
+                hooks) with their fields, by ``id(event)``. An event the aggregate keeps is
+                taken from here, when it is that very event of exactly its field's declared
+                class, rather than encoded again; the text is the same either way.
         """
-        if not encoded:
-            return compact_json(self._converter.unstructure(aggregate, type(aggregate)))
-        token = _ENCODED.set(encoded)
+        token = _ENCODED.set(encoded) if encoded else None
         try:
             return compact_json(self._converter.unstructure(aggregate, type(aggregate)))
         finally:
-            _ENCODED.reset(token)
+            if token is not None:
+                _ENCODED.reset(token)
 
     def thaw(self, cls: type[A], summary: Summary) -> A:
         """The aggregate frozen in ``summary``.
@@ -175,16 +174,22 @@ def _snapshot_converter(procedures: Mapping[str, Procedure]) -> cattrs.Converter
     converter.register_structure_hook(Procedure, structure_procedure)
     converter.register_unstructure_hook_factory(
         lambda cls: isinstance(cls, type) and issubclass(cls, Event),
-        lambda cls: _reusing_encoded(make_dict_unstructure_fn(cls, converter)),
+        lambda cls: _reusing_encoded(cls, make_dict_unstructure_fn(cls, converter)),
     )
     return converter
 
 
-def _reusing_encoded(unstructure: Callable[[Any], dict[str, Any]]) -> Callable[[Any], Any]:
-    """An event hook that takes the fields the current save encoded, if it encoded this event."""
+def _reusing_encoded(
+    cls: type, unstructure: Callable[[Any], dict[str, Any]]
+) -> Callable[[Any], dict[str, Any]]:
+    """The hook of a field declared as the event class ``cls``: the fields the current save
+    encoded for this very event, if it did and the event is of ``cls`` itself (a subclass is
+    encoded as ``cls``, its own fields left out), or else the event encoded here."""
 
-    def hook(event: Any) -> Any:
-        fields = _ENCODED.get().get(id(event))
-        return fields if fields is not None else unstructure(event)
+    def hook(event: Any) -> dict[str, Any]:
+        seen = _ENCODED.get().get(id(event))
+        if seen is not None and seen[0] is event and type(event) is cls:
+            return seen[1]
+        return unstructure(event)
 
     return hook

@@ -15,8 +15,16 @@ from communitygov.errors import MalformedRequest
 __all__ = ["AppendRequest", "AppendResult", "NewEvent", "Problem", "RecordedEvent", "Summary"]
 
 
+class _TimeText:
+    """Room for the text of an event's time, outside its ``attrs`` fields: not compared,
+    hashed, copied, pickled or listed by ``attrs.asdict``, only remembered."""
+
+    __slots__ = ("_at_text",)
+    _at_text: str
+
+
 @attrs.frozen
-class NewEvent:
+class NewEvent(_TimeText):
     """An event about to be stored: its type, schema version, fields as JSON text, time and
     the hash chaining it to the previous event of its stream."""
 
@@ -25,30 +33,30 @@ class NewEvent:
     data: str
     at: datetime
     hash: str
-    _at_text: str | None = attrs.field(default=None, init=False, eq=False, repr=False)
 
     @property
     def at_text(self) -> str:
         """``at.isoformat()``: the text the hash chain covers and the SQL stores keep.
 
-        Formatted once per event, however many times it is asked for; the library's own
-        writers hand over the text they formatted for the hash (see :func:`formatted_event`).
+        Formatted once per event, however many times it is asked for.
         """
-        text = getattr(self, "_at_text", None)  # unset in one unpickled from an older version
-        if text is None:
+        try:
+            return self._at_text
+        except AttributeError:
             text = self.at.isoformat()
             object.__setattr__(self, "_at_text", text)
-        return text
+            return text
 
 
 def formatted_event(
     type_name: str, schema_version: int, data: str, at: datetime, at_text: str, hash_: str
 ) -> NewEvent:
-    """A :class:`NewEvent` whose time the caller has formatted already.
+    """A :class:`NewEvent` whose time the caller has formatted already: internal to the
+    library, and trusting its caller.
 
-    For the library's writers only: ``at_text`` must be exactly ``at.isoformat()`` (the
-    facade takes it from the same formatting that went into the event's data and hash), as
-    nothing checks it again; anyone else builds ``NewEvent`` and lets it format the time.
+    ``at_text`` must be exactly ``at.isoformat()``, as nothing checks it again: the facade
+    passes the text it formatted from that same ``at`` for the event's data and hash. Anyone
+    else builds ``NewEvent``, which formats its own time.
     """
     event = NewEvent(type_name, schema_version, data, at, hash_)
     object.__setattr__(event, "_at_text", at_text)

@@ -15,6 +15,7 @@ commits or closes that connection itself.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
@@ -241,30 +242,80 @@ class SQLiteStore(SQLReads):
                 raise StoreUnavailable("SQLite", f"{self._where}: {exc}") from exc
 
     def _migrate(self) -> None:
-        connection = self._connection
+        """Create or migrate our tables. The version is read again under the write lock, so
+        two processes opening an old database migrate it once.
+
+        Raises:
+            StoreUnavailable: the database is newer than this code, or the application has
+                views, triggers or foreign keys on the tables a migration rebuilds.
+        """
         with self._lock:
-            connection.execute(
+            self._connection.execute(
                 "CREATE TABLE IF NOT EXISTS cg_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
             )
-            row = connection.execute(
-                "SELECT value FROM cg_meta WHERE key = 'schema_version'"
-            ).fetchone()
-            current = int(row[0]) if row else 0
-            if current > SCHEMA_VERSION:
-                raise StoreUnavailable(
-                    "SQLite",
-                    f"{self._where} was written by a newer library (schema {current}; "
-                    f"this code knows {SCHEMA_VERSION})",
-                )
+            current = self._schema_version(self._connection.cursor())
+        if current == SCHEMA_VERSION:
+            return
+        with self._transaction() as cursor:
+            current = self._schema_version(cursor)
             if current == SCHEMA_VERSION:
                 return
-        with self._transaction() as cursor:
+            self._refuse_dependents(cursor, current)
             for version in range(current + 1, SCHEMA_VERSION + 1):
                 for statement in _MIGRATIONS[version]:
                     cursor.execute(statement)
             cursor.execute(
                 "INSERT OR REPLACE INTO cg_meta (key, value) VALUES ('schema_version', ?)",
                 (str(SCHEMA_VERSION),),
+            )
+
+    def _schema_version(self, cursor: sqlite3.Cursor) -> int:
+        """The schema the database is at (0 when new).
+
+        Raises:
+            StoreUnavailable: a newer library wrote it.
+        """
+        row = cursor.execute("SELECT value FROM cg_meta WHERE key = 'schema_version'").fetchone()
+        current = int(row[0]) if row else 0
+        if current > SCHEMA_VERSION:
+            raise StoreUnavailable(
+                "SQLite",
+                f"{self._where} was written by a newer library (schema {current}; "
+                f"this code knows {SCHEMA_VERSION})",
+            )
+        return current
+
+    def _refuse_dependents(self, cursor: sqlite3.Cursor, current: int) -> None:
+        """Refuse to migrate when the application's own views, triggers or foreign keys refer
+        to a table the migrations drop and build again: dropping it would drop its triggers,
+        cascade deletes into the rows that refer to it, or break the views.
+
+        Raises:
+            StoreUnavailable: naming each object that refers to one of those tables.
+        """
+        pattern = re.compile(r"\bcg_(?:batches|streams|events)\b", re.IGNORECASE)
+        found = [
+            f"{kind} {name!r}"
+            for kind, name, sql in cursor.execute(
+                "SELECT type, name, sql FROM sqlite_master WHERE type IN ('view', 'trigger')"
+            )
+            if sql and pattern.search(sql)
+        ]
+        found += [
+            f"the foreign key of table {name!r}"
+            for (name,) in cursor.execute(
+                "SELECT DISTINCT m.name FROM sqlite_master AS m, "
+                "pragma_foreign_key_list(m.name) AS f WHERE m.type = 'table' "
+                "AND f.\"table\" IN ('cg_batches', 'cg_streams', 'cg_events')"
+            )
+        ]
+        if found:
+            raise StoreUnavailable(
+                "SQLite",
+                f"{self._where} is at schema {current}, and moving it to schema "
+                f"{SCHEMA_VERSION} drops tables of ours (cg_events, cg_batches, cg_streams) and "
+                f"builds them again; {', '.join(found)} of the application refer to them. "
+                "Nothing was changed: drop them, open the store once, and create them again",
             )
 
     # --- writing -----------------------------------------------------------------------
