@@ -335,3 +335,30 @@ def test_an_application_object_on_a_rebuilt_table_stops_the_migration_and_change
     store = cg.SQLiteStore(path)
     assert cg.Governance(store).verify() == []
     store.close()
+
+
+def test_a_store_that_finds_the_database_migrated_meanwhile_migrates_nothing(
+    tmp_path: Path,
+) -> None:
+    # Two processes open an older database at once: both read the old version, one takes the
+    # write lock and migrates. The other must read the version again under the lock, rather
+    # than run the migrations a second time on tables that have moved on.
+    path = tmp_path / "old.db"
+    story = _story()
+    _write_sqlite(path, story, 1)
+
+    class OpenedAtTheSameTime(cg.SQLiteStore):
+        first_look = True
+
+        def _schema_version(self, cursor: sqlite3.Cursor) -> int:
+            seen = super()._schema_version(cursor)
+            if OpenedAtTheSameTime.first_look:  # the other process migrates right now
+                OpenedAtTheSameTime.first_look = False
+                cg.SQLiteStore(path).close()
+            return seen
+
+    store = OpenedAtTheSameTime(path)
+    assert not OpenedAtTheSameTime.first_look
+    assert store.read_all("c1") == story.read_all("c1")
+    assert cg.Governance(store).verify() == []
+    store.close()
