@@ -5,6 +5,8 @@ and adopts or rejects the plan, the resolution is published for a period during 
 residents may object, the work is implemented once the period has ended with no objection
 pending, and the result is published before the matter closes. Every command is a method that
 returns the new matter and the events it produced; the matter it is called on never changes.
+How each event changes a matter, for commands and replay alike, is in
+:mod:`communitygov.matters.fold`.
 
 >>> from communitygov.matters.presets import ONE_SOLICITATION_THREE_DELIBERATIONS as PROC
 >>> PROC.workflow.allowed("raised")
@@ -13,7 +15,7 @@ returns the new matter and the events it produced; the matter it is called on ne
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import Any
 
@@ -58,6 +60,7 @@ from communitygov.matters.events import (
     SolicitationClosed,
     SolicitationOpened,
 )
+from communitygov.matters.fold import changes
 from communitygov.matters.presets import PROCEDURES
 from communitygov.matters.procedure import Constituency, MatterState, Procedure
 from communitygov.matters.records import Meeting, MotionSource, Objection, Opinion, Outcome
@@ -65,9 +68,6 @@ from communitygov.organisation.community import Community
 from communitygov.publicity.notices import Notice, NoticeKind
 
 __all__ = ["Deadline", "Matter"]
-
-_Fold = tuple[str, dict[str, Any]]
-"""An event's action in the workflow, and the fields it changes."""
 
 
 @attrs.frozen
@@ -253,28 +253,6 @@ class Matter(Aggregate):
         """Every notice the matter has posted, oldest first: the resolution notices, the
         rulings on objections, the result notice."""
         return self.posted
-
-    def _notice(
-        self,
-        kind: NoticeKind,
-        text: str,
-        place: str,
-        posted_at: datetime,
-        period: Period | None = None,
-        ends_at: datetime | None = None,
-    ) -> Notice:
-        raised = self.raised
-        return _new_notice(
-            kind=kind,
-            community_id=raised.community_id,
-            subject_id=self.id,
-            subject=raised.title,
-            text=text,
-            place=place,
-            posted_at=posted_at,
-            period=period,
-            ends_at=ends_at,
-        )
 
     # --- commands: raising and solicitation ----------------------------------------------
 
@@ -658,7 +636,7 @@ class Matter(Aggregate):
         names = " or ".join(sorted(group.en for group in groups))
         raise NotEligible(person_id, role, names)
 
-    # --- the fold ------------------------------------------------------------------------
+    # --- the fold (communitygov.matters.fold) ---------------------------------------------
 
     @classmethod
     def _start(cls, event: Event, context: Any) -> Matter:
@@ -686,72 +664,7 @@ class Matter(Aggregate):
         )
 
     def _changes(self, event: Event) -> dict[str, Any]:
-        changes: dict[str, Any]
-        kept = _KEPT.get(type(event))
-        if kept is not None:
-            action, field = kept
-            changes = {field: event} if field else {}
-        else:
-            fold = _FOLDS.get(type(event))
-            if fold is None:
-                raise DecodeError(event.type_name, event.schema_version, "not a matter event")
-            action, changes = fold(self, event)
-        workflow = self.procedure.workflow
-        state = workflow.table.get((self.state, action))
-        changes["state"] = workflow.target(self.state, action) if state is None else state
-        return changes
-
-    def _deliberation_held(self, event: DeliberationHeld) -> _Fold:
-        action = "adopt" if event.outcome is Outcome.ADOPTED else "reject"
-        return action, {"deliberations": (*self.deliberations, event)}
-
-    def _objection_ruled(self, event: ObjectionRuled) -> _Fold:
-        objections = tuple(
-            attrs.evolve(o, upheld=event.upheld, ruling=event.ruling)
-            if o.id == event.objection_id
-            else o
-            for o in self.objections
-        )
-        verdict = "upheld 成立" if event.upheld else "dismissed 不成立"
-        notice = self._notice(
-            NoticeKind.OBJECTION_RULING,
-            f"Objection {event.objection_id}: {verdict}.\n{event.ruling}",
-            event.place,
-            event.at,
-        )
-        changes = {"objections": objections, "posted": (*self.posted, notice)}
-        return ("uphold_objection" if event.upheld else "dismiss_objection"), changes
-
-    def _opinion_recorded(self, event: OpinionRecorded) -> _Fold:
-        opinion = Opinion(
-            event.opinion_id, event.author_id, event.channel, event.stance, event.text
-        )
-        return "record_opinion", {"opinions": (*self.opinions, opinion)}
-
-    def _resolution_publicised(self, event: ResolutionPublicised) -> _Fold:
-        notice = self._notice(
-            NoticeKind.RESOLUTION, event.text, event.place, event.at, event.period, event.ends_at
-        )
-        return "publicise_resolution", {"posted": (*self.posted, notice)}
-
-    def _objection_raised(self, event: ObjectionRaised) -> _Fold:
-        objection = Objection(
-            event.objection_id,
-            event.by,
-            event.text,
-            self.publicity_round,
-            ruling_due=event.ruling_due,
-        )
-        return "raise_objection", {"objections": (*self.objections, objection)}
-
-    def _progress_recorded(self, event: ProgressRecorded) -> _Fold:
-        return "record_progress", {"progress": (*self.progress, event)}
-
-    def _result_publicised(self, event: ResultPublicised) -> _Fold:
-        notice = self._notice(
-            NoticeKind.RESULT, event.text, event.place, event.at, event.period, event.ends_at
-        )
-        return "publicise_result", {"posted": (*self.posted, notice)}
+        return changes(self, event)
 
     @classmethod
     def replay(
@@ -772,32 +685,8 @@ class Matter(Aggregate):
 
 
 _new_raised = maker(MatterRaised)
-_new_notice = maker(Notice)
-"""Build a ``MatterRaised`` and a ``Notice`` as their ``__init__`` would, only faster (see
-:func:`~communitygov.kernel.slots.maker`): every matter is raised, and the fold builds every
-notice a matter posts."""
-
-_KEPT: Mapping[type[Event], tuple[str, str]] = {
-    SolicitationOpened: ("open_solicitation", "solicitation"),
-    SolicitationClosed: ("close_solicitation", ""),
-    ImplementationStarted: ("start_implementation", "implementation"),
-    MatterCompleted: ("complete", "completion"),
-    MatterClosed: ("close", ""),
-    MatterWithdrawn: ("withdraw", "withdrawal"),
-}
-"""The events that change a matter only by the action they record and by being kept in a
-field (or none): the action, and the field."""
-
-_FOLDS: Mapping[type[Event], Callable[[Matter, Any], _Fold]] = {
-    OpinionRecorded: Matter._opinion_recorded,
-    DeliberationHeld: Matter._deliberation_held,
-    ResolutionPublicised: Matter._resolution_publicised,
-    ObjectionRaised: Matter._objection_raised,
-    ObjectionRuled: Matter._objection_ruled,
-    ProgressRecorded: Matter._progress_recorded,
-    ResultPublicised: Matter._result_publicised,
-}
-"""How each other event changes a matter: the action it records, and the fields it changes."""
+"""Build a ``MatterRaised`` as its ``__init__`` would, only faster (see
+:func:`~communitygov.kernel.slots.maker`): every matter is raised."""
 
 
 def _latest(posted: tuple[Notice, ...], kind: NoticeKind) -> Notice | None:
