@@ -307,6 +307,12 @@ def _contents(path: Path) -> list[Any]:
             "(community_id, stream_id) REFERENCES cg_streams ON DELETE CASCADE)",
             "the foreign key of table 'notes'",
         ),
+        (
+            "CREATE TABLE notes (community_id TEXT, stream_id TEXT, FOREIGN KEY "
+            "(community_id, stream_id) REFERENCES CG_Streams ON DELETE CASCADE)",
+            "the foreign key of table 'notes'",
+        ),
+        ("CREATE INDEX by_title ON cg_streams (title)", "index 'by_title'"),
     ],
 )
 def test_an_application_object_on_a_rebuilt_table_stops_the_migration_and_changes_nothing(
@@ -328,6 +334,10 @@ def test_an_application_object_on_a_rebuilt_table_stops_the_migration_and_change
     assert "schema 2" in str(refused.value)
     assert "Nothing was changed" in str(refused.value)
     assert _contents(path) == before
+    with sqlite3.connect(path) as connection:  # not even switched to write-ahead logging
+        assert connection.execute("PRAGMA journal_mode").fetchone() == ("delete",)
+    connection.close()
+    assert not Path(f"{path}-wal").exists()
     with sqlite3.connect(path) as connection:
         kind = statement.split()[1].lower()
         connection.execute(f"DROP {kind} {named.split(chr(39))[1]}")
@@ -350,8 +360,8 @@ def test_a_store_that_finds_the_database_migrated_meanwhile_migrates_nothing(
     class OpenedAtTheSameTime(cg.SQLiteStore):
         first_look = True
 
-        def _schema_version(self, cursor: sqlite3.Cursor) -> int:
-            seen = super()._schema_version(cursor)
+        def _check(self, cursor: sqlite3.Cursor) -> int:
+            seen = super()._check(cursor)
             if OpenedAtTheSameTime.first_look:  # the other process migrates right now
                 OpenedAtTheSameTime.first_look = False
                 cg.SQLiteStore(path).close()
@@ -362,3 +372,37 @@ def test_a_store_that_finds_the_database_migrated_meanwhile_migrates_nothing(
     assert store.read_all("c1") == story.read_all("c1")
     assert cg.Governance(store).verify() == []
     store.close()
+
+
+def test_a_new_database_opens_beside_an_application_table_that_refers_to_ours(
+    tmp_path: Path,
+) -> None:
+    # Nothing of ours exists yet, so nothing is rebuilt: the application may declare its
+    # foreign key first.
+    path = tmp_path / "new.db"
+    with sqlite3.connect(path) as connection:
+        connection.execute(
+            "CREATE TABLE notes (community_id TEXT, stream_id TEXT, FOREIGN KEY "
+            "(community_id, stream_id) REFERENCES cg_streams (community_id, stream_id))"
+        )
+    connection.close()
+    store = cg.SQLiteStore(path)
+    gov = cg.Governance(store)
+    gov.register_community("c1", "社区", at=AT)
+    assert gov.verify() == []
+    store.close()
+
+
+@pytest.mark.parametrize("recorded", ["abc", "-1", "2.5", ""])
+def test_a_recorded_schema_version_that_is_not_one_is_refused(
+    tmp_path: Path, recorded: str
+) -> None:
+    path = tmp_path / "odd.db"
+    _write_sqlite(path, _story(), 2)
+    with sqlite3.connect(path) as connection:
+        connection.execute("UPDATE cg_meta SET value = ? WHERE key = 'schema_version'", (recorded,))
+    connection.close()
+    before = _contents(path)
+    with pytest.raises(cg.StoreUnavailable, match=f"schema version {recorded!r}"):
+        cg.SQLiteStore(path)
+    assert _contents(path) == before

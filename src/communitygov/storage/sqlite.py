@@ -144,6 +144,18 @@ _MIGRATIONS: dict[int, tuple[str, ...]] = {
 }
 
 
+_OUR_INDEXES = frozenset(
+    {
+        "cg_streams_due",
+        "cg_streams_state",
+        "cg_streams_stream",
+        "cg_batches_position",
+        "cg_batches_version",
+    }
+)
+"""The indexes the migrations create (the others of our tables are SQLite's own)."""
+
+
 def _utc(moment: datetime) -> str:
     """A sortable text for an instant: ISO 8601 in UTC."""
     return moment.astimezone(UTC).isoformat()
@@ -182,13 +194,24 @@ class SQLiteStore(SQLReads):
                 connection = sqlite3.connect(
                     str(path), timeout=timeout, isolation_level=None, check_same_thread=False
                 )
+            self._connection = connection
+            connection.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
+            # Checked before anything is written, so that a refused database is left as it was.
+            self._check(connection.cursor())
+            if self._owned:
                 connection.execute("PRAGMA journal_mode=WAL")
                 connection.execute(f"PRAGMA synchronous={synchronous.upper()}")
-            connection.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
-            self._connection = connection
             self._migrate()
         except sqlite3.Error as exc:
+            self._close_owned(connection)
             raise StoreUnavailable("SQLite", f"{self._where}: {exc}") from exc
+        except StoreUnavailable:
+            self._close_owned(connection)
+            raise
+
+    def _close_owned(self, connection: sqlite3.Connection | None) -> None:
+        if self._owned and connection is not None:
+            connection.close()
 
     # --- transactions ------------------------------------------------------------------
 
@@ -242,25 +265,16 @@ class SQLiteStore(SQLReads):
                 raise StoreUnavailable("SQLite", f"{self._where}: {exc}") from exc
 
     def _migrate(self) -> None:
-        """Create or migrate our tables. The version is read again under the write lock, so
-        two processes opening an old database migrate it once.
-
-        Raises:
-            StoreUnavailable: the database is newer than this code, or the application has
-                views, triggers or foreign keys on the tables a migration rebuilds.
-        """
+        """Create or migrate our tables. The version is read and checked again under the
+        write lock, so two processes opening an old database migrate it once."""
         with self._lock:
             self._connection.execute(
                 "CREATE TABLE IF NOT EXISTS cg_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
             )
-            current = self._schema_version(self._connection.cursor())
-        if current == SCHEMA_VERSION:
-            return
         with self._transaction() as cursor:
-            current = self._schema_version(cursor)
+            current = self._check(cursor)
             if current == SCHEMA_VERSION:
                 return
-            self._refuse_dependents(cursor, current)
             for version in range(current + 1, SCHEMA_VERSION + 1):
                 for statement in _MIGRATIONS[version]:
                     cursor.execute(statement)
@@ -269,30 +283,51 @@ class SQLiteStore(SQLReads):
                 (str(SCHEMA_VERSION),),
             )
 
-    def _schema_version(self, cursor: sqlite3.Cursor) -> int:
-        """The schema the database is at (0 when new).
+    def _check(self, cursor: sqlite3.Cursor) -> int:
+        """The schema the database is at (0 when new), once it is known that this code can
+        open it and migrate it. Reads only.
 
         Raises:
-            StoreUnavailable: a newer library wrote it.
+            StoreUnavailable: a newer library wrote it, its recorded version is not one, or
+                the application has its own objects on tables a migration rebuilds.
         """
-        row = cursor.execute("SELECT value FROM cg_meta WHERE key = 'schema_version'").fetchone()
-        current = int(row[0]) if row else 0
-        if current > SCHEMA_VERSION:
-            raise StoreUnavailable(
-                "SQLite",
-                f"{self._where} was written by a newer library (schema {current}; "
-                f"this code knows {SCHEMA_VERSION})",
+        with self._lock:
+            has_meta = cursor.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'cg_meta'"
+            ).fetchone()
+            row = (
+                cursor.execute("SELECT value FROM cg_meta WHERE key = 'schema_version'").fetchone()
+                if has_meta
+                else None
             )
-        return current
+            given = row[0] if row else "0"
+            current = int(given) if str(given).isdigit() else -1
+            if current > SCHEMA_VERSION:
+                raise StoreUnavailable(
+                    "SQLite",
+                    f"{self._where} was written by a newer library (schema {current}; "
+                    f"this code knows {SCHEMA_VERSION})",
+                )
+            if current < 0:
+                raise StoreUnavailable(
+                    "SQLite",
+                    f"{self._where}: cg_meta records the schema version {given!r}, which is not "
+                    f"a version this code knows (0 to {SCHEMA_VERSION})",
+                )
+            if 0 < current < SCHEMA_VERSION:
+                self._refuse_dependents(cursor, current)
+            return current
 
     def _refuse_dependents(self, cursor: sqlite3.Cursor, current: int) -> None:
-        """Refuse to migrate when the application's own views, triggers or foreign keys refer
-        to a table the migrations drop and build again: dropping it would drop its triggers,
-        cascade deletes into the rows that refer to it, or break the views.
+        """Refuse to migrate when the application's own views, triggers, indexes or foreign
+        keys are on a table the migrations drop and build again: dropping it would drop the
+        triggers and indexes, cascade deletes into the rows that refer to it, or break the
+        views.
 
         Raises:
-            StoreUnavailable: naming each object that refers to one of those tables.
+            StoreUnavailable: naming each object that is in the way.
         """
+        rebuilt = ("cg_batches", "cg_streams", "cg_events")
         pattern = re.compile(r"\bcg_(?:batches|streams|events)\b", re.IGNORECASE)
         found = [
             f"{kind} {name!r}"
@@ -302,11 +337,18 @@ class SQLiteStore(SQLReads):
             if sql and pattern.search(sql)
         ]
         found += [
+            f"index {name!r}"
+            for name, table in cursor.execute(
+                "SELECT name, tbl_name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+            )
+            if table.lower() in rebuilt and name not in _OUR_INDEXES
+        ]
+        found += [
             f"the foreign key of table {name!r}"
             for (name,) in cursor.execute(
                 "SELECT DISTINCT m.name FROM sqlite_master AS m, "
                 "pragma_foreign_key_list(m.name) AS f WHERE m.type = 'table' "
-                "AND f.\"table\" IN ('cg_batches', 'cg_streams', 'cg_events')"
+                "AND lower(f.\"table\") IN ('cg_batches', 'cg_streams', 'cg_events')"
             )
         ]
         if found:
@@ -314,7 +356,7 @@ class SQLiteStore(SQLReads):
                 "SQLite",
                 f"{self._where} is at schema {current}, and moving it to schema "
                 f"{SCHEMA_VERSION} drops tables of ours (cg_events, cg_batches, cg_streams) and "
-                f"builds them again; {', '.join(found)} of the application refer to them. "
+                f"builds them again; the application's {', '.join(found)} are on them. "
                 "Nothing was changed: drop them, open the store once, and create them again",
             )
 
