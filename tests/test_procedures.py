@@ -3,6 +3,7 @@ diagram shows every state, and the calendar decides how periods are counted."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
 import attrs
@@ -111,6 +112,52 @@ def test_procedure_needs_a_name() -> None:
     with pytest.raises(cg.DefinitionError) as caught:
         _procedure((_step("propose"),), name="  ")
     assert caught.value.problem == "the name is empty"
+
+
+@pytest.mark.parametrize(
+    ("build", "what", "field", "given"),
+    [
+        (
+            lambda: cg.PublicityRules(upheld_returns_to="consult", ruling_within=3),
+            "PublicityRules",
+            "ruling_within",
+            3,
+        ),
+        (
+            lambda: cg.PublicityRules(upheld_returns_to="consult", period=timedelta(days=7)),
+            "PublicityRules",
+            "period",
+            timedelta(days=7),
+        ),
+        (lambda: cg.SolicitationRules(minimum="7 days"), "SolicitationRules", "minimum", "7 days"),
+        (
+            lambda: attrs.evolve(P3, result_publicity=7),
+            "Procedure",
+            "result_publicity",
+            7,
+        ),
+        (
+            lambda: attrs.evolve(P3.steps[0], papers_notice=timedelta(days=3)),
+            "DeliberationStep",
+            "papers_notice",
+            timedelta(days=3),
+        ),
+    ],
+)
+def test_a_period_that_is_not_a_period_fails_when_built(
+    build: Callable[[], object], what: str, field: str, given: object
+) -> None:
+    # Not later, as a bare AttributeError, when a command first counts it.
+    with pytest.raises(cg.DefinitionError) as caught:
+        build()
+    assert caught.value.what == what
+    assert caught.value.problem == f"{field} must be a Period such as Period.days(3), not {given!r}"
+
+
+def test_no_deadline_for_rulings_and_no_papers_notice_are_allowed() -> None:
+    rules = cg.PublicityRules(upheld_returns_to="consult", ruling_within=None)
+    assert rules.ruling_within is None
+    assert P3.steps[0].papers_notice is None
 
 
 def test_evolving_a_preset_is_checked_too() -> None:

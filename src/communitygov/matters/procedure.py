@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from enum import Enum
+from typing import Any
 
 import attrs
 
@@ -97,6 +98,30 @@ def _steps(value: Iterable[DeliberationStep]) -> tuple[DeliberationStep, ...]:
     return tuple(value)
 
 
+def _period(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """A validator: the field holds a :class:`Period`.
+
+    Raises:
+        DefinitionError: anything else (a number of days, a ``timedelta``), which would
+            otherwise fail only when a command counts the period.
+    """
+    if not isinstance(value, Period):
+        raise DefinitionError(
+            type(instance).__name__,
+            f"{attribute.name} must be a Period such as Period.days(3), not {value!r}",
+        )
+
+
+def _optional_period(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """A validator: the field holds a :class:`Period` or ``None``.
+
+    Raises:
+        DefinitionError: anything else.
+    """
+    if value is not None:
+        _period(instance, attribute, value)
+
+
 @attrs.frozen
 class SolicitationRules:
     """How opinions are solicited (一征).
@@ -106,7 +131,7 @@ class SolicitationRules:
         constituencies: who may give an opinion.
     """
 
-    minimum: Period = Period.days(7)
+    minimum: Period = attrs.field(default=Period.days(7), validator=_period)
     constituencies: frozenset[Constituency] = attrs.field(
         default=frozenset(Constituency), converter=_constituencies
     )
@@ -135,7 +160,7 @@ class DeliberationStep:
     rule: VotingRule
     may_amend: bool = False
     on_reject: str | None = None
-    papers_notice: Period | None = None
+    papers_notice: Period | None = attrs.field(default=None, validator=_optional_period)
 
 
 @attrs.frozen
@@ -154,12 +179,12 @@ class PublicityRules:
     """
 
     upheld_returns_to: str
-    period: Period = Period.days(7)
+    period: Period = attrs.field(default=Period.days(7), validator=_period)
     objectors: frozenset[Constituency] = attrs.field(
         default=frozenset({Constituency.RESIDENTS}), converter=_constituencies
     )
     ruling_body: BodyKind = BodyKind.SUPERVISION_COMMITTEE
-    ruling_within: Period | None = Period.days(3)
+    ruling_within: Period | None = attrs.field(default=Period.days(3), validator=_optional_period)
 
 
 @attrs.frozen
@@ -186,7 +211,7 @@ class Procedure:
     steps: tuple[DeliberationStep, ...] = attrs.field(converter=_steps)
     resolution_publicity: PublicityRules
     solicitation: SolicitationRules = SolicitationRules()
-    result_publicity: Period = Period.days(7)
+    result_publicity: Period = attrs.field(default=Period.days(7), validator=_period)
     calendar: Calendar = WEEKDAYS
     workflow: Workflow = attrs.field(init=False, eq=False, repr=False)
     _index: dict[str, int] = attrs.field(init=False, eq=False, repr=False)
