@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -241,3 +243,31 @@ def test_a_calendar_mismatch_is_refused_on_load(gov: cg.Governance) -> None:
     assert official.matter("sanwan", "cal") == decision[0]
     with pytest.raises(cg.DecodeError, match="official Chinese"):
         gov.matter("sanwan", "cal")
+
+
+@pytest.mark.parametrize(
+    ("snapshot", "why"),
+    [
+        ("not json", "it is not JSON (Expecting value"),
+        ('{"id": "m1"}', "cannot be read: required field"),
+    ],
+)
+def test_an_unreadable_snapshot_is_a_decode_error_naming_the_stream(
+    tmp_path: Path, snapshot: str, why: str
+) -> None:
+    store = cg.SQLiteStore(tmp_path / "s.db")
+    gov = cg.Governance(store)
+    gov.create((community(), tracked_community().events))
+    _raise(gov)
+    with sqlite3.connect(tmp_path / "s.db") as connection:
+        connection.execute("UPDATE cg_streams SET snapshot = ? WHERE stream_id = 'm1'", (snapshot,))
+    connection.close()
+    before = store.read_all("sanwan")
+    with pytest.raises(cg.DecodeError) as caught:
+        gov.matter("sanwan", "m1")
+    message = str(caught.value)
+    assert "the snapshot of stream 'm1' in community 'sanwan' (version 1)" in message
+    assert why in message
+    assert caught.value.event_type == "matter snapshot"
+    assert store.read_all("sanwan") == before
+    store.close()

@@ -69,23 +69,37 @@ class Snapshots:
         """The aggregate frozen in ``summary``.
 
         Raises:
-            DecodeError: the snapshot is not JSON or does not fit ``cls``.
+            DecodeError: the snapshot is not JSON or does not fit ``cls``; the error names the
+                stream, its community and version, and what is wrong.
         """
         try:
-            fast: A = self._fast.structure(json.loads(summary.snapshot), cls)
+            data = json.loads(summary.snapshot)
+        except ValueError as exc:
+            raise _unreadable(cls, summary, f"it is not JSON ({exc})") from exc
+        try:
+            fast: A = self._fast.structure(data, cls)
         except Exception:  # the careful path below names what is wrong
             pass
         else:
             return fast
         try:
-            aggregate: A = self._converter.structure(json.loads(summary.snapshot), cls)
-        except DecodeError:
-            raise
-        except Exception as exc:  # cattrs and json raise many kinds; all mean "unreadable"
-            raise DecodeError(
-                f"{cls.kind} snapshot", summary.version, "; ".join(cattrs.transform_error(exc))
-            ) from exc
+            aggregate: A = self._converter.structure(data, cls)
+        except DecodeError as exc:
+            raise _unreadable(cls, summary, exc.detail) from exc
+        except Exception as exc:  # cattrs raises many kinds; all mean "does not fit"
+            raise _unreadable(cls, summary, "; ".join(cattrs.transform_error(exc))) from exc
         return aggregate
+
+
+def _unreadable(cls: type[Aggregate], summary: Summary, why: str) -> DecodeError:
+    """The error for a snapshot that cannot be thawed (snapshots have no schema of their own:
+    the version given is 0)."""
+    return DecodeError(
+        f"{cls.kind} snapshot",
+        0,
+        f"the snapshot of stream {summary.stream_id!r} in community {summary.community_id!r} "
+        f"(version {summary.version}) cannot be read: {why}",
+    )
 
 
 def _fast_structuring(converter: cattrs.Converter) -> cattrs.Converter:
