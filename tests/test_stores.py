@@ -147,6 +147,21 @@ def test_the_sql_stores_refuse_a_separator_in_an_event_and_store_nothing(
     assert any_store.append(good).version == 2
 
 
+@pytest.mark.parametrize("any_store", ["sqlite", "postgresql"], indirect=True)
+def test_a_separator_anywhere_in_a_bulk_append_stores_none_of_it(
+    any_store: cg.EventStore,
+) -> None:
+    # Enough requests for PostgreSQL's COPY path; the bad one last, after good ones.
+    good = [make_request("c1", f"s{n}", count=2) for n in range(70)]
+    last = make_request("c1", "s70", count=1)
+    bad = attrs.evolve(last, events=(attrs.evolve(last.events[0], type="test.\x1ehappened"),))
+    with pytest.raises(cg.PersistenceError, match=r"event 1 of the batch .* its type holds"):
+        any_store.append_many([*good, bad])
+    assert any_store.read_all("c1") == []
+    assert any_store.summaries("c1") == []
+    assert len(any_store.append_many(good)) == 70
+
+
 @pytest.mark.parametrize(
     ("change", "field", "given", "should_be", "message"),
     [
@@ -256,3 +271,13 @@ def test_events_saved_through_the_facade_keep_their_time_in_every_store(
     assert [e.at.isoformat() for e in sqlite] == [e.at.isoformat() for e in memory]
     assert [e.at.isoformat() for e in sqlite] == ["2026-03-02T09:30:15.000250+08:00"]
     stores[1].close()
+
+
+def test_packing_names_a_separator_in_a_time_text_handed_over() -> None:
+    from communitygov.storage.records import formatted_event
+    from communitygov.storage.rows import pack_events
+
+    at = datetime(2026, 3, 2, 9, tzinfo=ZoneInfo("UTC"))
+    event = formatted_event("Noted", 1, "{}", at, "2026-03-02\x1f09", "0" * 64)
+    with pytest.raises(cg.PersistenceError, match="its at_text holds a U"):
+        pack_events([event])

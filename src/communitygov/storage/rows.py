@@ -58,13 +58,13 @@ def pack_events(events: Sequence[NewEvent]) -> str:
         len(events) - 1, 0
     ):
         for offset, event in enumerate(events):
-            for name in ("type", "hash", "data"):
+            for name in ("type", "at_text", "hash", "data"):
                 value = getattr(event, name)
                 if unit in value or EVENT_SEPARATOR in value:
                     raise PersistenceError(
                         f"cannot store event {offset + 1} of the batch ({event.type!r}): its "
-                        f"{name} holds a U+001E or U+001F control character, which JSON text "
-                        "and type names never do"
+                        f"{name} holds a U+001E or U+001F control character, which no JSON "
+                        "text, type name or ISO time holds"
                     )
     return text
 
