@@ -170,7 +170,7 @@ def test_a_separator_anywhere_in_a_bulk_append_stores_none_of_it(
             "expected version",
             -1,
             None,
-            "its expected version is -1 (a version is 0 or more)",
+            "its expected version is -1 (a version is a whole number, 0 or more)",
         ),
         (
             {"summary_version": 3},
@@ -227,7 +227,79 @@ def test_an_append_request_that_contradicts_itself_cannot_be_made(
         given,
         should_be,
     )
-    assert str(error) == f"the append request for stream 's1' is malformed: {message}"
+    assert error.community == "c1"
+    assert str(error) == (
+        f"the append request for stream 's1' of community 'c1' is malformed: {message}"
+    )
+
+
+@given(st.integers(min_value=-3, max_value=3), st.integers(min_value=0, max_value=3))
+def test_an_expected_version_below_zero_is_refused_and_zero_upwards_is_taken(
+    expected: int, count: int
+) -> None:
+    # The boundary: 0 (a new stream) is the lowest version a request may expect.
+    good = make_request("c1", "s1", expected=max(expected, 0), count=count)
+    summary = attrs.evolve(good.summary, version=expected + count)
+    if expected >= 0:
+        assert attrs.evolve(good, expected_version=expected, summary=summary).expected_version == (
+            expected
+        )
+    else:
+        with pytest.raises(cg.MalformedRequest) as refused:
+            attrs.evolve(good, expected_version=expected, summary=summary)
+        assert (refused.value.field, refused.value.given) == ("expected version", expected)
+
+
+_NAIVE = datetime(2026, 3, 2, 9)
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "given"),
+    [
+        ({"expected_version": None}, "expected version", None),
+        ({"expected_version": "0"}, "expected version", "0"),
+        ({"expected_version": 0.0}, "expected version", 0.0),
+        ({"expected_version": False}, "expected version", False),
+        ({"events": None}, "events", None),
+        ({"events": "ab"}, "events", "ab"),
+        ({"event_2": "not an event"}, "event 2", "not an event"),
+        ({"event_2_at": _NAIVE}, "event 2's time", _NAIVE),
+        (
+            {"event_1_at": "2026-03-02T09:00:00+08:00"},
+            "event 1's time",
+            "2026-03-02T09:00:00+08:00",
+        ),
+        ({"summary": None}, "summary", None),
+        ({"summary_updated_at": _NAIVE}, "summary's updated_at", _NAIVE),
+        ({"summary_due_at": _NAIVE}, "summary's due_at", _NAIVE),
+    ],
+)
+def test_an_append_request_holding_what_no_store_keeps_cannot_be_made(
+    change: dict[str, object], field: str, given: object
+) -> None:
+    # Not a bare TypeError from deep inside a comparison, nor a time that one store reads as
+    # local and another as UTC: the request is refused where it is made, naming the field.
+    good = make_request("c1", "s1", count=2)
+    fields = attrs.asdict(good, recurse=False)
+    events = list(good.events)
+    for key, value in change.items():
+        if key.startswith("summary_"):
+            fields["summary"] = attrs.evolve(good.summary, **{key.removeprefix("summary_"): value})
+        elif key.startswith("event_"):
+            number, _, attribute = key.removeprefix("event_").partition("_")
+            at = int(number) - 1
+            events[at] = attrs.evolve(events[at], at=value) if attribute else value  # type: ignore[assignment]
+            fields["events"] = tuple(events)
+        else:
+            fields[key] = value
+    with pytest.raises(cg.MalformedRequest) as refused:
+        cg.AppendRequest(**fields)
+    error = refused.value
+    assert (error.stream, error.community, error.field, error.given) == ("s1", "c1", field, given)
+    assert str(error).startswith(
+        f"the append request for stream 's1' of community 'c1' is malformed: its {field} is "
+        f"{given!r} ("
+    )
 
 
 @given(

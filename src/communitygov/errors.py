@@ -846,23 +846,33 @@ class ConcurrencyConflict(PersistenceError):
 
 class MalformedRequest(PersistenceError):
     """An append request contradicts itself (say, a summary of another stream or version than
-    its expected version and events lead to); it is refused before anything is written.
+    its expected version and events lead to) or holds a value no store can keep (a version that
+    is not a whole number, a time without its offset); it is refused where it is made, before
+    any store sees it.
 
     ``should_be`` is the value the rest of the request implies (``None`` where no one value
-    is implied), and ``because`` says why.
+    is implied), ``because`` says why, and ``community`` is the request's community.
     """
 
     def __init__(
-        self, stream: str, field: str, given: object, should_be: object, because: str
+        self,
+        stream: str,
+        field: str,
+        given: object,
+        should_be: object,
+        because: str,
+        community: str | None = None,
     ) -> None:
         self.stream = stream
         self.field = field
         self.given = given
         self.should_be = should_be
         self.because = because
+        self.community = community
         implied = f", not {should_be!r}" if should_be is not None else ""
+        where = f" of community {community!r}" if community is not None else ""
         super().__init__(
-            f"the append request for stream {stream!r} is malformed: its {field} is "
+            f"the append request for stream {stream!r}{where} is malformed: its {field} is "
             f"{given!r}{implied} ({because})"
         )
 

@@ -7,6 +7,7 @@ stores and returns them as they are; it never needs to know what a matter or a f
 from __future__ import annotations
 
 from datetime import datetime
+from typing import NoReturn
 
 import attrs
 
@@ -133,8 +134,11 @@ class AppendRequest:
             stores nothing.
 
     Raises:
-        MalformedRequest: the expected version is negative, or the summary is not of this
-            community, stream and kind at ``expected_version + len(events)``.
+        MalformedRequest: the expected version is not a whole number of 0 or more; the
+            events are not a tuple of :class:`NewEvent`; a time (an event's, the summary's
+            ``updated_at`` or ``due_at``) has no offset; or the summary is not a
+            :class:`Summary` of this community, stream and kind at
+            ``expected_version + len(events)``.
     """
 
     community_id: str
@@ -146,15 +150,25 @@ class AppendRequest:
     command_id: str | None = None
 
     def __attrs_post_init__(self) -> None:
+        if not isinstance(self.events, (tuple, list)):
+            self._refuse("events", self.events, None, "a tuple of NewEvent records")
         expected, count = self.expected_version, len(self.events)
-        if expected < 0:
-            raise MalformedRequest(
-                self.stream_id, "expected version", expected, None, "a version is 0 or more"
+        if type(expected) is not int or expected < 0:
+            self._refuse(
+                "expected version", expected, None, "a version is a whole number, 0 or more"
             )
+        for number, event in enumerate(self.events, 1):
+            if not isinstance(event, NewEvent):
+                self._refuse(f"event {number}", event, None, "events are NewEvent records")
+            self._require_offset(f"event {number}'s time", event.at)
         summary = self.summary
+        if not isinstance(summary, Summary):
+            self._refuse("summary", summary, None, "a summary is a Summary record")
+        self._require_offset("summary's updated_at", summary.updated_at)
+        if summary.due_at is not None:
+            self._require_offset("summary's due_at", summary.due_at)
         if summary.version != expected + count:
-            raise MalformedRequest(
-                self.stream_id,
+            self._refuse(
                 "summary's version",
                 summary.version,
                 expected + count,
@@ -166,9 +180,18 @@ class AppendRequest:
             ("kind", summary.kind, self.kind),
         ):
             if given != should_be:
-                raise MalformedRequest(
-                    self.stream_id, f"summary's {field}", given, should_be, f"the request's {field}"
-                )
+                self._refuse(f"summary's {field}", given, should_be, f"the request's {field}")
+
+    def _require_offset(self, field: str, moment: object) -> None:
+        """Refuse ``moment`` unless it is a datetime that knows its offset from UTC: a store
+        keeps a time with its offset, and one without would mean another instant elsewhere."""
+        if not isinstance(moment, datetime) or moment.utcoffset() is None:
+            self._refuse(field, moment, None, "stored times are datetimes with their offset")
+
+    def _refuse(self, field: str, given: object, should_be: object, because: str) -> NoReturn:
+        raise MalformedRequest(
+            self.stream_id, field, given, should_be, because, community=self.community_id
+        )
 
 
 @attrs.frozen
