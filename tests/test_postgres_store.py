@@ -10,6 +10,7 @@ psycopg the tests are skipped, except under ``CI=true``, where a missing server 
 from __future__ import annotations
 
 import gc
+import re
 import subprocess
 import sys
 import threading
@@ -534,12 +535,31 @@ def test_bad_arguments_and_a_closed_store(dsn: str) -> None:
         PostgresStore(dsn, pool=object())  # type: ignore[arg-type]
     with pytest.raises(StoreUnavailable, match="invalid DSN"):
         PostgresStore("not a dsn")
-    with pytest.raises(TypeError):
+    with pytest.raises(
+        StoreUnavailable, match=re.escape("must be a psycopg.Connection, not <class 'str'>")
+    ):
         PostgresStore(connection="not a connection")  # type: ignore[arg-type]
     store = PostgresStore(dsn)
     store.close()
     with pytest.raises(StoreUnavailable, match="closed"):
         store.read_all("sanwan")
+
+
+@pytest.mark.parametrize("name", ["Bad", "x; DROP DATABASE postgres", "", "名"])
+def test_a_throwaway_server_takes_only_plain_database_names(
+    name: str, postgres_server: Server
+) -> None:
+    from communitygov.testing.postgres import TemporaryPostgres
+
+    with pytest.raises(
+        StoreUnavailable, match=re.escape(f"database name {name!r}: use lower-case")
+    ):
+        TemporaryPostgres(database=name)
+    if postgres_server.temporary is not None:
+        with pytest.raises(StoreUnavailable, match="use lower-case letters, digits and _"):
+            postgres_server.temporary.create_database(name)
+        with pytest.raises(StoreUnavailable, match="use lower-case letters, digits and _"):
+            postgres_server.temporary.drop_database(name)
 
 
 def test_records_the_server_refuses_raise_a_persistence_error(store: PostgresStore) -> None:

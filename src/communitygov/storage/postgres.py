@@ -161,7 +161,9 @@ class PostgresStore(SQLReads):
         if sum(source is not None for source in (dsn, connection, pool)) != 1:
             raise StoreUnavailable(_STORE, "give exactly one of a DSN, a connection or a pool")
         if connection is not None and not isinstance(connection, psycopg.Connection):
-            raise TypeError(f"connection must be a psycopg.Connection, not {type(connection)!r}")
+            raise StoreUnavailable(
+                _STORE, f"the connection must be a psycopg.Connection, not {type(connection)!r}"
+            )
         self._host = connection
         self._pool = pool
         self._owned: psycopg.Connection[Any] | None = None

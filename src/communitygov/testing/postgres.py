@@ -87,7 +87,8 @@ class TemporaryPostgres:
         settings: extra server settings (``-c name=value``), e.g. ``{"fsync": "off"}``.
 
     Raises:
-        StoreUnavailable: the PostgreSQL programs cannot be found.
+        StoreUnavailable: the PostgreSQL programs cannot be found, or ``database`` is not a
+            name of lower-case letters, digits and ``_``.
     """
 
     def __init__(
@@ -98,8 +99,7 @@ class TemporaryPostgres:
         system_user: str = "postgres",
         settings: dict[str, str] | None = None,
     ) -> None:
-        if not _NAME.match(database):
-            raise ValueError(f"database name {database!r}: use lower-case letters, digits and _")
+        _checked(database)
         found = Path(bin_dir) if bin_dir is not None else find_postgres_bin()
         if found is None:
             raise StoreUnavailable(
@@ -225,9 +225,10 @@ class TemporaryPostgres:
             Its connection string.
 
         Raises:
+            StoreUnavailable: ``name`` holds anything else.
             MissingExtra: psycopg is not installed.
         """
-        self._admin(f"CREATE DATABASE {self._checked(name)} TEMPLATE template0")
+        self._admin(f"CREATE DATABASE {_checked(name)} TEMPLATE template0")
         return self.dsn_for(name)
 
     def drop_database(self, name: str) -> None:
@@ -235,14 +236,11 @@ class TemporaryPostgres:
 
         Args:
             name: the database's name.
-        """
-        self._admin(f"DROP DATABASE IF EXISTS {self._checked(name)} WITH (FORCE)")
 
-    @staticmethod
-    def _checked(name: str) -> str:
-        if not _NAME.match(name):
-            raise ValueError(f"database name {name!r}: use lower-case letters, digits and _")
-        return name
+        Raises:
+            StoreUnavailable: ``name`` is not lower-case letters, digits and ``_``.
+        """
+        self._admin(f"DROP DATABASE IF EXISTS {_checked(name)} WITH (FORCE)")
 
     def _admin(self, statement: str) -> None:
         try:
@@ -326,3 +324,16 @@ def _remove(base: Path, pg_ctl: list[str], user: str | None) -> None:
             check=False,
         )
     shutil.rmtree(base, ignore_errors=True)
+
+
+def _checked(name: str) -> str:
+    """``name``, once it is a database name these helpers create and drop.
+
+    Raises:
+        StoreUnavailable: it holds anything but lower-case letters, digits and ``_``.
+    """
+    if not _NAME.match(name):
+        raise StoreUnavailable(
+            "PostgreSQL", f"database name {name!r}: use lower-case letters, digits and _"
+        )
+    return name
