@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import io
+import os
 import sqlite3
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -327,3 +329,21 @@ def test_the_commands_work_against_postgresql(
         assert "fule-crafts" in out
     finally:
         postgres_server.drop_database(name)  # type: ignore[attr-defined]
+
+
+def test_the_default_demo_file_is_the_users_own(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Two people on one machine each get a file of their own, whatever their login name holds.
+    import getpass
+
+    from communitygov import cli
+
+    assert cli.DEFAULT_DB.name == f"communitygov-demo-{cli._user()}.db"
+    assert cli.DEFAULT_DB.parent == Path(tempfile.gettempdir())
+    monkeypatch.setattr(getpass, "getuser", lambda: "li si/../x")
+    assert cli._user() == "li_si_.._x"
+
+    def nobody() -> str:
+        raise OSError("no login name")
+
+    monkeypatch.setattr(getpass, "getuser", nobody)
+    assert cli._user() == str(os.getuid())

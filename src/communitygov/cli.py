@@ -8,8 +8,10 @@ Errors are one readable line on standard error and a non-zero exit, never a trac
 from __future__ import annotations
 
 import argparse
+import getpass
 import html
 import os
+import re
 import sys
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
@@ -34,8 +36,19 @@ from communitygov.storage.urls import open_store
 
 __all__ = ["DEFAULT_DB", "DEFAULT_STORE", "main"]
 
-DEFAULT_DB = Path(tempfile.gettempdir()) / "communitygov-demo.db"
-"""Where ``demo`` keeps its story unless given ``--store``; the reading commands' default."""
+
+def _user() -> str:
+    """Who runs this, as a file-name part: the login name, or the user id where there is none."""
+    try:
+        name = getpass.getuser()
+    except (OSError, KeyError):  # no login name, and no entry for the user id either
+        name = str(os.getuid()) if hasattr(os, "getuid") else "user"
+    return re.sub(r"[^A-Za-z0-9_.-]", "_", name)
+
+
+DEFAULT_DB = Path(tempfile.gettempdir()) / f"communitygov-demo-{_user()}.db"
+"""Where ``demo`` keeps its story unless given ``--store``; the reading commands' default.
+One file per user, so that two people on one machine do not overwrite each other's story."""
 DEFAULT_STORE = f"sqlite:///{DEFAULT_DB}"
 DEFAULT_PROCEDURE = "yizheng-sanyi-liang-gongkai"
 
