@@ -264,6 +264,10 @@ _NAIVE = datetime(2026, 3, 2, 9)
         ({"events": "ab"}, "events", "ab"),
         ({"event_2": "not an event"}, "event 2", "not an event"),
         ({"event_2_at": _NAIVE}, "event 2's time", _NAIVE),
+        ({"event_1_type": None}, "event 1's type", None),
+        ({"event_2_data": b"{}"}, "event 2's data", b"{}"),
+        ({"event_2_hash": 7}, "event 2's hash", 7),
+        ({"event_1_schema_version": "1"}, "event 1's schema version", "1"),
         (
             {"event_1_at": "2026-03-02T09:00:00+08:00"},
             "event 1's time",
@@ -288,7 +292,7 @@ def test_an_append_request_holding_what_no_store_keeps_cannot_be_made(
         elif key.startswith("event_"):
             number, _, attribute = key.removeprefix("event_").partition("_")
             at = int(number) - 1
-            events[at] = attrs.evolve(events[at], at=value) if attribute else value  # type: ignore[assignment]
+            events[at] = attrs.evolve(events[at], **{attribute: value}) if attribute else value  # type: ignore[assignment,arg-type]
             fields["events"] = tuple(events)
         else:
             fields[key] = value

@@ -135,7 +135,8 @@ class AppendRequest:
 
     Raises:
         MalformedRequest: the expected version is not a whole number of 0 or more; the
-            events are not a tuple of :class:`NewEvent`; a time (an event's, the summary's
+            events are not a tuple of :class:`NewEvent` whose type, data and hash are text
+            and whose schema version is a whole number; a time (an event's, the summary's
             ``updated_at`` or ``due_at``) has no offset; or the summary is not a
             :class:`Summary` of this community, stream and kind at
             ``expected_version + len(events)``.
@@ -160,6 +161,13 @@ class AppendRequest:
         for number, event in enumerate(self.events, 1):
             if not isinstance(event, NewEvent):
                 self._refuse(f"event {number}", event, None, "events are NewEvent records")
+            if (
+                type(event.type) is not str
+                or type(event.data) is not str
+                or type(event.hash) is not str
+                or type(event.schema_version) is not int
+            ):
+                self._refuse_fields(number, event)
             self._require_offset(f"event {number}'s time", event.at)
         summary = self.summary
         if not isinstance(summary, Summary):
@@ -181,6 +189,19 @@ class AppendRequest:
         ):
             if given != should_be:
                 self._refuse(f"summary's {field}", given, should_be, f"the request's {field}")
+
+    def _refuse_fields(self, number: int, event: NewEvent) -> NoReturn:
+        """Refuse the first field of ``event`` that is not of its type."""
+        for field in ("type", "data", "hash"):
+            value = getattr(event, field)
+            if type(value) is not str:
+                self._refuse(f"event {number}'s {field}", value, None, "it is text")
+        self._refuse(
+            f"event {number}'s schema version",
+            event.schema_version,
+            None,
+            "a version is a whole number",
+        )
 
     def _require_offset(self, field: str, moment: object) -> None:
         """Refuse ``moment`` unless it is a datetime that knows its offset from UTC: a store

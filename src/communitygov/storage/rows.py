@@ -52,7 +52,7 @@ def pack_events(events: Sequence[NewEvent]) -> str:
     """
     unit = FIELD_SEPARATOR
     text = EVENT_SEPARATOR.join(
-        [unit.join((e.type, str(e.schema_version), e.at_text, e.hash, e.data)) for e in events]
+        [f"{e.type}\x1f{e.schema_version}\x1f{e.at_text}\x1f{e.hash}\x1f{e.data}" for e in events]
     )
     if text.count(unit) != (_FIELDS - 1) * len(events) or text.count(EVENT_SEPARATOR) != max(
         len(events) - 1, 0

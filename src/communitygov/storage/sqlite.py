@@ -15,10 +15,13 @@ commits or closes that connection itself.
 
 from __future__ import annotations
 
+import itertools
+import os
 import re
 import sqlite3
+import tempfile
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -382,11 +385,112 @@ class SQLiteStore(SQLReads):
             writes.flush()
             return results
 
+    @classmethod
+    def bulk_import(
+        cls,
+        path: str | Path,
+        requests: Iterable[AppendRequest],
+        *,
+        synchronous: str = "FULL",
+        timeout: float = 30.0,
+    ) -> SQLiteStore:
+        """A new database at ``path`` holding every request of ``requests``, opened.
+
+        For replaying an archive into an empty store. The requests are checked as
+        :meth:`append_many` checks them (expected versions, command ids), a thousand at a
+        time, and written into a temporary file beside ``path`` with no journal and no sync at
+        each commit; only when every one is in is the file synced, once, and put in place.
+        So ``path`` holds the whole archive or does not exist: a request refused, an error or
+        a killed process leaves nothing at ``path`` (a killed process may leave its
+        temporary ``.<name>.*.importing`` file beside it). ``requests`` may be any iterable,
+        a generator reading an archive larger than memory included.
+
+        Args:
+            path: the new database file; nothing may exist there yet.
+            requests: append requests, in the order they were made.
+            synchronous, timeout: as for the store, once it is opened.
+
+        Raises:
+            StoreUnavailable: something exists at ``path``, or the file cannot be written.
+            ConcurrencyConflict: a request does not follow the stream's earlier ones.
+            PersistenceError: a request cannot be stored (a separator in an event's fields).
+        """
+        if str(path) == ":memory:":
+            raise StoreUnavailable("SQLite", f"':memory:' is no file; {_IMPORT_INTO_NEW} file")
+        target = Path(path)
+        if os.path.lexists(target):
+            raise StoreUnavailable("SQLite", f"{target} exists; {_IMPORT_INTO_NEW}")
+        try:
+            handle, name = tempfile.mkstemp(
+                prefix=f".{target.name}.", suffix=".importing", dir=target.parent
+            )
+            os.close(handle)
+        except OSError as exc:
+            raise StoreUnavailable("SQLite", f"{target}: {exc}") from exc
+        temporary = Path(name)
+        try:
+            _write_archive(temporary, requests)
+            _sync(temporary, directory=False)
+            try:
+                os.link(temporary, target)  # unlike a rename, never replaces what appeared
+            except FileExistsError:
+                raise StoreUnavailable(
+                    "SQLite", f"{target} appeared during the import; {_IMPORT_INTO_NEW}"
+                ) from None
+            except OSError as exc:
+                raise StoreUnavailable("SQLite", f"{target}: {exc}") from exc
+            _sync(target.parent, directory=True)
+        finally:
+            temporary.unlink(missing_ok=True)
+        return cls(target, synchronous=synchronous, timeout=timeout)
+
     def close(self) -> None:
         """Close the database, unless the connection belongs to the application."""
         if self._owned:
             with self._lock:
                 self._connection.close()
+
+
+_IMPORT_INTO_NEW = "a bulk import writes a new database and never adds to one"
+
+_IMPORT_CHUNK = 1000
+"""Requests per transaction of a bulk import."""
+
+
+def _write_archive(file: Path, requests: Iterable[AppendRequest]) -> None:
+    """Our tables and every request, in the new database ``file``: no journal (a failed
+    import is thrown away whole) and no sync until the caller's one at the end."""
+    try:
+        connection = sqlite3.connect(file, isolation_level=None)
+    except sqlite3.Error as exc:
+        raise StoreUnavailable("SQLite", f"{file}: {exc}") from exc
+    try:
+        connection.execute("PRAGMA journal_mode=OFF")
+        connection.execute("PRAGMA synchronous=OFF")
+        store = SQLiteStore(connection=connection)
+        source = iter(requests)
+        while part := list(itertools.islice(source, _IMPORT_CHUNK)):
+            store.append_many(part)
+    except sqlite3.Error as exc:
+        raise StoreUnavailable("SQLite", f"{file}: {exc}") from exc
+    finally:
+        connection.close()
+
+
+def _sync(path: Path, *, directory: bool) -> None:
+    """Wait until ``path`` (a file, or a directory's entries) is on the disk. Directories
+    cannot be opened, or need no sync, where ``O_DIRECTORY`` does not exist (Windows)."""
+    if directory and not hasattr(os, "O_DIRECTORY"):
+        return
+    flags = os.O_RDONLY | os.O_DIRECTORY if directory else os.O_RDWR
+    try:
+        handle = os.open(path, flags)
+        try:
+            os.fsync(handle)
+        finally:
+            os.close(handle)
+    except OSError as exc:
+        raise StoreUnavailable("SQLite", f"{path}: {exc}") from exc
 
 
 _WRITE_SUMMARY = (
