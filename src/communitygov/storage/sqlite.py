@@ -30,7 +30,7 @@ from typing import Any
 import attrs
 
 from communitygov.errors import ConcurrencyConflict, StoreUnavailable
-from communitygov.storage.records import AppendRequest, AppendResult
+from communitygov.storage.records import AppendRequest, AppendResult, NewEvent
 from communitygov.storage.rows import SUMMARY_COLUMNS, SQLReads, pack_events
 
 __all__ = ["SCHEMA_VERSION", "SQLiteStore"]
@@ -157,6 +157,14 @@ _OUR_INDEXES = frozenset(
     }
 )
 """The indexes the migrations create (the others of our tables are SQLite's own)."""
+
+
+def _time_text(moment: datetime, events: Sequence[NewEvent]) -> str:
+    """``moment.isoformat()``, taken from the last event when that is where it came from (a
+    summary's ``updated_at`` usually is), as the event has formatted it already."""
+    if events and moment is events[-1].at:
+        return events[-1].at_text
+    return moment.isoformat()
 
 
 def _utc(moment: datetime) -> str:
@@ -579,7 +587,7 @@ class _Writes:
                 summary.version,
                 summary.state,
                 summary.title,
-                summary.updated_at.isoformat(),
+                _time_text(summary.updated_at, request.events),
                 summary.snapshot,
                 summary.last_hash,
                 _utc(summary.due_at) if summary.due_at is not None else None,
