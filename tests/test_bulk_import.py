@@ -87,7 +87,7 @@ def test_an_imported_file_answers_as_the_appends_would_have(tmp_path: Path) -> N
 def test_a_command_id_seen_earlier_in_the_archive_stores_nothing_again(tmp_path: Path) -> None:
     first = make_request("c1", "s1", command_id="retry")
     again = make_request("c1", "s2", command_id="retry")
-    with closing(cg.SQLiteStore.bulk_import(tmp_path / "x.db", [first, again])) as store:
+    with cg.SQLiteStore.bulk_import(tmp_path / "x.db", [first, again]) as store:
         assert [e.stream_id for e in store.read_all("c1")] == ["s1"]
         assert store.summaries("c1")[0].stream_id == "s1"
 
@@ -157,7 +157,7 @@ def test_a_generator_is_read_as_the_import_goes(tmp_path: Path) -> None:
             yield request
 
     imported = cg.SQLiteStore.bulk_import(tmp_path / "x.db", archive(), synchronous="NORMAL")
-    with closing(imported) as store:
+    with imported as store:
         assert len(taken) == 1_200
         assert len(store.summaries("c1")) + len(store.summaries("c2")) == 1_200
         assert store._connection.execute("PRAGMA synchronous").fetchone() == (1,)
@@ -196,7 +196,7 @@ def test_a_process_killed_during_the_import_leaves_nothing_at_the_path(
     ] == [True]
     # The same archive imported whole, beside the leftover, is all there.
     again = (make_request("c1", f"s{n}") for n in range(3000))
-    with closing(cg.SQLiteStore.bulk_import(target, again)) as store:
+    with cg.SQLiteStore.bulk_import(target, again) as store:
         assert len(store.read_all("c1", 0, 10_000)) == 3000
     assert sqlite3.connect(target).execute("PRAGMA integrity_check").fetchone() == ("ok",)
     os.remove(leftovers[0])

@@ -543,6 +543,10 @@ def test_bad_arguments_and_a_closed_store(dsn: str) -> None:
     store.close()
     with pytest.raises(StoreUnavailable, match="closed"):
         store.read_all("sanwan")
+    with PostgresStore(dsn) as entered:  # closed when the block ends
+        assert entered.read_all("sanwan") == []
+    with pytest.raises(StoreUnavailable, match="closed"):
+        entered.read_all("sanwan")
 
 
 @pytest.mark.parametrize("name", ["Bad", "x; DROP DATABASE postgres", "", "名"])

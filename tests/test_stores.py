@@ -357,3 +357,30 @@ def test_packing_names_a_separator_in_a_time_text_handed_over() -> None:
     event = formatted_event("Noted", 1, "{}", at, "2026-03-02\x1f09", "0" * 64)
     with pytest.raises(cg.PersistenceError, match="its at_text holds a U"):
         pack_events([event])
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite file", "sqlite on a host connection"])
+def test_a_store_used_in_a_with_block_is_closed_when_it_ends(tmp_path: Path, kind: str) -> None:
+    host = sqlite3.connect(tmp_path / "host.db") if kind.endswith("connection") else None
+    store: cg.EventStore
+    if kind == "memory":
+        store = cg.MemoryStore()
+    elif host is None:
+        store = cg.SQLiteStore(tmp_path / "own.db")
+    else:
+        store = cg.SQLiteStore(connection=host)
+    with store as entered:
+        assert entered is store
+        entered.append(make_request("c1", "s1"))
+    if kind == "sqlite file":
+        with pytest.raises(cg.StoreUnavailable, match="closed"):
+            store.read_all("c1")
+    else:  # nothing to release, or the application's connection: still open
+        assert len(store.read_all("c1")) == 1
+    if host is not None:
+        assert host.execute("SELECT count(*) FROM cg_streams").fetchone() == (1,)
+        host.close()
+    with pytest.raises(KeyError), cg.SQLiteStore(tmp_path / "raised.db") as closed_anyway:
+        raise KeyError("the block's own error")
+    with pytest.raises(cg.StoreUnavailable, match="closed"):
+        closed_anyway.read_all("c1")

@@ -173,7 +173,7 @@ from communitygov.publicity.notices import Notice, NoticeKind, render_markdown, 
 from communitygov.publicity.privacy import Disclosure, deidentify
 from communitygov.storage.memory import MemoryStore
 from communitygov.storage.postgres import PostgresStore
-from communitygov.storage.protocol import EventStore
+from communitygov.storage.protocol import ClosedOnExit, EventStore
 from communitygov.storage.records import (
     AppendRequest,
     AppendResult,
@@ -227,6 +227,7 @@ __all__ = [
     "Channel",
     "ChineseOfficialCalendar",
     "Choice",
+    "ClosedOnExit",
     "CommandRejected",
     "Community",
     "CommunityGovError",

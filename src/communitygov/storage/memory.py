@@ -13,6 +13,7 @@ from datetime import datetime
 import attrs
 
 from communitygov.errors import ConcurrencyConflict
+from communitygov.storage.protocol import ClosedOnExit
 from communitygov.storage.records import AppendRequest, AppendResult, RecordedEvent, Summary
 
 __all__ = ["MemoryStore"]
@@ -28,7 +29,7 @@ class _Community:
         self.commands: dict[str, AppendResult] = {}
 
 
-class MemoryStore:
+class MemoryStore(ClosedOnExit):
     """Keeps streams and summaries in memory; thread-safe."""
 
     def __init__(self) -> None:

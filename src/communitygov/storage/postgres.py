@@ -48,6 +48,7 @@ from communitygov.storage.postgres_schema import (
     MIGRATIONS,
     SCHEMA_VERSION,
 )
+from communitygov.storage.protocol import ClosedOnExit
 from communitygov.storage.records import AppendRequest, AppendResult, Summary
 from communitygov.storage.rows import SUMMARY_COLUMNS, SQLReads, pack_events
 
@@ -129,7 +130,7 @@ def _alive(connection: psycopg.Connection[Any]) -> bool:
     return True
 
 
-class PostgresStore(SQLReads):
+class PostgresStore(SQLReads, ClosedOnExit):
     """Streams and summaries in a PostgreSQL database.
 
     Args:

@@ -25,11 +25,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Protocol, runtime_checkable
+from types import TracebackType
+from typing import Protocol, Self, runtime_checkable
 
 from communitygov.storage.records import AppendRequest, AppendResult, RecordedEvent, Summary
 
-__all__ = ["EventStore"]
+__all__ = ["ClosedOnExit", "EventStore"]
 
 
 @runtime_checkable
@@ -98,3 +99,26 @@ class EventStore(Protocol):
     def close(self) -> None:
         """Release the store's resources (never a connection the caller owns)."""
         ...
+
+
+class ClosedOnExit:
+    """A mixin for stores: ``with store:`` closes it when the block ends, as a file does.
+
+    The shipped stores have it; an adapter gets it by inheriting it, and it needs nothing
+    but the protocol's :meth:`EventStore.close`.
+    """
+
+    def close(self) -> None:
+        """Release the store's resources (the store's own method)."""
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()

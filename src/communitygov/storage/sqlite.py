@@ -30,6 +30,7 @@ from typing import Any
 import attrs
 
 from communitygov.errors import ConcurrencyConflict, StoreUnavailable
+from communitygov.storage.protocol import ClosedOnExit
 from communitygov.storage.records import AppendRequest, AppendResult, NewEvent
 from communitygov.storage.rows import SUMMARY_COLUMNS, SQLReads, pack_events
 
@@ -172,7 +173,7 @@ def _utc(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat()
 
 
-class SQLiteStore(SQLReads):
+class SQLiteStore(SQLReads, ClosedOnExit):
     """Streams and summaries in an SQLite database.
 
     Args:
