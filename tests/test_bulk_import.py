@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import re
 import signal
 import sqlite3
+import stat
 import subprocess
 import sys
 import textwrap
@@ -200,3 +203,90 @@ def test_a_process_killed_during_the_import_leaves_nothing_at_the_path(
         assert len(store.read_all("c1", 0, 10_000)) == 3000
     assert sqlite3.connect(target).execute("PRAGMA integrity_check").fetchone() == ("ok",)
     os.remove(leftovers[0])
+
+
+def test_an_empty_archive_makes_an_empty_store(tmp_path: Path) -> None:
+    with cg.SQLiteStore.bulk_import(os.fsencode(tmp_path / "empty.db"), []) as store:
+        assert store.communities() == []
+        assert store.append(make_request("c1", "s1")).first_position == 1
+
+
+@pytest.mark.parametrize(
+    ("options", "refused"),
+    [
+        ({"synchronous": "OFF"}, "unknown synchronous level 'OFF'"),
+        ({"timeout": None}, "the timeout is None; it is a number of seconds, 0 or more"),
+        ({"timeout": -1}, "the timeout is -1"),
+        ({"timeout": float("nan")}, "the timeout is nan"),
+    ],
+)
+def test_options_the_store_cannot_take_are_refused_before_anything_is_written(
+    tmp_path: Path, options: dict[str, object], refused: str
+) -> None:
+    with pytest.raises(cg.StoreUnavailable, match=re.escape(refused)):
+        cg.SQLiteStore.bulk_import(tmp_path / "x.db", _archive(2), **options)  # type: ignore[arg-type]
+    with pytest.raises(cg.StoreUnavailable, match=re.escape(refused)):
+        cg.SQLiteStore(tmp_path / "y.db", **options)  # type: ignore[arg-type]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_imported_file_gets_the_mode_any_new_database_gets(tmp_path: Path) -> None:
+    cg.SQLiteStore(tmp_path / "plain.db").close()
+    cg.SQLiteStore.bulk_import(tmp_path / "imported.db", _archive(2)).close()
+    modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in tmp_path.glob("*.db")}
+    assert modes["imported.db"] == modes["plain.db"]
+
+
+def test_a_file_that_appears_during_the_import_is_left_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "raced.db"
+    link = os.link
+
+    def someone_else_first(source: Path, destination: Path) -> None:
+        Path(destination).write_text("theirs")
+        link(source, destination)
+
+    monkeypatch.setattr(os, "link", someone_else_first)
+    with pytest.raises(cg.StoreUnavailable, match="appeared during the import"):
+        cg.SQLiteStore.bulk_import(target, _archive(3))
+    assert target.read_text() == "theirs"
+    assert [p.name for p in tmp_path.iterdir()] == ["raced.db"]
+
+
+def test_a_file_system_without_hard_links_is_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refused(source: Path, destination: Path) -> None:
+        raise OSError(errno.EPERM, "Operation not permitted")
+
+    monkeypatch.setattr(os, "link", refused)
+    with pytest.raises(cg.StoreUnavailable, match="hard link, which this file system does not"):
+        cg.SQLiteStore.bulk_import(tmp_path / "x.db", _archive(3))
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("failure", [errno.EINVAL, errno.EIO])
+def test_a_directory_that_cannot_be_synced(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failure: int
+) -> None:
+    # EINVAL: the file system does not sync directories, and SQLite goes on as well. Anything
+    # else is an error that says the archive is in place.
+    fsync = os.fsync
+
+    def no_directories(handle: int) -> None:
+        if stat.S_ISDIR(os.fstat(handle).st_mode):
+            raise OSError(failure, os.strerror(failure))
+        fsync(handle)
+
+    monkeypatch.setattr(os, "fsync", no_directories)
+    target = tmp_path / "x.db"
+    if failure == errno.EINVAL:
+        with cg.SQLiteStore.bulk_import(target, _archive(3)) as store:
+            assert len(store.summaries("c1")) + len(store.summaries("c2")) == 3
+    else:
+        with pytest.raises(cg.StoreUnavailable, match=f"{target} holds the whole archive, but"):
+            cg.SQLiteStore.bulk_import(target, _archive(3))
+        monkeypatch.undo()
+        with cg.SQLiteStore(target) as store:
+            assert len(store.summaries("c1")) + len(store.summaries("c2")) == 3

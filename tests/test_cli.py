@@ -332,18 +332,27 @@ def test_the_commands_work_against_postgresql(
 
 
 def test_the_default_demo_file_is_the_users_own(monkeypatch: pytest.MonkeyPatch) -> None:
-    # Two people on one machine each get a file of their own, whatever their login name holds.
-    import getpass
+    # Two people on one machine each get a file of their own, named after the account of the
+    # process's user id (not $USER, which su leaves behind), whatever that name holds.
+    import pwd
 
     from communitygov import cli
 
-    assert cli.DEFAULT_DB.name == f"communitygov-demo-{cli._user()}.db"
+    account = pwd.getpwuid(os.getuid()).pw_name
+    assert cli.DEFAULT_DB.name == f"communitygov-demo-{account}.db"
     assert cli.DEFAULT_DB.parent == Path(tempfile.gettempdir())
-    monkeypatch.setattr(getpass, "getuser", lambda: "li si/../x")
+    monkeypatch.setenv("USER", "someone-else")
+    monkeypatch.setenv("LOGNAME", "someone-else")
+    assert cli._user() == account
+
+    class Entry:
+        pw_name = "li si/../x"
+
+    monkeypatch.setattr(pwd, "getpwuid", lambda uid: Entry())
     assert cli._user() == "li_si_.._x"
 
-    def nobody() -> str:
-        raise OSError("no login name")
+    def no_account(uid: int) -> None:
+        raise KeyError(uid)
 
-    monkeypatch.setattr(getpass, "getuser", nobody)
+    monkeypatch.setattr(pwd, "getpwuid", no_account)
     assert cli._user() == str(os.getuid())

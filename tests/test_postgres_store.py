@@ -549,9 +549,11 @@ def test_bad_arguments_and_a_closed_store(dsn: str) -> None:
         entered.read_all("sanwan")
 
 
-@pytest.mark.parametrize("name", ["Bad", "x; DROP DATABASE postgres", "", "名"])
+@pytest.mark.parametrize(
+    "name", ["Bad", "x; DROP DATABASE postgres", "", "名", "abc\n", "1st", None]
+)
 def test_a_throwaway_server_takes_only_plain_database_names(
-    name: str, postgres_server: Server
+    name: str | None, postgres_server: Server
 ) -> None:
     from communitygov.testing.postgres import TemporaryPostgres
 

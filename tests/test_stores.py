@@ -233,6 +233,22 @@ def test_an_append_request_that_contradicts_itself_cannot_be_made(
     )
 
 
+def test_a_list_of_events_is_kept_as_the_tuple_that_was_checked() -> None:
+    good = make_request("c1", "s1", count=2)
+    events = list(good.events)
+    request = cg.AppendRequest(
+        "c1",
+        "s1",
+        "matter",
+        0,
+        events,  # type: ignore[arg-type]
+        good.summary,
+    )
+    events[1] = "changed after the checks"  # type: ignore[call-overload]
+    assert request.events == good.events
+    assert type(request.events) is tuple
+
+
 @given(st.integers(min_value=-3, max_value=3), st.integers(min_value=0, max_value=3))
 def test_an_expected_version_below_zero_is_refused_and_zero_upwards_is_taken(
     expected: int, count: int
@@ -276,6 +292,13 @@ _NAIVE = datetime(2026, 3, 2, 9)
         ({"summary": None}, "summary", None),
         ({"summary_updated_at": _NAIVE}, "summary's updated_at", _NAIVE),
         ({"summary_due_at": _NAIVE}, "summary's due_at", _NAIVE),
+        ({"summary_version": True}, "summary's version", True),
+        ({"summary_version": 2.0}, "summary's version", 2.0),
+        ({"summary_title": None}, "summary's title", None),
+        ({"summary_state": 3}, "summary's state", 3),
+        ({"summary_snapshot": b"{}"}, "summary's snapshot", b"{}"),
+        ({"summary_last_hash": None}, "summary's last_hash", None),
+        ({"summary_due_what": None}, "summary's due_what", None),
     ],
 )
 def test_an_append_request_holding_what_no_store_keeps_cannot_be_made(

@@ -38,11 +38,17 @@ __all__ = ["DEFAULT_DB", "DEFAULT_STORE", "main"]
 
 
 def _user() -> str:
-    """Who runs this, as a file-name part: the login name, or the user id where there is none."""
+    """Who runs this, as a file-name part: the account of the process's user id (not the
+    environment's ``USER``, which ``su`` leaves behind), or the login name where there are
+    no user ids."""
     try:
+        import pwd
+
+        name = pwd.getpwuid(os.getuid()).pw_name
+    except ImportError:  # no user ids (Windows)
         name = getpass.getuser()
-    except (OSError, KeyError):  # no login name, and no entry for the user id either
-        name = str(os.getuid()) if hasattr(os, "getuid") else "user"
+    except KeyError:  # a user id with no account
+        name = str(os.getuid())
     return re.sub(r"[^A-Za-z0-9_.-]", "_", name)
 
 

@@ -135,10 +135,12 @@ class AppendRequest:
 
     Raises:
         MalformedRequest: the expected version is not a whole number of 0 or more; the
-            events are not a tuple of :class:`NewEvent` whose type, data and hash are text
-            and whose schema version is a whole number; a time (an event's, the summary's
-            ``updated_at`` or ``due_at``) has no offset; or the summary is not a
-            :class:`Summary` of this community, stream and kind at
+            events are not a tuple (or list, kept as a tuple) of :class:`NewEvent` whose
+            type, data and hash are text and whose schema version is a whole number; the
+            summary is not a :class:`Summary`, its version is not a whole number or its
+            state, title, snapshot, last hash or ``due_what`` is not text; a time (an
+            event's, the summary's ``updated_at`` or ``due_at``) has no offset; or the
+            summary is not of this community, stream and kind at
             ``expected_version + len(events)``.
     """
 
@@ -151,8 +153,10 @@ class AppendRequest:
     command_id: str | None = None
 
     def __attrs_post_init__(self) -> None:
-        if not isinstance(self.events, (tuple, list)):
-            self._refuse("events", self.events, None, "a tuple of NewEvent records")
+        if type(self.events) is not tuple:
+            if not isinstance(self.events, (tuple, list)):
+                self._refuse("events", self.events, None, "a tuple of NewEvent records")
+            object.__setattr__(self, "events", tuple(self.events))  # as checked, for good
         expected, count = self.expected_version, len(self.events)
         if type(expected) is not int or expected < 0:
             self._refuse(
@@ -172,6 +176,12 @@ class AppendRequest:
         summary = self.summary
         if not isinstance(summary, Summary):
             self._refuse("summary", summary, None, "a summary is a Summary record")
+        if type(summary.version) is not int:
+            self._refuse("summary's version", summary.version, None, "a version is a whole number")
+        for field in ("state", "title", "snapshot", "last_hash", "due_what"):
+            value = getattr(summary, field)
+            if type(value) is not str:
+                self._refuse(f"summary's {field}", value, None, "it is text")
         self._require_offset("summary's updated_at", summary.updated_at)
         if summary.due_at is not None:
             self._require_offset("summary's due_at", summary.due_at)

@@ -15,11 +15,12 @@ commits or closes that connection itself.
 
 from __future__ import annotations
 
+import errno
 import itertools
 import os
 import re
+import secrets
 import sqlite3
-import tempfile
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -196,8 +197,7 @@ class SQLiteStore(SQLReads, ClosedOnExit):
     ) -> None:
         if (path is None) == (connection is None):
             raise StoreUnavailable("SQLite", "give either a path or a connection")
-        if synchronous.upper() not in ("FULL", "NORMAL", "EXTRA"):
-            raise StoreUnavailable("SQLite", f"unknown synchronous level {synchronous!r}")
+        _check_options(synchronous, timeout)
         self._owned = connection is None
         self._lock = threading.RLock()
         self._where = str(path) if path is not None else "connection"
@@ -408,11 +408,13 @@ class SQLiteStore(SQLReads, ClosedOnExit):
         For replaying an archive into an empty store. The requests are checked as
         :meth:`append_many` checks them (expected versions, command ids), a thousand at a
         time, and written into a temporary file beside ``path`` with no journal and no sync at
-        each commit; only when every one is in is the file synced, once, and put in place.
-        So ``path`` holds the whole archive or does not exist: a request refused, an error or
-        a killed process leaves nothing at ``path`` (a killed process may leave its
-        temporary ``.<name>.*.importing`` file beside it). ``requests`` may be any iterable,
-        a generator reading an archive larger than memory included.
+        each commit; only when every one is in is the file synced, once, and put in place
+        with a hard link (so the file system must allow hard links). Until then nothing is at
+        ``path``: a request refused, an error or a killed process leaves nothing there (a
+        killed process may leave its temporary ``.<name>.*.importing`` file beside it). Once
+        the file is in place it holds the whole archive; should syncing its directory or
+        opening it then fail, the error says so. ``requests`` may be any iterable, a
+        generator reading an archive larger than memory included.
 
         Args:
             path: the new database file; nothing may exist there yet.
@@ -420,25 +422,25 @@ class SQLiteStore(SQLReads, ClosedOnExit):
             synchronous, timeout: as for the store, once it is opened.
 
         Raises:
-            StoreUnavailable: something exists at ``path``, or the file cannot be written.
+            StoreUnavailable: something exists at ``path``, ``synchronous`` or ``timeout``
+                is not one the store takes, or the file cannot be written or put in place.
             ConcurrencyConflict: a request does not follow the stream's earlier ones.
             PersistenceError: a request cannot be stored (a separator in an event's fields).
         """
-        if str(path) == ":memory:":
+        _check_options(synchronous, timeout)
+        if isinstance(path, str) and path == ":memory:":
             raise StoreUnavailable("SQLite", f"':memory:' is no file; {_IMPORT_INTO_NEW} file")
-        target = Path(path)
+        target = Path(os.fsdecode(path))
         if os.path.lexists(target):
             raise StoreUnavailable("SQLite", f"{target} exists; {_IMPORT_INTO_NEW}")
+        temporary = target.with_name(f".{target.name}.{secrets.token_hex(6)}.importing")
         try:
-            handle, name = tempfile.mkstemp(
-                prefix=f".{target.name}.", suffix=".importing", dir=target.parent
-            )
-            os.close(handle)
-        except OSError as exc:
+            # Created with the mode any new file gets (not mkstemp's 0600).
+            os.close(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+        except (OSError, ValueError) as exc:
             raise StoreUnavailable("SQLite", f"{target}: {exc}") from exc
-        temporary = Path(name)
         try:
-            _write_archive(temporary, requests)
+            _write_archive(temporary, requests, target)
             _sync(temporary, directory=False)
             try:
                 os.link(temporary, target)  # unlike a rename, never replaces what appeared
@@ -447,11 +449,22 @@ class SQLiteStore(SQLReads, ClosedOnExit):
                     "SQLite", f"{target} appeared during the import; {_IMPORT_INTO_NEW}"
                 ) from None
             except OSError as exc:
-                raise StoreUnavailable("SQLite", f"{target}: {exc}") from exc
-            _sync(target.parent, directory=True)
+                raise StoreUnavailable(
+                    "SQLite",
+                    f"{target}: {exc} (a bulk import puts its file in place with a hard link, "
+                    "which this file system does not allow)"
+                    if exc.errno in (errno.EPERM, errno.ENOTSUP, errno.EXDEV)
+                    else f"{target}: {exc}",
+                ) from exc
         finally:
             temporary.unlink(missing_ok=True)
-        return cls(target, synchronous=synchronous, timeout=timeout)
+        try:
+            _sync(target.parent, directory=True)
+            return cls(target, synchronous=synchronous, timeout=timeout)
+        except StoreUnavailable as exc:
+            raise StoreUnavailable(
+                "SQLite", f"{target} holds the whole archive, but: {exc.detail}"
+            ) from exc
 
     def close(self) -> None:
         """Close the database, unless the connection belongs to the application."""
@@ -466,13 +479,14 @@ _IMPORT_CHUNK = 1000
 """Requests per transaction of a bulk import."""
 
 
-def _write_archive(file: Path, requests: Iterable[AppendRequest]) -> None:
+def _write_archive(file: Path, requests: Iterable[AppendRequest], target: Path) -> None:
     """Our tables and every request, in the new database ``file``: no journal (a failed
-    import is thrown away whole) and no sync until the caller's one at the end."""
+    import is thrown away whole) and no sync until the caller's one at the end. Errors name
+    ``target``, the file the caller asked for."""
     try:
         connection = sqlite3.connect(file, isolation_level=None)
     except sqlite3.Error as exc:
-        raise StoreUnavailable("SQLite", f"{file}: {exc}") from exc
+        raise StoreUnavailable("SQLite", f"{target}: {exc}") from exc
     try:
         connection.execute("PRAGMA journal_mode=OFF")
         connection.execute("PRAGMA synchronous=OFF")
@@ -481,14 +495,19 @@ def _write_archive(file: Path, requests: Iterable[AppendRequest]) -> None:
         while part := list(itertools.islice(source, _IMPORT_CHUNK)):
             store.append_many(part)
     except sqlite3.Error as exc:
-        raise StoreUnavailable("SQLite", f"{file}: {exc}") from exc
+        raise StoreUnavailable("SQLite", f"{target}: {exc}") from exc
+    except StoreUnavailable as exc:
+        raise StoreUnavailable(
+            "SQLite", f"{target}: {exc.detail.removeprefix('connection: ')}"
+        ) from exc
     finally:
         connection.close()
 
 
 def _sync(path: Path, *, directory: bool) -> None:
-    """Wait until ``path`` (a file, or a directory's entries) is on the disk. Directories
-    cannot be opened, or need no sync, where ``O_DIRECTORY`` does not exist (Windows)."""
+    """Wait until ``path`` (a file, or a directory's entries) is on the disk. As SQLite does,
+    a directory is not synced where it cannot be opened as one (Windows) or where its file
+    system does not sync directories."""
     if directory and not hasattr(os, "O_DIRECTORY"):
         return
     flags = os.O_RDONLY | os.O_DIRECTORY if directory else os.O_RDWR
@@ -499,7 +518,19 @@ def _sync(path: Path, *, directory: bool) -> None:
         finally:
             os.close(handle)
     except OSError as exc:
+        if directory and exc.errno in (errno.EINVAL, errno.ENOTSUP, errno.EBADF):
+            return
         raise StoreUnavailable("SQLite", f"{path}: {exc}") from exc
+
+
+def _check_options(synchronous: object, timeout: object) -> None:
+    """Refuse a ``synchronous`` level or a ``timeout`` the store cannot take."""
+    if not isinstance(synchronous, str) or synchronous.upper() not in ("FULL", "NORMAL", "EXTRA"):
+        raise StoreUnavailable("SQLite", f"unknown synchronous level {synchronous!r}")
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not 0 <= timeout < 1e9:
+        raise StoreUnavailable(
+            "SQLite", f"the timeout is {timeout!r}; it is a number of seconds, 0 or more"
+        )
 
 
 _WRITE_SUMMARY = (

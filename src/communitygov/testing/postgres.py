@@ -41,7 +41,7 @@ from communitygov.errors import MissingExtra, StoreUnavailable
 __all__ = ["TemporaryPostgres", "find_postgres_bin"]
 
 _TOOLS = ("initdb", "pg_ctl")
-_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
+_NAME = re.compile(r"[a-z_][a-z0-9_]*")
 
 
 def find_postgres_bin() -> Path | None:
@@ -326,14 +326,17 @@ def _remove(base: Path, pg_ctl: list[str], user: str | None) -> None:
     shutil.rmtree(base, ignore_errors=True)
 
 
-def _checked(name: str) -> str:
+def _checked(name: object) -> str:
     """``name``, once it is a database name these helpers create and drop.
 
     Raises:
-        StoreUnavailable: it holds anything but lower-case letters, digits and ``_``.
+        StoreUnavailable: it is not a name of lower-case letters, digits and ``_`` that
+            starts with a letter or ``_``.
     """
-    if not _NAME.match(name):
+    if not isinstance(name, str) or not _NAME.fullmatch(name):
         raise StoreUnavailable(
-            "PostgreSQL", f"database name {name!r}: use lower-case letters, digits and _"
+            "PostgreSQL",
+            f"database name {name!r}: use lower-case letters, digits and _, "
+            "starting with a letter or _",
         )
     return name
