@@ -43,17 +43,24 @@ class MemoryStore(ClosedOnExit):
     def append_many(self, requests: Sequence[AppendRequest]) -> list[AppendResult]:
         """See :meth:`communitygov.storage.protocol.EventStore.append_many`."""
         with self._lock:
-            results: list[AppendResult | None] = []
+            # Per request: its result if its command id was stored before, the index of the
+            # request of this call that carried its command id first, or None to store it.
+            plan: list[AppendResult | int | None] = []
             versions: dict[tuple[str, str], int] = {}
-            for request in requests:
+            commands: dict[tuple[str, str], int] = {}
+            for index, request in enumerate(requests):
                 community = self._communities.get(request.community_id)
+                command = (request.community_id, request.command_id or "")
+                if request.command_id and command in commands:
+                    plan.append(commands[command])
+                    continue
                 seen = (
                     community.commands.get(request.command_id)
                     if community and request.command_id
                     else None
                 )
                 if seen is not None:
-                    results.append(attrs.evolve(seen, duplicate=True))
+                    plan.append(attrs.evolve(seen, duplicate=True))
                     continue
                 key = (request.community_id, request.stream_id)
                 current = versions.get(key)
@@ -63,11 +70,18 @@ class MemoryStore(ClosedOnExit):
                 if current != request.expected_version:
                     raise ConcurrencyConflict(request.stream_id, request.expected_version, current)
                 versions[key] = current + len(request.events)
-                results.append(None)
-            return [
-                result if result is not None else self._store(request)
-                for request, result in zip(requests, results, strict=True)
-            ]
+                if request.command_id:
+                    commands[command] = index
+                plan.append(None)
+            results: list[AppendResult] = []
+            for request, step in zip(requests, plan, strict=True):
+                if step is None:
+                    results.append(self._store(request))
+                elif isinstance(step, int):
+                    results.append(attrs.evolve(results[step], duplicate=True))
+                else:
+                    results.append(step)
+            return results
 
     def _store(self, request: AppendRequest) -> AppendResult:
         community = self._communities.setdefault(request.community_id, _Community())

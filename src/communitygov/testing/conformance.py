@@ -18,6 +18,7 @@ import threading
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 
+import attrs
 import pytest
 
 from communitygov.errors import ConcurrencyConflict, DecodeError, NotFound
@@ -281,6 +282,26 @@ class StoreContract:
         assert found is not None
         assert found.version == 2
         assert store.command_result("c1", "cmd-2") is None
+
+    @pytest.mark.parametrize("size", [2, 70])
+    def test_a_command_id_repeated_within_one_call_is_stored_once(
+        self, store: EventStore, size: int
+    ) -> None:
+        # A retried command can sit in the same batch of appends as its first try (70 takes
+        # a store's bulk path, if it has one): the second is a duplicate, as it would be in a
+        # later call, and stores nothing.
+        requests = [make_request("c1", f"s{n}", command_id=f"cmd-{n}") for n in range(size - 1)]
+        requests.append(make_request("c1", "retry", command_id="cmd-0"))
+        results = store.append_many(requests)
+        again = results[-1]
+        assert again.duplicate
+        assert not any(result.duplicate for result in results[:-1])
+        assert attrs.evolve(again, duplicate=False) == results[0]
+        assert [e.stream_id for e in store.read_all("c1")] == [f"s{n}" for n in range(size - 1)]
+        assert "retry" not in {summary.stream_id for summary in store.summaries("c1")}
+        found = store.command_result("c1", "cmd-0")
+        assert found is not None
+        assert found.stream_id == "s0"
 
     # --- summaries ---------------------------------------------------------------------
 
