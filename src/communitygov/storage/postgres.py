@@ -480,14 +480,13 @@ class PostgresStore(SQLReads, ClosedOnExit):
         """Lock the communities, in one order (no deadlocks); their last positions."""
         ordered = sorted(communities)
         cursor.executemany(LOCK_COMMUNITY, [(c,) for c in ordered])
+        # One backward step down the batches' key per community, however many it holds.
         cursor.execute(
-            "SELECT community_id, max(last_position) FROM cg_batches "
-            "WHERE community_id = ANY(%s) GROUP BY community_id",
+            "SELECT c, (SELECT max(last_position) FROM cg_batches WHERE community_id = c) "
+            "FROM unnest(%s::text[]) AS c",
             (ordered,),
         )
-        last = dict.fromkeys(ordered, 0)
-        last.update(dict(cursor.fetchall()))
-        return last
+        return {community: last or 0 for community, last in cursor.fetchall()}
 
     @staticmethod
     def _result(community_id: str, row: Sequence[Any]) -> AppendResult:
@@ -498,35 +497,33 @@ class PostgresStore(SQLReads, ClosedOnExit):
         self, cursor: psycopg.Cursor[Row], requests: Sequence[AppendRequest]
     ) -> list[AppendResult]:
         """Check every request, then write them all with ``COPY`` (inside the transaction)."""
-        # The lookups filter by community_id = ANY(...), so a sharded store can route them;
-        # they may return a few rows of other streams, which are dropped here.
+        # The look-ups join the keys asked for to the tables' keys, so each is one probe of a
+        # key per stream or command, however many rows the community holds.
         communities = {request.community_id for request in requests}
         last = self._lock_communities(cursor, communities)
 
         commands: dict[tuple[str, str], AppendResult] = {}
-        asked = {(r.community_id, r.command_id) for r in requests if r.command_id is not None}
+        asked = sorted({(r.community_id, r.command_id) for r in requests if r.command_id})
         if asked:
             cursor.execute(
-                "SELECT community_id, command_id, stream_id, version, first_position, "
-                "last_position FROM cg_commands "
-                "WHERE community_id = ANY(%s) AND command_id = ANY(%s)",
-                (sorted(communities), sorted({command for _, command in asked})),
+                "SELECT c.community_id, c.command_id, c.stream_id, c.version, "
+                "c.first_position, c.last_position FROM unnest(%s::text[], %s::text[]) "
+                "AS k(community_id, command_id) "
+                "JOIN cg_commands c USING (community_id, command_id)",
+                ([c for c, _ in asked], [command for _, command in asked]),
             )
             for community, command, stream, version, first, final in cursor.fetchall():
-                if (community, command) in asked:
-                    commands[community, command] = AppendResult(
-                        community, stream, version, first, final, True
-                    )
+                commands[community, command] = AppendResult(
+                    community, stream, version, first, final, True
+                )
 
-        keys = {(r.community_id, r.stream_id) for r in requests}
+        keys = sorted({(r.community_id, r.stream_id) for r in requests})
         cursor.execute(
-            "SELECT community_id, stream_id, version FROM cg_streams "
-            "WHERE community_id = ANY(%s) AND stream_id = ANY(%s)",
-            (sorted(communities), sorted({stream for _, stream in keys})),
+            "SELECT s.community_id, s.stream_id, s.version FROM unnest(%s::text[], %s::text[]) "
+            "AS k(community_id, stream_id) JOIN cg_streams s USING (community_id, stream_id)",
+            ([c for c, _ in keys], [stream for _, stream in keys]),
         )
-        versions: dict[tuple[str, str], int] = {
-            (c, s): v for c, s, v in cursor.fetchall() if (c, s) in keys
-        }
+        versions: dict[tuple[str, str], int] = {(c, s): v for c, s, v in cursor.fetchall()}
         existing = list(versions)
 
         results: list[AppendResult] = []
