@@ -215,9 +215,13 @@ def test_an_empty_archive_makes_an_empty_store(tmp_path: Path) -> None:
     ("options", "refused"),
     [
         ({"synchronous": "OFF"}, "unknown synchronous level 'OFF'"),
-        ({"timeout": None}, "the timeout is None; it is a number of seconds, 0 or more"),
+        (
+            {"timeout": None},
+            "the timeout is None; it is a number of seconds from 0 to 2,147,483.647",
+        ),
         ({"timeout": -1}, "the timeout is -1"),
         ({"timeout": float("nan")}, "the timeout is nan"),
+        ({"timeout": 2_147_484}, "the timeout is 2147484; it is a number of seconds from 0 to"),
     ],
 )
 def test_options_the_store_cannot_take_are_refused_before_anything_is_written(

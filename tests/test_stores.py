@@ -292,6 +292,9 @@ _NAIVE = datetime(2026, 3, 2, 9)
         ({"summary": None}, "summary", None),
         ({"summary_updated_at": _NAIVE}, "summary's updated_at", _NAIVE),
         ({"summary_due_at": _NAIVE}, "summary's due_at", _NAIVE),
+        ({"command_id": ""}, "command id", ""),
+        ({"command_id": 5}, "command id", 5),
+        ({"kind": None}, "kind", None),
         ({"summary_version": True}, "summary's version", True),
         ({"summary_version": 2.0}, "summary's version", 2.0),
         ({"summary_title": None}, "summary's title", None),
@@ -407,3 +410,37 @@ def test_a_store_used_in_a_with_block_is_closed_when_it_ends(tmp_path: Path, kin
         raise KeyError("the block's own error")
     with pytest.raises(cg.StoreUnavailable, match="closed"):
         closed_anyway.read_all("c1")
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "given"),
+    [({"stream_id": ""}, "stream", ""), ({"community_id": 7}, "community", 7)],
+)
+def test_an_append_request_for_no_stream_or_community_cannot_be_made(
+    change: dict[str, object], field: str, given: object
+) -> None:
+    good = make_request("c1", "s1")
+    with pytest.raises(cg.MalformedRequest) as refused:
+        attrs.evolve(good, **change)
+    assert (refused.value.field, refused.value.given) == (field, given)
+    assert "it is a text of one character or more" in str(refused.value)
+
+
+def test_the_closing_mixin_calls_the_adapters_own_close_whatever_the_order() -> None:
+    closed: list[str] = []
+
+    class Base:
+        def close(self) -> None:
+            closed.append("base")
+
+    class MixinFirst(cg.ClosedOnExit, Base):
+        pass
+
+    class MixinLast(Base, cg.ClosedOnExit):
+        pass
+
+    for adapter in (MixinFirst(), MixinLast()):
+        with adapter as entered:
+            assert entered is adapter
+    assert closed == ["base", "base"]
+    assert not hasattr(cg.ClosedOnExit, "close")

@@ -62,3 +62,8 @@ except cg.TransitionNotAllowed as error:
 template: cg.PlanTemplate = cg.FOUR_STAGES
 plan_states: tuple[str, ...] = template.workflow.states
 alias: str = cg.deidentify("周盛")
+
+with cg.open_store("memory://") as opened:
+    store_in_use: cg.EventStore = opened
+with cg.SQLiteStore(":memory:") as sqlite_store:
+    store_in_use = sqlite_store

@@ -50,13 +50,14 @@ class MemoryStore(ClosedOnExit):
             commands: dict[tuple[str, str], int] = {}
             for index, request in enumerate(requests):
                 community = self._communities.get(request.community_id)
-                command = (request.community_id, request.command_id or "")
-                if request.command_id and command in commands:
+                command_id = request.command_id
+                command = (request.community_id, command_id or "")
+                if command_id is not None and command in commands:
                     plan.append(commands[command])
                     continue
                 seen = (
-                    community.commands.get(request.command_id)
-                    if community and request.command_id
+                    community.commands.get(command_id)
+                    if community is not None and command_id is not None
                     else None
                 )
                 if seen is not None:
@@ -70,7 +71,7 @@ class MemoryStore(ClosedOnExit):
                 if current != request.expected_version:
                     raise ConcurrencyConflict(request.stream_id, request.expected_version, current)
                 versions[key] = current + len(request.events)
-                if request.command_id:
+                if command_id is not None:
                     commands[command] = index
                 plan.append(None)
             results: list[AppendResult] = []

@@ -143,8 +143,8 @@ class PostgresStore(SQLReads, ClosedOnExit):
     Raises:
         MissingExtra: psycopg is not installed (``pip install 'communitygov[postgres]'``).
         StoreUnavailable: not exactly one of ``dsn``, ``connection`` and ``pool`` was given,
-            the server cannot be reached, or its schema is newer than this code.
-        TypeError: ``connection`` is not a psycopg (synchronous) connection.
+            ``connection`` is not a psycopg (synchronous) connection, the server cannot be
+            reached, or its schema is newer than this code.
     """
 
     def __init__(
@@ -480,13 +480,14 @@ class PostgresStore(SQLReads, ClosedOnExit):
         """Lock the communities, in one order (no deadlocks); their last positions."""
         ordered = sorted(communities)
         cursor.executemany(LOCK_COMMUNITY, [(c,) for c in ordered])
-        # One backward step down the batches' key per community, however many it holds.
-        cursor.execute(
-            "SELECT c, (SELECT max(last_position) FROM cg_batches WHERE community_id = c) "
-            "FROM unnest(%s::text[]) AS c",
-            (ordered,),
-        )
-        return {community: last or 0 for community, last in cursor.fetchall()}
+        last = {}
+        for community in ordered:  # one backward step down the batches' key each
+            cursor.execute(
+                "SELECT max(last_position) FROM cg_batches WHERE community_id = %s", (community,)
+            )
+            row = cursor.fetchone()
+            last[community] = (row[0] if row else None) or 0
+        return last
 
     @staticmethod
     def _result(community_id: str, row: Sequence[Any]) -> AppendResult:
@@ -503,7 +504,9 @@ class PostgresStore(SQLReads, ClosedOnExit):
         last = self._lock_communities(cursor, communities)
 
         commands: dict[tuple[str, str], AppendResult] = {}
-        asked = sorted({(r.community_id, r.command_id) for r in requests if r.command_id})
+        asked = sorted(
+            {(r.community_id, r.command_id) for r in requests if r.command_id is not None}
+        )
         if asked:
             cursor.execute(
                 "SELECT c.community_id, c.command_id, c.stream_id, c.version, "
@@ -524,7 +527,7 @@ class PostgresStore(SQLReads, ClosedOnExit):
             ([c for c, _ in keys], [stream for _, stream in keys]),
         )
         versions: dict[tuple[str, str], int] = {(c, s): v for c, s, v in cursor.fetchall()}
-        existing = list(versions)
+        stored_before = set(versions)
 
         results: list[AppendResult] = []
         stored: list[tuple[AppendRequest, int, int]] = []  # request, version, position before
@@ -582,9 +585,12 @@ class PostgresStore(SQLReads, ClosedOnExit):
                             pack_events(request.events),
                         )
                     )
-        if existing:
+        # The summaries this call writes anew replace their rows; a stream whose requests
+        # were all duplicates keeps its row.
+        replaced = [key for key in summaries if key in stored_before]
+        if replaced:
             cursor.executemany(
-                "DELETE FROM cg_streams WHERE community_id = %s AND stream_id = %s", existing
+                "DELETE FROM cg_streams WHERE community_id = %s AND stream_id = %s", replaced
             )
         if summaries:
             with cursor.copy(f"COPY cg_streams ({SUMMARY_COLUMNS}) FROM STDIN") as copy:

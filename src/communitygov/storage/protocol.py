@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from types import TracebackType
-from typing import Protocol, Self, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, Self, runtime_checkable
 
 from communitygov.storage.records import AppendRequest, AppendResult, RecordedEvent, Summary
 
@@ -105,12 +105,14 @@ class ClosedOnExit:
     """A mixin for stores: ``with store:`` closes it when the block ends, as a file does.
 
     The shipped stores have it; an adapter gets it by inheriting it, and it needs nothing
-    but the protocol's :meth:`EventStore.close`.
+    but the protocol's :meth:`EventStore.close`, which the adapter defines (the mixin has
+    none of its own, so the order of the base classes does not matter).
     """
 
-    def close(self) -> None:
-        """Release the store's resources (the store's own method)."""
-        raise NotImplementedError
+    if TYPE_CHECKING:
+
+        def close(self) -> None:
+            """The store's own :meth:`EventStore.close`."""
 
     def __enter__(self) -> Self:
         return self

@@ -134,13 +134,14 @@ class AppendRequest:
             stores nothing.
 
     Raises:
-        MalformedRequest: the expected version is not a whole number of 0 or more; the
-            events are not a tuple (or list, kept as a tuple) of :class:`NewEvent` whose
-            type, data and hash are text and whose schema version is a whole number; the
-            summary is not a :class:`Summary`, its version is not a whole number or its
-            state, title, snapshot, last hash or ``due_what`` is not text; a time (an
-            event's, the summary's ``updated_at`` or ``due_at``) has no offset; or the
-            summary is not of this community, stream and kind at
+        MalformedRequest: the community, stream or kind is not a text of one character or
+            more, nor the command id (when given); the expected version is not a whole
+            number of 0 or more; the events are not a tuple (or list, kept as a tuple) of
+            :class:`NewEvent` whose type, data and hash are text and whose schema version is
+            a whole number; the summary is not a :class:`Summary`, its version is not a
+            whole number or its state, title, snapshot, last hash or ``due_what`` is not
+            text; a time (an event's, the summary's ``updated_at`` or ``due_at``) has no
+            offset; or the summary is not of this community, stream and kind at
             ``expected_version + len(events)``.
     """
 
@@ -153,6 +154,21 @@ class AppendRequest:
     command_id: str | None = None
 
     def __attrs_post_init__(self) -> None:
+        for field, value in (
+            ("community", self.community_id),
+            ("stream", self.stream_id),
+            ("kind", self.kind),
+        ):
+            if type(value) is not str or not value:
+                self._refuse(field, value, None, "it is a text of one character or more")
+        command = self.command_id
+        if command is not None and (type(command) is not str or not command):
+            self._refuse(
+                "command id",
+                command,
+                None,
+                "a command id is None or a text of one character or more",
+            )
         if type(self.events) is not tuple:
             if not isinstance(self.events, (tuple, list)):
                 self._refuse("events", self.events, None, "a tuple of NewEvent records")

@@ -523,13 +523,23 @@ def _sync(path: Path, *, directory: bool) -> None:
         raise StoreUnavailable("SQLite", f"{path}: {exc}") from exc
 
 
+_LONGEST_TIMEOUT = (2**31 - 1) / 1000
+"""The longest wait SQLite's ``busy_timeout`` takes, in seconds."""
+
+
 def _check_options(synchronous: object, timeout: object) -> None:
     """Refuse a ``synchronous`` level or a ``timeout`` the store cannot take."""
     if not isinstance(synchronous, str) or synchronous.upper() not in ("FULL", "NORMAL", "EXTRA"):
         raise StoreUnavailable("SQLite", f"unknown synchronous level {synchronous!r}")
-    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not 0 <= timeout < 1e9:
+    if (
+        isinstance(timeout, bool)
+        or not isinstance(timeout, int | float)
+        or not 0 <= timeout <= _LONGEST_TIMEOUT
+    ):
         raise StoreUnavailable(
-            "SQLite", f"the timeout is {timeout!r}; it is a number of seconds, 0 or more"
+            "SQLite",
+            f"the timeout is {timeout!r}; it is a number of seconds from 0 to "
+            f"{_LONGEST_TIMEOUT:,} (SQLite counts it in milliseconds, up to 2**31 - 1)",
         )
 
 

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 from communitygov.errors import StoreUnavailable
 from communitygov.storage.memory import MemoryStore
-from communitygov.storage.protocol import EventStore
 from communitygov.storage.sqlite import SQLiteStore
+
+if TYPE_CHECKING:
+    from communitygov.storage.postgres import PostgresStore
 
 __all__ = ["open_store"]
 
 
-def open_store(url: str) -> EventStore:
-    """Open the store a URL names.
+def open_store(url: str) -> MemoryStore | SQLiteStore | PostgresStore:
+    """Open the store a URL names: an :class:`~communitygov.EventStore`, and a context
+    manager (``with open_store(url) as store:`` closes it when the block ends).
 
     * ``memory://`` — a new in-memory store;
     * ``sqlite:///relative/path.db``, ``sqlite:////absolute/path.db`` or

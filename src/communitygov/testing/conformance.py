@@ -303,6 +303,22 @@ class StoreContract:
         assert found is not None
         assert found.stream_id == "s0"
 
+    @pytest.mark.parametrize("size", [2, 70])
+    def test_a_retry_alone_on_its_stream_leaves_the_stream_as_it_was(
+        self, store: EventStore, size: int
+    ) -> None:
+        # A command stored earlier, retried in a batch of appends that touches its stream no
+        # other way: the stream, its summary and its load are as they were.
+        store.append(make_request("c1", "s0", count=2, command_id="cmd-0"))
+        before = store.load("c1", "s0")
+        requests = [make_request("c1", "s0", count=2, command_id="cmd-0")]
+        requests += [make_request("c1", f"new-{n}") for n in range(size - 1)]
+        results = store.append_many(requests)
+        assert results[0].duplicate
+        assert store.load("c1", "s0") == before
+        assert "s0" in {summary.stream_id for summary in store.summaries("c1")}
+        assert len(store.read_all("c1", 0, 1_000)) == 2 + (size - 1)
+
     # --- summaries ---------------------------------------------------------------------
 
     def test_summaries_move_with_their_events(self, store: EventStore) -> None:
