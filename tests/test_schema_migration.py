@@ -19,6 +19,7 @@ import pytest
 
 import communitygov as cg
 from communitygov.storage import sqlite as sqlite_store
+from communitygov.storage import sqlite_schema
 
 AT = datetime(2026, 3, 2, 9, tzinfo=timezone(timedelta(hours=8)))
 
@@ -111,7 +112,7 @@ def _write_sqlite(path: Path, story: cg.MemoryStore, version: int) -> None:
     _write_v1_sqlite(path, story)
     with sqlite3.connect(path) as connection:
         for later in range(2, version + 1):
-            for statement in sqlite_store._MIGRATIONS[later]:
+            for statement in sqlite_schema.MIGRATIONS[later]:
                 connection.execute(statement)
         connection.execute("UPDATE cg_meta SET value = ? WHERE key = 'schema_version'", (version,))
     connection.close()
@@ -127,7 +128,7 @@ def _write_v1_sqlite(path: Path, story: cg.MemoryStore) -> None:
     ]
     with sqlite3.connect(path) as connection:
         connection.execute("CREATE TABLE cg_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
-        for statement in sqlite_store._MIGRATIONS[1]:
+        for statement in sqlite_schema.MIGRATIONS[1]:
             connection.execute(statement)
         for sql, rows in zip(_INSERTS, (events, streams, commands), strict=True):
             width = len(rows[0])

@@ -47,12 +47,12 @@ class MemoryStore(ClosedOnExit):
             # request of this call that carried its command id first, or None to store it.
             plan: list[AppendResult | int | None] = []
             versions: dict[tuple[str, str], int] = {}
-            commands: dict[tuple[str, str], int] = {}
+            commands: dict[tuple[str, str | None], int] = {}
             for index, request in enumerate(requests):
                 community = self._communities.get(request.community_id)
                 command_id = request.command_id
-                command = (request.community_id, command_id or "")
-                if command_id is not None and command in commands:
+                command = (request.community_id, command_id)
+                if command in commands:
                     plan.append(commands[command])
                     continue
                 seen = (

@@ -23,7 +23,7 @@ import secrets
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -34,131 +34,9 @@ from communitygov.errors import ConcurrencyConflict, StoreUnavailable
 from communitygov.storage.protocol import ClosedOnExit
 from communitygov.storage.records import AppendRequest, AppendResult, NewEvent
 from communitygov.storage.rows import SUMMARY_COLUMNS, SQLReads, pack_events
+from communitygov.storage.sqlite_schema import MIGRATIONS, OUR_INDEXES, SCHEMA_VERSION
 
 __all__ = ["SCHEMA_VERSION", "SQLiteStore"]
-
-SCHEMA_VERSION = 3
-"""The table layout this code writes. Older layouts are migrated on open."""
-
-_MIGRATIONS: dict[int, tuple[str, ...]] = {
-    1: (
-        """CREATE TABLE cg_events (
-            community_id TEXT NOT NULL,
-            position INTEGER NOT NULL,
-            stream_id TEXT NOT NULL,
-            version INTEGER NOT NULL,
-            type TEXT NOT NULL,
-            schema_version INTEGER NOT NULL,
-            data TEXT NOT NULL,
-            at TEXT NOT NULL,
-            hash TEXT NOT NULL,
-            PRIMARY KEY (community_id, position),
-            UNIQUE (community_id, stream_id, version)
-        ) WITHOUT ROWID""",
-        """CREATE TABLE cg_streams (
-            community_id TEXT NOT NULL,
-            stream_id TEXT NOT NULL,
-            kind TEXT NOT NULL,
-            version INTEGER NOT NULL,
-            state TEXT NOT NULL,
-            title TEXT NOT NULL,
-            updated_at TEXT NOT NULL,
-            due_at TEXT,
-            due_what TEXT NOT NULL,
-            snapshot TEXT NOT NULL,
-            last_hash TEXT NOT NULL,
-            PRIMARY KEY (community_id, stream_id)
-        ) WITHOUT ROWID""",
-        "CREATE INDEX cg_streams_due ON cg_streams (community_id, due_at)",
-        "CREATE INDEX cg_streams_state ON cg_streams (community_id, kind, state)",
-        """CREATE TABLE cg_commands (
-            community_id TEXT NOT NULL,
-            command_id TEXT NOT NULL,
-            stream_id TEXT NOT NULL,
-            version INTEGER NOT NULL,
-            first_position INTEGER NOT NULL,
-            last_position INTEGER NOT NULL,
-            PRIMARY KEY (community_id, command_id)
-        ) WITHOUT ROWID""",
-    ),
-    # One row per append instead of one per event; every stored event becomes a batch of one.
-    2: (
-        """CREATE TABLE cg_batches (
-            community_id TEXT NOT NULL,
-            last_position INTEGER NOT NULL,
-            first_position INTEGER NOT NULL,
-            stream_id TEXT NOT NULL,
-            first_version INTEGER NOT NULL,
-            last_version INTEGER NOT NULL,
-            events TEXT NOT NULL,
-            PRIMARY KEY (community_id, last_position),
-            UNIQUE (community_id, stream_id, first_version)
-        ) WITHOUT ROWID""",
-        """INSERT INTO cg_batches (community_id, last_position, first_position, stream_id,
-            first_version, last_version, events)
-        SELECT community_id, position, position, stream_id, version, version,
-            type || char(31) || schema_version || char(31) || at || char(31) || hash
-                || char(31) || data
-        FROM cg_events ORDER BY community_id, position""",
-        "DROP TABLE cg_events",
-    ),
-    # Rowid tables with separate keys: a batch or a summary row (a few KB) fits in a leaf page
-    # of its own instead of spilling into an overflow page, as it must in a key's B-tree; a
-    # write touches fewer pages and a load reads fewer.
-    3: (
-        """CREATE TABLE cg_batches_3 (
-            community_id TEXT NOT NULL,
-            last_position INTEGER NOT NULL,
-            first_position INTEGER NOT NULL,
-            stream_id TEXT NOT NULL,
-            first_version INTEGER NOT NULL,
-            last_version INTEGER NOT NULL,
-            events TEXT NOT NULL
-        )""",
-        """INSERT INTO cg_batches_3 (community_id, last_position, first_position, stream_id,
-            first_version, last_version, events)
-        SELECT community_id, last_position, first_position, stream_id, first_version,
-            last_version, events
-        FROM cg_batches ORDER BY community_id, last_position""",
-        "DROP TABLE cg_batches",
-        "ALTER TABLE cg_batches_3 RENAME TO cg_batches",
-        "CREATE UNIQUE INDEX cg_batches_position ON cg_batches (community_id, last_position)",
-        "CREATE UNIQUE INDEX cg_batches_version "
-        "ON cg_batches (community_id, stream_id, first_version)",
-        """CREATE TABLE cg_streams_3 (
-            community_id TEXT NOT NULL,
-            stream_id TEXT NOT NULL,
-            kind TEXT NOT NULL,
-            version INTEGER NOT NULL,
-            state TEXT NOT NULL,
-            title TEXT NOT NULL,
-            updated_at TEXT NOT NULL,
-            due_at TEXT,
-            due_what TEXT NOT NULL,
-            snapshot TEXT NOT NULL,
-            last_hash TEXT NOT NULL
-        )""",
-        f"""INSERT INTO cg_streams_3 ({SUMMARY_COLUMNS})
-        SELECT {SUMMARY_COLUMNS} FROM cg_streams ORDER BY community_id, stream_id""",
-        "DROP TABLE cg_streams",
-        "ALTER TABLE cg_streams_3 RENAME TO cg_streams",
-        "CREATE UNIQUE INDEX cg_streams_stream ON cg_streams (community_id, stream_id)",
-        "CREATE INDEX cg_streams_due ON cg_streams (community_id, due_at)",
-        "CREATE INDEX cg_streams_state ON cg_streams (community_id, kind, state)",
-    ),
-}
-
-
-_OUR_INDEXES = frozenset(
-    {
-        "cg_streams_due",
-        "cg_streams_state",
-        "cg_streams_stream",
-        "cg_batches_position",
-        "cg_batches_version",
-    }
-)
-"""The indexes the migrations create (the others of our tables are SQLite's own)."""
 
 
 def _time_text(moment: datetime, events: Sequence[NewEvent]) -> str:
@@ -288,7 +166,7 @@ class SQLiteStore(SQLReads, ClosedOnExit):
             if current == SCHEMA_VERSION:
                 return
             for version in range(current + 1, SCHEMA_VERSION + 1):
-                for statement in _MIGRATIONS[version]:
+                for statement in MIGRATIONS[version]:
                     cursor.execute(statement)
             cursor.execute(
                 "INSERT OR REPLACE INTO cg_meta (key, value) VALUES ('schema_version', ?)",
@@ -353,7 +231,7 @@ class SQLiteStore(SQLReads, ClosedOnExit):
             for name, table in cursor.execute(
                 "SELECT name, tbl_name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
             )
-            if table.lower() in rebuilt and name not in _OUR_INDEXES
+            if table.lower() in rebuilt and name not in OUR_INDEXES
         ]
         found += [
             f"the foreign key of table {name!r}"
@@ -457,7 +335,8 @@ class SQLiteStore(SQLReads, ClosedOnExit):
                     else f"{target}: {exc}",
                 ) from exc
         finally:
-            temporary.unlink(missing_ok=True)
+            with suppress(OSError):  # a leftover is named in the docs; never hide the error
+                temporary.unlink(missing_ok=True)
         try:
             _sync(target.parent, directory=True)
             return cls(target, synchronous=synchronous, timeout=timeout)
