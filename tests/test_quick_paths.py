@@ -25,7 +25,7 @@ from hypothesis import given, note, settings
 from hypothesis import strategies as st
 
 import communitygov as cg
-from communitygov.kernel.codec import compact_json
+from communitygov.kernel.codec import compact_json, converted_json
 from communitygov.matters.events import MatterRaised
 from communitygov.storage.integrity import GENESIS, chain_hash, chain_hash_formatted
 from communitygov.testing import assistance_strategies as cgas
@@ -144,6 +144,48 @@ JSON_VALUES = st.recursive(
 @given(JSON_VALUES)
 def test_compact_json_is_json_dumps_without_spaces_or_escapes(value: Any) -> None:
     assert compact_json(value) == json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+# Every character (lone surrogates too), numbers of any size, floats of every kind.
+ANY_JSON_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.integers(min_value=-(2**64), max_value=2**64)
+    | st.floats()
+    | st.text(st.characters(exclude_categories=())),
+    lambda children: (
+        st.lists(children)
+        | st.tuples(children, children)
+        | st.dictionaries(st.text(st.characters(exclude_categories=())), children)
+    ),
+    max_leaves=30,
+)
+
+
+@given(ANY_JSON_VALUES)
+def test_converted_json_writes_what_the_standard_library_writes(value: Any) -> None:
+    """With the ``fast`` extra (orjson) or without it, a converted tree's text is the one
+    ``json.dumps`` writes: numbers beyond 64 bits and lone surrogates included."""
+    converted = cg.make_converter().unstructure(value)
+    expected = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    assert converted_json(converted) == expected
+    assert compact_json(converted) == expected
+
+
+@given(st.floats() | st.lists(st.floats(), min_size=1) | st.dictionaries(st.text(), st.floats()))
+def test_converted_floats_are_written_as_the_standard_library_writes_them(value: Any) -> None:
+    """Floats among values orjson would write itself: ``1e-05``, ``1e+16``, ``NaN`` and
+    ``Infinity`` as ``json.dumps`` writes them, not as orjson would."""
+    converted = cg.make_converter().unstructure(value)
+    assert converted_json(converted) == json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def test_a_converter_hands_floats_over_equal_and_still_floats() -> None:
+    converted = cg.make_converter().unstructure({"ratio": 0.25, "tiny": 1e-05})
+    assert converted == {"ratio": 0.25, "tiny": 1e-05}
+    assert all(isinstance(value, float) for value in converted.values())
+    assert converted_json(converted) == '{"ratio":0.25,"tiny":1e-05}'
 
 
 def test_a_codec_that_stores_times_otherwise_still_chains_over_isoformat() -> None:

@@ -30,7 +30,7 @@ import attrs
 from communitygov.errors import ConcurrencyConflict, DecodeError, NotFound
 from communitygov.kernel.aggregate import Aggregate, Decision
 from communitygov.kernel.calendars import Calendar
-from communitygov.kernel.codec import EventCodec, compact_json
+from communitygov.kernel.codec import EventCodec, converted_json
 from communitygov.kernel.events import Event
 from communitygov.matters.matter import Matter
 from communitygov.matters.presets import PROCEDURES
@@ -97,8 +97,9 @@ class Governance:
         self.codec = codec if codec is not None else EventCodec()
         # The library's own codec stores an event's fields as ``compact_json`` of
         # ``codec.fields`` with ``at`` written by ``datetime.isoformat``, which lets a save
-        # reuse that text for the hash chain. A codec given here (its own converter hooks, a
-        # subclass) is used as it is: ``encode``, ``to_json`` and ``at.isoformat()``.
+        # reuse that text for the hash chain and write it with ``converted_json``. A codec
+        # given here (its own converter hooks, a subclass) is used as it is: ``encode``,
+        # ``to_json`` and ``at.isoformat()``.
         self._stock_codec = codec is None
         self.retries = retries
         self._snapshots = Snapshots(self.procedures)
@@ -305,7 +306,7 @@ class Governance:
             if stock:
                 values = fields(event)
                 kept[id(event)] = (event, values)
-                data = compact_json(values)
+                data = converted_json(values)
                 at_text = values["at"]
             else:
                 encoded = self.codec.encode(event)

@@ -26,7 +26,7 @@ from cattrs.gen import make_dict_unstructure_fn
 
 from communitygov.errors import DecodeError
 from communitygov.kernel.aggregate import Aggregate
-from communitygov.kernel.codec import compact_json, make_converter
+from communitygov.kernel.codec import converted_json, make_converter
 from communitygov.kernel.events import Event
 from communitygov.matters.procedure import Procedure
 from communitygov.storage.records import Summary
@@ -60,7 +60,7 @@ class Snapshots:
         """
         token = _ENCODED.set(encoded) if encoded else None
         try:
-            return compact_json(self._converter.unstructure(aggregate, type(aggregate)))
+            return converted_json(self._converter.unstructure(aggregate, type(aggregate)))
         finally:
             if token is not None:
                 _ENCODED.reset(token)

@@ -8,6 +8,7 @@ stores' hash chains rely on.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
@@ -25,7 +26,29 @@ from communitygov.errors import DecodeError, NaiveDatetime
 from communitygov.kernel.events import EVENTS, Event, EventRegistry
 from communitygov.kernel.timekeeping import require_aware
 
-__all__ = ["EncodedEvent", "EventCodec", "compact_json", "make_converter"]
+__all__ = [
+    "EncodedEvent",
+    "EventCodec",
+    "StdlibFloat",
+    "compact_json",
+    "converted_json",
+    "make_converter",
+]
+
+_ORJSON: Callable[[Any], bytes] | None
+"""orjson's ``dumps``, when the ``fast`` extra is installed, refusing every subclass."""
+try:
+    import orjson
+except ImportError:  # the ``fast`` extra is not installed
+    _ORJSON = None
+else:
+    _ORJSON = functools.partial(
+        orjson.dumps,
+        option=orjson.OPT_PASSTHROUGH_SUBCLASS
+        | orjson.OPT_PASSTHROUGH_DATETIME
+        | orjson.OPT_PASSTHROUGH_DATACLASS,
+    )
+
 
 _COMPACT_JSON = json.JSONEncoder(ensure_ascii=False, check_circular=False, separators=(",", ":"))
 
@@ -33,10 +56,40 @@ _COMPACT_JSON = json.JSONEncoder(ensure_ascii=False, check_circular=False, separ
 def compact_json(value: Any) -> str:
     """``value`` as JSON with no spaces, UTF-8 text kept as is, and keys in their dict's order.
 
-    This is the text the library stores for event fields and snapshots. The values are trees
-    a converter has just built, so the check for circular references is left out.
+    This is the text the library stores for event fields and snapshots, for any JSON-ready
+    tree (hooks of an application's own included); :func:`converted_json` writes the same text
+    quicker for the trees of the library's own hooks. The values are trees a converter has just
+    built, so the check for circular references is left out.
     """
     return _COMPACT_JSON.encode(value)
+
+
+def converted_json(value: Any) -> str:
+    """:func:`compact_json` of a tree that a converter from :func:`make_converter` built with
+    the library's own hooks: the same text, written by orjson when the ``fast`` extra is
+    installed (several times quicker).
+
+    The texts agree because orjson is only trusted with what it writes exactly as the
+    standard library does: text, whole numbers up to 64 bits, booleans, ``None``, lists and
+    dicts with text keys. Anything else in the tree makes orjson refuse, and the standard
+    library writes the whole tree: a float (the converter hands floats over as
+    :class:`StdlibFloat`, a subclass), a larger number, a key that is not text, a lone
+    surrogate.
+    """
+    if _ORJSON is not None:
+        try:
+            return _ORJSON(value).decode()
+        except TypeError:  # orjson.JSONEncodeError is a TypeError
+            pass
+    return _COMPACT_JSON.encode(value)
+
+
+class StdlibFloat(float):
+    """A float as a converter from :func:`make_converter` hands it over: written by the
+    standard library's encoder in every case (``1e-05``, ``NaN``), which orjson's own float
+    text would not match, so :func:`converted_json` leaves it to the standard library."""
+
+    __slots__ = ()
 
 
 def _structure_aware_datetime(value: Any, _: type) -> datetime:
@@ -72,7 +125,8 @@ def make_converter() -> cattrs.Converter:
     """A fresh converter for the library's records.
 
     Datetimes become ISO 8601 strings with their offset, dates ISO dates, fractions "p/q"
-    strings, enums their values, and frozensets sorted lists.
+    strings, enums their values, frozensets sorted lists, and floats :class:`StdlibFloat`
+    (still floats, equal to what was given).
     """
     converter = make_json_converter()
     converter.register_unstructure_hook(datetime, datetime.isoformat)
@@ -80,6 +134,7 @@ def make_converter() -> cattrs.Converter:
     converter.register_unstructure_hook(date, date.isoformat)
     converter.register_structure_hook(date, lambda value, _: date.fromisoformat(value))
     converter.register_unstructure_hook(Fraction, str)
+    converter.register_unstructure_hook(float, StdlibFloat)
     converter.register_structure_hook(Fraction, lambda value, _: Fraction(value))
     # What cattrs does for these, without a call per item (sets) or the enum's ``value`` property.
     converter.register_unstructure_hook_factory(_plain_enum, lambda _: attrgetter("_value_"))
