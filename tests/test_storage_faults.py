@@ -163,6 +163,49 @@ def test_a_deleted_row_is_named_by_verification(tmp_path: Path) -> None:
     assert [(p.stream_id, p.version) for p in problems] == [("c1", 3)]
 
 
+def test_the_last_rows_deleted_by_hand_are_named_by_verification(tmp_path: Path) -> None:
+    # The chain that is left is whole: only its summary shows that it ended later.
+    path = tmp_path / "cut.db"
+    gov = cg.Governance(cg.SQLiteStore(path))
+    gov.create(cg.Community.register("c1", "社区", at=_t0()))
+    for n in range(3):
+        gov.execute(
+            cg.Community, "c1", "c1", lambda c, n=n: c.register_person(f"p{n}", "某", at=_t0())
+        )
+    with sqlite3.connect(path) as connection:
+        connection.execute("DELETE FROM cg_batches WHERE stream_id = 'c1' AND first_version >= 3")
+    problems = gov.verify()
+    assert [(p.stream_id, p.version) for p in problems] == [("c1", 3)]
+    assert "the summary is at version 4; the events end at 2" in problems[0].detail
+    with sqlite3.connect(path) as connection:
+        connection.execute("DELETE FROM cg_batches")
+    assert [(p.stream_id, p.version) for p in gov.verify()] == [("c1", 1)]
+
+
+def test_a_summary_rewritten_by_hand_is_named_by_verification(tmp_path: Path) -> None:
+    path = tmp_path / "summary.db"
+    gov = cg.Governance(cg.SQLiteStore(path))
+    gov.create(cg.Community.register("c1", "社区", at=_t0()))
+    gov.execute(cg.Community, "c1", "c1", lambda c: c.register_person("p1", "某", at=_t0()))
+    with sqlite3.connect(path) as connection:
+        connection.execute(
+            "UPDATE cg_streams SET last_hash = ? WHERE stream_id = 'c1'", ("f" * 64,)
+        )
+    assert [(p.version, p.detail) for p in gov.verify()] == [
+        (2, "the summary's last hash is not the last event's")
+    ]
+    with sqlite3.connect(path) as connection:
+        connection.execute("UPDATE cg_streams SET version = 1 WHERE stream_id = 'c1'")
+    assert [(p.version, p.detail) for p in gov.verify()] == [
+        (2, "the summary is at version 1; the events go on")
+    ]
+    with sqlite3.connect(path) as connection:
+        connection.execute("DELETE FROM cg_streams")
+    assert [(p.version, p.detail) for p in gov.verify("c1")] == [
+        (2, "the stream has events but no summary")
+    ]
+
+
 @pytest.mark.parametrize("data", ["{not json", '{"at": "2026-01-01T00:00:00"}'])
 def test_a_corrupt_stored_event_is_a_decode_error(tmp_path: Path, data: str) -> None:
     path = tmp_path / "corrupt.db"

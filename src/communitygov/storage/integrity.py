@@ -1,7 +1,8 @@
 """Tamper evidence: each stored event carries a hash chained over the previous one in its stream.
 
-Verification recomputes every chain and names the first stream and version that no longer
-match, so an event altered, removed or reordered by hand is found.
+Verification recomputes every chain, checks that it ends where its stream's summary says, and
+names the first stream and version that no longer match, so an event altered, removed (the
+last ones too) or reordered by hand is found.
 """
 
 from __future__ import annotations
@@ -54,11 +55,13 @@ def chain_hash_formatted(
 
 
 def verify(store: EventStore, community_id: str | None = None) -> list[Problem]:
-    """Check every hash chain of a community (or of every community).
+    """Check every hash chain of a community (or of every community), and that each chain
+    ends where its stream's summary says it does.
 
     Returns:
-        One :class:`Problem` per broken stream, at the first version that does not match;
-        an empty list when everything verifies.
+        One :class:`Problem` per broken stream, at the first version that does not match (a
+        stream whose last events were removed: the first version missing); an empty list
+        when everything verifies.
     """
     communities = [community_id] if community_id is not None else store.communities()
     problems: list[Problem] = []
@@ -74,6 +77,24 @@ def verify(store: EventStore, community_id: str | None = None) -> list[Problem]:
                 broken.add(event.stream_id)
                 problems.append(Problem(community, event.stream_id, event.version, detail))
             last[event.stream_id] = (event.version, event.hash)
+        for summary in store.summaries(community):
+            stream = summary.stream_id
+            version, previous = last.pop(stream, (0, GENESIS))
+            if stream in broken or (version, previous) == (summary.version, summary.last_hash):
+                continue
+            if version < summary.version:
+                detail = f"the summary is at version {summary.version}; the events end at {version}"
+                problems.append(Problem(community, stream, version + 1, detail))
+            elif version > summary.version:
+                detail = f"the summary is at version {summary.version}; the events go on"
+                problems.append(Problem(community, stream, summary.version + 1, detail))
+            else:
+                detail = "the summary's last hash is not the last event's"
+                problems.append(Problem(community, stream, version, detail))
+        for stream, (version, _) in last.items():
+            if stream not in broken:
+                detail = "the stream has events but no summary"
+                problems.append(Problem(community, stream, version, detail))
     return problems
 
 

@@ -406,6 +406,16 @@ class StoreContract:
         problems = verify(store, "c1")
         assert [(p.stream_id, p.version) for p in problems] == [("bad", 2)]
 
+    def test_verification_checks_each_chain_ends_where_its_summary_does(
+        self, store: EventStore
+    ) -> None:
+        # A summary kept as given: the one stored with the last events is the chain's witness.
+        request = make_request("c1", "s1", count=2)
+        store.append(
+            attrs.evolve(request, summary=attrs.evolve(request.summary, last_hash="f" * 64))
+        )
+        assert [(p.stream_id, p.version) for p in verify(store, "c1")] == [("s1", 2)]
+
     # --- persistence -------------------------------------------------------------------
 
     def test_records_survive_closing_and_reopening(self, request: pytest.FixtureRequest) -> None:
