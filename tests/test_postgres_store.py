@@ -526,6 +526,10 @@ def test_a_newer_schema_is_refused(dsn: str) -> None:
         connection.execute("UPDATE cg_meta SET value = '99' WHERE key = 'schema_version'")
     with pytest.raises(StoreUnavailable, match="schema 99"):
         PostgresStore(dsn)
+    with psycopg.connect(dsn, autocommit=True) as connection:
+        connection.execute("UPDATE cg_meta SET value = '²' WHERE key = 'schema_version'")
+    with pytest.raises(StoreUnavailable, match="'²', which is not a version this code knows"):
+        PostgresStore(dsn)
 
 
 def test_bad_arguments_and_a_closed_store(dsn: str) -> None:

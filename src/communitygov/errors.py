@@ -208,13 +208,18 @@ class EmptyField(InvalidInput):
 
 
 class NaiveDatetime(InvalidInput):
-    """A datetime without a timezone was given; the library needs timezone-aware times."""
+    """A datetime without a timezone, or something else than a datetime, was given where the
+    library needs a timezone-aware time."""
 
-    def __init__(self, field: str, value: datetime) -> None:
+    def __init__(self, field: str, value: object) -> None:
         self.field = field
         self.value = value
+        if isinstance(value, datetime):
+            problem = f"{field}={value.isoformat()} has no timezone"
+        else:
+            problem = f"{field}={value!r} is a {type(value).__name__}, not a datetime"
         super().__init__(
-            f"{field}={value.isoformat()} has no timezone; pass a timezone-aware datetime "
+            f"{problem}; pass a timezone-aware datetime "
             "(for example with tzinfo=ZoneInfo('Asia/Shanghai'))"
         )
 
@@ -851,12 +856,13 @@ class MalformedRequest(PersistenceError):
     any store sees it.
 
     ``should_be`` is the value the rest of the request implies (``None`` where no one value
-    is implied), ``because`` says why, and ``community`` is the request's community.
+    is implied), ``because`` says why, and ``community`` is the request's community;
+    ``stream`` is ``None`` when what was given is not an append request at all.
     """
 
     def __init__(
         self,
-        stream: str,
+        stream: str | None,
         field: str,
         given: object,
         should_be: object,
@@ -871,9 +877,15 @@ class MalformedRequest(PersistenceError):
         self.community = community
         implied = f", not {should_be!r}" if should_be is not None else ""
         where = f" of community {community!r}" if community is not None else ""
+        shown = repr(given)
+        if len(shown) > 160:
+            shown = f"{shown[:120]}… ({len(shown):,} characters)"
+        if stream is None:  # not a request at all
+            super().__init__(f"an append is malformed: its {field} is {shown} ({because})")
+            return
         super().__init__(
             f"the append request for stream {stream!r}{where} is malformed: its {field} is "
-            f"{given!r}{implied} ({because})"
+            f"{shown}{implied} ({because})"
         )
 
 

@@ -32,6 +32,7 @@ from communitygov.kernel.aggregate import Aggregate, Decision
 from communitygov.kernel.calendars import Calendar
 from communitygov.kernel.codec import EventCodec, converted_json
 from communitygov.kernel.events import Event
+from communitygov.kernel.timekeeping import require_aware
 from communitygov.matters.matter import Matter
 from communitygov.matters.presets import PROCEDURES
 from communitygov.matters.procedure import Procedure
@@ -235,8 +236,12 @@ class Governance:
     def due(
         self, community_id: str, *, at: datetime, within: timedelta = timedelta(days=7)
     ) -> list[Summary]:
-        """Summaries with a deadline before ``at + within``, soonest first (overdue included)."""
-        return self.store.summaries(community_id, due_before=at + within)
+        """Summaries with a deadline before ``at + within``, soonest first (overdue included).
+
+        Raises:
+            NaiveDatetime: ``at`` is not a timezone-aware datetime.
+        """
+        return self.store.summaries(community_id, due_before=require_aware(at) + within)
 
     def history(self, community_id: str, aggregate_id: str) -> list[Event]:
         """Every event of one aggregate, oldest first.

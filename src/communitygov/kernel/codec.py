@@ -105,7 +105,7 @@ def _plain_enum(cls: Any) -> bool:
 
 def _describe(exc: BaseException, expected: type | None) -> str:
     """What was wrong with one stored value, for :class:`DecodeError`'s detail."""
-    if isinstance(exc, NaiveDatetime):
+    if isinstance(exc, NaiveDatetime) and isinstance(exc.value, datetime):
         return f"the time {exc.value.isoformat()} has no timezone; stored times carry their offset"
     return format_exception(exc, expected)
 

@@ -34,12 +34,13 @@ def local_date(at: datetime, timezone: str) -> date:
 
 
 def require_aware(value: datetime, field: str = "at") -> datetime:
-    """Return ``value`` if it carries a timezone.
+    """Return ``value`` if it is a datetime that carries a timezone.
 
     Raises:
-        NaiveDatetime: ``value`` has no timezone (or one that gives no offset).
+        NaiveDatetime: ``value`` has no timezone (or one that gives no offset), or is not a
+            datetime at all (a date, a text).
     """
-    if value.tzinfo is None or value.utcoffset() is None:
+    if not isinstance(value, datetime) or value.tzinfo is None or value.utcoffset() is None:
         raise NaiveDatetime(field, value)
     return value
 

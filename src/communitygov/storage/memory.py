@@ -7,14 +7,22 @@ Nothing survives the process.
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
-from datetime import datetime
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
 
 import attrs
 
-from communitygov.errors import ConcurrencyConflict
+from communitygov.errors import ConcurrencyConflict, StoreUnavailable
+from communitygov.kernel.timekeeping import require_aware
 from communitygov.storage.protocol import ClosedOnExit
-from communitygov.storage.records import AppendRequest, AppendResult, RecordedEvent, Summary
+from communitygov.storage.records import (
+    AppendRequest,
+    AppendResult,
+    RecordedEvent,
+    Summary,
+    require_requests,
+)
 
 __all__ = ["MemoryStore"]
 
@@ -35,6 +43,19 @@ class MemoryStore(ClosedOnExit):
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._communities: dict[str, _Community] = {}
+        self._closed = False
+
+    @contextmanager
+    def _locked(self) -> Iterator[None]:
+        """The lock, held while the store is open.
+
+        Raises:
+            StoreUnavailable: the store was closed.
+        """
+        with self._lock:
+            if self._closed:
+                raise StoreUnavailable("memory", "the store is closed")
+            yield
 
     def append(self, request: AppendRequest) -> AppendResult:
         """See :meth:`communitygov.storage.protocol.EventStore.append`."""
@@ -42,7 +63,8 @@ class MemoryStore(ClosedOnExit):
 
     def append_many(self, requests: Sequence[AppendRequest]) -> list[AppendResult]:
         """See :meth:`communitygov.storage.protocol.EventStore.append_many`."""
-        with self._lock:
+        require_requests(requests)
+        with self._locked():
             # Per request: its result if its command id was stored before, the index of the
             # request of this call that carried its command id first, or None to store it.
             plan: list[AppendResult | int | None] = []
@@ -102,7 +124,7 @@ class MemoryStore(ClosedOnExit):
             )
             stream.append(recorded)
             community.events.append(recorded)
-        community.summaries[request.stream_id] = request.summary
+        community.summaries[request.stream_id] = _in_utc(request.summary)
         result = AppendResult(
             request.community_id,
             request.stream_id,
@@ -118,7 +140,7 @@ class MemoryStore(ClosedOnExit):
         self, community_id: str, stream_id: str, after_version: int = 0
     ) -> list[RecordedEvent]:
         """See :meth:`communitygov.storage.protocol.EventStore.read_stream`."""
-        with self._lock:
+        with self._locked():
             community = self._communities.get(community_id)
             stream = community.streams.get(stream_id, []) if community else []
             return stream[max(after_version, 0) :]
@@ -127,7 +149,7 @@ class MemoryStore(ClosedOnExit):
         self, community_id: str, after_position: int = 0, limit: int = 1000
     ) -> list[RecordedEvent]:
         """See :meth:`communitygov.storage.protocol.EventStore.read_all`."""
-        with self._lock:
+        with self._locked():
             community = self._communities.get(community_id)
             events = community.events if community else []
             start = max(after_position, 0)
@@ -135,7 +157,7 @@ class MemoryStore(ClosedOnExit):
 
     def load(self, community_id: str, stream_id: str) -> tuple[Summary, list[RecordedEvent]] | None:
         """See :meth:`communitygov.storage.protocol.EventStore.load`."""
-        with self._lock:
+        with self._locked():
             community = self._communities.get(community_id)
             summary = community.summaries.get(stream_id) if community else None
             if community is None or summary is None:
@@ -151,7 +173,9 @@ class MemoryStore(ClosedOnExit):
         due_before: datetime | None = None,
     ) -> list[Summary]:
         """See :meth:`communitygov.storage.protocol.EventStore.summaries`."""
-        with self._lock:
+        if due_before is not None:
+            require_aware(due_before, "due_before")
+        with self._locked():
             community = self._communities.get(community_id)
             found = [
                 summary
@@ -169,14 +193,27 @@ class MemoryStore(ClosedOnExit):
 
     def command_result(self, community_id: str, command_id: str) -> AppendResult | None:
         """See :meth:`communitygov.storage.protocol.EventStore.command_result`."""
-        with self._lock:
+        with self._locked():
             community = self._communities.get(community_id)
             return community.commands.get(command_id) if community else None
 
     def communities(self) -> list[str]:
         """See :meth:`communitygov.storage.protocol.EventStore.communities`."""
-        with self._lock:
+        with self._locked():
             return sorted(self._communities)
 
     def close(self) -> None:
-        """Nothing to release."""
+        """Drop every record: the store refuses reads and writes from now on."""
+        with self._lock:
+            self._closed = True
+            self._communities = {}
+
+
+def _in_utc(summary: Summary) -> Summary:
+    """``summary`` with its times in UTC, as the SQL stores give them back."""
+    due_at = summary.due_at
+    return attrs.evolve(
+        summary,
+        updated_at=summary.updated_at.astimezone(UTC),
+        due_at=due_at.astimezone(UTC) if due_at is not None else None,
+    )

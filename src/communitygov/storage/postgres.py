@@ -28,7 +28,7 @@ import select
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import attrs
@@ -49,7 +49,7 @@ from communitygov.storage.postgres_schema import (
     SCHEMA_VERSION,
 )
 from communitygov.storage.protocol import ClosedOnExit
-from communitygov.storage.records import AppendRequest, AppendResult, Summary
+from communitygov.storage.records import AppendRequest, AppendResult, Summary, require_requests
 from communitygov.storage.rows import SUMMARY_COLUMNS, SQLReads, pack_events
 
 if TYPE_CHECKING:
@@ -98,6 +98,15 @@ def _append_parameters(request: AppendRequest) -> tuple[Any, ...]:
         summary.last_hash,
         request.command_id,
     )
+
+
+def _utf8(text: str) -> bool:
+    """Whether ``text`` can be sent as UTF-8 (it holds no lone surrogate)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _one_line(exc: BaseException) -> str:
@@ -341,8 +350,9 @@ class PostgresStore(SQLReads, ClosedOnExit):
 
     @staticmethod
     def _stored_time(value: Any) -> datetime:
-        """A ``timestamptz`` comes back from the driver as an aware datetime already."""
-        return value  # type: ignore[no-any-return]
+        """A ``timestamptz`` comes back from the driver as an aware datetime (in the session's
+        time zone), and is given back in UTC."""
+        return value.astimezone(UTC)  # type: ignore[no-any-return]
 
     @staticmethod
     def _time_argument(moment: datetime) -> Any:
@@ -354,6 +364,8 @@ class PostgresStore(SQLReads, ClosedOnExit):
             cursor.execute(sql, parameters)
             return cursor.fetchall()
 
+        if any(type(p) is str and not p.isascii() and not _utf8(p) for p in parameters):
+            return []  # a lone surrogate: no stored text holds one
         return self._run(work, write=False, single=True)
 
     def _migrate(self) -> None:
@@ -364,7 +376,16 @@ class PostgresStore(SQLReads, ClosedOnExit):
                 return 0
             cursor.execute("SELECT value FROM cg_meta WHERE key = 'schema_version'")
             found = cursor.fetchone()
-            return int(found[0]) if found else 0
+            if not found:
+                return 0
+            text = str(found[0])
+            if not (text.isascii() and text.isdigit()):
+                raise StoreUnavailable(
+                    _STORE,
+                    f"cg_meta records the schema version {text!r}, which is not a version "
+                    f"this code knows (0 to {SCHEMA_VERSION})",
+                )
+            return int(text)
 
         def migrate(cursor: psycopg.Cursor[Row]) -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK,))
@@ -415,6 +436,8 @@ class PostgresStore(SQLReads, ClosedOnExit):
             PersistenceError: the server refused the records.
         """
 
+        require_requests([request])
+
         def work(cursor: psycopg.Cursor[Row]) -> AppendResult:
             cursor.execute(APPEND, _append_parameters(request))
             row = cursor.fetchone()
@@ -446,6 +469,7 @@ class PostgresStore(SQLReads, ClosedOnExit):
             StoreUnavailable: the server cannot be reached.
             PersistenceError: the server refused the records.
         """
+        require_requests(requests)
         if not requests:
             return []
         bulk = len(requests) >= self.bulk_threshold

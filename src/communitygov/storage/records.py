@@ -6,14 +6,24 @@ stores and returns them as they are; it never needs to know what a matter or a f
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import NoReturn
 
 import attrs
 
 from communitygov.errors import MalformedRequest
 
-__all__ = ["AppendRequest", "AppendResult", "NewEvent", "Problem", "RecordedEvent", "Summary"]
+__all__ = [
+    "MAX_VERSION",
+    "AppendRequest",
+    "AppendResult",
+    "NewEvent",
+    "Problem",
+    "RecordedEvent",
+    "Summary",
+    "require_requests",
+]
 
 
 class _TimeText:
@@ -121,6 +131,13 @@ class Summary:
     due_what: str = ""
 
 
+MAX_VERSION = 2**31 - 1
+"""The last version of a stream that every store keeps (PostgreSQL's ``integer``)."""
+
+_EARLIEST = datetime(1, 1, 2, tzinfo=UTC)
+_LATEST = datetime(9999, 12, 30, tzinfo=UTC)
+
+
 @attrs.frozen
 class AppendRequest:
     """A batch for one stream: all of it is stored, or none.
@@ -140,8 +157,11 @@ class AppendRequest:
             :class:`NewEvent` whose type, data and hash are text and whose schema version is
             a whole number; the summary is not a :class:`Summary`, its version is not a
             whole number or its state, title, snapshot, last hash or ``due_what`` is not
-            text; a time (an event's, the summary's ``updated_at`` or ``due_at``) has no
-            offset; or the summary is not of this community, stream and kind at
+            text; a text holds a lone surrogate (no UTF-8 text can), or an event's type, data
+            or hash a U+001E or U+001F control character; the stream would pass
+            :data:`MAX_VERSION`; a time (an event's, the summary's ``updated_at`` or
+            ``due_at``) has no offset or lies within a day of the ends of the years 1 to
+            9999; or the summary is not of this community, stream and kind at
             ``expected_version + len(events)``.
     """
 
@@ -178,6 +198,22 @@ class AppendRequest:
             self._refuse(
                 "expected version", expected, None, "a version is a whole number, 0 or more"
             )
+        if expected + count > MAX_VERSION:
+            self._refuse(
+                "expected version",
+                expected,
+                None,
+                f"with {count} more event{'s' * (count != 1)} the stream would pass version "
+                f"{MAX_VERSION:,}, the last a store keeps",
+            )
+        for field, text in (
+            ("community", self.community_id),
+            ("stream", self.stream_id),
+            ("kind", self.kind),
+            ("command id", command),
+        ):
+            if text is not None and not text.isascii():
+                self._require_unicode(field, text)
         for number, event in enumerate(self.events, 1):
             if not isinstance(event, NewEvent):
                 self._refuse(f"event {number}", event, None, "events are NewEvent records")
@@ -189,6 +225,17 @@ class AppendRequest:
             ):
                 self._refuse_fields(number, event)
             self._require_offset(f"event {number}'s time", event.at)
+            for field, value in (("type", event.type), ("data", event.data), ("hash", event.hash)):
+                if "\x1e" in value or "\x1f" in value:
+                    self._refuse(
+                        f"event {number}'s {field}",
+                        value,
+                        None,
+                        "it holds a U+001E or U+001F control character, which no JSON text, "
+                        "type name or hash holds and the SQL stores use to pack a batch",
+                    )
+                if not value.isascii():
+                    self._require_unicode(f"event {number}'s {field}", value)
         summary = self.summary
         if not isinstance(summary, Summary):
             self._refuse("summary", summary, None, "a summary is a Summary record")
@@ -198,6 +245,8 @@ class AppendRequest:
             value = getattr(summary, field)
             if type(value) is not str:
                 self._refuse(f"summary's {field}", value, None, "it is text")
+            if not value.isascii():
+                self._require_unicode(f"summary's {field}", value)
         self._require_offset("summary's updated_at", summary.updated_at)
         if summary.due_at is not None:
             self._require_offset("summary's due_at", summary.due_at)
@@ -230,15 +279,51 @@ class AppendRequest:
         )
 
     def _require_offset(self, field: str, moment: object) -> None:
-        """Refuse ``moment`` unless it is a datetime that knows its offset from UTC: a store
-        keeps a time with its offset, and one without would mean another instant elsewhere."""
+        """Refuse ``moment`` unless it is a datetime that knows its offset from UTC (a store
+        keeps a time with its offset, and one without would mean another instant elsewhere)
+        and lies a day or more inside the years 1 to 9999 (so that it reads back in any
+        time zone)."""
         if not isinstance(moment, datetime) or moment.utcoffset() is None:
             self._refuse(field, moment, None, "stored times are datetimes with their offset")
+        if not _EARLIEST <= moment <= _LATEST:
+            self._refuse(
+                field,
+                moment,
+                None,
+                f"stored times lie from {_EARLIEST.isoformat()} to {_LATEST.isoformat()}",
+            )
+
+    def _require_unicode(self, field: str, text: str) -> None:
+        """Refuse ``text`` if it holds a lone surrogate, which no UTF-8 text can store."""
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            self._refuse(
+                field,
+                text,
+                None,
+                f"it holds the lone surrogate U+{ord(text[exc.start]):04X} at {exc.start}, "
+                "which UTF-8 cannot store",
+            )
 
     def _refuse(self, field: str, given: object, should_be: object, because: str) -> NoReturn:
         raise MalformedRequest(
             self.stream_id, field, given, should_be, because, community=self.community_id
         )
+
+
+def require_requests(requests: Sequence[AppendRequest]) -> None:
+    """Refuse anything among ``requests`` that is not an :class:`AppendRequest`, so that a
+    store only ever sees checked requests.
+
+    Raises:
+        MalformedRequest: the first that is not (its ``stream`` is ``None``).
+    """
+    for number, request in enumerate(requests, 1):
+        if not isinstance(request, AppendRequest):
+            raise MalformedRequest(
+                None, f"request {number}", request, None, "a store takes AppendRequest records"
+            )
 
 
 @attrs.frozen

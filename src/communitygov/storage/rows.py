@@ -19,7 +19,8 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, ClassVar
 
-from communitygov.errors import DecodeError, PersistenceError
+from communitygov.errors import DecodeError
+from communitygov.kernel.timekeeping import require_aware
 from communitygov.storage.records import AppendResult, NewEvent, RecordedEvent, Summary
 
 __all__ = [
@@ -41,32 +42,13 @@ EVENT_SEPARATOR = "\x1e"
 """Between the events of a batch: the ASCII record separator."""
 FIELD_SEPARATOR = "\x1f"
 """Between the fields of an event: the ASCII unit separator."""
-_FIELDS = 5
 
 
 def pack_events(events: Sequence[NewEvent]) -> str:
-    """The ``events`` column of a batch.
-
-    Raises:
-        PersistenceError: a field holds one of the separators (JSON text never does).
-    """
-    unit = FIELD_SEPARATOR
-    text = EVENT_SEPARATOR.join(
+    """The ``events`` column of a batch (an :class:`AppendRequest` holds no separator)."""
+    return EVENT_SEPARATOR.join(
         [f"{e.type}\x1f{e.schema_version}\x1f{e.at_text}\x1f{e.hash}\x1f{e.data}" for e in events]
     )
-    if text.count(unit) != (_FIELDS - 1) * len(events) or text.count(EVENT_SEPARATOR) != max(
-        len(events) - 1, 0
-    ):
-        for offset, event in enumerate(events):
-            for name in ("type", "at_text", "hash", "data"):
-                value = getattr(event, name)
-                if unit in value or EVENT_SEPARATOR in value:
-                    raise PersistenceError(
-                        f"cannot store event {offset + 1} of the batch ({event.type!r}): its "
-                        f"{name} holds a U+001E or U+001F control character, which no JSON "
-                        "text, type name or ISO time holds"
-                    )
-    return text
 
 
 def _batch_events(row: Sequence[Any]) -> list[RecordedEvent]:
@@ -127,6 +109,15 @@ def _load_query(placeholder: str) -> str:
         f"WHERE s.community_id = {placeholder} AND s.stream_id = {placeholder} "
         "ORDER BY b.first_version"
     )
+
+
+_BIGGEST = 2**63 - 1
+"""The largest whole number an SQL parameter holds (``bigint``)."""
+
+
+def _bounded(number: int) -> int:
+    """``number`` within what an SQL parameter holds; no version or position lies beyond."""
+    return max(min(number, _BIGGEST), -_BIGGEST)
 
 
 def _summary_from_row(row: Sequence[Any], moment: Callable[[Any], datetime]) -> Summary:
@@ -211,6 +202,7 @@ class SQLReads:
             StoreUnavailable: the database cannot be read.
             DecodeError: a stored batch cannot be read.
         """
+        after_version = _bounded(after_version)
         rows = self._read(self._queries["stream"], (community_id, stream_id, after_version))
         return _events_after(rows, lambda event: event.version > after_version)
 
@@ -225,6 +217,7 @@ class SQLReads:
         """
         if limit < 1:
             return []
+        after_position, limit = _bounded(after_position), _bounded(limit)
         rows = self._read(self._queries["page"], (community_id, after_position, limit))
         return _events_after(rows, lambda event: event.position > after_position)[:limit]
 
@@ -251,6 +244,8 @@ class SQLReads:
         Raises:
             StoreUnavailable: the database cannot be read.
         """
+        if due_before is not None:
+            require_aware(due_before, "due_before")
         p = self.MARK
         sql = f"SELECT {SUMMARY_COLUMNS} FROM cg_streams WHERE community_id = {p}"
         parameters: list[Any] = [community_id]

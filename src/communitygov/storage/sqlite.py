@@ -32,7 +32,7 @@ import attrs
 
 from communitygov.errors import ConcurrencyConflict, StoreUnavailable
 from communitygov.storage.protocol import ClosedOnExit
-from communitygov.storage.records import AppendRequest, AppendResult, NewEvent
+from communitygov.storage.records import AppendRequest, AppendResult, NewEvent, require_requests
 from communitygov.storage.rows import SUMMARY_COLUMNS, SQLReads, pack_events
 from communitygov.storage.sqlite_schema import MIGRATIONS, OUR_INDEXES, SCHEMA_VERSION
 
@@ -75,8 +75,13 @@ class SQLiteStore(SQLReads, ClosedOnExit):
     ) -> None:
         if (path is None) == (connection is None):
             raise StoreUnavailable("SQLite", "give either a path or a connection")
+        if connection is not None and not isinstance(connection, sqlite3.Connection):
+            raise StoreUnavailable(
+                "SQLite", f"connection={connection!r} is not an sqlite3 connection"
+            )
         _check_options(synchronous, timeout)
         self._owned = connection is None
+        self._closed = False
         self._lock = threading.RLock()
         self._where = str(path) if path is not None else "connection"
         try:
@@ -87,12 +92,12 @@ class SQLiteStore(SQLReads, ClosedOnExit):
             self._connection = connection
             connection.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
             # Checked before anything is written, so that a refused database is left as it was.
-            self._check(connection.cursor())
+            self._check(_cursor(connection))
             if self._owned:
                 connection.execute("PRAGMA journal_mode=WAL")
                 connection.execute(f"PRAGMA synchronous={synchronous.upper()}")
             self._migrate()
-        except sqlite3.Error as exc:
+        except (sqlite3.Error, ValueError) as exc:  # ValueError: a NUL in the path
             self._close_owned(connection)
             raise StoreUnavailable("SQLite", f"{self._where}: {exc}") from exc
         except StoreUnavailable:
@@ -114,8 +119,12 @@ class SQLiteStore(SQLReads, ClosedOnExit):
         """
         connection = self._connection
         with self._lock:
-            nested = connection.in_transaction
-            cursor = connection.cursor()
+            self._require_open()
+            try:
+                nested = connection.in_transaction
+                cursor = _cursor(connection)
+            except sqlite3.Error as exc:
+                raise StoreUnavailable("SQLite", f"{self._where}: {exc}") from exc
             try:
                 cursor.execute("SAVEPOINT cg_write" if nested else "BEGIN IMMEDIATE")
                 try:
@@ -139,8 +148,8 @@ class SQLiteStore(SQLReads, ClosedOnExit):
 
     @staticmethod
     def _stored_time(value: Any) -> datetime:
-        """Times are stored as ISO 8601 text with their offset."""
-        return datetime.fromisoformat(value)
+        """A summary's times are stored as ISO 8601 text, and given back in UTC."""
+        return datetime.fromisoformat(value).astimezone(UTC)
 
     @staticmethod
     def _time_argument(moment: datetime) -> Any:
@@ -149,10 +158,17 @@ class SQLiteStore(SQLReads, ClosedOnExit):
 
     def _read(self, sql: str, parameters: Sequence[Any]) -> list[Any]:
         with self._lock:
+            self._require_open()
             try:
-                return self._connection.execute(sql, parameters).fetchall()
+                return _cursor(self._connection).execute(sql, parameters).fetchall()
+            except UnicodeEncodeError:  # a lone surrogate: no stored text holds one
+                return []
             except sqlite3.Error as exc:
                 raise StoreUnavailable("SQLite", f"{self._where}: {exc}") from exc
+
+    def _require_open(self) -> None:
+        if self._closed:
+            raise StoreUnavailable("SQLite", f"{self._where}: the store is closed")
 
     def _migrate(self) -> None:
         """Create or migrate our tables. The version is read and checked again under the
@@ -191,7 +207,8 @@ class SQLiteStore(SQLReads, ClosedOnExit):
                 else None
             )
             given = row[0] if row else "0"
-            current = int(given) if str(given).isdigit() else -1
+            text = str(given)
+            current = int(text) if text.isascii() and text.isdigit() else -1
             if current > SCHEMA_VERSION:
                 raise StoreUnavailable(
                     "SQLite",
@@ -262,6 +279,7 @@ class SQLiteStore(SQLReads, ClosedOnExit):
         Every request is checked first (command id, expected version), then all the rows are
         written with one statement per table.
         """
+        require_requests(requests)
         if not requests:
             return []
         with self._transaction() as cursor:
@@ -346,10 +364,20 @@ class SQLiteStore(SQLReads, ClosedOnExit):
             ) from exc
 
     def close(self) -> None:
-        """Close the database, unless the connection belongs to the application."""
-        if self._owned:
-            with self._lock:
+        """Close the database, unless the connection belongs to the application; the store
+        refuses reads and writes from now on either way."""
+        with self._lock:
+            self._closed = True
+            if self._owned:
                 self._connection.close()
+
+
+def _cursor(connection: sqlite3.Connection) -> sqlite3.Cursor:
+    """A cursor giving rows as tuples, whatever ``row_factory`` the application has set on
+    its connection."""
+    cursor = connection.cursor()
+    cursor.row_factory = None
+    return cursor
 
 
 _IMPORT_INTO_NEW = "a bulk import writes a new database and never adds to one"

@@ -21,7 +21,13 @@ from datetime import datetime, timedelta, timezone
 import attrs
 import pytest
 
-from communitygov.errors import ConcurrencyConflict, DecodeError, NotFound
+from communitygov.errors import (
+    ConcurrencyConflict,
+    DecodeError,
+    NaiveDatetime,
+    NotFound,
+    StoreUnavailable,
+)
 from communitygov.governance import Governance
 from communitygov.storage.integrity import GENESIS, chain_hash, verify
 from communitygov.storage.protocol import EventStore
@@ -102,9 +108,14 @@ class StoreContract:
     Implement :meth:`make_store`; everything else is inherited.
     """
 
+    reopens: bool = True
+    """Whether a store's records outlive it: ``False`` for one that keeps them in its own
+    memory, whose name then opens a fresh, empty store after the first was closed."""
+
     def make_store(self, name: str) -> EventStore:
         """Open the store called ``name``: a fresh, empty one the first time; the same records
-        when opened again with the same name after the first was closed."""
+        when opened again with the same name after the first was closed (unless
+        :attr:`reopens` is false)."""
         raise NotImplementedError("implement make_store(name) in your StoreContract subclass")
 
     @pytest.fixture
@@ -162,6 +173,25 @@ class StoreContract:
         assert store.load("c1", "fresh") is None
         assert [e.position for e in store.read_all("c1")] == [1]
 
+    @pytest.mark.parametrize("size", [2, 70])
+    def test_each_request_in_a_call_is_checked_against_the_ones_before_it(
+        self, store: EventStore, size: int
+    ) -> None:
+        # Two requests for one stream in a call: the second must expect the version the first
+        # leaves (70 takes a store's bulk path, if it has one).
+        others = [make_request("c1", f"other-{n}") for n in range(size - 2)]
+        first = make_request("c1", "s1", count=2)
+        with pytest.raises(ConcurrencyConflict) as conflict:
+            store.append_many([first, *others, make_request("c1", "s1")])
+        assert (conflict.value.expected, conflict.value.actual) == (0, 2)
+        assert store.read_all("c1") == []
+        assert store.summaries("c1") == []
+        following = make_request("c1", "s1", expected=2, previous_hash=first.events[-1].hash)
+        results = store.append_many([first, *others, following])
+        assert (results[-1].version, results[-1].last_position) == (3, size + 1)
+        assert [e.version for e in store.read_stream("c1", "s1")] == [1, 2, 3]
+        assert verify(store, "c1") == []
+
     def test_append_many_stores_every_batch(self, store: EventStore) -> None:
         results = store.append_many([make_request("c1", f"s{i}", count=2) for i in range(5)])
         assert [r.version for r in results] == [2] * 5
@@ -218,7 +248,11 @@ class StoreContract:
         def read() -> None:
             known: dict[int, str] = {}
             while not stop.is_set():
-                events = store.read_all("c1", limit=10_000)
+                try:
+                    events = store.read_all("c1", limit=10_000)
+                except Exception as exc:  # a failed read must fail the test, not pass it
+                    seen_problems.append(f"a read failed: {exc!r}")
+                    return
                 high = max(known, default=0)
                 for event in events:
                     key = f"{event.stream_id}:{event.version}"
@@ -336,6 +370,9 @@ class StoreContract:
             [],
         )
         assert summary.due_at == due
+        # A summary's times come back as the same instants, in UTC (SQL columns keep no offset).
+        assert summary.due_at.utcoffset() == summary.updated_at.utcoffset() == timedelta(0)
+        assert summary.updated_at == _T0 + timedelta(minutes=1)
         store.append(_next(store, "c1", "m1", state="consult"))
         loaded = store.load("c1", "m1")
         assert loaded is not None
@@ -352,6 +389,9 @@ class StoreContract:
         due = store.summaries("c1", due_before=_T0 + timedelta(days=7))
         assert [s.stream_id for s in due] == ["sooner", "soon"]
         assert all(s.due_at is not None for s in due)
+        for naive in (datetime(2026, 3, 9), (_T0 + timedelta(days=7)).date()):
+            with pytest.raises(NaiveDatetime):
+                store.summaries("c1", due_before=naive)  # type: ignore[arg-type]
 
     # --- tenancy -----------------------------------------------------------------------
 
@@ -418,6 +458,23 @@ class StoreContract:
 
     # --- persistence -------------------------------------------------------------------
 
+    def test_a_closed_store_refuses_reads_and_writes(self, request: pytest.FixtureRequest) -> None:
+        store = self.make_store(_name(request))
+        store.append(make_request("c1", "s1"))
+        store.close()
+        for use in (
+            lambda: store.append(make_request("c1", "s2")),
+            lambda: store.append_many([make_request("c1", "s3")]),
+            lambda: store.read_stream("c1", "s1"),
+            lambda: store.read_all("c1"),
+            lambda: store.load("c1", "s1"),
+            lambda: store.summaries("c1"),
+            lambda: store.command_result("c1", "cmd"),
+            lambda: store.communities(),
+        ):
+            with pytest.raises(StoreUnavailable):
+                use()
+
     def test_records_survive_closing_and_reopening(self, request: pytest.FixtureRequest) -> None:
         name = _name(request)
         store = self.make_store(name)
@@ -428,6 +485,9 @@ class StoreContract:
         reopened = self.make_store(name)
         try:
             events: list[RecordedEvent] = reopened.read_stream("c1", "s1")
+            if not self.reopens:
+                assert (events, reopened.communities()) == ([], [])
+                return
             assert [e.version for e in events] == [1, 2]
             assert reopened.command_result("c1", "cmd") is not None
             assert verify(reopened) == []
