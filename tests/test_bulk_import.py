@@ -142,8 +142,10 @@ def test_a_path_that_exists_is_refused_and_left_alone(tmp_path: Path, existing: 
 
 
 def test_no_file_and_no_directory_are_refused(tmp_path: Path) -> None:
-    with pytest.raises(cg.StoreUnavailable, match="':memory:' is no file"):
-        cg.SQLiteStore.bulk_import(":memory:", _archive(1))
+    for memory in (":memory:", Path(":memory:")):
+        with pytest.raises(cg.StoreUnavailable, match="':memory:' names no file"):
+            cg.SQLiteStore.bulk_import(memory, _archive(1))
+    assert not Path(":memory:").exists()
     with pytest.raises(cg.StoreUnavailable, match="No such file or directory"):
         cg.SQLiteStore.bulk_import(tmp_path / "missing" / "x.db", _archive(1))
     assert list(tmp_path.iterdir()) == []

@@ -220,7 +220,7 @@ def test_verify_fails_after_a_row_is_tampered(
         (["history", "nosuch"], "nosuch"),
         (["due", "--at", "next tuesday"], "--at"),
         (["notices", "--community", "nowhere"], "nowhere"),
-        (["verify", "--store", "ftp://example.org"], "unknown kind of store"),
+        (["verify", "--store", "ftp://example.org"], "names no kind of store"),
         (["diagram", "fund", "--procedure", "siyi-liang-gongkai"], "--procedure"),
     ],
 )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import timedelta
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -241,8 +241,13 @@ def test_a_calendar_mismatch_is_refused_on_load(gov: cg.Governance) -> None:
     )
     official.create(decision)
     assert official.matter("sanwan", "cal") == decision[0]
-    with pytest.raises(cg.DecodeError, match="official Chinese"):
+    with pytest.raises(cg.DecodeError) as refused:
         gov.matter("sanwan", "cal")
+    assert str(refused.value).endswith(
+        "the snapshot of stream 'cal' in community 'sanwan' (version 1) cannot be read: the "
+        "matter counts on the 'official Chinese' calendar; procedure "
+        "'yizheng-sanyi-liang-gongkai' here counts on 'weekdays'"
+    )
 
 
 @pytest.mark.parametrize(
@@ -271,3 +276,79 @@ def test_an_unreadable_snapshot_is_a_decode_error_naming_the_stream(
     assert caught.value.event_type == "matter snapshot"
     assert store.read_all("sanwan") == before
     store.close()
+
+
+# --- command ids and retries ------------------------------------------------------------
+
+
+def test_a_command_id_used_on_another_stream_is_refused_and_runs_nothing() -> None:
+    gov = cg.Governance(cg.MemoryStore())
+    gov.register_community("c1", "社区", at=_AT_COMMANDS, command_id="k1")
+    ran: list[str] = []
+
+    def register(c: cg.Community) -> cg.Decision[cg.Community]:
+        ran.append("ran")
+        return c.register_person("p1", "某", at=_AT_COMMANDS)
+
+    with pytest.raises(cg.CommandIdInUse) as refused:
+        gov.execute(cg.Community, "c1", "c2", register, command_id="k1")
+    error = refused.value
+    assert (error.command_id, error.stream, error.used_by, error.community) == (
+        "k1",
+        "c2",
+        "c1",
+        "c1",
+    )
+    assert ran == []
+    matter = raised(c=community("c1"))
+    with pytest.raises(cg.CommandIdInUse):
+        gov.create((matter.value, matter.events), command_id="k1")
+    community_again = cg.Community.register("c1", "社区", at=_AT_COMMANDS)
+    assert gov.create(community_again, command_id="k1") == gov.community("c1")
+    assert [s.stream_id for s in gov.summaries("c1")] == ["c1"]
+
+
+def test_a_command_that_lands_between_the_look_up_and_the_append_returns_the_stored_one() -> None:
+    # A retry racing its own first try: the store reports a duplicate, and the facade gives
+    # back what was stored, not what it has just decided again.
+    class Late(cg.MemoryStore):
+        def command_result(self, community_id: str, command_id: str) -> cg.AppendResult | None:
+            return None  # as if the first try had not landed yet when looked up
+
+    gov = cg.Governance(Late())
+    gov.register_community("c1", "社区", at=_AT_COMMANDS)
+    first = gov.execute(
+        cg.Community,
+        "c1",
+        "c1",
+        lambda c: c.register_person("p1", "先", at=_AT_COMMANDS),
+        command_id="add-p1",
+    )
+    again = gov.execute(
+        cg.Community,
+        "c1",
+        "c1",
+        lambda c: c.register_person("p2", "后", at=_AT_COMMANDS),
+        command_id="add-p1",
+    )
+    assert again == first
+    assert set(gov.community("c1").people) == {"p1"}
+
+
+@pytest.mark.parametrize("retries", [-1, "3", 1.5, None])
+def test_retries_must_be_a_whole_number_of_zero_or_more(retries: object) -> None:
+    with pytest.raises(cg.InvalidCount) as refused:
+        cg.Governance(cg.MemoryStore(), retries=retries)  # type: ignore[arg-type]
+    assert (refused.value.field, refused.value.value) == ("retries", retries)
+    assert cg.Governance(cg.MemoryStore(), retries=0).retries == 0
+
+
+def test_due_refuses_a_time_without_a_timezone() -> None:
+    gov = cg.Governance(cg.MemoryStore())
+    for at in (datetime(2026, 3, 2, 9), date(2026, 3, 2)):
+        with pytest.raises(cg.NaiveDatetime) as refused:
+            gov.due("c1", at=at)  # type: ignore[arg-type]
+        assert refused.value.field == "at"
+
+
+_AT_COMMANDS = datetime(2026, 3, 2, 9, tzinfo=timezone(timedelta(hours=8)))

@@ -696,3 +696,55 @@ def test_matter_and_community_are_frozen() -> None:
         m.state = cg.MatterState.CLOSED  # type: ignore[misc]
     with pytest.raises(attrs.exceptions.FrozenInstanceError):
         community().name = "另一个社区"  # type: ignore[misc]
+
+
+# --- arguments of another type --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "expected"),
+    [
+        ({"source": "residents"}, "source", "a MotionSource (MotionSource.RESIDENTS, "),
+        ({"source": "martians"}, "source", "a MotionSource"),
+        ({"procedure": "yizheng-sanyi-liang-gongkai"}, "procedure", "a Procedure"),
+    ],
+)
+def test_raising_a_matter_with_a_text_for_a_choice_is_refused(
+    change: dict[str, object], field: str, expected: str
+) -> None:
+    arguments: dict[str, Any] = {
+        "community": community(),
+        "procedure": cg.ONE_SOLICITATION_THREE_DELIBERATIONS,
+        "title": "t",
+        "description": "d",
+        "source": cg.MotionSource.RESIDENTS,
+        "raised_by": "pc0",
+        "at": START,
+    }
+    with pytest.raises(cg.WrongType) as refused:
+        cg.Matter.raise_matter("m1", **{**arguments, **change})
+    error = refused.value
+    assert (error.field, error.value) == (field, change[field])
+    assert error.expected.startswith(expected)
+    assert str(error).startswith(f"{field}={change[field]!r} is a str, not {expected}")
+
+
+def test_a_vote_or_meeting_with_a_text_for_a_choice_is_refused() -> None:
+    with pytest.raises(cg.WrongType, match="choice='yes' is a str, not a Choice"):
+        cg.Vote("p1", "yes")  # type: ignore[arg-type]
+    with pytest.raises(cg.WrongType, match="body='party_committee' is a str, not a BodyKind"):
+        cg.Meeting(body="party_committee", present=[], votes=[], outcome=cg.Outcome.ADOPTED)  # type: ignore[arg-type]
+    with pytest.raises(cg.WrongType, match="outcome='adopted' is a str, not an Outcome"):
+        cg.Meeting(body=cg.BodyKind.PARTY_COMMITTEE, present=[], votes=[], outcome="adopted")  # type: ignore[arg-type]
+    seat = cg.BodyKind.PARTY_COMMITTEE
+    with pytest.raises(cg.WrongType, match="body='party_committee'"):
+        community().appoint("pc0", seat.value, start=START.date(), at=START)  # type: ignore[arg-type]
+    with pytest.raises(cg.WrongType, match="body='party_committee'"):
+        community().end_membership("pc0", seat.value, end=START.date(), at=START)  # type: ignore[arg-type]
+
+
+def test_an_amount_compares_only_with_an_amount() -> None:
+    # Python's own rule for unlike values, as for datetimes: a TypeError, not a wrong answer.
+    with pytest.raises(TypeError, match="'<' not supported"):
+        assert cg.Money.yuan(1) < 1  # type: ignore[operator]
+    assert cg.Money.yuan(1) > cg.Money.zero()

@@ -123,8 +123,15 @@ def test_open_store_understands_urls(tmp_path: Path) -> None:
     store.append(make_request("c1", "s1"))
     assert (tmp_path / "u.db").exists()
     assert isinstance(open_store("sqlite:///:memory:"), cg.SQLiteStore)
-    with pytest.raises(cg.StoreUnavailable, match="unknown kind of store"):
-        open_store("mongodb://localhost")
+    for url in ("mongodb://localhost", "memory", ""):
+        with pytest.raises(cg.StoreUnavailable) as refused:
+            open_store(url)
+        assert str(refused.value) == (
+            f"the named store is unavailable: {url!r} names no kind of store this library "
+            "has; use memory://, sqlite:///path.db or postgresql://…"
+        )
+    with pytest.raises(cg.StoreUnavailable, match="a store URL is text, not 123"):
+        open_store(123)  # type: ignore[arg-type]
     with pytest.raises(cg.StoreUnavailable):
         open_store("sqlite://")
 

@@ -10,7 +10,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from communitygov.errors import DefinitionError, InvalidCount, QuorumNotMet, ThresholdNotReached
+from communitygov.errors import (
+    DefinitionError,
+    InvalidCount,
+    MoreThanMembers,
+    MoreVotesThanPresent,
+    QuorumNotMet,
+    ThresholdNotReached,
+)
 from communitygov.kernel.voting import (
     COMMITTEE,
     PARTY_MEMBERS_ASSEMBLY,
@@ -296,6 +303,32 @@ def test_tally_refuses_negative_counts(field: str) -> None:
     counts[field] = -1
     with pytest.raises(InvalidCount, match=f"tally {field} "):
         Tally(**counts)
+
+
+@given(
+    st.integers(0, 6),
+    st.integers(0, 7),
+    st.integers(0, 7),
+    st.integers(0, 3),
+    st.integers(0, 3),
+    st.integers(0, 3),
+)
+def test_tally_takes_only_counts_that_can_stand_together(
+    members: int, should_attend: int, present: int, yes: int, no: int, abstain: int
+) -> None:
+    # The boundaries: as many expected or present as members, as many votes as present.
+    counts = (members, should_attend, present, yes, no, abstain)
+    if should_attend > members or present > members:
+        with pytest.raises(MoreThanMembers) as refused:
+            Tally(*counts)
+        field = "should_attend" if should_attend > members else "present"
+        assert (refused.value.field, refused.value.members) == (field, members)
+    elif yes + no + abstain > present:
+        with pytest.raises(MoreVotesThanPresent) as too_many:
+            Tally(*counts)
+        assert (too_many.value.votes, too_many.value.present) == (yes + no + abstain, present)
+    else:
+        assert Tally(*counts).count(CountBase.PRESENT) == present
 
 
 def test_tally_refuses_a_bool() -> None:

@@ -37,6 +37,7 @@ from communitygov.errors import (
     CalendarDataUnavailable,
     CalendarError,
     CaseTeamTooSmall,
+    CommandIdInUse,
     CommandRejected,
     CommunityGovError,
     ConcurrencyConflict,
@@ -59,6 +60,7 @@ from communitygov.errors import (
     MalformedRequest,
     MatterNotAdopted,
     MissingExtra,
+    MoreThanMembers,
     MoreVotesThanPresent,
     NaiveDatetime,
     NearRelativeInRole,
@@ -100,6 +102,7 @@ from communitygov.errors import (
     WindowTooShort,
     WrongBody,
     WrongCommunity,
+    WrongType,
 )
 from communitygov.funds.fund import Fund
 from communitygov.funds.records import (
@@ -228,6 +231,7 @@ __all__ = [
     "ChineseOfficialCalendar",
     "Choice",
     "ClosedOnExit",
+    "CommandIdInUse",
     "CommandRejected",
     "Community",
     "CommunityGovError",
@@ -280,6 +284,7 @@ __all__ = [
     "MemoryStore",
     "MissingExtra",
     "Money",
+    "MoreThanMembers",
     "MoreVotesThanPresent",
     "MotionSource",
     "NaiveDatetime",
@@ -359,6 +364,7 @@ __all__ = [
     "Workflow",
     "WrongBody",
     "WrongCommunity",
+    "WrongType",
     "__version__",
     "at_least",
     "deidentify",

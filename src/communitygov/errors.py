@@ -224,6 +224,17 @@ class NaiveDatetime(InvalidInput):
         )
 
 
+class WrongType(InvalidInput):
+    """A value of another type was given where the library needs one of its own records or
+    choices (a text where a :class:`~communitygov.MotionSource` belongs, say)."""
+
+    def __init__(self, field: str, value: object, expected: str) -> None:
+        self.field = field
+        self.value = value
+        self.expected = expected
+        super().__init__(f"{field}={value!r} is a {type(value).__name__}, not {expected}")
+
+
 class DuplicateId(InvalidInput):
     """An id is already in use within the aggregate."""
 
@@ -419,6 +430,16 @@ class VotedTwice(RuleViolation):
         super().__init__(f"{person} voted {times} times; each person votes once")
 
 
+class MoreThanMembers(InvalidInput):
+    """A tally counts more people expected or present than the body has members."""
+
+    def __init__(self, field: str, count: int, members: int) -> None:
+        self.field = field
+        self.count = count
+        self.members = members
+        super().__init__(f"tally {field} is {count}, more than the body's {members} members")
+
+
 class MoreVotesThanPresent(RuleViolation):
     """A meeting records more votes than people present."""
 
@@ -500,7 +521,9 @@ class WrongCommunity(InvalidInput):
     def __init__(self, expected: str, got: str) -> None:
         self.expected = expected
         self.got = got
-        super().__init__(f"this belongs to community {expected!r}, not {got!r}")
+        super().__init__(
+            f"a record of community {got!r} was given where one of community {expected!r} is needed"
+        )
 
 
 class ObjectionsPending(RuleViolation):
@@ -844,8 +867,26 @@ class ConcurrencyConflict(PersistenceError):
         self.stream = stream
         self.expected = expected
         self.actual = actual
+        if expected == 0:
+            problem = f"stream {stream!r} exists already, at version {actual}"
+        else:
+            problem = f"stream {stream!r} is at version {actual}, not {expected}"
+        super().__init__(f"{problem}: someone else wrote first")
+
+
+class CommandIdInUse(PersistenceError):
+    """A command id was given that an earlier command on another stream carried: the earlier
+    result cannot be this command's, and nothing is run or stored."""
+
+    def __init__(self, command_id: str, stream: str, used_by: str, community: str) -> None:
+        self.command_id = command_id
+        self.stream = stream
+        self.used_by = used_by
+        self.community = community
         super().__init__(
-            f"stream {stream!r} is at version {actual}, not {expected}: someone else wrote first"
+            f"command id {command_id!r} was used for stream {used_by!r} of community "
+            f"{community!r}, so it cannot be a command on stream {stream!r}; give each "
+            "command an id of its own"
         )
 
 
@@ -896,7 +937,8 @@ class NotFound(PersistenceError):
         self.kind = kind
         self.id = id
         self.community = community
-        where = f" in community {community!r}" if community else ""
+        named = community and not (kind == "community" and community == id)
+        where = f" in community {community!r}" if named else ""
         super().__init__(f"no {kind} {id!r}{where}")
 
 

@@ -27,7 +27,13 @@ from typing import Any, TypeVar
 
 import attrs
 
-from communitygov.errors import ConcurrencyConflict, DecodeError, NotFound
+from communitygov.errors import (
+    CommandIdInUse,
+    ConcurrencyConflict,
+    DecodeError,
+    InvalidCount,
+    NotFound,
+)
 from communitygov.kernel.aggregate import Aggregate, Decision
 from communitygov.kernel.calendars import Calendar
 from communitygov.kernel.codec import EventCodec, converted_json
@@ -42,6 +48,7 @@ from communitygov.storage.integrity import GENESIS, chain_hash_formatted, verify
 from communitygov.storage.protocol import EventStore
 from communitygov.storage.records import (
     AppendRequest,
+    AppendResult,
     Problem,
     RecordedEvent,
     Summary,
@@ -78,7 +85,11 @@ class Governance:
             presets by default.
         calendar: if given, every procedure counts its periods on this calendar.
         codec: the event codec; the library's own by default.
-        retries: how many times a command is decided again after a concurrency conflict.
+        retries: how many times a command is decided again after a concurrency conflict (a
+            whole number, 0 or more).
+
+    Raises:
+        InvalidCount: ``retries`` is not a whole number of 0 or more.
     """
 
     def __init__(
@@ -102,6 +113,8 @@ class Governance:
         # given here (its own converter hooks, a subclass) is used as it is: ``encode``,
         # ``to_json`` and ``at.isoformat()``.
         self._stock_codec = codec is None
+        if type(retries) is not int or retries < 0:
+            raise InvalidCount("retries", retries)
         self.retries = retries
         self._snapshots = Snapshots(self.procedures)
 
@@ -161,16 +174,24 @@ class Governance:
     def create(self, decision: Decision[A], *, command_id: str | None = None) -> A:
         """Store a new aggregate from the command that created it.
 
+        With a ``command_id`` already stored, nothing is stored and the aggregate is returned
+        as that command left it.
+
         Raises:
             ConcurrencyConflict: a stream with that id exists.
+            CommandIdInUse: ``command_id`` was carried by a command on another stream.
         """
         aggregate, events = decision
         community_id = _community_of(aggregate)
+        cls = type(aggregate)
         if command_id is not None:
             done = self.store.command_result(community_id, command_id)
             if done is not None:
-                return self._as_of(type(aggregate), community_id, done.stream_id, done.version)
-        self._append(aggregate, events, 0, GENESIS, command_id)
+                return self._done(cls, community_id, aggregate.id, command_id, done)
+        result = self._append(aggregate, events, 0, GENESIS, command_id)
+        if result.duplicate:  # the same command landed since it was looked up
+            assert command_id is not None
+            return self._done(cls, community_id, aggregate.id, command_id, result)
         return aggregate
 
     def load(self, cls: type[A], community_id: str, aggregate_id: str) -> A:
@@ -201,11 +222,12 @@ class Governance:
             NotFound: no such aggregate.
             CommandRejected: the command refused (nothing is stored).
             ConcurrencyConflict: still conflicting after every retry.
+            CommandIdInUse: ``command_id`` was carried by a command on another stream.
         """
         if command_id is not None:
             done = self.store.command_result(community_id, command_id)
             if done is not None:
-                return self._as_of(cls, community_id, done.stream_id, done.version)
+                return self._done(cls, community_id, aggregate_id, command_id, done)
         for attempt in range(self.retries + 1):
             loaded = self._load(cls, community_id, aggregate_id)
             current: A = loaded.aggregate
@@ -213,15 +235,20 @@ class Governance:
             if not events:
                 return aggregate
             try:
-                self._append(aggregate, events, current.version, loaded.last_hash, command_id)
+                result = self._append(
+                    aggregate, events, current.version, loaded.last_hash, command_id
+                )
             except ConcurrencyConflict:
                 if attempt == self.retries:
                     raise
                 if command_id is not None:
                     done = self.store.command_result(community_id, command_id)
                     if done is not None:
-                        return self._as_of(cls, community_id, done.stream_id, done.version)
+                        return self._done(cls, community_id, aggregate_id, command_id, done)
                 continue
+            if result.duplicate:  # the same command landed since it was looked up
+                assert command_id is not None
+                return self._done(cls, community_id, aggregate_id, command_id, result)
             return aggregate
         raise AssertionError("unreachable")  # pragma: no cover
 
@@ -288,10 +315,18 @@ class Governance:
         last_hash = later[-1].hash if later else summary.last_hash
         return _Loaded(aggregate, last_hash)
 
-    def _as_of(self, cls: type[A], community_id: str, stream_id: str, version: int) -> A:
-        """The aggregate as it stood at ``version``, by replay."""
+    def _done(
+        self, cls: type[A], community_id: str, stream_id: str, command_id: str, done: AppendResult
+    ) -> A:
+        """The aggregate as the stored command ``command_id`` left it, by replay.
+
+        Raises:
+            CommandIdInUse: that command was on another stream.
+        """
+        if done.stream_id != stream_id:
+            raise CommandIdInUse(command_id, stream_id, done.stream_id, community_id)
         events = [self._decode(e) for e in self.store.read_stream(community_id, stream_id)]
-        return cls.replay(events[:version], self.procedures)
+        return cls.replay(events[: done.version], self.procedures)
 
     def _append(
         self,
@@ -300,7 +335,7 @@ class Governance:
         expected: int,
         previous: str,
         command_id: str | None,
-    ) -> None:
+    ) -> AppendResult:
         stream_id = aggregate.id
         fields = self.codec.fields
         stock = self._stock_codec
@@ -341,7 +376,7 @@ class Governance:
             due_at=description.due_at,
             due_what=description.due_what,
         )
-        self.store.append(
+        return self.store.append(
             AppendRequest(
                 community_id=community_id,
                 stream_id=aggregate.id,

@@ -87,8 +87,21 @@ class Snapshots:
         except DecodeError as exc:
             raise _unreadable(cls, summary, exc.detail) from exc
         except Exception as exc:  # cattrs raises many kinds; all mean "does not fit"
-            raise _unreadable(cls, summary, "; ".join(cattrs.transform_error(exc))) from exc
+            ours = _decode_error_within(exc)
+            why = ours.detail if ours else "; ".join(cattrs.transform_error(exc))
+            raise _unreadable(cls, summary, why) from exc
         return aggregate
+
+
+def _decode_error_within(exc: Exception) -> DecodeError | None:
+    """The first of our own :class:`DecodeError` among what cattrs has gathered (a hook of
+    ours refusing a value), which says what is wrong better than cattrs' summary of it."""
+    if not isinstance(exc, ExceptionGroup):
+        return None
+    found = exc.subgroup(lambda each: isinstance(each, DecodeError))
+    while isinstance(found, ExceptionGroup):
+        found = found.exceptions[0]
+    return found if isinstance(found, DecodeError) else None
 
 
 def _unreadable(cls: type[Aggregate], summary: Summary, why: str) -> DecodeError:

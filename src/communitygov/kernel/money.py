@@ -145,15 +145,23 @@ class Money:
         return Money(-self.fen, self.currency)
 
     def __lt__(self, other: Money) -> bool:
+        if not isinstance(other, Money):
+            return NotImplemented
         return self.fen < other.require_currency(self.currency).fen
 
     def __le__(self, other: Money) -> bool:
+        if not isinstance(other, Money):
+            return NotImplemented
         return self.fen <= other.require_currency(self.currency).fen
 
     def __gt__(self, other: Money) -> bool:
+        if not isinstance(other, Money):
+            return NotImplemented
         return self.fen > other.require_currency(self.currency).fen
 
     def __ge__(self, other: Money) -> bool:
+        if not isinstance(other, Money):
+            return NotImplemented
         return self.fen >= other.require_currency(self.currency).fen
 
     def __bool__(self) -> bool:

@@ -25,7 +25,14 @@ from types import MappingProxyType
 
 import attrs
 
-from communitygov.errors import DefinitionError, InvalidCount, QuorumNotMet, ThresholdNotReached
+from communitygov.errors import (
+    DefinitionError,
+    InvalidCount,
+    MoreThanMembers,
+    MoreVotesThanPresent,
+    QuorumNotMet,
+    ThresholdNotReached,
+)
 
 __all__ = [
     "COMMITTEE",
@@ -270,9 +277,9 @@ class Tally:
     """The counts of one vote at one meeting: plain numbers, nothing more.
 
     Who may vote, who was present and whether each vote is genuine are the caller's business
-    (the meeting record validates them). A tally only refuses counts that are not whole
-    numbers of zero or more; it does not check that the counts are consistent with each
-    other (for example ``yes + no + abstain <= present``).
+    (the meeting record validates them). A tally refuses counts that are not whole numbers of
+    zero or more, or that cannot stand together: more expected or present than members, more
+    votes than people present.
 
     Attributes:
         members: Everyone in the body.
@@ -284,6 +291,8 @@ class Tally:
 
     Raises:
         InvalidCount: at construction, if a count is negative or not an int (bools too).
+        MoreThanMembers: ``should_attend`` or ``present`` exceeds ``members``.
+        MoreVotesThanPresent: ``yes + no + abstain`` exceeds ``present``.
     """
 
     members: int
@@ -304,6 +313,12 @@ class Tally:
         ):
             if type(value) is not int or value < 0:
                 raise InvalidCount(f"tally {name}", value)
+        for name, value in (("should_attend", self.should_attend), ("present", self.present)):
+            if value > self.members:
+                raise MoreThanMembers(name, value, self.members)
+        votes = self.yes + self.no + self.abstain
+        if votes > self.present:
+            raise MoreVotesThanPresent(votes, self.present)
 
     def count(self, base: CountBase) -> int:
         """Return the count for ``base``.

@@ -39,6 +39,7 @@ from communitygov.errors import (
     WrongCommunity,
 )
 from communitygov.kernel.aggregate import Aggregate, Decision, Description
+from communitygov.kernel.checks import require_instance
 from communitygov.kernel.events import Event
 from communitygov.kernel.periods import Period, period_end
 from communitygov.kernel.slots import maker
@@ -275,8 +276,12 @@ class Matter(Aggregate):
             EmptyField: the id, title or description is empty.
             UnknownReference: ``raised_by`` is not a person of the community.
             NaiveDatetime: ``at`` has no timezone.
+            WrongType: ``procedure`` is not a :class:`Procedure` or ``source`` not a
+                :class:`MotionSource` (a name or a value as text included).
         """
         require_aware(at)
+        require_instance(procedure, Procedure, "procedure")
+        require_instance(source, MotionSource, "source")
         _text(matter_id, "matter id")
         _text(title, "title")
         _text(description, "description")

@@ -11,6 +11,7 @@ from enum import Enum
 
 import attrs
 
+from communitygov.kernel.checks import member_of
 from communitygov.organisation.bodies import BodyKind
 
 __all__ = [
@@ -88,7 +89,7 @@ class Vote:
     """One person's vote."""
 
     person_id: str
-    choice: Choice
+    choice: Choice = attrs.field(validator=member_of(Choice))
 
 
 def _people(value: Iterable[str]) -> frozenset[str]:
@@ -122,10 +123,10 @@ class Meeting:
         reason: why the plan was rejected or sent back, if it was.
     """
 
-    body: BodyKind
+    body: BodyKind = attrs.field(validator=member_of(BodyKind))
     present: frozenset[str] = attrs.field(converter=_people)
     votes: tuple[Vote, ...] = attrs.field(converter=_votes)
-    outcome: Outcome
+    outcome: Outcome = attrs.field(validator=member_of(Outcome))
     minutes: str = ""
     expected: frozenset[str] | None = attrs.field(default=None, converter=_optional_people)
     plan: str | None = None

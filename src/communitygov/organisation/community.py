@@ -23,6 +23,7 @@ from communitygov.errors import (
     UnknownReference,
 )
 from communitygov.kernel.aggregate import Aggregate, Decision, Description
+from communitygov.kernel.checks import require_instance
 from communitygov.kernel.events import Event
 from communitygov.kernel.timekeeping import local_date, require_aware, zone
 from communitygov.organisation.bodies import JOINT_BODIES, BodyKind
@@ -154,8 +155,10 @@ class Community(Aggregate):
             DuplicateId: the person holds a seat on that body that is open on or after
                 ``start``.
             NoSeats: the body is a joint meeting, which has no seats of its own.
+            WrongType: ``body`` is not a :class:`BodyKind`.
         """
         at = self._checked_time(at)
+        require_instance(body, BodyKind, "body")
         self.person(person_id)
         if body in JOINT_BODIES:
             raise NoSeats(body.en, (part.en for part in JOINT_BODIES[body]))
@@ -175,8 +178,10 @@ class Community(Aggregate):
 
         Raises:
             NotAMember: the person holds no open seat there that started before ``end``.
+            WrongType: ``body`` is not a :class:`BodyKind`.
         """
         at = self._checked_time(at)
+        require_instance(body, BodyKind, "body")
         if not any(
             m.person_id == person_id and m.body is body and m.end is None and m.start < end
             for m in self.memberships

@@ -324,8 +324,10 @@ class SQLiteStore(SQLReads, ClosedOnExit):
             PersistenceError: a request cannot be stored (a separator in an event's fields).
         """
         _check_options(synchronous, timeout)
-        if isinstance(path, str) and path == ":memory:":
-            raise StoreUnavailable("SQLite", f"':memory:' is no file; {_IMPORT_INTO_NEW} file")
+        if str(path) == ":memory:":  # as SQLiteStore reads a path, a Path too
+            raise StoreUnavailable(
+                "SQLite", "':memory:' names no file; a bulk import writes a new database file"
+            )
         target = Path(os.fsdecode(path))
         if os.path.lexists(target):
             raise StoreUnavailable("SQLite", f"{target} exists; {_IMPORT_INTO_NEW}")

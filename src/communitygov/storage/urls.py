@@ -29,6 +29,8 @@ def open_store(url: str) -> MemoryStore | SQLiteStore | PostgresStore:
         StoreUnavailable: the URL names no known kind of store, or the store cannot be opened.
         MissingExtra: the PostgreSQL driver is not installed.
     """
+    if not isinstance(url, str):
+        raise StoreUnavailable("named", f"a store URL is text, not {url!r}")
     scheme = urlsplit(url).scheme.lower()
     if scheme == "memory":
         return MemoryStore()
@@ -41,4 +43,8 @@ def open_store(url: str) -> MemoryStore | SQLiteStore | PostgresStore:
         from communitygov.storage.postgres import PostgresStore
 
         return PostgresStore(url)
-    raise StoreUnavailable(url, "unknown kind of store; use memory://, sqlite:/// or postgresql://")
+    raise StoreUnavailable(
+        "named",
+        f"{url!r} names no kind of store this library has; use memory://, sqlite:///path.db "
+        "or postgresql://…",
+    )
