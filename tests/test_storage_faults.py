@@ -17,6 +17,7 @@ import pytest
 import communitygov as cg
 from communitygov.storage.integrity import verify
 from communitygov.storage.rows import FIELD_SEPARATOR
+from communitygov.testing.conformance import make_request
 
 BATCH = 40
 
@@ -180,6 +181,28 @@ def test_the_last_rows_deleted_by_hand_are_named_by_verification(tmp_path: Path)
     with sqlite3.connect(path) as connection:
         connection.execute("DELETE FROM cg_batches")
     assert [(p.stream_id, p.version) for p in gov.verify()] == [("c1", 1)]
+
+
+@pytest.mark.parametrize("how", ["removed", "moved"])
+def test_a_stream_removed_or_moved_by_hand_shows_in_the_positions(tmp_path: Path, how: str) -> None:
+    # Whole streams, summaries and all: each chain left is intact, the positions are not.
+    path = tmp_path / f"{how}.db"
+    store = cg.SQLiteStore(path)
+    for stream in ("a", "b", "c"):
+        store.append(make_request("c1", stream, count=2))
+    store.append(make_request("c2", "d", count=2))
+    with sqlite3.connect(path) as connection:
+        for table in ("cg_batches", "cg_streams"):
+            if how == "removed":
+                connection.execute(f"DELETE FROM {table} WHERE stream_id = 'b'")
+            else:
+                connection.execute(f"UPDATE {table} SET community_id = 'c2' WHERE stream_id = 'c'")
+    problems = [(p.community_id, p.stream_id, p.version, p.detail) for p in verify(store)]
+    if how == "removed":
+        assert problems == [("c1", "c", 1, "its position 5 follows position 2 in the community")]
+    else:
+        assert problems == [("c2", "c", 1, "its position 5 follows position 2 in the community")]
+    store.close()
 
 
 def test_a_summary_rewritten_by_hand_is_named_by_verification(tmp_path: Path) -> None:

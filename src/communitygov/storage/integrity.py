@@ -61,21 +61,28 @@ def verify(store: EventStore, community_id: str | None = None) -> list[Problem]:
 
     Returns:
         One :class:`Problem` per broken stream, at the first version that does not match (a
-        stream whose last events were removed: the first version missing); an empty list
-        when everything verifies.
+        stream whose last events were removed: the first version missing), and one where the
+        community's positions are not consecutive (events of some stream removed, or moved in
+        from another community), at the event after the gap; an empty list when everything
+        verifies.
     """
     communities = [community_id] if community_id is not None else store.communities()
     problems: list[Problem] = []
     for community in communities:
         last: dict[str, tuple[int, str]] = {}
         broken: set[str] = set()
+        position = 0
         for event in _all_events(store, community):
+            before, position = position, event.position
             if event.stream_id in broken:
                 continue
             version, previous = last.get(event.stream_id, (0, GENESIS))
             detail = _check(event, version, previous)
             if detail:
                 broken.add(event.stream_id)
+                problems.append(Problem(community, event.stream_id, event.version, detail))
+            elif position != before + 1:  # events of some stream gone from here, or moved in
+                detail = f"its position {position} follows position {before} in the community"
                 problems.append(Problem(community, event.stream_id, event.version, detail))
             last[event.stream_id] = (event.version, event.hash)
         for summary in store.summaries(community):
