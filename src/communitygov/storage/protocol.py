@@ -85,7 +85,8 @@ class EventStore(Protocol):
         due_before: datetime | None = None,
     ) -> list[Summary]:
         """The community's summaries, filtered, ordered by stream id (by due time with
-        ``due_before``)."""
+        ``due_before``, which must know its offset: ``NaiveDatetime`` otherwise); their times
+        in UTC."""
         ...
 
     def command_result(self, community_id: str, command_id: str) -> AppendResult | None:
@@ -97,7 +98,8 @@ class EventStore(Protocol):
         ...
 
     def close(self) -> None:
-        """Release the store's resources (never a connection the caller owns)."""
+        """Release the store's resources (never a connection the caller owns); every later
+        call raises ``StoreUnavailable``."""
         ...
 
 

@@ -112,8 +112,9 @@ class Summary:
             version the request takes the stream to.
         state: the aggregate's state name.
         title: a human title.
-        updated_at: when the latest event happened.
-        due_at: the next deadline, if any; ``due_what`` says what falls due.
+        updated_at: when the latest event happened (a store gives it back in UTC).
+        due_at: the next deadline, if any (a store gives it back in UTC); ``due_what`` says
+            what falls due.
         snapshot: the aggregate's state as JSON text, so loading needs no replay.
         last_hash: the hash of the stream's latest event.
     """
@@ -129,6 +130,15 @@ class Summary:
     last_hash: str
     due_at: datetime | None = None
     due_what: str = ""
+
+
+def _utf8(text: str) -> bool:
+    """Whether ``text`` can be stored as UTF-8 (it holds no lone surrogate)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 MAX_VERSION = 2**31 - 1
@@ -206,14 +216,6 @@ class AppendRequest:
                 f"with {count} more event{'s' * (count != 1)} the stream would pass version "
                 f"{MAX_VERSION:,}, the last a store keeps",
             )
-        for field, text in (
-            ("community", self.community_id),
-            ("stream", self.stream_id),
-            ("kind", self.kind),
-            ("command id", command),
-        ):
-            if text is not None and not text.isascii():
-                self._require_unicode(field, text)
         for number, event in enumerate(self.events, 1):
             if not isinstance(event, NewEvent):
                 self._refuse(f"event {number}", event, None, "events are NewEvent records")
@@ -225,28 +227,27 @@ class AppendRequest:
             ):
                 self._refuse_fields(number, event)
             self._require_offset(f"event {number}'s time", event.at)
-            for field, value in (("type", event.type), ("data", event.data), ("hash", event.hash)):
-                if "\x1e" in value or "\x1f" in value:
-                    self._refuse(
-                        f"event {number}'s {field}",
-                        value,
-                        None,
-                        "it holds a U+001E or U+001F control character, which no JSON text, "
-                        "type name or hash holds and the SQL stores use to pack a batch",
-                    )
-                if not value.isascii():
-                    self._require_unicode(f"event {number}'s {field}", value)
         summary = self.summary
         if not isinstance(summary, Summary):
             self._refuse("summary", summary, None, "a summary is a Summary record")
         if type(summary.version) is not int:
             self._refuse("summary's version", summary.version, None, "a version is a whole number")
+        texts = [
+            self.community_id,
+            self.stream_id,
+            self.kind,
+            command or "",
+            *[f"{e.type}{e.hash}{e.data}" for e in self.events],
+        ]
         for field in ("state", "title", "snapshot", "last_hash", "due_what"):
             value = getattr(summary, field)
             if type(value) is not str:
                 self._refuse(f"summary's {field}", value, None, "it is text")
-            if not value.isascii():
-                self._require_unicode(f"summary's {field}", value)
+            texts.append(value)
+        # All the text at once, and only if something is amiss, which field it is.
+        every = "".join(texts)
+        if "\x1e" in every or "\x1f" in every or not (every.isascii() or _utf8(every)):
+            self._refuse_text()
         self._require_offset("summary's updated_at", summary.updated_at)
         if summary.due_at is not None:
             self._require_offset("summary's due_at", summary.due_at)
@@ -285,7 +286,7 @@ class AppendRequest:
         time zone)."""
         if not isinstance(moment, datetime) or moment.utcoffset() is None:
             self._refuse(field, moment, None, "stored times are datetimes with their offset")
-        if not _EARLIEST <= moment <= _LATEST:
+        if not 1 < moment.year < 9999 and not _EARLIEST <= moment <= _LATEST:
             self._refuse(
                 field,
                 moment,
@@ -293,18 +294,43 @@ class AppendRequest:
                 f"stored times lie from {_EARLIEST.isoformat()} to {_LATEST.isoformat()}",
             )
 
-    def _require_unicode(self, field: str, text: str) -> None:
-        """Refuse ``text`` if it holds a lone surrogate, which no UTF-8 text can store."""
-        try:
-            text.encode("utf-8")
-        except UnicodeEncodeError as exc:
-            self._refuse(
-                field,
-                text,
-                None,
-                f"it holds the lone surrogate U+{ord(text[exc.start]):04X} at {exc.start}, "
-                "which UTF-8 cannot store",
-            )
+    def _refuse_text(self) -> NoReturn:
+        """Refuse the first text that holds a lone surrogate (no UTF-8 text can), or, in an
+        event's type, data or hash, a separator the SQL stores pack a batch with."""
+        summary = self.summary
+        fields: list[tuple[str, str | None, bool]] = [
+            ("community", self.community_id, False),
+            ("stream", self.stream_id, False),
+            ("kind", self.kind, False),
+            ("command id", self.command_id, False),
+        ]
+        for number, event in enumerate(self.events, 1):
+            for name in ("type", "data", "hash"):
+                fields.append((f"event {number}'s {name}", getattr(event, name), True))
+        for name in ("state", "title", "snapshot", "last_hash", "due_what"):
+            fields.append((f"summary's {name}", getattr(summary, name), False))
+        for field, text, packed in fields:
+            if text is None:
+                continue
+            if packed and ("\x1e" in text or "\x1f" in text):
+                self._refuse(
+                    field,
+                    text,
+                    None,
+                    "it holds a U+001E or U+001F control character, which no JSON text, "
+                    "type name or hash holds and the SQL stores use to pack a batch",
+                )
+            try:
+                text.encode("utf-8")
+            except UnicodeEncodeError as exc:
+                self._refuse(
+                    field,
+                    text,
+                    None,
+                    f"it holds the lone surrogate U+{ord(text[exc.start]):04X} at "
+                    f"{exc.start}, which UTF-8 cannot store",
+                )
+        raise AssertionError("a text was amiss, yet none is")  # pragma: no cover
 
     def _refuse(self, field: str, given: object, should_be: object, because: str) -> NoReturn:
         raise MalformedRequest(
