@@ -132,13 +132,7 @@ def test_threads_retrying_through_the_facade_land_every_command_once(tmp_path: P
 
 def test_a_row_altered_by_hand_is_named_by_verification(tmp_path: Path) -> None:
     path = tmp_path / "tampered.db"
-    gov = cg.Governance(cg.SQLiteStore(path))
-    community, events = cg.Community.register("c1", "社区", at=_t0())
-    gov.create((community, events))
-    for n in range(5):
-        gov.execute(
-            cg.Community, "c1", "c1", lambda c, n=n: c.register_person(f"p{n}", "某", at=_t0())
-        )
+    gov = _community_of(path, people=5)
     assert gov.verify() == []
     with sqlite3.connect(path) as connection:
         connection.execute(
@@ -152,12 +146,7 @@ def test_a_row_altered_by_hand_is_named_by_verification(tmp_path: Path) -> None:
 
 def test_a_deleted_row_is_named_by_verification(tmp_path: Path) -> None:
     path = tmp_path / "deleted.db"
-    gov = cg.Governance(cg.SQLiteStore(path))
-    gov.create(cg.Community.register("c1", "社区", at=_t0()))
-    for n in range(3):
-        gov.execute(
-            cg.Community, "c1", "c1", lambda c, n=n: c.register_person(f"p{n}", "某", at=_t0())
-        )
+    gov = _community_of(path, people=3)
     with sqlite3.connect(path) as connection:
         connection.execute("DELETE FROM cg_batches WHERE stream_id = 'c1' AND first_version = 2")
     problems = gov.verify()
@@ -167,12 +156,7 @@ def test_a_deleted_row_is_named_by_verification(tmp_path: Path) -> None:
 def test_the_last_rows_deleted_by_hand_are_named_by_verification(tmp_path: Path) -> None:
     # The chain that is left is whole: only its summary shows that it ended later.
     path = tmp_path / "cut.db"
-    gov = cg.Governance(cg.SQLiteStore(path))
-    gov.create(cg.Community.register("c1", "社区", at=_t0()))
-    for n in range(3):
-        gov.execute(
-            cg.Community, "c1", "c1", lambda c, n=n: c.register_person(f"p{n}", "某", at=_t0())
-        )
+    gov = _community_of(path, people=3)
     with sqlite3.connect(path) as connection:
         connection.execute("DELETE FROM cg_batches WHERE stream_id = 'c1' AND first_version >= 3")
     problems = gov.verify()
@@ -260,6 +244,18 @@ def test_a_mangled_batch_is_a_decode_error_naming_its_stream(tmp_path: Path) -> 
             read()
         assert raised.value.version == 2
     assert gov.community("c1").version == 2  # the summary still loads the community
+
+
+def _community_of(path: Path, *, people: int) -> cg.Governance:
+    """A facade on a new SQLite file holding community c1 and ``people`` people registered
+    one command each (versions 1 to ``people + 1``)."""
+    gov = cg.Governance(cg.SQLiteStore(path))
+    gov.create(cg.Community.register("c1", "社区", at=_t0()))
+    for n in range(people):
+        gov.execute(
+            cg.Community, "c1", "c1", lambda c, n=n: c.register_person(f"p{n}", "某", at=_t0())
+        )
+    return gov
 
 
 def _t0() -> datetime:

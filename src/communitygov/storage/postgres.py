@@ -49,7 +49,13 @@ from communitygov.storage.postgres_schema import (
     SCHEMA_VERSION,
 )
 from communitygov.storage.protocol import ClosedOnExit
-from communitygov.storage.records import AppendRequest, AppendResult, Summary, require_requests
+from communitygov.storage.records import (
+    AppendRequest,
+    AppendResult,
+    Summary,
+    require_requests,
+    storable_text,
+)
 from communitygov.storage.rows import SUMMARY_COLUMNS, SQLReads, pack_events
 
 if TYPE_CHECKING:
@@ -98,15 +104,6 @@ def _append_parameters(request: AppendRequest) -> tuple[Any, ...]:
         summary.last_hash,
         request.command_id,
     )
-
-
-def _utf8(text: str) -> bool:
-    """Whether ``text`` can be sent as UTF-8 (it holds no lone surrogate)."""
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def _one_line(exc: BaseException) -> str:
@@ -364,7 +361,7 @@ class PostgresStore(SQLReads, ClosedOnExit):
             cursor.execute(sql, parameters)
             return cursor.fetchall()
 
-        if any(type(p) is str and not p.isascii() and not _utf8(p) for p in parameters):
+        if any(type(p) is str and not p.isascii() and not storable_text(p) for p in parameters):
             return []  # a lone surrogate: no stored text holds one
         return self._run(work, write=False, single=True)
 

@@ -23,6 +23,7 @@ __all__ = [
     "RecordedEvent",
     "Summary",
     "require_requests",
+    "storable_text",
 ]
 
 
@@ -132,7 +133,7 @@ class Summary:
     due_what: str = ""
 
 
-def _utf8(text: str) -> bool:
+def storable_text(text: str) -> bool:
     """Whether ``text`` can be stored as UTF-8 (it holds no lone surrogate)."""
     try:
         text.encode("utf-8")
@@ -246,7 +247,7 @@ class AppendRequest:
             texts.append(value)
         # All the text at once, and only if something is amiss, which field it is.
         every = "".join(texts)
-        if "\x1e" in every or "\x1f" in every or not (every.isascii() or _utf8(every)):
+        if "\x1e" in every or "\x1f" in every or not (every.isascii() or storable_text(every)):
             self._refuse_text()
         self._require_offset("summary's updated_at", summary.updated_at)
         if summary.due_at is not None:
