@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
+
+import pytest
 
 import communitygov as cg
 from communitygov import errors
@@ -47,3 +50,37 @@ def test_transition_not_allowed_names_action_state_and_alternatives() -> None:
     assert error.allowed == ("record_opinion", "withdraw")
     final = cg.TransitionNotAllowed("withdraw", "closed", ())
     assert "the state is final" in str(final)
+
+
+@pytest.mark.parametrize(
+    ("error", "message"),
+    [
+        (
+            cg.ConcurrencyConflict("m1", 0, 3),
+            "stream 'm1' exists already, at version 3: someone else wrote first",
+        ),
+        (
+            cg.ConcurrencyConflict("m1", 2, 3),
+            "stream 'm1' is at version 3, not 2: someone else wrote first",
+        ),
+        (cg.NotFound("community", "zz", "zz"), "no community 'zz'"),
+        (cg.NotFound("matter", "m1", "zz"), "no matter 'm1' in community 'zz'"),
+        (
+            cg.WrongCommunity("c", "o"),
+            "a record of community 'o' was given where one of community 'c' is needed",
+        ),
+        (
+            cg.MalformedRequest("s1", "summary's snapshot", "x" * 500, None, "why"),
+            "the append request for stream 's1' is malformed: its summary's snapshot is '"
+            + "x" * 119
+            + "… (502 characters) (why)",
+        ),
+        (
+            cg.NaiveDatetime("at", date(2026, 3, 2)),
+            "at=datetime.date(2026, 3, 2) is a date, not a datetime; pass a timezone-aware "
+            "datetime (for example with tzinfo=ZoneInfo('Asia/Shanghai'))",
+        ),
+    ],
+)
+def test_messages_say_what_happened(error: cg.CommunityGovError, message: str) -> None:
+    assert str(error) == message

@@ -25,7 +25,7 @@ from hypothesis import given, note, settings
 from hypothesis import strategies as st
 
 import communitygov as cg
-from communitygov.kernel.codec import compact_json, converted_json
+from communitygov.kernel.codec import compact_json, converted_json, make_fast_converter
 from communitygov.matters.events import MatterRaised
 from communitygov.storage.integrity import GENESIS, chain_hash, chain_hash_formatted
 from communitygov.testing import assistance_strategies as cgas
@@ -167,7 +167,7 @@ ANY_JSON_VALUES = st.recursive(
 def test_converted_json_writes_what_the_standard_library_writes(value: Any) -> None:
     """With the ``fast`` extra (orjson) or without it, a converted tree's text is the one
     ``json.dumps`` writes: numbers beyond 64 bits and lone surrogates included."""
-    converted = cg.make_converter().unstructure(value)
+    converted = make_fast_converter().unstructure(value)
     expected = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
     assert converted_json(converted) == expected
     assert compact_json(converted) == expected
@@ -177,15 +177,35 @@ def test_converted_json_writes_what_the_standard_library_writes(value: Any) -> N
 def test_converted_floats_are_written_as_the_standard_library_writes_them(value: Any) -> None:
     """Floats among values orjson would write itself: ``1e-05``, ``1e+16``, ``NaN`` and
     ``Infinity`` as ``json.dumps`` writes them, not as orjson would."""
-    converted = cg.make_converter().unstructure(value)
+    converted = make_fast_converter().unstructure(value)
     assert converted_json(converted) == json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
 def test_a_converter_hands_floats_over_equal_and_still_floats() -> None:
-    converted = cg.make_converter().unstructure({"ratio": 0.25, "tiny": 1e-05})
+    converted = make_fast_converter().unstructure({"ratio": 0.25, "tiny": 1e-05})
     assert converted == {"ratio": 0.25, "tiny": 1e-05}
     assert all(isinstance(value, float) for value in converted.values())
     assert converted_json(converted) == '{"ratio":0.25,"tiny":1e-05}'
+    # The public converter hands plain floats over, for an application's own JSON writer.
+    plain = cg.make_converter().unstructure({"ratio": 0.25})
+    assert type(plain["ratio"]) is float
+
+
+def test_an_application_event_with_floats_is_written_as_the_standard_library_writes_it() -> None:
+    registry = cg.EventRegistry()
+
+    @cg.event_type("app.measured", registry=registry)
+    @attrs.frozen(kw_only=True)
+    class Measured(cg.Event):
+        reading: float
+        readings: tuple[float, ...]
+
+    event = Measured(at=datetime(2026, 3, 2, tzinfo=UTC), reading=1e-05, readings=(1e16, 0.5))
+    fields = cg.EventCodec(registry).fields(event)
+    assert type(fields["reading"]) is float
+    assert converted_json(make_fast_converter().unstructure(event, Measured)) == json.dumps(
+        fields, separators=(",", ":"), ensure_ascii=False
+    )
 
 
 def test_a_codec_that_stores_times_otherwise_still_chains_over_isoformat() -> None:

@@ -11,6 +11,7 @@ import textwrap
 import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -189,6 +190,32 @@ def test_a_stream_removed_or_moved_by_hand_shows_in_the_positions(tmp_path: Path
     store.close()
 
 
+def test_appends_landing_while_verification_reads_are_no_damage() -> None:
+    # Writers go on while a verification reads: one append lands as the summaries are read,
+    # two just after (one of them a new stream); none of it is damage.
+    class Busy(cg.MemoryStore):
+        busy = True
+
+        def summaries(self, community_id: str, **filters: Any) -> list[cg.Summary]:
+            if not self.busy:
+                return super().summaries(community_id, **filters)
+            self.busy = False
+            self._next("s1")
+            found = super().summaries(community_id, **filters)
+            self._next("s1")
+            self.append(make_request("c1", "new"))
+            return found
+
+        def _next(self, stream: str) -> None:
+            last = self.read_stream("c1", stream)[-1]
+            self.append(make_request("c1", stream, expected=last.version, previous_hash=last.hash))
+
+    store = Busy()
+    store.append(make_request("c1", "s1"))
+    assert verify(store) == []
+    assert [e.version for e in store.read_stream("c1", "s1")] == [1, 2, 3]
+
+
 def test_a_summary_rewritten_by_hand_is_named_by_verification(tmp_path: Path) -> None:
     path = tmp_path / "summary.db"
     gov = cg.Governance(cg.SQLiteStore(path))
@@ -199,10 +226,13 @@ def test_a_summary_rewritten_by_hand_is_named_by_verification(tmp_path: Path) ->
             "UPDATE cg_streams SET last_hash = ? WHERE stream_id = 'c1'", ("f" * 64,)
         )
     assert [(p.version, p.detail) for p in gov.verify()] == [
-        (2, "the summary's last hash is not the last event's")
+        (2, "the summary's last hash is not that of version 2")
     ]
-    with sqlite3.connect(path) as connection:
-        connection.execute("UPDATE cg_streams SET version = 1 WHERE stream_id = 'c1'")
+    first = gov.store.read_stream("c1", "c1")[0].hash
+    with sqlite3.connect(path) as connection:  # a summary taken back to version 1, whole
+        connection.execute(
+            "UPDATE cg_streams SET version = 1, last_hash = ? WHERE stream_id = 'c1'", (first,)
+        )
     assert [(p.version, p.detail) for p in gov.verify()] == [
         (2, "the summary is at version 1; the events go on")
     ]

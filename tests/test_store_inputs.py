@@ -4,9 +4,10 @@ the plain answer, never a driver's or Python's own exception."""
 from __future__ import annotations
 
 import sqlite3
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -108,3 +109,58 @@ def test_a_path_or_connection_sqlite_cannot_use_is_refused(
 ) -> None:
     with pytest.raises(cg.StoreUnavailable, match=message):
         cg.SQLiteStore(**arguments)  # type: ignore[arg-type]
+
+
+def test_a_separator_or_nul_is_refused_only_where_no_store_can_keep_it(
+    any_store: cg.EventStore,
+) -> None:
+    # U+001E and U+001F pack a batch's events, so only an event's type, data and hash may not
+    # hold them; a NUL no PostgreSQL text holds, anywhere.
+    request = make_request("c1", "s1", command_id="cmd\x1f1")
+    titled = attrs.evolve(request, summary=attrs.evolve(request.summary, title="标\x1e题\x1f"))
+    assert any_store.append(titled).version == 1
+    assert any_store.summaries("c1")[0].title == "标\x1e题\x1f"
+    assert any_store.command_result("c1", "cmd\x1f1") is not None
+    with pytest.raises(cg.MalformedRequest, match=r"title.*NUL character at 1"):
+        attrs.evolve(request, summary=attrs.evolve(request.summary, title="标\x00题"))
+    with pytest.raises(cg.MalformedRequest) as refused:
+        make_request("c1", "s\x001")
+    assert (refused.value.field, refused.value.given) == ("stream", "s\x001")
+    assert any_store.read_stream("c1", "s\x001") == []
+    assert any_store.load("c1", "s\x001") is None
+    assert any_store.command_result("c1", "cmd\x00") is None
+
+
+def test_an_unchecked_request_never_reaches_a_batch(tmp_path: Path) -> None:
+    # One unpickled from an older version skips the checks; the batch is still refused.
+    request = make_request("c1", "s1")
+    object.__setattr__(request.events[0], "type", "test.\x1fhappened")
+    store = cg.SQLiteStore(tmp_path / "unchecked.db")
+    with pytest.raises(cg.PersistenceError, match="U\\+001E or U\\+001F"):
+        store.append(request)
+    assert store.read_all("c1") == []
+    store.close()
+
+
+def test_deadlines_asked_at_the_ends_of_time_answer_plainly(any_store: cg.EventStore) -> None:
+    any_store.append(make_request("c1", "s1", due_at=datetime(2026, 3, 3, tzinfo=UTC)))
+    first = datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=8)))
+    last = datetime(9999, 12, 31, 23, tzinfo=timezone(timedelta(hours=-8)))
+    assert any_store.summaries("c1", due_before=first) == []
+    assert [s.stream_id for s in any_store.summaries("c1", due_before=last)] == ["s1"]
+    assert [s.stream_id for s in cg.Governance(any_store).due("c1", at=last)] == ["s1"]
+
+
+def test_a_store_takes_a_sequence_of_requests(any_store: cg.EventStore) -> None:
+    requests = (make_request("c1", f"s{n}") for n in range(2))
+    with pytest.raises(cg.MalformedRequest, match="sequence of AppendRequest"):
+        any_store.append_many(requests)  # type: ignore[arg-type]
+    assert any_store.read_all("c1") == []
+
+
+def test_a_bulk_import_names_the_item_by_its_place_in_the_archive(tmp_path: Path) -> None:
+    archive: list[object] = [make_request("c1", f"s{n}") for n in range(1_000)]
+    archive.append("junk")
+    with pytest.raises(cg.MalformedRequest, match="request 1001 is 'junk'"):
+        cg.SQLiteStore.bulk_import(tmp_path / "x.db", archive)  # type: ignore[arg-type]
+    assert not (tmp_path / "x.db").exists()

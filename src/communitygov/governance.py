@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Mapping
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 import attrs
@@ -36,7 +36,7 @@ from communitygov.errors import (
 )
 from communitygov.kernel.aggregate import Aggregate, Decision
 from communitygov.kernel.calendars import Calendar
-from communitygov.kernel.codec import EventCodec, converted_json
+from communitygov.kernel.codec import EventCodec, converted_json, make_fast_converter
 from communitygov.kernel.events import Event
 from communitygov.kernel.timekeeping import require_aware
 from communitygov.matters.matter import Matter
@@ -109,10 +109,13 @@ class Governance:
         self.codec = codec if codec is not None else EventCodec()
         # The library's own codec stores an event's fields as ``compact_json`` of
         # ``codec.fields`` with ``at`` written by ``datetime.isoformat``, which lets a save
-        # reuse that text for the hash chain and write it with ``converted_json``. A codec
-        # given here (its own converter hooks, a subclass) is used as it is: ``encode``,
-        # ``to_json`` and ``at.isoformat()``.
-        self._stock_codec = codec is None
+        # reuse that text for the hash chain; a save writes those fields with
+        # ``converted_json``, from a converter of the same hooks that hands floats over to be
+        # written as the standard library writes them. A codec given here (its own converter
+        # hooks, a subclass) is used as it is: ``encode``, ``to_json`` and ``at.isoformat()``.
+        self._stock_fields = (
+            EventCodec(self.codec.registry, make_fast_converter()).fields if codec is None else None
+        )
         if type(retries) is not int or retries < 0:
             raise InvalidCount("retries", retries)
         self.retries = retries
@@ -268,7 +271,11 @@ class Governance:
         Raises:
             NaiveDatetime: ``at`` is not a timezone-aware datetime.
         """
-        return self.store.summaries(community_id, due_before=require_aware(at) + within)
+        try:
+            until = require_aware(at) + within
+        except OverflowError:  # past the last day Python holds: every deadline
+            until = datetime.max.replace(tzinfo=UTC)
+        return self.store.summaries(community_id, due_before=until)
 
     def history(self, community_id: str, aggregate_id: str) -> list[Event]:
         """Every event of one aggregate, oldest first.
@@ -337,13 +344,12 @@ class Governance:
         command_id: str | None,
     ) -> AppendResult:
         stream_id = aggregate.id
-        fields = self.codec.fields
-        stock = self._stock_codec
+        fields = self._stock_fields
         new_events = []
         kept: dict[int, tuple[Event, dict[str, Any]]] = {}  # an aggregate keeps some events
         for version, event in enumerate(events, start=expected + 1):
             type_name, schema_version, at = event.type_name, event.schema_version, event.at
-            if stock:
+            if fields is not None:
                 values = fields(event)
                 kept[id(event)] = (event, values)
                 data = converted_json(values)

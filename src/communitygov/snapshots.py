@@ -26,7 +26,7 @@ from cattrs.gen import make_dict_unstructure_fn
 
 from communitygov.errors import DecodeError
 from communitygov.kernel.aggregate import Aggregate
-from communitygov.kernel.codec import converted_json, make_converter
+from communitygov.kernel.codec import converted_json, make_fast_converter
 from communitygov.kernel.events import Event
 from communitygov.matters.procedure import Procedure
 from communitygov.storage.records import Summary
@@ -179,7 +179,7 @@ def _fast_structuring(converter: cattrs.Converter) -> cattrs.Converter:
 
 def _snapshot_converter(procedures: Mapping[str, Procedure]) -> cattrs.Converter:
     """A converter for aggregate snapshots: a procedure is stored by name and calendar."""
-    converter = make_converter()
+    converter = make_fast_converter()
 
     def unstructure_procedure(procedure: Procedure) -> dict[str, str]:
         return {"name": procedure.name, "calendar": procedure.calendar.name}

@@ -33,6 +33,7 @@ __all__ = [
     "compact_json",
     "converted_json",
     "make_converter",
+    "make_fast_converter",
 ]
 
 _ORJSON: Callable[[Any], bytes] | None
@@ -65,8 +66,8 @@ def compact_json(value: Any) -> str:
 
 
 def converted_json(value: Any) -> str:
-    """:func:`compact_json` of a tree that a converter from :func:`make_converter` built with
-    the library's own hooks: the same text, written by orjson when the ``fast`` extra is
+    """:func:`compact_json` of a tree that a converter from :func:`make_fast_converter` built
+    with the library's own hooks: the same text, written by orjson when the ``fast`` extra is
     installed (several times quicker).
 
     The texts agree because orjson is only trusted with what it writes exactly as the
@@ -85,7 +86,7 @@ def converted_json(value: Any) -> str:
 
 
 class StdlibFloat(float):
-    """A float as a converter from :func:`make_converter` hands it over: written by the
+    """A float as a converter from :func:`make_fast_converter` hands it over: written by the
     standard library's encoder in every case (``1e-05``, ``NaN``), which orjson's own float
     text would not match, so :func:`converted_json` leaves it to the standard library."""
 
@@ -125,8 +126,7 @@ def make_converter() -> cattrs.Converter:
     """A fresh converter for the library's records.
 
     Datetimes become ISO 8601 strings with their offset, dates ISO dates, fractions "p/q"
-    strings, enums their values, frozensets sorted lists, and floats :class:`StdlibFloat`
-    (still floats, equal to what was given).
+    strings, enums their values, and frozensets sorted lists.
     """
     converter = make_json_converter()
     converter.register_unstructure_hook(datetime, datetime.isoformat)
@@ -134,7 +134,6 @@ def make_converter() -> cattrs.Converter:
     converter.register_unstructure_hook(date, date.isoformat)
     converter.register_structure_hook(date, lambda value, _: date.fromisoformat(value))
     converter.register_unstructure_hook(Fraction, str)
-    converter.register_unstructure_hook(float, StdlibFloat)
     converter.register_structure_hook(Fraction, lambda value, _: Fraction(value))
     # What cattrs does for these, without a call per item (sets) or the enum's ``value`` property.
     converter.register_unstructure_hook_factory(_plain_enum, lambda _: attrgetter("_value_"))
@@ -142,6 +141,15 @@ def make_converter() -> cattrs.Converter:
         lambda cls: getattr(cls, "__origin__", None) is frozenset,
         lambda cls: _sorted_list(converter.get_unstructure_hook(_item_type(cls))),
     )
+    return converter
+
+
+def make_fast_converter() -> cattrs.Converter:
+    """:func:`make_converter`, handing floats over as :class:`StdlibFloat` (still floats,
+    equal to what was given), for trees that :func:`converted_json` writes: the library's
+    own, inside a save."""
+    converter = make_converter()
+    converter.register_unstructure_hook(float, StdlibFloat)
     return converter
 
 

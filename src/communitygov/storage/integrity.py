@@ -56,8 +56,12 @@ def chain_hash_formatted(
 
 
 def verify(store: EventStore, community_id: str | None = None) -> list[Problem]:
-    """Check every hash chain of a community (or of every community), and that each chain
-    ends where its stream's summary says it does.
+    """Check every hash chain of a community (or of every community), that each chain ends
+    where its stream's summary says it does, and that the community's positions run on
+    without a gap.
+
+    Safe while others write: the summaries are read before the events, so an append that
+    lands meanwhile is never taken for damage.
 
     Returns:
         One :class:`Problem` per broken stream, at the first version that does not match (a
@@ -67,41 +71,67 @@ def verify(store: EventStore, community_id: str | None = None) -> list[Problem]:
         verifies.
     """
     communities = [community_id] if community_id is not None else store.communities()
+    return [problem for community in communities for problem in _verify(store, community)]
+
+
+def _verify(store: EventStore, community: str) -> list[Problem]:
     problems: list[Problem] = []
-    for community in communities:
-        last: dict[str, tuple[int, str]] = {}
-        broken: set[str] = set()
-        position = 0
-        for event in _all_events(store, community):
-            before, position = position, event.position
-            if event.stream_id in broken:
-                continue
-            version, previous = last.get(event.stream_id, (0, GENESIS))
-            detail = _check(event, version, previous)
-            if detail:
-                broken.add(event.stream_id)
-                problems.append(Problem(community, event.stream_id, event.version, detail))
-            elif position != before + 1:  # events of some stream gone from here, or moved in
-                detail = f"its position {position} follows position {before} in the community"
-                problems.append(Problem(community, event.stream_id, event.version, detail))
-            last[event.stream_id] = (event.version, event.hash)
-        for summary in store.summaries(community):
-            stream = summary.stream_id
-            version, previous = last.pop(stream, (0, GENESIS))
-            if stream in broken or (version, previous) == (summary.version, summary.last_hash):
-                continue
-            if version < summary.version:
-                detail = f"the summary is at version {summary.version}; the events end at {version}"
-                problems.append(Problem(community, stream, version + 1, detail))
-            elif version > summary.version:
+    before = {summary.stream_id: summary for summary in store.summaries(community)}
+    last: dict[str, tuple[int, str]] = {}  # each chain's end: version, hash
+    at_summary: dict[str, str] = {}  # each chain's hash at its summary's version
+    broken: set[str] = set()
+    position = 0
+    for event in _all_events(store, community):
+        previous_position, position = position, event.position
+        stream = event.stream_id
+        if stream in broken:
+            continue
+        version, previous = last.get(stream, (0, GENESIS))
+        detail = _check(event, version, previous)
+        if detail:
+            broken.add(stream)
+            problems.append(Problem(community, stream, event.version, detail))
+        elif position != previous_position + 1:  # some stream's events gone, or moved in
+            detail = (
+                f"its position {position} follows position {previous_position} in the community"
+            )
+            problems.append(Problem(community, stream, event.version, detail))
+        last[stream] = (event.version, event.hash)
+        summary = before.get(stream)
+        if summary is not None and event.version == summary.version:
+            at_summary[stream] = event.hash
+    for stream, summary in before.items():
+        version, _ = last.get(stream, (0, GENESIS))
+        if stream in broken:
+            continue
+        if version < summary.version:
+            broken.add(stream)
+            detail = f"the summary is at version {summary.version}; the events end at {version}"
+            problems.append(Problem(community, stream, version + 1, detail))
+        elif at_summary.get(stream, GENESIS if summary.version == 0 else None) != (
+            summary.last_hash
+        ):
+            broken.add(stream)
+            detail = f"the summary's last hash is not that of version {summary.version}"
+            problems.append(Problem(community, stream, summary.version, detail))
+    # Chains past the summaries read first: written since, or their summary tampered with.
+    moved_on = {
+        stream: end
+        for stream, end in last.items()
+        if stream not in broken and (stream not in before or end[0] > before[stream].version)
+    }
+    if moved_on:
+        after = {summary.stream_id: summary for summary in store.summaries(community)}
+        for stream, (version, last_hash) in moved_on.items():
+            summary = after.get(stream)
+            if summary is None:
+                detail = "the stream has events but no summary"
+                problems.append(Problem(community, stream, version, detail))
+            elif summary.version < version:
                 detail = f"the summary is at version {summary.version}; the events go on"
                 problems.append(Problem(community, stream, summary.version + 1, detail))
-            else:
-                detail = "the summary's last hash is not the last event's"
-                problems.append(Problem(community, stream, version, detail))
-        for stream, (version, _) in last.items():
-            if stream not in broken:
-                detail = "the stream has events but no summary"
+            elif summary.version == version and summary.last_hash != last_hash:
+                detail = f"the summary's last hash is not that of version {version}"
                 problems.append(Problem(community, stream, version, detail))
     return problems
 

@@ -361,8 +361,10 @@ class PostgresStore(SQLReads, ClosedOnExit):
             cursor.execute(sql, parameters)
             return cursor.fetchall()
 
-        if any(type(p) is str and not p.isascii() and not storable_text(p) for p in parameters):
-            return []  # a lone surrogate: no stored text holds one
+        if self._closed:
+            raise StoreUnavailable(_STORE, "the store is closed")
+        if any(type(p) is str and not storable_text(p) for p in parameters):
+            return []  # a lone surrogate or a NUL: no stored text holds one
         return self._run(work, write=False, single=True)
 
     def _migrate(self) -> None:

@@ -134,7 +134,10 @@ class Summary:
 
 
 def storable_text(text: str) -> bool:
-    """Whether ``text`` can be stored as UTF-8 (it holds no lone surrogate)."""
+    """Whether every store can keep ``text``: it holds no lone surrogate (no UTF-8 text can)
+    and no NUL (no PostgreSQL text can)."""
+    if "\x00" in text:
+        return False
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
@@ -168,12 +171,12 @@ class AppendRequest:
             :class:`NewEvent` whose type, data and hash are text and whose schema version is
             a whole number; the summary is not a :class:`Summary`, its version is not a
             whole number or its state, title, snapshot, last hash or ``due_what`` is not
-            text; a text holds a lone surrogate (no UTF-8 text can), or an event's type, data
-            or hash a U+001E or U+001F control character; the stream would pass
-            :data:`MAX_VERSION`; a time (an event's, the summary's ``updated_at`` or
-            ``due_at``) has no offset or lies within a day of the ends of the years 1 to
-            9999; or the summary is not of this community, stream and kind at
-            ``expected_version + len(events)``.
+            text; a text holds a lone surrogate (no UTF-8 text can) or a NUL (no PostgreSQL
+            text can), or an event's type, data or hash a U+001E or U+001F control
+            character; the stream would pass :data:`MAX_VERSION`; a time (an event's, the
+            summary's ``updated_at`` or ``due_at``) has no offset or lies within a day of
+            the ends of the years 1 to 9999; or the summary is not of this community,
+            stream and kind at ``expected_version + len(events)``.
     """
 
     community_id: str
@@ -233,13 +236,8 @@ class AppendRequest:
             self._refuse("summary", summary, None, "a summary is a Summary record")
         if type(summary.version) is not int:
             self._refuse("summary's version", summary.version, None, "a version is a whole number")
-        texts = [
-            self.community_id,
-            self.stream_id,
-            self.kind,
-            command or "",
-            *[f"{e.type}{e.hash}{e.data}" for e in self.events],
-        ]
+        packed = "".join([f"{e.type}{e.hash}{e.data}" for e in self.events])
+        texts = [self.community_id, self.stream_id, self.kind, command or "", packed]
         for field in ("state", "title", "snapshot", "last_hash", "due_what"):
             value = getattr(summary, field)
             if type(value) is not str:
@@ -247,7 +245,12 @@ class AppendRequest:
             texts.append(value)
         # All the text at once, and only if something is amiss, which field it is.
         every = "".join(texts)
-        if "\x1e" in every or "\x1f" in every or not (every.isascii() or storable_text(every)):
+        if (
+            "\x1e" in packed
+            or "\x1f" in packed
+            or "\x00" in every
+            or not (every.isascii() or storable_text(every))
+        ):
             self._refuse_text()
         self._require_offset("summary's updated_at", summary.updated_at)
         if summary.due_at is not None:
@@ -296,8 +299,9 @@ class AppendRequest:
             )
 
     def _refuse_text(self) -> NoReturn:
-        """Refuse the first text that holds a lone surrogate (no UTF-8 text can), or, in an
-        event's type, data or hash, a separator the SQL stores pack a batch with."""
+        """Refuse the first text that holds a lone surrogate (no UTF-8 text can) or a NUL (no
+        PostgreSQL text can), or, in an event's type, data or hash, a separator the SQL stores
+        pack a batch with."""
         summary = self.summary
         fields: list[tuple[str, str | None, bool]] = [
             ("community", self.community_id, False),
@@ -321,6 +325,14 @@ class AppendRequest:
                     "it holds a U+001E or U+001F control character, which no JSON text, "
                     "type name or hash holds and the SQL stores use to pack a batch",
                 )
+            if "\x00" in text:
+                self._refuse(
+                    field,
+                    text,
+                    None,
+                    f"it holds a NUL character at {text.index(chr(0))}, which PostgreSQL "
+                    "cannot store",
+                )
             try:
                 text.encode("utf-8")
             except UnicodeEncodeError as exc:
@@ -339,14 +351,19 @@ class AppendRequest:
         )
 
 
-def require_requests(requests: Sequence[AppendRequest]) -> None:
-    """Refuse anything among ``requests`` that is not an :class:`AppendRequest`, so that a
-    store only ever sees checked requests.
+def require_requests(requests: Sequence[AppendRequest], *, first: int = 1) -> None:
+    """Refuse ``requests`` unless they are a sequence of :class:`AppendRequest` records, so
+    that a store only ever sees checked requests (``first`` numbers the first of them).
 
     Raises:
-        MalformedRequest: the first that is not (its ``stream`` is ``None``).
+        MalformedRequest: not a sequence, or the first that is not a request (its ``stream``
+            is ``None``).
     """
-    for number, request in enumerate(requests, 1):
+    if not isinstance(requests, Sequence):
+        raise MalformedRequest(
+            None, "requests", requests, None, "a store takes a sequence of AppendRequest records"
+        )
+    for number, request in enumerate(requests, first):
         if not isinstance(request, AppendRequest):
             raise MalformedRequest(
                 None, f"request {number}", request, None, "a store takes AppendRequest records"

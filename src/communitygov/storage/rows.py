@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, ClassVar
 
-from communitygov.errors import DecodeError
+from communitygov.errors import DecodeError, PersistenceError
 from communitygov.kernel.timekeeping import require_aware
 from communitygov.storage.records import AppendResult, NewEvent, RecordedEvent, Summary
 
@@ -45,10 +45,24 @@ FIELD_SEPARATOR = "\x1f"
 
 
 def pack_events(events: Sequence[NewEvent]) -> str:
-    """The ``events`` column of a batch (an :class:`AppendRequest` holds no separator)."""
-    return EVENT_SEPARATOR.join(
+    """The ``events`` column of a batch.
+
+    Raises:
+        PersistenceError: a field holds one of the separators. An :class:`AppendRequest`
+            refuses them where it is made; this guards the rows against one that never was
+            checked (unpickled from an older version, say).
+    """
+    text = EVENT_SEPARATOR.join(
         [f"{e.type}\x1f{e.schema_version}\x1f{e.at_text}\x1f{e.hash}\x1f{e.data}" for e in events]
     )
+    if text.count(FIELD_SEPARATOR) != 4 * len(events) or text.count(EVENT_SEPARATOR) != max(
+        len(events) - 1, 0
+    ):
+        raise PersistenceError(
+            "cannot store a batch whose events' fields hold a U+001E or U+001F control "
+            "character (the request was never checked: build it anew)"
+        )
+    return text
 
 
 def _batch_events(row: Sequence[Any]) -> list[RecordedEvent]:

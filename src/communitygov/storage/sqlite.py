@@ -48,8 +48,12 @@ def _time_text(moment: datetime, events: Sequence[NewEvent]) -> str:
 
 
 def _utc(moment: datetime) -> str:
-    """A sortable text for an instant: ISO 8601 in UTC."""
-    return moment.astimezone(UTC).isoformat()
+    """A sortable text for an instant: ISO 8601 in UTC (the first or last instant Python
+    holds, for one whose UTC falls outside the years 1 to 9999)."""
+    try:
+        return moment.astimezone(UTC).isoformat()
+    except OverflowError:
+        return (datetime.min if moment.year == 1 else datetime.max).replace(tzinfo=UTC).isoformat()
 
 
 class SQLiteStore(SQLReads, ClosedOnExit):
@@ -401,8 +405,11 @@ def _write_archive(file: Path, requests: Iterable[AppendRequest], target: Path) 
         connection.execute("PRAGMA synchronous=OFF")
         store = SQLiteStore(connection=connection)
         source = iter(requests)
+        done = 0
         while part := list(itertools.islice(source, _IMPORT_CHUNK)):
+            require_requests(part, first=done + 1)  # numbered within the whole archive
             store.append_many(part)
+            done += len(part)
     except sqlite3.Error as exc:
         raise StoreUnavailable("SQLite", f"{target}: {exc}") from exc
     except StoreUnavailable as exc:
