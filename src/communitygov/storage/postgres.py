@@ -42,11 +42,13 @@ from communitygov.errors import (
 from communitygov.storage.postgres_schema import (
     APPEND,
     BATCH_TYPES,
+    COMMAND_TYPES,
     CONFLICT_STATE,
     LOCK_COMMUNITY,
     MIGRATION_LOCK,
     MIGRATIONS,
     SCHEMA_VERSION,
+    SUMMARY_TYPES,
 )
 from communitygov.storage.protocol import ClosedOnExit
 from communitygov.storage.records import (
@@ -616,7 +618,10 @@ class PostgresStore(SQLReads, ClosedOnExit):
                 "DELETE FROM cg_streams WHERE community_id = %s AND stream_id = %s", replaced
             )
         if summaries:
-            with cursor.copy(f"COPY cg_streams ({SUMMARY_COLUMNS}) FROM STDIN") as copy:
+            with cursor.copy(
+                f"COPY cg_streams ({SUMMARY_COLUMNS}) FROM STDIN (FORMAT BINARY)"
+            ) as copy:
+                copy.set_types(SUMMARY_TYPES)
                 for (community, stream), summary in summaries.items():
                     copy.write_row(
                         (
@@ -636,8 +641,9 @@ class PostgresStore(SQLReads, ClosedOnExit):
         if new_commands:
             with cursor.copy(
                 "COPY cg_commands (community_id, command_id, stream_id, version, "
-                "first_position, last_position) FROM STDIN"
+                "first_position, last_position) FROM STDIN (FORMAT BINARY)"
             ) as copy:
+                copy.set_types(COMMAND_TYPES)
                 for command in new_commands:
                     copy.write_row(command)
         return results

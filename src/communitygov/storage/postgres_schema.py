@@ -62,11 +62,13 @@ from __future__ import annotations
 __all__ = [
     "APPEND",
     "BATCH_TYPES",
+    "COMMAND_TYPES",
     "CONFLICT_STATE",
     "LOCK_COMMUNITY",
     "MIGRATIONS",
     "MIGRATION_LOCK",
     "SCHEMA_VERSION",
+    "SUMMARY_TYPES",
 ]
 
 SCHEMA_VERSION = 2
@@ -261,7 +263,23 @@ APPEND = (
 )
 """One append: the call of ``cg_append`` and the row it returns."""
 BATCH_TYPES = ("text", "int8", "int8", "text", "int4", "int4", "text")
-"""The column types of a ``cg_batches`` row, for ``COPY``."""
+"""The column types of a ``cg_batches`` row, for binary ``COPY``."""
+SUMMARY_TYPES = (
+    "text",
+    "text",
+    "text",
+    "int4",
+    "text",
+    "text",
+    "timestamptz",
+    "text",
+    "text",
+    "timestamptz",
+    "text",
+)
+"""The column types of a ``cg_streams`` row in ``SUMMARY_COLUMNS`` order, for binary ``COPY``."""
+COMMAND_TYPES = ("text", "text", "text", "int4", "int8", "int8")
+"""The column types of a ``cg_commands`` row, for binary ``COPY``."""
 LOCK_COMMUNITY = f"SELECT pg_advisory_xact_lock({_LOCK_SPACE}, hashtext(%s))"
 """Locks a community's appenders out until the transaction ends (take them in community
 order)."""
