@@ -190,11 +190,11 @@ class Governance:
         if command_id is not None:
             done = self.store.command_result(community_id, command_id)
             if done is not None:
-                return self._done(cls, community_id, aggregate.id, command_id, done)
+                return self._as_left_by_command(cls, community_id, aggregate.id, command_id, done)
         result = self._append(aggregate, events, 0, GENESIS, command_id)
         if result.duplicate:  # the same command landed since it was looked up
             assert command_id is not None
-            return self._done(cls, community_id, aggregate.id, command_id, result)
+            return self._as_left_by_command(cls, community_id, aggregate.id, command_id, result)
         return aggregate
 
     def load(self, cls: type[A], community_id: str, aggregate_id: str) -> A:
@@ -230,7 +230,7 @@ class Governance:
         if command_id is not None:
             done = self.store.command_result(community_id, command_id)
             if done is not None:
-                return self._done(cls, community_id, aggregate_id, command_id, done)
+                return self._as_left_by_command(cls, community_id, aggregate_id, command_id, done)
         for attempt in range(self.retries + 1):
             loaded = self._load(cls, community_id, aggregate_id)
             current: A = loaded.aggregate
@@ -247,11 +247,13 @@ class Governance:
                 if command_id is not None:
                     done = self.store.command_result(community_id, command_id)
                     if done is not None:
-                        return self._done(cls, community_id, aggregate_id, command_id, done)
+                        return self._as_left_by_command(
+                            cls, community_id, aggregate_id, command_id, done
+                        )
                 continue
             if result.duplicate:  # the same command landed since it was looked up
                 assert command_id is not None
-                return self._done(cls, community_id, aggregate_id, command_id, result)
+                return self._as_left_by_command(cls, community_id, aggregate_id, command_id, result)
             return aggregate
         raise AssertionError("unreachable")  # pragma: no cover
 
@@ -322,7 +324,7 @@ class Governance:
         last_hash = later[-1].hash if later else summary.last_hash
         return _Loaded(aggregate, last_hash)
 
-    def _done(
+    def _as_left_by_command(
         self, cls: type[A], community_id: str, stream_id: str, command_id: str, done: AppendResult
     ) -> A:
         """The aggregate as the stored command ``command_id`` left it, by replay.
