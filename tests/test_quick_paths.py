@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta, timezone
 from fractions import Fraction
 from typing import Any
 
@@ -179,6 +179,24 @@ def test_converted_floats_are_written_as_the_standard_library_writes_them(value:
     ``Infinity`` as ``json.dumps`` writes them, not as orjson would."""
     converted = make_fast_converter().unstructure(value)
     assert converted_json(converted) == json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+AWARE_TIMES = st.datetimes(
+    datetime(2, 1, 1), datetime(9998, 1, 1), timezones=st.timezones() | st.just(UTC)
+)
+
+
+@given(st.lists(AWARE_TIMES, min_size=1, max_size=300), st.data())
+def test_each_time_is_written_as_its_own_isoformat_however_often_it_recurs(
+    moments: list[datetime], data: st.DataObject
+) -> None:
+    """A save formats the same time object once; times equal as instants but written with
+    other offsets or zones keep their own text, and past the remembered ones all is the same."""
+    repeats = data.draw(st.lists(st.sampled_from(moments), max_size=50))
+    twins = [m.astimezone(timezone(timedelta(hours=8))) for m in moments[:5]]
+    every = moments + repeats + twins + moments
+    converted = make_fast_converter().unstructure(every, list[datetime])
+    assert converted == [m.isoformat() for m in every]
 
 
 def test_a_converter_hands_floats_over_equal_and_still_floats() -> None:

@@ -9,10 +9,11 @@ from pathlib import Path
 
 import attrs
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 import communitygov as cg
+from communitygov.storage.records import storable_text
 from communitygov.testing.conformance import make_request
 
 HUGE = [2**63, 2**63 - 1, 2**70, -(2**63) - 1, -(2**70)]
@@ -129,6 +130,42 @@ def test_a_separator_or_nul_is_refused_only_where_no_store_can_keep_it(
     assert any_store.read_stream("c1", "s\x001") == []
     assert any_store.load("c1", "s\x001") is None
     assert any_store.command_result("c1", "cmd\x00") is None
+
+
+EVERY_CHARACTER = st.characters(exclude_categories=())
+SOME_ODD_CHARACTERS = st.sampled_from(["\x00", "\x1e", "\x1f", "\ud800", "\udfff", "x", "标", "😀"])
+ODD_TEXT = st.text(EVERY_CHARACTER | SOME_ODD_CHARACTERS, max_size=40)
+
+
+def _keepable(text: str) -> bool:
+    return "\x00" not in text and not any(0xD800 <= ord(c) <= 0xDFFF for c in text)
+
+
+@given(ODD_TEXT)
+@example("标\x00")  # wide text: the NUL is sought in its UTF-8 bytes
+@example("\x00")
+@example("标\udfff")
+def test_a_text_is_storable_unless_it_holds_a_nul_or_a_lone_surrogate(text: str) -> None:
+    assert storable_text(text) == _keepable(text)
+
+
+@given(title=ODD_TEXT, data=ODD_TEXT)
+def test_a_request_is_refused_exactly_when_one_of_its_texts_cannot_be_kept(
+    title: str, data: str
+) -> None:
+    """All the texts are checked at once and, only if that finds something, one by one: the
+    two agree, and a separator is refused in an event's data but kept in a title."""
+    request = make_request("c1", "s1", count=2)
+    events = (request.events[0], attrs.evolve(request.events[1], data=data))
+    fields = {"events": events, "summary": attrs.evolve(request.summary, title=title)}
+    if _keepable(title) and _keepable(data) and "\x1e" not in data and "\x1f" not in data:
+        assert attrs.evolve(request, **fields).summary.title == title
+        return
+    with pytest.raises(cg.MalformedRequest) as refused:
+        attrs.evolve(request, **fields)
+    assert refused.value.field in {"summary's title", "event 2's data"}
+    wrong = refused.value.given
+    assert wrong == (title if refused.value.field == "summary's title" else data)
 
 
 def test_an_unchecked_request_never_reaches_a_batch(tmp_path: Path) -> None:

@@ -150,7 +150,27 @@ def make_fast_converter() -> cattrs.Converter:
     own, inside a save."""
     converter = make_converter()
     converter.register_unstructure_hook(float, StdlibFloat)
+    converter.register_unstructure_hook(datetime, _remembered_isoformat)
     return converter
+
+
+_ISOFORMATTED: dict[int, tuple[datetime, str]] = {}
+"""The texts of the instants formatted last, by the id of the very object formatted."""
+
+
+def _remembered_isoformat(moment: datetime) -> str:
+    """``moment.isoformat()``, formatted once for the same object however often a save asks:
+    an event's time, the deadline it sets and the aggregate's copies of both in the snapshot
+    are one object. An entry keeps its object alive, so an id in the table is never another
+    object's; the table is emptied when it has 256 entries."""
+    kept = _ISOFORMATTED.get(id(moment))
+    if kept is not None and kept[0] is moment:
+        return kept[1]
+    text = moment.isoformat()
+    if len(_ISOFORMATTED) >= 256:
+        _ISOFORMATTED.clear()
+    _ISOFORMATTED[id(moment)] = (moment, text)
+    return text
 
 
 def _item_type(cls: Any) -> Any:
