@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 import attrs
 import pytest
@@ -29,63 +29,13 @@ from communitygov.errors import (
     StoreUnavailable,
 )
 from communitygov.governance import Governance
-from communitygov.storage.integrity import GENESIS, chain_hash, verify
+from communitygov.storage.integrity import GENESIS, verify
 from communitygov.storage.protocol import EventStore
-from communitygov.storage.records import AppendRequest, NewEvent, RecordedEvent, Summary
+from communitygov.storage.records import AppendRequest, NewEvent, RecordedEvent
+from communitygov.testing.append_requests import START, make_request
+from communitygov.testing.store_model import check_against_model
 
 __all__ = ["StoreContract", "make_request"]
-
-_T0 = datetime(2026, 3, 2, 9, 0, tzinfo=timezone(timedelta(hours=8)))
-
-
-def make_request(
-    community_id: str,
-    stream_id: str,
-    *,
-    expected: int = 0,
-    count: int = 1,
-    previous_hash: str = GENESIS,
-    command_id: str | None = None,
-    kind: str = "matter",
-    state: str = "open",
-    due_at: datetime | None = None,
-    start: datetime = _T0,
-    type_name: str = "test.happened",
-) -> AppendRequest:
-    """An append of ``count`` well-chained events to a stream at version ``expected``.
-
-    The events' data records their stream and version, so a test can tell them apart.
-    """
-    events = []
-    previous = previous_hash
-    for version in range(expected + 1, expected + count + 1):
-        at = start + timedelta(minutes=version)
-        data = f'{{"n":{version},"stream":"{stream_id}","text":"公示 ✓"}}'
-        previous = chain_hash(previous, stream_id, version, type_name, 1, at, data)
-        events.append(NewEvent(type_name, 1, data, at, previous))
-    version = expected + count
-    summary = Summary(
-        community_id=community_id,
-        stream_id=stream_id,
-        kind=kind,
-        version=version,
-        state=state,
-        title=f"{stream_id} 标题",
-        updated_at=start + timedelta(minutes=version),
-        snapshot=f'{{"version":{version}}}',
-        last_hash=previous,
-        due_at=due_at,
-        due_what="something due" if due_at else "",
-    )
-    return AppendRequest(
-        community_id=community_id,
-        stream_id=stream_id,
-        kind=kind,
-        expected_version=expected,
-        events=tuple(events),
-        summary=summary,
-        command_id=command_id,
-    )
 
 
 def _next(store: EventStore, community_id: str, stream_id: str, **options: object) -> AppendRequest:
@@ -141,7 +91,7 @@ class StoreContract:
 
     def test_times_and_text_come_back_exactly(self, store: EventStore) -> None:
         request = make_request(
-            "c1", "s1", start=datetime(2025, 9, 26, 23, 59, 59, 123456, _T0.tzinfo)
+            "c1", "s1", start=datetime(2025, 9, 26, 23, 59, 59, 123456, START.tzinfo)
         )
         store.append(request)
         (event,) = store.read_stream("c1", "s1")
@@ -356,7 +306,7 @@ class StoreContract:
     # --- summaries ---------------------------------------------------------------------
 
     def test_summaries_move_with_their_events(self, store: EventStore) -> None:
-        due = _T0 + timedelta(days=3)
+        due = START + timedelta(days=3)
         store.append(make_request("c1", "m1", state="soliciting", due_at=due))
         store.append(make_request("c1", "m2", state="closed"))
         store.append(make_request("c1", "p1", kind="plan", state="intake"))
@@ -372,7 +322,7 @@ class StoreContract:
         assert summary.due_at == due
         # A summary's times come back as the same instants, in UTC (SQL columns keep no offset).
         assert summary.due_at.utcoffset() == summary.updated_at.utcoffset() == timedelta(0)
-        assert summary.updated_at == _T0 + timedelta(minutes=1)
+        assert summary.updated_at == START + timedelta(minutes=1)
         store.append(_next(store, "c1", "m1", state="consult"))
         loaded = store.load("c1", "m1")
         assert loaded is not None
@@ -384,12 +334,12 @@ class StoreContract:
 
     def test_deadline_queries_order_by_due_time(self, store: EventStore) -> None:
         for stream, days in (("late", 9), ("soon", 2), ("sooner", 1), ("none", None)):
-            due_at = _T0 + timedelta(days=days) if days is not None else None
+            due_at = START + timedelta(days=days) if days is not None else None
             store.append(make_request("c1", stream, due_at=due_at))
-        due = store.summaries("c1", due_before=_T0 + timedelta(days=7))
+        due = store.summaries("c1", due_before=START + timedelta(days=7))
         assert [s.stream_id for s in due] == ["sooner", "soon"]
         assert all(s.due_at is not None for s in due)
-        for naive in (datetime(2026, 3, 9), (_T0 + timedelta(days=7)).date()):
+        for naive in (datetime(2026, 3, 9), (START + timedelta(days=7)).date()):
             with pytest.raises(NaiveDatetime):
                 store.summaries("c1", due_before=naive)  # type: ignore[arg-type]
 
@@ -455,6 +405,14 @@ class StoreContract:
             attrs.evolve(request, summary=attrs.evolve(request.summary, last_hash="f" * 64))
         )
         assert [(p.stream_id, p.version) for p in verify(store, "c1")] == [("s1", 2)]
+
+    # --- everything at once ------------------------------------------------------------
+
+    def test_every_answer_matches_the_reference_model(self, store: EventStore) -> None:
+        """Random appends (single and several per call, conflicting, repeated command ids,
+        empty batches, deadlines in several offsets), each followed by every read compared
+        with :class:`~communitygov.testing.store_model.StoreModel`'s answer."""
+        check_against_model(store)
 
     # --- persistence -------------------------------------------------------------------
 
