@@ -115,19 +115,33 @@ def _apply(community: _Community, request: AppendRequest) -> AppendResult:
     return result
 
 
-_WANTS = st.fixed_dictionaries(
-    {
-        "community": st.sampled_from("ab"),
-        "stream": st.sampled_from(sorted(_STREAMS)),
-        "count": st.integers(0, 3),
-        "off_by": st.sampled_from((0, 0, 0, 0, -1, 1, 2)),
-        "command": st.none() | st.sampled_from(_COMMANDS),
-        "state": st.sampled_from(("open", "closed")),
-        "due_in": st.none() | st.integers(-2, 4),
-        "zone": st.sampled_from(_ZONES),
-    }
+@attrs.frozen
+class _Append:
+    """One append as the machine draws it; the request is built against the model's state."""
+
+    community: str
+    stream: str
+    count: int
+    off_by: int
+    """Added to the stream's version for the expected version (0: the right one)."""
+    command: str | None
+    state: str
+    due_in: int | None
+    """The deadline, in hours after the events' start, if any."""
+    zone: timezone
+
+
+_APPENDS = st.builds(
+    _Append,
+    community=st.sampled_from("ab"),
+    stream=st.sampled_from(sorted(_STREAMS)),
+    count=st.integers(0, 3),
+    off_by=st.sampled_from((0, 0, 0, 0, -1, 1, 2)),
+    command=st.none() | st.sampled_from(_COMMANDS),
+    state=st.sampled_from(("open", "closed")),
+    due_in=st.none() | st.integers(-2, 4),
+    zone=st.sampled_from(_ZONES),
 )
-"""One append as the machine draws it; the request is built against the model's state."""
 
 
 class _Machine(RuleBasedStateMachine):
@@ -141,26 +155,21 @@ class _Machine(RuleBasedStateMachine):
         run = uuid.uuid4().hex[:12]  # the store outlives a run: each run has communities of its own
         self.ids = {letter: f"model-{run}-{letter}" for letter in "ab"}
 
-    def _request(self, wants: dict[str, object], staged: StoreModel) -> AppendRequest:
-        community_id = self.ids[str(wants["community"])]
-        stream_id = str(wants["stream"])
+    def _request(self, wanted: _Append, staged: StoreModel) -> AppendRequest:
+        community_id = self.ids[wanted.community]
         community = staged.community(community_id)
-        version = community.version(stream_id)
-        summary = community.summaries.get(stream_id)
-        due_in = wants["due_in"]
-        zone = wants["zone"]
-        assert isinstance(zone, timezone)
-        start = _T0.replace(tzinfo=zone)
+        summary = community.summaries.get(wanted.stream)
+        start = _T0.replace(tzinfo=wanted.zone)
         return make_request(
             community_id,
-            stream_id,
-            expected=max(version + int(wants["off_by"]), 0),  # type: ignore[call-overload]
-            count=int(wants["count"]),  # type: ignore[call-overload]
+            wanted.stream,
+            expected=max(community.version(wanted.stream) + wanted.off_by, 0),
+            count=wanted.count,
             previous_hash=summary.last_hash if summary is not None else GENESIS,
-            command_id=wants["command"],  # type: ignore[arg-type]
-            kind=_STREAMS[stream_id],
-            state=str(wants["state"]),
-            due_at=start + timedelta(hours=due_in) if isinstance(due_in, int) else None,
+            command_id=wanted.command,
+            kind=_STREAMS[wanted.stream],
+            state=wanted.state,
+            due_at=start + timedelta(hours=wanted.due_in) if wanted.due_in is not None else None,
             start=start,
         )
 
@@ -184,18 +193,18 @@ class _Machine(RuleBasedStateMachine):
         assert got == (conflict.stream, conflict.expected, conflict.actual), (got, str(conflict))
         assert self._everything() == before, "a refused append changed the store"
 
-    @rule(wants=_WANTS)
-    def append(self, wants: dict[str, object]) -> None:
-        self._append([self._request(wants, self.model)], one=True)
+    @rule(wanted=_APPENDS)
+    def append(self, wanted: _Append) -> None:
+        self._append([self._request(wanted, self.model)], one=True)
 
-    @rule(wanted=st.lists(_WANTS, min_size=1, max_size=4))
-    def append_many(self, wanted: list[dict[str, object]]) -> None:
+    @rule(wanted=st.lists(_APPENDS, min_size=1, max_size=5))
+    def append_many(self, wanted: list[_Append]) -> None:
         # Each request is built against the ones before it, as a bulk import's would be.
         staged = StoreModel()
         staged.communities = {key: value.copy() for key, value in self.model.communities.items()}
         requests = []
-        for wants in wanted:
-            request = self._request(wants, staged)
+        for each in wanted:
+            request = self._request(each, staged)
             requests.append(request)
             with contextlib.suppress(ConcurrencyConflict):  # the call will be refused
                 staged.append_many([request])
