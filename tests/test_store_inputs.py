@@ -86,6 +86,28 @@ def test_a_host_connection_with_its_own_row_factory_is_served(tmp_path: Path) ->
     host.close()
 
 
+def test_a_commit_refused_as_busy_leaves_no_transaction_open(tmp_path: Path) -> None:
+    # A reader holding the rollback journal's shared lock makes the COMMIT itself busy; the
+    # transaction must not stay open on the application's connection.
+    path = tmp_path / "host.db"
+    host = sqlite3.connect(path, isolation_level=None)
+    store = cg.SQLiteStore(connection=host, timeout=0.2)
+    store.append(make_request("c1", "a"))
+    reader = sqlite3.connect(path, isolation_level=None)
+    reader.execute("BEGIN")
+    reader.execute("SELECT 1 FROM cg_streams").fetchall()
+    with pytest.raises(cg.StoreUnavailable, match="locked"):
+        store.append(make_request("c1", "b"))
+    assert not host.in_transaction
+    assert store.read_stream("c1", "b") == []
+    reader.execute("COMMIT")
+    store.append(make_request("c1", "d"))
+    host.close()
+    with cg.SQLiteStore(path) as reopened:
+        assert [s.stream_id for s in reopened.summaries("c1")] == ["a", "d"]
+    reader.close()
+
+
 @pytest.mark.parametrize("recorded", ["²", "x", "-1", "1.5"])
 def test_a_recorded_schema_version_that_is_not_a_number_is_refused(
     tmp_path: Path, recorded: str

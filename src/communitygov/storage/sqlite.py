@@ -133,14 +133,14 @@ class SQLiteStore(SQLReads, ClosedOnExit):
                 cursor.execute("SAVEPOINT cg_write" if nested else "BEGIN IMMEDIATE")
                 try:
                     yield cursor
-                except BaseException:
+                    cursor.execute("RELEASE cg_write" if nested else "COMMIT")
+                except BaseException:  # the COMMIT too: a busy one leaves the transaction open
                     if nested:
                         cursor.execute("ROLLBACK TO cg_write")
                         cursor.execute("RELEASE cg_write")
-                    else:
+                    elif connection.in_transaction:  # an I/O error may have rolled it back
                         cursor.execute("ROLLBACK")
                     raise
-                cursor.execute("RELEASE cg_write" if nested else "COMMIT")
             except sqlite3.Error as exc:
                 raise StoreUnavailable("SQLite", f"{self._where}: {exc}") from exc
             finally:
