@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from fractions import Fraction
 from typing import Any
 
@@ -197,6 +197,47 @@ def test_each_time_is_written_as_its_own_isoformat_however_often_it_recurs(
     every = moments + repeats + twins + moments
     converted = make_fast_converter().unstructure(every, list[datetime])
     assert converted == [m.isoformat() for m in every]
+
+
+class _Stamp(datetime):
+    """A time whose own ``isoformat`` writes microseconds always."""
+
+    def isoformat(self, sep: str = "T", timespec: str = "auto") -> str:
+        return datetime.isoformat(self, sep, "microseconds")
+
+
+class _Shifting(tzinfo):
+    """A zone whose offset its owner can change: its times are not remembered."""
+
+    def __init__(self, hours: int) -> None:
+        self.hours = hours
+
+    def utcoffset(self, dt: datetime | None) -> timedelta:
+        return timedelta(hours=self.hours)
+
+    def dst(self, dt: datetime | None) -> None:
+        return None
+
+
+def test_times_are_written_by_datetime_isoformat_whatever_their_class_or_zone() -> None:
+    converter = make_fast_converter()
+    stamp = _Stamp(2026, 3, 2, 9, tzinfo=timezone(timedelta(hours=8)))
+    for _ in range(2):
+        assert converter.unstructure(stamp, datetime) == "2026-03-02T09:00:00+08:00"
+    zone = _Shifting(8)
+    moment = datetime(2026, 3, 2, 9, tzinfo=zone)
+    assert converter.unstructure(moment, datetime) == "2026-03-02T09:00:00+08:00"
+    zone.hours = 9
+    assert converter.unstructure(moment, datetime) == "2026-03-02T09:00:00+09:00"
+
+
+def test_a_time_of_a_datetime_subclass_is_stored_as_the_plain_path_stores_it() -> None:
+    at = _Stamp(2026, 3, 2, 9, tzinfo=timezone(timedelta(hours=8)))
+    gov = cg.Governance(cg.SQLiteStore(":memory:"))
+    gov.register_community("c1", "社区", at=at)
+    assert gov.verify() == []
+    stored = gov.store.read_stream("c1", "c1")[0]
+    assert json.loads(stored.data)["at"] == "2026-03-02T09:00:00+08:00"
 
 
 def test_a_converter_hands_floats_over_equal_and_still_floats() -> None:

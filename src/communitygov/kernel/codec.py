@@ -11,11 +11,12 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Callable, Mapping
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from enum import Enum
 from fractions import Fraction
 from operator import attrgetter
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import attrs
 import cattrs
@@ -157,16 +158,23 @@ def make_fast_converter() -> cattrs.Converter:
 _ISOFORMATTED: dict[int, tuple[datetime, str]] = {}
 """The texts of the instants formatted last, by the id of the very object formatted."""
 
+_STEADY_ZONES = frozenset({type(None), timezone, ZoneInfo})
+"""Zones whose offset for a given time never changes: a time in one of them always formats to
+the same text. Any other ``tzinfo`` may compute its offset as it likes, and is not trusted."""
+
 
 def _remembered_isoformat(moment: datetime) -> str:
-    """``moment.isoformat()``, formatted once for the same object however often a save asks:
-    an event's time, the deadline it sets and the aggregate's copies of both in the snapshot
-    are one object. An entry keeps its object alive, so an id in the table is never another
-    object's; the table is emptied when it has 256 entries."""
+    """``datetime.isoformat(moment)``, formatted once for the same object however often a save
+    asks: an event's time, the deadline it sets and the aggregate's copies of both in the
+    snapshot are one object. An entry keeps its object alive, so an id in the table is never
+    another object's; the table is emptied when it has 256 entries. A time in a zone outside
+    :data:`_STEADY_ZONES` is formatted every time."""
+    if type(moment.tzinfo) not in _STEADY_ZONES:
+        return datetime.isoformat(moment)
     kept = _ISOFORMATTED.get(id(moment))
     if kept is not None and kept[0] is moment:
         return kept[1]
-    text = moment.isoformat()
+    text = datetime.isoformat(moment)
     if len(_ISOFORMATTED) >= 256:
         _ISOFORMATTED.clear()
     _ISOFORMATTED[id(moment)] = (moment, text)
