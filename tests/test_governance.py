@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import date, datetime, timedelta, timezone
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
 import communitygov as cg
+from communitygov.testing.conformance import make_request
 from support import START, advance, community, raised, tracked_community
 
 
@@ -352,3 +355,54 @@ def test_due_refuses_a_time_without_a_timezone() -> None:
 
 
 _AT_COMMANDS = datetime(2026, 3, 2, 9, tzinfo=timezone(timedelta(hours=8)))
+
+
+def test_a_command_id_on_a_stream_of_another_kind_is_not_found() -> None:
+    # The community's own stream is "c1"; a matter called "c1" with the community's command id
+    # was replayed as a matter and failed to decode.
+    gov = cg.Governance(cg.MemoryStore())
+    gov.register_community("c1", "社区", at=_AT_COMMANDS, command_id="k1")
+    with pytest.raises(cg.NotFound, match="matter"):
+        gov.execute(cg.Matter, "c1", "c1", lambda m: m.close(at=_AT_COMMANDS), command_id="k1")
+    with pytest.raises(cg.NotFound):
+        gov.execute(cg.Matter, "c1", "c1", lambda m: m.close(at=_AT_COMMANDS))
+
+
+def _due_matter(due_at: datetime) -> cg.Governance:
+    store = cg.MemoryStore()
+    store.append(make_request("c1", "s1", due_at=due_at))
+    return cg.Governance(store)
+
+
+def test_due_counts_elapsed_time_whatever_the_zone_of_at() -> None:
+    # New York changes to summer time on 2026-03-08: 24 hours from 12:00 the day before is
+    # 13:00 there, and an answer must not depend on the zone the same instant is written in.
+    gov = _due_matter(datetime(2026, 3, 8, 16, 30, tzinfo=UTC))
+    utc = datetime(2026, 3, 7, 17, tzinfo=UTC)
+    new_york = utc.astimezone(ZoneInfo("America/New_York"))
+    assert new_york == utc
+    for at in (utc, new_york):
+        assert [s.stream_id for s in gov.due("c1", at=at, within=timedelta(hours=24))] == ["s1"]
+
+
+def test_due_past_the_first_day_python_holds_finds_nothing() -> None:
+    gov = _due_matter(datetime(2026, 3, 8, tzinfo=UTC))
+    assert gov.due("c1", at=_AT_COMMANDS, within=timedelta.min) == []
+    assert gov.due("c1", at=datetime(1, 1, 3, tzinfo=UTC), within=-timedelta(days=5)) == []
+    assert [s.stream_id for s in gov.due("c1", at=_AT_COMMANDS, within=timedelta.max)] == ["s1"]
+
+
+@pytest.mark.parametrize(
+    ("ask", "field"),
+    [
+        (lambda g: g.due("c1", at=_AT_COMMANDS, within=7), "within"),
+        (lambda g: g.feed("c1", after="0"), "after_position"),
+        (lambda g: g.feed("c1", limit=None), "limit"),
+    ],
+)
+def test_queries_refuse_arguments_of_the_wrong_type(
+    ask: Callable[[cg.Governance], object], field: str
+) -> None:
+    with pytest.raises(cg.WrongType) as refused:
+        ask(cg.Governance(cg.MemoryStore()))
+    assert refused.value.field == field

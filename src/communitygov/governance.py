@@ -36,6 +36,7 @@ from communitygov.errors import (
 )
 from communitygov.kernel.aggregate import Aggregate, Decision
 from communitygov.kernel.calendars import Calendar
+from communitygov.kernel.checks import require_instance
 from communitygov.kernel.codec import EventCodec, converted_json, make_fast_converter
 from communitygov.kernel.events import Event
 from communitygov.kernel.timekeeping import require_aware
@@ -273,10 +274,11 @@ class Governance:
         Raises:
             NaiveDatetime: ``at`` is not a timezone-aware datetime.
         """
-        try:
-            until = require_aware(at) + within
-        except OverflowError:  # past the last day Python holds: every deadline
-            until = datetime.max.replace(tzinfo=UTC)
+        require_instance(within, timedelta, "within")
+        try:  # elapsed time: in UTC, so that a change of summer time in at's zone counts too
+            until = require_aware(at).astimezone(UTC) + within
+        except OverflowError:  # past the first or last day Python holds
+            until = (datetime.max if within > timedelta(0) else datetime.min).replace(tzinfo=UTC)
         return self.store.summaries(community_id, due_before=until)
 
     def history(self, community_id: str, aggregate_id: str) -> list[Event]:
@@ -331,9 +333,13 @@ class Governance:
 
         Raises:
             CommandIdInUse: that command was on another stream.
+            NotFound: the stream is of another kind than ``cls``.
         """
         if done.stream_id != stream_id:
             raise CommandIdInUse(command_id, stream_id, done.stream_id, community_id)
+        found = self.store.load(community_id, stream_id)
+        if found is None or found[0].kind != cls.kind:
+            raise NotFound(cls.kind, stream_id, community_id)
         events = [self._decode(e) for e in self.store.read_stream(community_id, stream_id)]
         return cls.replay(events[: done.version], self.procedures)
 
