@@ -4,8 +4,10 @@ the plain answer, never a driver's or Python's own exception."""
 from __future__ import annotations
 
 import sqlite3
-from datetime import UTC, datetime, timedelta, timezone
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import attrs
 import pytest
@@ -223,3 +225,96 @@ def test_a_bulk_import_names_the_item_by_its_place_in_the_archive(tmp_path: Path
     with pytest.raises(cg.MalformedRequest, match="request 1001 is 'junk'"):
         cg.SQLiteStore.bulk_import(tmp_path / "x.db", archive)  # type: ignore[arg-type]
     assert not (tmp_path / "x.db").exists()
+
+
+WRONG_READS: list[tuple[str, Callable[[cg.EventStore], object]]] = [
+    ("after_version", lambda s: s.read_stream("c1", "s1", None)),  # type: ignore[arg-type]
+    ("after_version", lambda s: s.read_stream("c1", "s1", 1.5)),  # type: ignore[arg-type]
+    ("after_version", lambda s: s.read_stream("c1", "s1", True)),
+    ("after_position", lambda s: s.read_all("c1", None)),  # type: ignore[arg-type]
+    ("after_position", lambda s: s.read_all("c1", "0")),  # type: ignore[arg-type]
+    ("limit", lambda s: s.read_all("c1", 0, None)),  # type: ignore[arg-type]
+    ("limit", lambda s: s.read_all("c1", 0, float("inf"))),  # type: ignore[arg-type]
+    ("limit", lambda s: s.read_all("c1", 0, True)),
+    ("community_id", lambda s: s.read_all(5)),  # type: ignore[arg-type]
+    ("community_id", lambda s: s.load(b"c1", "s1")),  # type: ignore[arg-type]
+    ("stream_id", lambda s: s.read_stream("c1", ["s1"])),  # type: ignore[arg-type]
+    ("community_id", lambda s: s.summaries(5)),  # type: ignore[arg-type]
+    ("kind", lambda s: s.summaries("c1", kind=b"matter")),  # type: ignore[arg-type]
+    ("command_id", lambda s: s.command_result("c1", [1])),  # type: ignore[arg-type]
+]
+
+
+@pytest.mark.parametrize(("field", "read"), WRONG_READS)
+def test_a_read_naming_something_of_the_wrong_type_is_refused_alike(
+    any_store: cg.EventStore, field: str, read: Callable[[cg.EventStore], object]
+) -> None:
+    # SQLite compared 5 with "5" and answered with community "5"'s records; memory raised
+    # TypeError; PostgreSQL refused the query.
+    any_store.append(make_request("5", "s1"))
+    with pytest.raises(cg.WrongType) as refused:
+        read(any_store)
+    assert refused.value.field == field
+
+
+def test_reads_on_a_closed_store_are_refused_even_when_they_would_find_nothing(
+    any_store: cg.EventStore,
+) -> None:
+    any_store.close()
+    with pytest.raises(cg.StoreUnavailable):
+        any_store.read_all("c1", 0, 0)
+    with pytest.raises(cg.StoreUnavailable):
+        any_store.append_many([])
+
+
+@pytest.mark.parametrize(
+    "offset",
+    [timedelta(microseconds=1), timedelta(hours=8, microseconds=500_000)],
+)
+def test_an_offset_finer_than_whole_seconds_is_refused(offset: timedelta) -> None:
+    # Python 3.11 reads such an offset back from its text without its microseconds.
+    zone = timezone(offset)
+    with pytest.raises(cg.MalformedRequest, match="whole seconds"):
+        make_request("c1", "s1", start=datetime(2026, 3, 2, tzinfo=zone))
+    with pytest.raises(cg.MalformedRequest, match="whole seconds"):
+        make_request("c1", "s1", due_at=datetime(2026, 3, 9, tzinfo=zone))
+    seconds = timezone(timedelta(hours=8, minutes=5, seconds=43))  # Shanghai's LMT
+    assert make_request("c1", "s1", start=datetime(2026, 3, 2, tzinfo=seconds)).events
+
+
+class _Broken(tzinfo):
+    def __init__(self, offset: object) -> None:
+        self.offset = offset
+
+    def utcoffset(self, dt: datetime | None) -> timedelta:
+        return self.offset  # type: ignore[return-value]
+
+    def dst(self, dt: datetime | None) -> None:
+        return None
+
+
+@pytest.mark.parametrize("offset", [timedelta(hours=25), 8], ids=["a day or more", "an int"])
+def test_a_zone_whose_offset_is_no_valid_one_is_refused(
+    any_store: cg.EventStore, offset: object
+) -> None:
+    moment = datetime(2026, 3, 2, tzinfo=_Broken(offset))
+    with pytest.raises(cg.NaiveDatetime):
+        any_store.summaries("c1", due_before=moment)
+    request = make_request("c1", "s1")
+    with pytest.raises(cg.MalformedRequest, match="event 1's time"):
+        attrs.evolve(request, events=(attrs.evolve(request.events[0], at=moment),))
+    with pytest.raises(cg.MalformedRequest, match="summary's due_at"):
+        attrs.evolve(request, summary=attrs.evolve(request.summary, due_at=moment))
+
+
+def test_every_store_gives_an_event_time_back_with_its_offset_alone(
+    any_store: cg.EventStore,
+) -> None:
+    # The second 01:30 of New York's last summer night: equal only to itself in its own zone.
+    at = datetime(2026, 11, 1, 1, 30, fold=1, tzinfo=ZoneInfo("America/New_York"))
+    request = make_request("c1", "s1")
+    request = attrs.evolve(request, events=(attrs.evolve(request.events[0], at=at),))
+    any_store.append(request)
+    (stored,) = any_store.read_stream("c1", "s1")
+    assert stored.at == datetime(2026, 11, 1, 1, 30, tzinfo=timezone(timedelta(hours=-5)))
+    assert stored.at.tzinfo == timezone(timedelta(hours=-5))

@@ -214,8 +214,13 @@ class NaiveDatetime(InvalidInput):
     def __init__(self, field: str, value: object) -> None:
         self.field = field
         self.value = value
-        if isinstance(value, datetime):
+        if isinstance(value, datetime) and value.tzinfo is None:
             problem = f"{field}={value.isoformat()} has no timezone"
+        elif isinstance(value, datetime):
+            problem = (
+                f"{field}={value.replace(tzinfo=None).isoformat()} is in a timezone "
+                f"({value.tzinfo!r}) that gives no valid offset from UTC"
+            )
         else:
             problem = f"{field}={value!r} is a {type(value).__name__}, not a datetime"
         super().__init__(

@@ -37,10 +37,19 @@ def require_aware(value: datetime, field: str = "at") -> datetime:
     """Return ``value`` if it is a datetime that carries a timezone.
 
     Raises:
-        NaiveDatetime: ``value`` has no timezone (or one that gives no offset), or is not a
-            datetime at all (a date, a text).
+        NaiveDatetime: ``value`` has no timezone (or one that gives no offset, or no valid
+            one: a day or more, or not a ``timedelta``), or is not a datetime at all (a date,
+            a text).
     """
-    if not isinstance(value, datetime) or value.tzinfo is None or value.utcoffset() is None:
+    try:
+        aware = (
+            isinstance(value, datetime)
+            and value.tzinfo is not None
+            and value.utcoffset() is not None
+        )
+    except (ValueError, TypeError):  # the tzinfo's offset is out of range or not a timedelta
+        aware = False
+    if not aware:
         raise NaiveDatetime(field, value)
     return value
 

@@ -15,6 +15,7 @@ import attrs
 
 from communitygov.errors import ConcurrencyConflict, StoreUnavailable
 from communitygov.kernel.timekeeping import require_aware
+from communitygov.storage.arguments import require_texts, require_texts_or_none, require_wholes
 from communitygov.storage.protocol import ClosedOnExit
 from communitygov.storage.records import (
     AppendRequest,
@@ -119,7 +120,7 @@ class MemoryStore(ClosedOnExit):
                 type=new.type,
                 schema_version=new.schema_version,
                 data=new.data,
-                at=new.at,
+                at=datetime.fromisoformat(new.at_text),  # as the SQL stores give it back
                 hash=new.hash,
             )
             stream.append(recorded)
@@ -140,6 +141,8 @@ class MemoryStore(ClosedOnExit):
         self, community_id: str, stream_id: str, after_version: int = 0
     ) -> list[RecordedEvent]:
         """See :meth:`communitygov.storage.protocol.EventStore.read_stream`."""
+        require_texts(community_id=community_id, stream_id=stream_id)
+        require_wholes(after_version=after_version)
         with self._locked():
             community = self._communities.get(community_id)
             stream = community.streams.get(stream_id, []) if community else []
@@ -149,6 +152,8 @@ class MemoryStore(ClosedOnExit):
         self, community_id: str, after_position: int = 0, limit: int = 1000
     ) -> list[RecordedEvent]:
         """See :meth:`communitygov.storage.protocol.EventStore.read_all`."""
+        require_texts(community_id=community_id)
+        require_wholes(after_position=after_position, limit=limit)
         with self._locked():
             community = self._communities.get(community_id)
             events = community.events if community else []
@@ -157,6 +162,7 @@ class MemoryStore(ClosedOnExit):
 
     def load(self, community_id: str, stream_id: str) -> tuple[Summary, list[RecordedEvent]] | None:
         """See :meth:`communitygov.storage.protocol.EventStore.load`."""
+        require_texts(community_id=community_id, stream_id=stream_id)
         with self._locked():
             community = self._communities.get(community_id)
             summary = community.summaries.get(stream_id) if community else None
@@ -173,6 +179,8 @@ class MemoryStore(ClosedOnExit):
         due_before: datetime | None = None,
     ) -> list[Summary]:
         """See :meth:`communitygov.storage.protocol.EventStore.summaries`."""
+        require_texts(community_id=community_id)
+        require_texts_or_none(kind=kind, state=state)
         if due_before is not None:
             require_aware(due_before, "due_before")
         with self._locked():
@@ -193,6 +201,7 @@ class MemoryStore(ClosedOnExit):
 
     def command_result(self, community_id: str, command_id: str) -> AppendResult | None:
         """See :meth:`communitygov.storage.protocol.EventStore.command_result`."""
+        require_texts(community_id=community_id, command_id=command_id)
         with self._locked():
             community = self._communities.get(community_id)
             return community.commands.get(command_id) if community else None

@@ -198,12 +198,15 @@ class PostgresStore(SQLReads, ClosedOnExit):
 
     # --- connections and transactions --------------------------------------------------
 
+    def _require_open(self) -> None:
+        if self._closed:
+            raise StoreUnavailable(_STORE, "the store is closed")
+
     @contextmanager
     def _borrow(self) -> Iterator[psycopg.Connection[Any]]:
         """A connection for one call: ours (reconnected if the server went away), the
         application's, or one lent by the pool (a dead one is swapped for another)."""
-        if self._closed:
-            raise StoreUnavailable(_STORE, "the store is closed")
+        self._require_open()
         if self._host is not None:
             with self._lock:
                 yield self._host
@@ -365,9 +368,8 @@ class PostgresStore(SQLReads, ClosedOnExit):
             cursor.execute(sql, parameters)
             return cursor.fetchall()
 
-        if self._closed:
-            raise StoreUnavailable(_STORE, "the store is closed")
-        if any(type(p) is str and not storable_text(p) for p in parameters):
+        self._require_open()
+        if any(isinstance(p, str) and not storable_text(p) for p in parameters):
             return []  # a lone surrogate or a NUL: no stored text holds one
         return self._run(work, write=False, single=True)
 
@@ -474,6 +476,7 @@ class PostgresStore(SQLReads, ClosedOnExit):
         """
         require_requests(requests)
         if not requests:
+            self._require_open()
             return []
         bulk = len(requests) >= self.bulk_threshold
 

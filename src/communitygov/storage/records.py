@@ -173,9 +173,10 @@ class AppendRequest:
             text; a text holds a lone surrogate (no UTF-8 text can) or a NUL (no PostgreSQL
             text can), or an event's type, data or hash a U+001E or U+001F control
             character; the stream would pass :data:`MAX_VERSION`; a time (an event's, the
-            summary's ``updated_at`` or ``due_at``) has no offset or lies within a day of
-            the ends of the years 1 to 9999; or the summary is not of this community,
-            stream and kind at ``expected_version + len(events)``.
+            summary's ``updated_at`` or ``due_at``) has no valid offset, or one finer than
+            whole seconds, or lies within a day of the ends of the years 1 to 9999; or the
+            summary is not of this community, stream and kind at
+            ``expected_version + len(events)``.
     """
 
     community_id: str
@@ -230,7 +231,11 @@ class AppendRequest:
             ):
                 self._refuse_fields(number, event)
             at = event.at
-            if not (isinstance(at, datetime) and at.utcoffset() is not None and 1 < at.year < 9999):
+            try:
+                offset = at.utcoffset() if isinstance(at, datetime) else None
+            except (ValueError, TypeError):  # a tzinfo whose offset is no valid one
+                offset = None
+            if offset is None or offset.microseconds or not 1 < at.year < 9999:
                 self._require_offset(f"event {number}'s time", at)
         summary = self.summary
         if not isinstance(summary, Summary):
@@ -280,11 +285,19 @@ class AppendRequest:
 
     def _require_offset(self, field: str, moment: object) -> None:
         """Refuse ``moment`` unless it is a datetime that knows its offset from UTC (a store
-        keeps a time with its offset, and one without would mean another instant elsewhere)
-        and lies a day or more inside the years 1 to 9999 (so that it reads back in any
-        time zone)."""
-        if not isinstance(moment, datetime) or moment.utcoffset() is None:
+        keeps a time with its offset, and one without would mean another instant elsewhere),
+        an offset of whole seconds (Python 3.11 reads no finer one back from its text), and
+        lies a day or more inside the years 1 to 9999 (so that it reads back in any time
+        zone)."""
+        try:
+            offset = moment.utcoffset() if isinstance(moment, datetime) else None
+        except (ValueError, TypeError):  # a tzinfo whose offset is no valid one
+            offset = None
+        if offset is None:
             self._refuse(field, moment, None, "stored times are datetimes with their offset")
+        assert isinstance(moment, datetime)
+        if offset.microseconds:
+            self._refuse(field, moment, None, "a stored time's offset from UTC is whole seconds")
         if not 1 < moment.year < 9999 and not _EARLIEST <= moment <= _LATEST:
             self._refuse(
                 field,

@@ -21,6 +21,7 @@ from typing import Any, ClassVar
 
 from communitygov.errors import DecodeError, PersistenceError
 from communitygov.kernel.timekeeping import require_aware
+from communitygov.storage.arguments import require_texts, require_texts_or_none, require_wholes
 from communitygov.storage.records import AppendResult, NewEvent, RecordedEvent, Summary
 
 __all__ = [
@@ -216,6 +217,8 @@ class SQLReads:
             StoreUnavailable: the database cannot be read.
             DecodeError: a stored batch cannot be read.
         """
+        require_texts(community_id=community_id, stream_id=stream_id)
+        require_wholes(after_version=after_version)
         after_version = _bounded(after_version)
         rows = self._read(self._queries["stream"], (community_id, stream_id, after_version))
         return _events_after(rows, lambda event: event.version > after_version)
@@ -229,9 +232,9 @@ class SQLReads:
             StoreUnavailable: the database cannot be read.
             DecodeError: a stored batch cannot be read.
         """
-        if limit < 1:
-            return []
-        after_position, limit = _bounded(after_position), _bounded(limit)
+        require_texts(community_id=community_id)
+        require_wholes(after_position=after_position, limit=limit)
+        after_position, limit = _bounded(after_position), _bounded(max(limit, 0))
         rows = self._read(self._queries["page"], (community_id, after_position, limit))
         return _events_after(rows, lambda event: event.position > after_position)[:limit]
 
@@ -242,6 +245,7 @@ class SQLReads:
             StoreUnavailable: the database cannot be read.
             DecodeError: a stored batch cannot be read.
         """
+        require_texts(community_id=community_id, stream_id=stream_id)
         rows = self._read(self._queries["load"], (community_id, stream_id))
         return _split_loaded(rows, self._stored_time)
 
@@ -258,6 +262,8 @@ class SQLReads:
         Raises:
             StoreUnavailable: the database cannot be read.
         """
+        require_texts(community_id=community_id)
+        require_texts_or_none(kind=kind, state=state)
         if due_before is not None:
             require_aware(due_before, "due_before")
         p = self.MARK
@@ -282,6 +288,7 @@ class SQLReads:
         Raises:
             StoreUnavailable: the database cannot be read.
         """
+        require_texts(community_id=community_id, command_id=command_id)
         rows = self._read(self._queries["command"], (community_id, command_id))
         if not rows:
             return None

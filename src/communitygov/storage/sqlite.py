@@ -285,6 +285,7 @@ class SQLiteStore(SQLReads, ClosedOnExit):
         """
         require_requests(requests)
         if not requests:
+            self._require_open()
             return []
         with self._transaction() as cursor:
             writes = _Writes(cursor)
