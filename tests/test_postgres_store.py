@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import os
 import re
 import subprocess
 import sys
@@ -826,3 +827,34 @@ def test_an_append_on_a_stale_snapshot_is_a_conflict_not_a_duplicate_position(
     assert positions(other) == [1, 2, 3, 4]
     other.close()
     host.close()
+
+
+def test_a_connection_numbered_past_1023_is_kept_across_calls(dsn: str) -> None:
+    # select() refuses descriptors from 1024 on, which made every call take a new connection.
+    import resource
+
+    import psycopg
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if max(soft, hard) < 1200:
+        pytest.skip("cannot open 1,200 files here")
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, 1200), hard))
+    filler = [os.open(os.devnull, os.O_RDONLY) for _ in range(1100)]
+    try:
+        store = PostgresStore(dsn)
+        store.append(request("m1", 0, 1))
+        backends = set()
+        for _ in range(5):
+            with psycopg.connect(dsn, autocommit=True) as watcher:
+                before = watcher.execute(
+                    "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND pid <> pg_backend_pid()"
+                ).fetchall()
+            backends.update(pid for (pid,) in before)
+            assert [e.version for e in store.read_stream("sanwan", "m1")] == [1]
+        assert len(backends) == 1, backends
+        store.close()
+    finally:
+        for fd in filler:
+            os.close(fd)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))

@@ -45,6 +45,14 @@ def test_a_text_no_store_can_hold_finds_nothing(any_store: cg.EventStore) -> Non
     assert any_store.summaries(lone, kind=lone) == []
     assert any_store.command_result("c1", lone) is None
     assert [e.stream_id for e in any_store.read_all("c1")] == ["s1"]
+    odd = _Text("\udfff")  # a text of a class of its own is still text
+    assert any_store.read_all(odd) == []
+    assert any_store.command_result("c1", odd) is None
+    assert any_store.read_all(_Text("c1\x00")) == []
+
+
+class _Text(str):
+    __slots__ = ()
 
 
 def test_something_else_than_a_request_is_refused_and_nothing_is_stored(

@@ -112,6 +112,17 @@ def _one_line(exc: BaseException) -> str:
     return " ".join(str(exc).split()) or type(exc).__name__
 
 
+def _readable(fd: int) -> bool:
+    """Whether the socket ``fd`` has something to read now: ``poll`` where there is one, as
+    ``select`` refuses descriptors numbered 1024 and above."""
+    if hasattr(select, "poll"):
+        poller = select.poll()
+        poller.register(fd, select.POLLIN)
+        return bool(poller.poll(0))
+    readable, _, _ = select.select([fd], [], [], 0)  # Windows: no poll, and no such limit
+    return bool(readable)
+
+
 def _alive(connection: psycopg.Connection[Any]) -> bool:
     """Whether an idle connection still has a server behind it, without a round trip.
 
@@ -127,8 +138,7 @@ def _alive(connection: psycopg.Connection[Any]) -> bool:
         return True
     try:
         for _ in range(8):
-            readable, _, _ = select.select([connection.fileno()], [], [], 0)
-            if not readable:
+            if not _readable(connection.fileno()):
                 return True
             connection.pgconn.consume_input()
             if connection.pgconn.status != ConnStatus.OK:
