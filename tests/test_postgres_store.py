@@ -28,6 +28,7 @@ import pytest
 
 from communitygov.errors import (
     ConcurrencyConflict,
+    InvalidCount,
     MissingExtra,
     PersistenceError,
     StoreUnavailable,
@@ -858,3 +859,22 @@ def test_a_connection_numbered_past_1023_is_kept_across_calls(dsn: str) -> None:
         for fd in filler:
             os.close(fd)
         resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
+@pytest.mark.parametrize(
+    ("arguments", "error", "message"),
+    [
+        ({"dsn": 123}, StoreUnavailable, "a DSN is text"),
+        ({"dsn": b"host=x"}, StoreUnavailable, "a DSN is text"),
+        ({"dsn": "host=\ud800"}, StoreUnavailable, "a DSN is text"),
+        ({"pool": object()}, StoreUnavailable, "connection()"),
+        ({"dsn": "host=x", "bulk_threshold": "4"}, InvalidCount, "bulk_threshold"),
+        ({"dsn": "host=x", "bulk_threshold": -1}, InvalidCount, "bulk_threshold"),
+    ],
+)
+def test_arguments_a_postgres_store_cannot_use_are_refused_before_connecting(
+    arguments: dict[str, object], error: type[Exception], message: str
+) -> None:
+    pytest.importorskip("psycopg")
+    with pytest.raises(error, match=re.escape(message)):
+        PostgresStore(**arguments)  # type: ignore[arg-type]

@@ -3,6 +3,7 @@ the plain answer, never a driver's or Python's own exception."""
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
@@ -135,6 +136,7 @@ def test_a_recorded_schema_version_that_is_not_a_number_is_refused(
     [
         ({"path": "a\x00b.db"}, "null byte"),
         ({"connection": "not a connection"}, "not an sqlite3 connection"),
+        ({"path": 7}, "not a file path"),
     ],
 )
 def test_a_path_or_connection_sqlite_cannot_use_is_refused(
@@ -326,3 +328,38 @@ def test_every_store_gives_an_event_time_back_with_its_offset_alone(
     (stored,) = any_store.read_stream("c1", "s1")
     assert stored.at == datetime(2026, 11, 1, 1, 30, tzinfo=timezone(timedelta(hours=-5)))
     assert stored.at.tzinfo == timezone(timedelta(hours=-5))
+
+
+def test_a_bulk_import_of_something_else_than_requests_or_to_no_path_is_refused(
+    tmp_path: Path,
+) -> None:
+    for requests in (None, 5):
+        with pytest.raises(cg.MalformedRequest, match="takes AppendRequest records"):
+            cg.SQLiteStore.bulk_import(tmp_path / "x.db", requests)  # type: ignore[arg-type]
+    for path in (None, 5):
+        with pytest.raises(cg.StoreUnavailable, match="not a file path"):
+            cg.SQLiteStore.bulk_import(path, [make_request("c1", "s1")])  # type: ignore[arg-type]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_path_as_bytes_names_the_same_file_as_its_text(tmp_path: Path) -> None:
+    with cg.SQLiteStore(os.fsencode(tmp_path / "bytes.db")) as store:
+        store.append(make_request("c1", "s1"))
+    with cg.SQLiteStore(tmp_path / "bytes.db") as store:
+        assert store.communities() == ["c1"]
+    assert sorted(p.name for p in tmp_path.iterdir() if p.suffix == ".db") == ["bytes.db"]
+
+
+def test_a_host_connection_giving_text_as_bytes_is_refused_plainly(tmp_path: Path) -> None:
+    host = sqlite3.connect(tmp_path / "host.db", isolation_level=None)
+    store = cg.SQLiteStore(connection=host)
+    store.append(make_request("c1", "s1"))
+    host.text_factory = bytes
+    for use in (lambda: store.communities(), lambda: store.append(make_request("c1", "s2"))):
+        with pytest.raises(cg.StoreUnavailable, match="text_factory"):
+            use()
+    with pytest.raises(cg.StoreUnavailable, match="text_factory"):
+        cg.SQLiteStore(connection=host)
+    host.text_factory = str
+    assert store.communities() == ["c1"]
+    host.close()

@@ -134,6 +134,12 @@ def test_open_store_understands_urls(tmp_path: Path) -> None:
         open_store(123)  # type: ignore[arg-type]
     with pytest.raises(cg.StoreUnavailable):
         open_store("sqlite://")
+    for url in ("memory://[", "postgresql://[::1/x"):
+        with pytest.raises(cg.StoreUnavailable, match="is not a URL"):
+            open_store(url)
+    with pytest.raises(cg.StoreUnavailable, match="query or fragment"):
+        open_store(f"sqlite:///{tmp_path / 'q.db'}?mode=ro")
+    assert not list(tmp_path.glob("q.db*"))
 
 
 @pytest.mark.parametrize(

@@ -35,6 +35,7 @@ import attrs
 
 from communitygov.errors import (
     ConcurrencyConflict,
+    InvalidCount,
     MissingExtra,
     PersistenceError,
     StoreUnavailable,
@@ -163,8 +164,10 @@ class PostgresStore(SQLReads, ClosedOnExit):
     Raises:
         MissingExtra: psycopg is not installed (``pip install 'communitygov[postgres]'``).
         StoreUnavailable: not exactly one of ``dsn``, ``connection`` and ``pool`` was given,
-            ``connection`` is not a psycopg (synchronous) connection, the server cannot be
-            reached, or its schema is newer than this code.
+            ``dsn`` is not text (or holds a NUL or a lone surrogate), ``connection`` is not a
+            psycopg (synchronous) connection, ``pool`` has no ``connection()``, the server
+            cannot be reached, or its schema is newer than this code.
+        InvalidCount: ``bulk_threshold`` is not a whole number of 0 or more.
     """
 
     def __init__(
@@ -185,6 +188,16 @@ class PostgresStore(SQLReads, ClosedOnExit):
             raise StoreUnavailable(
                 _STORE, f"the connection must be a psycopg.Connection, not {type(connection)!r}"
             )
+        if pool is not None and not callable(getattr(pool, "connection", None)):
+            raise StoreUnavailable(
+                _STORE, f"the pool must lend connections with connection(), as {pool!r} does not"
+            )
+        if dsn is not None and not (isinstance(dsn, str) and storable_text(dsn)):
+            raise StoreUnavailable(
+                _STORE, f"a DSN is text without NULs or lone surrogates, not {dsn!r}"
+            )
+        if type(bulk_threshold) is not int or bulk_threshold < 0:
+            raise InvalidCount("bulk_threshold", bulk_threshold)
         self._host = connection
         self._pool = pool
         self._owned: psycopg.Connection[Any] | None = None
@@ -201,7 +214,7 @@ class PostgresStore(SQLReads, ClosedOnExit):
             self._dsn = make_conninfo(
                 dsn, **{key: value for key, value in defaults.items() if key not in given}
             )
-        self.bulk_threshold = max(1, bulk_threshold)
+        self.bulk_threshold = max(1, bulk_threshold)  # 0 and 1 alike: COPY always
         self._lock = threading.RLock()
         self._closed = False
         self._migrate()

@@ -30,7 +30,7 @@ from typing import Any
 
 import attrs
 
-from communitygov.errors import ConcurrencyConflict, StoreUnavailable
+from communitygov.errors import ConcurrencyConflict, MalformedRequest, StoreUnavailable
 from communitygov.storage.protocol import ClosedOnExit
 from communitygov.storage.records import AppendRequest, AppendResult, NewEvent, require_requests
 from communitygov.storage.rows import SUMMARY_COLUMNS, SQLReads, pack_events
@@ -71,7 +71,7 @@ class SQLiteStore(SQLReads, ClosedOnExit):
 
     def __init__(
         self,
-        path: str | Path | None = None,
+        path: str | bytes | os.PathLike[str] | None = None,
         *,
         connection: sqlite3.Connection | None = None,
         synchronous: str = "FULL",
@@ -79,6 +79,8 @@ class SQLiteStore(SQLReads, ClosedOnExit):
     ) -> None:
         if (path is None) == (connection is None):
             raise StoreUnavailable("SQLite", "give either a path or a connection")
+        if path is not None:
+            _require_path(path)
         if connection is not None and not isinstance(connection, sqlite3.Connection):
             raise StoreUnavailable(
                 "SQLite", f"connection={connection!r} is not an sqlite3 connection"
@@ -87,11 +89,11 @@ class SQLiteStore(SQLReads, ClosedOnExit):
         self._owned = connection is None
         self._closed = False
         self._lock = threading.RLock()
-        self._where = str(path) if path is not None else "connection"
+        self._where = os.fsdecode(path) if path is not None else "connection"
         try:
             if connection is None:
                 connection = sqlite3.connect(
-                    str(path), timeout=timeout, isolation_level=None, check_same_thread=False
+                    self._where, timeout=timeout, isolation_level=None, check_same_thread=False
                 )
             self._connection = connection
             connection.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
@@ -298,7 +300,7 @@ class SQLiteStore(SQLReads, ClosedOnExit):
     @classmethod
     def bulk_import(
         cls,
-        path: str | Path,
+        path: str | bytes | os.PathLike[str],
         requests: Iterable[AppendRequest],
         *,
         synchronous: str = "FULL",
@@ -329,7 +331,14 @@ class SQLiteStore(SQLReads, ClosedOnExit):
             PersistenceError: a request cannot be stored (a separator in an event's fields).
         """
         _check_options(synchronous, timeout)
-        if str(path) == ":memory:":  # as SQLiteStore reads a path, a Path too
+        _require_path(path)
+        try:
+            iter(requests)
+        except TypeError:
+            raise MalformedRequest(
+                None, "requests", requests, None, "a bulk import takes AppendRequest records"
+            ) from None
+        if os.fsdecode(path) == ":memory:":  # as SQLiteStore reads a path, a Path too
             raise StoreUnavailable(
                 "SQLite", "':memory:' names no file; a bulk import writes a new database file"
             )
@@ -379,9 +388,33 @@ class SQLiteStore(SQLReads, ClosedOnExit):
                 self._connection.close()
 
 
+def _require_path(path: object) -> None:
+    """Refuse a database path that is not a ``str``, ``bytes`` or ``os.PathLike`` (a number
+    would name some other file).
+
+    Raises:
+        StoreUnavailable: naming the path.
+    """
+    if not isinstance(path, (str, bytes, os.PathLike)):
+        raise StoreUnavailable(
+            "SQLite", f"path={path!r} is not a file path (str, bytes or os.PathLike)"
+        )
+
+
 def _cursor(connection: sqlite3.Connection) -> sqlite3.Cursor:
     """A cursor giving rows as tuples, whatever ``row_factory`` the application has set on
-    its connection."""
+    its connection.
+
+    Raises:
+        StoreUnavailable: the connection gives text back as something else than ``str``
+            (its ``text_factory``), which the store cannot read.
+    """
+    if connection.text_factory is not str:
+        raise StoreUnavailable(
+            "SQLite",
+            f"the connection's text_factory is {connection.text_factory!r}; the store reads "
+            "text as str (set text_factory = str, or give the store a connection of its own)",
+        )
     cursor = connection.cursor()
     cursor.row_factory = None
     return cursor

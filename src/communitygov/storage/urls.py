@@ -31,13 +31,23 @@ def open_store(url: str) -> MemoryStore | SQLiteStore | PostgresStore:
     """
     if not isinstance(url, str):
         raise StoreUnavailable("named", f"a store URL is text, not {url!r}")
-    scheme = urlsplit(url).scheme.lower()
+    try:
+        parts = urlsplit(url)
+    except ValueError as exc:  # a bracketed host that is no IPv6 address, say
+        raise StoreUnavailable("named", f"{url!r} is not a URL: {exc}") from exc
+    scheme = parts.scheme.lower()
     if scheme == "memory":
         return MemoryStore()
     if scheme == "sqlite":
         prefix = "sqlite:///"
         if not url.lower().startswith(prefix) or len(url) == len(prefix):
             raise StoreUnavailable("SQLite", f"expected sqlite:///path.db, got {url!r}")
+        if parts.query or parts.fragment:
+            raise StoreUnavailable(
+                "SQLite",
+                f"{url!r} has a query or fragment; a sqlite:/// URL names a file and nothing "
+                "else (give SQLiteStore its options instead)",
+            )
         return SQLiteStore(unquote(url[len(prefix) :]))
     if scheme in ("postgresql", "postgres"):
         from communitygov.storage.postgres import PostgresStore
