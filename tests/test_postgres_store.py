@@ -819,8 +819,13 @@ def test_an_append_on_a_stale_snapshot_is_a_conflict_not_a_duplicate_position(
     ours = PostgresStore(connection=host)
     host.execute("SELECT 1")  # the host's transaction takes its snapshot here
     other.append(request("m1", 0, 3))  # positions 1..3, committed after that snapshot
-    with pytest.raises(ConcurrencyConflict):
+    with pytest.raises(ConcurrencyConflict) as refused:
         ours.append(request("m2", 0, 1))
+    assert str(refused.value) == (
+        "stream 'm2' is at version 0 as expected, but another writer appended to its "
+        "community after this transaction's snapshot was taken (REPEATABLE READ or "
+        "SERIALIZABLE): retry in a new transaction"
+    )
     host.rollback()
     assert positions(other) == [1, 2, 3]
     assert ours.append(request("m2", 0, 1)).first_position == 4  # a new transaction: fine

@@ -872,11 +872,22 @@ class ConcurrencyConflict(PersistenceError):
         self.stream = stream
         self.expected = expected
         self.actual = actual
-        if expected == 0:
-            problem = f"stream {stream!r} exists already, at version {actual}"
+        if expected == actual:  # the stream stayed; a write elsewhere in its community did not
+            message = (
+                f"stream {stream!r} is at version {actual} as expected, but another writer "
+                "appended to its community after this transaction's snapshot was taken "
+                "(REPEATABLE READ or SERIALIZABLE): retry in a new transaction"
+            )
+        elif expected == 0:
+            message = (
+                f"stream {stream!r} exists already, at version {actual}: someone else wrote first"
+            )
         else:
-            problem = f"stream {stream!r} is at version {actual}, not {expected}"
-        super().__init__(f"{problem}: someone else wrote first")
+            message = (
+                f"stream {stream!r} is at version {actual}, not {expected}: someone else wrote "
+                "first"
+            )
+        super().__init__(message)
 
 
 class CommandIdInUse(PersistenceError):
