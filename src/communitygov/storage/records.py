@@ -7,7 +7,7 @@ stores and returns them as they are; it never needs to know what a matter or a f
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import NoReturn
 
 import attrs
@@ -147,6 +147,15 @@ def storable_text(text: str) -> bool:
 MAX_VERSION = 2**31 - 1
 """The last version of a stream that every store keeps (PostgreSQL's ``integer``)."""
 
+
+def _offset(moment: object) -> timedelta | None:
+    """``moment``'s offset from UTC; ``None`` for anything but a datetime with a valid one."""
+    try:
+        return moment.utcoffset() if isinstance(moment, datetime) else None
+    except (ValueError, TypeError):  # a tzinfo whose offset is a day or more, or no timedelta
+        return None
+
+
 _EARLIEST = datetime(1, 1, 2, tzinfo=UTC)
 _LATEST = datetime(9999, 12, 30, tzinfo=UTC)
 
@@ -231,10 +240,7 @@ class AppendRequest:
             ):
                 self._refuse_fields(number, event)
             at = event.at
-            try:
-                offset = at.utcoffset() if isinstance(at, datetime) else None
-            except (ValueError, TypeError):  # a tzinfo whose offset is no valid one
-                offset = None
+            offset = _offset(at)
             if offset is None or offset.microseconds or not 1 < at.year < 9999:
                 self._require_offset(f"event {number}'s time", at)
         summary = self.summary
@@ -289,10 +295,7 @@ class AppendRequest:
         an offset of whole seconds (Python 3.11 reads no finer one back from its text), and
         lies a day or more inside the years 1 to 9999 (so that it reads back in any time
         zone)."""
-        try:
-            offset = moment.utcoffset() if isinstance(moment, datetime) else None
-        except (ValueError, TypeError):  # a tzinfo whose offset is no valid one
-            offset = None
+        offset = _offset(moment)
         if offset is None:
             self._refuse(field, moment, None, "stored times are datetimes with their offset")
         assert isinstance(moment, datetime)
