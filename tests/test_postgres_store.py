@@ -835,6 +835,29 @@ def test_an_append_on_a_stale_snapshot_is_a_conflict_not_a_duplicate_position(
     host.close()
 
 
+def test_a_clash_in_a_call_of_several_names_the_request_that_met_it(dsn: str) -> None:
+    # The first request (its community untouched) goes in; the second meets the other
+    # writer's positions in its community, and the conflict names that second stream.
+    import psycopg
+
+    other = PostgresStore(dsn)
+    other.append(request("y0", 0, 1, community="dongcun"))
+    host = psycopg.connect(dsn)
+    host.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+    ours = PostgresStore(connection=host, bulk_threshold=10)
+    host.execute("SELECT 1")  # the snapshot
+    other.append(request("y1", 0, 1, community="dongcun"))
+    with pytest.raises(ConcurrencyConflict) as refused:
+        ours.append_many([request("x1", 0, 2), request("y2", 0, 1, community="dongcun")])
+    assert refused.value.stream == "y2"
+    assert refused.value.expected == 0
+    host.rollback()
+    assert positions(other) == []
+    assert positions(other, "dongcun") == [1, 2]
+    other.close()
+    host.close()
+
+
 def test_a_connection_numbered_past_1023_is_kept_across_calls(dsn: str) -> None:
     # select() refuses descriptors from 1024 on, which made every call take a new connection.
     import resource

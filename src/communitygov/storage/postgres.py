@@ -277,7 +277,7 @@ class PostgresStore(SQLReads, ClosedOnExit):
         *,
         write: bool,
         single: bool,
-        conflict: tuple[str, str, int] | None = None,
+        conflict: Sequence[AppendRequest] = (),
     ) -> T:
         """Run ``work`` with a cursor, translating every driver error.
 
@@ -286,8 +286,8 @@ class PostgresStore(SQLReads, ClosedOnExit):
             write: it writes, so it must be atomic and must not break the application's
                 transaction when it fails.
             single: it is one statement (atomic on its own in autocommit mode).
-            conflict: the community, stream and expected version to name if the work runs
-                into another writer.
+            conflict: holds the request to name if the work runs into another writer (read
+                when that happens, so the work may change it as it goes).
         """
         import psycopg
 
@@ -333,9 +333,7 @@ class PostgresStore(SQLReads, ClosedOnExit):
         with connection.transaction(), connection.cursor(row_factory=tuple_row) as cursor:
             return work(cursor)
 
-    def _translate(
-        self, exc: psycopg.Error, conflict: tuple[str, str, int] | None
-    ) -> PersistenceError:
+    def _translate(self, exc: psycopg.Error, conflict: Sequence[AppendRequest]) -> PersistenceError:
         import psycopg
         from psycopg import errors
 
@@ -351,10 +349,14 @@ class PostgresStore(SQLReads, ClosedOnExit):
         if isinstance(
             exc, (errors.UniqueViolation, errors.SerializationFailure, errors.DeadlockDetected)
         ):
-            if conflict is not None:
-                community, stream, expected = conflict
+            if conflict:
+                clashed = conflict[0]
                 return ConcurrencyConflict(
-                    stream, expected, self._version_after_conflict(community, stream, expected)
+                    clashed.stream_id,
+                    clashed.expected_version,
+                    self._version_after_conflict(
+                        clashed.community_id, clashed.stream_id, clashed.expected_version
+                    ),
                 )
             return PersistenceError(f"the PostgreSQL store met another writer: {detail}")
         if isinstance(exc, (psycopg.OperationalError, psycopg.InterfaceError)):
@@ -472,12 +474,7 @@ class PostgresStore(SQLReads, ClosedOnExit):
             assert row is not None
             return self._result(request.community_id, row)
 
-        return self._run(
-            work,
-            write=True,
-            single=True,
-            conflict=(request.community_id, request.stream_id, request.expected_version),
-        )
+        return self._run(work, write=True, single=True, conflict=[request])
 
     def append_many(self, requests: Sequence[AppendRequest]) -> list[AppendResult]:
         """Store several batches in one transaction, all or nothing (a bulk import).
@@ -502,6 +499,9 @@ class PostgresStore(SQLReads, ClosedOnExit):
             self._require_open()
             return []
         bulk = len(requests) >= self.bulk_threshold
+        # The request a clash with another writer is named after: the one being written
+        # when it happens; a clash inside ``COPY`` is named after the first.
+        in_flight = [requests[0]]
 
         def work(cursor: psycopg.Cursor[Row]) -> list[AppendResult]:
             if bulk:
@@ -513,19 +513,14 @@ class PostgresStore(SQLReads, ClosedOnExit):
             # a pipeline makes psycopg log a warning of its own as it leaves the pipeline.
             results = []
             for request in requests:
+                in_flight[0] = request
                 cursor.execute(APPEND, _append_parameters(request))
                 row = cursor.fetchone()
                 assert row is not None
                 results.append(self._result(request.community_id, row))
             return results
 
-        first = requests[0]
-        return self._run(
-            work,
-            write=True,
-            single=False,
-            conflict=(first.community_id, first.stream_id, first.expected_version),
-        )
+        return self._run(work, write=True, single=False, conflict=in_flight)
 
     @staticmethod
     def _lock_communities(cursor: psycopg.Cursor[Row], communities: set[str]) -> dict[str, int]:
