@@ -16,21 +16,20 @@ The rules it keeps (DOMAIN §5; 村民委员会组织法 Art. 30, 32):
   separate consent to publish is on record.
 
 Every command returns the new fund and the events that record the change; the fund it is called
-on never changes.
+on never changes. How each event changes a fund is in :mod:`communitygov.funds.fold`, and the
+text of a published statement in :mod:`communitygov.funds.statement`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import date, datetime, time
 from typing import Any
 
 import attrs
-from dateutil.relativedelta import relativedelta
 
 from communitygov.assistance.plan import AssistancePlan
 from communitygov.errors import (
-    DecodeError,
     DuplicateId,
     EmptyField,
     EntriesPending,
@@ -57,6 +56,7 @@ from communitygov.funds.events import (
     FundRoleChanged,
     FundStatementPublished,
 )
+from communitygov.funds.fold import changes, started
 from communitygov.funds.records import (
     Balances,
     BuyerType,
@@ -65,13 +65,16 @@ from communitygov.funds.records import (
     EntryStatus,
     FundRole,
     Reconciliation,
+    month_after,
+    month_of,
 )
+from communitygov.funds.statement import statement
 from communitygov.kernel.aggregate import Aggregate, Decision, Description
 from communitygov.kernel.events import Event
 from communitygov.kernel.money import CNY, Money
 from communitygov.kernel.timekeeping import local_date, require_aware, zone
 from communitygov.organisation.community import Community
-from communitygov.publicity.notices import Notice, NoticeKind
+from communitygov.publicity.notices import Notice
 
 __all__ = ["Fund"]
 
@@ -84,14 +87,6 @@ def _text(value: str, field: str) -> str:
     if not value.strip():
         raise EmptyField(field)
     return value
-
-
-def _month(day: date) -> date:
-    return day.replace(day=1)
-
-
-def _next_month(month: date) -> date:
-    return month + relativedelta(months=1)
 
 
 def _check_holder(
@@ -196,7 +191,7 @@ class Fund(Aggregate):
         Raises:
             UnknownReference: no reconciliation ends with that month.
         """
-        month = _month(period)
+        month = month_of(period)
         for reconciliation in self.reconciliations:
             if reconciliation.period == month:
                 return reconciliation
@@ -211,7 +206,7 @@ class Fund(Aggregate):
         unreconciled = [e.period for e in self.entries if closed is None or e.period > closed]
         if not unreconciled:
             return Description(state, self.title)
-        due = datetime.combine(_next_month(min(unreconciled)), time(), zone(self.opened.timezone))
+        due = datetime.combine(month_after(min(unreconciled)), time(), zone(self.opened.timezone))
         return Description(state, self.title, due, "cash reconciliation")
 
     def statements(self, *, plan: AssistancePlan, community: Community) -> tuple[Notice, ...]:
@@ -232,55 +227,8 @@ class Fund(Aggregate):
         disclosure = plan.disclosure(community)
         subject = _TITLE.format(disclosure.shown_name)
         return tuple(
-            disclosure.notice(self._statement(posted, subject, community))
+            disclosure.notice(statement(self, posted, subject, community))
             for posted in self.published
-        )
-
-    def _statement(
-        self, posted: FundStatementPublished, subject: str, community: Community
-    ) -> Notice:
-        index = self.reconciliations.index(self.reconciliation(posted.period))
-        closing = self.reconciliations[index]
-        before = self.reconciliations[index - 1] if index else None
-        opening = before.books if before else Balances.empty(self.currency)
-        first = (
-            _next_month(before.period)
-            if before
-            else _month(local_date(self.opened.at, self.opened.timezone))
-        )
-        last = _next_month(closing.period)
-        books = closing.books
-        custodian = community.person(closing.counted_by).name
-        bookkeeper = community.person(closing.witnessed_by).name
-        lines = [
-            "【帮扶基金收支公示 · Fund statement】",
-            f"用途 Purpose: {self.opened.purpose}",
-            f"期间 Period: {first.isoformat()} – {date.fromordinal(last.toordinal() - 1)}",
-            f"期初余额 Opening balance: 现金 cash {opening.cash}; 银行 bank {opening.bank}",
-            f"收入 Receipts (sales): {books.raised - opening.raised}",
-            f"支付受助人 Paid to the beneficiary: {books.paid - opening.paid}",
-            f"费用 Expenses: {books.spent - opening.spent}",
-            f"期末余额 Closing balance: 现金 cash {books.cash}; 银行 bank {books.bank}",
-            f"累计筹得 Total raised: {books.raised}",
-            f"累计支付 Total paid to the beneficiary: {books.paid}",
-            f"现金盘点 Cash counted: {closing.counted} (差额 difference {closing.difference})",
-        ]
-        if closing.resolved_by:
-            lines.append(f"差额说明 Difference explained: {closing.resolution}")
-        elif closing.difference:
-            lines.append("差额待查 The difference is not yet explained")
-        lines += [
-            f"{FundRole.CUSTODIAN.zh} {FundRole.CUSTODIAN.en}: {custodian}",
-            f"{FundRole.BOOKKEEPER.zh} {FundRole.BOOKKEEPER.en}: {bookkeeper}",
-        ]
-        return Notice(
-            kind=NoticeKind.RESULT,
-            community_id=self.community_id,
-            subject_id=self.id,
-            subject=subject,
-            text="\n".join(lines),
-            place=posted.place,
-            posted_at=posted.at,
         )
 
     # --- commands: opening and roles -------------------------------------------------------
@@ -588,7 +536,7 @@ class Fund(Aggregate):
         counted.require_currency(self.currency)
         if counted.fen < 0:
             raise InvalidAmount("cash counted", str(counted), "a count is zero or more")
-        month = _month(period)
+        month = month_of(period)
         self._require_open(month)
         today = local_date(at, self.opened.timezone)
         if month > today:
@@ -649,7 +597,7 @@ class Fund(Aggregate):
         if not isinstance(amount, Money):
             raise InvalidAmount("amount", amount, "give a Money, such as Money.parse('25 元')")
         amount.require_currency(self.currency).require_positive()
-        self._require_open(_month(local_date(at, self.opened.timezone)))
+        self._require_open(month_of(local_date(at, self.opened.timezone)))
         event = EntryRecorded(
             at=at, entry_id=f"e{len(self.entries) + 1}", kind=kind, amount=amount, by=by, **details
         )
@@ -702,102 +650,11 @@ class Fund(Aggregate):
         if community.id != self.community_id:
             raise WrongCommunity(self.community_id, community.id)
 
-    def _books_through(self, month: date) -> Balances:
-        books = Balances.empty(self.currency)
-        for entry in self.entries:
-            if entry.status is EntryStatus.BOOKED and entry.period <= month:
-                books = entry.effect(books)
-        return books
-
-    # --- the fold --------------------------------------------------------------------------
+    # --- the fold (communitygov.funds.fold) ------------------------------------------------
 
     @classmethod
     def _start(cls, event: Event, context: Any) -> Fund:
-        assert isinstance(event, FundOpened)
-        return cls(
-            id=event.fund_id,
-            version=1,
-            last_at=event.at,
-            opened=event,
-            custodian=event.custodian,
-            bookkeeper=event.bookkeeper,
-            books=Balances.empty(event.currency),
-        )
+        return started(cls, event)
 
     def _changes(self, event: Event) -> dict[str, Any]:
-        fold = _FOLDS.get(type(event))
-        if fold is None:
-            raise DecodeError(event.type_name, event.schema_version, "not a fund event")
-        return fold(self, event)
-
-    def _with_entry(self, entry_id: str, **changes: Any) -> tuple[Entry, ...]:
-        return tuple(attrs.evolve(e, **changes) if e.id == entry_id else e for e in self.entries)
-
-    def _role_changed(self, event: FundRoleChanged) -> dict[str, Any]:
-        return {event.role.value: event.person_id}
-
-    def _recorded(self, event: EntryRecorded) -> dict[str, Any]:
-        entry = Entry(
-            id=event.entry_id,
-            kind=event.kind,
-            amount=event.amount,
-            period=_month(local_date(event.at, self.opened.timezone)),
-            recorded_by=event.by,
-            recorded_at=event.at,
-            item=event.item,
-            buyer=event.buyer,
-            receipt=event.receipt,
-            note=event.note,
-            reverses=event.reverses,
-        )
-        return {"entries": (*self.entries, entry)}
-
-    def _booked(self, event: EntryBooked) -> dict[str, Any]:
-        entry = self.entry(event.entry_id)
-        return {
-            "entries": self._with_entry(
-                event.entry_id, status=EntryStatus.BOOKED, checked_by=event.by
-            ),
-            "books": entry.effect(self.books),
-        }
-
-    def _rejected(self, event: EntryRejected) -> dict[str, Any]:
-        entries = self._with_entry(
-            event.entry_id, status=EntryStatus.REJECTED, checked_by=event.by, reason=event.reason
-        )
-        return {"entries": entries}
-
-    def _reconciled(self, event: CashReconciled) -> dict[str, Any]:
-        reconciliation = Reconciliation(
-            period=event.period,
-            counted=event.counted,
-            books=self._books_through(event.period),
-            counted_by=event.by,
-            witnessed_by=event.witness,
-            at=event.at,
-        )
-        return {"reconciliations": (*self.reconciliations, reconciliation)}
-
-    def _resolved(self, event: DiscrepancyResolved) -> dict[str, Any]:
-        reconciliations = tuple(
-            attrs.evolve(r, resolution=event.explanation, resolved_by=event.by)
-            if r.period == event.period
-            else r
-            for r in self.reconciliations
-        )
-        return {"reconciliations": reconciliations}
-
-    def _published(self, event: FundStatementPublished) -> dict[str, Any]:
-        return {"published": (*self.published, event)}
-
-
-_FOLDS: Mapping[type[Event], Callable[[Fund, Any], dict[str, Any]]] = {
-    FundRoleChanged: Fund._role_changed,
-    EntryRecorded: Fund._recorded,
-    EntryBooked: Fund._booked,
-    EntryRejected: Fund._rejected,
-    CashReconciled: Fund._reconciled,
-    DiscrepancyResolved: Fund._resolved,
-    FundStatementPublished: Fund._published,
-}
-"""How each event changes a fund."""
+        return changes(self, event)

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from enum import Enum
 
 import attrs
+from dateutil.relativedelta import relativedelta
 
 from communitygov.kernel.money import Money
 
@@ -212,3 +213,13 @@ class Reconciliation:
     def discrepancy_open(self) -> bool:
         """Whether the count differs from the books and the difference is not yet resolved."""
         return bool(self.difference) and not self.resolved_by
+
+
+def month_of(day: date) -> date:
+    """The period ``day`` falls in: the first day of its month."""
+    return day.replace(day=1)
+
+
+def month_after(month: date) -> date:
+    """The period after ``month``'s."""
+    return month + relativedelta(months=1)
