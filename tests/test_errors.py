@@ -57,7 +57,8 @@ def test_transition_not_allowed_names_action_state_and_alternatives() -> None:
     [
         (
             cg.ConcurrencyConflict("m1", 0, 3),
-            "stream 'm1' exists already, at version 3: someone else wrote first",
+            "stream 'm1' exists already, at version 3: its id is taken, or someone else "
+            "created it first",
         ),
         (
             cg.ConcurrencyConflict("m1", 2, 3),

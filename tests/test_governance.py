@@ -9,6 +9,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import communitygov as cg
 from communitygov.testing.conformance import make_request
@@ -406,3 +408,92 @@ def test_queries_refuse_arguments_of_the_wrong_type(
     with pytest.raises(cg.WrongType) as refused:
         ask(cg.Governance(cg.MemoryStore()))
     assert refused.value.field == field
+
+
+_MICROSECOND = timedelta(microseconds=1)
+_DEADLINE = datetime(2026, 3, 8, tzinfo=UTC)
+_OFFSETS = st.builds(
+    timezone,
+    st.integers(-(24 * 60 - 1), 24 * 60 - 1).map(lambda minutes: timedelta(minutes=minutes)),
+)
+
+
+def _microseconds_from_year_1(at: datetime) -> int:
+    """``at`` in UTC, as whole microseconds from 0001-01-01 00:00 (negative before it)."""
+    offset = at.utcoffset()
+    assert offset is not None
+    return (at.replace(tzinfo=None) - datetime.min - offset) // _MICROSECOND
+
+
+@st.composite
+def _windows(draw: st.DrawFn) -> tuple[datetime, timedelta]:
+    """A time anywhere Python holds, in any offset, and a window: any at all, or one ending
+    within a few microseconds of the deadline."""
+    at = draw(st.datetimes(timezones=_OFFSETS))
+    gap = _microseconds_from_year_1(_DEADLINE) - _microseconds_from_year_1(at)
+    near = timedelta(microseconds=gap + draw(st.integers(-2, 2)))
+    within = draw(st.one_of(st.timedeltas(), st.just(near)))
+    return at, within
+
+
+@given(_windows())
+def test_due_finds_a_deadline_exactly_when_the_window_ends_after_it(
+    window: tuple[datetime, timedelta],
+) -> None:
+    at, within = window
+    gov = _due_matter(_DEADLINE)
+    ends = _microseconds_from_year_1(at) + within // _MICROSECOND
+    expected = ["s1"] if _microseconds_from_year_1(_DEADLINE) < ends else []
+    assert [s.stream_id for s in gov.due("c1", at=at, within=within)] == expected
+
+
+def test_due_at_the_ends_of_the_years_python_holds_counts_the_offset() -> None:
+    # In UTC, 0001-01-01 00:00+08:00 lies before the first day Python holds, and 9999-12-31
+    # 23:00-08:00 after the last; neither is an overflow of the window.
+    gov = _due_matter(_DEADLINE)
+    first = datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=8)))
+    last = datetime(9999, 12, 31, 23, tzinfo=timezone(timedelta(hours=-8)))
+    assert gov.due("c1", at=first) == []
+    assert [s.stream_id for s in gov.due("c1", at=last, within=timedelta(0))] == ["s1"]
+    assert [s.stream_id for s in gov.due("c1", at=last, within=-timedelta(days=7))] == ["s1"]
+
+
+def _other_community(gov: cg.Governance) -> cg.Community:
+    return gov.register_community("dongcun", "东村", at=START)
+
+
+@pytest.mark.parametrize(
+    ("command", "field"),
+    [
+        (lambda c, other: None, "value"),
+        (lambda c, other: (c,), "value"),
+        (lambda c, other: (c, [1]), "list of events"),
+        (lambda c, other: ("c", ()), "aggregate"),
+        (lambda c, other: other.register_person("p9", "王九", at=START), "aggregate's id"),
+        (
+            lambda c, other: (raised(matter_id="sanwan").value, raised(matter_id="sanwan").events),
+            "aggregate's class",
+        ),
+        (lambda c, other: (c, c.register_person("p9", "王九", at=START)[1]), "aggregate's version"),
+    ],
+)
+def test_a_command_that_decides_about_something_else_stores_nothing(
+    gov: cg.Governance, command: Callable[..., object], field: str
+) -> None:
+    other = _other_community(gov)
+    before = {c: gov.store.read_stream(c, c) for c in ("sanwan", "dongcun")}
+    with pytest.raises(cg.MalformedDecision) as refused:
+        gov.execute(cg.Community, "sanwan", "sanwan", lambda c: command(c, other))  # type: ignore[arg-type, return-value]
+    assert refused.value.field == field
+    assert "nothing stored" in str(refused.value)
+    assert {c: gov.store.read_stream(c, c) for c in ("sanwan", "dongcun")} == before
+    assert gov.verify() == []
+
+
+def test_a_creation_whose_version_its_events_do_not_reach_is_refused() -> None:
+    gov = cg.Governance(cg.MemoryStore())
+    registered, events = cg.Community.register("c1", "社区", at=START)
+    with pytest.raises(cg.MalformedDecision) as refused:
+        gov.create((registered, events + events))
+    assert (refused.value.given, refused.value.should_be) == (1, 2)
+    assert gov.store.communities() == []

@@ -62,6 +62,7 @@ __all__ = [
     "CalendarDataUnavailable",
     "CalendarError",
     "CaseTeamTooSmall",
+    "CommandIdInUse",
     "CommandRejected",
     "CommunityGovError",
     "ConcurrencyConflict",
@@ -81,8 +82,11 @@ __all__ = [
     "InvalidAmount",
     "InvalidCount",
     "InvalidInput",
+    "MalformedDecision",
+    "MalformedRequest",
     "MatterNotAdopted",
     "MissingExtra",
+    "MoreThanMembers",
     "MoreVotesThanPresent",
     "NaiveDatetime",
     "NearRelativeInRole",
@@ -124,6 +128,7 @@ __all__ = [
     "WindowTooShort",
     "WrongBody",
     "WrongCommunity",
+    "WrongType",
 ]
 
 
@@ -247,6 +252,28 @@ class DuplicateId(InvalidInput):
         self.kind = kind
         self.id = id
         super().__init__(f"{kind} {id!r} already exists")
+
+
+class MalformedDecision(InvalidInput):
+    """What was given to ``Governance.create``, or returned by the command given to
+    ``Governance.execute``, is not a decision about that aggregate: not a pair of the new
+    aggregate and its events, an aggregate of another class, id or community than the one the
+    command ran on, events that are not events, or a version the events do not lead to.
+    Nothing is stored.
+
+    ``should_be`` is what the rest implies (``None`` where no one value is).
+    """
+
+    def __init__(self, field: str, given: object, should_be: object, because: str) -> None:
+        self.field = field
+        self.given = given
+        self.should_be = should_be
+        self.because = because
+        implied = f", not {should_be!r}" if should_be is not None else ""
+        shown = repr(given)
+        if len(shown) > 160:
+            shown = f"{shown[:120]}… ({len(shown):,} characters)"
+        super().__init__(f"the decision's {field} is {shown}{implied} ({because}); nothing stored")
 
 
 class InvalidCount(InvalidInput):
@@ -880,7 +907,8 @@ class ConcurrencyConflict(PersistenceError):
             )
         elif expected == 0:
             message = (
-                f"stream {stream!r} exists already, at version {actual}: someone else wrote first"
+                f"stream {stream!r} exists already, at version {actual}: its id is taken, or "
+                "someone else created it first"
             )
         else:
             message = (

@@ -32,6 +32,7 @@ from communitygov.errors import (
     ConcurrencyConflict,
     DecodeError,
     InvalidCount,
+    MalformedDecision,
     NotFound,
 )
 from communitygov.kernel.aggregate import Aggregate, Decision
@@ -184,8 +185,9 @@ class Governance:
         Raises:
             ConcurrencyConflict: a stream with that id exists.
             CommandIdInUse: ``command_id`` was carried by a command on another stream.
+            MalformedDecision: ``decision`` is not a new aggregate and the events that made it.
         """
-        aggregate, events = decision
+        aggregate, events = _checked(decision, None, 0)
         community_id = _community_of(aggregate)
         cls = type(aggregate)
         if command_id is not None:
@@ -227,6 +229,9 @@ class Governance:
             CommandRejected: the command refused (nothing is stored).
             ConcurrencyConflict: still conflicting after every retry.
             CommandIdInUse: ``command_id`` was carried by a command on another stream.
+            MalformedDecision: ``command`` returned something else than the aggregate it was
+                given, moved on by the events it returns (of another class, id or community,
+                or at a version those events do not lead to).
         """
         if command_id is not None:
             done = self.store.command_result(community_id, command_id)
@@ -235,7 +240,7 @@ class Governance:
         for attempt in range(self.retries + 1):
             loaded = self._load(cls, community_id, aggregate_id)
             current: A = loaded.aggregate
-            aggregate, events = command(current)
+            aggregate, events = _checked(command(current), current, current.version)
             if not events:
                 return aggregate
             try:
@@ -275,11 +280,23 @@ class Governance:
             NaiveDatetime: ``at`` is not a timezone-aware datetime.
         """
         require_instance(within, timedelta, "within")
-        try:  # elapsed time: in UTC, so that a change of summer time in at's zone counts too
-            until = require_aware(at).astimezone(UTC) + within
-        except OverflowError:  # past the first or last day Python holds
-            until = (datetime.max if within > timedelta(0) else datetime.min).replace(tzinfo=UTC)
-        return self.store.summaries(community_id, due_before=until)
+        aware = require_aware(at)
+        offset = aware.utcoffset()
+        assert offset is not None
+        # Elapsed time, in UTC (so that a change of summer time in at's zone counts too), as a
+        # span from the first instant Python holds: a span holds what a datetime cannot.
+        since_first = aware.replace(tzinfo=None) - datetime.min - offset
+        try:
+            span = since_first + within
+        except OverflowError:  # within lies at timedelta's own limits
+            span = timedelta.max if within > timedelta(0) else timedelta.min
+        if span < timedelta(0):  # the window ends before the first day Python holds
+            until = datetime.min
+        elif span > datetime.max - datetime.min:  # or after its last
+            until = datetime.max
+        else:
+            until = datetime.min + span
+        return self.store.summaries(community_id, due_before=until.replace(tzinfo=UTC))
 
     def history(self, community_id: str, aggregate_id: str) -> list[Event]:
         """Every event of one aggregate, oldest first.
@@ -401,6 +418,42 @@ class Governance:
                 command_id=command_id,
             )
         )
+
+
+def _checked(decision: Decision[A], ran_on: A | None, expected: int) -> Decision[A]:
+    """``decision`` as a pair of an aggregate and a tuple of events, once it is one about
+    ``ran_on`` (or, for ``None``, about a new aggregate) at ``expected`` plus its events.
+
+    Raises:
+        MalformedDecision: it is not.
+    """
+    if not isinstance(decision, tuple) or len(decision) != 2:
+        raise MalformedDecision(
+            "value", decision, None, "a command returns the new aggregate and its events"
+        )
+    aggregate, events = decision
+    if not isinstance(aggregate, Aggregate):
+        raise MalformedDecision("aggregate", aggregate, None, "it is one of the library's")
+    if not isinstance(events, (tuple, list)) or not all(isinstance(e, Event) for e in events):
+        raise MalformedDecision("list of events", events, None, "a tuple of events")
+    if ran_on is not None:
+        for field, given, should_be in (
+            ("aggregate's class", type(aggregate).__name__, type(ran_on).__name__),
+            ("aggregate's id", aggregate.id, ran_on.id),
+            ("aggregate's community", _community_of(aggregate), _community_of(ran_on)),
+        ):
+            if given != should_be:
+                raise MalformedDecision(
+                    field, given, should_be, "a command moves on the aggregate it is given"
+                )
+    if aggregate.version != expected + len(events):
+        raise MalformedDecision(
+            "aggregate's version",
+            aggregate.version,
+            expected + len(events),
+            f"version {expected} moved on by its {len(events)} events",
+        )
+    return aggregate, tuple(events)
 
 
 def _community_of(aggregate: Aggregate) -> str:
