@@ -283,7 +283,7 @@ def test_a_codec_that_stores_times_otherwise_still_chains_over_isoformat() -> No
 def test_a_codec_with_its_own_event_hooks_is_used_as_it_is() -> None:
     # A hook for one event class that renames its time and writes it in UTC: the facade must
     # store what the codec makes and chain over the event's own time.
-    from cattrs.gen import make_dict_unstructure_fn, override
+    from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
     from communitygov.organisation.events import PersonRegistered
 
@@ -295,6 +295,10 @@ def test_a_codec_with_its_own_event_hooks_is_used_as_it_is() -> None:
             converter,
             at=override(rename="when", unstruct_hook=lambda at: at.astimezone(UTC).isoformat()),
         ),
+    )
+    converter.register_structure_hook(  # and read back, so that the stream replays
+        PersonRegistered,
+        make_dict_structure_fn(PersonRegistered, converter, at=override(rename="when")),
     )
     gov = cg.Governance(cg.MemoryStore(), codec=cg.EventCodec(converter=converter))
     gov.register_community("c1", "社区", at=START)

@@ -16,6 +16,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 import communitygov as cg
+from communitygov.storage.integrity import verify
 from communitygov.storage.records import storable_text
 from communitygov.testing.conformance import make_request
 
@@ -92,7 +93,7 @@ def test_a_host_connection_with_its_own_row_factory_is_served(tmp_path: Path) ->
     assert (result.version, result.last_position) == (2, 2)
     assert [e.version for e in store.read_stream("c1", "s1")] == [1, 2]
     assert store.summaries("c1")[0].stream_id == "s1"
-    assert cg.Governance(store).verify() == []
+    assert verify(store) == []
     assert isinstance(host.execute("SELECT 1 AS one").fetchone(), sqlite3.Row)  # still theirs
     host.close()
 

@@ -997,13 +997,21 @@ class IntegrityViolation(PersistenceError):
 
 
 class DecodeError(PersistenceError):
-    """A stored event cannot be turned back into an event object."""
+    """A stored event cannot be turned back into an event object, or a stored row cannot be
+    read back at all (then ``event_type`` names the row: ``'stored batch'``, ``'stored
+    summary'``, ``'stored command'``, and ``stream`` the stream it belongs to, where known)."""
 
-    def __init__(self, event_type: str, version: int, detail: str) -> None:
+    def __init__(
+        self, event_type: str, version: int, detail: str, *, stream: str | None = None
+    ) -> None:
         self.event_type = event_type
         self.version = version
         self.detail = detail
-        super().__init__(f"cannot decode event {event_type!r} (schema {version}): {detail}")
+        self.stream = stream
+        if stream is not None:  # a row, not an event
+            super().__init__(f"cannot read a {event_type} of stream {stream!r}: {detail}")
+        else:
+            super().__init__(f"cannot decode event {event_type!r} (schema {version}): {detail}")
 
 
 class StoreUnavailable(PersistenceError):

@@ -27,6 +27,7 @@ from typing import Any, TypeVar
 
 import attrs
 
+from communitygov.audit import summary_problems
 from communitygov.errors import (
     CommandIdInUse,
     ConcurrencyConflict,
@@ -318,8 +319,24 @@ class Governance:
         ]
 
     def verify(self, community_id: str | None = None) -> list[Problem]:
-        """Check the hash chains of one community, or of all; an empty list means intact."""
-        return verify(self.store, community_id)
+        """Check one community, or all: the hash chains (see
+        :func:`~communitygov.storage.integrity.verify`), and then that each summary of the
+        library's aggregates is what its events, replayed, make of the aggregate (see
+        :func:`~communitygov.audit.summary_problems`). An empty list means intact."""
+        communities = [community_id] if community_id is not None else self.store.communities()
+        problems = []
+        for community in communities:
+            found = verify(self.store, community)
+            problems += found
+            problems += summary_problems(
+                self.store,
+                community,
+                decode=self._decode,
+                snapshots=self._snapshots,
+                context=self.procedures,
+                skip={problem.stream_id for problem in found},
+            )
+        return problems
 
     # --- internals ---------------------------------------------------------------------
 

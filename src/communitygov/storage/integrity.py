@@ -11,6 +11,7 @@ import hashlib
 from collections.abc import Iterator
 from datetime import datetime
 
+from communitygov.errors import DecodeError
 from communitygov.storage.protocol import EventStore
 from communitygov.storage.records import Problem, RecordedEvent
 
@@ -67,15 +68,28 @@ def verify(store: EventStore, community_id: str | None = None) -> list[Problem]:
         One :class:`Problem` per broken stream, at the first version that does not match (a
         stream whose last events were removed: the first version missing), and one where the
         community's positions are not consecutive (events of some stream removed, or moved in
-        from another community), at the event after the gap; an empty list when everything
-        verifies.
+        from another community), at the event after the gap; where a stored record cannot be
+        read at all, one naming it, after which its community is not checked further (the
+        other communities are); an empty list when everything verifies.
     """
     communities = [community_id] if community_id is not None else store.communities()
-    return [problem for community in communities for problem in _verify(store, community)]
+    return [problem for community in communities for problem in _verify_or_report(store, community)]
 
 
-def _verify(store: EventStore, community: str) -> list[Problem]:
+def _verify_or_report(store: EventStore, community: str) -> list[Problem]:
+    """The problems of ``community``; where a stored row cannot be read, what was found before
+    it and that row, as the community's last problem (what follows it cannot be read in order,
+    so it is not checked)."""
     problems: list[Problem] = []
+    try:
+        _verify(store, community, problems)
+    except DecodeError as exc:
+        detail = f"a stored record cannot be read: {exc}"
+        problems.append(Problem(community, exc.stream or "", exc.version, detail))
+    return problems
+
+
+def _verify(store: EventStore, community: str, problems: list[Problem]) -> None:
     before = {summary.stream_id: summary for summary in store.summaries(community)}
     last: dict[str, tuple[int, str]] = {}  # each chain's end: version, hash
     at_summary: dict[str, str] = {}  # each chain's hash at its summary's version
@@ -133,7 +147,6 @@ def _verify(store: EventStore, community: str) -> list[Problem]:
             elif summary.version == version and summary.last_hash != last_hash:
                 detail = f"the summary's last hash is not that of version {version}"
                 problems.append(Problem(community, stream, version, detail))
-    return problems
 
 
 def _check(event: RecordedEvent, version: int, previous: str) -> str:

@@ -32,7 +32,9 @@ __all__ = [
     "pack_events",
 ]
 
-_BATCH_COLUMNS = "community_id, stream_id, first_version, first_position, events"
+_BATCH_COLUMNS = (
+    "community_id, stream_id, first_version, first_position, last_version, last_position, events"
+)
 SUMMARY_COLUMNS = (
     "community_id, stream_id, kind, version, state, title, updated_at, snapshot, last_hash, "
     "due_at, due_what"
@@ -72,7 +74,7 @@ def _batch_events(row: Sequence[Any]) -> list[RecordedEvent]:
     Raises:
         DecodeError: the ``events`` column is not a list of well-formed events.
     """
-    community_id, stream_id, version, position, text = row
+    community_id, stream_id, version, position, last_version, last_position, text = row
     unit = FIELD_SEPARATOR
     try:
         events = []
@@ -91,12 +93,19 @@ def _batch_events(row: Sequence[Any]) -> list[RecordedEvent]:
                     hash_,
                 )
             )
+        # The row's keys say where its events end; a read by those keys must find them all.
+        if (last_version, last_position) != (events[-1].version, events[-1].position):
+            raise ValueError(
+                f"the row says they end at version {last_version} (position "
+                f"{last_position}), but they end at version {events[-1].version} (position "
+                f"{events[-1].position})"
+            )
     except (ValueError, TypeError, AttributeError) as exc:
         raise DecodeError(
             "stored batch",
             version,
-            f"the events of stream {stream_id!r} from version {version} (position {position}) "
-            f"cannot be read: {exc}",
+            f"its events from version {version} (position {position}) cannot be read: {exc}",
+            stream=stream_id,
         ) from exc
     return events
 
@@ -135,21 +144,39 @@ def _bounded(number: int) -> int:
     return max(min(number, _BIGGEST), -_BIGGEST)
 
 
+_SUMMARY_TEXTS = (0, 1, 2, 4, 5, 7, 8, 10)
+"""The columns of :data:`SUMMARY_COLUMNS` that hold text."""
+
+
 def _summary_from_row(row: Sequence[Any], moment: Callable[[Any], datetime]) -> Summary:
-    """A summary from a row in :data:`SUMMARY_COLUMNS` order; ``moment`` reads a stored time."""
-    return Summary(
-        community_id=row[0],
-        stream_id=row[1],
-        kind=row[2],
-        version=row[3],
-        state=row[4],
-        title=row[5],
-        updated_at=moment(row[6]),
-        snapshot=row[7],
-        last_hash=row[8],
-        due_at=moment(row[9]) if row[9] is not None else None,
-        due_what=row[10],
-    )
+    """A summary from a row in :data:`SUMMARY_COLUMNS` order; ``moment`` reads a stored time.
+
+    Raises:
+        DecodeError: the row holds a value of another type, or a time that cannot be read.
+    """
+    try:
+        if type(row[3]) is not int or any(type(row[i]) is not str for i in _SUMMARY_TEXTS):
+            raise TypeError("a column holds a value of another type than its own")
+        return Summary(
+            community_id=row[0],
+            stream_id=row[1],
+            kind=row[2],
+            version=row[3],
+            state=row[4],
+            title=row[5],
+            updated_at=moment(row[6]),
+            snapshot=row[7],
+            last_hash=row[8],
+            due_at=moment(row[9]) if row[9] is not None else None,
+            due_what=row[10],
+        )
+    except (ValueError, TypeError, AttributeError) as exc:
+        raise DecodeError(
+            "stored summary",
+            row[3] if type(row[3]) is int else 0,
+            str(exc),
+            stream=str(row[1]),
+        ) from exc
 
 
 def _split_loaded(
@@ -243,7 +270,7 @@ class SQLReads:
 
         Raises:
             StoreUnavailable: the database cannot be read.
-            DecodeError: a stored batch cannot be read.
+            DecodeError: the stored summary or a stored batch cannot be read.
         """
         require_texts(community_id=community_id, stream_id=stream_id)
         rows = self._read(self._queries["load"], (community_id, stream_id))
@@ -261,6 +288,7 @@ class SQLReads:
 
         Raises:
             StoreUnavailable: the database cannot be read.
+            DecodeError: a stored summary cannot be read.
         """
         require_texts(community_id=community_id)
         require_texts_or_none(kind=kind, state=state)
@@ -287,12 +315,21 @@ class SQLReads:
 
         Raises:
             StoreUnavailable: the database cannot be read.
+            DecodeError: the stored command cannot be read.
         """
         require_texts(community_id=community_id, command_id=command_id)
         rows = self._read(self._queries["command"], (community_id, command_id))
         if not rows:
             return None
         stream_id, version, first, last = rows[0]
+        if type(stream_id) is not str or any(type(n) is not int for n in (version, first, last)):
+            raise DecodeError(
+                "stored command",
+                0,
+                f"command {command_id!r} of community {community_id!r} is stored as "
+                f"{tuple(rows[0])!r}, not as a stream and three whole numbers",
+                stream=str(stream_id),
+            )
         return AppendResult(community_id, stream_id, version, first, last)
 
     def communities(self) -> list[str]:

@@ -1,0 +1,102 @@
+"""Summaries checked against their events: what verification adds to the hash chains.
+
+A hash chain covers every stored event, and a summary's version and last hash; it does not
+cover what the summary says of its aggregate (state, title, deadline, snapshot), which reads
+and queries answer from. :func:`summary_problems` replays each stream of the library's own
+kinds and compares what its events make of the aggregate with what its summary says, so an
+edited summary, or one written from an aggregate its events do not make, is found as well.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Set
+from typing import Any
+
+from communitygov.assistance.plan import AssistancePlan
+from communitygov.errors import DecodeError
+from communitygov.funds.fund import Fund
+from communitygov.kernel.aggregate import Aggregate
+from communitygov.kernel.events import Event
+from communitygov.matters.matter import Matter
+from communitygov.organisation.community import Community
+from communitygov.snapshots import Snapshots
+from communitygov.storage.protocol import EventStore
+from communitygov.storage.records import Problem, RecordedEvent, Summary
+
+__all__ = ["AGGREGATES", "summary_problems"]
+
+AGGREGATES: Mapping[str, type[Aggregate]] = {
+    cls.kind: cls for cls in (Community, Matter, AssistancePlan, Fund)
+}
+"""The library's aggregate classes, by the kind their summaries carry."""
+
+
+def summary_problems(
+    store: EventStore,
+    community_id: str,
+    *,
+    decode: Callable[[RecordedEvent], Event],
+    snapshots: Snapshots,
+    context: Any,
+    skip: Set[str] = frozenset(),
+) -> list[Problem]:
+    """One :class:`Problem` for each summary of ``community_id`` that is not what its stream's
+    events, replayed, make of the aggregate: the first of its snapshot, state, title,
+    deadline and time of the last event that differs, or why the stream cannot be replayed.
+
+    Streams in ``skip`` (found broken already) and of kinds not in :data:`AGGREGATES` are not
+    replayed. A summary that cannot be read is left to the hash chains' verification, which
+    reports it.
+
+    Args:
+        decode: turns a stored event back into an event.
+        snapshots: reads a summary's snapshot.
+        context: what a replay needs (the procedures matters follow).
+    """
+    try:
+        summaries = store.summaries(community_id)
+    except DecodeError:
+        return []
+    problems = []
+    for summary in summaries:
+        cls = AGGREGATES.get(summary.kind)
+        if cls is None or summary.stream_id in skip:
+            continue
+        detail = _difference(store, summary, cls, decode, snapshots, context)
+        if detail:
+            problems.append(Problem(community_id, summary.stream_id, summary.version, detail))
+    return problems
+
+
+def _difference(
+    store: EventStore,
+    summary: Summary,
+    cls: type[Aggregate],
+    decode: Callable[[RecordedEvent], Event],
+    snapshots: Snapshots,
+    context: Any,
+) -> str:
+    """What ``summary`` says differently from its events; empty when nothing."""
+    try:
+        recorded = store.read_stream(summary.community_id, summary.stream_id)
+        events = [decode(event) for event in recorded if event.version <= summary.version]
+        replayed = cls.replay(events, context)
+        stored = snapshots.thaw(cls, summary)
+    except DecodeError as exc:
+        return f"the stream cannot be replayed to check its summary: {exc}"
+    if stored != replayed:
+        return f"the summary's snapshot is not the {cls.kind} its events make"
+    described = replayed.describe()
+    for field, said, made in (
+        ("state", summary.state, described.state),
+        ("title", summary.title, described.title),
+        ("deadline", summary.due_at, described.due_at),
+        ("deadline's purpose", summary.due_what, described.due_what),
+        ("time", summary.updated_at, replayed.last_at),
+    ):
+        if said != made:
+            return (
+                f"the summary's {field} is {said!r}, but its events make it {made!r} for the "
+                f"{cls.kind}"
+            )
+    return ""
