@@ -137,9 +137,12 @@ def test_retries_are_bounded(gov: cg.Governance) -> None:
         return m.withdraw("重复", by="pc0", at=START + timedelta(days=5))
 
     limited = cg.Governance(gov.store, retries=2)
-    with pytest.raises(cg.ConcurrencyConflict):
+    with pytest.raises(cg.ConcurrencyConflict) as refused:
         limited.execute(cg.Matter, "sanwan", "m1", always_raced)
     assert gov.matter("sanwan", "m1").state == "soliciting"
+    assert refused.value.__notes__ == [
+        "matter 'm1' of community 'sanwan': decided 3 times, conflicting each time (retries=2)"
+    ]
 
 
 def test_a_retried_command_id_lands_once(gov: cg.Governance) -> None:
@@ -345,7 +348,29 @@ def test_retries_must_be_a_whole_number_of_zero_or_more(retries: object) -> None
     with pytest.raises(cg.InvalidCount) as refused:
         cg.Governance(cg.MemoryStore(), retries=retries)  # type: ignore[arg-type]
     assert (refused.value.field, refused.value.value) == ("retries", retries)
-    assert cg.Governance(cg.MemoryStore(), retries=0).retries == 0
+    gov = cg.Governance(cg.MemoryStore(), retries=0)
+    assert gov.retries == 0
+    with pytest.raises(cg.InvalidCount):
+        gov.retries = retries  # type: ignore[assignment]
+    assert gov.retries == 0
+
+
+@pytest.mark.parametrize(
+    ("make", "field"),
+    [
+        (lambda: cg.Governance("not a store"), "store"),  # type: ignore[arg-type]
+        (lambda: cg.Governance(cg.MemoryStore(), calendar="x"), "calendar"),  # type: ignore[arg-type]
+        (lambda: cg.Governance(cg.MemoryStore(), codec="x"), "codec"),  # type: ignore[arg-type]
+        (lambda: cg.Governance(cg.MemoryStore(), procedures=["x"]), "procedures"),  # type: ignore[list-item]
+        (lambda: cg.Governance(cg.MemoryStore(), procedures=None), "procedures"),  # type: ignore[arg-type]
+        (lambda: cg.Governance(cg.MemoryStore()).procedure([]), "name"),  # type: ignore[arg-type]
+        (lambda: cg.Governance(cg.MemoryStore()).load(int, "c1", "c1"), "cls"),  # type: ignore[type-var]
+    ],
+)
+def test_the_facade_refuses_arguments_it_cannot_use(make: Callable[[], object], field: str) -> None:
+    with pytest.raises(cg.WrongType) as refused:
+        make()
+    assert refused.value.field == field
 
 
 def test_due_refuses_a_time_without_a_timezone() -> None:

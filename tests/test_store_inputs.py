@@ -57,6 +57,25 @@ class _Text(str):
     __slots__ = ()
 
 
+def test_ids_of_a_text_class_of_their_own_are_written_as_they_are_read(
+    any_store: cg.EventStore,
+) -> None:
+    # The reads took a str subclass (a StrEnum member, say) and the writes refused it.
+    request = attrs.evolve(
+        make_request("c1", "s1", command_id="k1"),
+        community_id=_Text("c1"),
+        stream_id=_Text("s1"),
+        kind=_Text("matter"),
+        command_id=_Text("k1"),
+    )
+    assert {type(request.community_id), type(request.stream_id), type(request.kind)} == {str}
+    assert type(request.command_id) is str
+    any_store.append(request)
+    assert [e.stream_id for e in any_store.read_all(_Text("c1"))] == ["s1"]
+    assert any_store.command_result("c1", _Text("k1")) is not None
+    assert any_store.communities() == ["c1"]
+
+
 def test_something_else_than_a_request_is_refused_and_nothing_is_stored(
     any_store: cg.EventStore,
 ) -> None:

@@ -35,6 +35,7 @@ from communitygov.errors import (
     InvalidCount,
     MalformedDecision,
     NotFound,
+    WrongType,
 )
 from communitygov.kernel.aggregate import Aggregate, Decision
 from communitygov.kernel.calendars import Calendar
@@ -92,6 +93,8 @@ class Governance:
             whole number, 0 or more).
 
     Raises:
+        WrongType: ``store`` lacks a method of the store protocol, or ``procedures``,
+            ``calendar`` or ``codec`` is not what it should be.
         InvalidCount: ``retries`` is not a whole number of 0 or more.
     """
 
@@ -104,7 +107,13 @@ class Governance:
         codec: EventCodec | None = None,
         retries: int = 3,
     ) -> None:
-        values = procedures.values() if isinstance(procedures, Mapping) else procedures
+        if not isinstance(store, EventStore):  # a protocol checked for its methods
+            raise WrongType("store", store, "a store (see communitygov.storage.protocol)")
+        if calendar is not None and not isinstance(calendar, Calendar):
+            raise WrongType("calendar", calendar, "a Calendar")
+        if codec is not None:
+            require_instance(codec, EventCodec, "codec")
+        values = _procedures(procedures)
         if calendar is not None:
             values = [p.with_calendar(calendar) for p in values]
         self.store = store
@@ -119,10 +128,23 @@ class Governance:
         self._stock_fields = (
             EventCodec(self.codec.registry, make_fast_converter()).fields if codec is None else None
         )
-        if type(retries) is not int or retries < 0:
-            raise InvalidCount("retries", retries)
         self.retries = retries
         self._snapshots = Snapshots(self.procedures)
+
+    @property
+    def retries(self) -> int:
+        """How many times a command is decided again after a concurrency conflict.
+
+        Raises:
+            InvalidCount: set to anything but a whole number of 0 or more.
+        """
+        return self._retries
+
+    @retries.setter
+    def retries(self, retries: int) -> None:
+        if type(retries) is not int or retries < 0:
+            raise InvalidCount("retries", retries)
+        self._retries = retries
 
     # --- communities -------------------------------------------------------------------
 
@@ -161,7 +183,9 @@ class Governance:
 
         Raises:
             NotFound: no such procedure.
+            WrongType: ``name`` is not text.
         """
+        require_instance(name, str, "name")
         try:
             return self.procedures[name]
         except KeyError:
@@ -248,8 +272,12 @@ class Governance:
                 result = self._append(
                     aggregate, events, current.version, loaded.last_hash, command_id
                 )
-            except ConcurrencyConflict:
+            except ConcurrencyConflict as conflict:
                 if attempt == self.retries:
+                    conflict.add_note(
+                        f"{cls.kind} {aggregate_id!r} of community {community_id!r}: decided "
+                        f"{attempt + 1} times, conflicting each time (retries={self.retries})"
+                    )
                     raise
                 if command_id is not None:
                     done = self.store.command_result(community_id, command_id)
@@ -350,6 +378,8 @@ class Governance:
         return self.codec.decode(event.type, event.schema_version, data)
 
     def _load(self, cls: type[A], community_id: str, aggregate_id: str) -> _Loaded:
+        if not (isinstance(cls, type) and issubclass(cls, Aggregate)):
+            raise WrongType("cls", cls, "an aggregate class, such as Matter")
         found = self.store.load(community_id, aggregate_id)
         if found is None or found[0].kind != cls.kind:
             raise NotFound(cls.kind, aggregate_id, community_id)
@@ -435,6 +465,18 @@ class Governance:
                 command_id=command_id,
             )
         )
+
+
+def _procedures(procedures: object) -> list[Procedure]:
+    """The procedures given, by name or as values.
+
+    Raises:
+        WrongType: they are not procedures.
+    """
+    values = procedures.values() if isinstance(procedures, Mapping) else procedures
+    if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
+        raise WrongType("procedures", procedures, "procedures, by name or as values")
+    return [require_instance(value, Procedure, "procedures") for value in values]
 
 
 def _checked(decision: Decision[A], ran_on: A | None, expected: int) -> Decision[A]:

@@ -197,21 +197,30 @@ class AppendRequest:
     command_id: str | None = None
 
     def __attrs_post_init__(self) -> None:
-        for field, value in (
-            ("community", self.community_id),
-            ("stream", self.stream_id),
-            ("kind", self.kind),
+        for field, name in (
+            ("community", "community_id"),
+            ("stream", "stream_id"),
+            ("kind", "kind"),
+            ("command id", "command_id"),
         ):
-            if type(value) is not str or not value:
-                self._refuse(field, value, None, "it is a text of one character or more")
+            value = getattr(self, name)
+            if type(value) is str and value:
+                continue
+            if value is None and name == "command_id":
+                continue
+            if not isinstance(value, str) or not value:
+                self._refuse(
+                    field,
+                    value,
+                    None,
+                    "a command id is None or a text of one character or more"
+                    if name == "command_id"
+                    else "it is a text of one character or more",
+                )
+            # A text of a str subclass (a StrEnum member, say), kept as the plain text it is,
+            # as the reads take it.
+            object.__setattr__(self, name, str.__str__(value))
         command = self.command_id
-        if command is not None and (type(command) is not str or not command):
-            self._refuse(
-                "command id",
-                command,
-                None,
-                "a command id is None or a text of one character or more",
-            )
         if type(self.events) is not tuple:
             if not isinstance(self.events, (tuple, list)):
                 self._refuse("events", self.events, None, "a tuple of NewEvent records")
