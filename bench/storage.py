@@ -68,6 +68,7 @@ from communitygov import (
     Event,
     Governance,
     Matter,
+    MemoryStore,
     MotionSource,
     SQLiteStore,
 )
@@ -127,10 +128,12 @@ class Decider:
         return [self.decide(matter_id) for matter_id in ids]
 
 
-class CaptureStore:
-    """A store that keeps the requests it is given and nothing else (the facade alone)."""
+class CaptureStore(MemoryStore):
+    """A store whose appends keep the requests they are given and nothing else (the facade
+    alone); the rest of the protocol is the memory store's, over nothing."""
 
     def __init__(self, keep: bool = True) -> None:
+        super().__init__()
         self.keep = keep
         self.requests: list[AppendRequest] = []
 
