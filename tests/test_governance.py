@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -483,6 +484,12 @@ def test_due_at_the_ends_of_the_years_python_holds_counts_the_offset() -> None:
     assert [s.stream_id for s in gov.due("c1", at=last, within=-timedelta(days=7))] == ["s1"]
 
 
+def _with_a_stray_membership(c: cg.Community) -> cg.Decision[cg.Community]:
+    """A lawful decision whose community then holds something that is not a membership."""
+    registered, events = c.register_person("p9", "王九", at=START)
+    return attrs.evolve(registered, memberships=(object(),)), events
+
+
 def _other_community(gov: cg.Governance) -> cg.Community:
     return gov.register_community("dongcun", "东村", at=START)
 
@@ -500,6 +507,7 @@ def _other_community(gov: cg.Governance) -> cg.Community:
             "aggregate's class",
         ),
         (lambda c, other: (c, c.register_person("p9", "王九", at=START)[1]), "aggregate's version"),
+        (lambda c, other: _with_a_stray_membership(c), "aggregate"),
     ],
 )
 def test_a_command_that_decides_about_something_else_stores_nothing(

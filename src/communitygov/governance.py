@@ -441,6 +441,15 @@ class Governance:
         community_id = _community_of(aggregate)
         last_at = aggregate.last_at
         assert last_at is not None
+        try:
+            snapshot = self._snapshots.freeze(aggregate, kept)
+        except (AttributeError, TypeError, ValueError) as exc:  # cattrs meets the wrong types
+            raise MalformedDecision(
+                "aggregate",
+                aggregate,
+                None,
+                f"it cannot be written as a snapshot: {type(exc).__name__}: {exc}",
+            ) from exc
         summary = Summary(
             community_id=community_id,
             stream_id=aggregate.id,
@@ -449,7 +458,7 @@ class Governance:
             state=description.state,
             title=description.title,
             updated_at=last_at,
-            snapshot=self._snapshots.freeze(aggregate, kept),
+            snapshot=snapshot,
             last_hash=previous,
             due_at=description.due_at,
             due_what=description.due_what,
