@@ -376,6 +376,7 @@ def test_a_summary_that_its_events_do_not_make_is_named_by_verification(
     problems = gov.verify()
     assert [(p.community_id, p.stream_id, p.version) for p in problems] == [("c1", "c1", 3)]
     assert said in problems[0].detail
+    assert gov.verify(summaries=False) == []  # the chains alone: intact
 
 
 def test_an_aggregate_its_events_do_not_make_is_found_once_stored(tmp_path: Path) -> None:

@@ -263,7 +263,13 @@ class SQLReads:
         require_wholes(after_position=after_position, limit=limit)
         after_position, limit = _bounded(after_position), _bounded(max(limit, 0))
         rows = self._read(self._queries["page"], (community_id, after_position, limit))
-        return _events_after(rows, lambda event: event.position > after_position)[:limit]
+        # ``limit`` batches hold at least ``limit`` events: read only as many as make the page.
+        events: list[RecordedEvent] = []
+        for row in rows:
+            if len(events) >= limit:
+                break
+            events += [e for e in _batch_events(row) if e.position > after_position]
+        return events[:limit]
 
     def load(self, community_id: str, stream_id: str) -> tuple[Summary, list[RecordedEvent]] | None:
         """See :meth:`communitygov.storage.protocol.EventStore.load` (one query).
