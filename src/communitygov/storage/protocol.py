@@ -84,9 +84,10 @@ class EventStore(Protocol):
         state: str | None = None,
         due_before: datetime | None = None,
     ) -> list[Summary]:
-        """The community's summaries, filtered, ordered by stream id (by due time with
-        ``due_before``, which must know its offset: ``NaiveDatetime`` otherwise); their times
-        in UTC."""
+        """The community's summaries, filtered, ordered by stream id; their times in UTC.
+
+        With ``due_before`` (which must know its offset: ``NaiveDatetime`` otherwise), only
+        those due strictly before it, by due time and then stream id."""
         ...
 
     def command_result(self, community_id: str, command_id: str) -> AppendResult | None:

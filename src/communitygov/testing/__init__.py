@@ -5,3 +5,12 @@ voting rules, procedures, communities, meetings, events) for your own property-b
 It needs the ``testing`` extra (``pip install 'communitygov[testing]'``, which brings
 Hypothesis); importing it without raises :class:`~communitygov.errors.MissingExtra`.
 """
+
+import sys
+
+if "pytest" in sys.modules:  # under pytest: the kit's failed asserts show their values
+    import pytest
+
+    pytest.register_assert_rewrite(
+        "communitygov.testing.conformance", "communitygov.testing.store_model"
+    )

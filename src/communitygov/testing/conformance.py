@@ -9,25 +9,35 @@ it, and implement the one hook, :meth:`StoreContract.make_store`::
         def make_store(self, name: str) -> EventStore:
             return MyStore(database=name)
 
-Every test then runs against your adapter. The kit needs pytest (the ``testing`` extra).
+Every test then runs against your adapter. The kit needs pytest and Hypothesis (the
+``testing`` extra: ``pip install 'communitygov[testing]'``); without them, importing it raises
+:class:`~communitygov.errors.MissingExtra`. The store must be safe to share between threads:
+several tests write to one store from several threads at once.
 """
 
 from __future__ import annotations
 
+import hashlib
+import re
 import threading
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 import attrs
-import pytest
 
 from communitygov.errors import (
     ConcurrencyConflict,
     DecodeError,
+    MissingExtra,
     NaiveDatetime,
     NotFound,
     StoreUnavailable,
 )
+
+try:
+    import pytest
+except ImportError as exc:  # pragma: no cover - exercised by the wheel tests without extras
+    raise MissingExtra("the store conformance kit", "testing") from exc
 from communitygov.governance import Governance
 from communitygov.storage.integrity import GENESIS, verify
 from communitygov.storage.protocol import EventStore
@@ -192,8 +202,11 @@ class StoreContract:
         seen_problems: list[str] = []
 
         def write(stream: str) -> None:
-            for _ in range(batches):
-                store.append(_next(store, "c1", stream, count=2))
+            try:
+                for _ in range(batches):
+                    store.append(_next(store, "c1", stream, count=2))
+            except Exception as exc:  # a failed write must fail the test, not end a thread
+                seen_problems.append(f"a write to {stream!r} failed: {exc!r}")
 
         def read() -> None:
             known: dict[int, str] = {}
@@ -239,6 +252,8 @@ class StoreContract:
                 outcome = "won"
             except ConcurrencyConflict:
                 outcome = "lost"
+            except Exception as exc:  # anything else must show in the assertion
+                outcome = f"failed: {exc!r}"
             with lock:
                 outcomes.append(outcome)
 
@@ -343,6 +358,21 @@ class StoreContract:
             with pytest.raises(NaiveDatetime):
                 store.summaries("c1", due_before=naive)  # type: ignore[arg-type]
 
+    def test_deadline_queries_take_deadlines_strictly_before_and_ties_by_stream(
+        self, store: EventStore
+    ) -> None:
+        at = START + timedelta(days=2)
+        for stream in ("t3", "t1", "t2"):  # written out of order, due at one instant
+            store.append(make_request("c1", stream, due_at=at))
+        assert store.summaries("c1", due_before=at) == []
+        due = store.summaries("c1", due_before=at + timedelta(microseconds=1))
+        assert [s.stream_id for s in due] == ["t1", "t2", "t3"]
+
+    def test_summaries_come_in_the_order_of_their_stream_ids(self, store: EventStore) -> None:
+        for stream in ("z", "a", "m"):
+            store.append(make_request("c1", stream))
+        assert [s.stream_id for s in store.summaries("c1")] == ["a", "m", "z"]
+
     # --- tenancy -----------------------------------------------------------------------
 
     def test_one_community_never_sees_another(self, store: EventStore) -> None:
@@ -436,8 +466,11 @@ class StoreContract:
     def test_records_survive_closing_and_reopening(self, request: pytest.FixtureRequest) -> None:
         name = _name(request)
         store = self.make_store(name)
+        due = START + timedelta(days=3)
         try:
             store.append(make_request("c1", "s1", count=2, command_id="cmd"))
+            store.append(make_request("c1", "s2", state="soliciting", due_at=due))
+            summaries = store.summaries("c1")
         finally:
             store.close()
         reopened = self.make_store(name)
@@ -447,14 +480,20 @@ class StoreContract:
                 assert (events, reopened.communities()) == ([], [])
                 return
             assert [e.version for e in events] == [1, 2]
+            assert reopened.summaries("c1") == summaries  # every field of every summary
+            soon = reopened.summaries("c1", due_before=due + timedelta(days=1))
+            assert [s.stream_id for s in soon] == ["s2"]
             assert reopened.command_result("c1", "cmd") is not None
             assert verify(reopened) == []
             reopened.append(_next(reopened, "c1", "s1"))
-            assert reopened.read_all("c1")[-1].position == 3
+            assert reopened.read_all("c1")[-1].position == 4
         finally:
             reopened.close()
 
 
 def _name(request: pytest.FixtureRequest) -> str:
-    """A store name unique to the test."""
-    return f"{request.node.name}-{id(request)}".replace("[", "-").replace("]", "")
+    """A store name unique to the test: 43 characters at most, of letters, digits and
+    underscores (safe as a file, schema or database name)."""
+    readable = re.sub(r"[^A-Za-z0-9_]", "_", request.node.name)[:30]
+    unique = hashlib.sha256(f"{request.node.nodeid}:{id(request)}".encode()).hexdigest()[:12]
+    return f"{readable}_{unique}"

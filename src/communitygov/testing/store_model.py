@@ -19,12 +19,22 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta, timezone
 
 import attrs
-import pytest
-from hypothesis import HealthCheck, settings
-from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 
-from communitygov.errors import ConcurrencyConflict
+from communitygov.errors import ConcurrencyConflict, MissingExtra
+
+try:
+    import pytest
+    from hypothesis import HealthCheck, settings
+    from hypothesis import strategies as st
+    from hypothesis.stateful import (
+        RuleBasedStateMachine,
+        invariant,
+        rule,
+        run_state_machine_as_test,
+    )
+except ImportError as exc:  # pragma: no cover - exercised by the wheel tests without extras
+    raise MissingExtra("the store conformance kit", "testing") from exc
+
 from communitygov.storage.integrity import GENESIS, verify
 from communitygov.storage.protocol import EventStore
 from communitygov.storage.records import AppendRequest, AppendResult, RecordedEvent, Summary
@@ -180,7 +190,7 @@ class _Machine(RuleBasedStateMachine):
             self._refused(requests, one, conflict)
             return
         got = [self.store.append(requests[0])] if one else self.store.append_many(requests)
-        assert got == expected, (got, expected)
+        assert got == expected, f"the store answered {got!r}; the model {expected!r}"
 
     def _refused(
         self, requests: list[AppendRequest], one: bool, conflict: ConcurrencyConflict
@@ -190,7 +200,9 @@ class _Machine(RuleBasedStateMachine):
         with pytest.raises(ConcurrencyConflict) as refused:
             self.store.append(requests[0]) if one else self.store.append_many(requests)
         got = (refused.value.stream, refused.value.expected, refused.value.actual)
-        assert got == (conflict.stream, conflict.expected, conflict.actual), (got, str(conflict))
+        assert got == (conflict.stream, conflict.expected, conflict.actual), (
+            f"the store's conflict (stream, expected, actual) is {got!r}; the model's: {conflict}"
+        )
         assert self._everything() == before, "a refused append changed the store"
 
     @rule(wanted=_APPENDS)
@@ -294,13 +306,13 @@ class _Machine(RuleBasedStateMachine):
 
 
 def _same_events(found: list[RecordedEvent], expected: list[RecordedEvent]) -> None:
-    assert found == expected, (found, expected)
+    assert found == expected, f"the store read {found!r}; the model {expected!r}"
     # Equal datetimes may differ in offset: each event's time comes back as it was given.
     assert [e.at.utcoffset() for e in found] == [e.at.utcoffset() for e in expected]
 
 
 def _same_summaries(found: list[Summary], expected: list[Summary]) -> None:
-    assert found == expected, (found, expected)
+    assert found == expected, f"the store's summaries {found!r}; the model's {expected!r}"
     for summary in found:  # the same instants, given back in UTC
         assert summary.updated_at.utcoffset() == timedelta(0), summary
         assert summary.due_at is None or summary.due_at.utcoffset() == timedelta(0), summary
