@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import copy
-from datetime import date, datetime
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import communitygov as cg
 from communitygov.organisation import (
@@ -26,6 +28,7 @@ from support import (
     Tracked,
     at,
     community,
+    raised,
     tracked_community,
 )
 
@@ -297,3 +300,35 @@ def test_replay_rebuilds_the_community() -> None:
     assert community() == cg.Community.replay(shared.events)
     with pytest.raises(cg.DecodeError):
         cg.Community.replay(t.events[1:])
+
+
+_ANY_OFFSET = st.builds(
+    timezone,
+    st.integers(-(24 * 60 - 1), 24 * 60 - 1).map(lambda minutes: timedelta(minutes=minutes)),
+)
+
+
+@given(
+    st.one_of(
+        st.datetimes(timezones=_ANY_OFFSET),
+        st.datetimes(max_value=datetime(1, 1, 3), timezones=_ANY_OFFSET),  # the first days
+        st.datetimes(min_value=datetime(9999, 12, 29), timezones=_ANY_OFFSET),  # the last
+    )
+)
+def test_a_time_anywhere_python_holds_is_taken_or_refused_by_the_library(at: datetime) -> None:
+    # Near the first or last day Python holds, a time may not be tellable in the community's
+    # zone, nor may a deadline counted from it: a refusal of the library's, never an overflow.
+    try:
+        registered, _ = cg.Community.register("c1", "社区", at=at)
+        registered.local_date(at)
+        raised(when=at)
+    except cg.CommunityGovError:
+        pass
+
+
+def test_a_time_past_the_last_year_in_the_communitys_zone_is_out_of_range() -> None:
+    at = datetime(9999, 12, 31, 23, tzinfo=timezone(timedelta(hours=-8)))
+    registered, _ = cg.Community.register("c1", "社区", at=at)
+    with pytest.raises(cg.TimeOutOfRange) as refused:
+        registered.local_date(at)
+    assert (refused.value.value, refused.value.timezone) == (at, "Asia/Shanghai")

@@ -118,6 +118,7 @@ __all__ = [
     "StagesMismatch",
     "StoreUnavailable",
     "ThresholdNotReached",
+    "TimeOutOfRange",
     "TimeWentBackwards",
     "TooFewReviewers",
     "TransitionNotAllowed",
@@ -231,6 +232,18 @@ class NaiveDatetime(InvalidInput):
         super().__init__(
             f"{problem}; pass a timezone-aware datetime "
             "(for example with tzinfo=ZoneInfo('Asia/Shanghai'))"
+        )
+
+
+class TimeOutOfRange(InvalidInput):
+    """A time lies so near the first or last day Python holds (the years 1 to 9999) that it
+    cannot be told in a community's timezone."""
+
+    def __init__(self, value: datetime, timezone: str) -> None:
+        self.value = value
+        self.timezone = timezone
+        super().__init__(
+            f"{value.isoformat()} lies outside the years 1 to 9999 in timezone {timezone!r}"
         )
 
 

@@ -6,9 +6,14 @@ from datetime import date, datetime
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from communitygov.errors import NaiveDatetime, TimeWentBackwards, UnknownReference
+from communitygov.errors import (
+    NaiveDatetime,
+    TimeOutOfRange,
+    TimeWentBackwards,
+    UnknownReference,
+)
 
-__all__ = ["local_date", "require_aware", "require_in_order", "zone"]
+__all__ = ["in_zone", "local_date", "require_aware", "require_in_order", "zone"]
 
 
 @cache
@@ -24,13 +29,27 @@ def zone(name: str) -> ZoneInfo:
         raise UnknownReference("timezone", name) from None
 
 
+def in_zone(at: datetime, timezone: str) -> datetime:
+    """The instant ``at`` told in the IANA timezone ``timezone``.
+
+    Raises:
+        UnknownReference: no timezone of that name is installed.
+        TimeOutOfRange: there, it lies before the year 1 or after 9999.
+    """
+    try:
+        return at.astimezone(zone(timezone))
+    except OverflowError:
+        raise TimeOutOfRange(at, timezone) from None
+
+
 def local_date(at: datetime, timezone: str) -> date:
     """The calendar date of the instant ``at`` in the IANA timezone ``timezone``.
 
     Raises:
         UnknownReference: no timezone of that name is installed.
+        TimeOutOfRange: there, it lies before the year 1 or after 9999.
     """
-    return at.astimezone(zone(timezone)).date()
+    return in_zone(at, timezone).date()
 
 
 def require_aware(value: datetime, field: str = "at") -> datetime:

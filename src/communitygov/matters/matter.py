@@ -43,7 +43,7 @@ from communitygov.kernel.checks import require_instance
 from communitygov.kernel.events import Event
 from communitygov.kernel.periods import Period, period_end
 from communitygov.kernel.slots import maker
-from communitygov.kernel.timekeeping import require_aware, zone
+from communitygov.kernel.timekeeping import in_zone, require_aware
 from communitygov.matters.deliberation import check_meeting
 from communitygov.matters.events import (
     DeliberationHeld,
@@ -606,9 +606,7 @@ class Matter(Aggregate):
 
     def _period_end(self, start: datetime, period: Period) -> datetime:
         """When ``period`` from ``start`` ends, counted in the community's timezone."""
-        return period_end(
-            start.astimezone(zone(self.raised.timezone)), period, self.procedure.calendar
-        )
+        return period_end(in_zone(start, self.raised.timezone), period, self.procedure.calendar)
 
     def _ruling_due(self, raised_at: datetime, within: Period | None) -> datetime | None:
         """When a ruling on an objection raised at ``raised_at`` falls due, if it can be told."""
