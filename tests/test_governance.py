@@ -356,6 +356,26 @@ def test_retries_must_be_a_whole_number_of_zero_or_more(retries: object) -> None
     assert gov.retries == 0
 
 
+class _Logged:
+    """A store that wraps another and passes every call through ``__getattr__``."""
+
+    def __init__(self, store: cg.EventStore) -> None:
+        self.inner = store
+        self.calls: list[str] = []
+
+    def __getattr__(self, name: str) -> object:
+        self.calls.append(name)
+        return getattr(self.inner, name)
+
+
+def test_a_store_that_passes_its_calls_through_is_a_store() -> None:
+    logged = _Logged(cg.MemoryStore())
+    gov = cg.Governance(logged)  # type: ignore[arg-type]
+    gov.register_community("c1", "社区", at=_AT_COMMANDS)
+    assert gov.community("c1").name == "社区"
+    assert {"append", "load"} <= set(logged.calls)
+
+
 @pytest.mark.parametrize(
     ("make", "field"),
     [

@@ -61,8 +61,13 @@ def test_ids_of_a_text_class_of_their_own_are_written_as_they_are_read(
     any_store: cg.EventStore,
 ) -> None:
     # The reads took a str subclass (a StrEnum member, say) and the writes refused it.
+    made = make_request("c1", "s1", command_id="k1")
+    summary = attrs.evolve(
+        made.summary, community_id=_Text("c1"), stream_id=_Text("s1"), kind=_Text("matter")
+    )
     request = attrs.evolve(
-        make_request("c1", "s1", command_id="k1"),
+        made,
+        summary=summary,
         community_id=_Text("c1"),
         stream_id=_Text("s1"),
         kind=_Text("matter"),
@@ -74,6 +79,8 @@ def test_ids_of_a_text_class_of_their_own_are_written_as_they_are_read(
     assert [e.stream_id for e in any_store.read_all(_Text("c1"))] == ["s1"]
     assert any_store.command_result("c1", _Text("k1")) is not None
     assert any_store.communities() == ["c1"]
+    [summary] = any_store.summaries("c1")
+    assert {type(summary.community_id), type(summary.stream_id), type(summary.kind)} == {str}
 
 
 def test_something_else_than_a_request_is_refused_and_nothing_is_stored(

@@ -81,9 +81,15 @@ def _difference(
         recorded = store.read_stream(summary.community_id, summary.stream_id)
         events = [decode(event) for event in recorded if event.version <= summary.version]
         replayed = cls.replay(events, context)
+    except DecodeError as exc:
+        return (
+            "the stream cannot be replayed to check its summary (a record is damaged, or "
+            f"it needs a procedure, calendar or event type not given here): {exc}"
+        )
+    try:
         stored = snapshots.thaw(cls, summary)
     except DecodeError as exc:
-        return f"the stream cannot be replayed to check its summary: {exc}"
+        return f"the summary's snapshot cannot be read: {exc}"
     if stored != replayed:
         return f"the summary's snapshot is not the {cls.kind} its events make"
     described = replayed.describe()

@@ -63,6 +63,12 @@ __all__ = ["FeedItem", "Governance"]
 
 A = TypeVar("A", bound=Aggregate)
 
+_STORE_METHODS = tuple(
+    name for name, value in vars(EventStore).items() if callable(value) and name[0] != "_"
+)
+"""The methods of the store protocol; looked up as calls find them (a proxy's
+``__getattr__`` included), not as ``isinstance`` of a protocol does on newer Pythons."""
+
 
 @attrs.frozen
 class FeedItem:
@@ -107,7 +113,7 @@ class Governance:
         codec: EventCodec | None = None,
         retries: int = 3,
     ) -> None:
-        if not isinstance(store, EventStore):  # a protocol checked for its methods
+        if not all(callable(getattr(store, name, None)) for name in _STORE_METHODS):
             raise WrongType("store", store, "a store (see communitygov.storage.protocol)")
         if calendar is not None and not isinstance(calendar, Calendar):
             raise WrongType("calendar", calendar, "a Calendar")

@@ -284,6 +284,15 @@ class AppendRequest:
         ):
             if given != should_be:
                 self._refuse(f"summary's {field}", given, should_be, f"the request's {field}")
+        if not type(summary.community_id) is type(summary.stream_id) is type(summary.kind) is str:
+            # Equal texts of a str subclass: kept as the request's plain ones.
+            summary = attrs.evolve(
+                summary,
+                community_id=self.community_id,
+                stream_id=self.stream_id,
+                kind=self.kind,
+            )
+            object.__setattr__(self, "summary", summary)
 
     def _refuse_fields(self, number: int, event: NewEvent) -> NoReturn:
         """Refuse the first field of ``event`` that is not of its type."""
