@@ -284,7 +284,7 @@ class AppendRequest:
         ):
             if given != should_be:
                 self._refuse(f"summary's {field}", given, should_be, f"the request's {field}")
-        if not type(summary.community_id) is type(summary.stream_id) is type(summary.kind) is str:
+        if {type(summary.community_id), type(summary.stream_id), type(summary.kind)} != {str}:
             # Equal texts of a str subclass: kept as the request's plain ones.
             summary = attrs.evolve(
                 summary,
