@@ -60,6 +60,29 @@ def test_redacted_text_contains_no_secret_whatever_the_replacements(
         assert re.search(re.escape(secret), redacted, re.IGNORECASE) is None
 
 
+PADDING = st.text(st.sampled_from(" \t\n\u3000"), max_size=3)
+
+
+@given(
+    before=st.text(max_size=20),
+    after=st.text(max_size=20),
+    secret=SECRETS,
+    padding=st.tuples(PADDING, PADDING),
+)
+def test_a_secret_typed_with_whitespace_around_it_is_still_found(
+    before: str, after: str, secret: str, padding: tuple[str, str]
+) -> None:
+    # A name or detail as a form sends it ("周盛 ", "社交恐惧症\n"), a notice typed without.
+    typed = padding[0] + secret + padding[1]
+    redacted = redact(before + secret.strip() + after, [(typed, "X")])
+    assert re.search(re.escape(secret.strip()), redacted, re.IGNORECASE) is None
+
+
+def test_a_disclosure_finds_a_name_and_a_detail_recorded_with_whitespace() -> None:
+    hidden = cg.Disclosure(name="周盛 ", sensitive=["社交恐惧症\n"])
+    assert hidden.redact("周盛克服了社交恐惧症。") == f"周某克服了{WITHHELD}。"
+
+
 def test_redaction_replaces_longer_secrets_first_and_ignores_case() -> None:
     assert redact("社交恐惧症和恐惧症", [("恐惧症", "X"), ("社交恐惧症", "Y")]) == "Y和X"
     assert redact("MARY SMITH came", [("Mary Smith", "M. S.")]) == "M. S. came"

@@ -92,10 +92,15 @@ def redact(text: str, replacements: Iterable[tuple[str, str]]) -> str:
     Longer secrets go first, so a detail that contains another is replaced whole. The result
     contains none of the secrets, even where a replacement would bring one back (a
     replacement that contains a secret, or text that forms one around it): those occurrences
-    are deleted. Blank secrets are ignored.
+    are deleted. A secret is looked for without the whitespace around it (a name typed as
+    ``"周盛 "`` is found in ``"周盛克服了…"``); blank secrets are ignored.
     """
     pairs = sorted(
-        ((secret, replacement) for secret, replacement in replacements if secret.strip()),
+        (
+            (secret.strip(), replacement)
+            for secret, replacement in replacements
+            if secret.strip()
+        ),
         key=lambda pair: -len(pair[0]),
     )
     for _ in range(_ROUNDS):
