@@ -550,3 +550,50 @@ def test_a_creation_whose_version_its_events_do_not_reach_is_refused() -> None:
         gov.create((registered, events + events))
     assert (refused.value.given, refused.value.should_be) == (1, 2)
     assert gov.store.communities() == []
+
+
+def test_a_deadline_at_a_local_midnight_the_clocks_skip_verifies_clean(tmp_path: Path) -> None:
+    # Asunción put its clocks forward at midnight on 1 October 2023: the fund's September
+    # falls due at a local time that does not exist, stored as its instant in UTC.
+    gov = cg.Governance(cg.SQLiteStore(tmp_path / "gap.db"))
+    when = datetime(2023, 9, 1, 9, tzinfo=ZoneInfo("America/Asuncion"))
+    gov.register_community("c1", "社区", at=when, timezone="America/Asuncion")
+    for person in ("wu", "li", "zhou", "luo", "zhang"):
+        gov.execute(cg.Community, "c1", "c1", lambda c, p=person: c.register_person(p, p, at=when))
+    plan = gov.create(
+        cg.AssistancePlan.intake(
+            "p1",
+            community=gov.community("c1"),
+            template=cg.FOUR_STAGES,
+            beneficiary="zhou",
+            referred_by="走访",
+            team=[
+                cg.TeamMember("wu", cg.TeamRole.BRANCH_SECRETARY),
+                cg.TeamMember("li", cg.TeamRole.VOLUNTEER),
+            ],
+            consent=cg.Consent("zhou", date(2023, 9, 1)),
+            at=when,
+        )
+    )
+    fund = gov.create(
+        cg.Fund.open(
+            "f1",
+            plan=plan,
+            community=gov.community("c1"),
+            purpose="义卖",
+            custodian="luo",
+            bookkeeper="zhang",
+            at=when,
+        )
+    )
+    fund = gov.execute(
+        cg.Fund,
+        "c1",
+        "f1",
+        lambda f: f.record_sale(
+            cg.Money(100), item="笔", buyer=cg.BuyerType.RESIDENT, by="luo", at=when
+        ),
+    )
+    due = fund.describe().due_at
+    assert due is not None and (due.month, due.day, due.hour) == (10, 1, 0)
+    assert gov.verify() == []

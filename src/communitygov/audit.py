@@ -10,6 +10,7 @@ edited summary, or one written from an aggregate its events do not make, is foun
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Set
+from datetime import UTC, datetime
 from typing import Any
 
 from communitygov.assistance.plan import AssistancePlan
@@ -100,9 +101,18 @@ def _difference(
         ("deadline's purpose", summary.due_what, described.due_what),
         ("time", summary.updated_at, replayed.last_at),
     ):
-        if said != made:
+        if not _same(said, made):
             return (
                 f"the summary's {field} is {said!r}, but its events make it {made!r} for the "
                 f"{cls.kind}"
             )
     return ""
+
+
+def _same(said: object, made: object) -> bool:
+    """Whether a summary's field says what the events make: times as instants, since Python
+    never finds a time in a zone's gap or fold equal to one in another zone (a deadline at a
+    local midnight that a change of clocks skips, stored in UTC)."""
+    if isinstance(said, datetime) and isinstance(made, datetime):
+        return said.astimezone(UTC) == made.astimezone(UTC)
+    return said == made

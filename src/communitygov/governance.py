@@ -346,7 +346,9 @@ class Governance:
         return [self._decode(event) for event in recorded]
 
     def feed(self, community_id: str, *, after: int = 0, limit: int = 1000) -> list[FeedItem]:
-        """The community's events after position ``after``, in order, decoded."""
+        """The community's events after position ``after``, in order, decoded: the record
+        itself, for projections, with every name and sensitive detail in it (publish
+        notices, which de-identify, never the events)."""
         return [
             FeedItem(event.position, event.stream_id, event.version, self._decode(event))
             for event in self.store.read_all(community_id, after_position=after, limit=limit)

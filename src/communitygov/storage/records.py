@@ -116,7 +116,9 @@ class Summary:
         updated_at: when the latest event happened (a store gives it back in UTC).
         due_at: the next deadline, if any (a store gives it back in UTC); ``due_what`` says
             what falls due.
-        snapshot: the aggregate's state as JSON text, so loading needs no replay.
+        snapshot: the aggregate's state as JSON text, so loading needs no replay. It is
+            the record itself, names and sensitive details included, so it is left out of
+            ``repr`` (which ends up in logs).
         last_hash: the hash of the stream's latest event.
     """
 
@@ -127,7 +129,7 @@ class Summary:
     state: str
     title: str
     updated_at: datetime
-    snapshot: str
+    snapshot: str = attrs.field(repr=False)
     last_hash: str
     due_at: datetime | None = None
     due_what: str = ""
