@@ -63,6 +63,47 @@ def test_host_tables_and_ours_commit_together(tmp_path: Path) -> None:
     assert connection.execute("SELECT count(*) FROM app_log").fetchone() == (1,)
 
 
+def test_a_host_transaction_that_read_before_another_writer_gets_a_conflict(
+    tmp_path: Path,
+) -> None:
+    # Its snapshot is older than the other writer's commit: SQLite cannot let it write.
+    path = tmp_path / "app.db"
+    other = cg.SQLiteStore(path)
+    connection = sqlite3.connect(path, isolation_level=None)
+    store = cg.SQLiteStore(connection=connection)
+    connection.execute("BEGIN")
+    assert store.read_stream("c1", "s1") == []  # the host's transaction reads first
+    other.append(make_request("c2", "elsewhere"))
+    with pytest.raises(cg.ConcurrencyConflict) as refused:
+        store.append(make_request("c1", "s1", command_id="k1"))
+    assert (refused.value.stream, refused.value.expected, refused.value.actual) == ("s1", 0, 0)
+    assert "retry in a new transaction" in str(refused.value)
+    connection.execute("ROLLBACK")
+    store.append(make_request("c1", "s1", command_id="k1"))  # a new transaction can
+    assert [e.version for e in other.read_stream("c1", "s1")] == [1]
+
+
+def test_a_failure_that_undoes_the_host_transaction_says_so(tmp_path: Path) -> None:
+    # A full disk makes SQLite roll back the whole transaction, the host's part with ours.
+    connection = sqlite3.connect(tmp_path / "app.db")
+    connection.execute("CREATE TABLE app_log (line TEXT)")
+    connection.commit()
+    store = cg.SQLiteStore(connection=connection)
+    connection.commit()
+    pages = connection.execute("PRAGMA page_count").fetchone()[0]
+    connection.execute(f"PRAGMA max_page_count = {pages + 3}")
+    connection.execute("INSERT INTO app_log VALUES ('step 1')")
+    request = make_request("c1", "s1")
+    request = attrs.evolve(request, summary=attrs.evolve(request.summary, title="x" * 100_000))
+    with pytest.raises(cg.StoreUnavailable) as refused:
+        store.append(request)
+    assert "full" in str(refused.value)
+    assert "rolled back the application's whole transaction" in str(refused.value)
+    assert not connection.in_transaction
+    assert connection.execute("SELECT count(*) FROM app_log").fetchone() == (0,)
+    assert store.read_stream("c1", "s1") == []
+
+
 def test_sqlite_reaches_streams_and_batches_by_their_keys(tmp_path: Path) -> None:
     # What a write or a community's read costs must not grow with the rest of the table: each
     # query the store runs searches an index; none scans cg_streams or cg_batches whole.

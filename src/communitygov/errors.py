@@ -915,8 +915,9 @@ class ConcurrencyConflict(PersistenceError):
         if expected == actual:  # the stream stayed; a write elsewhere in its community did not
             message = (
                 f"stream {stream!r} is at version {actual} as expected, but another writer "
-                "appended to its community after this transaction's snapshot was taken "
-                "(REPEATABLE READ or SERIALIZABLE): retry in a new transaction"
+                "appended after the snapshot of the transaction it runs in was "
+                "taken (a REPEATABLE READ or SERIALIZABLE transaction on PostgreSQL, one that "
+                "read first on SQLite): retry in a new transaction"
             )
         elif expected == 0:
             message = (

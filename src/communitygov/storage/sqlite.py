@@ -117,11 +117,19 @@ class SQLiteStore(SQLReads, ClosedOnExit):
     # --- transactions ------------------------------------------------------------------
 
     @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Cursor]:
+    def _transaction(self, first: AppendRequest | None = None) -> Iterator[sqlite3.Cursor]:
         """A write transaction: our own ``BEGIN IMMEDIATE``, or a savepoint in the host's.
 
+        Args:
+            first: the first request the transaction writes, named if another writer got
+                there first.
+
         Raises:
-            StoreUnavailable: the database cannot be written (locked too long, disk full …).
+            ConcurrencyConflict: inside the host's transaction, another writer has written
+                since that transaction's snapshot was taken (it cannot write now; a new one
+                can).
+            StoreUnavailable: the database cannot be written (locked too long, disk full …);
+                it says when SQLite rolled the host's whole transaction back with ours.
         """
         connection = self._connection
         with self._lock:
@@ -131,20 +139,33 @@ class SQLiteStore(SQLReads, ClosedOnExit):
                 cursor = _cursor(connection)
             except sqlite3.Error as exc:
                 raise StoreUnavailable("SQLite", f"{self._where}: {exc}") from exc
+            host_lost = False
             try:
                 cursor.execute("SAVEPOINT cg_write" if nested else "BEGIN IMMEDIATE")
                 try:
                     yield cursor
                     cursor.execute("RELEASE cg_write" if nested else "COMMIT")
                 except BaseException:  # the COMMIT too: a busy one leaves the transaction open
-                    if nested:
+                    if nested and connection.in_transaction:
                         cursor.execute("ROLLBACK TO cg_write")
                         cursor.execute("RELEASE cg_write")
+                    elif nested:  # SQLite undoes the whole transaction on some errors
+                        host_lost = True
                     elif connection.in_transaction:  # an I/O error may have rolled it back
                         cursor.execute("ROLLBACK")
                     raise
             except sqlite3.Error as exc:
-                raise StoreUnavailable("SQLite", f"{self._where}: {exc}") from exc
+                stale = getattr(exc, "sqlite_errorname", "") == "SQLITE_BUSY_SNAPSHOT"
+                if stale and first is not None and not host_lost:
+                    version = first.expected_version
+                    raise ConcurrencyConflict(first.stream_id, version, version) from exc
+                lost = (
+                    "; SQLite rolled back the application's whole transaction with it, so "
+                    "nothing of it was written either"
+                    if host_lost
+                    else ""
+                )
+                raise StoreUnavailable("SQLite", f"{self._where}: {exc}{lost}") from exc
             finally:
                 cursor.close()
 
@@ -289,7 +310,7 @@ class SQLiteStore(SQLReads, ClosedOnExit):
         if not requests:
             self._require_open()
             return []
-        with self._transaction() as cursor:
+        with self._transaction(requests[0]) as cursor:
             writes = _Writes(cursor)
             if len(requests) > 1:
                 writes.look_up(requests)
