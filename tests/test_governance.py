@@ -595,5 +595,6 @@ def test_a_deadline_at_a_local_midnight_the_clocks_skip_verifies_clean(tmp_path:
         ),
     )
     due = fund.describe().due_at
-    assert due is not None and (due.month, due.day, due.hour) == (10, 1, 0)
+    assert due is not None
+    assert (due.month, due.day, due.hour) == (10, 1, 0)
     assert gov.verify() == []

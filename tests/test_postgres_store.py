@@ -34,6 +34,7 @@ from communitygov.errors import (
     StoreUnavailable,
 )
 from communitygov.kernel.aggregate import Decision
+from communitygov.storage import open_store
 from communitygov.storage.integrity import GENESIS, chain_hash, verify
 from communitygov.storage.postgres import SCHEMA_VERSION, PostgresStore
 from communitygov.storage.records import AppendRequest, AppendResult, NewEvent, Summary
@@ -554,6 +555,18 @@ def test_a_newer_schema_is_refused(dsn: str) -> None:
         PostgresStore(dsn)
 
 
+def test_a_url_is_opened_whatever_the_case_of_its_scheme(dsn: str) -> None:
+    from psycopg.conninfo import conninfo_to_dict
+
+    given = conninfo_to_dict(dsn)
+    for scheme in ("POSTGRESQL", "Postgres"):
+        url = f"{scheme}://{given['user']}@{given['host']}:{given['port']}/{given['dbname']}"
+        with open_store(url) as store:
+            store.append(request("m1", 0, 1) if scheme == "POSTGRESQL" else request("m2", 0, 1))
+    with PostgresStore(dsn) as store:
+        assert [s.stream_id for s in store.summaries("sanwan")] == ["m1", "m2"]
+
+
 def test_bad_arguments_and_a_closed_store(dsn: str) -> None:
     with pytest.raises(StoreUnavailable, match="exactly one"):
         PostgresStore()
@@ -561,6 +574,9 @@ def test_bad_arguments_and_a_closed_store(dsn: str) -> None:
         PostgresStore(dsn, pool=object())  # type: ignore[arg-type]
     with pytest.raises(StoreUnavailable, match="invalid DSN"):
         PostgresStore("not a dsn")
+    for escaped in ("postgresql://%ff@127.0.0.1:1/db", "postgresql:///db?application_name=%ff"):
+        with pytest.raises(StoreUnavailable, match=r"invalid DSN.*can't decode byte 0xff"):
+            PostgresStore(escaped)
     with pytest.raises(
         StoreUnavailable, match=re.escape("must be a psycopg.Connection, not <class 'str'>")
     ):

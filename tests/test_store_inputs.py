@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 import communitygov as cg
 from communitygov.storage.integrity import verify
-from communitygov.storage.records import storable_text
+from communitygov.storage.records import MAX_KEY_LENGTH, storable_text
 from communitygov.testing.conformance import make_request
 
 HUGE = [2**63, 2**63 - 1, 2**70, -(2**63) - 1, -(2**70)]
@@ -55,6 +55,43 @@ def test_a_text_no_store_can_hold_finds_nothing(any_store: cg.EventStore) -> Non
 
 class _Text(str):
     __slots__ = ()
+
+
+def test_keys_of_the_longest_length_in_the_widest_characters_are_kept(
+    any_store: cg.EventStore,
+) -> None:
+    # Four bytes of UTF-8 each: three such texts make one PostgreSQL index entry.
+    wide = "𠀀" * MAX_KEY_LENGTH
+    request = make_request(wide, wide, command_id=wide)
+    summary = attrs.evolve(request.summary, kind=wide, state=wide)
+    request = attrs.evolve(request, kind=wide, summary=summary)
+    any_store.append(request)
+    [summary] = any_store.summaries(wide, kind=wide, state=wide)
+    assert summary.stream_id == wide
+    assert any_store.command_result(wide, wide) is not None
+
+
+@pytest.mark.parametrize("field", ["community", "stream", "kind", "command id", "state"])
+def test_a_key_longer_than_the_stores_keep_is_refused_where_the_request_is_made(
+    field: str,
+) -> None:
+    long = "x" * (MAX_KEY_LENGTH + 1)
+    ids = {"community": "c1", "stream": "s1", "command id": "k1", field: long}
+    request = make_request("c1", "s1")
+
+    def make() -> object:
+        if field == "kind":
+            summary = attrs.evolve(request.summary, kind=long)
+            return attrs.evolve(request, kind=long, summary=summary)
+        if field == "state":
+            return attrs.evolve(request, summary=attrs.evolve(request.summary, state=long))
+        return make_request(ids["community"], ids["stream"], command_id=ids["command id"])
+
+    with pytest.raises(cg.MalformedRequest) as refused:
+        make()
+    field_name = "summary's state" if field == "state" else field
+    assert (refused.value.field, refused.value.given) == (field_name, long)
+    assert f"at most {MAX_KEY_LENGTH}" in refused.value.because
 
 
 def test_ids_of_a_text_class_of_their_own_are_written_as_they_are_read(
@@ -164,6 +201,8 @@ def test_a_recorded_schema_version_that_is_not_a_number_is_refused(
         ({"path": "a\x00b.db"}, "null byte"),
         ({"connection": "not a connection"}, "not an sqlite3 connection"),
         ({"path": 7}, "not a file path"),
+        ({"path": ""}, "an empty path names no file"),
+        ({"path": b""}, "an empty path names no file"),
     ],
 )
 def test_a_path_or_connection_sqlite_cannot_use_is_refused(

@@ -178,9 +178,32 @@ def test_open_store_understands_urls(tmp_path: Path) -> None:
     for url in ("memory://[", "postgresql://[::1/x"):
         with pytest.raises(cg.StoreUnavailable, match="is not a URL"):
             open_store(url)
-    with pytest.raises(cg.StoreUnavailable, match="query or fragment"):
-        open_store(f"sqlite:///{tmp_path / 'q.db'}?mode=ro")
+    for ending in ("?mode=ro", "?", "#"):  # an empty query or fragment is one too
+        with pytest.raises(cg.StoreUnavailable, match="query or fragment"):
+            open_store(f"sqlite:///{tmp_path / 'q.db'}{ending}")
     assert not list(tmp_path.glob("q.db*"))
+    with pytest.raises(cg.StoreUnavailable, match="not UTF-8"):
+        open_store(f"sqlite:///{tmp_path}/%FF.db")
+    for url in ("memory:///var/records.db", "memory://host", "memory://?x=1"):
+        with pytest.raises(cg.StoreUnavailable, match="nothing after it"):
+            open_store(url)
+    assert isinstance(open_store("MEMORY://"), cg.MemoryStore)
+    escaped = open_store(f"SQLite:///{tmp_path}/what%3F.db")  # a ? in the name, %-escaped
+    escaped.append(make_request("c1", "s1"))
+    assert (tmp_path / "what?.db").exists()
+
+
+def test_a_path_starting_with_file_names_that_file_not_a_uri(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    with cg.SQLiteStore("file:records.db?mode=ro") as store:
+        store.append(make_request("c1", "s1"))  # a URI's mode=ro would refuse this
+    assert sorted(p.name for p in tmp_path.glob("file:*")) == ["file:records.db?mode=ro"]
+    imported = cg.SQLiteStore.bulk_import("file:archive.db", [make_request("c1", "s1")])
+    assert [e.stream_id for e in imported.read_all("c1")] == ["s1"]
+    imported.close()
+    assert not (tmp_path / "archive.db").exists()
 
 
 @pytest.mark.parametrize(

@@ -96,11 +96,7 @@ def redact(text: str, replacements: Iterable[tuple[str, str]]) -> str:
     ``"周盛 "`` is found in ``"周盛克服了…"``); blank secrets are ignored.
     """
     pairs = sorted(
-        (
-            (secret.strip(), replacement)
-            for secret, replacement in replacements
-            if secret.strip()
-        ),
+        ((secret.strip(), replacement) for secret, replacement in replacements if secret.strip()),
         key=lambda pair: -len(pair[0]),
     )
     for _ in range(_ROUNDS):

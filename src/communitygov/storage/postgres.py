@@ -203,17 +203,17 @@ class PostgresStore(SQLReads, ClosedOnExit):
         self._owned: psycopg.Connection[Any] | None = None
         self._dsn = ""
         if dsn is not None:
-            try:
-                given = conninfo_to_dict(dsn)
-            except psycopg.Error as exc:
-                raise StoreUnavailable(_STORE, f"invalid DSN: {_one_line(exc)}") from exc
             defaults: dict[str, str | int] = {
                 "connect_timeout": 10,
                 "application_name": "communitygov",
             }
-            self._dsn = make_conninfo(
-                dsn, **{key: value for key, value in defaults.items() if key not in given}
-            )
+            try:
+                given = conninfo_to_dict(dsn)
+                self._dsn = make_conninfo(
+                    dsn, **{key: value for key, value in defaults.items() if key not in given}
+                )
+            except (psycopg.Error, ValueError) as exc:  # ValueError: %-escapes that are no UTF-8
+                raise StoreUnavailable(_STORE, f"invalid DSN: {_one_line(exc)}") from exc
         self.bulk_threshold = max(1, bulk_threshold)  # 0 and 1 alike: COPY always
         self._lock = threading.RLock()
         self._closed = False

@@ -15,6 +15,7 @@ import attrs
 from communitygov.errors import MalformedRequest
 
 __all__ = [
+    "MAX_KEY_LENGTH",
     "MAX_VERSION",
     "AppendRequest",
     "AppendResult",
@@ -149,6 +150,11 @@ def storable_text(text: str) -> bool:
 MAX_VERSION = 2**31 - 1
 """The last version of a stream that every store keeps (PostgreSQL's ``integer``)."""
 
+MAX_KEY_LENGTH = 200
+"""The most characters of a community id, stream id, kind, command id or state: the texts
+the stores keep in their keys and indexes. Three of them make one index entry, which
+PostgreSQL keeps within 2,704 bytes (200 characters are at most 800 bytes of UTF-8)."""
+
 
 def _offset(moment: object) -> timedelta | None:
     """``moment``'s offset from UTC; ``None`` for anything but a datetime with a valid one."""
@@ -175,8 +181,9 @@ class AppendRequest:
             stores nothing.
 
     Raises:
-        MalformedRequest: the community, stream or kind is not a text of one character or
-            more, nor the command id (when given); the expected version is not a whole
+        MalformedRequest: the community, stream or kind is not a text of one to
+            :data:`MAX_KEY_LENGTH` characters, nor the command id (when given) or the
+            summary's state (which may be empty); the expected version is not a whole
             number of 0 or more; the events are not a tuple (or list, kept as a tuple) of
             :class:`NewEvent` whose type, data and hash are text and whose schema version is
             a whole number; the summary is not a :class:`Summary`, its version is not a
@@ -206,7 +213,7 @@ class AppendRequest:
             ("command id", "command_id"),
         ):
             value = getattr(self, name)
-            if type(value) is str and value:
+            if type(value) is str and 0 < len(value) <= MAX_KEY_LENGTH:
                 continue
             if value is None and name == "command_id":
                 continue
@@ -219,6 +226,8 @@ class AppendRequest:
                     if name == "command_id"
                     else "it is a text of one character or more",
                 )
+            if len(value) > MAX_KEY_LENGTH:
+                self._refuse_long(field, value)
             # A text of a str subclass (a StrEnum member, say), kept as the plain text it is,
             # as the reads take it.
             object.__setattr__(self, name, str.__str__(value))
@@ -266,6 +275,8 @@ class AppendRequest:
             if type(value) is not str:
                 self._refuse(f"summary's {field}", value, None, "it is text")
             texts.append(value)
+        if len(summary.state) > MAX_KEY_LENGTH:
+            self._refuse_long("summary's state", summary.state)
         # All the text at once, and only if something may be amiss, each text on its own.
         if "\x1e" in packed or "\x1f" in packed or not storable_text("".join(texts)):
             self._refuse_text()
@@ -295,6 +306,15 @@ class AppendRequest:
                 kind=self.kind,
             )
             object.__setattr__(self, "summary", summary)
+
+    def _refuse_long(self, field: str, text: str) -> NoReturn:
+        self._refuse(
+            field,
+            text,
+            None,
+            f"it is {len(text):,} characters long, and the stores keep at most "
+            f"{MAX_KEY_LENGTH} in their keys and indexes",
+        )
 
     def _refuse_fields(self, number: int, event: NewEvent) -> NoReturn:
         """Refuse the first field of ``event`` that is not of its type."""

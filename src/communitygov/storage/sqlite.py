@@ -93,7 +93,10 @@ class SQLiteStore(SQLReads, ClosedOnExit):
         try:
             if connection is None:
                 connection = sqlite3.connect(
-                    self._where, timeout=timeout, isolation_level=None, check_same_thread=False
+                    _file_name(self._where),
+                    timeout=timeout,
+                    isolation_level=None,
+                    check_same_thread=False,
                 )
             self._connection = connection
             connection.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
@@ -420,6 +423,18 @@ def _require_path(path: object) -> None:
         raise StoreUnavailable(
             "SQLite", f"path={path!r} is not a file path (str, bytes or os.PathLike)"
         )
+    if not os.fsdecode(path):
+        raise StoreUnavailable(
+            "SQLite",
+            "an empty path names no file: SQLite would open a temporary database, gone when "
+            "it closes (give ':memory:' for a database in memory)",
+        )
+
+
+def _file_name(path: str) -> str:
+    """``path`` as SQLite takes it for that very file: one starting with ``file:`` would be
+    read as a URI (with its own query and escapes), so it is given as ``./file:…``."""
+    return os.path.join(".", path) if path.startswith("file:") else path
 
 
 def _cursor(connection: sqlite3.Connection) -> sqlite3.Cursor:

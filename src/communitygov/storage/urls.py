@@ -21,9 +21,12 @@ def open_store(url: str) -> MemoryStore | SQLiteStore | PostgresStore:
 
     * ``memory://`` — a new in-memory store;
     * ``sqlite:///relative/path.db``, ``sqlite:////absolute/path.db`` or
-      ``sqlite:///:memory:`` — an SQLite database (created if missing);
+      ``sqlite:///:memory:`` — an SQLite database (created if missing); the path is
+      %-escaped as in any URL (``%3F`` for a ``?`` in a file name), and is all the URL says;
     * ``postgresql://user:password@host:port/database`` (or ``postgres://``) — a PostgreSQL
       database, with the ``postgres`` extra.
+
+    Schemes are read in any case (``SQLite:///x.db``).
 
     Raises:
         StoreUnavailable: the URL names no known kind of store, or the store cannot be opened.
@@ -37,22 +40,33 @@ def open_store(url: str) -> MemoryStore | SQLiteStore | PostgresStore:
         raise StoreUnavailable("named", f"{url!r} is not a URL: {exc}") from exc
     scheme = parts.scheme.lower()
     if scheme == "memory":
+        if url.lower() != "memory://":
+            raise StoreUnavailable(
+                "memory", f"expected memory:// and nothing after it, got {url!r}"
+            )
         return MemoryStore()
     if scheme == "sqlite":
         prefix = "sqlite:///"
         if not url.lower().startswith(prefix) or len(url) == len(prefix):
             raise StoreUnavailable("SQLite", f"expected sqlite:///path.db, got {url!r}")
-        if parts.query or parts.fragment:
+        path = url[len(prefix) :]
+        if "?" in path or "#" in path:
             raise StoreUnavailable(
                 "SQLite",
                 f"{url!r} has a query or fragment; a sqlite:/// URL names a file and nothing "
-                "else (give SQLiteStore its options instead)",
+                "else (give SQLiteStore its options instead; a ? or # in a file name is "
+                "written %3F or %23)",
             )
-        return SQLiteStore(unquote(url[len(prefix) :]))
+        try:
+            return SQLiteStore(unquote(path, errors="strict"))
+        except UnicodeDecodeError as exc:
+            raise StoreUnavailable(
+                "SQLite", f"{url!r} names its file with %-escapes that are not UTF-8: {exc}"
+            ) from exc
     if scheme in ("postgresql", "postgres"):
         from communitygov.storage.postgres import PostgresStore
 
-        return PostgresStore(url)
+        return PostgresStore(scheme + url[len(scheme) :])  # libpq reads lower case only
     raise StoreUnavailable(
         "named",
         f"{url!r} names no kind of store this library has; use memory://, sqlite:///path.db "
