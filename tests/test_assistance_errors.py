@@ -996,3 +996,126 @@ def test_a_stage_passes_without_a_reason_only_when_its_goals_are_met(value: int)
         assert passed.state == "first_wish"
         assert isinstance(event, StageReviewed)
         assert event.unmet_goals == ("outings",)
+
+
+LATE = START + timedelta(days=400)
+"""Long after every plan of these tests was last changed."""
+
+
+def _running() -> Plan:
+    return plan_at("speak_up")
+
+
+WRONG_TYPES: dict[str, tuple[Callable[[], object], str]] = {
+    "a team role as text": (lambda: cg.TeamMember("pc0", "volunteer"), "role"),  # type: ignore[arg-type]
+    "a sensitive kind as text": (lambda: cg.SensitiveDetail("health", "x"), "kind"),  # type: ignore[arg-type]
+    "a consent's day as a datetime": (lambda: cg.Consent(BENEFICIARY, START), "on"),
+    "a consent's day as text": (lambda: cg.Consent(BENEFICIARY, "2025-09-01"), "on"),  # type: ignore[arg-type]
+    "no text of how consent was given": (
+        lambda: cg.Consent(BENEFICIARY, START.date(), None),
+        "how",
+    ),  # type: ignore[arg-type]
+    "no notes on an activity": (
+        lambda: cg.Activity(on=START.date(), by=MENTOR, what="x", minutes=1, notes=None),  # type: ignore[arg-type]
+        "notes",
+    ),
+    "a goal's direction as text": (
+        lambda: cg.Goal("k", "t", "i", 1, "at_most"),  # type: ignore[arg-type]
+        "direction",
+    ),
+    "the template by name": (lambda: intake(template="four_stages"), "template"),
+    "the team as names": (lambda: intake(team=["pc0", "rep00"]), "an item of team"),
+    "no consent": (lambda: intake(consent=None), "consent"),
+    "sensitive details as text": (lambda: intake(sensitive=["社交恐惧症"]), "an item of sensitive"),
+    "no referral": (lambda: intake(referred_by=None), "referred by"),
+    "no community": (lambda: intake(community=None), "community"),
+    "a mentor's start as a datetime": (
+        lambda: _running().assign_mentor(MENTOR, start=START, community=community(), at=LATE),  # type: ignore[arg-type]
+        "start",
+    ),
+    "a member by name": (
+        lambda: _running().join_team("res1", community=community(), at=LATE),  # type: ignore[arg-type]
+        "member",
+    ),
+    "no activity": (lambda: _running().log_activity(None, at=LATE), "activity"),  # type: ignore[arg-type]
+    "no note on an observation": (
+        lambda: _running().record_observation(
+            cg.FOUR_STAGES.stages[0].goals[0].key, 1, by=MENTOR, at=LATE, note=None
+        ),  # type: ignore[arg-type]
+        "note",
+    ),
+    "a reviewer that is no text": (
+        lambda: _running().pass_stage("speak_up", reviewers=["pc0", 5], at=LATE),  # type: ignore[list-item]
+        "an item of reviewers",
+    ),
+    "no reviewers": (
+        lambda: _running().pass_stage("speak_up", reviewers=None, at=LATE),  # type: ignore[arg-type]
+        "reviewers",
+    ),
+    "a review date as text": (
+        lambda: _running().extend_stage(
+            "speak_up", review_on="2026-01-01", reason="x", reviewers=REVIEWERS, at=LATE
+        ),  # type: ignore[arg-type]
+        "review date of stage speak_up",
+    ),
+    "no reason to suspend": (lambda: _running().suspend(None, at=LATE), "reason"),  # type: ignore[arg-type]
+    "a notice's kind as text": (
+        lambda: _running().post_notice("result", "t", place="p", at=LATE),  # type: ignore[arg-type]
+        "kind",
+    ),
+    "no note on withdrawing consent": (
+        lambda: _running().withdraw_consent(at=LATE, note=None),  # type: ignore[arg-type]
+        "note",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", WRONG_TYPES)
+def test_a_value_of_another_type_is_wrong_type_naming_its_field(case: str) -> None:
+    # A text where a choice belongs, None for a text, a datetime for a day: refused where it
+    # is given, never a failure when it is stored, nor another value once read back.
+    command, field = WRONG_TYPES[case]
+    with pytest.raises(cg.WrongType) as refused:
+        command()
+    assert refused.value.field == field
+
+
+def test_an_amount_beyond_what_money_holds_is_refused_in_a_notice() -> None:
+    p = _running()
+    with pytest.raises(cg.InvalidAmount) as refused:
+        p.post_notice(cg.PlanNoticeKind.INCOME, "t", place="p", at=later(p), amount_fen=10**5000)
+    assert "whole number of 16,610 bits" in str(refused.value)
+
+
+LATEST = date(9998, 12, 31)
+
+
+@given(st.integers(-3, 3))
+def test_a_review_date_is_taken_up_to_the_last_day_a_deadline_can_be_kept(delta: int) -> None:
+    p = plan_at("intake")
+    stages = design(START.date() + 30 * DAY)
+    stages[-1] = attrs.evolve(stages[-1], review_on=LATEST + timedelta(days=delta))
+    if delta <= 0:
+        assessed, _ = p.assess(["交流"], stages, at=START + DAY)
+        assert assessed.stages[-1].review_on == LATEST + timedelta(days=delta)
+    else:
+        with pytest.raises(cg.ReviewDateTooLate) as refused:
+            p.assess(["交流"], stages, at=START + DAY)
+        assert (refused.value.on, refused.value.latest) == (LATEST + timedelta(days=delta), LATEST)
+
+
+def test_resuming_refuses_to_move_a_review_date_past_the_last_day() -> None:
+    p = plan_at("intake")
+    adopted_day = adopted_at().astimezone(TZ).date()
+    stages = design(adopted_day + 30 * DAY)
+    stages[-1] = attrs.evolve(stages[-1], review_on=LATEST - 5 * DAY)
+    p, _ = p.assess(["交流"], stages, at=START + DAY)
+    p, _ = p.adopt(adopting_matter(), at=adopted_at())
+    p, _ = p.suspend("住院", at=adopted_at() + DAY)
+    before = copy.deepcopy(p)
+    with pytest.raises(cg.ReviewDateTooLate) as refused:
+        p.resume("出院", at=adopted_at() + 10 * DAY)
+    assert (refused.value.stage, refused.value.on) == (stages[-1].stage, LATEST + 4 * DAY)
+    assert p == before
+    resumed, _ = p.resume("出院", at=adopted_at() + 6 * DAY)  # five days: to the last day
+    assert resumed.stages[-1].review_on == LATEST

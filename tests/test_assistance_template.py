@@ -101,11 +101,14 @@ MALFORMED: dict[str, tuple[Any, str]] = {
         lambda: template(stage("a", goals=[attrs.evolve(GOAL, target=-1)])),
         "target of goal visits",
     ),
-    "target not a whole number": (
-        lambda: template(stage("a", goals=[attrs.evolve(GOAL, target=1.5)])),
-        "target of goal visits",
-    ),
 }
+
+
+def test_a_goal_refuses_a_target_that_is_not_a_whole_number_at_construction() -> None:
+    for target in (1.5, True, "3", None):
+        with pytest.raises(cg.WrongType) as refused:
+            attrs.evolve(GOAL, target=target)
+        assert (refused.value.field, refused.value.value) == ("target", target)
 
 
 @pytest.mark.parametrize("case", list(MALFORMED), ids=list(MALFORMED))

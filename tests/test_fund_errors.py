@@ -240,6 +240,65 @@ CASES: dict[
         cg.WrongCommunity,
         {"expected": "fundville", "got": "other"},
     ),
+    "the role to its holder": (
+        base,
+        lambda f: f.change_role(cg.FundRole.CUSTODIAN, C, community=community(), at=T),
+        cg.DuplicateId,
+        {"kind": "cash custodian", "id": C},
+    ),
+    "a role by name": (
+        base,
+        lambda f: f.change_role("custodian", "p2", community=community(), at=T),  # type: ignore[arg-type]
+        cg.WrongType,
+        {"field": "role", "value": "custodian"},
+    ),
+    "a buyer by name": (
+        base,
+        lambda f: f.record_sale(cg.Money.yuan(1), item="笔", buyer="resident", by=C, at=T),  # type: ignore[arg-type]
+        cg.WrongType,
+        {"field": "buyer", "value": "resident"},
+    ),
+    "no note on a sale": (
+        base,
+        lambda f: f.record_sale(
+            cg.Money.yuan(1),
+            item="笔",
+            buyer=cg.BuyerType.RESIDENT,
+            by=C,
+            at=T,
+            note=None,  # type: ignore[arg-type]
+        ),
+        cg.WrongType,
+        {"field": "note", "value": None},
+    ),
+    "a period as a datetime": (
+        base,
+        lambda f: f.reconcile(when(31), counted=cg.Money.yuan(70), by=C, witness=B, at=T),  # type: ignore[arg-type]
+        cg.WrongType,
+        {"field": "period"},
+    ),
+    "a period as text": (
+        reconciled,
+        lambda f: f.publish_statement("2020-05", place="公示栏", at=when(31, 18)),  # type: ignore[arg-type]
+        cg.WrongType,
+        {"field": "period", "value": "2020-05"},
+    ),
+    "a month before the fund opened": (
+        base,
+        lambda f: f.reconcile(
+            date(2019, 1, 1), counted=cg.Money.zero(), by=C, witness=B, at=when(31, 18)
+        ),
+        cg.PeriodBeforeOpening,
+        {"period": date(2019, 1, 1), "opened": date(2020, 5, 1)},
+    ),
+    "an amount beyond what money holds": (
+        base,
+        lambda f: f.reconcile(
+            date(2020, 5, 1), counted=cg.Money(cg.MAX_FEN + 1), by=C, witness=B, at=when(31, 18)
+        ),
+        cg.InvalidAmount,
+        {"field": "fen", "value": cg.MAX_FEN + 1},
+    ),
 }
 
 
@@ -316,3 +375,34 @@ def test_a_correction_goes_into_the_open_period_as_a_reversal() -> None:
         fund.reverse("e3", reason="again", by=C, at=june)
     with pytest.raises(cg.NotReversible):
         fund.reverse(reversal.id, reason="again", by=C, at=june)
+
+
+def test_no_fund_opens_for_a_plan_whose_consent_was_withdrawn() -> None:
+    plan = cgst.fund_plan()
+    last = plan.last_at
+    assert last is not None
+    withdrawn, _ = plan.withdraw_consent(at=last + DAY)
+    with pytest.raises(cg.ConsentAlreadyWithdrawn) as refused:
+        Fund.open(
+            "f",
+            plan=withdrawn,
+            community=community(),
+            purpose="义卖",
+            custodian=C,
+            bookkeeper=B,
+            at=last + 2 * DAY,
+        )
+    assert (refused.value.plan, refused.value.action) == (plan.id, "open a fund")
+
+
+def test_money_refuses_amounts_beyond_its_bound_and_says_so_in_numbers_python_writes() -> None:
+    assert cg.Money(cg.MAX_FEN).fen == cg.MAX_FEN
+    assert cg.Money(-cg.MAX_FEN).fen == -cg.MAX_FEN
+    for fen in (cg.MAX_FEN + 1, -cg.MAX_FEN - 1, 10**5000):
+        with pytest.raises(cg.InvalidAmount) as refused:
+            cg.Money(fen)
+        assert "at most 10**30 fen" in str(refused.value)
+    with pytest.raises(cg.InvalidAmount, match="too large"):
+        cg.Money.parse("1" * 4400)
+    with pytest.raises(cg.InvalidAmount):
+        cg.Money(cg.MAX_FEN) + cg.Money(1)

@@ -68,8 +68,9 @@ def test_positive_amounts() -> None:
             Money(fen).require_positive()
 
 
-@given(st.lists(st.integers(-(10**30), 10**30), max_size=20))
-def test_sums_are_exact_however_large(fens: list[int]) -> None:
+@given(st.lists(st.integers(-(10**28), 10**28), max_size=20))
+def test_sums_are_exact(fens: list[int]) -> None:
+    # Twenty amounts of up to 10**28 fen stay within MAX_FEN, however they add up.
     amounts = [Money(fen) for fen in fens]
     assert sum(amounts, Money.zero()).fen == sum(fens)
     assert cg.total(amounts).fen == sum(fens)
@@ -80,3 +81,14 @@ def test_sums_are_exact_however_large(fens: list[int]) -> None:
 @given(st.integers(-(10**15), 10**15))
 def test_formatting_parses_back(fen: int) -> None:
     assert Money.parse(str(Money(fen))) == Money(fen)
+
+
+@given(st.integers(min_value=-3, max_value=3), st.sampled_from([1, -1]))
+def test_an_amount_is_taken_exactly_up_to_its_bound(step: int, side: int) -> None:
+    fen = side * (cg.MAX_FEN + step)
+    if abs(fen) <= cg.MAX_FEN:
+        assert cg.Money(fen).fen == fen
+        assert str(cg.Money(fen))  # every amount it takes can be written out
+    else:
+        with pytest.raises(cg.InvalidAmount):
+            cg.Money(fen)

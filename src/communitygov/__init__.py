@@ -77,6 +77,7 @@ from communitygov.errors import (
     ObjectionsPending,
     OwnEntry,
     PapersNotSentInTime,
+    PeriodBeforeOpening,
     PeriodClosed,
     PeriodNotElapsed,
     PersistenceError,
@@ -85,6 +86,7 @@ from communitygov.errors import (
     PresentNotExpected,
     QuorumNotMet,
     ReviewDateTooEarly,
+    ReviewDateTooLate,
     ReviewNotDue,
     RuleViolation,
     SamePerson,
@@ -128,7 +130,7 @@ from communitygov.kernel.calendars import (
 from communitygov.kernel.chinese_calendar import ChineseOfficialCalendar
 from communitygov.kernel.codec import EncodedEvent, EventCodec, make_converter
 from communitygov.kernel.events import EVENTS, Event, EventRegistry, event_type
-from communitygov.kernel.money import CNY, Money, total
+from communitygov.kernel.money import CNY, MAX_FEN, Money, total
 from communitygov.kernel.periods import Period, PeriodUnit, last_day, period_end
 from communitygov.kernel.voting import (
     COMMITTEE,
@@ -202,6 +204,7 @@ __all__ = [
     "EVENTS",
     "FOUR_DELIBERATIONS",
     "FOUR_STAGES",
+    "MAX_FEN",
     "ONE_SOLICITATION_THREE_DELIBERATIONS",
     "PARTY_MEMBERS_ASSEMBLY",
     "PLAN_TEMPLATES",
@@ -311,6 +314,7 @@ __all__ = [
     "OwnEntry",
     "PapersNotSentInTime",
     "Period",
+    "PeriodBeforeOpening",
     "PeriodClosed",
     "PeriodNotElapsed",
     "PeriodUnit",
@@ -330,6 +334,7 @@ __all__ = [
     "Reconciliation",
     "RecordedEvent",
     "ReviewDateTooEarly",
+    "ReviewDateTooLate",
     "ReviewNotDue",
     "ReviewOutcome",
     "RuleViolation",

@@ -21,10 +21,12 @@ The tree::
     │   │   ├── WrongCommunity
     │   │   ├── StagesMismatch          a plan's design does not follow its template
     │   │   ├── ReviewDateTooEarly
+    │   │   ├── ReviewDateTooLate       a review date past what a deadline can be kept for
     │   │   ├── ActivityInFuture
     │   │   ├── InvalidAmount           a malformed, non-positive or non-integer amount of money
     │   │   ├── CurrencyMismatch        amounts in two currencies added, compared or booked
-    │   │   └── FuturePeriod            a period reconciled before it has begun
+    │   │   ├── FuturePeriod            a period reconciled before it has begun
+    │   │   └── PeriodBeforeOpening     a period reconciled before the fund opened
     │   ├── TimeWentBackwards
     │   ├── UnknownReference            an id the aggregate does not know
     │   └── RuleViolation               a governance rule broken
@@ -102,6 +104,7 @@ __all__ = [
     "ObjectionsPending",
     "OwnEntry",
     "PapersNotSentInTime",
+    "PeriodBeforeOpening",
     "PeriodClosed",
     "PeriodNotElapsed",
     "PersistenceError",
@@ -110,6 +113,7 @@ __all__ = [
     "PresentNotExpected",
     "QuorumNotMet",
     "ReviewDateTooEarly",
+    "ReviewDateTooLate",
     "ReviewNotDue",
     "RuleViolation",
     "SamePerson",
@@ -131,6 +135,18 @@ __all__ = [
     "WrongCommunity",
     "WrongType",
 ]
+
+
+def _shown(value: object) -> str:
+    """``repr(value)``, or a description where Python refuses to write it out (a whole
+    number of more digits than ``sys.get_int_max_str_digits()`` allows)."""
+    try:
+        return repr(value)
+    except ValueError:
+        if isinstance(value, int):
+            sign = "a negative" if value < 0 else "a"
+            return f"<{sign} whole number of {value.bit_length():,} bits>"
+        return f"<a {type(value).__name__}>"
 
 
 def _fraction(value: Fraction) -> str:
@@ -255,7 +271,7 @@ class WrongType(InvalidInput):
         self.field = field
         self.value = value
         self.expected = expected
-        super().__init__(f"{field}={value!r} is a {type(value).__name__}, not {expected}")
+        super().__init__(f"{field}={_shown(value)} is a {type(value).__name__}, not {expected}")
 
 
 class DuplicateId(InvalidInput):
@@ -295,7 +311,7 @@ class InvalidCount(InvalidInput):
     def __init__(self, field: str, value: object) -> None:
         self.field = field
         self.value = value
-        super().__init__(f"{field} must be a whole number, 0 or more; got {value!r}")
+        super().__init__(f"{field} must be a whole number, 0 or more; got {_shown(value)}")
 
 
 class NoSeats(InvalidInput):
@@ -617,6 +633,20 @@ class ReviewDateTooEarly(InvalidInput):
         )
 
 
+class ReviewDateTooLate(InvalidInput):
+    """A review date was set (or would move, on resuming) past the last day a deadline can be
+    kept for in any timezone."""
+
+    def __init__(self, stage: str, on: date, latest: date) -> None:
+        self.stage = stage
+        self.on = on
+        self.latest = latest
+        super().__init__(
+            f"the review of stage {stage!r} cannot be set for {on.isoformat()}; "
+            f"the latest possible day is {latest.isoformat()}"
+        )
+
+
 class ActivityInFuture(InvalidInput):
     """An activity was logged with a date after the day it was logged on."""
 
@@ -785,7 +815,7 @@ class InvalidAmount(InvalidInput):
         self.field = field
         self.value = value
         self.problem = problem
-        super().__init__(f"{field} {value!r} is not a valid amount: {problem}")
+        super().__init__(f"{field} {_shown(value)} is not a valid amount: {problem}")
 
 
 class CurrencyMismatch(InvalidInput):
@@ -806,6 +836,19 @@ class FuturePeriod(InvalidInput):
         super().__init__(
             f"the period of {period:%Y-%m} cannot be reconciled on {today.isoformat()}: "
             "it has not begun"
+        )
+
+
+class PeriodBeforeOpening(InvalidInput):
+    """A period was reconciled (or its statement asked for) that ended before the fund
+    opened."""
+
+    def __init__(self, period: date, opened: date) -> None:
+        self.period = period
+        self.opened = opened
+        super().__init__(
+            f"the period of {period:%Y-%m} cannot be reconciled: the fund opened in "
+            f"{opened:%Y-%m}, and holds nothing before"
         )
 
 

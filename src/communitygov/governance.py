@@ -216,7 +216,9 @@ class Governance:
         Raises:
             ConcurrencyConflict: a stream with that id exists.
             CommandIdInUse: ``command_id`` was carried by a command on another stream.
-            MalformedDecision: ``decision`` is not a new aggregate and the events that made it.
+            MalformedDecision: ``decision`` is not a new aggregate and the events that made it,
+                or an event holds a value of another type than its field's, which cannot be
+                written.
         """
         aggregate, events = _checked(decision, None, 0)
         community_id = _community_of(aggregate)
@@ -262,8 +264,11 @@ class Governance:
             CommandIdInUse: ``command_id`` was carried by a command on another stream.
             MalformedDecision: ``command`` returned something else than the aggregate it was
                 given, moved on by the events it returns (of another class, id or community,
-                or at a version those events do not lead to).
+                or at a version those events do not lead to), or an event it returns holds a
+                value of another type than its field's, which cannot be written.
+            WrongType: ``cls`` is not an aggregate class.
         """
+        _require_aggregate_class(cls)
         if command_id is not None:
             done = self.store.command_result(community_id, command_id)
             if done is not None:
@@ -393,8 +398,7 @@ class Governance:
         return self.codec.decode(event.type, event.schema_version, data)
 
     def _load(self, cls: type[A], community_id: str, aggregate_id: str) -> _Loaded:
-        if not (isinstance(cls, type) and issubclass(cls, Aggregate)):
-            raise WrongType("cls", cls, "an aggregate class, such as Matter")
+        _require_aggregate_class(cls)
         found = self.store.load(community_id, aggregate_id)
         if found is None or found[0].kind != cls.kind:
             raise NotFound(cls.kind, aggregate_id, community_id)
@@ -436,16 +440,24 @@ class Governance:
         kept: dict[int, tuple[Event, dict[str, Any]]] = {}  # an aggregate keeps some events
         for version, event in enumerate(events, start=expected + 1):
             type_name, schema_version, at = event.type_name, event.schema_version, event.at
-            if fields is not None:
-                values = fields(event)
-                kept[id(event)] = (event, values)
-                data = converted_json(values)
-                at_text = values["at"]
-            else:
-                encoded = self.codec.encode(event)
-                type_name, schema_version = encoded.type, encoded.version
-                data = encoded.to_json()
-                at_text = at.isoformat()
+            try:
+                if fields is not None:
+                    values = fields(event)
+                    kept[id(event)] = (event, values)
+                    data = converted_json(values)
+                    at_text = values["at"]
+                else:
+                    encoded = self.codec.encode(event)
+                    type_name, schema_version = encoded.type, encoded.version
+                    data = encoded.to_json()
+                    at_text = at.isoformat()
+            except (AttributeError, TypeError, ValueError) as exc:  # cattrs meets wrong types
+                raise MalformedDecision(
+                    f"event {version - expected}",
+                    event,
+                    None,
+                    f"it cannot be written: {type(exc).__name__}: {exc}",
+                ) from exc
             previous = chain_hash_formatted(
                 previous, stream_id, version, type_name, schema_version, at_text, data
             )
@@ -537,6 +549,11 @@ def _checked(decision: Decision[A], ran_on: A | None, expected: int) -> Decision
             f"version {expected} moved on by its {len(events)} events",
         )
     return aggregate, tuple(events)
+
+
+def _require_aggregate_class(cls: object) -> None:
+    if not (isinstance(cls, type) and issubclass(cls, Aggregate)):
+        raise WrongType("cls", cls, "an aggregate class, such as Matter")
 
 
 def _community_of(aggregate: Aggregate) -> str:

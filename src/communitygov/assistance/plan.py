@@ -20,7 +20,7 @@ the layout is in :mod:`communitygov.assistance.notices`).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import attrs
@@ -58,6 +58,7 @@ from communitygov.assistance.records import (
     TeamMember,
 )
 from communitygov.assistance.reviews import (
+    LATEST_REVIEW_DAY,
     check_due,
     check_review_date,
     check_reviewers,
@@ -80,7 +81,9 @@ from communitygov.errors import (
     DuplicateId,
     EmptyField,
     GoalsUnmet,
+    InvalidAmount,
     InvalidCount,
+    ReviewDateTooLate,
     SamePerson,
     StagesMismatch,
     TransitionNotAllowed,
@@ -88,7 +91,14 @@ from communitygov.errors import (
     WrongCommunity,
 )
 from communitygov.kernel.aggregate import Aggregate, Decision, Description
+from communitygov.kernel.checks import (
+    require_date,
+    require_instance,
+    require_items,
+    require_text,
+)
 from communitygov.kernel.events import Event
+from communitygov.kernel.money import MAX_FEN
 from communitygov.kernel.timekeeping import local_date, require_aware, zone
 from communitygov.matters.matter import Matter
 from communitygov.organisation.community import Community
@@ -98,12 +108,6 @@ from communitygov.publicity.privacy import Disclosure, deidentify
 __all__ = ["AssistancePlan"]
 
 
-def _text(value: str, field: str) -> str:
-    if not value.strip():
-        raise EmptyField(field)
-    return value
-
-
 def _count(value: int, field: str) -> int:
     if type(value) is not int or value < 0:
         raise InvalidCount(field, value)
@@ -111,7 +115,8 @@ def _count(value: int, field: str) -> int:
 
 
 def _consent(consent: Consent, field: str) -> Consent:
-    _text(consent.given_by, f"{field} given by")
+    require_instance(consent, Consent, field)
+    require_text(consent.given_by, f"{field} given by")
     return consent
 
 
@@ -351,16 +356,18 @@ class AssistancePlan(Aggregate):
             NaiveDatetime: ``at`` has no timezone.
         """
         require_aware(at)
-        _text(plan_id, "plan id")
-        _text(referred_by, "referred by")
+        require_text(plan_id, "plan id")
+        require_instance(community, Community, "community")
+        require_instance(template, PlanTemplate, "template")
+        require_text(referred_by, "referred by")
         person = community.person(beneficiary)
         members = check_team(team, beneficiary_id=beneficiary, community=community)
         _consent(consent, "consent")
         if publish_consent is not None:
             _consent(publish_consent, "consent to publish")
-        details = tuple(sensitive)
+        details = require_items(sensitive, SensitiveDetail, "sensitive")
         for detail in details:
-            _text(detail.text, "sensitive detail")
+            require_text(detail.text, "sensitive detail")
         event = CaseOpened(
             at=at,
             plan_id=plan_id,
@@ -402,7 +409,7 @@ class AssistancePlan(Aggregate):
         if not found:
             raise EmptyField("needs")
         for need in found:
-            _text(need, "need")
+            require_text(need, "need")
         design = tuple(stages)
         keys = tuple(plan.stage for plan in design)
         if keys != self.template.keys:
@@ -411,7 +418,7 @@ class AssistancePlan(Aggregate):
         for plan in design:
             check_goals(plan.goals, plan.stage)
             for activity in plan.activities:
-                _text(activity, f"planned activity of stage {plan.stage}")
+                require_text(activity, f"planned activity of stage {plan.stage}")
             after = check_review_date(plan.stage, plan.review_on, after)
         return self._record(PlanAssessed(at=at, needs=found, stages=design))
 
@@ -444,6 +451,8 @@ class AssistancePlan(Aggregate):
             DuplicateId: the person is the mentor already.
         """
         at = self._begin("assign_mentor", at)
+        require_date(start, "start")
+        require_text(reason, "reason", blank=True)
         self._require_community(community)
         community.person(person_id)
         if person_id == self.beneficiary_id:
@@ -464,6 +473,7 @@ class AssistancePlan(Aggregate):
             DuplicateId: the person is on the team already.
         """
         at = self._begin("join_team", at)
+        require_instance(member, TeamMember, "member")
         self._require_community(community)
         person = member.person_id
         check_joining(person, self.team, beneficiary_id=self.beneficiary_id, community=community)
@@ -479,6 +489,7 @@ class AssistancePlan(Aggregate):
             CaseTeamTooSmall: fewer than two people would be left.
         """
         at = self._begin("leave_team", at)
+        require_text(reason, "reason", blank=True)
         check_leaving(person_id, self.team, plan_id=self.id)
         return self._record(TeamMemberLeft(at=at, person_id=person_id, reason=reason))
 
@@ -495,8 +506,9 @@ class AssistancePlan(Aggregate):
             ActivityDuringSuspension: it is dated on a day the plan was suspended.
         """
         at = self._begin("log_activity", at)
-        _text(activity.what, "activity")
-        _text(activity.by, "activity done by")
+        require_instance(activity, Activity, "activity")
+        require_text(activity.what, "activity")
+        require_text(activity.by, "activity done by")
         _count(activity.minutes, "minutes")
         on, today = activity.on, local_date(at, self.timezone)
         if on > today:
@@ -535,7 +547,8 @@ class AssistancePlan(Aggregate):
         if self._stage_plan(self.state).goal(goal) is None:
             raise UnknownReference("goal", goal)
         _count(value, "observed value")
-        _text(by, "observed by")
+        require_text(by, "observed by")
+        require_text(note, "note", blank=True)
         return self._record(
             ObservationRecorded(at=at, stage=self.state, goal=goal, value=value, by=by, note=note)
         )
@@ -572,6 +585,8 @@ class AssistancePlan(Aggregate):
             ReviewDateTooEarly: the next stage's review date is not after today.
         """
         at, signed, today = self._review("pass_stage", stage, reviewers, at)
+        require_text(notes, "notes", blank=True)
+        require_text(unmet_reason, "unmet reason", blank=True)
         unmet = self.unmet_goals()
         if unmet and not unmet_reason.strip():
             raise GoalsUnmet(stage, unmet)
@@ -616,7 +631,7 @@ class AssistancePlan(Aggregate):
             ReviewDateTooEarly: the new review date is not after today.
         """
         at, signed, today = self._review("extend_stage", stage, reviewers, at)
-        _text(reason, "reason")
+        require_text(reason, "reason")
         check_review_date(stage, review_on, today)
         return self._record(
             StageReviewed(
@@ -654,7 +669,7 @@ class AssistancePlan(Aggregate):
             ReviewDateTooEarly: the new review date is not after today.
         """
         at, signed, today = self._review("record_setback", stage, reviewers, at)
-        _text(reason, "reason")
+        require_text(reason, "reason")
         check_setback(self.template, to, stage)
         check_review_date(to, review_on, today)
         return self._record(
@@ -676,7 +691,7 @@ class AssistancePlan(Aggregate):
             EmptyField: no reason.
         """
         at = self._begin("suspend", at)
-        return self._record(PlanSuspended(at=at, reason=_text(reason, "reason")))
+        return self._record(PlanSuspended(at=at, reason=require_text(reason, "reason")))
 
     def resume(self, reason: str, *, at: datetime) -> Decision[AssistancePlan]:
         """Resume the stage the plan was suspended in; its review date and every later one
@@ -684,10 +699,20 @@ class AssistancePlan(Aggregate):
 
         Raises:
             EmptyField: no reason.
+            ReviewDateTooLate: a review date would move past the last day one may be set for.
         """
         at = self._begin("resume", at)
-        _text(reason, "reason")
-        shift = (local_date(at, self.timezone) - self.suspensions[-1].since).days
+        require_text(reason, "reason")
+        resumed = self.suspensions[-1]
+        shift = (local_date(at, self.timezone) - resumed.since).days
+        first = self.template.position(resumed.resume_to)
+        for design in self.stages[first:]:
+            try:
+                moved = design.review_on + timedelta(days=shift)
+            except OverflowError:  # past the last day Python holds
+                moved = date.max
+            if moved > LATEST_REVIEW_DAY:
+                raise ReviewDateTooLate(design.stage, moved, LATEST_REVIEW_DAY)
         return self._record(PlanResumed(at=at, reason=reason, shift_days=shift))
 
     # --- commands: closure ------------------------------------------------------------------
@@ -704,7 +729,7 @@ class AssistancePlan(Aggregate):
         at = self._begin("graduate", at)
         signed = check_reviewers(reviewers, self.team, self.id)
         return self._record(
-            PlanGraduated(at=at, summary=_text(summary, "summary"), reviewers=signed)
+            PlanGraduated(at=at, summary=require_text(summary, "summary"), reviewers=signed)
         )
 
     def close(
@@ -718,7 +743,9 @@ class AssistancePlan(Aggregate):
         """
         at = self._begin("close", at)
         signed = check_reviewers(reviewers, self.team, self.id)
-        return self._record(PlanClosed(at=at, reason=_text(reason, "reason"), reviewers=signed))
+        return self._record(
+            PlanClosed(at=at, reason=require_text(reason, "reason"), reviewers=signed)
+        )
 
     # --- commands: consent and notices ------------------------------------------------------
 
@@ -729,7 +756,7 @@ class AssistancePlan(Aggregate):
         every notice shows the beneficiary de-identified, whatever consent to publish was given.
         """
         at = self._begin("withdraw_consent", at)
-        return self._record(ConsentWithdrawn(at=at, note=note))
+        return self._record(ConsentWithdrawn(at=at, note=require_text(note, "note", blank=True)))
 
     def give_publish_consent(self, consent: Consent, *, at: datetime) -> Decision[AssistancePlan]:
         """Record separate consent to publish the beneficiary's name (个人信息保护法 Art. 25).
@@ -749,6 +776,7 @@ class AssistancePlan(Aggregate):
         unchanged, with no events.
         """
         at = self._begin("withdraw_publish_consent", at)
+        require_text(note, "note", blank=True)
         if self.publish_consent is None:
             return self, ()
         return self._record(PublishConsentWithdrawn(at=at, note=note))
@@ -772,12 +800,15 @@ class AssistancePlan(Aggregate):
                 notice without one.
         """
         at = self._begin("post_notice", at)
-        _text(text, "notice text")
-        _text(place, "notice place")
+        require_instance(kind, PlanNoticeKind, "kind")
+        require_text(text, "notice text")
+        require_text(place, "notice place")
         if amount_fen is None and kind is PlanNoticeKind.INCOME:
             raise InvalidCount("amount in fen", amount_fen)
         if amount_fen is not None:
             _count(amount_fen, "amount in fen")
+            if amount_fen > MAX_FEN:
+                raise InvalidAmount("amount in fen", amount_fen, "at most 10**30 fen")
         return self._record(
             PlanNoticePosted(at=at, kind=kind, text=text, place=place, amount_fen=amount_fen)
         )
@@ -810,6 +841,7 @@ class AssistancePlan(Aggregate):
         return self.stages[self.template.position(stage)]
 
     def _require_community(self, community: Community) -> None:
+        require_instance(community, Community, "community")
         if community.id != self.community_id:
             raise WrongCommunity(self.community_id, community.id)
 

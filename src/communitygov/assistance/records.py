@@ -10,6 +10,7 @@ from enum import Enum
 import attrs
 
 from communitygov.assistance.template import Goal
+from communitygov.kernel.checks import declared_types
 from communitygov.publicity.notices import NoticeKind
 
 __all__ = [
@@ -35,7 +36,7 @@ class TeamRole(Enum):
     SOCIAL_WORKER = "social_worker"
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=declared_types)
 class TeamMember:
     """A person on a plan's case team, who may sign its reviews."""
 
@@ -43,7 +44,7 @@ class TeamMember:
     role: TeamRole
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=declared_types)
 class Consent:
     """A consent on record (个人信息保护法 Art. 14: informed, voluntary, explicit).
 
@@ -65,7 +66,7 @@ class SensitiveKind(Enum):
     DISABILITY = "disability"
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=declared_types)
 class SensitiveDetail:
     """A health or disability detail of the beneficiary: sensitive personal information.
 
@@ -85,7 +86,7 @@ def _texts(value: Iterable[str]) -> tuple[str, ...]:
     return tuple(value)
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=declared_types)
 class StagePlan:
     """What the plan sets out for one stage of its template.
 
@@ -106,7 +107,7 @@ class StagePlan:
         return next((goal for goal in self.goals if goal.key == key), None)
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=declared_types)
 class Activity:
     """Something done with the beneficiary, as the activity log records it.
 
@@ -133,7 +134,7 @@ class ReviewOutcome(Enum):
     SETBACK = "setback"
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=declared_types)
 class Suspension:
     """A time the plan was suspended: from ``since`` until ``until`` (``None`` while it lasts).
 

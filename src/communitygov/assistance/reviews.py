@@ -12,12 +12,14 @@ from communitygov.errors import (
     NotCurrentStage,
     NotOnCaseTeam,
     ReviewDateTooEarly,
+    ReviewDateTooLate,
     ReviewNotDue,
     SetbackNotEarlier,
     StageSkipped,
     TooFewReviewers,
     UnknownReference,
 )
+from communitygov.kernel.checks import require_date, require_items
 
 __all__ = [
     "REVIEWERS_REQUIRED",
@@ -42,7 +44,7 @@ def check_reviewers(
         TooFewReviewers: fewer distinct people signed.
         NotOnCaseTeam: someone who signed is not on the case team.
     """
-    signed = frozenset(reviewers)
+    signed = frozenset(require_items(reviewers, str, "reviewers"))
     if len(signed) < REVIEWERS_REQUIRED:
         raise TooFewReviewers(signed, REVIEWERS_REQUIRED)
     members = {member.person_id for member in team}
@@ -79,15 +81,25 @@ def check_due(stage: str, due: date, today: date) -> None:
         raise ReviewNotDue(stage, due, today)
 
 
+LATEST_REVIEW_DAY = date(9998, 12, 31)
+"""The last day a review may be set for: its deadline is kept as a time, and times within a
+day of the end of the year 9999 cannot be told in every timezone."""
+
+
 def check_review_date(stage: str, review_on: date, after: date) -> date:
     """``review_on``, the day ``stage`` is to be reviewed, once it is after ``after`` (today,
     or the review date of the stage before).
 
     Raises:
+        WrongType: it is not a date (a datetime, a text).
         ReviewDateTooEarly: it is not after ``after``.
+        ReviewDateTooLate: it is after :data:`LATEST_REVIEW_DAY`.
     """
+    require_date(review_on, f"review date of stage {stage}")
     if review_on <= after:
         raise ReviewDateTooEarly(stage, review_on, after + timedelta(days=1))
+    if review_on > LATEST_REVIEW_DAY:
+        raise ReviewDateTooLate(stage, review_on, LATEST_REVIEW_DAY)
     return review_on
 
 

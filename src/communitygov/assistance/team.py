@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from communitygov.assistance.records import TeamMember
 from communitygov.assistance.reviews import REVIEWERS_REQUIRED
 from communitygov.errors import CaseTeamTooSmall, DuplicateId, NotOnCaseTeam, SamePerson
+from communitygov.kernel.checks import require_items
 from communitygov.organisation.community import Community
 
 __all__ = ["check_joining", "check_leaving", "check_team"]
@@ -28,7 +29,7 @@ def check_team(
         DuplicateId: someone is on the team twice.
         CaseTeamTooSmall: the team has fewer than two people.
     """
-    members = tuple(team)
+    members = require_items(team, TeamMember, "team")
     for position, member in enumerate(members):
         check_joining(
             member.person_id,

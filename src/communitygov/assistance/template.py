@@ -29,6 +29,7 @@ from communitygov.errors import (
     EmptyField,
     InvalidCount,
 )
+from communitygov.kernel.checks import declared_types
 from communitygov.kernel.workflow import Step, Workflow
 
 __all__ = [
@@ -50,7 +51,7 @@ class Direction(Enum):
     AT_MOST = "at_most"
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=declared_types)
 class Goal:
     """A measurable goal of a stage: an indicator, counted in whole numbers, and its target.
 
@@ -79,7 +80,7 @@ def _goals(value: Iterable[Goal]) -> tuple[Goal, ...]:
     return tuple(value)
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=declared_types)
 class Stage:
     """One stage of a template.
 

@@ -30,8 +30,8 @@ import attrs
 
 from communitygov.assistance.plan import AssistancePlan
 from communitygov.errors import (
+    ConsentAlreadyWithdrawn,
     DuplicateId,
-    EmptyField,
     EntriesPending,
     EntryAlreadyChecked,
     FuturePeriod,
@@ -41,6 +41,7 @@ from communitygov.errors import (
     NotReversible,
     NotRoleHolder,
     OwnEntry,
+    PeriodBeforeOpening,
     PeriodClosed,
     SamePerson,
     UnknownReference,
@@ -70,6 +71,7 @@ from communitygov.funds.records import (
 )
 from communitygov.funds.statement import statement
 from communitygov.kernel.aggregate import Aggregate, Decision, Description
+from communitygov.kernel.checks import require_instance, require_text
 from communitygov.kernel.events import Event
 from communitygov.kernel.money import CNY, Money
 from communitygov.kernel.timekeeping import local_date, require_aware, zone
@@ -81,12 +83,6 @@ __all__ = ["Fund"]
 _TITLE = "{}的帮扶基金"
 """A fund's title, around the beneficiary's shown name."""
 _BENEFICIARY = "beneficiary"
-
-
-def _text(value: str, field: str) -> str:
-    if not value.strip():
-        raise EmptyField(field)
-    return value
 
 
 def _check_holder(
@@ -260,6 +256,8 @@ class Fund(Aggregate):
 
         Raises:
             EmptyField: the id, purpose or currency is empty.
+            ConsentAlreadyWithdrawn: the beneficiary has withdrawn consent to the plan, so
+                nothing more about them may be recorded.
             WrongCommunity: ``community`` is not the plan's.
             UnknownReference: a role holder is not in the register.
             SamePerson: two of custodian, bookkeeper and beneficiary are one person.
@@ -267,9 +265,14 @@ class Fund(Aggregate):
             NaiveDatetime: ``at`` has no timezone.
         """
         require_aware(at)
-        _text(fund_id, "fund id")
-        _text(purpose, "fund purpose")
-        _text(currency, "currency")
+        require_text(fund_id, "fund id")
+        require_text(purpose, "fund purpose")
+        require_text(currency, "currency")
+        require_instance(plan, AssistancePlan, "plan")
+        require_instance(community, Community, "community")
+        withdrawal = plan.consent_withdrawal
+        if withdrawal is not None:
+            raise ConsentAlreadyWithdrawn(plan.id, withdrawal.at, "open a fund")
         if plan.community_id != community.id:
             raise WrongCommunity(plan.community_id, community.id)
         beneficiary = plan.beneficiary_id
@@ -318,12 +321,17 @@ class Fund(Aggregate):
 
         Raises:
             WrongCommunity: ``community`` is not the fund's.
+            DuplicateId: they hold ``role`` already.
             UnknownReference: the person is not in the register.
             SamePerson: they hold the other role or are the beneficiary.
             NearRelativeInRole: they are a near relative of the other holder or the beneficiary.
         """
         at = self._checked_time(at)
+        require_instance(role, FundRole, "role")
+        require_text(reason, "reason", blank=True)
         self._require_community(community)
+        if person_id == self.holder(role):
+            raise DuplicateId(role.en, person_id)
         other = role.other
         _check_holder(
             community,
@@ -362,7 +370,8 @@ class Fund(Aggregate):
             EmptyField: ``item`` is empty.
             PeriodClosed: the month of ``at`` is reconciled.
         """
-        _text(item, "item sold")
+        require_text(item, "item sold")
+        require_instance(buyer, BuyerType, "buyer")
         return self._entry(EntryKind.SALE, amount, by, at, item=item, buyer=buyer, note=note)
 
     def record_deposit(
@@ -427,7 +436,7 @@ class Fund(Aggregate):
             PeriodClosed: the month of ``at`` is reconciled.
             InsufficientFunds: the cash on hand, less outflows awaiting booking, is less.
         """
-        _text(receipt, "receipt reference")
+        require_text(receipt, "receipt reference")
         return self._entry(EntryKind.EXPENSE, amount, by, at, receipt=receipt, note=note)
 
     def reverse(self, entry_id: str, *, reason: str, by: str, at: datetime) -> Decision[Fund]:
@@ -464,7 +473,7 @@ class Fund(Aggregate):
         )
         if reversal is not None:
             raise NotReversible(entry_id, f"entry {reversal.id!r} reverses it already")
-        _text(reason, "reason for the reversal")
+        require_text(reason, "reason for the reversal")
         return self._entry(
             original.kind,
             original.amount,
@@ -502,7 +511,7 @@ class Fund(Aggregate):
             EmptyField: ``reason`` is empty.
         """
         at = self._check(entry_id, by, at, "reject an entry")
-        _text(reason, "reason for the rejection")
+        require_text(reason, "reason for the rejection")
         return self._record(EntryRejected(at=at, entry_id=entry_id, by=by, reason=reason))
 
     # --- commands: reconciliation and statements -------------------------------------------
@@ -526,6 +535,7 @@ class Fund(Aggregate):
             CurrencyMismatch: it is in another currency.
             PeriodClosed: the month is already closed.
             FuturePeriod: the month has not begun.
+            PeriodBeforeOpening: the month ended before the fund opened.
             EntriesPending: entries of the month (or before) await booking.
         """
         at = self._checked_time(at)
@@ -537,6 +547,9 @@ class Fund(Aggregate):
         if counted.fen < 0:
             raise InvalidAmount("cash counted", str(counted), "a count is zero or more")
         month = month_of(period)
+        opened = month_of(local_date(self.opened.at, self.opened.timezone))
+        if month < opened:
+            raise PeriodBeforeOpening(month, opened)
         self._require_open(month)
         today = local_date(at, self.opened.timezone)
         if month > today:
@@ -566,7 +579,7 @@ class Fund(Aggregate):
         reconciliation = self.reconciliation(period)
         if not reconciliation.discrepancy_open:
             raise UnknownReference("open discrepancy in period", f"{reconciliation.period:%Y-%m}")
-        _text(explanation, "explanation")
+        require_text(explanation, "explanation")
         return self._record(
             DiscrepancyResolved(at=at, period=reconciliation.period, by=by, explanation=explanation)
         )
@@ -583,7 +596,7 @@ class Fund(Aggregate):
         month = self.reconciliation(period).period
         if any(p.period == month for p in self.published):
             raise DuplicateId("statement of period", f"{month:%Y-%m}")
-        _text(place, "notice place")
+        require_text(place, "notice place")
         return self._record(FundStatementPublished(at=at, period=month, place=place))
 
     # --- helpers ---------------------------------------------------------------------------
@@ -593,6 +606,7 @@ class Fund(Aggregate):
     ) -> Decision[Fund]:
         """Check and record one of the custodian's entries."""
         at = self._checked_time(at)
+        require_text(details.get("note", ""), "note", blank=True)
         self._require(FundRole.CUSTODIAN, by, "record an entry")
         if not isinstance(amount, Money):
             raise InvalidAmount("amount", amount, "give a Money, such as Money.parse('25 元')")
@@ -647,6 +661,7 @@ class Fund(Aggregate):
             raise PeriodClosed(month, closed)
 
     def _require_community(self, community: Community) -> None:
+        require_instance(community, Community, "community")
         if community.id != self.community_id:
             raise WrongCommunity(self.community_id, community.id)
 

@@ -9,6 +9,7 @@ from enum import Enum
 import attrs
 from dateutil.relativedelta import relativedelta
 
+from communitygov.kernel.checks import declared_types, require_date
 from communitygov.kernel.money import Money
 
 __all__ = [
@@ -133,7 +134,7 @@ class Balances:
         return attrs.evolve(self, cash=self.cash - amount, spent=self.spent + amount)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, field_transformer=declared_types)
 class Entry:
     """A cash movement as the custodian recorded it, and what the bookkeeper made of it.
 
@@ -180,7 +181,7 @@ class Entry:
         return books.moved(self.kind, self.signed)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, field_transformer=declared_types)
 class Reconciliation:
     """A period's cash count against the books, and whether any difference is resolved.
 
@@ -216,8 +217,13 @@ class Reconciliation:
 
 
 def month_of(day: date) -> date:
-    """The period ``day`` falls in: the first day of its month."""
-    return day.replace(day=1)
+    """The period ``day`` falls in: the first day of its month.
+
+    Raises:
+        WrongType: ``day`` is not a date (a datetime, whose day depends on its zone, or a
+            text).
+    """
+    return require_date(day, "period").replace(day=1)
 
 
 def month_after(month: date) -> date:

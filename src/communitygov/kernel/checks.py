@@ -3,15 +3,26 @@ take one: a clear :class:`~communitygov.WrongType` instead of a failure deep ins
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import types
+import typing
+from collections.abc import Callable, Iterable
+from datetime import date, datetime
 from enum import Enum
 from typing import Any, TypeVar
 
 import attrs
 
-from communitygov.errors import WrongType
+from communitygov.errors import EmptyField, WrongType
 
-__all__ = ["member_of", "require_instance"]
+__all__ = [
+    "declared_types",
+    "member_of",
+    "require_date",
+    "require_instance",
+    "require_items",
+    "require_text",
+    "require_texts",
+]
 
 T = TypeVar("T")
 
@@ -25,6 +36,135 @@ def require_instance(value: Any, cls: type[T], field: str) -> T:
     if not isinstance(value, cls):
         raise WrongType(field, value, _expected(cls))
     return value
+
+
+def require_text(value: Any, field: str, *, blank: bool = False) -> str:
+    """``value``, once it is known to be a text, and one with more than white space unless
+    ``blank``.
+
+    Raises:
+        WrongType: it is not a text (``None`` included).
+        EmptyField: it is empty or white space, and ``blank`` is false.
+    """
+    if not isinstance(value, str):
+        raise WrongType(field, value, "a text")
+    if not blank and not value.strip():
+        raise EmptyField(field)
+    return value
+
+
+def require_date(value: Any, field: str) -> date:
+    """``value``, once it is known to be a day: a ``date``, not a ``datetime`` (whose day
+    depends on the zone it is told in).
+
+    Raises:
+        WrongType: anything else.
+    """
+    if not isinstance(value, date) or isinstance(value, datetime):
+        raise WrongType(field, value, "a date (a datetime.date, not a datetime)")
+    return value
+
+
+def require_items(values: Any, cls: type[T], field: str) -> tuple[T, ...]:
+    """``values`` as a tuple, once it is known to be an iterable (not a text) of ``cls``.
+
+    Raises:
+        WrongType: it is a text or not iterable, or an item is not a ``cls``.
+    """
+    if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
+        raise WrongType(field, values, f"a list whose items are each {_expected(cls)}")
+    items = tuple(values)
+    for item in items:
+        require_instance(item, cls, f"an item of {field}")
+    return items
+
+
+def require_texts(values: Any, field: str) -> tuple[str, ...]:
+    """``values`` as a tuple, once it is known to be an iterable (not a text) of texts with
+    more than white space.
+
+    Raises:
+        WrongType: it is a text or not iterable, or an item is not a text.
+        EmptyField: an item is empty or white space.
+    """
+    return tuple(
+        require_text(item, f"an item of {field}") for item in require_items(values, str, field)
+    )
+
+
+def declared_types(cls: type, fields: list[attrs.Attribute[Any]]) -> list[attrs.Attribute[Any]]:
+    """An ``attrs`` field transformer (``@attrs.frozen(field_transformer=declared_types)``):
+    every field without a validator of its own checks, at construction, that its value (once
+    converted) is of its declared type, so that a record handed in with a text where a
+    choice belongs, ``None`` for a text or a datetime for a day is a :class:`WrongType` at
+    once, and never a failure when it is stored or a different value once read back.
+
+    Checked: ``str``, ``int`` (not ``bool``), ``bool``, ``date`` (not ``datetime``),
+    ``datetime``, enums and other classes, ``X | None``, and ``tuple[X, ...]`` and
+    ``frozenset[X]`` item by item; anything else is taken as it is.
+    """
+    return [
+        field if field.validator is not None else field.evolve(validator=_DeclaredType())
+        for field in fields
+    ]
+
+
+class _DeclaredType:
+    """A validator checking a value against its field's declared type, resolved (from the
+    class's annotations) at its first use."""
+
+    __slots__ = ("_check", "_expected")
+
+    def __init__(self) -> None:
+        self._check: Callable[[Any], bool] | None = None
+        self._expected = ""
+
+    def __call__(self, instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        check = self._check
+        if check is None:
+            declared = typing.get_type_hints(type(instance))[attribute.name]
+            check, self._expected = _checker(declared), _described(declared)
+            self._check = check
+        if not check(value):
+            raise WrongType(attribute.name, value, self._expected)
+
+
+def _checker(declared: Any) -> Callable[[Any], bool]:
+    """Whether a value is of the type ``declared``."""
+    origin, args = typing.get_origin(declared), typing.get_args(declared)
+    if origin in (typing.Union, types.UnionType):
+        alternatives = [_checker(arg) for arg in args]
+        return lambda value: any(check(value) for check in alternatives)
+    if origin in (tuple, frozenset) and args and (len(args) == 1 or args[1] is Ellipsis):
+        item = _checker(args[0])
+        return lambda value: isinstance(value, origin) and all(map(item, value))
+    if declared is type(None):
+        return lambda value: value is None
+    if declared is int:
+        return lambda value: isinstance(value, int) and not isinstance(value, bool)
+    if declared is date:
+        return lambda value: isinstance(value, date) and not isinstance(value, datetime)
+    if isinstance(declared, type):
+        return lambda value: isinstance(value, declared)
+    return lambda value: True
+
+
+def _described(declared: Any) -> str:
+    """``declared`` in words, for the error."""
+    origin, args = typing.get_origin(declared), typing.get_args(declared)
+    if origin in (typing.Union, types.UnionType):
+        return " or ".join(_described(arg) for arg in args)
+    if origin in (tuple, frozenset) and args:
+        return f"a {origin.__name__} of {_described(args[0])}"
+    if declared is type(None):
+        return "None"
+    if declared is str:
+        return "a text"
+    if declared is date:
+        return "a date (a datetime.date, not a datetime)"
+    if isinstance(declared, type):
+        return _expected(declared)
+    return str(declared)
 
 
 def member_of(kind: type[Enum]) -> Callable[[Any, attrs.Attribute[Any], Any], None]:
@@ -43,6 +183,8 @@ def member_of(kind: type[Enum]) -> Callable[[Any, attrs.Attribute[Any], Any], No
 
 
 def _expected(cls: type) -> str:
+    if cls is str:
+        return "a text"
     name = cls.__name__
     article = "an" if name[0] in "AEIOU" else "a"
     if issubclass(cls, Enum):

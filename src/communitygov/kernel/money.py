@@ -9,7 +9,9 @@ True
 
 Amounts in different currencies never mix: adding, subtracting or comparing them raises
 :class:`~communitygov.errors.CurrencyMismatch`. Python integers do not overflow, so sums are
-exact however large; a float, a bool or any other non-integer number of fen is refused.
+exact; a float, a bool or any other non-integer number of fen is refused, and so is an amount
+beyond :data:`MAX_FEN` (10³⁰ fen), which no real account holds and which could otherwise grow
+past the digits Python agrees to write out.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import attrs
 
 from communitygov.errors import CurrencyMismatch, InvalidAmount
 
-__all__ = ["CNY", "Money", "total"]
+__all__ = ["CNY", "MAX_FEN", "Money", "total"]
 
 CNY = "CNY"
 """The currency code of the renminbi, the default currency."""
@@ -35,9 +37,17 @@ _AMOUNT = re.compile(
 )
 
 
+MAX_FEN = 10**30
+"""The largest amount, in fen, either way: 10²⁸ units."""
+
+
 def _whole_fen(instance: Money, attribute: attrs.Attribute[int], value: object) -> None:
     if type(value) is not int:
         raise InvalidAmount("fen", value, "an amount is a whole number of fen (an int)")
+    if not -MAX_FEN <= value <= MAX_FEN:
+        raise InvalidAmount(
+            "fen", value, "an amount is at most 10**30 fen either way (no account holds more)"
+        )
 
 
 def _currency(instance: Money, attribute: attrs.Attribute[str], value: object) -> None:
@@ -54,8 +64,8 @@ class Money:
         currency: the ISO 4217 code; ``"CNY"`` by default.
 
     Raises:
-        InvalidAmount: ``fen`` is not an ``int`` (a float or a bool is refused), or
-            ``currency`` is not a string.
+        InvalidAmount: ``fen`` is not an ``int`` (a float or a bool is refused) or lies beyond
+            :data:`MAX_FEN` either way, or ``currency`` is not a string.
     """
 
     fen: int = attrs.field(validator=_whole_fen)
@@ -100,7 +110,10 @@ class Money:
             raise InvalidAmount(
                 "amount", text, "write it as 2590, 2,590.00, ¥2590 or 2590 元, to the fen"
             )
-        whole = int(match["whole"].replace(",", ""))
+        digits = match["whole"].replace(",", "").lstrip("0")
+        if len(digits) > 28:  # beyond MAX_FEN whatever the cents
+            raise InvalidAmount("amount", f"{text[:40]}… ({len(text):,} characters)", "too large")
+        whole = int(digits or "0")
         cents = int((match["cents"] or "0").ljust(2, "0"))
         fen = whole * 100 + cents
         return cls(-fen if match["sign"] else fen, CNY)

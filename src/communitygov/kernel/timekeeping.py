@@ -11,18 +11,26 @@ from communitygov.errors import (
     TimeOutOfRange,
     TimeWentBackwards,
     UnknownReference,
+    WrongType,
 )
 
 __all__ = ["in_zone", "local_date", "require_aware", "require_in_order", "zone"]
 
 
-@cache
 def zone(name: str) -> ZoneInfo:
     """The IANA timezone called ``name`` (such as ``"Asia/Shanghai"``).
 
     Raises:
+        WrongType: ``name`` is not a text.
         UnknownReference: no timezone of that name is installed.
     """
+    if not isinstance(name, str):
+        raise WrongType("timezone", name, "a text naming an IANA timezone")
+    return _zone(name)
+
+
+@cache
+def _zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):

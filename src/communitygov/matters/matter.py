@@ -39,7 +39,7 @@ from communitygov.errors import (
     WrongCommunity,
 )
 from communitygov.kernel.aggregate import Aggregate, Decision, Description
-from communitygov.kernel.checks import require_instance
+from communitygov.kernel.checks import require_instance, require_text
 from communitygov.kernel.events import Event
 from communitygov.kernel.periods import Period, period_end
 from communitygov.kernel.slots import maker
@@ -77,12 +77,6 @@ class Deadline:
 
     what: str
     due: datetime
-
-
-def _text(value: str, field: str) -> str:
-    if not value.strip():
-        raise EmptyField(field)
-    return value
 
 
 @attrs.frozen(kw_only=True)
@@ -282,9 +276,9 @@ class Matter(Aggregate):
         require_aware(at)
         require_instance(procedure, Procedure, "procedure")
         require_instance(source, MotionSource, "source")
-        _text(matter_id, "matter id")
-        _text(title, "title")
-        _text(description, "description")
+        require_text(matter_id, "matter id")
+        require_text(title, "title")
+        require_text(description, "description")
         community.person(raised_by)
         event = _new_raised(
             at=at,
@@ -339,7 +333,7 @@ class Matter(Aggregate):
             raise WindowClosed("solicitation window", solicitation.at, solicitation.closes_at, at)
         if any(o.id == opinion.id for o in self.opinions):
             raise DuplicateId("opinion", opinion.id)
-        _text(opinion.text, "opinion text")
+        require_text(opinion.text, "opinion text")
         self._require_eligible(
             community,
             opinion.author_id,
@@ -414,8 +408,8 @@ class Matter(Aggregate):
             EmptyField: the text or place is empty.
         """
         at = self._begin("publicise_resolution", at)
-        _text(text, "notice text")
-        _text(place, "notice place")
+        require_text(text, "notice text")
+        require_text(place, "notice place")
         period = self.procedure.resolution_publicity.period
         ends_at = self._period_end(at, period)
         return self._record(
@@ -446,10 +440,10 @@ class Matter(Aggregate):
         ends_at = _ends(resolution)
         if at >= ends_at:
             raise WindowClosed("resolution publicity", resolution.posted_at, ends_at, at)
-        _text(objection_id, "objection id")
+        require_text(objection_id, "objection id")
         if any(o.id == objection_id for o in self.objections):
             raise DuplicateId("objection", objection_id)
-        _text(text, "objection text")
+        require_text(text, "objection text")
         rules = self.procedure.resolution_publicity
         self._require_eligible(community, by, rules.objectors, at, "object")
         due = self._ruling_due(at, rules.ruling_within)
@@ -487,8 +481,8 @@ class Matter(Aggregate):
             raise UnknownReference("objection", objection_id)
         if not objection.pending:
             raise ObjectionAlreadyRuled(objection_id)
-        _text(ruling, "ruling")
-        _text(place, "notice place")
+        require_text(ruling, "ruling")
+        require_text(place, "notice place")
         rulers = frozenset(ruled_by)
         if not rulers:
             raise EmptyField("ruled by")
@@ -529,7 +523,7 @@ class Matter(Aggregate):
         pending = self.pending_objections()
         if pending:
             raise ObjectionsPending(o.id for o in pending)
-        _text(by, "started by")
+        require_text(by, "started by")
         return self._record(ImplementationStarted(at=at, by=by))
 
     def record_progress(self, text: str, *, by: str, at: datetime) -> Decision[Matter]:
@@ -540,7 +534,9 @@ class Matter(Aggregate):
         """
         at = self._begin("record_progress", at)
         return self._record(
-            ProgressRecorded(at=at, text=_text(text, "progress text"), by=_text(by, "recorded by"))
+            ProgressRecorded(
+                at=at, text=require_text(text, "progress text"), by=require_text(by, "recorded by")
+            )
         )
 
     def complete(self, summary: str, *, cost_fen: int, at: datetime) -> Decision[Matter]:
@@ -551,7 +547,7 @@ class Matter(Aggregate):
             InvalidCount: the cost is not a whole number of fen, 0 or more.
         """
         at = self._begin("complete", at)
-        _text(summary, "summary")
+        require_text(summary, "summary")
         if type(cost_fen) is not int or cost_fen < 0:
             raise InvalidCount("cost in fen", cost_fen)
         return self._record(MatterCompleted(at=at, summary=summary, cost_fen=cost_fen))
@@ -563,8 +559,8 @@ class Matter(Aggregate):
             EmptyField: the text or place is empty.
         """
         at = self._begin("publicise_result", at)
-        _text(text, "notice text")
-        _text(place, "notice place")
+        require_text(text, "notice text")
+        require_text(place, "notice place")
         period = self.procedure.result_publicity
         ends_at = self._period_end(at, period)
         return self._record(
@@ -593,7 +589,9 @@ class Matter(Aggregate):
         """
         at = self._begin("withdraw", at)
         return self._record(
-            MatterWithdrawn(at=at, reason=_text(reason, "reason"), by=_text(by, "withdrawn by"))
+            MatterWithdrawn(
+                at=at, reason=require_text(reason, "reason"), by=require_text(by, "withdrawn by")
+            )
         )
 
     # --- helpers -------------------------------------------------------------------------

@@ -16,14 +16,13 @@ import attrs
 from communitygov.errors import (
     DecodeError,
     DuplicateId,
-    EmptyField,
     NoSeats,
     NotAMember,
     SamePerson,
     UnknownReference,
 )
 from communitygov.kernel.aggregate import Aggregate, Decision, Description
-from communitygov.kernel.checks import require_instance
+from communitygov.kernel.checks import require_instance, require_text
 from communitygov.kernel.events import Event
 from communitygov.kernel.timekeeping import local_date, require_aware, zone
 from communitygov.organisation.bodies import JOINT_BODIES, BodyKind
@@ -63,12 +62,6 @@ class Membership:
 
 _MEMBERS_KEPT = 4096
 """How many answers :meth:`Community.members_of` keeps before it starts afresh."""
-
-
-def _required(value: str, field: str) -> str:
-    if not value.strip():
-        raise EmptyField(field)
-    return value
 
 
 @attrs.frozen(kw_only=True)
@@ -119,8 +112,8 @@ class Community(Aggregate):
             NaiveDatetime: ``at`` has no timezone.
             UnknownReference: the timezone is not known.
         """
-        _required(community_id, "community id")
-        _required(name, "community name")
+        require_text(community_id, "community id")
+        require_text(name, "community name")
         zone(timezone)
         event = CommunityRegistered(
             at=require_aware(at),
@@ -139,8 +132,8 @@ class Community(Aggregate):
             DuplicateId: the id is taken.
         """
         at = self._checked_time(at)
-        _required(person_id, "person id")
-        _required(name, "person name")
+        require_text(person_id, "person id")
+        require_text(name, "person name")
         if person_id in self.people:
             raise DuplicateId("person", person_id)
         return self._record(PersonRegistered(at=at, person_id=person_id, name=name))
@@ -204,7 +197,7 @@ class Community(Aggregate):
         self.person(relative_id)
         if person_id == relative_id:
             raise SamePerson(person_id, "person", "relative")
-        _required(relation, "relation")
+        require_text(relation, "relation")
         return self._record(
             NearRelativesDeclared(
                 at=at, person_id=person_id, relative_id=relative_id, relation=relation
