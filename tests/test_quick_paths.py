@@ -385,3 +385,19 @@ def test_a_snapshot_takes_only_that_very_event_of_its_declared_class_from_the_sa
     noted = attrs.evolve(matter, raised=_RaisedWithANote(**attrs.asdict(matter.raised)))
     assert snapshots.freeze(noted, {id(noted.raised): (noted.raised, marked)}) == plain
     assert snapshots.freeze(noted) == plain
+
+
+def test_a_snapshot_holding_a_number_beyond_64_bits_thaws_exactly() -> None:
+    # orjson, when installed, reads such a number as a float; the fast path takes a whole
+    # number only as an int, so the standard library reads the snapshot again, exactly.
+    fund, events = cgst.open_fund()
+    opened = fund.last_at
+    assert opened is not None
+    huge = cg.Money(10**25 + 1)  # beyond 2**64, exact only as an int
+    sold, more = fund.record_sale(
+        huge, item="笔", buyer=cg.BuyerType.RESIDENT, by="p0", at=opened + timedelta(hours=1)
+    )
+    assert_round_trips(sold, (*events, *more))
+    gov = cg.Governance(cg.MemoryStore())
+    gov.create((sold, (*events, *more)))
+    assert gov.load(cg.Fund, sold.community_id, sold.id).entries[-1].amount == huge

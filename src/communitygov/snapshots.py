@@ -24,16 +24,24 @@ from typing import Any, TypeAlias, TypeVar
 import cattrs
 from cattrs.gen import make_dict_unstructure_fn
 
+from communitygov.assistance.plan import AssistancePlan
 from communitygov.errors import DecodeError
+from communitygov.funds.fund import Fund
 from communitygov.kernel.aggregate import Aggregate
-from communitygov.kernel.codec import converted_json, make_fast_converter
+from communitygov.kernel.codec import converted_json, make_fast_converter, quick_loads
 from communitygov.kernel.events import Event
+from communitygov.matters.matter import Matter
 from communitygov.matters.procedure import Procedure
+from communitygov.organisation.community import Community
 from communitygov.storage.records import Summary
 
 __all__ = ["Snapshots"]
 
 A = TypeVar("A", bound=Aggregate)
+
+_FLOATLESS: tuple[type[Aggregate], ...] = (Community, Matter, AssistancePlan, Fund)
+"""The library's aggregates: no field of theirs, or of anything they hold, is a float or of
+no declared type, so their snapshots may be read by orjson (see :meth:`Snapshots.thaw`)."""
 
 Encoded: TypeAlias = Mapping[int, tuple[Event, dict[str, Any]]]
 """Events a save has just encoded and their fields, by ``id(event)``."""
@@ -48,6 +56,9 @@ class Snapshots:
     def __init__(self, procedures: Mapping[str, Procedure]) -> None:
         self._converter = _snapshot_converter(procedures)
         self._fast = _fast_structuring(self._converter)
+        self._quick: dict[type, Callable[[str], Any]] = (
+            dict.fromkeys(_FLOATLESS, quick_loads) if quick_loads is not None else {}
+        )
 
     def freeze(self, aggregate: Aggregate, encoded: Encoded | None = None) -> str:
         """``aggregate``'s state as JSON text.
@@ -72,6 +83,17 @@ class Snapshots:
             DecodeError: the snapshot is not JSON or does not fit ``cls``; the error names the
                 stream, its community and version, and what is wrong.
         """
+        quick = self._quick.get(cls)
+        if quick is not None:
+            # No field of these classes holds a float, and the fast path takes a whole number
+            # only as an int: a number orjson read as a float (beyond 64 bits) fails here, and
+            # the standard library reads the text again below.
+            try:
+                read: A = self._fast.structure(quick(summary.snapshot), cls)
+            except Exception:  # read again below, where what is wrong is named
+                pass
+            else:
+                return read
         try:
             data = json.loads(summary.snapshot)
         except ValueError as exc:
@@ -170,6 +192,12 @@ def _fast_structuring(converter: cattrs.Converter) -> cattrs.Converter:
         members = t._value2member_map_
         return lambda value, _: members[value]
 
+    def structure_int(value: Any, _: Any) -> int:
+        if type(value) is not int:  # a number orjson read as a float, say
+            raise TypeError(f"{value!r} is not a whole number")
+        return value
+
+    fast.register_structure_hook(int, structure_int)
     fast.register_structure_hook_factory(optional, structure_optional)
     fast.register_structure_hook_factory(homogeneous_tuple, structure_items(tuple))
     fast.register_structure_hook_factory(typed_frozenset, structure_items(frozenset))

@@ -35,14 +35,21 @@ __all__ = [
     "converted_json",
     "make_converter",
     "make_fast_converter",
+    "quick_loads",
 ]
 
 _ORJSON: Callable[[Any], bytes] | None
 """orjson's ``dumps``, when the ``fast`` extra is installed, refusing every subclass."""
+quick_loads: Callable[[str], Any] | None
+"""orjson's ``loads`` when the ``fast`` extra is installed, else ``None``: about twice as
+quick as ``json.loads`` on a snapshot. It reads a whole number beyond 64 bits as a float,
+and refuses what the standard library reads leniently (``NaN``, a lone surrogate), so trust
+it only where a float is refused and fall back to ``json.loads`` on any failure."""
 try:
     import orjson
 except ImportError:  # the ``fast`` extra is not installed
     _ORJSON = None
+    quick_loads = None
 else:
     _ORJSON = functools.partial(
         orjson.dumps,
@@ -50,6 +57,7 @@ else:
         | orjson.OPT_PASSTHROUGH_DATETIME
         | orjson.OPT_PASSTHROUGH_DATACLASS,
     )
+    quick_loads = orjson.loads
 
 
 _COMPACT_JSON = json.JSONEncoder(ensure_ascii=False, check_circular=False, separators=(",", ":"))

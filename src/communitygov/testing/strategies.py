@@ -37,6 +37,7 @@ import attrs
 from communitygov.errors import MissingExtra
 from communitygov.kernel.calendars import CALENDAR_DAYS, WEEKDAYS, Calendar
 from communitygov.kernel.events import EVENTS, Event, EventRegistry
+from communitygov.kernel.money import MAX_FEN, Money
 from communitygov.kernel.periods import Period, PeriodUnit
 from communitygov.kernel.voting import PRESETS, BasisKind, Bound, CountBase, LegalBasis, VotingRule
 from communitygov.matters.procedure import (
@@ -377,6 +378,7 @@ _VALUES: Mapping[Any, st.SearchStrategy[Any]] = {
     int: st.integers(),
     bool: st.booleans(),
     Fraction: st.fractions(),
+    Money: st.builds(Money, st.integers(-MAX_FEN, MAX_FEN), st.text(max_size=20)),
     Period: periods(),
     Bound: bounds(),
     LegalBasis: legal_bases(),
@@ -441,7 +443,8 @@ def events_of(
     """Instances of one event class, every field drawn from its annotation.
 
     Field types are read from the class's ``attrs`` fields: datetimes are aware
-    (:func:`aware_datetimes`), periods, bounds and voting rules are valid, enums, optionals,
+    (:func:`aware_datetimes`), amounts within :data:`~communitygov.MAX_FEN`, periods, bounds
+    and voting rules are valid, enums, optionals,
     tuples, frozensets and nested attrs classes are built recursively, and anything else goes
     to ``st.from_type``. Defaulted fields get random values too.
 
