@@ -59,7 +59,7 @@ def test_generated_plans_round_trip_through_both_stores(generated: cgas.Generate
         )
         assert generated.name not in summary.title
         # The snapshot is the record, names and details included: kept out of logs.
-        shown = repr(gov.summaries(plan.community_id))
+        shown = repr((gov.summaries(plan.community_id), store.read_all(plan.community_id)))
         assert generated.name not in shown
         assert all(detail.text not in shown for detail in plan.sensitive)
         assert gov.summaries(plan.community_id, kind="assistance_plan", state=plan.state) == [

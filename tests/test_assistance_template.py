@@ -89,6 +89,7 @@ MALFORMED: dict[str, tuple[Any, str]] = {
     "key not an identifier": (lambda: template(stage("go out")), "not a plain identifier"),
     "key reserved": (lambda: template(stage("suspended")), "reserved for a state"),
     "key twice": (lambda: template(stage("a"), stage("a")), "used twice"),
+    "key too long": (lambda: template(stage("a" * 201)), "longer than 200 characters"),
     "stage unnamed": (lambda: template(stage("a", en=" ")), "needs a Chinese and English"),
     "no purpose": (lambda: template(stage("a", purpose="")), "purpose"),
     "no default goal": (lambda: template(stage("a", goals=[])), "goals of stage a"),

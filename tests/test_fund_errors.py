@@ -291,14 +291,6 @@ CASES: dict[
         cg.PeriodBeforeOpening,
         {"period": date(2019, 1, 1), "opened": date(2020, 5, 1)},
     ),
-    "an amount beyond what money holds": (
-        base,
-        lambda f: f.reconcile(
-            date(2020, 5, 1), counted=cg.Money(cg.MAX_FEN + 1), by=C, witness=B, at=when(31, 18)
-        ),
-        cg.InvalidAmount,
-        {"field": "fen", "value": cg.MAX_FEN + 1},
-    ),
 }
 
 
@@ -402,7 +394,7 @@ def test_money_refuses_amounts_beyond_its_bound_and_says_so_in_numbers_python_wr
         with pytest.raises(cg.InvalidAmount) as refused:
             cg.Money(fen)
         assert "at most 10**30 fen" in str(refused.value)
-    with pytest.raises(cg.InvalidAmount, match="too large"):
+    with pytest.raises(cg.InvalidAmount, match=r"at most 10\*\*30 fen"):
         cg.Money.parse("1" * 4400)
     with pytest.raises(cg.InvalidAmount):
         cg.Money(cg.MAX_FEN) + cg.Money(1)

@@ -14,6 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import communitygov as cg
+from communitygov.organisation.events import MembershipStarted
 from communitygov.testing.conformance import make_request
 from support import START, advance, community, raised, tracked_community
 
@@ -598,3 +599,24 @@ def test_a_deadline_at_a_local_midnight_the_clocks_skip_verifies_clean(tmp_path:
     assert due is not None
     assert (due.month, due.day, due.hour) == (10, 1, 0)
     assert gov.verify() == []
+
+
+def test_an_event_that_cannot_be_written_is_a_malformed_decision() -> None:
+    # A command may build its events by hand; one holding a value its field's type cannot be
+    # written from is refused before anything is stored.
+    gov = cg.Governance(cg.MemoryStore())
+    gov.register_community("c1", "社区", at=START)
+    gov.execute(cg.Community, "c1", "c1", lambda c: c.register_person("p1", "某", at=START))
+    before = gov.history("c1", "c1")
+    event = MembershipStarted(
+        at=START,
+        person_id="p1",
+        body=cg.BodyKind.PARTY_COMMITTEE,
+        start="2026-01-01",  # type: ignore[arg-type]
+        role="",
+    )
+    with pytest.raises(cg.MalformedDecision) as refused:
+        gov.execute(cg.Community, "c1", "c1", lambda c: (c.apply(event), (event,)))
+    assert (refused.value.field, refused.value.given) == ("event 1", event)
+    assert "cannot be written" in refused.value.because
+    assert gov.history("c1", "c1") == before

@@ -838,9 +838,10 @@ def test_an_append_on_a_stale_snapshot_is_a_conflict_not_a_duplicate_position(
     with pytest.raises(ConcurrencyConflict) as refused:
         ours.append(request("m2", 0, 1))
     assert str(refused.value) == (
-        "stream 'm2' is at version 0 as expected, but another writer appended after the "
-        "snapshot of the transaction it runs in was taken (a REPEATABLE READ or SERIALIZABLE "
-        "transaction on PostgreSQL, one that read first on SQLite): retry in a new transaction"
+        "stream 'm2' was at version 0, as expected, in the snapshot of the transaction the "
+        "append runs in, but another writer has written since (a REPEATABLE READ or "
+        "SERIALIZABLE transaction on PostgreSQL, one that read first on SQLite): retry in a new "
+        "transaction"
     )
     host.rollback()
     assert positions(other) == [1, 2, 3]

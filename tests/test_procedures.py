@@ -95,6 +95,9 @@ def _procedure(
             id="non-identifier",
         ),
         pytest.param((_step("1st"),), "1st", "'1st' is not a plain identifier", id="digit-first"),
+        pytest.param(
+            (_step("s" * 201),), "s" * 201, "longer than 200 characters", id="key-too-long"
+        ),
     ],
 )
 def test_malformed_procedure_fails_when_built(

@@ -429,3 +429,13 @@ def test_a_host_connection_giving_text_as_bytes_is_refused_plainly(tmp_path: Pat
     host.text_factory = str
     assert store.communities() == ["c1"]
     host.close()
+
+
+@given(st.integers(MAX_KEY_LENGTH - 3, MAX_KEY_LENGTH + 3), st.sampled_from(["s", "𠀀"]))
+def test_a_stream_id_is_taken_exactly_up_to_the_longest_key(length: int, character: str) -> None:
+    stream = character * length
+    if length <= MAX_KEY_LENGTH:
+        assert make_request("c1", stream).stream_id == stream
+    else:
+        with pytest.raises(cg.MalformedRequest):
+            make_request("c1", stream)

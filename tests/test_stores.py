@@ -188,6 +188,9 @@ def test_open_store_understands_urls(tmp_path: Path) -> None:
         with pytest.raises(cg.StoreUnavailable, match="nothing after it"):
             open_store(url)
     assert isinstance(open_store("MEMORY://"), cg.MemoryStore)
+    for url in (" postgresql://u@h/db", "memory://\n", "\x01sqlite:///x.db"):
+        with pytest.raises(cg.StoreUnavailable, match="at an end"):
+            open_store(url)
     escaped = open_store(f"SQLite:///{tmp_path}/what%3F.db")  # a ? in the name, %-escaped
     escaped.append(make_request("c1", "s1"))
     assert (tmp_path / "what?.db").exists()

@@ -241,10 +241,10 @@ class NaiveDatetime(InvalidInput):
         elif isinstance(value, datetime):
             problem = (
                 f"{field}={value.replace(tzinfo=None).isoformat()} is in a timezone "
-                f"({value.tzinfo!r}) that gives no valid offset from UTC"
+                f"({_shown(value.tzinfo)}) that gives no valid offset from UTC"
             )
         else:
-            problem = f"{field}={value!r} is a {type(value).__name__}, not a datetime"
+            problem = f"{field}={_shown(value)} is a {type(value).__name__}, not a datetime"
         super().__init__(
             f"{problem}; pass a timezone-aware datetime "
             "(for example with tzinfo=ZoneInfo('Asia/Shanghai'))"
@@ -259,7 +259,7 @@ class TimeOutOfRange(InvalidInput):
         self.value = value
         self.timezone = timezone
         super().__init__(
-            f"{value.isoformat()} lies outside the years 1 to 9999 in timezone {timezone!r}"
+            f"{value.isoformat()} lies outside the years 1 to 9999 in timezone {_shown(timezone)}"
         )
 
 
@@ -280,7 +280,7 @@ class DuplicateId(InvalidInput):
     def __init__(self, kind: str, id: str) -> None:
         self.kind = kind
         self.id = id
-        super().__init__(f"{kind} {id!r} already exists")
+        super().__init__(f"{kind} {_shown(id)} already exists")
 
 
 class MalformedDecision(InvalidInput):
@@ -298,8 +298,8 @@ class MalformedDecision(InvalidInput):
         self.given = given
         self.should_be = should_be
         self.because = because
-        implied = f", not {should_be!r}" if should_be is not None else ""
-        shown = repr(given)
+        implied = f", not {_shown(should_be)}" if should_be is not None else ""
+        shown = _shown(given)
         if len(shown) > 160:
             shown = f"{shown[:120]}… ({len(shown):,} characters)"
         super().__init__(f"the decision's {field} is {shown}{implied} ({because}); nothing stored")
@@ -342,7 +342,7 @@ class UnknownReference(CommandRejected):
     def __init__(self, kind: str, id: str) -> None:
         self.kind = kind
         self.id = id
-        super().__init__(f"unknown {kind} {id!r}")
+        super().__init__(f"unknown {kind} {_shown(id)}")
 
 
 class RuleViolation(CommandRejected):
@@ -583,7 +583,8 @@ class WrongCommunity(InvalidInput):
         self.expected = expected
         self.got = got
         super().__init__(
-            f"a record of community {got!r} was given where one of community {expected!r} is needed"
+            f"a record of community {_shown(got)} was given where one of community "
+            f"{_shown(expected)} is needed"
         )
 
 
@@ -602,7 +603,7 @@ class ObjectionAlreadyRuled(RuleViolation):
 
     def __init__(self, objection: str) -> None:
         self.objection = objection
-        super().__init__(f"objection {objection!r} has already been ruled on")
+        super().__init__(f"objection {_shown(objection)} has already been ruled on")
 
 
 # --- assistance plans ------------------------------------------------------------------
@@ -628,7 +629,7 @@ class ReviewDateTooEarly(InvalidInput):
         self.on = on
         self.earliest = earliest
         super().__init__(
-            f"the review of stage {stage!r} cannot be set for {on.isoformat()}; "
+            f"the review of stage {_shown(stage)} cannot be set for {on.isoformat()}; "
             f"the earliest possible day is {earliest.isoformat()}"
         )
 
@@ -642,7 +643,7 @@ class ReviewDateTooLate(InvalidInput):
         self.on = on
         self.latest = latest
         super().__init__(
-            f"the review of stage {stage!r} cannot be set for {on.isoformat()}; "
+            f"the review of stage {_shown(stage)} cannot be set for {on.isoformat()}; "
             f"the latest possible day is {latest.isoformat()}"
         )
 
@@ -666,9 +667,9 @@ class MatterNotAdopted(RuleViolation):
         self.matter = matter
         self.state = state
         super().__init__(
-            f"matter {matter!r} is {state.replace('_', ' ')}: a plan takes effect only through "
-            "a matter that resolved to adopt it, once its resolution notice has run its period "
-            "with no objection upheld"
+            f"matter {_shown(matter)} is {state.replace('_', ' ')}: a plan takes effect only "
+            "through a matter that resolved to adopt it, once its resolution notice has run its "
+            "period with no objection upheld"
         )
 
 
@@ -678,7 +679,7 @@ class NotOnCaseTeam(RuleViolation):
     def __init__(self, person: str, plan: str) -> None:
         self.person = person
         self.plan = plan
-        super().__init__(f"{person} is not on the case team of assistance plan {plan!r}")
+        super().__init__(f"{person} is not on the case team of assistance plan {_shown(plan)}")
 
 
 class TooFewReviewers(RuleViolation):
@@ -714,7 +715,8 @@ class ReviewNotDue(RuleViolation):
         self.due_on = due_on
         self.on = on
         super().__init__(
-            f"the review of stage {stage!r} is due on {due_on.isoformat()}; it is {on.isoformat()}"
+            f"the review of stage {_shown(stage)} is due on {due_on.isoformat()}; it is "
+            f"{on.isoformat()}"
         )
 
 
@@ -728,7 +730,7 @@ class NotCurrentStage(RuleViolation):
 
     def _explain(self) -> str:
         return (
-            f"the plan is at {self.current!r}, not {self.stage!r}; "
+            f"the plan is at {_shown(self.current)}, not {_shown(self.stage)}; "
             "only the current stage is reviewed"
         )
 
@@ -738,7 +740,7 @@ class StageSkipped(NotCurrentStage):
 
     def _explain(self) -> str:
         return (
-            f"stage {self.stage!r} comes after {self.current!r}, which has not passed: "
+            f"stage {_shown(self.stage)} comes after {_shown(self.current)}, which has not passed: "
             "stages run in order and none is skipped"
         )
 
@@ -750,7 +752,7 @@ class SetbackNotEarlier(RuleViolation):
         self.to = to
         self.current = current
         super().__init__(
-            f"a setback goes back to an earlier stage; {to!r} is not before {current!r}"
+            f"a setback goes back to an earlier stage; {_shown(to)} is not before {_shown(current)}"
         )
 
 
@@ -761,7 +763,7 @@ class GoalsUnmet(RuleViolation):
         self.stage = stage
         self.goals = tuple(goals)
         super().__init__(
-            f"stage {stage!r} has goals not yet met ({', '.join(self.goals)}); "
+            f"stage {_shown(stage)} has goals not yet met ({', '.join(self.goals)}); "
             "it passes only if the reviewers record why"
         )
 
@@ -800,7 +802,7 @@ class ConsentAlreadyWithdrawn(RuleViolation):
         self.withdrawn_at = withdrawn_at
         self.action = action
         super().__init__(
-            f"cannot {action}: consent to assistance plan {plan!r} was withdrawn at "
+            f"cannot {action}: consent to assistance plan {_shown(plan)} was withdrawn at "
             f"{withdrawn_at.isoformat()}, and nothing more about the person may be recorded"
         )
 
@@ -840,8 +842,7 @@ class FuturePeriod(InvalidInput):
 
 
 class PeriodBeforeOpening(InvalidInput):
-    """A period was reconciled (or its statement asked for) that ended before the fund
-    opened."""
+    """A period was reconciled that ended before the fund opened."""
 
     def __init__(self, period: date, opened: date) -> None:
         self.period = period
@@ -885,7 +886,7 @@ class OwnEntry(RuleViolation):
         self.person = person
         self.entry = entry
         super().__init__(
-            f"{person} recorded entry {entry!r} and so cannot check it: "
+            f"{person} recorded entry {_shown(entry)} and so cannot check it: "
             "the maker and the checker are different people"
         )
 
@@ -896,7 +897,7 @@ class EntryAlreadyChecked(RuleViolation):
     def __init__(self, entry: str, status: str) -> None:
         self.entry = entry
         self.status = status
-        super().__init__(f"entry {entry!r} is already {status}")
+        super().__init__(f"entry {_shown(entry)} is already {status}")
 
 
 class PeriodClosed(RuleViolation):
@@ -938,7 +939,7 @@ class NotReversible(RuleViolation):
     def __init__(self, entry: str, reason: str) -> None:
         self.entry = entry
         self.reason = reason
-        super().__init__(f"entry {entry!r} cannot be reversed: {reason}")
+        super().__init__(f"entry {_shown(entry)} cannot be reversed: {reason}")
 
 
 # --- persistence -------------------------------------------------------------------------
@@ -949,28 +950,33 @@ class PersistenceError(CommunityGovError):
 
 
 class ConcurrencyConflict(PersistenceError):
-    """Another writer appended to the stream first; nothing was written."""
+    """Another writer appended to the stream first; nothing was written.
+
+    ``actual`` is the stream's version as the append saw it: where the append runs in a
+    transaction whose snapshot is older than another writer's commit, that is the snapshot's
+    version (``actual == expected``), and a new transaction sees the one now stored.
+    """
 
     def __init__(self, stream: str, expected: int, actual: int) -> None:
         self.stream = stream
         self.expected = expected
         self.actual = actual
-        if expected == actual:  # the stream stayed; a write elsewhere in its community did not
+        if expected == actual:  # as the transaction's snapshot shows it; others wrote since
             message = (
-                f"stream {stream!r} is at version {actual} as expected, but another writer "
-                "appended after the snapshot of the transaction it runs in was "
-                "taken (a REPEATABLE READ or SERIALIZABLE transaction on PostgreSQL, one that "
-                "read first on SQLite): retry in a new transaction"
+                f"stream {_shown(stream)} was at version {actual}, as expected, in the snapshot "
+                "of the transaction the append runs in, but another writer has written since "
+                "(a REPEATABLE READ or SERIALIZABLE transaction on PostgreSQL, one that read "
+                "first on SQLite): retry in a new transaction"
             )
         elif expected == 0:
             message = (
-                f"stream {stream!r} exists already, at version {actual}: its id is taken, or "
+                f"stream {_shown(stream)} exists already, at version {actual}: its id is taken, or "
                 "someone else created it first"
             )
         else:
             message = (
-                f"stream {stream!r} is at version {actual}, not {expected}: someone else wrote "
-                "first"
+                f"stream {_shown(stream)} is at version {actual}, not {expected}: someone else "
+                "wrote first"
             )
         super().__init__(message)
 
@@ -985,8 +991,8 @@ class CommandIdInUse(PersistenceError):
         self.used_by = used_by
         self.community = community
         super().__init__(
-            f"command id {command_id!r} was used for stream {used_by!r} of community "
-            f"{community!r}, so it cannot be a command on stream {stream!r}; give each "
+            f"command id {_shown(command_id)} was used for stream {_shown(used_by)} of community "
+            f"{_shown(community)}, so it cannot be a command on stream {_shown(stream)}; give each "
             "command an id of its own"
         )
 
@@ -1017,16 +1023,16 @@ class MalformedRequest(PersistenceError):
         self.should_be = should_be
         self.because = because
         self.community = community
-        implied = f", not {should_be!r}" if should_be is not None else ""
-        where = f" of community {community!r}" if community is not None else ""
-        shown = repr(given)
+        implied = f", not {_shown(should_be)}" if should_be is not None else ""
+        where = f" of community {_shown(community)}" if community is not None else ""
+        shown = _shown(given)
         if len(shown) > 160:
             shown = f"{shown[:120]}… ({len(shown):,} characters)"
         if stream is None:  # not a request at all
             super().__init__(f"an append is malformed: its {field} is {shown} ({because})")
             return
         super().__init__(
-            f"the append request for stream {stream!r}{where} is malformed: its {field} is "
+            f"the append request for stream {_shown(stream)}{where} is malformed: its {field} is "
             f"{shown}{implied} ({because})"
         )
 
@@ -1039,8 +1045,8 @@ class NotFound(PersistenceError):
         self.id = id
         self.community = community
         named = community and not (kind == "community" and community == id)
-        where = f" in community {community!r}" if named else ""
-        super().__init__(f"no {kind} {id!r}{where}")
+        where = f" in community {_shown(community)}" if named else ""
+        super().__init__(f"no {kind} {_shown(id)}{where}")
 
 
 class IntegrityViolation(PersistenceError):
@@ -1050,7 +1056,9 @@ class IntegrityViolation(PersistenceError):
         self.stream = stream
         self.version = version
         self.detail = detail
-        super().__init__(f"stream {stream!r} fails verification at version {version}: {detail}")
+        super().__init__(
+            f"stream {_shown(stream)} fails verification at version {version}: {detail}"
+        )
 
 
 class DecodeError(PersistenceError):
@@ -1066,9 +1074,11 @@ class DecodeError(PersistenceError):
         self.detail = detail
         self.stream = stream
         if stream is not None:  # a row, not an event
-            super().__init__(f"cannot read a {event_type} of stream {stream!r}: {detail}")
+            super().__init__(f"cannot read a {event_type} of stream {_shown(stream)}: {detail}")
         else:
-            super().__init__(f"cannot decode event {event_type!r} (schema {version}): {detail}")
+            super().__init__(
+                f"cannot decode event {_shown(event_type)} (schema {version}): {detail}"
+            )
 
 
 class StoreUnavailable(PersistenceError):

@@ -96,6 +96,7 @@ from communitygov.kernel.checks import (
     require_instance,
     require_items,
     require_text,
+    require_text_list,
 )
 from communitygov.kernel.events import Event
 from communitygov.kernel.money import MAX_FEN
@@ -131,6 +132,10 @@ class AssistancePlan(Aggregate):
 
     What never changes after intake (community, beneficiary, alias, referral, consent to the
     plan, sensitive details) is read from the ``CaseOpened`` event it keeps.
+
+    Every command raises :class:`~communitygov.WrongType` for an argument of another type
+    than its annotation's (a text where a :class:`TeamRole` belongs, ``None`` for a text, a
+    datetime for a day), besides the errors each lists.
     """
 
     created_by = (CaseOpened,)
@@ -405,12 +410,10 @@ class AssistancePlan(Aggregate):
             ReviewDateTooEarly: a review date is not after today or after the stage before.
         """
         at = self._begin("assess", at)
-        found = tuple(needs)
+        found = require_text_list(needs, "needs")
         if not found:
             raise EmptyField("needs")
-        for need in found:
-            require_text(need, "need")
-        design = tuple(stages)
+        design = require_items(stages, StagePlan, "stages")
         keys = tuple(plan.stage for plan in design)
         if keys != self.template.keys:
             raise StagesMismatch(self.template.keys, keys)
@@ -434,6 +437,7 @@ class AssistancePlan(Aggregate):
             ObjectionsPending: an objection to the resolution awaits a ruling.
         """
         at = self._begin("adopt", at)
+        require_instance(matter, Matter, "matter")
         check_adopting_matter(matter, community_id=self.community_id, at=at)
         return self._record(PlanAdopted(at=at, matter_id=matter.id))
 

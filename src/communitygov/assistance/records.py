@@ -134,7 +134,7 @@ class ReviewOutcome(Enum):
     SETBACK = "setback"
 
 
-@attrs.frozen(field_transformer=declared_types)
+@attrs.frozen
 class Suspension:
     """A time the plan was suspended: from ``since`` until ``until`` (``None`` while it lasts).
 

@@ -29,6 +29,7 @@ from communitygov.errors import (
     EmptyField,
     InvalidCount,
 )
+from communitygov.kernel.aggregate import MAX_KEY_LENGTH
 from communitygov.kernel.checks import declared_types
 from communitygov.kernel.workflow import Step, Workflow
 
@@ -211,6 +212,10 @@ def _check_stage(what: str, stage: Stage, seen: dict[str, int]) -> None:
     key = stage.key
     if not key.isidentifier():
         raise DefinitionError(what, f"stage key {key!r} is not a plain identifier")
+    if len(key) > MAX_KEY_LENGTH:
+        raise DefinitionError(
+            what, f"stage key {key[:20]!r}… is longer than {MAX_KEY_LENGTH} characters"
+        )
     if key in PlanState.FIXED:
         raise DefinitionError(what, f"stage key {key!r} is reserved for a state")
     if key in seen:
@@ -230,7 +235,7 @@ def check_goals(goals: Iterable[Goal], stage: str) -> tuple[Goal, ...]:
     Raises:
         EmptyField: no goals, or a goal without its key, text or indicator.
         DuplicateId: two goals of the stage share a key.
-        InvalidCount: a target is not a whole number of 0 or more.
+        InvalidCount: a target is below 0.
     """
     checked = tuple(goals)
     if not checked:
@@ -247,7 +252,7 @@ def check_goals(goals: Iterable[Goal], stage: str) -> tuple[Goal, ...]:
         if goal.key in keys:
             raise DuplicateId(f"goal of stage {stage}", goal.key)
         keys.add(goal.key)
-        if type(goal.target) is not int or goal.target < 0:
+        if goal.target < 0:  # a Goal's target is an int (it checks its fields' types)
             raise InvalidCount(f"target of goal {goal.key}", goal.target)
     return checked
 

@@ -111,6 +111,10 @@ class Fund(Aggregate):
     Read :attr:`books`, :attr:`entries`, :meth:`pending`, :attr:`reconciliations` and
     :meth:`statements`. Change it only through its commands; :meth:`replay` folds the events
     they return back into the same fund.
+
+    Every command raises :class:`~communitygov.WrongType` for an argument of another type
+    than its annotation's (a text where a :class:`FundRole` or :class:`BuyerType` belongs,
+    ``None`` for a text, a datetime for a month), besides the errors each lists.
     """
 
     created_by = (FundOpened,)

@@ -9,7 +9,7 @@ from enum import Enum
 import attrs
 from dateutil.relativedelta import relativedelta
 
-from communitygov.kernel.checks import declared_types, require_date
+from communitygov.kernel.checks import require_date
 from communitygov.kernel.money import Money
 
 __all__ = [
@@ -134,7 +134,7 @@ class Balances:
         return attrs.evolve(self, cash=self.cash - amount, spent=self.spent + amount)
 
 
-@attrs.frozen(kw_only=True, field_transformer=declared_types)
+@attrs.frozen(kw_only=True)
 class Entry:
     """A cash movement as the custodian recorded it, and what the bookkeeper made of it.
 
@@ -181,7 +181,7 @@ class Entry:
         return books.moved(self.kind, self.signed)
 
 
-@attrs.frozen(kw_only=True, field_transformer=declared_types)
+@attrs.frozen(kw_only=True)
 class Reconciliation:
     """A period's cash count against the books, and whether any difference is resolved.
 

@@ -23,7 +23,13 @@ from communitygov.kernel.events import Event
 from communitygov.kernel.slots import Copy, copier
 from communitygov.kernel.timekeeping import require_in_order
 
-__all__ = ["Aggregate", "Decision", "Description"]
+__all__ = ["MAX_KEY_LENGTH", "Aggregate", "Decision", "Description"]
+
+MAX_KEY_LENGTH = 200
+"""The most characters of an id, a kind or a state name (a community's, a stream's, a
+command's): the texts the stores keep in their keys and indexes. Three of them make one
+index entry, which PostgreSQL keeps within 2,704 bytes (200 characters are at most 800 bytes
+of UTF-8). A procedure's step keys and a template's stage keys are state names."""
 
 A = TypeVar("A")
 

@@ -21,7 +21,7 @@ __all__ = [
     "require_instance",
     "require_items",
     "require_text",
-    "require_texts",
+    "require_text_list",
 ]
 
 T = TypeVar("T")
@@ -79,7 +79,7 @@ def require_items(values: Any, cls: type[T], field: str) -> tuple[T, ...]:
     return items
 
 
-def require_texts(values: Any, field: str) -> tuple[str, ...]:
+def require_text_list(values: Any, field: str) -> tuple[str, ...]:
     """``values`` as a tuple, once it is known to be an iterable (not a text) of texts with
     more than white space.
 
@@ -99,30 +99,33 @@ def declared_types(cls: type, fields: list[attrs.Attribute[Any]]) -> list[attrs.
     choice belongs, ``None`` for a text or a datetime for a day is a :class:`WrongType` at
     once, and never a failure when it is stored or a different value once read back.
 
-    Checked: ``str``, ``int`` (not ``bool``), ``bool``, ``date`` (not ``datetime``),
-    ``datetime``, enums and other classes, ``X | None``, and ``tuple[X, ...]`` and
-    ``frozenset[X]`` item by item; anything else is taken as it is.
+    Checked: ``str``, ``int`` (not ``bool``), ``float`` (an ``int`` too), ``bool``,
+    ``date`` (not ``datetime``), ``datetime``, enums and other classes, ``X | None``, and
+    ``tuple[X, ...]`` and ``frozenset[X]`` item by item; anything else (``Any``, a protocol,
+    ``Sequence[X]``, ``Mapping[K, V]``) is taken as it is. The types are those of the class
+    the transformer is applied to, resolved at the first construction.
     """
     return [
-        field if field.validator is not None else field.evolve(validator=_DeclaredType())
+        field if field.validator is not None else field.evolve(validator=_DeclaredType(cls))
         for field in fields
     ]
 
 
 class _DeclaredType:
-    """A validator checking a value against its field's declared type, resolved (from the
-    class's annotations) at its first use."""
+    """A validator checking a value against its field's type as ``owner`` declares it,
+    resolved (from its annotations) at its first use."""
 
-    __slots__ = ("_check", "_expected")
+    __slots__ = ("_check", "_expected", "_owner")
 
-    def __init__(self) -> None:
+    def __init__(self, owner: type) -> None:
+        self._owner = owner
         self._check: Callable[[Any], bool] | None = None
         self._expected = ""
 
     def __call__(self, instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
         check = self._check
         if check is None:
-            declared = typing.get_type_hints(type(instance))[attribute.name]
+            declared = typing.get_type_hints(self._owner)[attribute.name]
             check, self._expected = _checker(declared), _described(declared)
             self._check = check
         if not check(value):
@@ -142,8 +145,12 @@ def _checker(declared: Any) -> Callable[[Any], bool]:
         return lambda value: value is None
     if declared is int:
         return lambda value: isinstance(value, int) and not isinstance(value, bool)
+    if declared is float:
+        return lambda value: isinstance(value, (int, float)) and not isinstance(value, bool)
     if declared is date:
         return lambda value: isinstance(value, date) and not isinstance(value, datetime)
+    if declared is Any or getattr(declared, "_is_protocol", False):
+        return lambda value: True  # no class to check against
     if isinstance(declared, type):
         return lambda value: isinstance(value, declared)
     return lambda value: True
@@ -155,7 +162,7 @@ def _described(declared: Any) -> str:
     if origin in (typing.Union, types.UnionType):
         return " or ".join(_described(arg) for arg in args)
     if origin in (tuple, frozenset) and args:
-        return f"a {origin.__name__} of {_described(args[0])}"
+        return f"a {origin.__name__} whose items are each {_described(args[0])}"
     if declared is type(None):
         return "None"
     if declared is str:
@@ -186,7 +193,7 @@ def _expected(cls: type) -> str:
     if cls is str:
         return "a text"
     name = cls.__name__
-    article = "an" if name[0] in "AEIOU" else "a"
+    article = "an" if name[0].lower() in "aeiou" else "a"
     if issubclass(cls, Enum):
         members = ", ".join(f"{name}.{member.name}" for member in cls)
         return f"{article} {name} ({members})"

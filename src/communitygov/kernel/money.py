@@ -111,8 +111,10 @@ class Money:
                 "amount", text, "write it as 2590, 2,590.00, ¥2590 or 2590 元, to the fen"
             )
         digits = match["whole"].replace(",", "").lstrip("0")
-        if len(digits) > 28:  # beyond MAX_FEN whatever the cents
-            raise InvalidAmount("amount", f"{text[:40]}… ({len(text):,} characters)", "too large")
+        if len(digits) > 29:  # beyond MAX_FEN whatever the cents (read no further)
+            raise InvalidAmount(
+                "amount", text, "an amount is at most 10**30 fen either way (no account holds more)"
+            )
         whole = int(digits or "0")
         cents = int((match["cents"] or "0").ljust(2, "0"))
         fen = whole * 100 + cents

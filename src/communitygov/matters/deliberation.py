@@ -24,6 +24,7 @@ from communitygov.errors import (
     WrongBody,
 )
 from communitygov.kernel.calendars import CALENDAR_DAYS, Calendar
+from communitygov.kernel.checks import require_date, require_instance, require_text
 from communitygov.kernel.periods import Period, PeriodUnit, last_day
 from communitygov.kernel.voting import Tally
 from communitygov.matters.events import DeliberationHeld
@@ -61,7 +62,16 @@ def check_meeting(
         WrongBody, NotAMember, PresentNotExpected, MoreVotesThanPresent, VotedTwice,
         VoteFromAbsentPerson, PlanRequired, AmendmentNotAllowed, PlanVersionMismatch,
         PapersNotSentInTime, QuorumNotMet, ThresholdNotReached, DecisionContradictsVote.
+        WrongType: the minutes, the reason or the plan is not text, or the papers' day not a
+            date.
     """
+    require_instance(meeting, Meeting, "meeting")
+    require_text(meeting.minutes, "minutes", blank=True)
+    require_text(meeting.reason, "reason", blank=True)
+    if meeting.plan is not None:
+        require_text(meeting.plan, "plan", blank=True)
+    if meeting.papers_sent_on is not None:
+        require_date(meeting.papers_sent_on, "papers sent on")
     body = step.body
     if meeting.body is not body:
         raise WrongBody(step.key, body.en, meeting.body.en)

@@ -64,7 +64,15 @@ from communitygov.matters.events import (
 from communitygov.matters.fold import changes
 from communitygov.matters.presets import PROCEDURES
 from communitygov.matters.procedure import Constituency, MatterState, Procedure
-from communitygov.matters.records import Meeting, MotionSource, Objection, Opinion, Outcome
+from communitygov.matters.records import (
+    Channel,
+    Meeting,
+    MotionSource,
+    Objection,
+    Opinion,
+    Outcome,
+    Stance,
+)
 from communitygov.organisation.community import Community
 from communitygov.publicity.notices import Notice, NoticeKind
 
@@ -324,9 +332,15 @@ class Matter(Aggregate):
             WindowClosed: the window has closed.
             DuplicateId: an opinion with that id is already recorded.
             NotEligible: the author is not in a group the procedure asks.
-            EmptyField: the opinion has no text.
+            EmptyField: the opinion has no id or text.
+            WrongType: ``opinion`` is not an :class:`Opinion`, or its channel or stance is not
+                one of its kind.
         """
         at = self._begin("record_opinion", at)
+        require_instance(opinion, Opinion, "opinion")
+        require_text(opinion.id, "opinion id")
+        require_instance(opinion.channel, Channel, "channel")
+        require_instance(opinion.stance, Stance, "stance")
         solicitation = self.solicitation
         assert solicitation is not None
         if at >= solicitation.closes_at:

@@ -18,6 +18,7 @@ from typing import Any
 import attrs
 
 from communitygov.errors import DefinitionError
+from communitygov.kernel.aggregate import MAX_KEY_LENGTH
 from communitygov.kernel.calendars import WEEKDAYS, Calendar
 from communitygov.kernel.periods import Period
 from communitygov.kernel.voting import VotingRule
@@ -226,6 +227,10 @@ class Procedure:
         for position, step in enumerate(self.steps):
             if not step.key.isidentifier():
                 raise DefinitionError(what, f"step key {step.key!r} is not a plain identifier")
+            if len(step.key) > MAX_KEY_LENGTH:
+                raise DefinitionError(
+                    what, f"step key {step.key[:20]!r}… is longer than {MAX_KEY_LENGTH} characters"
+                )
             if step.key in MatterState.FIXED:
                 raise DefinitionError(what, f"step key {step.key!r} is reserved for a state")
             if step.key in index:

@@ -22,7 +22,7 @@ from communitygov.errors import (
     UnknownReference,
 )
 from communitygov.kernel.aggregate import Aggregate, Decision, Description
-from communitygov.kernel.checks import require_instance, require_text
+from communitygov.kernel.checks import require_date, require_instance, require_text
 from communitygov.kernel.events import Event
 from communitygov.kernel.timekeeping import local_date, require_aware, zone
 from communitygov.organisation.bodies import JOINT_BODIES, BodyKind
@@ -148,10 +148,13 @@ class Community(Aggregate):
             DuplicateId: the person holds a seat on that body that is open on or after
                 ``start``.
             NoSeats: the body is a joint meeting, which has no seats of its own.
-            WrongType: ``body`` is not a :class:`BodyKind`.
+            WrongType: ``body`` is not a :class:`BodyKind`, ``start`` not a date or ``role``
+                not text.
         """
         at = self._checked_time(at)
         require_instance(body, BodyKind, "body")
+        require_date(start, "start")
+        require_text(role, "role", blank=True)
         self.person(person_id)
         if body in JOINT_BODIES:
             raise NoSeats(body.en, (part.en for part in JOINT_BODIES[body]))
@@ -175,6 +178,7 @@ class Community(Aggregate):
         """
         at = self._checked_time(at)
         require_instance(body, BodyKind, "body")
+        require_date(end, "end")
         if not any(
             m.person_id == person_id and m.body is body and m.end is None and m.start < end
             for m in self.memberships

@@ -13,6 +13,7 @@ from typing import NoReturn
 import attrs
 
 from communitygov.errors import MalformedRequest
+from communitygov.kernel.aggregate import MAX_KEY_LENGTH
 
 __all__ = [
     "MAX_KEY_LENGTH",
@@ -43,7 +44,7 @@ class NewEvent(_TimeText):
 
     type: str
     schema_version: int
-    data: str
+    data: str = attrs.field(repr=False)  # the record itself, names and details included
     at: datetime
     hash: str
 
@@ -98,7 +99,7 @@ class RecordedEvent:
     position: int
     type: str
     schema_version: int
-    data: str
+    data: str = attrs.field(repr=False)  # as in NewEvent: kept out of logs
     at: datetime
     hash: str
 
@@ -149,11 +150,6 @@ def storable_text(text: str) -> bool:
 
 MAX_VERSION = 2**31 - 1
 """The last version of a stream that every store keeps (PostgreSQL's ``integer``)."""
-
-MAX_KEY_LENGTH = 200
-"""The most characters of a community id, stream id, kind, command id or state: the texts
-the stores keep in their keys and indexes. Three of them make one index entry, which
-PostgreSQL keeps within 2,704 bytes (200 characters are at most 800 bytes of UTF-8)."""
 
 
 def _offset(moment: object) -> timedelta | None:

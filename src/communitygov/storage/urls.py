@@ -34,6 +34,8 @@ def open_store(url: str) -> MemoryStore | SQLiteStore | PostgresStore:
     """
     if not isinstance(url, str):
         raise StoreUnavailable("named", f"a store URL is text, not {url!r}")
+    if url and (url[0] <= " " or url[-1] <= " "):  # white space or a control character
+        raise StoreUnavailable("named", f"{url!r} has white space or a control character at an end")
     try:
         parts = urlsplit(url)
     except ValueError as exc:  # a bracketed host that is no IPv6 address, say
