@@ -574,6 +574,8 @@ def test_bad_arguments_and_a_closed_store(dsn: str) -> None:
         PostgresStore(dsn, pool=object())  # type: ignore[arg-type]
     with pytest.raises(StoreUnavailable, match="invalid DSN"):
         PostgresStore("not a dsn")
+    with pytest.raises(StoreUnavailable, match="invalid DSN: bad value for connect_timeout"):
+        PostgresStore("postgresql://u@127.0.0.1:1/db?connect_timeout=abc")
     for escaped in ("postgresql://%ff@127.0.0.1:1/db", "postgresql:///db?application_name=%ff"):
         with pytest.raises(StoreUnavailable, match=r"invalid DSN.*can't decode byte 0xff"):
             PostgresStore(escaped)

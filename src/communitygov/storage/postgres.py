@@ -268,7 +268,10 @@ class PostgresStore(SQLReads, ClosedOnExit):
         if connection is not None:
             connection.close()
             self._owned = None
-        self._owned = psycopg.connect(self._dsn, autocommit=True)
+        try:
+            self._owned = psycopg.connect(self._dsn, autocommit=True)
+        except psycopg.ProgrammingError as exc:  # a parameter libpq cannot use
+            raise StoreUnavailable(_STORE, f"invalid DSN: {_one_line(exc)}") from exc
         return self._owned
 
     def _run(
