@@ -8,7 +8,9 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import attrs
 import pytest
@@ -116,6 +118,35 @@ def test_history_lists_every_event(
     assert lines[1].split()[:4] == ["1", "2019-04-08", "09:00", "matter.raised"]
     assert "matter.deliberation_held" in out
     assert lines[-1].split()[0] == "17"
+
+
+def test_history_withholds_a_detail_a_long_fact_would_cut_in_two(
+    story: tuple[Path, str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The detail starts well inside a description longer than a printed fact.
+    copy = tmp_path / "story.db"
+    with sqlite3.connect(story[0]) as source, sqlite3.connect(copy) as target:
+        source.backup(target)
+    url = f"sqlite:///{copy}"
+    with cg.open_store(url) as store:
+        gov = cg.Governance(store)
+        gov.create(
+            cg.Matter.raise_matter(
+                "relief",
+                community=gov.community("sanwan"),
+                procedure=gov.procedure("yizheng-sanyi-liang-gongkai"),
+                title="临时救助",
+                description=f"居民代表提议为辖区困难青年{BENEFICIARY}(盆骨及右腿受伤,终生残疾)申请救助",
+                source=cg.MotionSource.RESIDENTS,
+                raised_by="wu",
+                at=datetime(2020, 8, 3, 9, tzinfo=ZoneInfo("Asia/Shanghai")),
+            )
+        )
+    status, out, _ = run_cli(capsys, "history", "relief", "--store", url)
+    assert status == 0
+    assert "盆骨" not in out
+    assert BENEFICIARY not in out
+    assert "[已隐去" in out
 
 
 def test_due_lists_the_fund_reconciliation(
@@ -249,6 +280,11 @@ def test_verify_checks_the_chains_alone_of_matters_on_procedures_of_their_own(
         (["notices", "--community", "nowhere"], "nowhere"),
         (["verify", "--store", "ftp://example.org"], "names no kind of store"),
         (["diagram", "fund", "--procedure", "siyi-liang-gongkai"], "--procedure"),
+        (["diagram", "matter", "--template", "si-bu-qu"], "--template"),
+        (["due", "--at", "9999-12-31"], "beyond the last day Python holds"),
+        (["due", "--at", "2020-06-25", "--within", "99999999"], "beyond the last day"),
+        (["due", "--at", "2020-06-25", "--within", str(10**21)], "beyond the last day"),
+        (["due", "--at", ""], "expected a date"),
     ],
 )
 def test_errors_are_one_line(
@@ -265,6 +301,62 @@ def test_errors_are_one_line(
     assert message in err
     assert err.count("\n") == 1
     assert "Traceback" not in err
+
+
+def test_a_stored_timezone_this_machine_lacks_is_one_line(
+    story: tuple[Path, str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    copy = tmp_path / "story.db"
+    with sqlite3.connect(story[0]) as source, sqlite3.connect(copy) as target:
+        source.backup(target)
+        target.execute(
+            "UPDATE cg_streams SET snapshot = replace(snapshot, 'Asia/Shanghai', 'Mars/Olympus') "
+            "WHERE stream_id = 'sanwan'"
+        )
+    for command in ("show", "history"):
+        status, _out, err = run_cli(capsys, command, "fule-plan", "--store", f"sqlite:///{copy}")
+        assert status == 1
+        assert err == "communitygov: unknown timezone 'Mars/Olympus'\n"
+
+
+def test_output_a_terminal_cannot_show_is_escaped(story: tuple[Path, str, str]) -> None:
+    _, url, _ = story
+    result = subprocess.run(
+        [sys.executable, "-m", "communitygov", "show", "fule-plan", "--store", url],
+        capture_output=True,
+        env={**os.environ, "PYTHONIOENCODING": "ascii"},
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert b"Traceback" not in result.stderr
+    assert b"\\u" in result.stdout  # the Chinese title, escaped
+
+
+def test_verify_checks_one_community_when_asked(
+    story: tuple[Path, str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, url, _ = story
+    status, out, _ = run_cli(capsys, "verify", "--store", url, "--community", "sanwan")
+    assert status == 0
+    assert out.startswith("Integrity check: every hash chain is intact")
+    status, _out, err = run_cli(capsys, "verify", "--store", url, "--community", "nowhere")
+    assert status == 1
+    assert "no community 'nowhere'" in err
+
+
+def test_reading_commands_never_create_a_store(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A mistyped path must not read as an intact, empty store.
+    missing = tmp_path / "typo.db"
+    for argv in (["verify"], ["show", "fule-plan"], ["notices"], ["history", "x"], ["due"]):
+        status, _out, err = run_cli(capsys, *argv, "--store", f"sqlite:///{missing}")
+        assert status == 1
+        assert (
+            err == f"communitygov: the SQLite store is unavailable: {missing}: no such file "
+            "(communitygov demo writes the default store)\n"
+        )
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_argument_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:

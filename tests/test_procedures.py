@@ -437,3 +437,10 @@ def test_a_matter_never_replays_onto_another_calendar() -> None:
     replayed = cg.Matter.replay(t.events, official)
     assert replayed == m
     assert replayed.procedure.calendar == OFFICIAL
+
+
+def test_a_step_names_its_body_as_a_body_kind() -> None:
+    # A body given by name was taken, and failed deep inside the first deliberation.
+    with pytest.raises(cg.WrongType) as refused:
+        _step("propose", body="party_committee")  # type: ignore[arg-type]
+    assert (refused.value.field, refused.value.value) == ("body", "party_committee")

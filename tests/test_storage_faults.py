@@ -362,6 +362,10 @@ def test_a_command_row_that_cannot_be_read_is_a_decode_error(tmp_path: Path) -> 
         ("UPDATE cg_streams SET due_what = 'x'", "deadline's purpose is 'x'"),
         ("UPDATE cg_streams SET updated_at = '2030-01-01T00:00:00+00:00'", "time is"),
         ("UPDATE cg_streams SET kind = 'matter'", "cannot be replayed"),
+        (
+            "UPDATE cg_streams SET kind = 'widget'",
+            "kind is 'widget', but its events make a community",
+        ),
     ],
 )
 def test_a_summary_that_its_events_do_not_make_is_named_by_verification(

@@ -31,6 +31,7 @@ from communitygov.matters.procedure import DeliberationStep
 from communitygov.organisation.bodies import BodyKind
 from communitygov.organisation.events import CommunityRegistered
 from communitygov.testing import strategies as cgst
+from communitygov.testing.append_requests import make_request
 
 # Small bodies keep building communities cheap; every body has at least one member.
 small_communities = cgst.communities(
@@ -250,3 +251,13 @@ def test_strategies_refuse_impossible_requests() -> None:
         cgst.procedures(min_steps=3, max_steps=2)
     with pytest.raises(InvalidArgument):
         cgst.aware_datetimes(min_year=2027, max_year=2026)
+
+
+def test_aware_datetimes_start_no_earlier_than_a_store_keeps() -> None:
+    with pytest.raises(InvalidArgument):
+        cgst.aware_datetimes(min_year=1).example()
+
+
+@given(cgst.aware_datetimes(min_year=2, max_year=2))
+def test_the_earliest_aware_datetimes_are_stored(value: datetime) -> None:
+    make_request("c1", "s1", start=value)

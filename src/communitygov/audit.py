@@ -31,6 +31,11 @@ AGGREGATES: Mapping[str, type[Aggregate]] = {
 }
 """The library's aggregate classes, by the kind their summaries carry."""
 
+_STARTED_BY: Mapping[str, str] = {
+    event.type_name: cls.kind for cls in AGGREGATES.values() for event in cls.created_by
+}
+"""The kind of aggregate each of the library's creating events starts, by its type."""
+
 
 def summary_problems(
     store: EventStore,
@@ -46,8 +51,9 @@ def summary_problems(
     deadline and time of the last event that differs, or why the stream cannot be replayed.
 
     Streams in ``skip`` (found broken already) and of kinds not in :data:`AGGREGATES` are not
-    replayed. A summary that cannot be read is left to the hash chains' verification, which
-    reports it.
+    replayed; one of such a kind whose first event is one that starts an aggregate of the
+    library (its kind edited) is named. A summary that cannot be read is left to the hash
+    chains' verification, which reports it.
 
     Args:
         decode: turns a stored event back into an event.
@@ -60,13 +66,26 @@ def summary_problems(
         return []
     problems = []
     for summary in summaries:
-        cls = AGGREGATES.get(summary.kind)
-        if cls is None or summary.stream_id in skip:
+        if summary.stream_id in skip:
             continue
-        detail = _difference(store, summary, cls, decode, snapshots, context)
+        cls = AGGREGATES.get(summary.kind)
+        if cls is None:
+            detail = _kind_unknown(store, summary)
+        else:
+            detail = _difference(store, summary, cls, decode, snapshots, context)
         if detail:
             problems.append(Problem(community_id, summary.stream_id, summary.version, detail))
     return problems
+
+
+def _kind_unknown(store: EventStore, summary: Summary) -> str:
+    """For a summary of a kind the library does not know: what is wrong if its stream was
+    started by one of the library's own events (its kind edited, say); empty otherwise."""
+    first = store.read_stream(summary.community_id, summary.stream_id)[:1]
+    made = _STARTED_BY.get(first[0].type) if first else None
+    if made is None:
+        return ""
+    return f"the summary's kind is {summary.kind!r}, but its events make a {made}"
 
 
 def _difference(

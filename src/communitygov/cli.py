@@ -18,15 +18,17 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
+from urllib.parse import quote, unquote
 from zoneinfo import ZoneInfo
 
 from communitygov.assistance.plan import AssistancePlan
 from communitygov.assistance.template import FOUR_STAGES, PLAN_TEMPLATES
 from communitygov.demo import COMMUNITY_ID, describe, notice_board, redactor
-from communitygov.errors import CommunityGovError, InvalidInput, NotFound
+from communitygov.errors import CommunityGovError, InvalidInput, NotFound, StoreUnavailable
 from communitygov.funds.fund import Fund
 from communitygov.funds.records import EntryStatus, FundRole
 from communitygov.governance import Governance
+from communitygov.kernel.timekeeping import zone as time_zone
 from communitygov.matters.matter import Matter
 from communitygov.matters.presets import PROCEDURES
 from communitygov.organisation.bodies import BodyKind
@@ -55,8 +57,9 @@ def _user() -> str:
 DEFAULT_DB = Path(tempfile.gettempdir()) / f"communitygov-demo-{_user()}.db"
 """Where ``demo`` keeps its story unless given ``--store``; the reading commands' default.
 One file per user, so that two people on one machine do not overwrite each other's story."""
-DEFAULT_STORE = f"sqlite:///{DEFAULT_DB}"
+DEFAULT_STORE = f"sqlite:///{quote(str(DEFAULT_DB))}"
 DEFAULT_PROCEDURE = "yizheng-sanyi-liang-gongkai"
+_SQLITE = "sqlite:///"
 
 
 class BadArgument(InvalidInput):
@@ -64,7 +67,15 @@ class BadArgument(InvalidInput):
 
 
 @contextmanager
-def _governance(url: str) -> Iterator[Governance]:
+def _governance(url: str, *, existing: bool = True) -> Iterator[Governance]:
+    """The facade on the store ``url`` names; unless it may be new (``existing=False``), an
+    SQLite file that is not there is an error, not a new empty store that reads as intact."""
+    if existing and url.lower().startswith(_SQLITE):
+        path = unquote(url[len(_SQLITE) :])
+        if path != ":memory:" and not os.path.exists(path):
+            raise StoreUnavailable(
+                "SQLite", f"{path}: no such file (communitygov demo writes the default store)"
+            )
     store = open_store(url)
     try:
         yield Governance(store)
@@ -86,13 +97,16 @@ def _demo(arguments: argparse.Namespace) -> int:
     if url is None:
         # The default database holds one telling of the story: it is recreated on every run.
         for suffix in ("", "-wal", "-shm", "-journal"):
-            Path(f"{DEFAULT_DB}{suffix}").unlink(missing_ok=True)
+            try:
+                Path(f"{DEFAULT_DB}{suffix}").unlink(missing_ok=True)
+            except OSError as exc:
+                raise StoreUnavailable("SQLite", f"{DEFAULT_DB}{suffix}: {exc}") from exc
         url = DEFAULT_STORE
     store = "" if arguments.store is None else f" --store {url}"
     print(f"Store: {url}")
     print(f"  (read it afterwards: communitygov notices{store}; communitygov verify{store})")
     print("")
-    with _governance(url) as gov:
+    with _governance(url, existing=False) as gov:
         run(sys.stdout, store=gov.store, community_id=arguments.community)
     return 0
 
@@ -177,7 +191,7 @@ def _show(arguments: argparse.Namespace) -> int:
         found = gov.store.load(cid, aid)
         assert found is not None
         summary = found[0]
-        zone = ZoneInfo(gov.community(cid).timezone)
+        zone = time_zone(gov.community(cid).timezone)
         say = _say(redactor(gov, cid))
         say(f"{aid}: {kind}, state {summary.state}, version {summary.version + len(found[1])}")
         say(f"  title: {summary.title}")
@@ -233,7 +247,7 @@ def _fields(gov: Governance, kind: str, cid: str, aid: str) -> list[tuple[str, o
         ]
     if kind == Community.kind:
         community = gov.community(cid)
-        today = datetime.now(ZoneInfo(community.timezone)).date()
+        today = datetime.now(time_zone(community.timezone)).date()
         seats = [
             f"{body.en} {len(community.members_of(body, today))}"
             for body in BodyKind
@@ -253,12 +267,14 @@ def _history(arguments: argparse.Namespace) -> int:
     cid, aid = arguments.community, arguments.id
     with _governance(arguments.store) as gov:
         kind = _kind_of(gov, cid, aid)
-        zone = ZoneInfo(gov.community(cid).timezone)
-        say = _say(redactor(gov, cid))
+        zone = time_zone(gov.community(cid).timezone)
+        redact = redactor(gov, cid)
+        say = _say(redact)
         events = gov.history(cid, aid)
         say(f"{aid}: {kind}, {len(events)} events")
         for version, event in enumerate(events, start=1):
-            say(f"{version:>4}  {event.at.astimezone(zone):%Y-%m-%d %H:%M}  {describe(event)}")
+            line = describe(event, redact)
+            say(f"{version:>4}  {event.at.astimezone(zone):%Y-%m-%d %H:%M}  {line}")
     return 0
 
 
@@ -282,12 +298,19 @@ def _due(arguments: argparse.Namespace) -> int:
             f"--within: expected a number of days of 0 or more, got {arguments.within}"
         )
     with _governance(arguments.store) as gov:
-        zone = ZoneInfo(gov.community(cid).timezone)
-        at = _moment(arguments.at, zone) if arguments.at else datetime.now(zone)
-        due = gov.due(cid, at=at, within=timedelta(days=arguments.within))
+        zone = time_zone(gov.community(cid).timezone)
+        at = _moment(arguments.at, zone) if arguments.at is not None else datetime.now(zone)
+        try:
+            within = timedelta(days=arguments.within)
+            horizon = (at + within).astimezone(zone)
+        except OverflowError:
+            raise BadArgument(
+                f"--at {at.isoformat()} plus --within {arguments.within} days lies beyond the "
+                "last day Python holds"
+            ) from None
+        due = gov.due(cid, at=at, within=within)
         say = _say(redactor(gov, cid))
-        horizon = at + timedelta(days=arguments.within)
-        say(f"Due before {horizon.astimezone(zone):%Y-%m-%d %H:%M}: {len(due)}")
+        say(f"Due before {horizon:%Y-%m-%d %H:%M}: {len(due)}")
         for summary in due:
             assert summary.due_at is not None
             late = " (overdue)" if summary.due_at < at else ""
@@ -300,7 +323,9 @@ def _due(arguments: argparse.Namespace) -> int:
 
 def _verify(arguments: argparse.Namespace) -> int:
     with _governance(arguments.store) as gov:
-        problems = gov.verify(summaries=not arguments.chains_only)
+        if arguments.community is not None and not gov.summaries(arguments.community):
+            raise NotFound("community", arguments.community)
+        problems = gov.verify(arguments.community, summaries=not arguments.chains_only)
     if not problems:
         checked = "" if arguments.chains_only else ", and every summary is what its events make"
         print(f"Integrity check: every hash chain is intact{checked}.")
@@ -335,10 +360,12 @@ def _fund_mermaid() -> str:
 def _diagram(arguments: argparse.Namespace) -> int:
     if arguments.kind != "matter" and arguments.procedure is not None:
         raise BadArgument("--procedure applies to matter diagrams only")
+    if arguments.kind != "assistance" and arguments.template is not None:
+        raise BadArgument("--template applies to assistance diagrams only")
     if arguments.kind == "matter":
         print(PROCEDURES[arguments.procedure or DEFAULT_PROCEDURE].mermaid())
     elif arguments.kind == "assistance":
-        print(PLAN_TEMPLATES.get(arguments.template, FOUR_STAGES).mermaid())
+        print(PLAN_TEMPLATES[arguments.template or FOUR_STAGES.name].mermaid())
     else:
         print(_fund_mermaid())
     return 0
@@ -354,7 +381,9 @@ def _events(arguments: argparse.Namespace) -> int:
 # --- the parser --------------------------------------------------------------------------
 
 
-def _store_options(parser: argparse.ArgumentParser, *, demo: bool = False) -> None:
+def _store_options(
+    parser: argparse.ArgumentParser, *, demo: bool = False, every_community: bool = False
+) -> None:
     parser.add_argument(
         "--store",
         metavar="URL",
@@ -372,8 +401,10 @@ def _store_options(parser: argparse.ArgumentParser, *, demo: bool = False) -> No
     parser.add_argument(
         "--community",
         metavar="ID",
-        default=COMMUNITY_ID,
-        help="the community's id (default: %(default)s)",
+        default=None if every_community else COMMUNITY_ID,
+        help="check this community alone (default: every community)"
+        if every_community
+        else "the community's id (default: %(default)s)",
     )
 
 
@@ -459,7 +490,7 @@ def _parser() -> argparse.ArgumentParser:
         help="check the hash chains alone (for a store whose matters follow procedures of "
         "its own, which this command cannot replay)",
     )
-    _store_options(verify)
+    _store_options(verify, every_community=True)
     verify.set_defaults(handler=_verify)
 
     diagram = commands.add_parser(
@@ -484,8 +515,8 @@ def _parser() -> argparse.ArgumentParser:
     diagram.add_argument(
         "--template",
         choices=sorted(PLAN_TEMPLATES),
-        default=FOUR_STAGES.name,
-        help="for assistance: which plan template (default: %(default)s)",
+        default=None,
+        help=f"for assistance: which plan template (default: {FOUR_STAGES.name})",
     )
     diagram.set_defaults(handler=_diagram)
 
@@ -496,9 +527,14 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
+    for stream in (sys.stdout, sys.stderr):  # a terminal that cannot show 周: \u5468, no crash
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
     arguments = _parser().parse_args(argv)
     try:
         status: int = arguments.handler(arguments)
+        sys.stdout.flush()  # here, so that a reader gone away is met below, not at exit
     except CommunityGovError as error:
         print(f"communitygov: {error}", file=sys.stderr)
         return 1

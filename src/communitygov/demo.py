@@ -110,8 +110,13 @@ def _at(month: int, day: int, hour: int = 9, year: int = 2019) -> datetime:
     return datetime(year, month, day, hour, tzinfo=SHANGHAI)
 
 
-def describe(event: Event) -> str:
-    """One line naming an event and its main facts, for a printed history."""
+def describe(event: Event, redact: Callable[[str], str] = str) -> str:
+    """One line naming an event and its main facts, for a printed history.
+
+    Args:
+        redact: applied to each fact before a long one is cut short (a secret cut in two
+            would no longer be found in the line).
+    """
     facts = []
     for field in attrs.fields(type(event)):
         if field.name == "at":
@@ -128,7 +133,7 @@ def describe(event: Event) -> str:
         else:
             text = str(value)
         if text and text != "None":
-            facts.append(f"{field.name}={_clip(text)}")
+            facts.append(f"{field.name}={_clip(redact(text))}")
     return f"{event.type_name}  " + ", ".join(facts)
 
 

@@ -20,6 +20,7 @@ import attrs
 from communitygov.errors import DefinitionError
 from communitygov.kernel.aggregate import MAX_KEY_LENGTH
 from communitygov.kernel.calendars import WEEKDAYS, Calendar
+from communitygov.kernel.checks import declared_types
 from communitygov.kernel.periods import Period
 from communitygov.kernel.voting import VotingRule
 from communitygov.kernel.workflow import Step, Workflow
@@ -138,7 +139,7 @@ class SolicitationRules:
     )
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=declared_types)
 class DeliberationStep:
     """One deliberation (议): a body meets, votes under a rule, adopts or rejects the plan.
 

@@ -167,14 +167,15 @@ def aware_datetimes(
     two datetimes in different zones equal when one falls in a DST fold or gap).
 
     Args:
-        min_year: The first year, inclusive.
-        max_year: The last year, inclusive.
+        min_year: The first year, inclusive; 2 or later (a store keeps no time within a day
+            of the first year's start).
+        max_year: The last year, inclusive; 9998 or earlier.
         timezones: Where to draw the timezone from instead of the default.
 
     Returns:
         A strategy of aware datetimes.
     """
-    _check(1 <= min_year <= max_year <= 9998, f"bad years {min_year}..{max_year}")
+    _check(2 <= min_year <= max_year <= 9998, f"bad years {min_year}..{max_year}")
     if timezones is None:
         offsets = st.integers(-14 * 60, 14 * 60).map(lambda m: timezone(timedelta(minutes=m)))
         timezones = st.one_of(st.sampled_from([UTC, ZoneInfo("Asia/Shanghai")]), offsets)
