@@ -35,6 +35,15 @@ def story(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, str]:
     return path, url, out.getvalue()
 
 
+@pytest.fixture
+def story_copy(story: tuple[Path, str, str], tmp_path: Path) -> Path:
+    """A copy of the story's file, for a test that changes it."""
+    copy = tmp_path / "story.db"
+    with sqlite3.connect(story[0]) as source, sqlite3.connect(copy) as target:
+        source.backup(target)
+    return copy
+
+
 def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     status = main(list(argv))
     captured = capsys.readouterr()
@@ -121,13 +130,10 @@ def test_history_lists_every_event(
 
 
 def test_history_withholds_a_detail_a_long_fact_would_cut_in_two(
-    story: tuple[Path, str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    story_copy: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # The detail starts well inside a description longer than a printed fact.
-    copy = tmp_path / "story.db"
-    with sqlite3.connect(story[0]) as source, sqlite3.connect(copy) as target:
-        source.backup(target)
-    url = f"sqlite:///{copy}"
+    url = f"sqlite:///{story_copy}"
     with cg.open_store(url) as store:
         gov = cg.Governance(store)
         gov.create(
@@ -304,11 +310,10 @@ def test_errors_are_one_line(
 
 
 def test_a_stored_timezone_this_machine_lacks_is_one_line(
-    story: tuple[Path, str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    story_copy: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    copy = tmp_path / "story.db"
-    with sqlite3.connect(story[0]) as source, sqlite3.connect(copy) as target:
-        source.backup(target)
+    copy = story_copy
+    with sqlite3.connect(copy) as target:
         target.execute(
             "UPDATE cg_streams SET snapshot = replace(snapshot, 'Asia/Shanghai', 'Mars/Olympus') "
             "WHERE stream_id = 'sanwan'"
