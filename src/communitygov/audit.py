@@ -13,22 +13,16 @@ from collections.abc import Callable, Mapping, Set
 from datetime import UTC, datetime
 from typing import Any
 
-from communitygov.assistance.plan import AssistancePlan
 from communitygov.errors import DecodeError
-from communitygov.funds.fund import Fund
 from communitygov.kernel.aggregate import Aggregate
 from communitygov.kernel.events import Event
-from communitygov.matters.matter import Matter
-from communitygov.organisation.community import Community
-from communitygov.snapshots import Snapshots
+from communitygov.snapshots import LIBRARY_AGGREGATES, Snapshots
 from communitygov.storage.protocol import EventStore
 from communitygov.storage.records import Problem, RecordedEvent, Summary
 
 __all__ = ["AGGREGATES", "summary_problems"]
 
-AGGREGATES: Mapping[str, type[Aggregate]] = {
-    cls.kind: cls for cls in (Community, Matter, AssistancePlan, Fund)
-}
+AGGREGATES: Mapping[str, type[Aggregate]] = {cls.kind: cls for cls in LIBRARY_AGGREGATES}
 """The library's aggregate classes, by the kind their summaries carry."""
 
 _STARTED_BY: Mapping[str, str] = {

@@ -35,13 +35,14 @@ from communitygov.matters.procedure import Procedure
 from communitygov.organisation.community import Community
 from communitygov.storage.records import Summary
 
-__all__ = ["Snapshots"]
+__all__ = ["LIBRARY_AGGREGATES", "Snapshots"]
 
 A = TypeVar("A", bound=Aggregate)
 
-_FLOATLESS: tuple[type[Aggregate], ...] = (Community, Matter, AssistancePlan, Fund)
-"""The library's aggregates: no field of theirs, or of anything they hold, is a float or of
-no declared type, so their snapshots may be read by orjson (see :meth:`Snapshots.thaw`)."""
+LIBRARY_AGGREGATES: tuple[type[Aggregate], ...] = (Community, Matter, AssistancePlan, Fund)
+"""The library's own aggregate classes. No field of theirs, or of anything they hold, is a
+float or of no declared type, so their snapshots may be read by orjson (see
+:meth:`Snapshots.thaw`)."""
 
 Encoded: TypeAlias = Mapping[int, tuple[Event, dict[str, Any]]]
 """Events a save has just encoded and their fields, by ``id(event)``."""
@@ -57,7 +58,7 @@ class Snapshots:
         self._converter = _snapshot_converter(procedures)
         self._fast = _fast_structuring(self._converter)
         self._quick: dict[type, Callable[[str], Any]] = (
-            dict.fromkeys(_FLOATLESS, quick_loads) if quick_loads is not None else {}
+            dict.fromkeys(LIBRARY_AGGREGATES, quick_loads) if quick_loads is not None else {}
         )
 
     def freeze(self, aggregate: Aggregate, encoded: Encoded | None = None) -> str:
