@@ -16,6 +16,7 @@ import attrs
 import pytest
 
 import communitygov as cg
+from communitygov import cli
 from communitygov.cli import main
 from support import community, raised, tracked_community
 
@@ -357,11 +358,39 @@ def test_reading_commands_never_create_a_store(
     for argv in (["verify"], ["show", "fule-plan"], ["notices"], ["history", "x"], ["due"]):
         status, _out, err = run_cli(capsys, *argv, "--store", f"sqlite:///{missing}")
         assert status == 1
-        assert (
-            err == f"communitygov: the SQLite store is unavailable: {missing}: no such file "
-            "(communitygov demo writes the default store)\n"
-        )
+        assert err == f"communitygov: the SQLite store is unavailable: {missing}: no such file\n"
     assert list(tmp_path.iterdir()) == []
+
+
+def test_reading_commands_leave_the_store_exactly_as_it_was(
+    story_copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A store in the journal mode SQLite starts in, as an older tool or a copy may leave it:
+    # opening it for writing would switch it to WAL.
+    with sqlite3.connect(story_copy) as connection:
+        connection.execute("PRAGMA journal_mode=DELETE")
+    connection.close()
+    before = story_copy.read_bytes()
+    url = f"sqlite:///{story_copy}"
+    for argv in (["verify"], ["show", "fule-plan"], ["notices"], ["history", "fule-1"], ["due"]):
+        status, _out, err = run_cli(capsys, *argv, "--store", url)
+        assert (status, err) == (0, ""), argv
+    assert story_copy.read_bytes() == before
+    assert sorted(p.name for p in story_copy.parent.iterdir()) == ["story.db"]
+
+
+def test_a_missing_default_store_points_to_the_demo(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "demo.db"
+    monkeypatch.setattr(cli, "DEFAULT_DB", missing)
+    monkeypatch.setattr(cli, "DEFAULT_STORE", f"sqlite:///{missing}")
+    status, _out, err = run_cli(capsys, "verify")
+    assert status == 1
+    assert err == (
+        f"communitygov: the SQLite store is unavailable: {missing}: no such file "
+        "(communitygov demo writes the default store)\n"
+    )
 
 
 def test_argument_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
@@ -435,14 +464,17 @@ def test_the_commands_work_against_postgresql(
 
     name, conninfo = postgres_server.create_database()  # type: ignore[attr-defined]
     parts = conninfo_to_dict(conninfo)
-    dsn = (
-        f"postgresql://{quote(str(parts.get('user', '')))}@{parts.get('host', '127.0.0.1')}"
-        f":{parts.get('port', 5432)}/{parts['dbname']}"
-    )
+    # The throwaway server trusts its local users, so the password is never sent; it must
+    # never be printed either.
+    user = quote(str(parts.get("user", "")))
+    where = f"{parts.get('host', '127.0.0.1')}:{parts.get('port', 5432)}/{parts['dbname']}"
+    dsn = f"postgresql://{user}:s3cret@{where}"
     try:
         status, out, _ = run_cli(capsys, "demo", "--store", dsn)
         assert status == 0
         assert out.rstrip().endswith("Integrity check: intact")
+        assert "s3cret" not in out
+        assert f"Store: postgresql://{user}:***@{where}\n" in out
         for command in (["verify"], ["notices"], ["show", "fule-plan"], ["history", "fule-1"]):
             status, out, err = run_cli(capsys, *command, "--store", dsn)
             assert (status, err) == (0, ""), command

@@ -64,6 +64,11 @@ def test_transition_not_allowed_names_action_state_and_alternatives() -> None:
             cg.ConcurrencyConflict("m1", 2, 3),
             "stream 'm1' is at version 3, not 2: someone else wrote first",
         ),
+        (
+            cg.StoreReadOnly("SQLite", "c1", "m1", 3),
+            "the SQLite store was opened read-only: the append to stream 'm1' of community "
+            "'c1' and 2 more was refused; open it without read_only to write",
+        ),
         (cg.NotFound("community", "zz", "zz"), "no community 'zz'"),
         (cg.NotFound("matter", "m1", "zz"), "no matter 'm1' in community 'zz'"),
         (

@@ -165,23 +165,23 @@ def _write_v1_postgres(dsn: str, story: cg.MemoryStore) -> None:
         connection.execute("INSERT INTO cg_meta VALUES ('schema_version', '1')")
 
 
-Migrated = tuple[cg.MemoryStore, Callable[[], cg.EventStore], str]
+Migrated = tuple[cg.MemoryStore, Callable[..., Any], str]
 
 
 @pytest.fixture(params=["sqlite", "sqlite-v2", "postgresql"])
 def migrated(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Migrated]:
-    """The story, a function that opens the older database holding it, and where it is (a
-    path or a DSN)."""
+    """The story, a function that opens the older database holding it (given the store's
+    options), and where it is (a path or a DSN)."""
     story = _story()
     if request.param.startswith("sqlite"):
         path = tmp_path / "old.db"
         _write_sqlite(path, story, 2 if request.param == "sqlite-v2" else 1)
-        yield story, lambda: cg.SQLiteStore(path), str(path)
+        yield story, lambda **options: cg.SQLiteStore(path, **options), str(path)
         return
     server = request.getfixturevalue("postgres_server")
     name, dsn = server.create_database()
     _write_v1_postgres(dsn, story)
-    yield story, lambda: cg.PostgresStore(dsn), dsn
+    yield story, lambda **options: cg.PostgresStore(dsn, **options), dsn
     server.drop_database(name)
 
 
@@ -209,6 +209,26 @@ def test_an_older_database_opens_with_every_record_intact(migrated: Migrated) ->
     reopened = open_store()  # migrated once: opening again changes nothing
     assert len(reopened.read_all("c1")) == 5
     reopened.close()
+
+
+def test_an_older_database_is_not_opened_read_only_and_is_left_as_it_was(
+    migrated: Migrated,
+) -> None:
+    story, open_store, where = migrated
+    before = Path(where).read_bytes() if Path(where).exists() else None
+    with pytest.raises(
+        cg.StoreUnavailable,
+        match=r"is at schema [12], which a store opened read-only does not migrate; open it "
+        r"once for writing to move it to schema \d",
+    ):
+        open_store(read_only=True)
+    if before is not None:
+        assert Path(where).read_bytes() == before
+    open_store().close()  # migrates it
+    with open_store(read_only=True) as reader:
+        for community in story.communities():
+            assert reader.read_all(community) == story.read_all(community)
+        assert cg.Governance(reader).verify() == []
 
 
 @pytest.mark.parametrize("migrated", ["postgresql"], indirect=True)

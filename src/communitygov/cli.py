@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
-from urllib.parse import quote, unquote
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from communitygov.assistance.plan import AssistancePlan
@@ -34,7 +34,7 @@ from communitygov.matters.presets import PROCEDURES
 from communitygov.organisation.bodies import BodyKind
 from communitygov.organisation.community import Community
 from communitygov.publicity.notices import Notice, render_markdown, render_text
-from communitygov.storage.urls import open_store
+from communitygov.storage.urls import open_store, shown_url
 
 __all__ = ["DEFAULT_DB", "DEFAULT_STORE", "main"]
 
@@ -59,7 +59,6 @@ DEFAULT_DB = Path(tempfile.gettempdir()) / f"communitygov-demo-{_user()}.db"
 One file per user, so that two people on one machine do not overwrite each other's story."""
 DEFAULT_STORE = f"sqlite:///{quote(str(DEFAULT_DB))}"
 DEFAULT_PROCEDURE = "yizheng-sanyi-liang-gongkai"
-_SQLITE = "sqlite:///"
 
 
 class BadArgument(InvalidInput):
@@ -67,16 +66,18 @@ class BadArgument(InvalidInput):
 
 
 @contextmanager
-def _governance(url: str, *, existing: bool = True) -> Iterator[Governance]:
-    """The facade on the store ``url`` names; unless it may be new (``existing=False``), an
-    SQLite file that is not there is an error, not a new empty store that reads as intact."""
-    if existing and url.lower().startswith(_SQLITE):
-        path = unquote(url[len(_SQLITE) :])
-        if path != ":memory:" and not os.path.exists(path):
+def _governance(url: str, *, read_only: bool = True) -> Iterator[Governance]:
+    """The facade on the store ``url`` names, opened read-only unless told otherwise: a
+    reading command changes nothing, and an SQLite file that is not there is an error, not a
+    new empty store that reads as intact."""
+    try:
+        store = open_store(url, read_only=read_only)
+    except StoreUnavailable as exc:
+        if read_only and url == DEFAULT_STORE and not DEFAULT_DB.exists():
             raise StoreUnavailable(
-                "SQLite", f"{path}: no such file (communitygov demo writes the default store)"
-            )
-    store = open_store(url)
+                exc.store, f"{exc.detail} (communitygov demo writes the default store)"
+            ) from exc
+        raise
     try:
         yield Governance(store)
     finally:
@@ -102,11 +103,12 @@ def _demo(arguments: argparse.Namespace) -> int:
             except OSError as exc:
                 raise StoreUnavailable("SQLite", f"{DEFAULT_DB}{suffix}: {exc}") from exc
         url = DEFAULT_STORE
-    store = "" if arguments.store is None else f" --store {url}"
-    print(f"Store: {url}")
+    shown = shown_url(url)
+    store = "" if arguments.store is None else f" --store {shown}"
+    print(f"Store: {shown}")
     print(f"  (read it afterwards: communitygov notices{store}; communitygov verify{store})")
     print("")
-    with _governance(url, existing=False) as gov:
+    with _governance(url, read_only=False) as gov:
         run(sys.stdout, store=gov.store, community_id=arguments.community)
     return 0
 

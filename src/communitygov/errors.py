@@ -46,7 +46,8 @@ The tree::
     ├── PersistenceError
     │   ├── ConcurrencyConflict, NotFound, IntegrityViolation
     │   ├── DecodeError
-    │   └── StoreUnavailable
+    │   ├── StoreUnavailable
+    │   └── StoreReadOnly               an append asked of a store opened read-only
     └── MissingExtra                    an optional extra is not installed (also an ImportError)
 """
 
@@ -120,6 +121,7 @@ __all__ = [
     "SetbackNotEarlier",
     "StageSkipped",
     "StagesMismatch",
+    "StoreReadOnly",
     "StoreUnavailable",
     "ThresholdNotReached",
     "TimeOutOfRange",
@@ -1088,6 +1090,31 @@ class StoreUnavailable(PersistenceError):
         self.store = store
         self.detail = detail
         super().__init__(f"the {store} store is unavailable: {detail}")
+
+
+class StoreReadOnly(PersistenceError):
+    """An append asked of a store opened read-only; nothing was written.
+
+    ``community`` and ``stream`` name the first request's stream (``None`` when no request
+    was given), ``requests`` counts them.
+    """
+
+    def __init__(
+        self, store: str, community: str | None, stream: str | None, requests: int
+    ) -> None:
+        self.store = store
+        self.community = community
+        self.stream = stream
+        self.requests = requests
+        if stream is None:
+            asked = "an append of no requests"
+        else:
+            more = f" and {requests - 1} more" if requests > 1 else ""
+            asked = f"the append to stream {_shown(stream)} of community {_shown(community)}{more}"
+        super().__init__(
+            f"the {store} store was opened read-only: {asked} was refused; open it without "
+            "read_only to write"
+        )
 
 
 # --- installation ------------------------------------------------------------------------

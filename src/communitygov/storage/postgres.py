@@ -52,6 +52,7 @@ from communitygov.storage.postgres_schema import (
     SUMMARY_TYPES,
 )
 from communitygov.storage.protocol import ClosedOnExit
+from communitygov.storage.read_only import refuse_append, require_current_schema, require_flag
 from communitygov.storage.records import (
     AppendRequest,
     AppendResult,
@@ -160,13 +161,17 @@ class PostgresStore(SQLReads, ClosedOnExit):
         bulk_threshold: from this many requests on, :meth:`append_many` checks them all
             first and writes with ``COPY``; below it, it calls ``cg_append`` for each in turn.
             ``COPY`` costs a few round trips more and wins from about five requests on here.
+        read_only: read an existing store and change nothing: no table is created or
+            migrated, and every append raises :class:`~communitygov.errors.StoreReadOnly`
+            (for a replica, or a role that may only read).
 
     Raises:
         MissingExtra: psycopg is not installed (``pip install 'communitygov[postgres]'``).
         StoreUnavailable: not exactly one of ``dsn``, ``connection`` and ``pool`` was given,
             ``dsn`` is not text (or holds a NUL or a lone surrogate), ``connection`` is not a
             psycopg (synchronous) connection, ``pool`` has no ``connection()``, the server
-            cannot be reached, or its schema is newer than this code.
+            cannot be reached, or its schema is newer than this code; read-only, also a
+            database that does not hold this library's tables at the schema this code reads.
         InvalidCount: ``bulk_threshold`` is not a whole number of 0 or more.
     """
 
@@ -177,6 +182,7 @@ class PostgresStore(SQLReads, ClosedOnExit):
         connection: psycopg.Connection[Any] | None = None,
         pool: ConnectionPoolLike | None = None,
         bulk_threshold: int = 4,
+        read_only: bool = False,
     ) -> None:
         _require_psycopg()
         import psycopg
@@ -198,6 +204,7 @@ class PostgresStore(SQLReads, ClosedOnExit):
             )
         if type(bulk_threshold) is not int or bulk_threshold < 0:
             raise InvalidCount("bulk_threshold", bulk_threshold)
+        self.read_only = require_flag(_STORE, read_only)
         self._host = connection
         self._pool = pool
         self._owned: psycopg.Connection[Any] | None = None
@@ -438,7 +445,9 @@ class PostgresStore(SQLReads, ClosedOnExit):
 
         found = self._run(current, write=False, single=True)
         self._refuse_newer(found)
-        if found < SCHEMA_VERSION:
+        if self.read_only:
+            require_current_schema(_STORE, "the database", found, SCHEMA_VERSION)
+        elif found < SCHEMA_VERSION:
             self._run(migrate, write=True, single=False)
 
     @staticmethod
@@ -470,6 +479,7 @@ class PostgresStore(SQLReads, ClosedOnExit):
         """
 
         require_requests([request])
+        self._require_writable([request])
 
         def work(cursor: psycopg.Cursor[Row]) -> AppendResult:
             cursor.execute(APPEND, _append_parameters(request))
@@ -498,6 +508,7 @@ class PostgresStore(SQLReads, ClosedOnExit):
             PersistenceError: the server refused the records.
         """
         require_requests(requests)
+        self._require_writable(requests)
         if not requests:
             self._require_open()
             return []
@@ -524,6 +535,12 @@ class PostgresStore(SQLReads, ClosedOnExit):
             return results
 
         return self._run(work, write=True, single=False, conflict=in_flight)
+
+    def _require_writable(self, requests: Sequence[AppendRequest]) -> None:
+        """Refuse an append to a closed store or one opened read-only."""
+        if self.read_only:
+            self._require_open()
+            refuse_append(_STORE, requests)
 
     @staticmethod
     def _lock_communities(cursor: psycopg.Cursor[Row], communities: set[str]) -> dict[str, int]:

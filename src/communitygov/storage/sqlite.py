@@ -27,11 +27,13 @@ from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import attrs
 
 from communitygov.errors import ConcurrencyConflict, MalformedRequest, StoreUnavailable
 from communitygov.storage.protocol import ClosedOnExit
+from communitygov.storage.read_only import refuse_append, require_current_schema, require_flag
 from communitygov.storage.records import AppendRequest, AppendResult, NewEvent, require_requests
 from communitygov.storage.rows import SUMMARY_COLUMNS, SQLReads, pack_events
 from communitygov.storage.sqlite_schema import MIGRATIONS, OUR_INDEXES, SCHEMA_VERSION
@@ -64,9 +66,16 @@ class SQLiteStore(SQLReads, ClosedOnExit):
         connection: a connection the application owns, instead of ``path``.
         synchronous: ``"FULL"`` (the default, durable) or ``"NORMAL"``.
         timeout: seconds to wait for another writer's lock before giving up.
+        read_only: read an existing store and change nothing: the file is opened read-only
+            (from a directory the user cannot write too), its journal mode is left as it is,
+            nothing is migrated, and every append raises
+            :class:`~communitygov.errors.StoreReadOnly`. SQLite may leave its ``-wal`` and
+            ``-shm`` files beside a database in WAL mode, as any reader of one does.
 
     Raises:
-        StoreUnavailable: the database cannot be opened or is newer than this code.
+        StoreUnavailable: the database cannot be opened or is newer than this code; read-only,
+            also a file that is not there, ``":memory:"``, and a database that does not hold
+            this library's tables at the schema this code reads.
     """
 
     def __init__(
@@ -76,11 +85,15 @@ class SQLiteStore(SQLReads, ClosedOnExit):
         connection: sqlite3.Connection | None = None,
         synchronous: str = "FULL",
         timeout: float = 30.0,
+        read_only: bool = False,
     ) -> None:
         if (path is None) == (connection is None):
             raise StoreUnavailable("SQLite", "give either a path or a connection")
+        self.read_only = require_flag("SQLite", read_only)
         if path is not None:
             _require_path(path)
+            if read_only:
+                _require_existing(os.fsdecode(path))
         if connection is not None and not isinstance(connection, sqlite3.Connection):
             raise StoreUnavailable(
                 "SQLite", f"connection={connection!r} is not an sqlite3 connection"
@@ -91,7 +104,9 @@ class SQLiteStore(SQLReads, ClosedOnExit):
         self._lock = threading.RLock()
         self._where = os.fsdecode(path) if path is not None else "connection"
         try:
-            if connection is None:
+            if connection is None and read_only:
+                connection = _connect_read_only(self._where, timeout)
+            elif connection is None:
                 connection = sqlite3.connect(
                     _file_name(self._where),
                     timeout=timeout,
@@ -101,11 +116,15 @@ class SQLiteStore(SQLReads, ClosedOnExit):
             self._connection = connection
             connection.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
             # Checked before anything is written, so that a refused database is left as it was.
-            self._check(_cursor(connection))
-            if self._owned:
-                connection.execute("PRAGMA journal_mode=WAL")
-                connection.execute(f"PRAGMA synchronous={synchronous.upper()}")
-            self._migrate()
+            if read_only:
+                found = self._schema(_cursor(connection))
+                require_current_schema("SQLite", self._where, found, SCHEMA_VERSION)
+            else:
+                self._check(_cursor(connection))
+                if self._owned:
+                    connection.execute("PRAGMA journal_mode=WAL")
+                    connection.execute(f"PRAGMA synchronous={synchronous.upper()}")
+                self._migrate()
         except (sqlite3.Error, ValueError) as exc:  # ValueError: a NUL in the path
             self._close_owned(connection)
             raise StoreUnavailable("SQLite", f"{self._where}: {exc}") from exc
@@ -228,6 +247,18 @@ class SQLiteStore(SQLReads, ClosedOnExit):
                 the application has its own objects on tables a migration rebuilds.
         """
         with self._lock:
+            current = self._schema(cursor)
+            if 0 < current < SCHEMA_VERSION:
+                self._refuse_dependents(cursor, current)
+            return current
+
+    def _schema(self, cursor: sqlite3.Cursor) -> int:
+        """The schema the database is at (0 when new). Reads only.
+
+        Raises:
+            StoreUnavailable: a newer library wrote it, or its recorded version is not one.
+        """
+        with self._lock:
             has_meta = cursor.execute(
                 "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'cg_meta'"
             ).fetchone()
@@ -251,8 +282,6 @@ class SQLiteStore(SQLReads, ClosedOnExit):
                     f"{self._where}: cg_meta records the schema version {given!r}, which is not "
                     f"a version this code knows (0 to {SCHEMA_VERSION})",
                 )
-            if 0 < current < SCHEMA_VERSION:
-                self._refuse_dependents(cursor, current)
             return current
 
     def _refuse_dependents(self, cursor: sqlite3.Cursor, current: int) -> None:
@@ -310,6 +339,9 @@ class SQLiteStore(SQLReads, ClosedOnExit):
         written with one statement per table.
         """
         require_requests(requests)
+        if self.read_only:
+            self._require_open()
+            refuse_append("SQLite", requests)
         if not requests:
             self._require_open()
             return []
@@ -429,6 +461,58 @@ def _require_path(path: object) -> None:
             "an empty path names no file: SQLite would open a temporary database, gone when "
             "it closes (give ':memory:' for a database in memory)",
         )
+
+
+def _require_existing(path: str) -> None:
+    """Refuse to open read-only what holds no database: ``":memory:"`` (a new, empty one)
+    or a path where nothing is (SQLite would say only "unable to open database file").
+
+    Raises:
+        StoreUnavailable: naming the path.
+    """
+    if path == ":memory:":
+        raise StoreUnavailable(
+            "SQLite",
+            "':memory:' opened read-only would be a new, empty database with nothing to read",
+        )
+    if not os.path.exists(path):
+        raise StoreUnavailable("SQLite", f"{path}: no such file")
+
+
+def _connect_read_only(path: str, timeout: float) -> sqlite3.Connection:
+    """A read-only connection to the database at ``path``.
+
+    To read a database in WAL mode SQLite needs its ``-shm`` and ``-wal`` files, and creates
+    them if they are missing. Where it cannot (a directory the user cannot write, read-only
+    media) and no ``-wal`` file is there (so every committed page is in the file itself), the
+    file is opened as immutable: read without locks, as a copy nobody writes.
+    """
+
+    def connect(immutable: bool) -> sqlite3.Connection:
+        escaped = quote(path, safe="/", errors="surrogateescape")  # %, ? and # too
+        # An absolute path gets an empty authority: ``file:`` then ``//x`` names a host x.
+        uri = f"file://{escaped}" if path.startswith("/") else f"file:{escaped}"
+        return sqlite3.connect(
+            f"{uri}?mode=ro{'&immutable=1' if immutable else ''}",
+            uri=True,
+            timeout=timeout,
+            isolation_level=None,
+            check_same_thread=False,
+        )
+
+    connection = connect(immutable=False)
+    try:
+        connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        return connection
+    except sqlite3.Error as exc:
+        connection.close()
+        cannot_share = getattr(exc, "sqlite_errorname", "") in _CANNOT_CREATE_SHM
+        if not cannot_share or os.path.exists(f"{path}-wal"):
+            raise
+    return connect(immutable=True)
+
+
+_CANNOT_CREATE_SHM = ("SQLITE_READONLY_DIRECTORY", "SQLITE_READONLY_CANTINIT", "SQLITE_CANTOPEN")
 
 
 def _file_name(path: str) -> str:
