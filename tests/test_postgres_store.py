@@ -593,6 +593,20 @@ def test_bad_arguments_and_a_closed_store(dsn: str) -> None:
         entered.read_all("sanwan")
 
 
+def test_a_connection_the_application_closed_is_an_error_even_for_an_empty_append(
+    dsn: str,
+) -> None:
+    import psycopg
+
+    connection = psycopg.connect(dsn, autocommit=True)
+    store = PostgresStore(connection=connection)
+    assert store.append_many([]) == []
+    connection.close()
+    for call in (lambda: store.append_many([]), lambda: store.read_all("sanwan")):
+        with pytest.raises(StoreUnavailable, match="closed"):
+            call()
+
+
 @pytest.mark.parametrize(
     "name", ["Bad", "x; DROP DATABASE postgres", "", "名", "abc\n", "1st", None]
 )

@@ -63,6 +63,18 @@ def test_host_tables_and_ours_commit_together(tmp_path: Path) -> None:
     assert connection.execute("SELECT count(*) FROM app_log").fetchone() == (1,)
 
 
+def test_a_connection_the_application_closed_is_an_error_even_for_an_empty_append(
+    tmp_path: Path,
+) -> None:
+    connection = sqlite3.connect(tmp_path / "app.db")
+    store = cg.SQLiteStore(connection=connection)
+    assert store.append_many([]) == []
+    connection.close()
+    for call in (lambda: store.append_many([]), lambda: store.read_all("c1")):
+        with pytest.raises(cg.StoreUnavailable, match="closed database"):
+            call()
+
+
 def test_a_host_transaction_that_read_before_another_writer_gets_a_conflict(
     tmp_path: Path,
 ) -> None:

@@ -509,9 +509,8 @@ class PostgresStore(SQLReads, ClosedOnExit):
         """
         require_requests(requests)
         self._require_writable(requests)
-        if not requests:
-            self._require_open()
-            return []
+        if not requests:  # nothing to write, but a closed connection is an error
+            return self._run(lambda cursor: [], write=False, single=True)
         bulk = len(requests) >= self.bulk_threshold
         # The request a clash with another writer is named after: the one being written
         # when it happens; a clash inside ``COPY`` is named after the first.

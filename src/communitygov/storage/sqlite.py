@@ -343,7 +343,7 @@ class SQLiteStore(SQLReads, ClosedOnExit):
             self._require_open()
             refuse_append("SQLite", requests)
         if not requests:
-            self._require_open()
+            self._read("SELECT 1", ())  # nothing to write, but a closed connection is an error
             return []
         with self._transaction(requests[0]) as cursor:
             writes = _Writes(cursor)
