@@ -13,6 +13,7 @@ import gc
 import logging
 import os
 import re
+import signal
 import subprocess
 import sys
 import threading
@@ -624,6 +625,78 @@ def test_a_throwaway_server_takes_only_plain_database_names(
             postgres_server.temporary.create_database(name)
         with pytest.raises(StoreUnavailable, match="use lower-case letters, digits and _"):
             postgres_server.temporary.drop_database(name)
+
+
+_START_AND_WAIT = """
+import time
+from communitygov.testing.postgres import TemporaryPostgres
+server = TemporaryPostgres(settings={"fsync": "off"})
+server.start()
+pid = (server.directory / "data" / "postmaster.pid").read_text().split()[0]
+print(server.directory, pid, flush=True)
+time.sleep(600)
+"""
+
+
+def _alive(pid: int) -> bool:
+    """Whether a process runs (a zombie nobody has reaped yet does not)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, IndexError):
+        return False
+    return state != "Z"
+
+
+def _processes_naming(text: str) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            except OSError:
+                continue
+            if text in command and _alive(int(entry.name)):
+                found.append(int(entry.name))
+    return found
+
+
+@pytest.mark.parametrize("signal_number", [signal.SIGTERM, signal.SIGKILL])
+def test_a_throwaway_server_goes_when_the_process_that_started_it_is_killed(
+    postgres_server: Server, signal_number: int
+) -> None:
+    if postgres_server.temporary is None:
+        pytest.skip("the tests use a server of their own, not the PostgreSQL programs")
+    child = subprocess.Popen(
+        [sys.executable, "-c", _START_AND_WAIT], stdout=subprocess.PIPE, text=True
+    )
+    assert child.stdout is not None
+    directory, pid = child.stdout.readline().split()
+    assert Path(directory).is_dir()
+    assert _alive(int(pid))
+    child.send_signal(signal_number)
+    child.wait(timeout=30)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and (
+        Path(directory).exists() or _alive(int(pid)) or _processes_naming(directory)
+    ):
+        time.sleep(0.2)
+    assert not Path(directory).exists()
+    assert not _alive(int(pid))
+    assert _processes_naming(directory) == []  # the watchdog is gone too
+
+
+def test_a_throwaway_server_cleaned_up_leaves_no_process_behind() -> None:
+    from communitygov.testing.postgres import TemporaryPostgres, find_postgres_bin
+
+    if find_postgres_bin() is None:
+        pytest.skip("PostgreSQL (initdb, pg_ctl) is not installed")
+    with TemporaryPostgres(settings={"fsync": "off"}) as server:
+        directory = server.directory
+        assert directory is not None
+        assert _processes_naming(str(directory))
+    assert server.directory is None
+    assert not directory.exists()
+    assert _processes_naming(str(directory)) == []
 
 
 def test_records_the_server_refuses_raise_a_persistence_error(store: PostgresStore) -> None:

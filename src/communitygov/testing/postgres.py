@@ -5,6 +5,10 @@ It runs the installed ``initdb`` and ``pg_ctl`` (found on ``PATH`` or in
 everything when it is done. Run as root, it runs the server as the ``postgres`` system user (the
 server refuses to run as root) and hands that user the directory.
 
+Nothing is left behind when the process using it dies either (killed, SIGTERM, SIGKILL): a
+small watchdog process, in a session of its own, waits for that process to go, then stops the
+server and removes the directory.
+
 Use it as a context manager::
 
     from communitygov.storage.postgres import PostgresStore
@@ -30,6 +34,7 @@ import shlex
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import weakref
 from pathlib import Path
@@ -121,6 +126,11 @@ class TemporaryPostgres:
     def port(self) -> int:
         """The loopback port the server listens on (0 before the first start)."""
         return self._port
+
+    @property
+    def directory(self) -> Path | None:
+        """The server's temporary directory (its data, socket and log), while it exists."""
+        return self._base
 
     @property
     def running(self) -> bool:
@@ -263,7 +273,13 @@ class TemporaryPostgres:
     def _create_cluster(self) -> None:
         base = Path(tempfile.mkdtemp(prefix="communitygov-pg-"))
         self._base = base
-        self._finalizer = weakref.finalize(self, _remove, base, self._command("pg_ctl"), self._user)
+        pg_ctl = self._command("pg_ctl")
+        try:
+            watchdog = _start_watchdog(base, pg_ctl, self._user)
+        except OSError as exc:
+            shutil.rmtree(base, ignore_errors=True)
+            raise StoreUnavailable("PostgreSQL", f"cannot start the watchdog: {exc}") from exc
+        self._finalizer = weakref.finalize(self, _release, base, pg_ctl, self._user, watchdog)
         (base / "socket").mkdir()
         if self._user is not None:
             import pwd
@@ -309,6 +325,46 @@ class TemporaryPostgres:
             if log.exists():
                 output += "\n" + log.read_text(errors="replace")[-2000:]
             raise StoreUnavailable("PostgreSQL", f"{tool} failed: {exc}\n{output.strip()}") from exc
+
+
+_WATCHDOG = """
+import sys
+from pathlib import Path
+from communitygov.testing.postgres import _remove
+sys.stdin.buffer.read()  # until the process that started this one closes the pipe, or dies
+_remove(Path(sys.argv[1]), sys.argv[3:], sys.argv[2] or None)
+"""
+
+
+def _start_watchdog(base: Path, pg_ctl: list[str], user: str | None) -> subprocess.Popen[bytes]:
+    """A process that removes the server once this one has gone, however it went.
+
+    It waits for the end of a pipe only this process writes to, which the system closes when
+    this process ends; in a session of its own, signals to this one's group (Ctrl-C) do not
+    reach it.
+    """
+    return subprocess.Popen(
+        [sys.executable, "-c", _WATCHDOG, str(base), user or "", *pg_ctl],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+
+
+def _release(
+    base: Path, pg_ctl: list[str], user: str | None, watchdog: subprocess.Popen[bytes]
+) -> None:
+    """Remove the server, then let the watchdog go (it finds nothing left to do)."""
+    try:
+        _remove(base, pg_ctl, user)
+    finally:
+        if watchdog.stdin is not None:
+            watchdog.stdin.close()
+        try:
+            watchdog.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            watchdog.kill()
 
 
 def _remove(base: Path, pg_ctl: list[str], user: str | None) -> None:
