@@ -68,6 +68,8 @@ def test_a_store_opened_read_only_reads_everything_and_refuses_every_append(
         written = _everything(writer)
     with opener(read_only=True) as reader:
         assert reader.read_only is True
+        with pytest.raises(AttributeError):
+            reader.read_only = False
         assert _everything(reader) == written
         gov = cg.Governance(reader)
         assert set(gov.community("sanwan").people) == {"p0", "p1", "p2"}
@@ -227,12 +229,12 @@ _READER = textwrap.dedent(
     """
     import sys
     import communitygov as cg
-    with cg.SQLiteStore(sys.argv[1], read_only=True) as store:
-        print(len(store.read_all("sanwan")), cg.Governance(store).verify())
-    try:
-        cg.SQLiteStore(sys.argv[1])
-    except cg.StoreUnavailable as exc:
-        print("writable:", exc.detail)
+    for read_only in (True, False):
+        try:
+            with cg.SQLiteStore(sys.argv[1], read_only=read_only) as store:
+                print(len(store.read_all("sanwan")), cg.Governance(store).verify())
+        except cg.StoreUnavailable as exc:
+            print("refused:", exc.detail)
     """
 )
 
@@ -249,25 +251,99 @@ def _as_unprivileged(argv: list[str]) -> list[str]:
     return [capsh, drop, "--", "-c", 'exec "$0" "$@"', *argv]
 
 
-def test_sqlite_read_only_reads_a_file_in_a_directory_nobody_may_write(tmp_path: Path) -> None:
+def _read_unprivileged(path: Path) -> list[str]:
+    """What :data:`_READER` prints for ``path``: read-only first, then for writing."""
+    command = _as_unprivileged([sys.executable, "-c", _READER, str(path)])
+    done = subprocess.run(command, capture_output=True, text=True, check=False, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.splitlines()
+
+
+@pytest.fixture
+def archive(tmp_path: Path) -> Iterator[Path]:
+    """A store (WAL mode; its -wal and -shm went at close) in a directory nobody may write,
+    made writable again afterwards."""
     directory = tmp_path / "archive"
     directory.mkdir()
     path = directory / "records.db"
-    with cg.SQLiteStore(path) as writer:  # WAL mode; its -wal and -shm go at close
+    with cg.SQLiteStore(path) as writer:
         _write_story(writer)
-    path.chmod(0o444)
     directory.chmod(0o555)
-    try:
-        command = _as_unprivileged([sys.executable, "-c", _READER, str(path)])
-        done = subprocess.run(command, capture_output=True, text=True, check=False, timeout=120)
-        assert done.returncode == 0, done.stderr
-        lines = done.stdout.splitlines()
-        assert lines[0] == "4 []"
-        assert lines[1].startswith("writable: ")  # opened for writing, it cannot be read here
-        assert sorted(p.name for p in directory.iterdir()) == ["records.db"]
-    finally:
-        directory.chmod(0o755)
-        path.chmod(0o644)
+    yield path
+    directory.chmod(0o755)
+    path.chmod(0o644)
+
+
+def test_sqlite_read_only_reads_a_file_nothing_can_write_in_a_directory_nobody_may_write(
+    archive: Path,
+) -> None:
+    archive.chmod(0o444)
+    lines = _read_unprivileged(archive)
+    assert lines[0] == "4 []"
+    assert lines[1].startswith("refused: ")  # opened for writing, it cannot be read here
+    assert sorted(p.name for p in archive.parent.iterdir()) == ["records.db"]
+
+
+def test_sqlite_read_only_refuses_a_file_someone_may_write_in_a_directory_it_cannot_write(
+    archive: Path,
+) -> None:
+    # Read without SQLite's shared memory, a writer's commits would go unseen, or read as
+    # damage.
+    archive.chmod(0o644)
+    lines = _read_unprivileged(archive)
+    assert lines[0] == (
+        f"refused: {archive}: SQLite cannot create {archive}-shm (its directory cannot be "
+        "written), which it needs to read a database that may be written meanwhile; a file "
+        "nothing can write (on a read-only file system, or with no write permission for "
+        "anyone: chmod a-w) is read without it"
+    )
+
+
+def test_sqlite_read_only_refuses_a_file_whose_wal_it_cannot_share_even_through_a_link(
+    archive: Path, tmp_path: Path
+) -> None:
+    # A transaction committed to the -wal and not yet copied into the file, as a writer
+    # that was killed leaves it; without the -shm, SQLite cannot read the -wal here.
+    archive.parent.chmod(0o755)
+    leave_wal = (
+        "import os, sqlite3, sys\n"
+        "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+        "c.execute('PRAGMA wal_autocheckpoint=0')\n"
+        "c.execute(\"INSERT INTO cg_meta VALUES ('committed', 'in the wal')\")\n"
+        "os._exit(0)\n"
+    )
+    subprocess.run([sys.executable, "-c", leave_wal, str(archive)], check=True, timeout=60)
+    Path(f"{archive}-shm").unlink()
+    assert Path(f"{archive}-wal").stat().st_size > 0
+    archive.chmod(0o444)
+    archive.parent.chmod(0o555)
+    link = tmp_path / "link.db"
+    link.symlink_to(archive)
+    for name in (archive, link):
+        lines = _read_unprivileged(name)
+        assert lines[0] == (
+            f"refused: {name}: SQLite cannot create {archive}-shm (its directory cannot be "
+            f"written), which it needs to read the transactions in {archive}-wal; open the "
+            "database once where its directory can be written, or copy it there with that file"
+        )
+
+
+def test_sqlite_read_only_refuses_what_is_not_a_file(tmp_path: Path) -> None:
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    for path in (pipe, tmp_path):
+        with pytest.raises(cg.StoreUnavailable, match=f"{path}: not a file"):
+            cg.SQLiteStore(path, read_only=True)
+
+
+def test_read_only_cannot_be_switched_off_once_open(tmp_path: Path) -> None:
+    path = tmp_path / "records.db"
+    cg.SQLiteStore(path).close()
+    with cg.SQLiteStore(path, read_only=True) as reader:
+        with pytest.raises(AttributeError):
+            reader.read_only = False  # type: ignore[misc]
+        with pytest.raises(cg.StoreReadOnly):
+            reader.append(make_request("c1", "m1"))
 
 
 # --- open_store and shown URLs ------------------------------------------------------------

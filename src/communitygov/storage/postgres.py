@@ -204,7 +204,7 @@ class PostgresStore(SQLReads, ClosedOnExit):
             )
         if type(bulk_threshold) is not int or bulk_threshold < 0:
             raise InvalidCount("bulk_threshold", bulk_threshold)
-        self.read_only = require_flag(_STORE, read_only)
+        self._read_only = require_flag(_STORE, read_only)
         self._host = connection
         self._pool = pool
         self._owned: psycopg.Connection[Any] | None = None
@@ -225,6 +225,11 @@ class PostgresStore(SQLReads, ClosedOnExit):
         self._lock = threading.RLock()
         self._closed = False
         self._migrate()
+
+    @property
+    def read_only(self) -> bool:
+        """Whether the store was opened read-only (it refuses every append)."""
+        return self._read_only
 
     # --- connections and transactions --------------------------------------------------
 
@@ -445,7 +450,7 @@ class PostgresStore(SQLReads, ClosedOnExit):
 
         found = self._run(current, write=False, single=True)
         self._refuse_newer(found)
-        if self.read_only:
+        if self._read_only:
             require_current_schema(_STORE, "the database", found, SCHEMA_VERSION)
         elif found < SCHEMA_VERSION:
             self._run(migrate, write=True, single=False)
@@ -537,7 +542,7 @@ class PostgresStore(SQLReads, ClosedOnExit):
 
     def _require_writable(self, requests: Sequence[AppendRequest]) -> None:
         """Refuse an append to a closed store or one opened read-only."""
-        if self.read_only:
+        if self._read_only:
             self._require_open()
             refuse_append(_STORE, requests)
 

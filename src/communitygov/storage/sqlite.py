@@ -21,6 +21,7 @@ import os
 import re
 import secrets
 import sqlite3
+import stat
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
@@ -66,11 +67,13 @@ class SQLiteStore(SQLReads, ClosedOnExit):
         connection: a connection the application owns, instead of ``path``.
         synchronous: ``"FULL"`` (the default, durable) or ``"NORMAL"``.
         timeout: seconds to wait for another writer's lock before giving up.
-        read_only: read an existing store and change nothing: the file is opened read-only
-            (from a directory the user cannot write too), its journal mode is left as it is,
-            nothing is migrated, and every append raises
+        read_only: read an existing store and change nothing: the file is opened read-only,
+            its journal mode is left as it is, nothing is migrated, and every append raises
             :class:`~communitygov.errors.StoreReadOnly`. SQLite may leave its ``-wal`` and
-            ``-shm`` files beside a database in WAL mode, as any reader of one does.
+            ``-shm`` files beside a database in WAL mode, as any reader of one does; in a
+            directory the user cannot write, where it cannot create them, it reads a file
+            that nothing can write (on a read-only file system, or with no write permission
+            for anyone) and refuses any other.
 
     Raises:
         StoreUnavailable: the database cannot be opened or is newer than this code; read-only,
@@ -89,7 +92,7 @@ class SQLiteStore(SQLReads, ClosedOnExit):
     ) -> None:
         if (path is None) == (connection is None):
             raise StoreUnavailable("SQLite", "give either a path or a connection")
-        self.read_only = require_flag("SQLite", read_only)
+        self._read_only = require_flag("SQLite", read_only)
         if path is not None:
             _require_path(path)
             if read_only:
@@ -131,6 +134,11 @@ class SQLiteStore(SQLReads, ClosedOnExit):
         except StoreUnavailable:
             self._close_owned(connection)
             raise
+
+    @property
+    def read_only(self) -> bool:
+        """Whether the store was opened read-only (it refuses every append)."""
+        return self._read_only
 
     def _close_owned(self, connection: sqlite3.Connection | None) -> None:
         if self._owned and connection is not None:
@@ -339,7 +347,7 @@ class SQLiteStore(SQLReads, ClosedOnExit):
         written with one statement per table.
         """
         require_requests(requests)
-        if self.read_only:
+        if self._read_only:
             self._require_open()
             refuse_append("SQLite", requests)
         if not requests:
@@ -475,17 +483,27 @@ def _require_existing(path: str) -> None:
             "SQLite",
             "':memory:' opened read-only would be a new, empty database with nothing to read",
         )
-    if not os.path.exists(path):
-        raise StoreUnavailable("SQLite", f"{path}: no such file")
+    try:
+        status = os.stat(path)
+    except (OSError, ValueError) as exc:  # ValueError: a NUL in the path
+        missing = isinstance(exc, FileNotFoundError)
+        raise StoreUnavailable("SQLite", f"{path}: {'no such file' if missing else exc}") from exc
+    if not stat.S_ISREG(status.st_mode):
+        raise StoreUnavailable("SQLite", f"{path}: not a file (a directory, a pipe or a device)")
 
 
 def _connect_read_only(path: str, timeout: float) -> sqlite3.Connection:
     """A read-only connection to the database at ``path``.
 
-    To read a database in WAL mode SQLite needs its ``-shm`` and ``-wal`` files, and creates
-    them if they are missing. Where it cannot (a directory the user cannot write, read-only
-    media) and no ``-wal`` file is there (so every committed page is in the file itself), the
-    file is opened as immutable: read without locks, as a copy nobody writes.
+    To read a database in WAL mode SQLite needs its ``-shm`` and ``-wal`` files beside it,
+    and creates them if they are missing. Where it cannot (a directory the user cannot
+    write), the file is opened as immutable (read without locks) only if nothing can write
+    it meanwhile, that is if it lies on a read-only file system or nobody has write
+    permission on it, and only if no ``-wal`` file holds transactions it would miss.
+
+    Raises:
+        StoreUnavailable: saying why the file cannot be read here.
+        sqlite3.Error: anything else SQLite refuses.
     """
 
     def connect(immutable: bool) -> sqlite3.Connection:
@@ -506,9 +524,28 @@ def _connect_read_only(path: str, timeout: float) -> sqlite3.Connection:
         return connection
     except sqlite3.Error as exc:
         connection.close()
-        cannot_share = getattr(exc, "sqlite_errorname", "") in _CANNOT_CREATE_SHM
-        if not cannot_share or os.path.exists(f"{path}-wal"):
+        if getattr(exc, "sqlite_errorname", "") not in _CANNOT_CREATE_SHM:
             raise
+    real = os.path.realpath(path)  # SQLite keeps the -wal beside the file a link points to
+    cannot = f"{path}: SQLite cannot create {real}-shm (its directory cannot be written)"
+    wal = f"{real}-wal"
+    if os.path.exists(wal) and os.path.getsize(wal) > 0:
+        raise StoreUnavailable(
+            "SQLite",
+            f"{cannot}, which it needs to read the transactions in {wal}; open the database "
+            "once where its directory can be written, or copy it there with that file",
+        )
+    try:
+        unwritable = os.statvfs(real).f_flag & os.ST_RDONLY or os.stat(real).st_mode & 0o222 == 0
+    except OSError as exc:
+        raise StoreUnavailable("SQLite", f"{cannot}, and: {exc}") from exc
+    if not unwritable:
+        raise StoreUnavailable(
+            "SQLite",
+            f"{cannot}, which it needs to read a database that may be written meanwhile; a "
+            "file nothing can write (on a read-only file system, or with no write permission "
+            "for anyone: chmod a-w) is read without it",
+        )
     return connect(immutable=True)
 
 
