@@ -374,7 +374,14 @@ def test_open_store_opens_read_only_and_refuses_a_new_memory_store(tmp_path: Pat
             "postgresql://db/records?user=clerk&Password=***&sslmode=require",
         ),
         ("postgress://clerk:s3cret@db/records", "postgress://clerk:***@db/records"),
+        ("postgresql:clerk:s3cret@db/records", "postgresql:***@db/records"),
+        ("clerk:s3cret@db/records", "clerk:***@db/records"),
+        ("postgresql://clerk:p@s/s@db/records", "postgresql://clerk:***@db/records"),
+        ("postgresql://db/records?sslpassword=key#x", "postgresql://db/records?sslpassword=***#x"),
+        ("postgresql://db/records?%70assword=s3cret", "postgresql://db/records?%70assword=***"),
         ("sqlite:///records.db", "sqlite:///records.db"),
+        ("sqlite:///dir:x/a@b.db", "sqlite:///dir:x/a@b.db"),
+        ("memory://", "memory://"),
     ],
 )
 def test_shown_urls_hide_their_passwords(url: str, shown: str) -> None:
@@ -386,3 +393,24 @@ def test_a_url_that_cannot_be_opened_is_named_without_its_password() -> None:
         open_store("postgress://clerk:s3cret@db/records")
     assert "s3cret" not in str(refused.value)
     assert "'postgress://clerk:***@db/records' names no kind of store" in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    ("url", "said"),
+    [
+        ("postgresql://clerk:pa%zzss3cret@127.0.0.1:1/db", 'invalid percent-encoded token: "…"'),
+        ("postgresql://127.0.0.1:1/db?password=s3cret%ZZ", 'invalid percent-encoded token: "…"'),
+        ("postgresql:clerk:s3cret@db/records", 'missing "=" after "…" in connection info'),
+        ("postgresql://clerk:s3cret@127.0.0.1:1/db?foo=1", 'invalid URI query parameter: "foo"'),
+    ],
+)
+def test_an_invalid_dsn_is_named_without_its_secrets(url: str, said: str) -> None:
+    pytest.importorskip("psycopg")
+    for attempt in (lambda: open_store(url), lambda: cg.PostgresStore(url)):
+        with pytest.raises(cg.StoreUnavailable) as refused:
+            attempt()
+        assert "s3cret" not in str(refused.value)
+        assert f"invalid DSN: {said}" in str(refused.value)
+    with pytest.raises(cg.StoreUnavailable) as refused:
+        cg.PostgresStore("password=s3 cret host=db")
+    assert "cret" not in str(refused.value)

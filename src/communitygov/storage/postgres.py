@@ -24,6 +24,7 @@ No psycopg exception escapes: a lost connection or a server that is down is
 from __future__ import annotations
 
 import json
+import re
 import select
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -112,6 +113,23 @@ def _append_parameters(request: AppendRequest) -> tuple[Any, ...]:
 
 def _one_line(exc: BaseException) -> str:
     return " ".join(str(exc).split()) or type(exc).__name__
+
+
+_QUOTED = re.compile(r"\"([^\"]*)\"|'([^']*)'")
+
+
+def _invalid_dsn(exc: BaseException, dsn: str) -> str:
+    """libpq's complaint about a DSN, without the parts of the DSN it quotes (a password
+    among them, or a piece of one), except the names of its parameters."""
+
+    def shown(match: re.Match[str]) -> str:
+        text = match.group(1) if match.group(1) is not None else match.group(2)
+        if text == "=" or re.search(rf"(?:^|[\s?&]){re.escape(text)}\s*=", dsn):
+            return match.group(0)
+        mark = match.group(0)[0]
+        return f"{mark}…{mark}"
+
+    return f"invalid DSN: {_QUOTED.sub(shown, _one_line(exc))}"
 
 
 def _readable(fd: int) -> bool:
@@ -220,7 +238,7 @@ class PostgresStore(SQLReads, ClosedOnExit):
                     dsn, **{key: value for key, value in defaults.items() if key not in given}
                 )
             except (psycopg.Error, ValueError) as exc:  # ValueError: %-escapes that are no UTF-8
-                raise StoreUnavailable(_STORE, f"invalid DSN: {_one_line(exc)}") from exc
+                raise StoreUnavailable(_STORE, _invalid_dsn(exc, dsn)) from exc
         self.bulk_threshold = max(1, bulk_threshold)  # 0 and 1 alike: COPY always
         self._lock = threading.RLock()
         self._closed = False
@@ -283,7 +301,7 @@ class PostgresStore(SQLReads, ClosedOnExit):
         try:
             self._owned = psycopg.connect(self._dsn, autocommit=True)
         except psycopg.ProgrammingError as exc:  # a parameter libpq cannot use
-            raise StoreUnavailable(_STORE, f"invalid DSN: {_one_line(exc)}") from exc
+            raise StoreUnavailable(_STORE, _invalid_dsn(exc, self._dsn)) from exc
         return self._owned
 
     def _run(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
@@ -16,18 +15,30 @@ if TYPE_CHECKING:
 
 __all__ = ["open_store", "shown_url"]
 
-_USER_PASSWORD = re.compile(r"(://[^/@:]*):[^/@]*@")
-_QUERY_PASSWORD = re.compile(r"([?&]password=)[^&#]*", re.IGNORECASE)
-
 
 def shown_url(url: str) -> str:
-    """``url`` as it may be shown or logged: a password in it (``user:secret@`` or
-    ``?password=secret``) is written ``***``.
+    """``url`` as it may be shown or logged: a password in it is written ``***``, in the
+    user information (``user:secret@``, the scheme's ``//`` or not) and in the query
+    (``password=``, ``sslpassword=``, their names %-escaped or not).
 
-    >>> shown_url("postgresql://clerk:s3cret@db.example/records?password=s3cret")
-    'postgresql://clerk:***@db.example/records?password=***'
+    >>> shown_url("postgresql://clerk:s3cret@db.example/records?sslpassword=s3cret")
+    'postgresql://clerk:***@db.example/records?sslpassword=***'
     """
-    return _QUERY_PASSWORD.sub(r"\1***", _USER_PASSWORD.sub(r"\1:***@", url))
+    before, mark, query = url.partition("?")
+    scheme, slashes, rest = before.rpartition("://")
+    at = rest.rfind("@")  # a password may hold an @ of its own
+    user, colon, _password = rest[: max(at, 0)].partition(":")
+    if at > 0 and colon and "/" not in user:
+        rest = f"{user}:***{rest[at:]}"
+    if mark:
+        query, hash_mark, fragment = query.partition("#")
+        pairs = []
+        for pair in query.split("&"):
+            name, equals, _value = pair.partition("=")
+            secret = equals and unquote(name).strip().lower().endswith("password")
+            pairs.append(f"{name}=***" if secret else pair)
+        query = "&".join(pairs) + hash_mark + fragment
+    return f"{scheme}{slashes}{rest}{mark}{query}"
 
 
 def open_store(url: str, *, read_only: bool = False) -> MemoryStore | SQLiteStore | PostgresStore:
