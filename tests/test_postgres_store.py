@@ -10,12 +10,14 @@ psycopg the tests are skipped, except under ``CI=true``, where a missing server 
 from __future__ import annotations
 
 import gc
+import glob
 import logging
 import os
 import re
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -683,6 +685,68 @@ def test_a_throwaway_server_goes_when_the_process_that_started_it_is_killed(
     assert not Path(directory).exists()
     assert not _alive(int(pid))
     assert _processes_naming(directory) == []  # the watchdog is gone too
+
+
+@pytest.mark.parametrize("after", [0.1, 1.0, 2.0])
+def test_a_throwaway_server_killed_while_it_starts_leaves_nothing(
+    postgres_server: Server, after: float
+) -> None:
+    if postgres_server.temporary is None:
+        pytest.skip("the tests use a server of their own, not the PostgreSQL programs")
+    pattern = str(Path(tempfile.gettempdir()) / "communitygov-pg-*")
+    before = set(glob.glob(pattern))
+    child = subprocess.Popen([sys.executable, "-c", _START_AND_WAIT], stdout=subprocess.DEVNULL)
+    deadline = time.monotonic() + 30
+    while not set(glob.glob(pattern)) - before and time.monotonic() < deadline:
+        time.sleep(0.05)
+    made = set(glob.glob(pattern)) - before
+    assert made, "the server's directory never appeared"
+    time.sleep(after)  # the watchdog starting, initdb at work, the server starting
+    child.kill()
+    child.wait(timeout=30)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and (
+        any(Path(d).exists() or _processes_naming(d) for d in made)
+    ):
+        time.sleep(0.2)
+    for directory in made:
+        assert not Path(directory).exists()
+        assert _processes_naming(directory) == []
+
+
+_FORK_THEN_CLEAN_UP = """
+import os, sys, time
+import psycopg
+from communitygov.testing.postgres import TemporaryPostgres
+server = TemporaryPostgres(settings={"fsync": "off"})
+server.start()
+child = os.fork()
+if child == 0:
+    sys.exit(0)  # the forked copy ends normally, running its finalizers
+os.waitpid(child, 0)
+psycopg.connect(server.dsn).close()  # the server is still there
+started = time.monotonic()
+server.cleanup()
+print(time.monotonic() - started, server.directory)
+"""
+
+
+def test_a_forked_copy_of_the_process_neither_removes_nor_holds_up_the_server(
+    postgres_server: Server,
+) -> None:
+    if postgres_server.temporary is None:
+        pytest.skip("the tests use a server of their own, not the PostgreSQL programs")
+    done = subprocess.run(
+        [sys.executable, "-c", _FORK_THEN_CLEAN_UP],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    took, directory = done.stdout.split()
+    assert float(took) < 5
+    assert directory == "None"
 
 
 def test_a_throwaway_server_cleaned_up_leaves_no_process_behind() -> None:

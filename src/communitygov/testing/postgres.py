@@ -5,9 +5,10 @@ It runs the installed ``initdb`` and ``pg_ctl`` (found on ``PATH`` or in
 everything when it is done. Run as root, it runs the server as the ``postgres`` system user (the
 server refuses to run as root) and hands that user the directory.
 
-Nothing is left behind when the process using it dies either (killed, SIGTERM, SIGKILL): a
-small watchdog process, in a session of its own, waits for that process to go, then stops the
-server and removes the directory.
+Nothing is left behind when the process using it dies either (SIGTERM, SIGKILL, even while
+the server is still being created): a small watchdog process, in a session of its own, waits
+for that process to go, then stops the server and removes the directory. A copy of the process
+made by ``fork`` leaves the server alone when it ends.
 
 Use it as a context manager::
 
@@ -30,13 +31,16 @@ from __future__ import annotations
 import glob
 import os
 import re
+import select
 import shlex
 import shutil
 import socket
 import subprocess
 import sys
 import tempfile
+import time
 import weakref
+from contextlib import suppress
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -276,10 +280,12 @@ class TemporaryPostgres:
         pg_ctl = self._command("pg_ctl")
         try:
             watchdog = _start_watchdog(base, pg_ctl, self._user)
-        except OSError as exc:
+        except (OSError, StoreUnavailable) as exc:
             shutil.rmtree(base, ignore_errors=True)
             raise StoreUnavailable("PostgreSQL", f"cannot start the watchdog: {exc}") from exc
-        self._finalizer = weakref.finalize(self, _release, base, pg_ctl, self._user, watchdog)
+        self._finalizer = weakref.finalize(
+            self, _release, base, pg_ctl, self._user, watchdog, os.getpid()
+        )
         (base / "socket").mkdir()
         if self._user is not None:
             import pwd
@@ -330,41 +336,94 @@ class TemporaryPostgres:
 _WATCHDOG = """
 import sys
 from pathlib import Path
-from communitygov.testing.postgres import _remove
-sys.stdin.buffer.read()  # until the process that started this one closes the pipe, or dies
-_remove(Path(sys.argv[1]), sys.argv[3:], sys.argv[2] or None)
+from communitygov.testing.postgres import _remove_until_gone
+try:
+    print("ready", flush=True)
+except OSError:  # the process that started this one is gone already
+    pass
+# A line when the server was removed; the end of the pipe alone when the process went first.
+if sys.stdin.buffer.readline() != b"done\\n":
+    _remove_until_gone(Path(sys.argv[1]), sys.argv[3:], sys.argv[2] or None)
 """
+
+_SETTLED = 3.0
+"""Seconds the directory must stay gone before the watchdog is done: an ``initdb`` or
+``pg_ctl`` that the dead process left running may write into it again meanwhile."""
 
 
 def _start_watchdog(base: Path, pg_ctl: list[str], user: str | None) -> subprocess.Popen[bytes]:
     """A process that removes the server once this one has gone, however it went.
 
-    It waits for the end of a pipe only this process writes to, which the system closes when
-    this process ends; in a session of its own, signals to this one's group (Ctrl-C) do not
-    reach it.
+    It waits on a pipe from this process, whose end the system closes when this process
+    ends, killed or not; in a session of its own, signals to this one's process group
+    (Ctrl-C) do not reach it. It imports this package from where this process did.
+
+    Raises:
+        StoreUnavailable: it did not start (its error is given).
     """
-    return subprocess.Popen(
+    package_root = str(Path(__file__).resolve().parents[2])
+    path = os.environ.get("PYTHONPATH")
+    watchdog = subprocess.Popen(
         [sys.executable, "-c", _WATCHDOG, str(base), user or "", *pg_ctl],
         stdin=subprocess.PIPE,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         start_new_session=True,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [package_root, path]))},
     )
+    assert watchdog.stdout is not None
+    assert watchdog.stderr is not None
+    ready = select.select([watchdog.stdout], [], [], 60)[0] and watchdog.stdout.readline()
+    if ready != b"ready\n":
+        watchdog.kill()
+        _, error = watchdog.communicate()
+        raise StoreUnavailable(
+            "PostgreSQL", f"the temporary server's watchdog did not start: {error.decode()}"
+        )
+    watchdog.stdout.close()
+    watchdog.stderr.close()
+    return watchdog
 
 
 def _release(
-    base: Path, pg_ctl: list[str], user: str | None, watchdog: subprocess.Popen[bytes]
+    base: Path,
+    pg_ctl: list[str],
+    user: str | None,
+    watchdog: subprocess.Popen[bytes],
+    owner: int,
 ) -> None:
-    """Remove the server, then let the watchdog go (it finds nothing left to do)."""
+    """Remove the server, then tell the watchdog it has nothing to do. In a process forked
+    from the one that started the server (``owner``), nothing: the server is not its own."""
+    if os.getpid() != owner:
+        return
     try:
         _remove(base, pg_ctl, user)
     finally:
-        if watchdog.stdin is not None:
+        assert watchdog.stdin is not None
+        with suppress(OSError):
+            watchdog.stdin.write(b"done\n")
             watchdog.stdin.close()
         try:
-            watchdog.wait(timeout=60)
+            watchdog.wait(timeout=10)
         except subprocess.TimeoutExpired:
             watchdog.kill()
+            watchdog.wait()
+
+
+def _remove_until_gone(base: Path, pg_ctl: list[str], user: str | None) -> None:
+    """:func:`_remove`, again whenever the directory comes back, until it has stayed gone
+    for :data:`_SETTLED` seconds (30 at most)."""
+    deadline = time.monotonic() + 30
+    gone_since = None
+    while time.monotonic() < deadline:
+        if base.exists():
+            _remove(base, pg_ctl, user)
+            gone_since = None
+        elif gone_since is None:
+            gone_since = time.monotonic()
+        elif time.monotonic() - gone_since >= _SETTLED:
+            return
+        time.sleep(0.2)
 
 
 def _remove(base: Path, pg_ctl: list[str], user: str | None) -> None:
