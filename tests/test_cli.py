@@ -475,6 +475,7 @@ def test_the_commands_work_against_postgresql(
         assert out.rstrip().endswith("Integrity check: intact")
         assert "s3cret" not in out
         assert f"Store: postgresql://{user}:***@{where}\n" in out
+        assert "notices --store URL (the URL above, with its password)" in out
         for command in (["verify"], ["notices"], ["show", "fule-plan"], ["history", "fule-1"]):
             status, out, err = run_cli(capsys, *command, "--store", dsn)
             assert (status, err) == (0, ""), command

@@ -745,15 +745,15 @@ def test_a_forked_copy_of_the_process_neither_removes_nor_holds_up_the_server(
     )
     assert done.returncode == 0, done.stderr
     took, directory = done.stdout.split()
-    assert float(took) < 5
+    assert float(took) < 9  # not the 10 s after which a watchdog that did not hear is killed
     assert directory == "None"
 
 
-def test_a_throwaway_server_cleaned_up_leaves_no_process_behind() -> None:
-    from communitygov.testing.postgres import TemporaryPostgres, find_postgres_bin
+def test_a_throwaway_server_cleaned_up_leaves_no_process_behind(postgres_server: Server) -> None:
+    from communitygov.testing.postgres import TemporaryPostgres
 
-    if find_postgres_bin() is None:
-        pytest.skip("PostgreSQL (initdb, pg_ctl) is not installed")
+    if postgres_server.temporary is None:
+        pytest.skip("the tests use a server of their own, not the PostgreSQL programs")
     with TemporaryPostgres(settings={"fsync": "off"}) as server:
         directory = server.directory
         assert directory is not None
@@ -1064,7 +1064,7 @@ def test_a_connection_numbered_past_1023_is_kept_across_calls(dsn: str) -> None:
     [
         ({"dsn": 123}, StoreUnavailable, "a DSN is text"),
         ({"dsn": b"host=x"}, StoreUnavailable, "a DSN is text"),
-        ({"dsn": "host=\ud800"}, StoreUnavailable, "a DSN is text"),
+        ({"dsn": "host=\ud800"}, StoreUnavailable, "a DSN holds no NUL or lone surrogate"),
         ({"pool": object()}, StoreUnavailable, "connection()"),
         ({"dsn": "host=x", "bulk_threshold": "4"}, InvalidCount, "bulk_threshold"),
         ({"dsn": "host=x", "bulk_threshold": -1}, InvalidCount, "bulk_threshold"),

@@ -211,19 +211,33 @@ def test_an_older_database_opens_with_every_record_intact(migrated: Migrated) ->
     reopened.close()
 
 
+def _schema_and_bytes(where: str) -> tuple[str, bytes]:
+    """The schema version a database records and, for an SQLite file, its bytes."""
+    if Path(where).exists():
+        with sqlite3.connect(where) as connection:
+            row = connection.execute("SELECT value FROM cg_meta").fetchone()
+        connection.close()
+        return row[0], Path(where).read_bytes()
+    import psycopg
+
+    with psycopg.connect(where) as postgres:
+        found = postgres.execute("SELECT value FROM cg_meta").fetchone()
+    assert found is not None
+    return found[0], b""
+
+
 def test_an_older_database_is_not_opened_read_only_and_is_left_as_it_was(
     migrated: Migrated,
 ) -> None:
     story, open_store, where = migrated
-    before = Path(where).read_bytes() if Path(where).exists() else None
+    before = _schema_and_bytes(where)
     with pytest.raises(
         cg.StoreUnavailable,
         match=r"is at schema [12], which a store opened read-only does not migrate; open it "
         r"once for writing to move it to schema \d",
     ):
         open_store(read_only=True)
-    if before is not None:
-        assert Path(where).read_bytes() == before
+    assert _schema_and_bytes(where) == before
     open_store().close()  # migrates it
     with open_store(read_only=True) as reader:
         for community in story.communities():

@@ -104,7 +104,10 @@ def _demo(arguments: argparse.Namespace) -> int:
                 raise StoreUnavailable("SQLite", f"{DEFAULT_DB}{suffix}: {exc}") from exc
         url = DEFAULT_STORE
     shown = shown_url(url)
-    store = "" if arguments.store is None else f" --store {shown}"
+    if arguments.store is None:
+        store = ""
+    else:  # a URL with its password hidden cannot be given back as it is printed
+        store = f" --store {url if shown == url else 'URL (the URL above, with its password)'}"
     print(f"Store: {shown}")
     print(f"  (read it afterwards: communitygov notices{store}; communitygov verify{store})")
     print("")

@@ -41,6 +41,7 @@ from communitygov.errors import (
     PersistenceError,
     StoreUnavailable,
 )
+from communitygov.storage.passwords import shown_url, without_passwords
 from communitygov.storage.postgres_schema import (
     APPEND,
     BATCH_TYPES,
@@ -119,17 +120,19 @@ _QUOTED = re.compile(r"\"([^\"]*)\"|'([^']*)'")
 
 
 def _invalid_dsn(exc: BaseException, dsn: str) -> str:
-    """libpq's complaint about a DSN, without the parts of the DSN it quotes (a password
-    among them, or a piece of one), except the names of its parameters."""
+    """libpq's complaint about a DSN, without its passwords, and without the other parts of
+    it that libpq quotes (a piece of a password it split, a value), except the names of its
+    parameters."""
 
     def shown(match: re.Match[str]) -> str:
         text = match.group(1) if match.group(1) is not None else match.group(2)
-        if text == "=" or re.search(rf"(?:^|[\s?&]){re.escape(text)}\s*=", dsn):
+        named = re.search(rf"(?:^|[\s?&]){re.escape(text)}\s*=", dsn)
+        if text in ("=", "***") or named or text not in dsn:
             return match.group(0)
         mark = match.group(0)[0]
         return f"{mark}…{mark}"
 
-    return f"invalid DSN: {_QUOTED.sub(shown, _one_line(exc))}"
+    return f"invalid DSN: {_QUOTED.sub(shown, without_passwords(_one_line(exc), dsn))}"
 
 
 def _readable(fd: int) -> bool:
@@ -216,9 +219,11 @@ class PostgresStore(SQLReads, ClosedOnExit):
             raise StoreUnavailable(
                 _STORE, f"the pool must lend connections with connection(), as {pool!r} does not"
             )
-        if dsn is not None and not (isinstance(dsn, str) and storable_text(dsn)):
+        if dsn is not None and not isinstance(dsn, str):
+            raise StoreUnavailable(_STORE, f"a DSN is text, not {type(dsn).__name__}")
+        if dsn is not None and not storable_text(dsn):
             raise StoreUnavailable(
-                _STORE, f"a DSN is text without NULs or lone surrogates, not {dsn!r}"
+                _STORE, f"a DSN holds no NUL or lone surrogate, as {shown_url(dsn)!r} does"
             )
         if type(bulk_threshold) is not int or bulk_threshold < 0:
             raise InvalidCount("bulk_threshold", bulk_threshold)
@@ -227,6 +232,7 @@ class PostgresStore(SQLReads, ClosedOnExit):
         self._pool = pool
         self._owned: psycopg.Connection[Any] | None = None
         self._dsn = ""
+        self._given_dsn = dsn or ""
         if dsn is not None:
             defaults: dict[str, str | int] = {
                 "connect_timeout": 10,
@@ -370,7 +376,7 @@ class PostgresStore(SQLReads, ClosedOnExit):
         import psycopg
         from psycopg import errors
 
-        detail = _one_line(exc)
+        detail = without_passwords(_one_line(exc), self._dsn, self._given_dsn)
         if exc.sqlstate == CONFLICT_STATE:
             try:
                 facts = json.loads(exc.diag.message_detail or "")
@@ -559,7 +565,8 @@ class PostgresStore(SQLReads, ClosedOnExit):
         return self._run(work, write=True, single=False, conflict=in_flight)
 
     def _require_writable(self, requests: Sequence[AppendRequest]) -> None:
-        """Refuse an append to a closed store or one opened read-only."""
+        """Refuse an append to a store opened read-only (``StoreUnavailable`` first, if it
+        is closed too)."""
         if self._read_only:
             self._require_open()
             refuse_append(_STORE, requests)

@@ -347,9 +347,7 @@ class SQLiteStore(SQLReads, ClosedOnExit):
         written with one statement per table.
         """
         require_requests(requests)
-        if self._read_only:
-            self._require_open()
-            refuse_append("SQLite", requests)
+        self._require_writable(requests)
         if not requests:
             self._read("SELECT 1", ())  # nothing to write, but a closed connection is an error
             return []
@@ -360,6 +358,13 @@ class SQLiteStore(SQLReads, ClosedOnExit):
             results = [writes.plan(request) for request in requests]
             writes.flush()
             return results
+
+    def _require_writable(self, requests: Sequence[AppendRequest]) -> None:
+        """Refuse an append to a store opened read-only (``StoreUnavailable`` first, if it
+        is closed too)."""
+        if self._read_only:
+            self._require_open()
+            refuse_append("SQLite", requests)
 
     @classmethod
     def bulk_import(
@@ -524,9 +529,12 @@ def _connect_read_only(path: str, timeout: float) -> sqlite3.Connection:
         return connection
     except sqlite3.Error as exc:
         connection.close()
-        if getattr(exc, "sqlite_errorname", "") not in _CANNOT_CREATE_SHM:
+        real = os.path.realpath(path)  # SQLite keeps the -wal beside the file a link points to
+        directory = os.path.dirname(real)
+        if getattr(exc, "sqlite_errorname", "") not in _CANNOT_CREATE_SHM or os.access(
+            directory, os.W_OK, effective_ids=os.access in os.supports_effective_ids
+        ):
             raise
-    real = os.path.realpath(path)  # SQLite keeps the -wal beside the file a link points to
     cannot = f"{path}: SQLite cannot create {real}-shm (its directory cannot be written)"
     wal = f"{real}-wal"
     if os.path.exists(wal) and os.path.getsize(wal) > 0:

@@ -7,6 +7,7 @@ from urllib.parse import unquote, urlsplit
 
 from communitygov.errors import StoreUnavailable
 from communitygov.storage.memory import MemoryStore
+from communitygov.storage.passwords import shown_url
 from communitygov.storage.read_only import require_flag
 from communitygov.storage.sqlite import SQLiteStore
 
@@ -14,31 +15,6 @@ if TYPE_CHECKING:
     from communitygov.storage.postgres import PostgresStore
 
 __all__ = ["open_store", "shown_url"]
-
-
-def shown_url(url: str) -> str:
-    """``url`` as it may be shown or logged: a password in it is written ``***``, in the
-    user information (``user:secret@``, the scheme's ``//`` or not) and in the query
-    (``password=``, ``sslpassword=``, their names %-escaped or not).
-
-    >>> shown_url("postgresql://clerk:s3cret@db.example/records?sslpassword=s3cret")
-    'postgresql://clerk:***@db.example/records?sslpassword=***'
-    """
-    before, mark, query = url.partition("?")
-    scheme, slashes, rest = before.rpartition("://")
-    at = rest.rfind("@")  # a password may hold an @ of its own
-    user, colon, _password = rest[: max(at, 0)].partition(":")
-    if at > 0 and colon and "/" not in user:
-        rest = f"{user}:***{rest[at:]}"
-    if mark:
-        query, hash_mark, fragment = query.partition("#")
-        pairs = []
-        for pair in query.split("&"):
-            name, equals, _value = pair.partition("=")
-            secret = equals and unquote(name).strip().lower().endswith("password")
-            pairs.append(f"{name}=***" if secret else pair)
-        query = "&".join(pairs) + hash_mark + fragment
-    return f"{scheme}{slashes}{rest}{mark}{query}"
 
 
 def open_store(url: str, *, read_only: bool = False) -> MemoryStore | SQLiteStore | PostgresStore:
@@ -64,7 +40,7 @@ def open_store(url: str, *, read_only: bool = False) -> MemoryStore | SQLiteStor
     """
     require_flag("named", read_only)
     if not isinstance(url, str):
-        raise StoreUnavailable("named", f"a store URL is text, not {url!r}")
+        raise StoreUnavailable("named", f"a store URL is text, not {type(url).__name__}")
     shown = shown_url(url)
     if url and (url[0] <= " " or url[-1] <= " "):  # white space or a control character
         raise StoreUnavailable(
