@@ -693,9 +693,17 @@ def test_a_throwaway_server_killed_while_it_starts_leaves_nothing(
 ) -> None:
     if postgres_server.temporary is None:
         pytest.skip("the tests use a server of their own, not the PostgreSQL programs")
-    pattern = str(Path(tempfile.gettempdir()) / "communitygov-pg-*")
+    # A temporary directory of its own (which the server's user can reach), so that no other
+    # server's directory is taken for this one's.
+    own = Path(tempfile.mkdtemp())
+    own.chmod(0o755)
+    pattern = str(own / "communitygov-pg-*")
     before = set(glob.glob(pattern))
-    child = subprocess.Popen([sys.executable, "-c", _START_AND_WAIT], stdout=subprocess.DEVNULL)
+    child = subprocess.Popen(
+        [sys.executable, "-c", _START_AND_WAIT],
+        stdout=subprocess.DEVNULL,
+        env={**os.environ, "TMPDIR": str(own)},
+    )
     deadline = time.monotonic() + 30
     while not set(glob.glob(pattern)) - before and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -712,6 +720,46 @@ def test_a_throwaway_server_killed_while_it_starts_leaves_nothing(
     for directory in made:
         assert not Path(directory).exists()
         assert _processes_naming(directory) == []
+    own.rmdir()
+
+
+_CLEAN_UP_INTERRUPTED = """
+import communitygov.testing.postgres as module
+from communitygov.testing.postgres import TemporaryPostgres
+server = TemporaryPostgres(settings={"fsync": "off"})
+server.start()
+print(server.directory, flush=True)
+def interrupted(*arguments):
+    raise KeyboardInterrupt  # Ctrl-C while pg_ctl stops the server
+module.remove = interrupted
+try:
+    server.cleanup()
+except KeyboardInterrupt:
+    pass
+"""
+
+
+def test_a_clean_up_that_is_interrupted_is_finished_by_the_watchdog(
+    postgres_server: Server,
+) -> None:
+    if postgres_server.temporary is None:
+        pytest.skip("the tests use a server of their own, not the PostgreSQL programs")
+    done = subprocess.run(
+        [sys.executable, "-c", _CLEAN_UP_INTERRUPTED],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    directory = done.stdout.strip()
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and (
+        Path(directory).exists() or _processes_naming(directory)
+    ):
+        time.sleep(0.2)
+    assert not Path(directory).exists()
+    assert _processes_naming(directory) == []
 
 
 _FORK_THEN_CLEAN_UP = """

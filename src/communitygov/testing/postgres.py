@@ -31,14 +31,13 @@ from __future__ import annotations
 import glob
 import os
 import re
-import select
+import selectors
 import shlex
 import shutil
 import socket
 import subprocess
 import sys
 import tempfile
-import time
 import weakref
 from contextlib import suppress
 from pathlib import Path
@@ -46,6 +45,7 @@ from types import TracebackType
 from typing import Any
 
 from communitygov.errors import MissingExtra, StoreUnavailable
+from communitygov.testing._postgres_cleanup import remove
 
 __all__ = ["TemporaryPostgres", "find_postgres_bin"]
 
@@ -280,9 +280,12 @@ class TemporaryPostgres:
         pg_ctl = self._command("pg_ctl")
         try:
             watchdog = _start_watchdog(base, pg_ctl, self._user)
-        except (OSError, StoreUnavailable) as exc:
+        except OSError as exc:
             shutil.rmtree(base, ignore_errors=True)
             raise StoreUnavailable("PostgreSQL", f"cannot start the watchdog: {exc}") from exc
+        except BaseException:
+            shutil.rmtree(base, ignore_errors=True)
+            raise
         self._finalizer = weakref.finalize(
             self, _release, base, pg_ctl, self._user, watchdog, os.getpid()
         )
@@ -333,55 +336,39 @@ class TemporaryPostgres:
             raise StoreUnavailable("PostgreSQL", f"{tool} failed: {exc}\n{output.strip()}") from exc
 
 
-_WATCHDOG = """
-import sys
-from pathlib import Path
-from communitygov.testing.postgres import _remove_until_gone
-try:
-    print("ready", flush=True)
-except OSError:  # the process that started this one is gone already
-    pass
-# A line when the server was removed; the end of the pipe alone when the process went first.
-if sys.stdin.buffer.readline() != b"done\\n":
-    _remove_until_gone(Path(sys.argv[1]), sys.argv[3:], sys.argv[2] or None)
-"""
-
-_SETTLED = 3.0
-"""Seconds the directory must stay gone before the watchdog is done: an ``initdb`` or
-``pg_ctl`` that the dead process left running may write into it again meanwhile."""
-
-
 def _start_watchdog(base: Path, pg_ctl: list[str], user: str | None) -> subprocess.Popen[bytes]:
     """A process that removes the server once this one has gone, however it went.
 
     It waits on a pipe from this process, whose end the system closes when this process
     ends, killed or not; in a session of its own, signals to this one's process group
-    (Ctrl-C) do not reach it. It imports this package from where this process did.
+    (Ctrl-C) do not reach it.
 
     Raises:
         StoreUnavailable: it did not start (its error is given).
     """
-    package_root = str(Path(__file__).resolve().parents[2])
-    path = os.environ.get("PYTHONPATH")
-    watchdog = subprocess.Popen(
-        [sys.executable, "-c", _WATCHDOG, str(base), user or "", *pg_ctl],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
-        env={**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [package_root, path]))},
-    )
-    assert watchdog.stdout is not None
-    assert watchdog.stderr is not None
-    ready = select.select([watchdog.stdout], [], [], 60)[0] and watchdog.stdout.readline()
-    if ready != b"ready\n":
-        watchdog.kill()
-        _, error = watchdog.communicate()
-        raise StoreUnavailable(
-            "PostgreSQL", f"the temporary server's watchdog did not start: {error.decode()}"
+    script = Path(__file__).with_name("_postgres_cleanup.py")
+    with tempfile.TemporaryFile() as errors:
+        watchdog = subprocess.Popen(
+            [sys.executable, "-I", "-S", str(script), str(base), user or "", *pg_ctl],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=errors,
+            start_new_session=True,
         )
-    watchdog.stdout.close()
-    watchdog.stderr.close()
+        assert watchdog.stdout is not None
+        with selectors.DefaultSelector() as selector:
+            selector.register(watchdog.stdout, selectors.EVENT_READ)
+            said = watchdog.stdout.readline() if selector.select(timeout=60) else b""
+        watchdog.stdout.close()
+        if said != b"ready\n":
+            watchdog.kill()
+            watchdog.wait()
+            errors.seek(0)
+            raise StoreUnavailable(
+                "PostgreSQL",
+                "the temporary server's watchdog did not start: "
+                + errors.read()[-2000:].decode(errors="replace"),
+            )
     return watchdog
 
 
@@ -392,53 +379,26 @@ def _release(
     watchdog: subprocess.Popen[bytes],
     owner: int,
 ) -> None:
-    """Remove the server, then tell the watchdog it has nothing to do. In a process forked
-    from the one that started the server (``owner``), nothing: the server is not its own."""
+    """Remove the server, then tell the watchdog it has nothing to do; should removing it
+    fail, leave the watchdog to do it. In a process forked from the one that started the
+    server (``owner``), nothing: the server is not its own."""
     if os.getpid() != owner:
         return
+    assert watchdog.stdin is not None
     try:
-        _remove(base, pg_ctl, user)
-    finally:
-        assert watchdog.stdin is not None
+        remove(base, pg_ctl, user)
+    except BaseException:
         with suppress(OSError):
-            watchdog.stdin.write(b"done\n")
-            watchdog.stdin.close()
-        try:
-            watchdog.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            watchdog.kill()
-            watchdog.wait()
-
-
-def _remove_until_gone(base: Path, pg_ctl: list[str], user: str | None) -> None:
-    """:func:`_remove`, again whenever the directory comes back, until it has stayed gone
-    for :data:`_SETTLED` seconds (30 at most)."""
-    deadline = time.monotonic() + 30
-    gone_since = None
-    while time.monotonic() < deadline:
-        if base.exists():
-            _remove(base, pg_ctl, user)
-            gone_since = None
-        elif gone_since is None:
-            gone_since = time.monotonic()
-        elif time.monotonic() - gone_since >= _SETTLED:
-            return
-        time.sleep(0.2)
-
-
-def _remove(base: Path, pg_ctl: list[str], user: str | None) -> None:
-    """Stop the server if it still runs, then delete its directory (also at interpreter exit)."""
-    data = base / "data"
-    if (data / "postmaster.pid").exists():
-        subprocess.run(
-            [*pg_ctl, "-D", str(data), "-m", "immediate", "-w", "stop"],
-            capture_output=True,
-            cwd=base,
-            user=user,
-            timeout=60,
-            check=False,
-        )
-    shutil.rmtree(base, ignore_errors=True)
+            watchdog.stdin.close()  # the end of the pipe: the watchdog removes the server
+        raise
+    with suppress(OSError):
+        watchdog.stdin.write(b"done\n")
+        watchdog.stdin.close()
+    try:
+        watchdog.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        watchdog.kill()
+        watchdog.wait()
 
 
 def _checked(name: object) -> str:
