@@ -183,7 +183,7 @@ def test_open_store_understands_urls(tmp_path: Path) -> None:
             f"the named store is unavailable: {url!r} names no kind of store this library "
             "has; use memory://, sqlite:///path.db or postgresql://…"
         )
-    with pytest.raises(cg.StoreUnavailable, match="a store URL is text, not 123"):
+    with pytest.raises(cg.StoreUnavailable, match="a store URL is text, not int"):
         open_store(123)  # type: ignore[arg-type]
     with pytest.raises(cg.StoreUnavailable):
         open_store("sqlite://")
