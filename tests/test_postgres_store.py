@@ -662,9 +662,13 @@ def _processes_naming(text: str) -> list[int]:
     return found
 
 
-@pytest.mark.parametrize("signal_number", [signal.SIGTERM, signal.SIGKILL])
+@pytest.mark.parametrize(
+    ("signal_number", "whole_tree"),
+    [(signal.SIGTERM, False), (signal.SIGKILL, False), (signal.SIGTERM, True)],
+    ids=["SIGTERM", "SIGKILL", "SIGTERM to every process of it, as a service manager sends"],
+)
 def test_a_throwaway_server_goes_when_the_process_that_started_it_is_killed(
-    postgres_server: Server, signal_number: int
+    postgres_server: Server, signal_number: int, whole_tree: bool
 ) -> None:
     if postgres_server.temporary is None:
         pytest.skip("the tests use a server of their own, not the PostgreSQL programs")
@@ -675,6 +679,8 @@ def test_a_throwaway_server_goes_when_the_process_that_started_it_is_killed(
     directory, pid = child.stdout.readline().split()
     assert Path(directory).is_dir()
     assert _alive(int(pid))
+    for process in _processes_naming(directory) if whole_tree else []:
+        os.kill(process, signal_number)  # the watchdog and the server
     child.send_signal(signal_number)
     child.wait(timeout=30)
     deadline = time.monotonic() + 60

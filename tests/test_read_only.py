@@ -368,19 +368,46 @@ def test_open_store_opens_read_only_and_refuses_a_new_memory_store(tmp_path: Pat
         ("clerk:s3cret@db/records", "clerk:***@db/records"),
         ("postgresql://clerk:p@ss@db/records", "postgresql://clerk:***@db/records"),
         ("postgresql://clerk:pa?ss#@db/records", "postgresql://clerk:***@db/records"),
-        ("postgresql://db:5432/re@cords", "postgresql://db:5432/re@cords"),
+        ("postgresql://db:5432/re@cords", "postgresql://db:***@cords"),  # a / in a password?
+        ("postgresql://app:Zm9v/YmFy@db/records", "postgresql://app:***@db/records"),
+        (
+            "postgresql://db/records?oauth_client_secret=x",
+            "postgresql://db/records?oauth_client_secret=***",
+        ),
+        ("host=db user=app:ro password=Tr0ub@dor3", "host=db user=app:ro password=***"),
+        ("host=db password=sec\\ ret port=5", "host=db password=*** port=5"),
         ("postgresql://[::1]:5432/records", "postgresql://[::1]:5432/records"),
         ("host=db password=s3cret port=5", "host=db password=*** port=5"),
         ("host=db password='s3 cret' port=5", "host=db password=*** port=5"),
-        ("postgresql://db/records?sslpassword=key#x", "postgresql://db/records?sslpassword=***#x"),
+        ("postgresql://db/records?sslpassword=key#x", "postgresql://db/records?sslpassword=***"),
+        (
+            "postgresql://db/records?sslpassword=a#b&password=c",
+            "postgresql://db/records?sslpassword=***&password=***",
+        ),
         ("postgresql://db/records?%70assword=s3cret", "postgresql://db/records?%70assword=***"),
         ("sqlite:///records.db", "sqlite:///records.db"),
         ("sqlite:///dir:x/a@b.db", "sqlite:///dir:x/a@b.db"),
+        ("postgresql:///db?%70assword=x", "postgresql:///db?%70assword=***"),
         ("memory://", "memory://"),
     ],
 )
 def test_shown_urls_hide_their_passwords(url: str, shown: str) -> None:
     assert shown_url(url) == shown
+
+
+def test_shown_url_takes_text_and_shows_nothing_of_anything_else() -> None:
+    for given in (None, b"postgresql://clerk:s3cret@db/records"):
+        with pytest.raises(cg.WrongType) as refused:
+            shown_url(given)  # type: ignore[arg-type]
+        assert "s3cret" not in str(refused.value)
+
+
+def test_a_password_ending_in_an_at_leaves_the_message_readable() -> None:
+    pytest.importorskip("psycopg")
+    with pytest.raises(cg.StoreUnavailable) as refused:
+        cg.PostgresStore("host=127.0.0.1 port=1 password=abc@ connect_timeout=1")
+    assert "abc" not in str(refused.value)
+    assert "127.0.0.1" in str(refused.value)
 
 
 def test_a_url_that_cannot_be_opened_is_named_without_its_password() -> None:
@@ -414,6 +441,7 @@ def test_an_invalid_dsn_is_named_without_its_secrets(url: str, said: str) -> Non
             attempt()
         assert "s3cret" not in str(refused.value)
         assert f"invalid DSN: {said}" in str(refused.value)
+        assert refused.value.__cause__ is None  # the driver's error quotes the DSN as it is
     with pytest.raises(cg.StoreUnavailable) as refused:
         cg.PostgresStore("password=s3 cret host=db")
     assert "cret" not in str(refused.value)

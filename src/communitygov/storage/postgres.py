@@ -244,7 +244,7 @@ class PostgresStore(SQLReads, ClosedOnExit):
                     dsn, **{key: value for key, value in defaults.items() if key not in given}
                 )
             except (psycopg.Error, ValueError) as exc:  # ValueError: %-escapes that are no UTF-8
-                raise StoreUnavailable(_STORE, _invalid_dsn(exc, dsn)) from exc
+                raise StoreUnavailable(_STORE, _invalid_dsn(exc, dsn)) from None
         self.bulk_threshold = max(1, bulk_threshold)  # 0 and 1 alike: COPY always
         self._lock = threading.RLock()
         self._closed = False
@@ -307,7 +307,7 @@ class PostgresStore(SQLReads, ClosedOnExit):
         try:
             self._owned = psycopg.connect(self._dsn, autocommit=True)
         except psycopg.ProgrammingError as exc:  # a parameter libpq cannot use
-            raise StoreUnavailable(_STORE, _invalid_dsn(exc, self._dsn)) from exc
+            raise StoreUnavailable(_STORE, _invalid_dsn(exc, self._dsn)) from None
         return self._owned
 
     def _run(

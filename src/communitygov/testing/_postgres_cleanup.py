@@ -14,6 +14,7 @@ pipe alone means it went first (killed, say), and the watchdog removes the serve
 from __future__ import annotations
 
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -26,18 +27,24 @@ SETTLED = 3.0
 
 
 def remove(base: Path, pg_ctl: list[str], user: str | None) -> None:
-    """Stop the server if it still runs, then delete its directory."""
+    """Stop the server if it still runs, then delete its directory (whether or not
+    ``pg_ctl`` could stop it: a server whose directory is gone stops itself within about a
+    minute, when it finds its lock file missing)."""
     data = base / "data"
-    if (data / "postmaster.pid").exists():
-        subprocess.run(
-            [*pg_ctl, "-D", str(data), "-m", "immediate", "-w", "stop"],
-            capture_output=True,
-            cwd=base,
-            user=user,
-            timeout=60,
-            check=False,
-        )
-    shutil.rmtree(base, ignore_errors=True)
+    try:
+        if (data / "postmaster.pid").exists():
+            subprocess.run(
+                [*pg_ctl, "-D", str(data), "-m", "immediate", "-w", "stop"],
+                capture_output=True,
+                cwd=base,
+                user=user,
+                timeout=90,
+                check=False,
+            )
+    except (OSError, subprocess.SubprocessError, KeyError):  # KeyError: no such user
+        pass
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
 
 
 def remove_until_gone(base: Path, pg_ctl: list[str], user: str | None) -> None:
@@ -59,6 +66,8 @@ def remove_until_gone(base: Path, pg_ctl: list[str], user: str | None) -> None:
 def watch(arguments: list[str]) -> None:
     """The watchdog: ``arguments`` are the directory, the user ('' for none) and pg_ctl."""
     base, user, *pg_ctl = arguments
+    for name in ("SIGTERM", "SIGHUP", "SIGINT"):  # sent to a whole tree, they must not stop it
+        signal.signal(getattr(signal, name), signal.SIG_IGN)
     with suppress(OSError):  # the process that started this one may be gone already
         print("ready", flush=True)
     if sys.stdin.buffer.readline() != b"done\n":

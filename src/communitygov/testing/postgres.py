@@ -281,9 +281,11 @@ class TemporaryPostgres:
         try:
             watchdog = _start_watchdog(base, pg_ctl, self._user)
         except OSError as exc:
+            self._base = None
             shutil.rmtree(base, ignore_errors=True)
             raise StoreUnavailable("PostgreSQL", f"cannot start the watchdog: {exc}") from exc
         except BaseException:
+            self._base = None
             shutil.rmtree(base, ignore_errors=True)
             raise
         self._finalizer = weakref.finalize(
@@ -293,7 +295,12 @@ class TemporaryPostgres:
         if self._user is not None:
             import pwd
 
-            record = pwd.getpwnam(self._user)
+            try:
+                record = pwd.getpwnam(self._user)
+            except KeyError:
+                raise StoreUnavailable(
+                    "PostgreSQL", f"there is no system user {self._user!r} to run the server as"
+                ) from None
             for path in (base, base / "socket"):
                 os.chown(path, record.pw_uid, record.pw_gid)
         self._port = _free_port()
@@ -347,6 +354,10 @@ def _start_watchdog(base: Path, pg_ctl: list[str], user: str | None) -> subproce
         StoreUnavailable: it did not start (its error is given).
     """
     script = Path(__file__).with_name("_postgres_cleanup.py")
+    if not sys.executable:
+        raise StoreUnavailable(
+            "PostgreSQL", "this Python does not know its own interpreter (sys.executable)"
+        )
     with tempfile.TemporaryFile() as errors:
         watchdog = subprocess.Popen(
             [sys.executable, "-I", "-S", str(script), str(base), user or "", *pg_ctl],
