@@ -225,6 +225,17 @@ def activity_while_suspended() -> Arranged:
     return case(p, lambda p: p.log_activity(activity(later(p).date()), at=later(p)))
 
 
+def withdraw_publish_consent_never_given() -> Arranged:
+    p = plan_at("go_out")
+    return case(p, lambda p: p.withdraw_publish_consent(at=later(p)))
+
+
+def withdraw_publish_consent_twice() -> Arranged:
+    p, _ = plan_at("go_out").give_publish_consent(CONSENT, at=later(plan_at("go_out")))
+    p, _ = p.withdraw_publish_consent(at=later(p))
+    return case(p, lambda p: p.withdraw_publish_consent(at=later(p)))
+
+
 def after_withdrawal(command: Callable[[Plan], object]) -> Callable[[], Arranged]:
     return lambda: case(withdrawn(), command)
 
@@ -583,6 +594,24 @@ CASES = [
         id="ConsentAlreadyWithdrawn-notice",
     ),
     pytest.param(
+        withdraw_publish_consent_never_given,
+        cg.NoPublishConsent,
+        {"plan": "plan1"},
+        id="NoPublishConsent-never-given",
+    ),
+    pytest.param(
+        withdraw_publish_consent_twice,
+        cg.NoPublishConsent,
+        {"plan": "plan1"},
+        id="NoPublishConsent-withdrawn-already",
+    ),
+    pytest.param(
+        after_withdrawal(lambda p: p.withdraw_publish_consent(at=later(p))),
+        cg.ConsentAlreadyWithdrawn,
+        {"action": "withdraw_publish_consent"},
+        id="ConsentAlreadyWithdrawn-withdraw-publish-consent",
+    ),
+    pytest.param(
         after_withdrawal(lambda p: p.give_publish_consent(CONSENT, at=later(p))),
         cg.ConsentAlreadyWithdrawn,
         {"action": "give_publish_consent"},
@@ -848,6 +877,7 @@ CASES = [
 REQUIRED = {
     cg.TransitionNotAllowed,
     cg.ConsentAlreadyWithdrawn,
+    cg.NoPublishConsent,
     cg.NotOnCaseTeam,
     cg.TooFewReviewers,
     cg.ReviewNotDue,

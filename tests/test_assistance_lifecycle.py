@@ -396,9 +396,11 @@ def test_consent_to_publish_shows_the_name_until_it_or_consent_is_withdrawn() ->
     assert "周某" in shown()
     assert "周盛" not in shown()
     assert "fule" in shown()  # the adopting matter is named
-    # Nothing to withdraw: nothing is recorded.
-    unchanged, events = plan.withdraw_publish_consent(at=at(2019, 3, 27))
-    assert (unchanged, events) == (plan, ())
+    # Nothing to withdraw: refused, and nothing is recorded.
+    assert "withdraw_publish_consent" not in plan.allowed_actions()
+    with pytest.raises(cg.NoPublishConsent) as refused:
+        plan.withdraw_publish_consent(at=at(2019, 3, 27))
+    assert refused.value.plan == plan.id
 
     plan = log(plan.give_publish_consent(cg.Consent("zhou", date(2019, 4, 1)), at=at(2019, 4, 1)))
     assert plan.may_publish_name

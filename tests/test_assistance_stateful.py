@@ -284,7 +284,13 @@ class PlanMachine(RuleBasedStateMachine):
             consent = cg.Consent(cgas.BENEFICIARY, self.today(), "签字")
             plan = self.ok(lambda: self.plan.give_publish_consent(consent, at=self.now))
             assert plan.may_publish_name
+        elif self.plan.publish_consent is None:
+            assert "withdraw_publish_consent" not in self.plan.allowed_actions()
+            self.refused(
+                lambda: self.plan.withdraw_publish_consent(at=self.now), cg.NoPublishConsent
+            )
         else:
+            assert "withdraw_publish_consent" in self.plan.allowed_actions()
             plan = self.ok(lambda: self.plan.withdraw_publish_consent(at=self.now))
             assert not plan.may_publish_name
 

@@ -41,6 +41,7 @@ The tree::
     │       ├── NotCurrentStage (StageSkipped under it), SetbackNotEarlier, GoalsUnmet
     │       ├── ActivityBeforeAdoption, ActivityDuringSuspension
     │       ├── ConsentAlreadyWithdrawn nothing is recorded after consent is withdrawn
+    │       ├── NoPublishConsent        consent to publish withdrawn when none is on record
     │       ├── NearRelativeInRole, NotRoleHolder, OwnEntry   a fund's roles; maker–checker
     │       └── EntryAlreadyChecked, PeriodClosed, InsufficientFunds, EntriesPending, NotReversible
     ├── PersistenceError
@@ -93,6 +94,7 @@ __all__ = [
     "MoreVotesThanPresent",
     "NaiveDatetime",
     "NearRelativeInRole",
+    "NoPublishConsent",
     "NoSeats",
     "NotAMember",
     "NotCurrentStage",
@@ -806,6 +808,17 @@ class ConsentAlreadyWithdrawn(RuleViolation):
         super().__init__(
             f"cannot {action}: consent to assistance plan {_shown(plan)} was withdrawn at "
             f"{withdrawn_at.isoformat()}, and nothing more about the person may be recorded"
+        )
+
+
+class NoPublishConsent(RuleViolation):
+    """Consent to publish the beneficiary's name was withdrawn while none is on record."""
+
+    def __init__(self, plan: str) -> None:
+        self.plan = plan
+        super().__init__(
+            f"cannot withdraw consent to publish the name: assistance plan {_shown(plan)} has no "
+            "such consent on record (its notices already show the beneficiary de-identified)"
         )
 
 

@@ -83,6 +83,7 @@ from communitygov.errors import (
     GoalsUnmet,
     InvalidAmount,
     InvalidCount,
+    NoPublishConsent,
     ReviewDateTooLate,
     SamePerson,
     StagesMismatch,
@@ -247,12 +248,15 @@ class AssistancePlan(Aggregate):
         return self.publish_consent is not None and self.consent_withdrawal is None
 
     def allowed_actions(self) -> tuple[str, ...]:
-        """The commands the plan's state allows now."""
+        """The commands the plan allows now: those its state allows, less
+        ``withdraw_publish_consent`` while no consent to publish is on record."""
         if self.consent_withdrawal is not None:
             return ()
         resume = RESUME + self.suspensions[-1].resume_to if self.suspensions else ""
         names: list[str] = []
         for action in self.template.workflow.allowed(self.state):
+            if action == "withdraw_publish_consent" and self.publish_consent is None:
+                continue
             if action.startswith(SETBACK):
                 action = "record_setback"
             elif action.startswith(RESUME):
@@ -776,13 +780,12 @@ class AssistancePlan(Aggregate):
     def withdraw_publish_consent(self, *, at: datetime, note: str = "") -> Decision[AssistancePlan]:
         """Record that consent to publish the name was withdrawn; notices show the alias again.
 
-        With no such consent on record there is nothing to withdraw: the plan is returned
-        unchanged, with no events.
+        Raises:
+            NoPublishConsent: no consent to publish is on record (never given, or withdrawn
+                already); :meth:`allowed_actions` leaves the command out then.
         """
         at = self._begin("withdraw_publish_consent", at)
         require_text(note, "note", blank=True)
-        if self.publish_consent is None:
-            return self, ()
         return self._record(PublishConsentWithdrawn(at=at, note=note))
 
     def post_notice(
@@ -827,6 +830,8 @@ class AssistancePlan(Aggregate):
             raise ConsentAlreadyWithdrawn(self.id, withdrawal.at, command)
         allowed = self.allowed_actions()
         if command not in allowed:
+            if command == "withdraw_publish_consent" and self.publish_consent is None:
+                raise NoPublishConsent(self.id)  # nothing to take back
             raise TransitionNotAllowed(command, self.state, allowed)
         return at
 
