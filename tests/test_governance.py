@@ -147,6 +147,68 @@ def test_retries_are_bounded(gov: cg.Governance) -> None:
     ]
 
 
+def test_a_conflict_is_decided_again_after_a_random_wait_that_doubles(
+    gov: cg.Governance, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _raise(gov)
+    rival = cg.Governance(gov.store)
+    waits: list[float] = []
+    monkeypatch.setattr("communitygov.governance.time.sleep", waits.append)
+    monkeypatch.setattr("communitygov.governance.random.uniform", lambda low, high: high)
+    hours = iter(range(1, 100))
+
+    def raced(m: cg.Matter) -> cg.Decision[cg.Matter]:
+        if len(waits) < 7:  # a rival writes between this load and its append, seven times
+            rival.execute(
+                cg.Matter,
+                "sanwan",
+                "m1",
+                lambda other: (
+                    other.record_opinion(
+                        cg.Opinion(
+                            f"o{other.version}", "res0", cg.Channel.ONLINE, cg.Stance.SUPPORT, "好"
+                        ),
+                        community=community(),
+                        at=START + timedelta(hours=next(hours)),
+                    )
+                    if other.state == "soliciting"
+                    else other.open_solicitation(at=START + timedelta(hours=next(hours)))
+                ),
+            )
+        return m.withdraw("重复", by="pc0", at=START + timedelta(days=5))
+
+    assert gov.retries == 8
+    gov.execute(cg.Matter, "sanwan", "m1", raced)
+    assert gov.matter("sanwan", "m1").state == "withdrawn"
+    assert waits == [0.001, 0.002, 0.004, 0.008, 0.016, 0.032, 0.05]  # at most 50 ms
+
+
+def test_no_wait_when_nothing_conflicts_or_nothing_is_left_to_retry(
+    gov: cg.Governance, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _raise(gov)
+    waits: list[float] = []
+    monkeypatch.setattr("communitygov.governance.time.sleep", waits.append)
+    gov.execute(
+        cg.Matter, "sanwan", "m1", lambda m: m.open_solicitation(at=START + timedelta(hours=1))
+    )
+    rival = cg.Governance(gov.store)
+    once = cg.Governance(gov.store, retries=0)
+
+    def raced(m: cg.Matter) -> cg.Decision[cg.Matter]:
+        rival.execute(
+            cg.Matter,
+            "sanwan",
+            "m1",
+            lambda other: other.withdraw("重复", by="pc0", at=START + timedelta(hours=2)),
+        )
+        return m.close_solicitation(at=START + timedelta(days=30))
+
+    with pytest.raises(cg.ConcurrencyConflict):
+        once.execute(cg.Matter, "sanwan", "m1", raced)
+    assert waits == []
+
+
 def test_a_retried_command_id_lands_once(gov: cg.Governance) -> None:
     _raise(gov)
     calls: list[str] = []

@@ -20,7 +20,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -640,6 +640,30 @@ time.sleep(600)
 """
 
 
+def _needs_the_programs(server: Server) -> None:
+    if server.temporary is None:
+        pytest.skip("the tests use a server of their own, not the PostgreSQL programs")
+
+
+def _run(script: str) -> str:
+    """Run ``script`` in a fresh interpreter; what it printed."""
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=False, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def _wait_until_gone(directories: Iterable[str], pid: int | None = None) -> None:
+    """Wait up to a minute for the directories, their processes and ``pid`` to go."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and (
+        any(Path(d).exists() or _processes_naming(d) for d in directories)
+        or (pid is not None and _alive(pid))
+    ):
+        time.sleep(0.2)
+
+
 def _alive(pid: int) -> bool:
     """Whether a process runs (a zombie nobody has reaped yet does not)."""
     try:
@@ -670,8 +694,7 @@ def _processes_naming(text: str) -> list[int]:
 def test_a_throwaway_server_goes_when_the_process_that_started_it_is_killed(
     postgres_server: Server, signal_number: int, whole_tree: bool
 ) -> None:
-    if postgres_server.temporary is None:
-        pytest.skip("the tests use a server of their own, not the PostgreSQL programs")
+    _needs_the_programs(postgres_server)
     child = subprocess.Popen(
         [sys.executable, "-c", _START_AND_WAIT], stdout=subprocess.PIPE, text=True
     )
@@ -683,11 +706,7 @@ def test_a_throwaway_server_goes_when_the_process_that_started_it_is_killed(
         os.kill(process, signal_number)  # the watchdog and the server
     child.send_signal(signal_number)
     child.wait(timeout=30)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and (
-        Path(directory).exists() or _alive(int(pid)) or _processes_naming(directory)
-    ):
-        time.sleep(0.2)
+    _wait_until_gone([directory], int(pid))
     assert not Path(directory).exists()
     assert not _alive(int(pid))
     assert _processes_naming(directory) == []  # the watchdog is gone too
@@ -697,8 +716,7 @@ def test_a_throwaway_server_goes_when_the_process_that_started_it_is_killed(
 def test_a_throwaway_server_killed_while_it_starts_leaves_nothing(
     postgres_server: Server, after: float
 ) -> None:
-    if postgres_server.temporary is None:
-        pytest.skip("the tests use a server of their own, not the PostgreSQL programs")
+    _needs_the_programs(postgres_server)
     # A temporary directory of its own (which the server's user can reach), so that no other
     # server's directory is taken for this one's.
     own = Path(tempfile.mkdtemp())
@@ -718,11 +736,7 @@ def test_a_throwaway_server_killed_while_it_starts_leaves_nothing(
     time.sleep(after)  # the watchdog starting, initdb at work, the server starting
     child.kill()
     child.wait(timeout=30)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and (
-        any(Path(d).exists() or _processes_naming(d) for d in made)
-    ):
-        time.sleep(0.2)
+    _wait_until_gone(made)
     for directory in made:
         assert not Path(directory).exists()
         assert _processes_naming(directory) == []
@@ -748,22 +762,9 @@ except KeyboardInterrupt:
 def test_a_clean_up_that_is_interrupted_is_finished_by_the_watchdog(
     postgres_server: Server,
 ) -> None:
-    if postgres_server.temporary is None:
-        pytest.skip("the tests use a server of their own, not the PostgreSQL programs")
-    done = subprocess.run(
-        [sys.executable, "-c", _CLEAN_UP_INTERRUPTED],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr
-    directory = done.stdout.strip()
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and (
-        Path(directory).exists() or _processes_naming(directory)
-    ):
-        time.sleep(0.2)
+    _needs_the_programs(postgres_server)
+    directory = _run(_CLEAN_UP_INTERRUPTED).strip()
+    _wait_until_gone([directory])
     assert not Path(directory).exists()
     assert _processes_naming(directory) == []
 
@@ -788,17 +789,8 @@ print(time.monotonic() - started, server.directory)
 def test_a_forked_copy_of_the_process_neither_removes_nor_holds_up_the_server(
     postgres_server: Server,
 ) -> None:
-    if postgres_server.temporary is None:
-        pytest.skip("the tests use a server of their own, not the PostgreSQL programs")
-    done = subprocess.run(
-        [sys.executable, "-c", _FORK_THEN_CLEAN_UP],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr
-    took, directory = done.stdout.split()
+    _needs_the_programs(postgres_server)
+    took, directory = _run(_FORK_THEN_CLEAN_UP).split()
     assert float(took) < 9  # not the 10 s after which a watchdog that did not hear is killed
     assert directory == "None"
 
@@ -806,8 +798,7 @@ def test_a_forked_copy_of_the_process_neither_removes_nor_holds_up_the_server(
 def test_a_throwaway_server_cleaned_up_leaves_no_process_behind(postgres_server: Server) -> None:
     from communitygov.testing.postgres import TemporaryPostgres
 
-    if postgres_server.temporary is None:
-        pytest.skip("the tests use a server of their own, not the PostgreSQL programs")
+    _needs_the_programs(postgres_server)
     with TemporaryPostgres(settings={"fsync": "off"}) as server:
         directory = server.directory
         assert directory is not None
