@@ -538,6 +538,67 @@ def unknown_beneficiary() -> Arranged:
     return None, lambda: intake(beneficiary="ghost")
 
 
+def beneficiary_by_a_list() -> Arranged:
+    return None, lambda: intake(beneficiary=[BENEFICIARY])
+
+
+def mentor_by_a_list() -> Arranged:
+    p = plan_at("speak_up")
+    return case(
+        p,
+        lambda p: p.assign_mentor(
+            [MENTOR], start=later(p).date(), community=community(), at=later(p)
+        ),
+    )
+
+
+def review_a_list_of_stages() -> Arranged:
+    p = plan_at("speak_up")
+    return case(p, lambda p: p.pass_stage(["speak_up"], reviewers=REVIEWERS, at=due(p)))
+
+
+def setback_to_a_list_of_stages() -> Arranged:
+    p = plan_at("go_out")
+    return case(
+        p,
+        lambda p: p.record_setback(
+            "go_out",
+            to=["speak_up"],
+            review_on=due(p).date() + DAY,
+            reason="x",
+            reviewers=REVIEWERS,
+            at=due(p),
+        ),
+    )
+
+
+def next_review_date_as_text() -> Arranged:
+    p = plan_at("speak_up")
+    return case(
+        p,
+        lambda p: p.pass_stage(
+            "speak_up", reviewers=REVIEWERS, at=due(p), unmet_reason="x", next_review_on="x"
+        ),
+    )
+
+
+@cache
+def last_stage_met() -> Plan:
+    """The plan in its last stage on its review day, every goal met."""
+    p = plan_at(KEYS[-1])
+    return meet_goals(Tracked(p), due(p) - DAY).value
+
+
+def pass_the_last_stage(**changes: Any) -> Callable[[], Arranged]:
+    """Passing the last stage, its goals met, with ``changes`` made to the review."""
+
+    def arrange() -> Arranged:
+        p = last_stage_met()
+        return case(p, lambda p: p.pass_stage(KEYS[-1], reviewers=REVIEWERS, at=due(p), **changes))
+
+    return arrange
+
+
 def time_went_backwards() -> Arranged:
     p = plan_at("go_out")
     return case(p, lambda p: p.suspend("住院", at=START))
@@ -870,6 +931,54 @@ CASES = [
         {"field": "amount in fen", "value": None},
         id="InvalidCount-income-without-amount",
     ),
+    pytest.param(
+        beneficiary_by_a_list,
+        cg.WrongType,
+        {"field": "person id", "value": [BENEFICIARY]},
+        id="WrongType-beneficiary",
+    ),
+    pytest.param(
+        mentor_by_a_list,
+        cg.WrongType,
+        {"field": "person id", "value": [MENTOR]},
+        id="WrongType-mentor",
+    ),
+    pytest.param(
+        review_a_list_of_stages,
+        cg.WrongType,
+        {"field": "stage", "value": ["speak_up"]},
+        id="WrongType-stage",
+    ),
+    pytest.param(
+        setback_to_a_list_of_stages,
+        cg.WrongType,
+        {"field": "to", "value": ["speak_up"]},
+        id="WrongType-setback-to",
+    ),
+    pytest.param(
+        next_review_date_as_text,
+        cg.WrongType,
+        {"field": "next review date", "value": "x"},
+        id="WrongType-next-review-date",
+    ),
+    pytest.param(
+        pass_the_last_stage(next_review_on="not a date"),
+        cg.WrongType,
+        {"field": "next review date", "value": "not a date"},
+        id="WrongType-next-review-date-after-the-last-stage",
+    ),
+    pytest.param(
+        pass_the_last_stage(next_review_on=date(2030, 1, 1)),
+        cg.NotApplicable,
+        {"field": "next review date", "value": date(2030, 1, 1)},
+        id="NotApplicable-next-review-date-after-the-last-stage",
+    ),
+    pytest.param(
+        pass_the_last_stage(unmet_reason="提前完成"),
+        cg.NotApplicable,
+        {"field": "unmet reason", "value": "提前完成"},
+        id="NotApplicable-unmet-reason-with-every-goal-met",
+    ),
     pytest.param(time_went_backwards, cg.TimeWentBackwards, {"at": START}, id="TimeWentBackwards"),
     pytest.param(naive_datetime, cg.NaiveDatetime, {"field": "at"}, id="NaiveDatetime"),
 ]
@@ -902,6 +1011,8 @@ REQUIRED = {
     cg.InvalidCount,
     cg.TimeWentBackwards,
     cg.NaiveDatetime,
+    cg.WrongType,
+    cg.NotApplicable,
 }
 
 

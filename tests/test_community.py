@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
@@ -282,6 +283,42 @@ def test_a_refused_command_changes_nothing() -> None:
         assert c == before
         assert c.version == before.version
         assert c.last_at == before.last_at
+
+
+REFUSED: dict[str, tuple[Callable[[cg.Community], object], dict[str, object]]] = {
+    "a person looked up by a list": (lambda c: c.person(["hm"]), {"value": ["hm"]}),  # type: ignore[arg-type]
+    "a person seated by a list": (
+        lambda c: c.appoint(["hm"], B.PARTY_COMMITTEE, start=date(2025, 1, 1), at=T0),  # type: ignore[arg-type]
+        {"field": "person id", "value": ["hm"]},
+    ),
+    "a relative named by a list": (
+        lambda c: c.declare_near_relatives("hm", ["zs"], "spouse", at=T0),  # type: ignore[arg-type]
+        {"field": "person id", "value": ["zs"]},
+    ),
+    "a district as a number": (
+        lambda _: cg.Community.register("c2", "社区", at=T0, district=5),  # type: ignore[arg-type]
+        {"field": "district", "value": 5, "expected": "a text"},
+    ),
+    "no district": (
+        lambda _: cg.Community.register("c2", "社区", at=T0, district=None),  # type: ignore[arg-type]
+        {"field": "district", "value": None},
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(REFUSED))
+def test_an_argument_of_another_type_is_wrong_type_and_changes_nothing(case: str) -> None:
+    # A list for a person's id failed with a bare TypeError (an unhashable key); a district
+    # that is not text was stored and read back as text ("5", "None").
+    command, facts = REFUSED[case]
+    c = _fresh()
+    before = copy.deepcopy(c)
+    with pytest.raises(cg.WrongType) as refused:
+        command(c)
+    for name, value in facts.items():
+        assert getattr(refused.value, name) == value, name
+    assert c == before
+    assert (c.version, c.last_at) == (before.version, before.last_at)
 
 
 def test_replay_rebuilds_the_community() -> None:

@@ -72,6 +72,10 @@ def test_transition_not_allowed_names_action_state_and_alternatives() -> None:
         (cg.NotFound("community", "zz", "zz"), "no community 'zz'"),
         (cg.NotFound("matter", "m1", "zz"), "no matter 'm1' in community 'zz'"),
         (
+            cg.NotFound("matter", "zz", "zz", found="community"),
+            "no matter 'zz' in community 'zz': 'zz' is the id of a community",
+        ),
+        (
             cg.WrongCommunity("c", "o"),
             "a record of community 'o' was given where one of community 'c' is needed",
         ),

@@ -61,7 +61,22 @@ def community(**_: Any) -> cg.Community:
     return cgst.fund_community()
 
 
+def open_with(**changes: Any) -> Callable[[Fund], object]:
+    """``Fund.open`` with ``changes`` made to its arguments (the fund given is left alone)."""
+    arguments: dict[str, Any] = {
+        "plan": cgst.fund_plan(),
+        "community": community(),
+        "purpose": "义卖",
+        "custodian": C,
+        "bookkeeper": B,
+        "at": T,
+    }
+    return lambda _: Fund.open("f", **{**arguments, **changes})
+
+
 T = when(6)
+LAST_DAYS = datetime(9999, 12, 15, 9, tzinfo=T.tzinfo)
+"""In December 9999, a month no fund keeps (its reconciliation would fall due in 10000)."""
 CASES: dict[
     str, tuple[Callable[[], Fund], Callable[[Fund], object], type[Exception], dict[str, Any]]
 ] = {
@@ -291,6 +306,34 @@ CASES: dict[
         cg.PeriodBeforeOpening,
         {"period": date(2019, 1, 1), "opened": date(2020, 5, 1)},
     ),
+    "a custodian named by a list": (
+        base,
+        open_with(custodian=[C]),
+        cg.WrongType,
+        {"field": "person id", "value": [C]},
+    ),
+    "a role given to a list": (
+        base,
+        lambda f: f.change_role(cg.FundRole.CUSTODIAN, ["p2"], community=community(), at=T),  # type: ignore[arg-type]
+        cg.WrongType,
+        {"field": "person id", "value": ["p2"]},
+    ),
+    "a sale in December 9999": (
+        base,
+        lambda f: f.record_sale(
+            cg.Money.yuan(1), item="笔", buyer=cg.BuyerType.RESIDENT, by=C, at=LAST_DAYS
+        ),
+        cg.PeriodTooLate,
+        {"period": date(9999, 12, 1), "latest": date(9999, 11, 1)},
+    ),
+    "December 9999 reconciled": (
+        base,
+        lambda f: f.reconcile(
+            date(9999, 12, 31), counted=cg.Money.zero(), by=C, witness=B, at=LAST_DAYS
+        ),
+        cg.PeriodTooLate,
+        {"period": date(9999, 12, 1), "latest": date(9999, 11, 1)},
+    ),
 }
 
 
@@ -398,3 +441,23 @@ def test_money_refuses_amounts_beyond_its_bound_and_says_so_in_numbers_python_wr
         cg.Money.parse("1" * 4400)
     with pytest.raises(cg.InvalidAmount):
         cg.Money(cg.MAX_FEN) + cg.Money(1)
+
+
+def test_the_last_period_a_fund_keeps_is_november_9999() -> None:
+    fund, _ = base().book("e3", by=B, at=T)
+    november = datetime(9999, 11, 30, 9, tzinfo=T.tzinfo)
+    fund, _ = fund.record_sale(
+        cg.Money.yuan(1), item="笔", buyer=cg.BuyerType.RESIDENT, by=C, at=november
+    )
+    assert fund.describe().due_at == datetime(2020, 6, 1, tzinfo=T.tzinfo)  # May comes first
+    fund, _ = fund.book("e5", by=B, at=november)
+    fund, _ = fund.reconcile(
+        date(2020, 5, 1), counted=cg.Money.yuan(75), by=C, witness=B, at=november
+    )
+    assert fund.describe().due_at == datetime(9999, 12, 1, tzinfo=T.tzinfo)
+    fund, _ = fund.reconcile(
+        date(9999, 11, 1), counted=cg.Money.yuan(76), by=C, witness=B, at=november
+    )
+    fund, _ = fund.publish_statement(date(9999, 11, 1), place="公示栏", at=november)
+    (last,) = fund.statements(plan=cgst.fund_plan(), community=community())
+    assert "2020-06-01 – 9999-11-30" in last.text

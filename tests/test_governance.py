@@ -47,6 +47,27 @@ def test_a_matter_round_trips_through_the_store(gov: cg.Governance) -> None:
     assert gov.verify() == []
 
 
+def test_verifying_a_community_the_store_does_not_hold_is_not_found(gov: cg.Governance) -> None:
+    assert gov.verify("sanwan") == []
+    for summaries in (True, False):
+        with pytest.raises(cg.NotFound) as missing:
+            gov.verify("sanwam", summaries=summaries)  # a typo must not read as intact
+        assert (missing.value.kind, missing.value.id) == ("community", "sanwam")
+
+
+def test_a_community_whose_summaries_alone_are_left_is_verified_not_missing(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "gone.db"
+    with cg.SQLiteStore(path) as store:
+        cg.Governance(store).register_community("c1", "社区", at=START)
+    with sqlite3.connect(path) as connection:
+        connection.execute("DELETE FROM cg_batches")  # the events gone, the summary kept
+    with cg.SQLiteStore(path) as store:
+        problems = cg.Governance(store).verify("c1")
+    assert [(p.stream_id, p.version) for p in problems] == [("c1", 1)]
+
+
 class FirstSummaryOnly(cg.MemoryStore):
     """An adapter that keeps only a stream's first summary, as one that writes summaries
     lazily might: its loads return that summary and every later event."""
@@ -248,8 +269,13 @@ def test_missing_or_mistyped_aggregates_are_not_found(gov: cg.Governance) -> Non
         "nothing",
         "sanwan",
     )
-    with pytest.raises(cg.NotFound):
+    assert missing.value.found is None
+    with pytest.raises(cg.NotFound) as other_kind:
         gov.load(cg.Matter, "sanwan", "sanwan")  # that stream is the community
+    assert (other_kind.value.kind, other_kind.value.found) == ("matter", "community")
+    assert str(other_kind.value) == (
+        "no matter 'sanwan' in community 'sanwan': 'sanwan' is the id of a community"
+    )
     with pytest.raises(cg.NotFound):
         gov.matter("elsewhere", "m1")
     with pytest.raises(cg.NotFound):
@@ -473,8 +499,9 @@ def test_a_command_id_on_a_stream_of_another_kind_is_not_found() -> None:
     # was replayed as a matter and failed to decode.
     gov = cg.Governance(cg.MemoryStore())
     gov.register_community("c1", "社区", at=_AT_COMMANDS, command_id="k1")
-    with pytest.raises(cg.NotFound, match="matter"):
+    with pytest.raises(cg.NotFound, match="matter") as other_kind:
         gov.execute(cg.Matter, "c1", "c1", lambda m: m.close(at=_AT_COMMANDS), command_id="k1")
+    assert other_kind.value.found == "community"
     with pytest.raises(cg.NotFound):
         gov.execute(cg.Matter, "c1", "c1", lambda m: m.close(at=_AT_COMMANDS))
 

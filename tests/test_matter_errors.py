@@ -418,6 +418,132 @@ def wrong_community() -> Arranged:
     )
 
 
+def _rule(m: cg.Matter, **changes: Any) -> cg.Decision[cg.Matter]:
+    """A ruling on objection ``x1`` by two supervisors, with ``changes`` made to it."""
+    arguments: dict[str, Any] = {
+        "upheld": False,
+        "ruling": "不成立",
+        "ruled_by": ["sup0", "sup1"],
+        "place": "公示栏",
+        "community": _c(),
+        "at": later(m),
+    }
+    return m.rule_on_objection("x1", **{**arguments, **changes})
+
+
+def _raise(**changes: Any) -> cg.Decision[cg.Matter]:
+    """``raise_matter`` with ``changes`` made to its arguments."""
+    arguments: dict[str, Any] = {
+        "community": _c(),
+        "procedure": P3,
+        "title": "标题",
+        "description": "说明",
+        "source": cg.MotionSource.RESIDENTS,
+        "raised_by": "res0",
+        "at": START,
+    }
+    return cg.Matter.raise_matter("m1", **{**arguments, **changes})
+
+
+def ruled(**changes: Any) -> Callable[[], Arranged]:
+    """A ruling on a pending objection, refused for ``changes``."""
+
+    def arrange() -> Arranged:
+        m = _with_objection()
+        return m, _c(), lambda: _rule(m, **changes)
+
+    return arrange
+
+
+def raised_with(**changes: Any) -> Callable[[], Arranged]:
+    """A matter raised with ``changes``, refused."""
+    return lambda: (None, _c(), lambda: _raise(**changes))
+
+
+def opinion_by_a_list() -> Arranged:
+    m = matter_at(cg.MatterState.SOLICITING)
+    return (
+        m,
+        _c(),
+        lambda: m.record_opinion(_opinion(author=["res0"]), community=_c(), at=later(m)),  # type: ignore[arg-type]
+    )
+
+
+def opinion_without_community() -> Arranged:
+    m = matter_at(cg.MatterState.SOLICITING)
+    return m, _c(), lambda: m.record_opinion(_opinion(), community=None, at=later(m))  # type: ignore[arg-type]
+
+
+def objection_by_a_list() -> Arranged:
+    m = matter_at(cg.MatterState.RESOLUTION_PUBLICITY)
+    return (
+        m,
+        _c(),
+        lambda: m.raise_objection("x1", by=["res1"], text="反对", community=_c(), at=later(m, 0)),  # type: ignore[arg-type]
+    )
+
+
+def objection_without_community() -> Arranged:
+    m = matter_at(cg.MatterState.RESOLUTION_PUBLICITY)
+    return (
+        m,
+        _c(),
+        lambda: m.raise_objection("x1", by="res1", text="反对", community=None, at=later(m, 0)),  # type: ignore[arg-type]
+    )
+
+
+def deliberation_without_minutes() -> Arranged:
+    m = matter_at("propose")
+    return m, _c(), lambda: m.deliberate(None, community=_c(), at=later(m))  # type: ignore[arg-type]
+
+
+def deliberation_without_community() -> Arranged:
+    m = matter_at("propose")
+    minutes = meeting(B.PARTY_COMMITTEE, 5, 5, plan="方案")
+    return m, _c(), lambda: m.deliberate(minutes, community=None, at=later(m))  # type: ignore[arg-type]
+
+
+def minutes_with(**changes: Any) -> Callable[[], Arranged]:
+    """A meeting of the party committee whose minutes are made with ``changes``, refused
+    where they are made."""
+
+    def arrange() -> Arranged:
+        m = matter_at("propose")
+        fields: dict[str, Any] = {
+            "body": B.PARTY_COMMITTEE,
+            "present": PARTY_COMMITTEE,
+            "votes": [cg.Vote(person, cg.Choice.YES) for person in PARTY_COMMITTEE],
+            "outcome": cg.Outcome.ADOPTED,
+            "plan": "方案",
+        }
+        return (
+            m,
+            _c(),
+            lambda: m.deliberate(cg.Meeting(**{**fields, **changes}), community=_c(), at=later(m)),
+        )
+
+    return arrange
+
+
+def vote_by_a_number() -> Arranged:
+    m = matter_at("propose")
+    minutes = meeting(B.PARTY_COMMITTEE, 5, 5, plan="方案")
+    return (
+        m,
+        _c(),
+        lambda: m.deliberate(
+            attrs.evolve(minutes, votes=[cg.Vote(5, cg.Choice.YES)]),  # type: ignore[arg-type]
+            community=_c(),
+            at=later(m),
+        ),
+    )
+
+
+def cost_beyond_what_money_holds() -> Arranged:
+    m = matter_at(cg.MatterState.IMPLEMENTING)
+    return m, _c(), lambda: m.complete("完成", cost_fen=cg.MAX_FEN + 1, at=later(m))
+
+
 CASES: list[Any] = [
     pytest.param(
         transition_not_allowed,
@@ -622,6 +748,135 @@ CASES: list[Any] = [
         {"expected": "sanwan", "got": "yiyuan"},
         id="WrongCommunity",
     ),
+    pytest.param(
+        ruled(upheld="no"),
+        cg.WrongType,
+        {"field": "upheld", "value": "no", "expected": "a bool"},
+        id="WrongType-upheld-text",
+    ),
+    pytest.param(
+        ruled(upheld=None),
+        cg.WrongType,
+        {"field": "upheld", "value": None},
+        id="WrongType-upheld-None",
+    ),
+    pytest.param(
+        ruled(ruled_by=5), cg.WrongType, {"field": "ruled by", "value": 5}, id="WrongType-ruled-by"
+    ),
+    pytest.param(
+        ruled(ruled_by="sup0"),
+        cg.WrongType,
+        {"field": "ruled by", "value": "sup0"},
+        id="WrongType-ruled-by-a-text",
+    ),
+    pytest.param(
+        ruled(ruled_by=["sup0", 5]),
+        cg.WrongType,
+        {"field": "an item of ruled by", "value": 5},
+        id="WrongType-ruled-by-item",
+    ),
+    pytest.param(
+        ruled(ruled_by=["sup0", "sup0"]),
+        cg.DuplicateId,
+        {"kind": "ruling member", "id": "sup0"},
+        id="DuplicateId-ruling-member",
+    ),
+    pytest.param(
+        ruled(community=None),
+        cg.WrongType,
+        {"field": "community", "value": None},
+        id="WrongType-community-ruling",
+    ),
+    pytest.param(
+        raised_with(community=None),
+        cg.WrongType,
+        {"field": "community", "value": None},
+        id="WrongType-community-raise",
+    ),
+    pytest.param(
+        raised_with(raised_by=["res0"]),
+        cg.WrongType,
+        {"field": "person id", "value": ["res0"]},
+        id="WrongType-raised-by",
+    ),
+    pytest.param(
+        opinion_by_a_list,
+        cg.WrongType,
+        {"field": "person id", "value": ["res0"]},
+        id="WrongType-opinion-author",
+    ),
+    pytest.param(
+        opinion_without_community,
+        cg.WrongType,
+        {"field": "community", "value": None},
+        id="WrongType-community-opinion",
+    ),
+    pytest.param(
+        objection_by_a_list,
+        cg.WrongType,
+        {"field": "person id", "value": ["res1"]},
+        id="WrongType-objector",
+    ),
+    pytest.param(
+        objection_without_community,
+        cg.WrongType,
+        {"field": "community", "value": None},
+        id="WrongType-community-objection",
+    ),
+    pytest.param(
+        deliberation_without_minutes,
+        cg.WrongType,
+        {"field": "meeting", "value": None},
+        id="WrongType-meeting",
+    ),
+    pytest.param(
+        deliberation_without_community,
+        cg.WrongType,
+        {"field": "community", "value": None},
+        id="WrongType-community-deliberation",
+    ),
+    pytest.param(
+        minutes_with(present="pc0"),
+        cg.WrongType,
+        {"field": "present", "value": "pc0"},
+        id="WrongType-present-a-text",
+    ),
+    pytest.param(
+        minutes_with(present=[*PARTY_COMMITTEE, 5]),
+        cg.WrongType,
+        {"field": "an item of present", "value": 5},
+        id="WrongType-present-item",
+    ),
+    pytest.param(
+        minutes_with(present=[*PARTY_COMMITTEE, "pc0"]),
+        cg.DuplicateId,
+        {"kind": "person present", "id": "pc0"},
+        id="DuplicateId-present",
+    ),
+    pytest.param(
+        minutes_with(expected="pc0"),
+        cg.WrongType,
+        {"field": "expected", "value": "pc0"},
+        id="WrongType-expected-a-text",
+    ),
+    pytest.param(
+        minutes_with(votes=cg.Vote("pc0", cg.Choice.YES)),
+        cg.WrongType,
+        {"field": "votes"},
+        id="WrongType-votes-not-a-list",
+    ),
+    pytest.param(
+        vote_by_a_number,
+        cg.WrongType,
+        {"field": "person_id", "value": 5},
+        id="WrongType-voter",
+    ),
+    pytest.param(
+        cost_beyond_what_money_holds,
+        cg.InvalidAmount,
+        {"field": "cost in fen", "value": cg.MAX_FEN + 1},
+        id="InvalidAmount-cost",
+    ),
 ]
 
 REQUIRED = {
@@ -651,6 +906,8 @@ REQUIRED = {
     cg.UnknownReference,
     cg.DuplicateId,
     cg.WrongCommunity,
+    cg.WrongType,
+    cg.InvalidAmount,
 }
 
 

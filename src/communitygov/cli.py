@@ -328,8 +328,6 @@ def _due(arguments: argparse.Namespace) -> int:
 
 def _verify(arguments: argparse.Namespace) -> int:
     with _governance(arguments.store) as gov:
-        if arguments.community is not None and not gov.summaries(arguments.community):
-            raise NotFound("community", arguments.community)
         problems = gov.verify(arguments.community, summaries=not arguments.chains_only)
     if not problems:
         checked = "" if arguments.chains_only else ", and every summary is what its events make"

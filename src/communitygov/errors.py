@@ -17,6 +17,7 @@ The tree::
     │   │   ├── NaiveDatetime
     │   │   ├── DuplicateId
     │   │   ├── InvalidCount
+    │   │   ├── NotApplicable           an argument the command cannot apply as things stand
     │   │   ├── NoSeats
     │   │   ├── WrongCommunity
     │   │   ├── StagesMismatch          a plan's design does not follow its template
@@ -26,7 +27,8 @@ The tree::
     │   │   ├── InvalidAmount           a malformed, non-positive or non-integer amount of money
     │   │   ├── CurrencyMismatch        amounts in two currencies added, compared or booked
     │   │   ├── FuturePeriod            a period reconciled before it has begun
-    │   │   └── PeriodBeforeOpening     a period reconciled before the fund opened
+    │   │   ├── PeriodBeforeOpening     a period reconciled before the fund opened
+    │   │   └── PeriodTooLate           a period after the last one a fund keeps
     │   ├── TimeWentBackwards
     │   ├── UnknownReference            an id the aggregate does not know
     │   └── RuleViolation               a governance rule broken
@@ -97,6 +99,7 @@ __all__ = [
     "NoPublishConsent",
     "NoSeats",
     "NotAMember",
+    "NotApplicable",
     "NotCurrentStage",
     "NotEligible",
     "NotFound",
@@ -110,6 +113,7 @@ __all__ = [
     "PeriodBeforeOpening",
     "PeriodClosed",
     "PeriodNotElapsed",
+    "PeriodTooLate",
     "PersistenceError",
     "PlanRequired",
     "PlanVersionMismatch",
@@ -316,6 +320,18 @@ class InvalidCount(InvalidInput):
         self.field = field
         self.value = value
         super().__init__(f"{field} must be a whole number, 0 or more; got {_shown(value)}")
+
+
+class NotApplicable(InvalidInput):
+    """An argument was given that the command cannot apply as things stand (a review date
+    for the stage after the last one, a reason for unmet goals when every goal is met): it is
+    refused rather than dropped."""
+
+    def __init__(self, field: str, value: object, reason: str) -> None:
+        self.field = field
+        self.value = value
+        self.reason = reason
+        super().__init__(f"{field}={_shown(value)} cannot apply: {reason}")
 
 
 class NoSeats(InvalidInput):
@@ -868,6 +884,20 @@ class PeriodBeforeOpening(InvalidInput):
         )
 
 
+class PeriodTooLate(InvalidInput):
+    """Something was recorded into (or a reconciliation asked of) a period after the last one
+    a fund keeps: a period's reconciliation falls due when the month after it begins, and the
+    month after December 9999 is past the last day Python holds."""
+
+    def __init__(self, period: date, latest: date) -> None:
+        self.period = period
+        self.latest = latest
+        super().__init__(
+            f"the period of {period:%Y-%m} is past the last one a fund keeps, "
+            f"{latest:%Y-%m}: its reconciliation would fall due after the year 9999"
+        )
+
+
 class NearRelativeInRole(RuleViolation):
     """A fund role would go to a near relative of another role holder or of the beneficiary
     (村民委员会组织法 Art. 32)."""
@@ -1053,15 +1083,23 @@ class MalformedRequest(PersistenceError):
 
 
 class NotFound(PersistenceError):
-    """No stream or aggregate with that id exists in this community."""
+    """No stream or aggregate with that id exists in this community.
 
-    def __init__(self, kind: str, id: str, community: str | None = None) -> None:
+    ``found`` is the kind of the stream that holds the id instead, if one does (asked for a
+    matter, found a community's stream), else ``None``.
+    """
+
+    def __init__(
+        self, kind: str, id: str, community: str | None = None, found: str | None = None
+    ) -> None:
         self.kind = kind
         self.id = id
         self.community = community
+        self.found = found
         named = community and not (kind == "community" and community == id)
         where = f" in community {_shown(community)}" if named else ""
-        super().__init__(f"no {kind} {_shown(id)}{where}")
+        other = f": {_shown(id)} is the id of a {found}" if found is not None else ""
+        super().__init__(f"no {kind} {_shown(id)}{where}{other}")
 
 
 class IntegrityViolation(PersistenceError):

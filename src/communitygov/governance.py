@@ -372,7 +372,13 @@ class Governance:
         Args:
             summaries: replay every stream to check its summary (the longer part of the
                 work: every event is decoded); ``False`` checks the chains alone.
+
+        Raises:
+            NotFound: ``community_id`` names a community the store holds nothing of (a
+                mistyped id is not reported intact).
         """
+        if community_id is not None and not self._holds(community_id):
+            raise NotFound("community", community_id)
         communities = [community_id] if community_id is not None else self.store.communities()
         problems = []
         for community in communities:
@@ -392,6 +398,11 @@ class Governance:
 
     # --- internals ---------------------------------------------------------------------
 
+    def _holds(self, community_id: str) -> bool:
+        """Whether the store holds an event or a summary of the community."""
+        store = self.store
+        return bool(store.read_all(community_id, limit=1) or store.summaries(community_id))
+
     def _decode(self, event: RecordedEvent) -> Event:
         try:
             data = json.loads(event.data)
@@ -404,9 +415,11 @@ class Governance:
     def _load(self, cls: type[A], community_id: str, aggregate_id: str) -> _Loaded:
         _require_aggregate_class(cls)
         found = self.store.load(community_id, aggregate_id)
-        if found is None or found[0].kind != cls.kind:
+        if found is None:
             raise NotFound(cls.kind, aggregate_id, community_id)
         summary, later = found
+        if summary.kind != cls.kind:
+            raise NotFound(cls.kind, aggregate_id, community_id, found=summary.kind)
         aggregate: A = self._snapshots.thaw(cls, summary)
         for event in later:
             aggregate = aggregate.apply(self._decode(event))
@@ -425,8 +438,10 @@ class Governance:
         if done.stream_id != stream_id:
             raise CommandIdInUse(command_id, stream_id, done.stream_id, community_id)
         found = self.store.load(community_id, stream_id)
-        if found is None or found[0].kind != cls.kind:
+        if found is None:
             raise NotFound(cls.kind, stream_id, community_id)
+        if found[0].kind != cls.kind:
+            raise NotFound(cls.kind, stream_id, community_id, found=found[0].kind)
         events = [self._decode(e) for e in self.store.read_stream(community_id, stream_id)]
         return cls.replay(events[: done.version], self.procedures)
 

@@ -81,9 +81,9 @@ from communitygov.errors import (
     DuplicateId,
     EmptyField,
     GoalsUnmet,
-    InvalidAmount,
     InvalidCount,
     NoPublishConsent,
+    NotApplicable,
     ReviewDateTooLate,
     SamePerson,
     StagesMismatch,
@@ -100,7 +100,7 @@ from communitygov.kernel.checks import (
     require_text_list,
 )
 from communitygov.kernel.events import Event
-from communitygov.kernel.money import MAX_FEN
+from communitygov.kernel.money import require_fen
 from communitygov.kernel.timekeeping import local_date, require_aware, zone
 from communitygov.matters.matter import Matter
 from communitygov.organisation.community import Community
@@ -581,31 +581,35 @@ class AssistancePlan(Aggregate):
             reviewers: the members of the case team who sign the review (two or more).
             at: when; on or after the stage's review date.
             notes: the review's notes.
-            unmet_reason: why the stage passes although goals are unmet; required then.
+            unmet_reason: why the stage passes although goals are unmet; required then, and
+                refused when every goal is met (a blank one is no reason).
             next_review_on: the next stage's review date, if not the one designed (it must be
-                after today; required when the designed one is not).
+                after today; required when the designed one is not); refused when the last
+                stage passes, as the final evaluation has no review date.
 
         Raises:
             UnknownReference, StageSkipped, NotCurrentStage: ``stage`` is not the current one.
             TooFewReviewers, NotOnCaseTeam: the review is not signed by two of the team.
             ReviewNotDue: it is before the review date.
             GoalsUnmet: goals are unmet and no reason is recorded.
+            NotApplicable: a reason for unmet goals is given when every goal is met, or a
+                next review date when the last stage passes.
             ReviewDateTooEarly: the next stage's review date is not after today.
+            ReviewDateTooLate: it is after the last day a review may be set for.
         """
         at, signed, today = self._review("pass_stage", stage, reviewers, at)
         require_text(notes, "notes", blank=True)
         require_text(unmet_reason, "unmet reason", blank=True)
+        if next_review_on is not None:
+            require_date(next_review_on, "next review date")
         unmet = self.unmet_goals()
         if unmet and not unmet_reason.strip():
             raise GoalsUnmet(stage, unmet)
-        position = self.template.position(stage)
-        to_stage: str | None = None
-        review_on: date | None = None
-        if position + 1 < len(self.stages):
-            to_stage = self.template.keys[position + 1]
-            planned = self.stages[position + 1].review_on
-            review_on = planned if next_review_on is None else next_review_on
-            check_review_date(to_stage, review_on, today)
+        if unmet_reason.strip() and not unmet:
+            raise NotApplicable(
+                "unmet reason", unmet_reason, f"every goal of stage {stage!r} is met"
+            )
+        to_stage, review_on = self._next_stage(stage, next_review_on, today)
         return self._record(
             StageReviewed(
                 at=at,
@@ -805,6 +809,7 @@ class AssistancePlan(Aggregate):
             EmptyField: the text or place is empty.
             InvalidCount: an amount that is not a whole number of fen, 0 or more, or an income
                 notice without one.
+            InvalidAmount: an amount above :data:`~communitygov.MAX_FEN` (10**30 fen).
         """
         at = self._begin("post_notice", at)
         require_instance(kind, PlanNoticeKind, "kind")
@@ -813,9 +818,7 @@ class AssistancePlan(Aggregate):
         if amount_fen is None and kind is PlanNoticeKind.INCOME:
             raise InvalidCount("amount in fen", amount_fen)
         if amount_fen is not None:
-            _count(amount_fen, "amount in fen")
-            if amount_fen > MAX_FEN:
-                raise InvalidAmount("amount in fen", amount_fen, "at most 10**30 fen")
+            require_fen(amount_fen, "amount in fen")
         return self._record(
             PlanNoticePosted(at=at, kind=kind, text=text, place=place, amount_fen=amount_fen)
         )
@@ -845,6 +848,31 @@ class AssistancePlan(Aggregate):
         today = local_date(at, self.timezone)
         check_due(stage, self._stage_plan(stage).review_on, today)
         return at, signed, today
+
+    def _next_stage(
+        self, stage: str, next_review_on: date | None, today: date
+    ) -> tuple[str | None, date | None]:
+        """The stage passing ``stage`` leads to and its review date: ``next_review_on`` if
+        given, else the one designed; neither after the last stage.
+
+        Raises:
+            NotApplicable: ``next_review_on`` is given when ``stage`` is the last.
+            ReviewDateTooEarly, ReviewDateTooLate: the review date is not after today, or too
+                late.
+        """
+        position = self.template.position(stage) + 1
+        if position == len(self.stages):
+            if next_review_on is not None:
+                raise NotApplicable(
+                    "next review date",
+                    next_review_on,
+                    f"{stage!r} is the last stage; the final evaluation that follows has no "
+                    "review date",
+                )
+            return None, None
+        to_stage = self.template.keys[position]
+        review_on = self.stages[position].review_on if next_review_on is None else next_review_on
+        return to_stage, check_review_date(to_stage, review_on, today)
 
     def _stage_plan(self, stage: str) -> StagePlan:
         return self.stages[self.template.position(stage)]

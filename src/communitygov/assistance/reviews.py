@@ -19,7 +19,7 @@ from communitygov.errors import (
     TooFewReviewers,
     UnknownReference,
 )
-from communitygov.kernel.checks import require_date, require_items
+from communitygov.kernel.checks import require_date, require_instance, require_items
 
 __all__ = [
     "REVIEWERS_REQUIRED",
@@ -58,12 +58,12 @@ def check_stage(template: PlanTemplate, named: str, current: str) -> None:
     """Check that a review (or record) names the stage the plan is in.
 
     Raises:
+        WrongType: it names the stage with something that is not a text.
         UnknownReference: the template has no such stage.
         StageSkipped: it names a later stage.
         NotCurrentStage: it names an earlier stage.
     """
-    if not template.is_stage(named):
-        raise UnknownReference("stage", named)
+    _require_stage(template, named, "stage")
     if named == current:
         return
     if template.position(named) > template.position(current):
@@ -107,10 +107,22 @@ def check_setback(template: PlanTemplate, to: str, current: str) -> None:
     """Check that a setback from the ``current`` stage goes back to ``to``, an earlier stage.
 
     Raises:
+        WrongType: ``to`` is not a text.
         UnknownReference: the template has no stage ``to``.
         SetbackNotEarlier: ``to`` is not before ``current``.
     """
-    if not template.is_stage(to):
-        raise UnknownReference("stage", to)
+    _require_stage(template, to, "to")
     if template.position(to) >= template.position(current):
         raise SetbackNotEarlier(to, current)
+
+
+def _require_stage(template: PlanTemplate, key: str, field: str) -> None:
+    """Check that ``key``, given as ``field``, names a stage of ``template``.
+
+    Raises:
+        WrongType: it is not a text (a list of stages, say).
+        UnknownReference: the template has no such stage.
+    """
+    require_instance(key, str, field)
+    if not template.is_stage(key):
+        raise UnknownReference("stage", key)

@@ -66,6 +66,7 @@ from communitygov.funds.records import (
     EntryStatus,
     FundRole,
     Reconciliation,
+    keepable_month,
     month_after,
     month_of,
 )
@@ -373,6 +374,7 @@ class Fund(Aggregate):
             CurrencyMismatch: it is in another currency.
             EmptyField: ``item`` is empty.
             PeriodClosed: the month of ``at`` is reconciled.
+            PeriodTooLate: the month of ``at`` is after November 9999, the last a fund keeps.
         """
         require_text(item, "item sold")
         require_instance(buyer, BuyerType, "buyer")
@@ -388,6 +390,7 @@ class Fund(Aggregate):
             InvalidAmount: ``amount`` is not a :class:`Money` above zero.
             CurrencyMismatch: it is in another currency.
             PeriodClosed: the month of ``at`` is reconciled.
+            PeriodTooLate: the month of ``at`` is after November 9999, the last a fund keeps.
             InsufficientFunds: the cash on hand, less outflows awaiting booking, is less.
         """
         return self._entry(EntryKind.DEPOSIT, amount, by, at, note=note)
@@ -402,6 +405,7 @@ class Fund(Aggregate):
             InvalidAmount: ``amount`` is not a :class:`Money` above zero.
             CurrencyMismatch: it is in another currency.
             PeriodClosed: the month of ``at`` is reconciled.
+            PeriodTooLate: the month of ``at`` is after November 9999, the last a fund keeps.
             InsufficientFunds: the bank, less withdrawals awaiting booking, holds less.
         """
         return self._entry(EntryKind.WITHDRAWAL, amount, by, at, note=note)
@@ -416,6 +420,7 @@ class Fund(Aggregate):
             InvalidAmount: ``amount`` is not a :class:`Money` above zero.
             CurrencyMismatch: it is in another currency.
             PeriodClosed: the month of ``at`` is reconciled.
+            PeriodTooLate: the month of ``at`` is after November 9999, the last a fund keeps.
             InsufficientFunds: the cash on hand, less outflows awaiting booking, is less.
         """
         return self._entry(EntryKind.PAYOUT, amount, by, at, note=note)
@@ -438,6 +443,7 @@ class Fund(Aggregate):
             CurrencyMismatch: it is in another currency.
             EmptyField: ``receipt`` is empty.
             PeriodClosed: the month of ``at`` is reconciled.
+            PeriodTooLate: the month of ``at`` is after November 9999, the last a fund keeps.
             InsufficientFunds: the cash on hand, less outflows awaiting booking, is less.
         """
         require_text(receipt, "receipt reference")
@@ -460,6 +466,7 @@ class Fund(Aggregate):
             NotReversible: it is not booked, is itself a reversal, or is already reversed.
             EmptyField: ``reason`` is empty.
             PeriodClosed: the month of ``at`` is reconciled.
+            PeriodTooLate: the month of ``at`` is after November 9999, the last a fund keeps.
             InsufficientFunds: undoing it would take more than an account holds.
         """
         original = self.entry(entry_id)
@@ -540,6 +547,7 @@ class Fund(Aggregate):
             PeriodClosed: the month is already closed.
             FuturePeriod: the month has not begun.
             PeriodBeforeOpening: the month ended before the fund opened.
+            PeriodTooLate: the month is after November 9999, the last a fund keeps.
             EntriesPending: entries of the month (or before) await booking.
         """
         at = self._checked_time(at)
@@ -550,7 +558,7 @@ class Fund(Aggregate):
         counted.require_currency(self.currency)
         if counted.fen < 0:
             raise InvalidAmount("cash counted", str(counted), "a count is zero or more")
-        month = month_of(period)
+        month = keepable_month(period)
         opened = month_of(local_date(self.opened.at, self.opened.timezone))
         if month < opened:
             raise PeriodBeforeOpening(month, opened)
@@ -615,7 +623,7 @@ class Fund(Aggregate):
         if not isinstance(amount, Money):
             raise InvalidAmount("amount", amount, "give a Money, such as Money.parse('25 元')")
         amount.require_currency(self.currency).require_positive()
-        self._require_open(month_of(local_date(at, self.opened.timezone)))
+        self._require_open(keepable_month(local_date(at, self.opened.timezone)))
         event = EntryRecorded(
             at=at, entry_id=f"e{len(self.entries) + 1}", kind=kind, amount=amount, by=by, **details
         )

@@ -9,10 +9,12 @@ from enum import Enum
 import attrs
 from dateutil.relativedelta import relativedelta
 
+from communitygov.errors import PeriodTooLate
 from communitygov.kernel.checks import require_date
 from communitygov.kernel.money import Money
 
 __all__ = [
+    "LATEST_PERIOD",
     "Balances",
     "BuyerType",
     "Entry",
@@ -224,6 +226,24 @@ def month_of(day: date) -> date:
             text).
     """
     return require_date(day, "period").replace(day=1)
+
+
+LATEST_PERIOD = date(9999, 11, 1)
+"""The last period a fund keeps: a period's reconciliation falls due when the month after it
+begins, and the month after December 9999 is past the last day Python holds."""
+
+
+def keepable_month(day: date) -> date:
+    """The period ``day`` falls in (:func:`month_of`), once a fund may keep it.
+
+    Raises:
+        WrongType: ``day`` is not a date.
+        PeriodTooLate: it is after :data:`LATEST_PERIOD`.
+    """
+    month = month_of(day)
+    if month > LATEST_PERIOD:
+        raise PeriodTooLate(month, LATEST_PERIOD)
+    return month
 
 
 def month_after(month: date) -> date:

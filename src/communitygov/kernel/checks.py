@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 import attrs
 
-from communitygov.errors import EmptyField, WrongType
+from communitygov.errors import DuplicateId, EmptyField, WrongType
 
 __all__ = [
     "declared_types",
@@ -22,6 +22,7 @@ __all__ = [
     "require_items",
     "require_text",
     "require_text_list",
+    "require_text_set",
 ]
 
 T = TypeVar("T")
@@ -90,6 +91,23 @@ def require_text_list(values: Any, field: str) -> tuple[str, ...]:
     return tuple(
         require_text(item, f"an item of {field}") for item in require_items(values, str, field)
     )
+
+
+def require_text_set(values: Any, field: str, kind: str) -> frozenset[str]:
+    """``values`` as a set, once it is known to be an iterable (not a text) of texts with
+    more than white space, none given twice (each names one ``kind``, a person present, say).
+
+    Raises:
+        WrongType: it is a text or not iterable, or an item is not a text.
+        EmptyField: an item is empty or white space.
+        DuplicateId: an item is given twice.
+    """
+    seen: set[str] = set()
+    for item in require_text_list(values, field):
+        if item in seen:
+            raise DuplicateId(kind, item)
+        seen.add(item)
+    return frozenset(seen)
 
 
 def declared_types(cls: type, fields: list[attrs.Attribute[Any]]) -> list[attrs.Attribute[Any]]:

@@ -21,9 +21,9 @@ from collections.abc import Iterable
 
 import attrs
 
-from communitygov.errors import CurrencyMismatch, InvalidAmount
+from communitygov.errors import CurrencyMismatch, InvalidAmount, InvalidCount
 
-__all__ = ["CNY", "MAX_FEN", "Money", "total"]
+__all__ = ["CNY", "MAX_FEN", "Money", "require_fen", "total"]
 
 CNY = "CNY"
 """The currency code of the renminbi, the default currency."""
@@ -39,6 +39,21 @@ _AMOUNT = re.compile(
 
 MAX_FEN = 10**30
 """The largest amount, in fen, either way: 10²⁸ units."""
+
+
+def require_fen(value: object, field: str) -> int:
+    """``value``, once it is known to be an amount in fen that a notice or record may give:
+    a whole number of 0 or more, at most :data:`MAX_FEN`.
+
+    Raises:
+        InvalidCount: it is not an ``int`` (a float or a bool is refused) or is below 0.
+        InvalidAmount: it is above :data:`MAX_FEN`.
+    """
+    if type(value) is not int or value < 0:
+        raise InvalidCount(field, value)
+    if value > MAX_FEN:
+        raise InvalidAmount(field, value, "at most 10**30 fen")
+    return value
 
 
 def _whole_fen(instance: Money, attribute: attrs.Attribute[int], value: object) -> None:

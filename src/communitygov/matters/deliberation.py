@@ -24,7 +24,7 @@ from communitygov.errors import (
     WrongBody,
 )
 from communitygov.kernel.calendars import CALENDAR_DAYS, Calendar
-from communitygov.kernel.checks import require_date, require_instance, require_text
+from communitygov.kernel.checks import require_date, require_text
 from communitygov.kernel.periods import Period, PeriodUnit, last_day
 from communitygov.kernel.voting import Tally
 from communitygov.matters.events import DeliberationHeld
@@ -63,9 +63,9 @@ def check_meeting(
         VoteFromAbsentPerson, PlanRequired, AmendmentNotAllowed, PlanVersionMismatch,
         PapersNotSentInTime, QuorumNotMet, ThresholdNotReached, DecisionContradictsVote.
         WrongType: the minutes, the reason or the plan is not text, or the papers' day not a
-            date.
+            date (the meeting is known to be a :class:`Meeting`, which checks who came and
+            voted when it is made).
     """
-    require_instance(meeting, Meeting, "meeting")
     require_text(meeting.minutes, "minutes", blank=True)
     require_text(meeting.reason, "reason", blank=True)
     if meeting.plan is not None:

@@ -26,7 +26,6 @@ from communitygov.errors import (
     DecodeError,
     DuplicateId,
     EmptyField,
-    InvalidCount,
     NotAMember,
     NotEligible,
     ObjectionAlreadyRuled,
@@ -39,8 +38,9 @@ from communitygov.errors import (
     WrongCommunity,
 )
 from communitygov.kernel.aggregate import Aggregate, Decision, Description
-from communitygov.kernel.checks import require_instance, require_text
+from communitygov.kernel.checks import require_instance, require_text, require_text_set
 from communitygov.kernel.events import Event
+from communitygov.kernel.money import require_fen
 from communitygov.kernel.periods import Period, period_end
 from communitygov.kernel.slots import maker
 from communitygov.kernel.timekeeping import in_zone, require_aware
@@ -278,10 +278,12 @@ class Matter(Aggregate):
             EmptyField: the id, title or description is empty.
             UnknownReference: ``raised_by`` is not a person of the community.
             NaiveDatetime: ``at`` has no timezone.
-            WrongType: ``procedure`` is not a :class:`Procedure` or ``source`` not a
-                :class:`MotionSource` (a name or a value as text included).
+            WrongType: ``community`` is not a :class:`Community`, ``procedure`` not a
+                :class:`Procedure`, ``source`` not a :class:`MotionSource` (a name or a value
+                as text included) or ``raised_by`` not a text.
         """
         require_aware(at)
+        require_instance(community, Community, "community")
         require_instance(procedure, Procedure, "procedure")
         require_instance(source, MotionSource, "source")
         require_text(matter_id, "matter id")
@@ -333,8 +335,9 @@ class Matter(Aggregate):
             DuplicateId: an opinion with that id is already recorded.
             NotEligible: the author is not in a group the procedure asks.
             EmptyField: the opinion has no id or text.
-            WrongType: ``opinion`` is not an :class:`Opinion`, or its channel or stance is not
-                one of its kind.
+            WrongType: ``opinion`` is not an :class:`Opinion`, its channel or stance is not
+                one of its kind or its author's id not a text, or ``community`` is not a
+                :class:`Community`.
         """
         at = self._begin("record_opinion", at)
         require_instance(opinion, Opinion, "opinion")
@@ -396,7 +399,10 @@ class Matter(Aggregate):
             VoteFromAbsentPerson, PlanRequired, AmendmentNotAllowed, PlanVersionMismatch,
             PapersNotSentInTime, QuorumNotMet, ThresholdNotReached, DecisionContradictsVote:
                 the minutes break a rule (see :mod:`communitygov.matters.deliberation`).
+            WrongType: ``meeting`` is not a :class:`Meeting` or ``community`` not a
+                :class:`Community`.
         """
+        require_instance(meeting, Meeting, "meeting")
         action = "adopt" if meeting.outcome is Outcome.ADOPTED else "reject"
         at = self._begin(action, at)
         self._require_community(community)
@@ -447,6 +453,7 @@ class Matter(Aggregate):
             DuplicateId: an objection with that id exists.
             NotEligible: the person may not object under the procedure.
             EmptyField: the objection has no text.
+            WrongType: ``by`` is not a text or ``community`` not a :class:`Community`.
         """
         at = self._begin("raise_objection", at)
         resolution = self.resolution
@@ -485,9 +492,15 @@ class Matter(Aggregate):
             UnknownReference: no objection with that id.
             ObjectionAlreadyRuled: it has a ruling already.
             NotAMember: someone ruling does not sit on the ruling body that day.
-            EmptyField: the ruling, place or list of those ruling is empty.
+            EmptyField: the ruling, place or list of those ruling is empty, or someone ruling
+                is named by a blank id.
+            DuplicateId: someone is named twice among those ruling.
             SamePerson: the objector is among those ruling on the objection.
+            WrongType: ``upheld`` is not a ``bool`` (``None`` and ``"no"`` included),
+                ``ruled_by`` is a text or holds something that is not, or ``community`` is
+                not a :class:`Community`.
         """
+        require_instance(upheld, bool, "upheld")
         at = self._begin("uphold_objection" if upheld else "dismiss_objection", at)
         self._require_community(community)
         objection = next((o for o in self.objections if o.id == objection_id), None)
@@ -497,7 +510,7 @@ class Matter(Aggregate):
             raise ObjectionAlreadyRuled(objection_id)
         require_text(ruling, "ruling")
         require_text(place, "notice place")
-        rulers = frozenset(ruled_by)
+        rulers = require_text_set(ruled_by, "ruled by", "ruling member")
         if not rulers:
             raise EmptyField("ruled by")
         if objection.by in rulers:
@@ -559,11 +572,11 @@ class Matter(Aggregate):
         Raises:
             EmptyField: the summary is empty.
             InvalidCount: the cost is not a whole number of fen, 0 or more.
+            InvalidAmount: the cost is above :data:`~communitygov.MAX_FEN` (10**30 fen).
         """
         at = self._begin("complete", at)
         require_text(summary, "summary")
-        if type(cost_fen) is not int or cost_fen < 0:
-            raise InvalidCount("cost in fen", cost_fen)
+        require_fen(cost_fen, "cost in fen")
         return self._record(MatterCompleted(at=at, summary=summary, cost_fen=cost_fen))
 
     def publicise_result(self, text: str, *, place: str, at: datetime) -> Decision[Matter]:
@@ -630,6 +643,7 @@ class Matter(Aggregate):
             return None
 
     def _require_community(self, community: Community) -> None:
+        require_instance(community, Community, "community")
         if community.id != self.raised.community_id:
             raise WrongCommunity(self.raised.community_id, community.id)
 

@@ -11,7 +11,12 @@ from enum import Enum
 
 import attrs
 
-from communitygov.kernel.checks import member_of
+from communitygov.kernel.checks import (
+    declared_types,
+    member_of,
+    require_items,
+    require_text_set,
+)
 from communitygov.organisation.bodies import BodyKind
 
 __all__ = [
@@ -84,24 +89,29 @@ class Opinion:
     text: str
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=declared_types)
 class Vote:
-    """One person's vote."""
+    """One person's vote.
+
+    Raises:
+        WrongType: at construction, the person's id is not a text or the choice not a
+            :class:`Choice`.
+    """
 
     person_id: str
     choice: Choice = attrs.field(validator=member_of(Choice))
 
 
-def _people(value: Iterable[str]) -> frozenset[str]:
-    return frozenset(value)
+def _present(value: Iterable[str]) -> frozenset[str]:
+    return require_text_set(value, "present", "person present")
 
 
-def _optional_people(value: Iterable[str] | None) -> frozenset[str] | None:
-    return None if value is None else frozenset(value)
+def _expected(value: Iterable[str] | None) -> frozenset[str] | None:
+    return None if value is None else require_text_set(value, "expected", "person expected")
 
 
 def _votes(value: Iterable[Vote]) -> tuple[Vote, ...]:
-    return tuple(value)
+    return require_items(value, Vote, "votes")
 
 
 @attrs.frozen(kw_only=True)
@@ -121,14 +131,21 @@ class Meeting:
         plan_version: the plan version the meeting deliberated; by default the current one.
         papers_sent_on: when the papers went out, where the step requires notice.
         reason: why the plan was rejected or sent back, if it was.
+
+    Raises:
+        WrongType: at construction, the body or outcome is not one of its kind, ``present``
+            or ``expected`` is a text or holds something that is not (a text is not split
+            into its characters), or ``votes`` is not a list of :class:`Vote`.
+        EmptyField: at construction, someone present or expected is named by a blank id.
+        DuplicateId: at construction, someone is named twice as present or as expected.
     """
 
     body: BodyKind = attrs.field(validator=member_of(BodyKind))
-    present: frozenset[str] = attrs.field(converter=_people)
+    present: frozenset[str] = attrs.field(converter=_present)
     votes: tuple[Vote, ...] = attrs.field(converter=_votes)
     outcome: Outcome = attrs.field(validator=member_of(Outcome))
     minutes: str = ""
-    expected: frozenset[str] | None = attrs.field(default=None, converter=_optional_people)
+    expected: frozenset[str] | None = attrs.field(default=None, converter=_expected)
     plan: str | None = None
     plan_version: int | None = None
     papers_sent_on: date | None = None

@@ -111,9 +111,11 @@ class Community(Aggregate):
             EmptyField: the id or name is empty.
             NaiveDatetime: ``at`` has no timezone.
             UnknownReference: the timezone is not known.
+            WrongType: the id, name, district or timezone is not a text (``None`` included).
         """
         require_text(community_id, "community id")
         require_text(name, "community name")
+        require_text(district, "district", blank=True)
         zone(timezone)
         event = CommunityRegistered(
             at=require_aware(at),
@@ -148,8 +150,8 @@ class Community(Aggregate):
             DuplicateId: the person holds a seat on that body that is open on or after
                 ``start``.
             NoSeats: the body is a joint meeting, which has no seats of its own.
-            WrongType: ``body`` is not a :class:`BodyKind`, ``start`` not a date or ``role``
-                not text.
+            WrongType: ``body`` is not a :class:`BodyKind`, ``start`` not a date, ``role``
+                not text or the person's id not text.
         """
         at = self._checked_time(at)
         require_instance(body, BodyKind, "body")
@@ -195,6 +197,7 @@ class Community(Aggregate):
             UnknownReference: either person is not registered.
             SamePerson: both ids are the same person.
             EmptyField: the relation is empty.
+            WrongType: either id is not a text.
         """
         at = self._checked_time(at)
         self.person(person_id)
@@ -217,9 +220,15 @@ class Community(Aggregate):
     def person(self, person_id: str) -> Person:
         """The registered person with that id.
 
+        Every command naming a person of the community (to seat, to raise a matter, to take
+        into a plan, to hold a fund's role) finds them here, and so refuses an id that is not
+        a text.
+
         Raises:
             UnknownReference: no such person.
+            WrongType: ``person_id`` is not a text (a list, a number, ``None``).
         """
+        require_instance(person_id, str, "person id")
         try:
             return self.people[person_id]
         except KeyError:
