@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 import communitygov as cg
 from communitygov.storage import open_store
 from communitygov.storage.records import MAX_VERSION
+from communitygov.storage.sqlite import PAGE_SIZE
 from communitygov.testing.conformance import StoreContract, make_request
 
 
@@ -151,6 +152,40 @@ def test_sqlite_is_durable_and_in_wal_mode_by_default(tmp_path: Path) -> None:
     connection = store._connection
     assert connection.execute("PRAGMA journal_mode").fetchone() == ("wal",)
     assert connection.execute("PRAGMA synchronous").fetchone() == (2,)  # FULL
+
+
+def _page_size(path: Path) -> int:
+    with sqlite3.connect(path) as connection:
+        size: int = connection.execute("PRAGMA page_size").fetchone()[0]
+    connection.close()
+    return size
+
+
+def test_sqlite_creates_files_with_small_pages_and_leaves_others_as_they_are(
+    tmp_path: Path,
+) -> None:
+    new = tmp_path / "new.db"
+    cg.SQLiteStore(new).close()
+    assert _page_size(new) == PAGE_SIZE == 2048
+
+    imported = tmp_path / "imported.db"
+    cg.SQLiteStore.bulk_import(imported, [make_request("c1", "s1")]).close()
+    assert _page_size(imported) == PAGE_SIZE
+
+    existing = tmp_path / "existing.db"
+    with sqlite3.connect(existing) as connection:
+        connection.execute("CREATE TABLE app_own (x)")  # made by SQLite's default, 4096
+    connection.close()
+    with cg.SQLiteStore(existing) as store:
+        store.append(make_request("c1", "s1"))
+    assert _page_size(existing) == 4096
+
+    hosts = tmp_path / "host.db"
+    host = sqlite3.connect(hosts, isolation_level=None)
+    with cg.SQLiteStore(connection=host) as store:  # the application's database, its settings
+        store.append(make_request("c1", "s1"))
+    host.close()
+    assert _page_size(hosts) == 4096
 
 
 def test_a_database_from_a_newer_library_is_refused(tmp_path: Path) -> None:
