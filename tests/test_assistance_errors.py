@@ -542,6 +542,11 @@ def beneficiary_by_a_list() -> Arranged:
     return None, lambda: intake(beneficiary=[BENEFICIARY])
 
 
+def leaving_by_a_list() -> Arranged:
+    p = plan_at("speak_up")
+    return case(p, lambda p: p.leave_team([MENTOR], at=later(p)))  # type: ignore[arg-type]
+
+
 def mentor_by_a_list() -> Arranged:
     p = plan_at("speak_up")
     return case(
@@ -942,6 +947,12 @@ CASES = [
         cg.WrongType,
         {"field": "person id", "value": [MENTOR]},
         id="WrongType-mentor",
+    ),
+    pytest.param(
+        leaving_by_a_list,
+        cg.WrongType,
+        {"field": "person id", "value": [MENTOR]},
+        id="WrongType-leaving",
     ),
     pytest.param(
         review_a_list_of_stages,

@@ -295,6 +295,10 @@ REFUSED: dict[str, tuple[Callable[[cg.Community], object], dict[str, object]]] =
         lambda c: c.declare_near_relatives("hm", ["zs"], "spouse", at=T0),  # type: ignore[arg-type]
         {"field": "person id", "value": ["zs"]},
     ),
+    "a seat ended for a list": (
+        lambda c: c.end_membership(["hm"], B.PARTY_COMMITTEE, end=date(2025, 6, 1), at=T0),  # type: ignore[arg-type]
+        {"field": "person id", "value": ["hm"]},
+    ),
     "a district as a number": (
         lambda _: cg.Community.register("c2", "社区", at=T0, district=5),  # type: ignore[arg-type]
         {"field": "district", "value": 5, "expected": "a text"},

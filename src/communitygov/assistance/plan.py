@@ -493,6 +493,7 @@ class AssistancePlan(Aggregate):
         """Take someone off the case team.
 
         Raises:
+            WrongType: the person's id is not text.
             NotOnCaseTeam: the person is not on it.
             CaseTeamTooSmall: fewer than two people would be left.
         """

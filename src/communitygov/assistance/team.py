@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from communitygov.assistance.records import TeamMember
 from communitygov.assistance.reviews import REVIEWERS_REQUIRED
 from communitygov.errors import CaseTeamTooSmall, DuplicateId, NotOnCaseTeam, SamePerson
-from communitygov.kernel.checks import require_items
+from communitygov.kernel.checks import require_instance, require_items
 from communitygov.organisation.community import Community
 
 __all__ = ["check_joining", "check_leaving", "check_team"]
@@ -62,9 +62,11 @@ def check_leaving(person_id: str, team: tuple[TeamMember, ...], *, plan_id: str)
     """Check that ``person_id`` may leave ``team``, the case team of plan ``plan_id``.
 
     Raises:
+        WrongType: ``person_id`` is not text.
         NotOnCaseTeam: the person is not on it.
         CaseTeamTooSmall: fewer than two people would be left.
     """
+    require_instance(person_id, str, "person id")
     if not any(member.person_id == person_id for member in team):
         raise NotOnCaseTeam(person_id, plan_id)
     _check_size(len(team) - 1)

@@ -176,9 +176,10 @@ class Community(Aggregate):
 
         Raises:
             NotAMember: the person holds no open seat there that started before ``end``.
-            WrongType: ``body`` is not a :class:`BodyKind`.
+            WrongType: the person's id is not text, ``body`` not a :class:`BodyKind`.
         """
         at = self._checked_time(at)
+        require_instance(person_id, str, "person id")
         require_instance(body, BodyKind, "body")
         require_date(end, "end")
         if not any(
