@@ -306,6 +306,12 @@ CASES: dict[
         cg.PeriodBeforeOpening,
         {"period": date(2019, 1, 1), "opened": date(2020, 5, 1)},
     ),
+    "a fund opened before the plan's case": (
+        base,
+        open_with(at=cgst.fund_plan().opened.at - timedelta(seconds=1)),
+        cg.TimeWentBackwards,
+        {"last": cgst.fund_plan().opened.at},
+    ),
     "a custodian named by a list": (
         base,
         open_with(custodian=[C]),

@@ -44,6 +44,7 @@ from communitygov.errors import (
     PeriodBeforeOpening,
     PeriodClosed,
     SamePerson,
+    TimeWentBackwards,
     UnknownReference,
     WrongCommunity,
 )
@@ -268,6 +269,7 @@ class Fund(Aggregate):
             SamePerson: two of custodian, bookkeeper and beneficiary are one person.
             NearRelativeInRole: two of them are declared near relatives.
             NaiveDatetime: ``at`` has no timezone.
+            TimeWentBackwards: ``at`` is before the plan's case was opened.
         """
         require_aware(at)
         require_text(fund_id, "fund id")
@@ -275,6 +277,8 @@ class Fund(Aggregate):
         require_text(currency, "currency")
         require_instance(plan, AssistancePlan, "plan")
         require_instance(community, Community, "community")
+        if at < plan.opened.at:
+            raise TimeWentBackwards(at, plan.opened.at)
         withdrawal = plan.consent_withdrawal
         if withdrawal is not None:
             raise ConsentAlreadyWithdrawn(plan.id, withdrawal.at, "open a fund")
