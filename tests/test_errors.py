@@ -69,6 +69,11 @@ def test_transition_not_allowed_names_action_state_and_alternatives() -> None:
             "the SQLite store was opened read-only: the append to stream 'm1' of community "
             "'c1' and 2 more was refused; open it without read_only to write",
         ),
+        (cg.DuplicateId("opinion", "o1"), "opinion 'o1' already exists"),
+        (
+            cg.DuplicateId("person present", "pc0", "is named twice"),
+            "person present 'pc0' is named twice",
+        ),
         (cg.NotFound("community", "zz", "zz"), "no community 'zz'"),
         (cg.NotFound("matter", "m1", "zz"), "no matter 'm1' in community 'zz'"),
         (

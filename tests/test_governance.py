@@ -68,6 +68,55 @@ def test_a_community_whose_summaries_alone_are_left_is_verified_not_missing(
     assert [(p.stream_id, p.version) for p in problems] == [("c1", 1)]
 
 
+def test_a_community_whose_first_record_is_damaged_is_reported_not_raised(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "damaged.db"
+    with cg.SQLiteStore(path) as store:
+        cg.Governance(store).register_community("c1", "社区", at=START)
+    with sqlite3.connect(path) as connection:
+        connection.execute("UPDATE cg_batches SET events = 'garbage' WHERE first_position = 1")
+    connection.close()
+    with cg.SQLiteStore(path) as store:
+        problems = cg.Governance(store).verify("c1")
+    assert [(p.stream_id, p.version) for p in problems] == [("c1", 1)]
+    assert "cannot be read" in problems[0].detail
+
+
+def test_a_conflict_with_the_applications_own_stale_transaction_is_not_retried(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "app.db"
+    other = cg.Governance(cg.SQLiteStore(path))
+    other.register_community("sanwan", "三湾街社区", at=START)
+    connection = sqlite3.connect(path, isolation_level=None)
+    gov = cg.Governance(cg.SQLiteStore(connection=connection))
+    waits: list[float] = []
+    monkeypatch.setattr("communitygov.governance.time.sleep", waits.append)
+    decided: list[int] = []
+
+    def register(c: cg.Community) -> cg.Decision[cg.Community]:
+        decided.append(c.version)
+        return c.register_person("wu", "吴勤勤", at=START)
+
+    connection.execute("BEGIN")
+    gov.community("sanwan")  # the application's transaction reads first
+    other.execute(
+        cg.Community, "sanwan", "sanwan", lambda c: c.register_person("li", "李", at=START)
+    )
+    with pytest.raises(cg.ConcurrencyConflict) as refused:
+        gov.execute(cg.Community, "sanwan", "sanwan", register)
+    assert refused.value.expected == refused.value.actual == 1
+    assert (decided, waits) == ([1], [])
+    assert refused.value.__notes__ == [
+        "community 'sanwan' of community 'sanwan': not decided again, as no retry within the "
+        "same transaction can succeed"
+    ]
+    connection.execute("ROLLBACK")
+    assert "wu" in gov.execute(cg.Community, "sanwan", "sanwan", register).people  # a new one can
+    connection.close()
+
+
 class FirstSummaryOnly(cg.MemoryStore):
     """An adapter that keeps only a stream's first summary, as one that writes summaries
     lazily might: its loads return that summary and every later event."""

@@ -850,7 +850,7 @@ CASES: list[Any] = [
     pytest.param(
         minutes_with(present=[*PARTY_COMMITTEE, "pc0"]),
         cg.DuplicateId,
-        {"kind": "person present", "id": "pc0"},
+        {"kind": "person present", "id": "pc0", "args": ("person present 'pc0' is named twice",)},
         id="DuplicateId-present",
     ),
     pytest.param(

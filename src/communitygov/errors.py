@@ -283,12 +283,12 @@ class WrongType(InvalidInput):
 
 
 class DuplicateId(InvalidInput):
-    """An id is already in use within the aggregate."""
+    """An id is already in use within the aggregate, or is given twice in one list."""
 
-    def __init__(self, kind: str, id: str) -> None:
+    def __init__(self, kind: str, id: str, problem: str = "already exists") -> None:
         self.kind = kind
         self.id = id
-        super().__init__(f"{kind} {_shown(id)} already exists")
+        super().__init__(f"{kind} {_shown(id)} {problem}")
 
 
 class MalformedDecision(InvalidInput):

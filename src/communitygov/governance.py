@@ -257,8 +257,11 @@ class Governance:
         """Load an aggregate, run ``command`` on it, and store what it decided.
 
         If another writer appends to the stream first, the command is decided again against
-        the fresh state, up to ``retries`` times. With a ``command_id`` already stored, nothing
-        runs and the aggregate is returned as that command left it.
+        the fresh state, up to ``retries`` times, after a short random wait each time; not
+        where the conflict is with the snapshot of the application's own transaction
+        (``actual == expected``), which no retry within that transaction can get past. With a
+        ``command_id`` already stored, nothing runs and the aggregate is returned as that
+        command left it.
 
         Raises:
             NotFound: no such aggregate.
@@ -287,6 +290,12 @@ class Governance:
                     aggregate, events, current.version, loaded.last_hash, command_id
                 )
             except ConcurrencyConflict as conflict:
+                if conflict.expected == conflict.actual:  # the caller's transaction is stale
+                    conflict.add_note(
+                        f"{cls.kind} {aggregate_id!r} of community {community_id!r}: not "
+                        "decided again, as no retry within the same transaction can succeed"
+                    )
+                    raise
                 if attempt == self.retries:
                     conflict.add_note(
                         f"{cls.kind} {aggregate_id!r} of community {community_id!r}: decided "
@@ -399,9 +408,14 @@ class Governance:
     # --- internals ---------------------------------------------------------------------
 
     def _holds(self, community_id: str) -> bool:
-        """Whether the store holds an event or a summary of the community."""
-        store = self.store
-        return bool(store.read_all(community_id, limit=1) or store.summaries(community_id))
+        """Whether the store holds an event or a summary of the community (a record that
+        cannot be read counts: verifying the community reports it)."""
+        try:
+            if self.store.read_all(community_id, limit=1):
+                return True
+        except DecodeError:
+            return True
+        return community_id in self.store.communities()
 
     def _decode(self, event: RecordedEvent) -> Event:
         try:

@@ -105,7 +105,7 @@ def require_text_set(values: Any, field: str, kind: str) -> frozenset[str]:
     seen: set[str] = set()
     for item in require_text_list(values, field):
         if item in seen:
-            raise DuplicateId(kind, item)
+            raise DuplicateId(kind, item, "is named twice")
         seen.add(item)
     return frozenset(seen)
 
