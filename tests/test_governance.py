@@ -325,6 +325,10 @@ def test_missing_or_mistyped_aggregates_are_not_found(gov: cg.Governance) -> Non
     assert str(other_kind.value) == (
         "no matter 'sanwan' in community 'sanwan': 'sanwan' is the id of a community"
     )
+    for read in (gov.plan, gov.fund):
+        with pytest.raises(cg.NotFound) as other_kind:
+            read("sanwan", "sanwan")
+        assert other_kind.value.found == "community"
     with pytest.raises(cg.NotFound):
         gov.matter("elsewhere", "m1")
     with pytest.raises(cg.NotFound):
@@ -688,7 +692,10 @@ def test_a_creation_whose_version_its_events_do_not_reach_is_refused() -> None:
     with pytest.raises(cg.MalformedDecision) as refused:
         gov.create((registered, events + events))
     assert (refused.value.given, refused.value.should_be) == (1, 2)
-    assert gov.store.communities() == []
+    assert gov.communities() == []
+    gov.register_community("c2", "社区", at=START)
+    gov.register_community("c1", "社区", at=START)
+    assert gov.communities() == ["c1", "c2"]
 
 
 def test_a_deadline_at_a_local_midnight_the_clocks_skip_verifies_clean(tmp_path: Path) -> None:

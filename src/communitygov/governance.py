@@ -29,6 +29,7 @@ from typing import Any, TypeVar
 
 import attrs
 
+from communitygov.assistance.plan import AssistancePlan
 from communitygov.audit import summary_problems
 from communitygov.errors import (
     CommandIdInUse,
@@ -39,6 +40,7 @@ from communitygov.errors import (
     NotFound,
     WrongType,
 )
+from communitygov.funds.fund import Fund
 from communitygov.kernel.aggregate import Aggregate, Decision
 from communitygov.kernel.calendars import Calendar
 from communitygov.kernel.checks import require_instance
@@ -185,6 +187,11 @@ class Governance:
         """
         return self.load(Community, community_id, community_id)
 
+    def communities(self) -> list[str]:
+        """The ids of every community the store holds records of, in order: for a job that
+        works through them all."""
+        return self.store.communities()
+
     # --- matters -----------------------------------------------------------------------
 
     def procedure(self, name: str) -> Procedure:
@@ -207,6 +214,22 @@ class Governance:
             NotFound: no such matter in the community.
         """
         return self.load(Matter, community_id, matter_id)
+
+    def plan(self, community_id: str, plan_id: str) -> AssistancePlan:
+        """The assistance plan as stored.
+
+        Raises:
+            NotFound: no such plan in the community.
+        """
+        return self.load(AssistancePlan, community_id, plan_id)
+
+    def fund(self, community_id: str, fund_id: str) -> Fund:
+        """The fund as stored.
+
+        Raises:
+            NotFound: no such fund in the community.
+        """
+        return self.load(Fund, community_id, fund_id)
 
     # --- the generic cycle -------------------------------------------------------------
 
