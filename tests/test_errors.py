@@ -70,6 +70,8 @@ def test_transition_not_allowed_names_action_state_and_alternatives() -> None:
             "'c1' and 2 more was refused; open it without read_only to write",
         ),
         (cg.DuplicateId("opinion", "o1"), "opinion 'o1' already exists"),
+        (cg.WrongType("within", 14, "a timedelta"), "within=14 is an int, not a timedelta"),
+        (cg.WrongType("at", "9:00", "a datetime"), "at='9:00' is a str, not a datetime"),
         (
             cg.DuplicateId("person present", "pc0", "is named twice"),
             "person present 'pc0' is named twice",

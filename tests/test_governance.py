@@ -117,6 +117,50 @@ def test_a_conflict_with_the_applications_own_stale_transaction_is_not_retried(
     connection.close()
 
 
+def test_the_clock_gives_now_and_the_defaults_of_due_and_register_community() -> None:
+    times = iter([START, START + timedelta(days=40)])
+    gov = cg.Governance(cg.MemoryStore(), clock=lambda: next(times))
+    community = gov.register_community("sanwan", "三湾街社区")  # at the clock's first time
+    assert community.last_at == START
+    c = gov.execute(
+        cg.Community, "sanwan", "sanwan", lambda c: c.register_person("wu", "吴勤勤", at=START)
+    )
+    raised = cg.Matter.raise_matter(
+        "m1",
+        community=c,
+        procedure=cg.ONE_SOLICITATION_THREE_DELIBERATIONS,
+        title="t",
+        description="d",
+        source=cg.MotionSource.RESIDENTS,
+        raised_by="wu",
+        at=START,
+    )
+    gov.create(raised)
+    gov.execute(cg.Matter, "sanwan", "m1", lambda m: m.open_solicitation(at=START))
+    due = gov.due("sanwan")  # at the clock's second time: the window closed days ago
+    assert [s.stream_id for s in due] == ["m1"]
+    assert due == gov.due("sanwan", at=START + timedelta(days=40))
+
+
+def test_the_system_clock_is_the_default_and_a_bad_clock_is_refused() -> None:
+    before = datetime.now(UTC)
+    now = cg.Governance(cg.MemoryStore()).now()
+    assert before <= now <= datetime.now(UTC)
+    assert now.utcoffset() == timedelta(0)
+    with pytest.raises(cg.WrongType) as not_callable:
+        cg.Governance(cg.MemoryStore(), clock=START)  # type: ignore[arg-type]
+    assert not_callable.value.field == "clock"
+    naive = cg.Governance(cg.MemoryStore(), clock=lambda: datetime(2026, 3, 2, 9))
+    with pytest.raises(cg.NaiveDatetime):
+        naive.now()
+    with pytest.raises(cg.NaiveDatetime):
+        naive.due("sanwan")
+    text = cg.Governance(cg.MemoryStore(), clock=lambda: "2026-03-02")  # type: ignore[arg-type,return-value]
+    with pytest.raises(cg.WrongType) as not_a_time:
+        text.now()
+    assert not_a_time.value.value == "2026-03-02"
+
+
 class FirstSummaryOnly(cg.MemoryStore):
     """An adapter that keeps only a stream's first summary, as one that writes summaries
     lazily might: its loads return that summary and every later event."""

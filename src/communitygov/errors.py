@@ -279,7 +279,9 @@ class WrongType(InvalidInput):
         self.field = field
         self.value = value
         self.expected = expected
-        super().__init__(f"{field}={_shown(value)} is a {type(value).__name__}, not {expected}")
+        name = type(value).__name__
+        article = "an" if name[:1].lower() in "aeiou" else "a"
+        super().__init__(f"{field}={_shown(value)} is {article} {name}, not {expected}")
 
 
 class DuplicateId(InvalidInput):

@@ -90,6 +90,11 @@ class _Loaded:
     last_hash: str
 
 
+def _system_clock() -> datetime:
+    """The system's time, in UTC."""
+    return datetime.now(UTC)
+
+
 class Governance:
     """The application facade over an :class:`~communitygov.storage.protocol.EventStore`.
 
@@ -102,10 +107,13 @@ class Governance:
         retries: how many times a command is decided again after a concurrency conflict (a
             whole number, 0 or more); before each, the facade waits a random moment of up to
             1 ms, then up to 2, 4 … ms (at most 50), so that writers that collided spread out.
+        clock: what :meth:`now` asks for the time (a callable returning a timezone-aware
+            datetime); the system's clock, in UTC, by default. Give a fixed or stepping one in
+            tests.
 
     Raises:
         WrongType: ``store`` lacks a method of the store protocol, or ``procedures``,
-            ``calendar`` or ``codec`` is not what it should be.
+            ``calendar``, ``codec`` or ``clock`` is not what it should be.
         InvalidCount: ``retries`` is not a whole number of 0 or more.
     """
 
@@ -117,9 +125,12 @@ class Governance:
         calendar: Calendar | None = None,
         codec: EventCodec | None = None,
         retries: int = 8,
+        clock: Callable[[], datetime] = _system_clock,
     ) -> None:
         if not all(callable(getattr(store, name, None)) for name in _STORE_METHODS):
             raise WrongType("store", store, "a store (see communitygov.storage.protocol)")
+        if not callable(clock):
+            raise WrongType("clock", clock, "a callable returning a timezone-aware datetime")
         if calendar is not None and not isinstance(calendar, Calendar):
             raise WrongType("calendar", calendar, "a Calendar")
         if codec is not None:
@@ -140,7 +151,21 @@ class Governance:
             EventCodec(self.codec.registry, make_fast_converter()).fields if codec is None else None
         )
         self.retries = retries
+        self.clock = clock
         self._snapshots = Snapshots(self.procedures)
+
+    def now(self) -> datetime:
+        """The time by the facade's clock: what a command's ``at`` should be when it is done
+        now (``lambda m: m.close_solicitation(at=gov.now())``), and the default of
+        :meth:`due` and :meth:`register_community`.
+
+        Raises:
+            WrongType: the clock gave something else than a datetime.
+            NaiveDatetime: the clock gave a datetime without a timezone.
+        """
+        moment = self.clock()
+        require_instance(moment, datetime, "the clock's time")
+        return require_aware(moment, "the clock's time")
 
     @property
     def retries(self) -> int:
@@ -164,18 +189,22 @@ class Governance:
         community_id: str,
         name: str,
         *,
-        at: datetime,
+        at: datetime | None = None,
         district: str = "",
         timezone: str = "Asia/Shanghai",
         command_id: str | None = None,
     ) -> Community:
-        """Register a community and store it.
+        """Register a community and store it, at ``at`` (by default :meth:`now`).
 
         Raises:
             ConcurrencyConflict: a community with that id exists.
         """
         decision = Community.register(
-            community_id, name, at=at, district=district, timezone=timezone
+            community_id,
+            name,
+            at=self.now() if at is None else at,
+            district=district,
+            timezone=timezone,
         )
         return self.create(decision, command_id=command_id)
 
@@ -348,15 +377,20 @@ class Governance:
         return self.store.summaries(community_id, kind=kind, state=state)
 
     def due(
-        self, community_id: str, *, at: datetime, within: timedelta = timedelta(days=7)
+        self,
+        community_id: str,
+        *,
+        at: datetime | None = None,
+        within: timedelta = timedelta(days=7),
     ) -> list[Summary]:
-        """Summaries with a deadline before ``at + within``, soonest first (overdue included).
+        """Summaries with a deadline before ``at + within``, soonest first (overdue included);
+        ``at`` is :meth:`now` unless given.
 
         Raises:
             NaiveDatetime: ``at`` is not a timezone-aware datetime.
         """
         require_instance(within, timedelta, "within")
-        aware = require_aware(at)
+        aware = require_aware(self.now() if at is None else at)
         offset = aware.utcoffset()
         assert offset is not None
         # Elapsed time, in UTC (so that a change of summer time in at's zone counts too), as a
