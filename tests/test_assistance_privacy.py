@@ -111,10 +111,37 @@ def test_a_disclosure_redacts_every_text_field_of_a_notice() -> None:
         posted_at=datetime(2020, 7, 1, tzinfo=UTC),
     )
     disclosure = cg.Disclosure(name="周盛", sensitive=["社交恐惧症"])
-    for rendered in (disclosure.render_text(notice), disclosure.render_markdown(notice)):
+    for rendered in (
+        disclosure.render_text(notice),
+        disclosure.render_markdown(notice),
+        disclosure.render_html(notice),
+    ):
         assert "周盛" not in rendered
         assert "社交恐惧症" not in rendered
         assert rendered.count("周某") == 5
+
+
+def test_a_notice_as_html_is_escaped_and_says_what_it_is_about() -> None:
+    notice = cg.Notice(
+        kind=cg.NoticeKind.STATEMENT,
+        community_id="sanwan",
+        subject_id="f1",
+        subject="<b>基金</b>",
+        text="收入 & 支出\n第二行",
+        place="公示栏",
+        posted_at=datetime(2020, 7, 1, 9, tzinfo=UTC),
+        about=cg.NoticeSubject.FUND,
+    )
+    page = cg.render_html(notice)
+    assert page.startswith(
+        '<article>\n<h2>收支公示 <span lang="en">Statement of accounts</span></h2>'
+    )
+    assert (
+        '<dt>帮扶基金 <span lang="en">Fund</span></dt><dd>&lt;b&gt;基金&lt;/b&gt; (f1)</dd>' in page
+    )
+    assert "<p>收入 &amp; 支出\n第二行</p>" in page
+    assert page.endswith("</article>")
+    assert "帮扶基金 Fund: <b>基金</b> (f1)" in cg.render_text(notice)  # text is not HTML
 
 
 def rendered_notices(generated: cgas.GeneratedPlan) -> list[str]:
@@ -124,9 +151,13 @@ def rendered_notices(generated: cgas.GeneratedPlan) -> list[str]:
     disclosure = plan.disclosure(community)
     rendered = []
     for notice in plan.notices(community):
-        rendered += [cg.render_text(notice), cg.render_markdown(notice)]
+        rendered += [cg.render_text(notice), cg.render_markdown(notice), cg.render_html(notice)]
     for notice in matter.notices():
-        rendered += [disclosure.render_text(notice), disclosure.render_markdown(notice)]
+        rendered += [
+            disclosure.render_text(notice),
+            disclosure.render_markdown(notice),
+            disclosure.render_html(notice),
+        ]
     return rendered
 
 

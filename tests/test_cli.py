@@ -175,7 +175,10 @@ def test_notices_in_three_formats(
     status, text, _ = run_cli(capsys, "notices", "--store", url)
     assert status == 0
     assert "Notice board: 7 notices" in text
-    assert "【帮扶基金收支公示 · Fund statement】" in text
+    assert "【收支公示 Statement of accounts】" in text  # a fund's statement
+    assert "帮扶基金 Fund: 周某的帮扶基金 (fule-crafts)" in text
+    assert "帮扶计划 Assistance plan: 周某的精准帮扶项目 (fule-1)" in text  # a plan's notice
+    assert "事项 Matter: 电动车充电桩选址 (charging-pile)" in text  # and a matter's
     assert "周某制作的手工制品" in text
     _, markdown, _ = run_cli(capsys, "notices", "--format", "markdown", "--store", url)
     assert "### 决议公开 · Notice of resolution" in markdown

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta, timezone
@@ -16,7 +17,7 @@ from hypothesis import strategies as st
 import communitygov as cg
 from communitygov.organisation.events import MembershipStarted
 from communitygov.testing.conformance import make_request
-from support import START, advance, community, raised, tracked_community
+from support import START, advance, community, raised, tracked_at, tracked_community
 
 
 @pytest.fixture
@@ -809,3 +810,17 @@ def test_an_event_that_cannot_be_written_is_a_malformed_decision() -> None:
     assert (refused.value.field, refused.value.given) == ("event 1", event)
     assert "cannot be written" in refused.value.because
     assert gov.history("c1", "c1") == before
+
+
+def test_a_snapshot_from_before_notices_said_what_they_are_about_thaws_as_a_matters() -> None:
+    tracked = tracked_at("closed")
+    gov = cg.Governance(cg.MemoryStore())
+    gov.register_community("sanwan", "三湾街社区", at=START)
+    matter = gov.create((tracked.value, tracked.events))
+    (summary,) = gov.summaries("sanwan", kind="matter")
+    older = json.loads(summary.snapshot)
+    for notice in older["posted"]:
+        assert notice.pop("about") == "matter"  # the field this version added
+    thawed = gov._snapshots.thaw(cg.Matter, attrs.evolve(summary, snapshot=json.dumps(older)))
+    assert thawed == matter
+    assert {notice.about for notice in thawed.notices()} == {cg.NoticeSubject.MATTER}

@@ -180,7 +180,14 @@ from communitygov.matters.records import (
 )
 from communitygov.organisation.bodies import BodyKind
 from communitygov.organisation.community import Community, Membership, Person
-from communitygov.publicity.notices import Notice, NoticeKind, render_markdown, render_text
+from communitygov.publicity.notices import (
+    Notice,
+    NoticeKind,
+    NoticeSubject,
+    render_html,
+    render_markdown,
+    render_text,
+)
 from communitygov.publicity.privacy import Disclosure, deidentify
 from communitygov.storage.memory import MemoryStore
 from communitygov.storage.postgres import PostgresStore
@@ -312,6 +319,7 @@ __all__ = [
     "NotRoleHolder",
     "Notice",
     "NoticeKind",
+    "NoticeSubject",
     "Objection",
     "ObjectionAlreadyRuled",
     "ObjectionsPending",
@@ -391,6 +399,7 @@ __all__ = [
     "more_than",
     "open_store",
     "period_end",
+    "render_html",
     "render_markdown",
     "render_text",
     "total",

@@ -33,7 +33,7 @@ from communitygov.matters.matter import Matter
 from communitygov.matters.presets import PROCEDURES
 from communitygov.organisation.bodies import BodyKind
 from communitygov.organisation.community import Community
-from communitygov.publicity.notices import Notice, render_markdown, render_text
+from communitygov.publicity.notices import Notice, render_html, render_markdown, render_text
 from communitygov.storage.urls import open_store, shown_url
 
 __all__ = ["DEFAULT_DB", "DEFAULT_STORE", "main"]
@@ -158,23 +158,7 @@ def _html(community: Community, board: Sequence[Notice]) -> str:
     ]
     if not board:
         parts.append('<p>暂无公示 <span lang="en">No notices</span></p>')
-    for notice in board:
-        rows = [
-            ("社区", "Community", notice.community_id),
-            ("事项", "Matter", f"{notice.subject} ({notice.subject_id})"),
-            ("张贴", "Posted", f"{notice.posted_at:%Y-%m-%d %H:%M}, {notice.place}"),
-        ]
-        if notice.period is not None and notice.ends_at is not None:
-            period = f"{notice.period.zh} ({notice.period}), until {notice.ends_at:%Y-%m-%d %H:%M}"
-            rows.append(("公示期", "Period", period))
-        parts.append("<article>")
-        parts.append(f'<h2>{e(notice.kind.zh)} <span lang="en">{e(notice.kind.en)}</span></h2>')
-        parts.append("<dl>")
-        for zh, en, value in rows:
-            parts.append(f'<dt>{e(zh)} <span lang="en">{e(en)}</span></dt><dd>{e(value)}</dd>')
-        parts.append("</dl>")
-        parts.append(f"<p>{e(notice.text)}</p>")
-        parts.append("</article>")
+    parts += [render_html(notice) for notice in board]
     parts += ["</body>", "</html>", ""]
     return "\n".join(parts)
 

@@ -14,7 +14,7 @@ from communitygov.assistance.events import PlanNoticePosted
 from communitygov.assistance.records import PlanNoticeKind
 from communitygov.kernel.money import Money
 from communitygov.kernel.timekeeping import local_date
-from communitygov.publicity.notices import Notice
+from communitygov.publicity.notices import Notice, NoticeSubject
 from communitygov.publicity.privacy import Disclosure
 
 if TYPE_CHECKING:
@@ -54,4 +54,5 @@ def _notice(plan: AssistancePlan, posted: PlanNoticePosted, subject: str) -> Not
         text="\n".join(lines),
         place=posted.place,
         posted_at=posted.at,
+        about=NoticeSubject.PLAN,
     )

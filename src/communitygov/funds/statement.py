@@ -15,7 +15,7 @@ from communitygov.funds.events import FundStatementPublished
 from communitygov.funds.records import Balances, FundRole, month_after, month_of
 from communitygov.kernel.timekeeping import local_date
 from communitygov.organisation.community import Community
-from communitygov.publicity.notices import Notice, NoticeKind
+from communitygov.publicity.notices import Notice, NoticeKind, NoticeSubject
 
 if TYPE_CHECKING:
     from communitygov.funds.fund import Fund
@@ -42,7 +42,6 @@ def statement(
     custodian = community.person(closing.counted_by).name
     bookkeeper = community.person(closing.witnessed_by).name
     lines = [
-        "【帮扶基金收支公示 · Fund statement】",
         f"用途 Purpose: {fund.opened.purpose}",
         f"期间 Period: {first.isoformat()} – {date.fromordinal(last.toordinal() - 1)}",
         f"期初余额 Opening balance: 现金 cash {opening.cash}; 银行 bank {opening.bank}",
@@ -63,11 +62,12 @@ def statement(
         f"{FundRole.BOOKKEEPER.zh} {FundRole.BOOKKEEPER.en}: {bookkeeper}",
     ]
     return Notice(
-        kind=NoticeKind.RESULT,
+        kind=NoticeKind.STATEMENT,
         community_id=fund.community_id,
         subject_id=fund.id,
         subject=subject,
         text="\n".join(lines),
         place=posted.place,
         posted_at=posted.at,
+        about=NoticeSubject.FUND,
     )

@@ -1,12 +1,15 @@
 """Notices (公示): the posted texts of a decision's life, rendered for a notice board.
 
 A :class:`Notice` is built from events, never typed twice: the resolution notice, each ruling on
-an objection, and the result notice of a matter. :func:`render_text` and
-:func:`render_markdown` lay a notice out with Chinese and English headings.
+an objection, and the result notice of a matter; the notices posted about an assistance plan;
+a fund's statements of accounts. :func:`render_text`,
+:func:`render_markdown` and :func:`render_html` lay a notice out with Chinese and English
+headings.
 """
 
 from __future__ import annotations
 
+import html
 from datetime import datetime
 from enum import Enum
 
@@ -14,7 +17,14 @@ import attrs
 
 from communitygov.kernel.periods import Period
 
-__all__ = ["Notice", "NoticeKind", "render_markdown", "render_text"]
+__all__ = [
+    "Notice",
+    "NoticeKind",
+    "NoticeSubject",
+    "render_html",
+    "render_markdown",
+    "render_text",
+]
 
 
 class NoticeKind(Enum):
@@ -23,6 +33,7 @@ class NoticeKind(Enum):
     RESOLUTION = "resolution"
     OBJECTION_RULING = "objection_ruling"
     RESULT = "result"
+    STATEMENT = "statement"
 
     @property
     def zh(self) -> str:
@@ -39,6 +50,32 @@ _HEADINGS = {
     NoticeKind.RESOLUTION: ("决议公开", "Notice of resolution"),
     NoticeKind.OBJECTION_RULING: ("异议处理结果公示", "Ruling on an objection"),
     NoticeKind.RESULT: ("实施结果公开", "Notice of result"),
+    NoticeKind.STATEMENT: ("收支公示", "Statement of accounts"),
+}
+
+
+class NoticeSubject(Enum):
+    """What a notice is about: a matter, an assistance plan, or a plan's fund."""
+
+    MATTER = "matter"
+    PLAN = "plan"
+    FUND = "fund"
+
+    @property
+    def zh(self) -> str:
+        """Its label in Chinese."""
+        return _SUBJECTS[self][0]
+
+    @property
+    def en(self) -> str:
+        """Its label in English."""
+        return _SUBJECTS[self][1]
+
+
+_SUBJECTS = {
+    NoticeSubject.MATTER: ("事项", "Matter"),
+    NoticeSubject.PLAN: ("帮扶计划", "Assistance plan"),
+    NoticeSubject.FUND: ("帮扶基金", "Fund"),
 }
 
 
@@ -49,13 +86,14 @@ class Notice:
     Attributes:
         kind: what it announces.
         community_id: whose board it is on.
-        subject_id: the id of the matter (or plan) it is about.
+        subject_id: the id of the matter, plan or fund it is about.
         subject: the title of what it is about.
         text: the body text.
         place: where it was posted.
         posted_at: when.
         period: how long it stays up, if it has a period.
         ends_at: when that period ends.
+        about: whether it is about a matter, a plan or a fund.
     """
 
     kind: NoticeKind
@@ -67,36 +105,53 @@ class Notice:
     posted_at: datetime
     period: Period | None = None
     ends_at: datetime | None = None
+    about: NoticeSubject = NoticeSubject.MATTER
 
 
 def _when(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%d %H:%M")
 
 
-def _lines(notice: Notice) -> list[tuple[str, str]]:
+def _rows(notice: Notice) -> list[tuple[str, str, str]]:
+    """The notice's particulars: label in Chinese, label in English, value."""
     rows = [
-        ("社区 Community", notice.community_id),
-        ("事项 Matter", f"{notice.subject} ({notice.subject_id})"),
-        ("张贴 Posted", f"{_when(notice.posted_at)}, {notice.place}"),
+        ("社区", "Community", notice.community_id),
+        (notice.about.zh, notice.about.en, f"{notice.subject} ({notice.subject_id})"),
+        ("张贴", "Posted", f"{_when(notice.posted_at)}, {notice.place}"),
     ]
     if notice.period is not None and notice.ends_at is not None:
-        rows.append(
-            (
-                "公示期 Period",
-                f"{notice.period.zh} ({notice.period}), until {_when(notice.ends_at)}",
-            )
-        )
+        until = _when(notice.ends_at)
+        rows.append(("公示期", "Period", f"{notice.period.zh} ({notice.period}), until {until}"))
     return rows
 
 
 def render_text(notice: Notice) -> str:
     """The notice as plain text, for a terminal or a printed sheet."""
     head = f"【{notice.kind.zh} {notice.kind.en}】"
-    body = [head, *(f"{label}: {value}" for label, value in _lines(notice)), "", notice.text]
-    return "\n".join(body)
+    rows = (f"{zh} {en}: {value}" for zh, en, value in _rows(notice))
+    return "\n".join([head, *rows, "", notice.text])
 
 
 def render_markdown(notice: Notice) -> str:
     """The notice as Markdown."""
-    rows = "\n".join(f"- **{label}**: {value}" for label, value in _lines(notice))
+    rows = "\n".join(f"- **{zh} {en}**: {value}" for zh, en, value in _rows(notice))
     return f"### {notice.kind.zh} · {notice.kind.en}\n\n{rows}\n\n{notice.text}\n"
+
+
+def render_html(notice: Notice) -> str:
+    """The notice as an HTML ``<article>`` (every text escaped; English in ``lang="en"``
+    spans), for a page of the application's own."""
+    e = html.escape
+    parts = [
+        "<article>",
+        f'<h2>{e(notice.kind.zh)} <span lang="en">{e(notice.kind.en)}</span></h2>',
+        "<dl>",
+        *(
+            f'<dt>{e(zh)} <span lang="en">{e(en)}</span></dt><dd>{e(value)}</dd>'
+            for zh, en, value in _rows(notice)
+        ),
+        "</dl>",
+        f"<p>{e(notice.text)}</p>",
+        "</article>",
+    ]
+    return "\n".join(parts)

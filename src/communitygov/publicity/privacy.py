@@ -30,7 +30,7 @@ from functools import lru_cache
 
 import attrs
 
-from communitygov.publicity.notices import Notice, render_markdown, render_text
+from communitygov.publicity.notices import Notice, render_html, render_markdown, render_text
 
 __all__ = ["COMPOUND_SURNAMES", "WITHHELD", "Disclosure", "deidentify", "redact"]
 
@@ -171,3 +171,7 @@ class Disclosure:
     def render_markdown(self, notice: Notice) -> str:
         """``notice`` redacted and rendered as Markdown."""
         return render_markdown(self.notice(notice))
+
+    def render_html(self, notice: Notice) -> str:
+        """``notice`` redacted and rendered as an HTML ``<article>``."""
+        return render_html(self.notice(notice))
