@@ -139,7 +139,8 @@ def test_a_notice_as_html_is_escaped_and_says_what_it_is_about() -> None:
     assert (
         '<dt>帮扶基金 <span lang="en">Fund</span></dt><dd>&lt;b&gt;基金&lt;/b&gt; (f1)</dd>' in page
     )
-    assert "<p>收入 &amp; 支出\n第二行</p>" in page
+    assert "<p>收入 &amp; 支出<br>第二行</p>" in page  # lines kept apart on any page
+    assert "收入 & 支出  \n第二行" in cg.render_markdown(notice)  # a hard line break
     assert page.endswith("</article>")
     assert "帮扶基金 Fund: <b>基金</b> (f1)" in cg.render_text(notice)  # text is not HTML
 

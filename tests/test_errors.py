@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 from pathlib import Path
 
@@ -72,6 +73,14 @@ def test_transition_not_allowed_names_action_state_and_alternatives() -> None:
         (cg.DuplicateId("opinion", "o1"), "opinion 'o1' already exists"),
         (cg.WrongType("within", 14, "a timedelta"), "within=14 is an int, not a timedelta"),
         (cg.WrongType("at", "9:00", "a datetime"), "at='9:00' is a str, not a datetime"),
+        (
+            cg.WrongType("id", uuid.UUID(int=1), "a text"),
+            "id=UUID('00000000-0000-0000-0000-000000000001') is a UUID, not a text",
+        ),
+        (
+            cg.NotFound("fund", "p1", "zz", found="assistance_plan"),
+            "no fund 'p1' in community 'zz': 'p1' is the id of an assistance_plan",
+        ),
         (
             cg.DuplicateId("person present", "pc0", "is named twice"),
             "person present 'pc0' is named twice",

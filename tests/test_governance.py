@@ -151,6 +151,10 @@ def test_the_system_clock_is_the_default_and_a_bad_clock_is_refused() -> None:
     with pytest.raises(cg.WrongType) as not_callable:
         cg.Governance(cg.MemoryStore(), clock=START)  # type: ignore[arg-type]
     assert not_callable.value.field == "clock"
+    gov = cg.Governance(cg.MemoryStore())
+    with pytest.raises(cg.WrongType):
+        gov.clock = 5  # type: ignore[assignment]
+    assert gov.now().tzinfo is not None  # the clock it had
     naive = cg.Governance(cg.MemoryStore(), clock=lambda: datetime(2026, 3, 2, 9))
     with pytest.raises(cg.NaiveDatetime):
         naive.now()

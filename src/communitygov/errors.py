@@ -145,6 +145,13 @@ __all__ = [
 ]
 
 
+def _a(word: str) -> str:
+    """``word`` after its indefinite article: "an int", "a str", "a UUID", "an HTTPError"."""
+    if word[:2].isupper():  # an acronym, read letter by letter
+        return f"{'an' if word[0] in 'AEFHILMNORSX' else 'a'} {word}"
+    return f"{'an' if word[:1].lower() in 'aeiou' else 'a'} {word}"
+
+
 def _shown(value: object) -> str:
     """``repr(value)``, or a description where Python refuses to write it out (a whole
     number of more digits than ``sys.get_int_max_str_digits()`` allows)."""
@@ -280,8 +287,7 @@ class WrongType(InvalidInput):
         self.value = value
         self.expected = expected
         name = type(value).__name__
-        article = "an" if name[:1].lower() in "aeiou" else "a"
-        super().__init__(f"{field}={_shown(value)} is {article} {name}, not {expected}")
+        super().__init__(f"{field}={_shown(value)} is {_a(name)}, not {expected}")
 
 
 class DuplicateId(InvalidInput):
@@ -1100,7 +1106,7 @@ class NotFound(PersistenceError):
         self.found = found
         named = community and not (kind == "community" and community == id)
         where = f" in community {_shown(community)}" if named else ""
-        other = f": {_shown(id)} is the id of a {found}" if found is not None else ""
+        other = f": {_shown(id)} is the id of {_a(found)}" if found is not None else ""
         super().__init__(f"no {kind} {_shown(id)}{where}{other}")
 
 

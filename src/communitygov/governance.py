@@ -129,8 +129,6 @@ class Governance:
     ) -> None:
         if not all(callable(getattr(store, name, None)) for name in _STORE_METHODS):
             raise WrongType("store", store, "a store (see communitygov.storage.protocol)")
-        if not callable(clock):
-            raise WrongType("clock", clock, "a callable returning a timezone-aware datetime")
         if calendar is not None and not isinstance(calendar, Calendar):
             raise WrongType("calendar", calendar, "a Calendar")
         if codec is not None:
@@ -154,10 +152,26 @@ class Governance:
         self.clock = clock
         self._snapshots = Snapshots(self.procedures)
 
+    @property
+    def clock(self) -> Callable[[], datetime]:
+        """What :meth:`now` asks for the time.
+
+        Raises:
+            WrongType: set to something that cannot be called.
+        """
+        return self._clock
+
+    @clock.setter
+    def clock(self, clock: Callable[[], datetime]) -> None:
+        if not callable(clock):
+            raise WrongType("clock", clock, "a callable returning a timezone-aware datetime")
+        self._clock = clock
+
     def now(self) -> datetime:
         """The time by the facade's clock: what a command's ``at`` should be when it is done
         now (``lambda m: m.close_solicitation(at=gov.now())``), and the default of
-        :meth:`due` and :meth:`register_community`.
+        :meth:`due` and :meth:`register_community`. What the clock itself raises is raised
+        as it is.
 
         Raises:
             WrongType: the clock gave something else than a datetime.
@@ -198,6 +212,8 @@ class Governance:
 
         Raises:
             ConcurrencyConflict: a community with that id exists.
+            WrongType, NaiveDatetime: no ``at`` was given, and the clock's time is not a
+                timezone-aware datetime (see :meth:`now`).
         """
         decision = Community.register(
             community_id,
@@ -387,7 +403,10 @@ class Governance:
         ``at`` is :meth:`now` unless given.
 
         Raises:
-            NaiveDatetime: ``at`` is not a timezone-aware datetime.
+            NaiveDatetime: ``at`` (or, with none given, the clock's time) is not a
+                timezone-aware datetime.
+            WrongType: ``within`` is not a ``timedelta``, or no ``at`` was given and the
+                clock's time is not a datetime.
         """
         require_instance(within, timedelta, "within")
         aware = require_aware(self.now() if at is None else at)

@@ -133,14 +133,15 @@ def render_text(notice: Notice) -> str:
 
 
 def render_markdown(notice: Notice) -> str:
-    """The notice as Markdown."""
+    """The notice as Markdown (the text's lines kept apart with hard line breaks)."""
     rows = "\n".join(f"- **{zh} {en}**: {value}" for zh, en, value in _rows(notice))
-    return f"### {notice.kind.zh} · {notice.kind.en}\n\n{rows}\n\n{notice.text}\n"
+    text = "  \n".join(notice.text.splitlines())
+    return f"### {notice.kind.zh} · {notice.kind.en}\n\n{rows}\n\n{text}\n"
 
 
 def render_html(notice: Notice) -> str:
     """The notice as an HTML ``<article>`` (every text escaped; English in ``lang="en"``
-    spans), for a page of the application's own."""
+    spans; the text's lines kept apart with ``<br>``), for a page of the application's own."""
     e = html.escape
     parts = [
         "<article>",
@@ -151,7 +152,7 @@ def render_html(notice: Notice) -> str:
             for zh, en, value in _rows(notice)
         ),
         "</dl>",
-        f"<p>{e(notice.text)}</p>",
+        f"<p>{'<br>'.join(e(line) for line in notice.text.splitlines())}</p>",
         "</article>",
     ]
     return "\n".join(parts)
