@@ -36,6 +36,28 @@ class TestSQLiteStore(StoreContract):
         return cg.SQLiteStore(self.directory / f"{name}.db")
 
 
+class _AnswersOnceClosed(cg.MemoryStore):
+    """An adapter with a slip: it lists its communities after it was closed."""
+
+    def communities(self) -> list[str]:
+        return []
+
+
+class _KitOnTheSlip(StoreContract):  # not collected: the kit's tests are called by hand
+    reopens = False
+
+    def make_store(self, name: str) -> cg.EventStore:
+        return _AnswersOnceClosed()
+
+
+def test_the_kit_names_the_method_a_closed_store_still_answers(
+    request: pytest.FixtureRequest,
+) -> None:
+    with pytest.raises(pytest.fail.Exception) as failed:
+        _KitOnTheSlip().test_a_closed_store_refuses_reads_and_writes(request)
+    assert str(failed.value) == "communities() on a closed store did not raise StoreUnavailable"
+
+
 class TestSQLiteStoreOnAHostConnection(StoreContract):
     @pytest.fixture(autouse=True)
     def _directory(self, tmp_path: Path) -> None:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import hashlib
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 
 import attrs
@@ -220,7 +220,11 @@ class StoreContract:
                 for event in events:
                     key = f"{event.stream_id}:{event.version}"
                     if event.position <= high and known.get(event.position) != key:
-                        seen_problems.append(f"position {event.position} appeared late")
+                        seen_problems.append(
+                            f"position {event.position} ({key}) appeared after a read had "
+                            f"seen position {high}: positions must be given in the order "
+                            "appends commit (serialise writers)"
+                        )
                     known[event.position] = key
 
         reader = threading.Thread(target=read)
@@ -450,18 +454,24 @@ class StoreContract:
         store = self.make_store(_name(request))
         store.append(make_request("c1", "s1"))
         store.close()
-        for use in (
-            lambda: store.append(make_request("c1", "s2")),
-            lambda: store.append_many([make_request("c1", "s3")]),
-            lambda: store.read_stream("c1", "s1"),
-            lambda: store.read_all("c1"),
-            lambda: store.load("c1", "s1"),
-            lambda: store.summaries("c1"),
-            lambda: store.command_result("c1", "cmd"),
-            lambda: store.communities(),
-        ):
-            with pytest.raises(StoreUnavailable):
+        uses: dict[str, Callable[[], object]] = {
+            "append": lambda: store.append(make_request("c1", "s2")),
+            "append_many": lambda: store.append_many([make_request("c1", "s3")]),
+            "read_stream": lambda: store.read_stream("c1", "s1"),
+            "read_all": lambda: store.read_all("c1"),
+            "load": lambda: store.load("c1", "s1"),
+            "summaries": lambda: store.summaries("c1"),
+            "command_result": lambda: store.command_result("c1", "cmd"),
+            "communities": lambda: store.communities(),
+        }
+        for method, use in uses.items():
+            try:
                 use()
+            except StoreUnavailable:
+                continue
+            except Exception as exc:  # named below, with the method that raised it
+                pytest.fail(f"{method}() on a closed store raised {exc!r}, not StoreUnavailable")
+            pytest.fail(f"{method}() on a closed store did not raise StoreUnavailable")
 
     def test_records_survive_closing_and_reopening(self, request: pytest.FixtureRequest) -> None:
         name = _name(request)
