@@ -27,52 +27,42 @@ __all__ = [
 ]
 
 
-class NoticeKind(Enum):
-    """What a notice announces."""
+class _Labelled(Enum):
+    """An enum whose members carry a label in Chinese and in English (:data:`_LABELS`)."""
+
+    @property
+    def zh(self) -> str:
+        """The label in Chinese."""
+        return _LABELS[self][0]
+
+    @property
+    def en(self) -> str:
+        """The label in English."""
+        return _LABELS[self][1]
+
+
+class NoticeKind(_Labelled):
+    """What a notice announces; its labels are the notice's heading."""
 
     RESOLUTION = "resolution"
     OBJECTION_RULING = "objection_ruling"
     RESULT = "result"
     STATEMENT = "statement"
 
-    @property
-    def zh(self) -> str:
-        """The heading in Chinese."""
-        return _HEADINGS[self][0]
 
-    @property
-    def en(self) -> str:
-        """The heading in English."""
-        return _HEADINGS[self][1]
-
-
-_HEADINGS = {
-    NoticeKind.RESOLUTION: ("决议公开", "Notice of resolution"),
-    NoticeKind.OBJECTION_RULING: ("异议处理结果公示", "Ruling on an objection"),
-    NoticeKind.RESULT: ("实施结果公开", "Notice of result"),
-    NoticeKind.STATEMENT: ("收支公示", "Statement of accounts"),
-}
-
-
-class NoticeSubject(Enum):
+class NoticeSubject(_Labelled):
     """What a notice is about: a matter, an assistance plan, or a plan's fund."""
 
     MATTER = "matter"
     PLAN = "plan"
     FUND = "fund"
 
-    @property
-    def zh(self) -> str:
-        """Its label in Chinese."""
-        return _SUBJECTS[self][0]
 
-    @property
-    def en(self) -> str:
-        """Its label in English."""
-        return _SUBJECTS[self][1]
-
-
-_SUBJECTS = {
+_LABELS: dict[_Labelled, tuple[str, str]] = {
+    NoticeKind.RESOLUTION: ("决议公开", "Notice of resolution"),
+    NoticeKind.OBJECTION_RULING: ("异议处理结果公示", "Ruling on an objection"),
+    NoticeKind.RESULT: ("实施结果公开", "Notice of result"),
+    NoticeKind.STATEMENT: ("收支公示", "Statement of accounts"),
     NoticeSubject.MATTER: ("事项", "Matter"),
     NoticeSubject.PLAN: ("帮扶计划", "Assistance plan"),
     NoticeSubject.FUND: ("帮扶基金", "Fund"),
