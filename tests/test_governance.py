@@ -56,32 +56,30 @@ def test_verifying_a_community_the_store_does_not_hold_is_not_found(gov: cg.Gove
         assert (missing.value.kind, missing.value.id) == ("community", "sanwam")
 
 
-def test_a_community_whose_summaries_alone_are_left_is_verified_not_missing(
-    tmp_path: Path,
-) -> None:
-    path = tmp_path / "gone.db"
-    with cg.SQLiteStore(path) as store:
-        cg.Governance(store).register_community("c1", "社区", at=START)
-    with sqlite3.connect(path) as connection:
-        connection.execute("DELETE FROM cg_batches")  # the events gone, the summary kept
-    with cg.SQLiteStore(path) as store:
-        problems = cg.Governance(store).verify("c1")
-    assert [(p.stream_id, p.version) for p in problems] == [("c1", 1)]
-
-
-def test_a_community_whose_first_record_is_damaged_is_reported_not_raised(
-    tmp_path: Path,
+@pytest.mark.parametrize(
+    ("damage", "reported"),
+    [
+        ("DELETE FROM cg_batches", "the events end at 0"),  # the summary kept
+        (
+            "UPDATE cg_batches SET events = 'garbage' WHERE first_position = 1",
+            "cannot be read",
+        ),
+    ],
+    ids=["events-deleted", "first-record-unreadable"],
+)
+def test_a_community_whose_records_are_damaged_is_reported_not_missing(
+    tmp_path: Path, damage: str, reported: str
 ) -> None:
     path = tmp_path / "damaged.db"
     with cg.SQLiteStore(path) as store:
         cg.Governance(store).register_community("c1", "社区", at=START)
     with sqlite3.connect(path) as connection:
-        connection.execute("UPDATE cg_batches SET events = 'garbage' WHERE first_position = 1")
+        connection.execute(damage)
     connection.close()
     with cg.SQLiteStore(path) as store:
         problems = cg.Governance(store).verify("c1")
     assert [(p.stream_id, p.version) for p in problems] == [("c1", 1)]
-    assert "cannot be read" in problems[0].detail
+    assert reported in problems[0].detail
 
 
 def test_a_conflict_with_the_applications_own_stale_transaction_is_not_retried(
