@@ -317,7 +317,8 @@ def _verify(arguments: argparse.Namespace) -> int:
         checked = "" if arguments.chains_only else ", and every summary is what its events make"
         print(f"Integrity check: every hash chain is intact{checked}.")
         return 0
-    print(f"Integrity check: {len(problems)} problems")
+    count = len(problems)
+    print(f"Integrity check: {count} problem{'s' * (count != 1)}")
     for problem in problems:
         print(f"  {problem.community_id}/{problem.stream_id} v{problem.version}: {problem.detail}")
     return 1

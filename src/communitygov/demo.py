@@ -803,7 +803,8 @@ def run(
         say(render_text(notice))
     say("")
     problems = gov.verify(community_id)
-    say(f"Integrity check: {'intact' if not problems else f'{len(problems)} problems'}")
+    count = len(problems)
+    say(f"Integrity check: {f'{count} problem' + 's' * (count != 1) if problems else 'intact'}")
     for problem in problems:
         say(f"  {problem.stream_id} v{problem.version}: {problem.detail}")
     final = gov.matter(community_id, MATTER_ID)
