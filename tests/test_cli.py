@@ -516,3 +516,41 @@ def test_the_default_demo_file_is_the_users_own(monkeypatch: pytest.MonkeyPatch)
 
     monkeypatch.setattr(pwd, "getpwuid", no_account)
     assert cli._user() == str(os.getuid())
+
+
+def test_a_store_decided_on_the_official_calendar_is_read_with_calendar_official(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "official.db"
+    at = datetime(2025, 9, 29, 9, tzinfo=ZoneInfo("Asia/Shanghai"))
+    with cg.SQLiteStore(path) as store:
+        gov = cg.Governance(store, calendar=cg.ChineseOfficialCalendar())
+        gov.register_community("dongcun", "东村社区", at=at)
+        c = gov.execute(
+            cg.Community, "dongcun", "dongcun", lambda c: c.register_person("wu", "吴", at=at)
+        )
+        gov.create(
+            cg.Matter.raise_matter(
+                "m1",
+                community=c,
+                procedure=gov.procedure("yizheng-sanyi-liang-gongkai"),
+                title="国庆后议事",
+                description="d",
+                source=cg.MotionSource.RESIDENTS,
+                raised_by="wu",
+                at=at,
+            )
+        )
+    url = f"sqlite:///{path}"
+    common = ("--store", url, "--community", "dongcun")
+    status, out, _ = run_cli(capsys, "show", "m1", *common, "--calendar", "official")
+    assert status == 0
+    assert "国庆后议事" in out
+    status, out, _ = run_cli(capsys, "verify", "--store", url, "--calendar", "official")
+    assert (status, out) == (
+        0,
+        "Integrity check: every hash chain is intact, and every summary is what its events make.\n",
+    )
+    status, _, err = run_cli(capsys, "show", "m1", *common)  # on weekdays, as shipped
+    assert status == 1
+    assert "'official Chinese'" in err  # the error names the calendar the matter counts on

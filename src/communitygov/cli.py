@@ -28,6 +28,7 @@ from communitygov.errors import CommunityGovError, InvalidInput, NotFound, Store
 from communitygov.funds.fund import Fund
 from communitygov.funds.records import EntryStatus, FundRole
 from communitygov.governance import Governance
+from communitygov.kernel.chinese_calendar import ChineseOfficialCalendar
 from communitygov.kernel.timekeeping import zone as time_zone
 from communitygov.matters.matter import Matter
 from communitygov.matters.presets import PROCEDURES
@@ -66,10 +67,14 @@ class BadArgument(InvalidInput):
 
 
 @contextmanager
-def _governance(url: str, *, read_only: bool = True) -> Iterator[Governance]:
+def _governance(
+    url: str, *, read_only: bool = True, calendar: str = "weekdays"
+) -> Iterator[Governance]:
     """The facade on the store ``url`` names, opened read-only unless told otherwise: a
     reading command changes nothing, and an SQLite file that is not there is an error, not a
-    new empty store that reads as intact."""
+    new empty store that reads as intact. Its procedures count on ``calendar``
+    (:data:`CALENDARS`)."""
+    counted_on = ChineseOfficialCalendar() if calendar == "official" else None
     try:
         store = open_store(url, read_only=read_only)
     except StoreUnavailable as exc:
@@ -79,9 +84,14 @@ def _governance(url: str, *, read_only: bool = True) -> Iterator[Governance]:
             ) from exc
         raise
     try:
-        yield Governance(store)
+        yield Governance(store, calendar=counted_on)
     finally:
         store.close()
+
+
+CALENDARS = ("weekdays", "official")
+"""What ``--calendar`` takes: the procedures as shipped (Monday to Friday), or the official
+Chinese calendar (the ``cn`` extra), on which a store's matters were decided."""
 
 
 def _say(redact: Callable[[str], str]) -> Callable[[str], None]:
@@ -120,7 +130,7 @@ def _demo(arguments: argparse.Namespace) -> int:
 
 
 def _notices(arguments: argparse.Namespace) -> int:
-    with _governance(arguments.store) as gov:
+    with _governance(arguments.store, calendar=arguments.calendar) as gov:
         community = gov.community(arguments.community)
         board = notice_board(gov, arguments.community)
     if arguments.format == "html":
@@ -175,7 +185,7 @@ def _kind_of(gov: Governance, community_id: str, aggregate_id: str) -> str:
 
 def _show(arguments: argparse.Namespace) -> int:
     cid, aid = arguments.community, arguments.id
-    with _governance(arguments.store) as gov:
+    with _governance(arguments.store, calendar=arguments.calendar) as gov:
         kind = _kind_of(gov, cid, aid)
         found = gov.store.load(cid, aid)
         assert found is not None
@@ -254,7 +264,7 @@ def _fields(gov: Governance, kind: str, cid: str, aid: str) -> list[tuple[str, o
 
 def _history(arguments: argparse.Namespace) -> int:
     cid, aid = arguments.community, arguments.id
-    with _governance(arguments.store) as gov:
+    with _governance(arguments.store, calendar=arguments.calendar) as gov:
         kind = _kind_of(gov, cid, aid)
         zone = time_zone(gov.community(cid).timezone)
         redact = redactor(gov, cid)
@@ -286,7 +296,7 @@ def _due(arguments: argparse.Namespace) -> int:
         raise BadArgument(
             f"--within: expected a number of days of 0 or more, got {arguments.within}"
         )
-    with _governance(arguments.store) as gov:
+    with _governance(arguments.store, calendar=arguments.calendar) as gov:
         zone = time_zone(gov.community(cid).timezone)
         at = _moment(arguments.at, zone) if arguments.at is not None else datetime.now(zone)
         try:
@@ -311,7 +321,7 @@ def _due(arguments: argparse.Namespace) -> int:
 
 
 def _verify(arguments: argparse.Namespace) -> int:
-    with _governance(arguments.store) as gov:
+    with _governance(arguments.store, calendar=arguments.calendar) as gov:
         problems = gov.verify(arguments.community, summaries=not arguments.chains_only)
     if not problems:
         checked = "" if arguments.chains_only else ", and every summary is what its events make"
@@ -386,6 +396,15 @@ def _store_options(
             )
         ),
     )
+    if not demo:
+        parser.add_argument(
+            "--calendar",
+            choices=CALENDARS,
+            default="weekdays",
+            help="the calendar the store's matters count their periods on: weekdays (as "
+            "shipped) or official (the official Chinese calendar; the cn extra) "
+            "(default: %(default)s)",
+        )
     parser.add_argument(
         "--community",
         metavar="ID",
