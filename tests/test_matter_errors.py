@@ -14,6 +14,8 @@ from typing import Any
 
 import attrs
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import communitygov as cg
 from support import (
@@ -1005,3 +1007,18 @@ def test_an_amount_compares_only_with_an_amount() -> None:
     with pytest.raises(TypeError, match="'<' not supported"):
         assert cg.Money.yuan(1) < 1  # type: ignore[operator]
     assert cg.Money.yuan(1) > cg.Money.zero()
+
+
+@given(step=st.integers(-3, 3))
+@settings(max_examples=20, deadline=None)
+def test_a_cost_is_taken_up_to_max_fen_and_refused_beyond(step: int) -> None:
+    m = matter_at(cg.MatterState.IMPLEMENTING)
+    cost = cg.MAX_FEN + step
+    if cost <= cg.MAX_FEN:
+        completed, _ = m.complete("完成", cost_fen=cost, at=later(m))
+        assert completed.completion is not None
+        assert completed.completion.cost_fen == cost
+    else:
+        with pytest.raises(cg.InvalidAmount) as refused:
+            m.complete("完成", cost_fen=cost, at=later(m))
+        assert refused.value.value == cost
