@@ -193,3 +193,42 @@ def test_after_consent_is_withdrawn_every_notice_is_de_identified(
     after = cgas.GeneratedPlan(generated.community, generated.matter, withdrawn, ())
     for text in rendered_notices(after):
         assert generated.name not in text
+
+
+@pytest.mark.parametrize(
+    ("registered", "typed"),
+    [
+        ("阿依古丽·买买提", "阿依古丽•买买提"),  # another middle dot
+        ("阿依古丽·买买提", "阿依古丽 买买提"),
+        ("阿依古丽·买买提", "阿依古丽买买提"),  # none at all
+        ("Mary  Smith", "mary smith"),  # other spacing, other case
+        ("Jean-Luc·Picard", "Jean-Luc Picard"),
+        ("Jean-Luc Picard", "Jean–Luc Picard"),  # an en dash
+    ],
+)
+def test_a_name_typed_with_other_separators_is_hidden(registered: str, typed: str) -> None:
+    disclosure = cg.Disclosure(name=registered, sensitive=["右腿 残疾"])
+    shown = disclosure.redact(f"{typed}(右腿残疾)参加活动")
+    assert typed.casefold() not in shown.casefold()
+    assert "残疾" not in shown
+    assert shown == f"{disclosure.alias}({WITHHELD})参加活动"
+
+
+_SEPARATORS = st.sampled_from([" ", "  ", "-", "·", "•", "‧", "・", "\u2014", ""])
+
+
+@given(
+    words=st.lists(st.text("abcxyz周盛阿依", min_size=1, max_size=4), min_size=2, max_size=3),
+    registered=st.lists(_SEPARATORS.filter(bool), min_size=2, max_size=2),
+    typed=st.lists(_SEPARATORS, min_size=2, max_size=2),
+)
+def test_however_a_names_words_are_separated_it_is_never_shown(
+    words: list[str], registered: list[str], typed: list[str]
+) -> None:
+    def joined(separators: list[str]) -> str:
+        pairs = zip(separators[: len(words) - 1], words[1:], strict=True)
+        return words[0] + "".join(separator + word for separator, word in pairs)
+
+    disclosure = cg.Disclosure(name=joined(registered))
+    shown = disclosure.redact(f"见{joined(typed)}。")
+    assert joined(typed).casefold() not in shown.casefold()

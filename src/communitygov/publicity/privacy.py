@@ -78,16 +78,28 @@ def deidentify(name: str) -> str:
     return "匿名"
 
 
+_SEPARATOR = r"[\s\-\u2010-\u2015·•‧・]"
+"""What may stand between the words of a name as typed: white space, a hyphen or dash, or a
+middle dot (阿依古丽·买买提 is also typed 阿依古丽•买买提, 阿依古丽 买买提, 阿依古丽买买提)."""
+
+
 @lru_cache(maxsize=1024)
 def _pattern(secret: str) -> re.Pattern[str]:
-    return re.compile(re.escape(secret), re.IGNORECASE)
+    """``secret`` as it may be typed: its words in order, ignoring case, with any separators
+    (or none) between them."""
+    words = [word for word in re.split(f"{_SEPARATOR}+", secret) if word]
+    if not words:  # nothing but separators: only itself
+        return re.compile(re.escape(secret), re.IGNORECASE)
+    return re.compile(f"{_SEPARATOR}*".join(map(re.escape, words)), re.IGNORECASE)
 
 
 _ROUNDS = 8
 
 
 def redact(text: str, replacements: Iterable[tuple[str, str]]) -> str:
-    """``text`` with every ``secret`` of ``(secret, replacement)`` replaced, ignoring case.
+    """``text`` with every ``secret`` of ``(secret, replacement)`` replaced, ignoring case and
+    however the secret's words are separated (spaces, hyphens, dashes, any of the middle dots,
+    or nothing: a name registered as 阿依古丽·买买提 is found typed as 阿依古丽•买买提).
 
     Longer secrets go first, so a detail that contains another is replaced whole. The result
     contains none of the secrets, even where a replacement would bring one back (a
