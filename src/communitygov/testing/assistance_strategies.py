@@ -291,14 +291,17 @@ def _adopting_matter(community: Community, name: str, detail: str, at: datetime)
 
 
 _WEIGHTS = {
-    "pass_stage": 6,
-    "record_observation": 3,
-    "post_notice": 2,
+    "pass_stage": 24,
+    "record_observation": 12,
+    "post_notice": 8,
+    "withdraw_consent": 1,
     "join_team": 0,
     "leave_team": 0,
 }
-"""How often each command is drawn, relative to the others (once by default); the case team
-stays as it was taken in."""
+_DEFAULT_WEIGHT = 4
+"""How often each command is drawn, relative to the others (:data:`_DEFAULT_WEIGHT` unless
+named): withdrawing consent ends the walk, so it is drawn a quarter as often as a command of
+its own weight would be; the case team stays as it was taken in."""
 
 
 class _Walk:
@@ -330,7 +333,9 @@ class _Walk:
     def step(self, draw: st.DrawFn) -> None:
         """Take one command the plan allows, biased towards moving it along."""
         choices = [
-            action for action in self.plan.allowed_actions() for _ in range(_WEIGHTS.get(action, 1))
+            action
+            for action in self.plan.allowed_actions()
+            for _ in range(_WEIGHTS.get(action, _DEFAULT_WEIGHT))
         ]
         if not choices:  # consent was withdrawn: nothing more is recorded
             return

@@ -112,8 +112,8 @@ def amounts(*, max_fen: int = 500_000, currency: str = CNY) -> st.SearchStrategy
 
 
 _ACTIONS = (
-    *("sale", "sale", "deposit", "withdrawal", "payout", "expense"),
-    *("book", "book", "book", "reject", "reverse", "role", "reconcile", "resolve"),
+    *("sale", "sale", "deposit", "withdrawal", "payout", "payout", "expense"),
+    *("book", "book", "book", "reject", "reverse", "role", "reconcile", "resolve", "publish"),
 )
 
 Action = Callable[[Fund], Decision[Fund]]
@@ -123,8 +123,8 @@ Action = Callable[[Fund], Decision[Fund]]
 @st.composite
 def fund_actions(draw: st.DrawFn, when: datetime) -> Action:
     """One command at ``when``, mostly by the role holder whose step it is and sometimes by
-    a drawn person: an entry, a check, a reversal, a role change or a reconciliation. It may be
-    refused; that is part of what it tests."""
+    a drawn person: an entry, a check, a reversal, a role change, a reconciliation or a
+    statement published. It may be refused; that is part of what it tests."""
     someone = draw(st.sampled_from(FUND_PEOPLE))
     honest = draw(st.sampled_from([True, True, True, False]))
     amount = draw(amounts())
@@ -164,6 +164,10 @@ def fund_actions(draw: st.DrawFn, when: datetime) -> Action:
     if kind == "resolve":
         return lambda f: f.resolve_discrepancy(
             f.closed_through or when.date(), explanation="点错", by=bookkeeper(f), at=when
+        )
+    if kind == "publish":
+        return lambda f: f.publish_statement(
+            f.closed_through or when.date(), place="社区公示栏", at=when
         )
     excess = draw(st.sampled_from([0, 0, 0, 100]))
 
