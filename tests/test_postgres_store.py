@@ -872,10 +872,15 @@ def test_nothing_is_reachable_while_the_server_is_down(postgres_server: Server, 
         assert pooled.append(request("m2", 0, 1)).last_position == 4
         assert verify(store) == []
 
-    # A restart while a store is idle goes unnoticed: the dead connection is replaced.
+    # A restart while a store is idle goes unnoticed: the dead connection is replaced,
+    # before a write and after a read that found it dead.
     server.stop()
     server.start()
     assert store.append(request("m3", 0, 1)).last_position == 5
+    server.stop()
+    server.start()
+    assert positions(store) == [1, 2, 3, 4, 5]
+    assert store.load("sanwan", "m3") is not None
     store.close()
 
 

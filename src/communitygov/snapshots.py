@@ -161,6 +161,8 @@ def _fast_structuring(converter: cattrs.Converter) -> cattrs.Converter:
         first, second = t.__args__
         other = second if first is type(None) else first
         inner = fast.get_structure_hook(other)
+        if _calls_the_class(inner):
+            return lambda value, _: None if value is None else other(value)
         return lambda value, _: None if value is None else inner(value, other)
 
     def homogeneous_tuple(t: Any) -> bool:
@@ -182,6 +184,8 @@ def _fast_structuring(converter: cattrs.Converter) -> cattrs.Converter:
         def factory(t: Any) -> Callable[[Any, Any], Any]:
             item = t.__args__[0]
             inner = fast.get_structure_hook(item)
+            if _calls_the_class(inner):
+                return lambda value, _: collection(map(item, value))
             return lambda value, _: collection(map(inner, value, itertools.repeat(item)))
 
         return factory
@@ -204,6 +208,12 @@ def _fast_structuring(converter: cattrs.Converter) -> cattrs.Converter:
     fast.register_structure_hook_factory(typed_frozenset, structure_items(frozenset))
     fast.register_structure_hook_factory(an_enum, structure_enum)
     return fast
+
+
+def _calls_the_class(hook: Callable[[Any, Any], Any]) -> bool:
+    """Whether ``hook`` is cattrs' own for ``str`` and its like, ``hook(value, cls)`` being
+    ``cls(value)``: called directly, the class saves a call per value."""
+    return hook is cattrs.BaseConverter._structure_call
 
 
 def _snapshot_converter(procedures: Mapping[str, Procedure]) -> cattrs.Converter:

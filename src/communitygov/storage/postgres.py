@@ -262,39 +262,36 @@ class PostgresStore(SQLReads, ClosedOnExit):
             raise StoreUnavailable(_STORE, "the store is closed")
 
     @contextmanager
-    def _borrow(self) -> Iterator[psycopg.Connection[Any]]:
-        """A connection for one call: ours (reconnected if the server went away), the
-        application's, or one lent by the pool (a dead one is swapped for another)."""
-        self._require_open()
-        if self._host is not None:
-            with self._lock:
-                yield self._host
-        elif self._pool is not None:
-            attempts = 3
-            for attempt in range(attempts):
-                lent = self._pool.connection()
-                connection = lent.__enter__()
-                if attempt == attempts - 1 or _alive(connection):
-                    break
-                lent.__exit__(None, None, None)  # the pool discards the dead connection
-            try:
-                yield connection
-            except BaseException as exc:
-                if not lent.__exit__(type(exc), exc, exc.__traceback__):
-                    raise
-            else:
-                lent.__exit__(None, None, None)
+    def _lent(self) -> Iterator[psycopg.Connection[Any]]:
+        """A connection lent by the pool for one call (a dead one is swapped for another)."""
+        assert self._pool is not None
+        attempts = 3
+        for attempt in range(attempts):
+            lent = self._pool.connection()
+            connection = lent.__enter__()
+            if attempt == attempts - 1 or _alive(connection):
+                break
+            lent.__exit__(None, None, None)  # the pool discards the dead connection
+        try:
+            yield connection
+        except BaseException as exc:
+            if not lent.__exit__(type(exc), exc, exc.__traceback__):
+                raise
         else:
-            with self._lock:
-                yield self._connect()
+            lent.__exit__(None, None, None)
 
-    def _connect(self) -> psycopg.Connection[Any]:
+    def _connect(self, poll: bool) -> psycopg.Connection[Any]:
+        """Our own connection, opened if there is none or it is closed.
+
+        Args:
+            poll: first find out, without a round trip, whether its server went away.
+        """
         import psycopg
         from psycopg.pq import TransactionStatus
 
         connection = self._owned
-        if connection is not None and _alive(connection):
-            if connection.info.transaction_status == TransactionStatus.IDLE:
+        if connection is not None and not connection.closed and (not poll or _alive(connection)):
+            if connection.pgconn.transaction_status == TransactionStatus.IDLE:
                 return connection
             try:  # left inside a transaction by an interruption: never build on that
                 connection.rollback()
@@ -331,17 +328,21 @@ class PostgresStore(SQLReads, ClosedOnExit):
         import psycopg
 
         for attempt in (1, 2):
-            lost = False
+            self._require_open()
+            connection: psycopg.Connection[Any] | None = None
             try:
-                with self._borrow() as connection:
-                    try:
+                if self._pool is not None:
+                    with self._lent() as connection:
                         return self._within(connection, work, write=write, single=single)
-                    except psycopg.Error:
-                        lost = connection.closed
-                        raise
+                with self._lock:  # the application's connection, or ours
+                    # Ours is polled for a server that went away only before a write: a read
+                    # on a dead connection fails at once and is repeated on a fresh one below.
+                    connection = self._host if self._host is not None else self._connect(write)
+                    return self._within(connection, work, write=write, single=single)
             except psycopg.Error as exc:
                 # A read is repeated once on a fresh connection; a write that may have
                 # reached the server is not (the caller decides, e.g. with a command id).
+                lost = connection is not None and connection.closed
                 if lost and not write and attempt == 1 and self._host is None:
                     continue
                 raise self._translate(exc, conflict) from exc
@@ -358,7 +359,7 @@ class PostgresStore(SQLReads, ClosedOnExit):
         from psycopg.pq import TransactionStatus
         from psycopg.rows import tuple_row
 
-        status = connection.info.transaction_status
+        status = connection.pgconn.transaction_status
         if status == TransactionStatus.INERROR:
             raise PersistenceError(
                 "the PostgreSQL connection's transaction has failed; roll it back first"
