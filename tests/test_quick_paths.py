@@ -20,6 +20,7 @@ from typing import Any
 
 import attrs
 import cattrs
+import pytest
 from cattrs.preconf.json import make_converter as make_json_converter
 from hypothesis import given, note, settings
 from hypothesis import strategies as st
@@ -401,3 +402,44 @@ def test_a_snapshot_holding_a_number_beyond_64_bits_thaws_exactly() -> None:
     gov = cg.Governance(cg.MemoryStore())
     gov.create((sold, (*events, *more)))
     assert gov.load(cg.Fund, sold.community_id, sold.id).entries[-1].amount == huge
+
+
+def _summary_of(matter: cg.Matter, snapshot: str) -> cg.Summary:
+    return cg.Summary(
+        community_id=matter.community_id,
+        stream_id=matter.id,
+        kind=matter.kind,
+        version=matter.version,
+        state=matter.state,
+        title=matter.title,
+        updated_at=START,
+        snapshot=snapshot,
+        last_hash=GENESIS,
+    )
+
+
+def test_a_time_read_before_never_stands_in_for_a_naive_one() -> None:
+    matter = raised().value
+    snapshots = cg.Governance(cg.MemoryStore())._snapshots
+    snapshot = snapshots.freeze(matter)
+    assert snapshots.thaw(cg.Matter, _summary_of(matter, snapshot)) == matter
+    data = json.loads(snapshot)
+    aware = data["last_at"]
+    data["last_at"] = aware[: -len("+08:00")]
+    with pytest.raises(cg.DecodeError, match="no timezone"):
+        snapshots.thaw(cg.Matter, _summary_of(matter, json.dumps(data)))
+    # and the time read before is still read as it was
+    assert snapshots.thaw(cg.Matter, _summary_of(matter, snapshot)).last_at == matter.last_at
+
+
+def test_times_thaw_exactly_however_many_different_ones_are_read() -> None:
+    matter = raised().value
+    snapshots = cg.Governance(cg.MemoryStore())._snapshots
+    data = json.loads(snapshots.freeze(matter))
+    assert matter.last_at is not None
+    for minutes in range(3_000):  # more than the fast path keeps
+        moment = matter.last_at + timedelta(minutes=minutes)
+        data["last_at"] = moment.isoformat()
+        thawed = snapshots.thaw(cg.Matter, _summary_of(matter, json.dumps(data)))
+        assert thawed.last_at == moment
+        assert thawed.last_at.utcoffset() == moment.utcoffset()
