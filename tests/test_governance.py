@@ -826,3 +826,29 @@ def test_a_snapshot_from_before_notices_said_what_they_are_about_thaws_as_a_matt
     thawed = gov._snapshots.thaw(cg.Matter, attrs.evolve(summary, snapshot=json.dumps(older)))
     assert thawed == matter
     assert {notice.about for notice in thawed.notices()} == {cg.NoticeSubject.MATTER}
+
+
+@pytest.mark.parametrize("store_kind", ["memory", "sqlite"])
+def test_creating_over_an_existing_id_is_stream_exists_and_writes_nothing(
+    store_kind: str, tmp_path: Path
+) -> None:
+    store = cg.MemoryStore() if store_kind == "memory" else cg.SQLiteStore(tmp_path / "g.db")
+    gov = cg.Governance(store)
+    gov.create((community(), tracked_community().events))
+    first = _raise(gov)
+    stepped = _step(gov)
+    before = store.read_all("sanwan", limit=1_000)
+    again = raised(matter_id="m1", when=START + timedelta(days=1))
+    with pytest.raises(cg.StreamExists) as refused:
+        gov.create((again.value, again.events))
+    error = refused.value
+    assert isinstance(error, cg.ConcurrencyConflict)  # caught where conflicts are caught
+    assert (error.kind, error.stream, error.community) == ("matter", "m1", "sanwan")
+    assert (error.expected, error.actual) == (0, stepped.version)
+    assert str(error).startswith("a matter cannot be created as 'm1' in community 'sanwan'")
+    assert store.read_all("sanwan", limit=1_000) == before
+    assert gov.matter("sanwan", "m1") == stepped != first
+    # a community registered twice is refused the same way
+    with pytest.raises(cg.StreamExists) as twice:
+        gov.register_community("sanwan", "三湾街社区", at=START)
+    assert (twice.value.kind, twice.value.actual) == ("community", gov.community("sanwan").version)

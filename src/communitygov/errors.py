@@ -47,7 +47,7 @@ The tree::
     │       ├── NearRelativeInRole, NotRoleHolder, OwnEntry   a fund's roles; maker–checker
     │       └── EntryAlreadyChecked, PeriodClosed, InsufficientFunds, EntriesPending, NotReversible
     ├── PersistenceError
-    │   ├── ConcurrencyConflict, NotFound, IntegrityViolation
+    │   ├── ConcurrencyConflict (StreamExists under it), NotFound, IntegrityViolation
     │   ├── DecodeError
     │   ├── StoreUnavailable
     │   └── StoreReadOnly               an append asked of a store opened read-only
@@ -129,6 +129,7 @@ __all__ = [
     "StagesMismatch",
     "StoreReadOnly",
     "StoreUnavailable",
+    "StreamExists",
     "ThresholdNotReached",
     "TimeOutOfRange",
     "TimeWentBackwards",
@@ -1032,6 +1033,31 @@ class ConcurrencyConflict(PersistenceError):
                 "wrote first"
             )
         super().__init__(message)
+
+
+class StreamExists(ConcurrencyConflict):
+    """A new aggregate was to be stored under an id a stream of its community already has;
+    nothing was written.
+
+    Raised by :meth:`~communitygov.Governance.create` (and so ``register_community``), where a
+    store reports a conflict at version 0. Unlike the other conflicts it does not go away when
+    the command is decided again: the id is taken. Catch it before ``ConcurrencyConflict``
+    where conflicts are retried.
+    """
+
+    def __init__(self, kind: str, stream: str, community: str, actual: int) -> None:
+        self.kind = kind
+        self.community = community
+        self.stream = stream
+        self.expected = 0
+        self.actual = actual
+        PersistenceError.__init__(
+            self,
+            f"{_a(kind)} cannot be created as {_shown(stream)} in community "
+            f"{_shown(community)}: a stream with that id exists already, at version {actual} "
+            "(the id is taken, or someone else created it first); trying again will not help: "
+            "load it, or choose another id",
+        )
 
 
 class CommandIdInUse(PersistenceError):

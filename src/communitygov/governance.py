@@ -38,6 +38,7 @@ from communitygov.errors import (
     InvalidCount,
     MalformedDecision,
     NotFound,
+    StreamExists,
     WrongType,
 )
 from communitygov.funds.fund import Fund
@@ -211,7 +212,7 @@ class Governance:
         """Register a community and store it, at ``at`` (by default :meth:`now`).
 
         Raises:
-            ConcurrencyConflict: a community with that id exists.
+            StreamExists: a community with that id exists.
             WrongType, NaiveDatetime: no ``at`` was given, and the clock's time is not a
                 timezone-aware datetime (see :meth:`now`).
         """
@@ -285,7 +286,10 @@ class Governance:
         as that command left it.
 
         Raises:
-            ConcurrencyConflict: a stream with that id exists.
+            StreamExists: a stream with that id exists (a ``ConcurrencyConflict`` that
+                deciding again cannot get past).
+            ConcurrencyConflict: the application's transaction is older than another
+                writer's commit (``actual == expected``).
             CommandIdInUse: ``command_id`` was carried by a command on another stream.
             MalformedDecision: ``decision`` is not a new aggregate and the events that made it,
                 or an event holds a value of another type than its field's, which cannot be
@@ -298,7 +302,12 @@ class Governance:
             done = self.store.command_result(community_id, command_id)
             if done is not None:
                 return self._as_left_by_command(cls, community_id, aggregate.id, command_id, done)
-        result = self._append(aggregate, events, 0, GENESIS, command_id)
+        try:
+            result = self._append(aggregate, events, 0, GENESIS, command_id)
+        except ConcurrencyConflict as exc:
+            if exc.actual > 0:  # not a stale transaction's snapshot (actual == expected)
+                raise StreamExists(cls.kind, aggregate.id, community_id, exc.actual) from exc
+            raise
         if result.duplicate:  # the same command landed since it was looked up
             assert command_id is not None
             return self._as_left_by_command(cls, community_id, aggregate.id, command_id, result)
