@@ -3,7 +3,8 @@
 Every strategy produces valid values only: a generated :class:`~communitygov.Procedure`
 builds, a generated :class:`~communitygov.Meeting` passes the rules of the body and day it was
 drawn for, a generated community was built through its public commands (and
-:func:`communities_with_events` gives those commands' events with it). Use them as they are
+:func:`communities_with_events` gives those commands' events with it), and a generated matter
+was driven along its procedure by them (:func:`matters_with_events`). Use them as they are
 or narrow them with their arguments::
 
     from hypothesis import given, strategies as st
@@ -91,6 +92,11 @@ from communitygov.testing.fund_strategies import (
     funds_with_events,
     open_fund,
 )
+from communitygov.testing.matter_strategies import (
+    GeneratedMatter,
+    matters,
+    matters_with_events,
+)
 
 __all__ = [
     "BENEFICIARY",
@@ -103,6 +109,7 @@ __all__ = [
     "SEATED_BODIES",
     "STEP_BODIES",
     "GeneratedFund",
+    "GeneratedMatter",
     "GeneratedPlan",
     "Roster",
     "amounts",
@@ -120,6 +127,8 @@ __all__ = [
     "funds_with_events",
     "goals",
     "legal_bases",
+    "matters",
+    "matters_with_events",
     "meetings",
     "open_fund",
     "periods",

@@ -1,0 +1,376 @@
+"""Hypothesis strategies for matters: one raised in a generated community and driven along its
+procedure by random valid commands, with the events that made it.
+
+Use them through :mod:`communitygov.testing.strategies`, which re-exports them. Needs the
+``testing`` extra (Hypothesis).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import attrs
+
+from communitygov.errors import MissingExtra
+from communitygov.kernel.aggregate import Decision
+from communitygov.kernel.events import Event
+from communitygov.kernel.periods import last_day
+from communitygov.matters.matter import Matter
+from communitygov.matters.presets import PROCEDURES
+from communitygov.matters.procedure import Constituency, Procedure
+from communitygov.matters.records import Channel, MotionSource, Opinion, Outcome, Stance
+from communitygov.organisation.community import Community
+from communitygov.testing import _meetings
+from communitygov.testing._meetings import DEFAULT_START, meetings
+
+try:
+    from hypothesis import strategies as st
+    from hypothesis.errors import InvalidArgument
+except ImportError as exc:  # pragma: no cover - only without the extra
+    raise MissingExtra("communitygov.testing", "testing") from exc
+
+__all__ = ["GeneratedMatter", "matters", "matters_with_events"]
+
+
+@attrs.frozen
+class GeneratedMatter:
+    """A matter driven along by random valid commands, with what surrounds it.
+
+    Attributes:
+        community: The community it was raised in (as :func:`communities` builds one).
+        matter: The matter after its last command.
+        events: Every event its commands returned, oldest first: what a store keeps, and what
+            :meth:`~communitygov.Matter.replay` folds back into ``matter``.
+    """
+
+    community: Community
+    matter: Matter
+    events: tuple[Event, ...]
+
+
+_WEIGHTS = {
+    "withdraw": 1,
+    "reject": 2,
+    "uphold_objection": 10,
+    "raise_objection": 6,
+    "record_opinion": 10,
+    "record_progress": 6,
+}
+_DEFAULT_WEIGHT = 20
+"""How often each command is drawn, relative to the others (:data:`_DEFAULT_WEIGHT` unless
+named): the commands that move a matter on come up most, withdrawing it (which ends the walk)
+least, so that most walks get far along their procedure."""
+
+
+class _Walk:
+    """A matter driven along by valid commands, with its events and a clock."""
+
+    def __init__(self, matter: Matter, events: tuple[Event, ...], community: Community) -> None:
+        self.matter = matter
+        self.events = list(events)
+        self.community = community
+        self.zone = ZoneInfo(community.timezone)
+        last = matter.last_at
+        assert last is not None
+        self.now = last
+
+    @property
+    def procedure(self) -> Procedure:
+        return self.matter.procedure
+
+    def do(self, decision: Decision[Matter]) -> None:
+        self.matter, events = decision
+        self.events += events
+        last = self.matter.last_at
+        assert last is not None
+        self.now = last
+
+    def today(self) -> date:
+        return self.community.local_date(self.now)
+
+    def wait_until(self, moment: datetime) -> None:
+        self.now = max(self.now, moment)
+
+    def step(self, draw: st.DrawFn) -> bool:
+        """Take one command the matter allows now; ``False`` if there is none to take."""
+        self.now += timedelta(hours=draw(st.integers(0, 72), label="hours later"))
+        choices = [
+            action
+            for action in self.matter.allowed_actions()
+            if self._possible(action)
+            for _ in range(_WEIGHTS.get(action, _DEFAULT_WEIGHT))
+        ]
+        if not choices:
+            return False
+        action = draw(st.sampled_from(choices), label="action")
+        getattr(self, f"_{action}")(draw)
+        return True
+
+    # --- what can be done now ----------------------------------------------------------
+
+    def _possible(self, action: str) -> bool:
+        matter = self.matter
+        if action == "record_opinion":
+            closes_at = matter.solicitation_closes_at
+            assert closes_at is not None
+            return self.now < closes_at and bool(self._eligible(self._opinion_groups()))
+        if action in ("adopt", "reject"):
+            body = self.procedure.step(matter.state).body
+            return bool(self.community.members_of(body, self.today()))
+        if action == "raise_objection":
+            resolution = matter.resolution
+            assert resolution is not None
+            assert resolution.ends_at is not None
+            return self.now < resolution.ends_at and bool(self._eligible(self._objectors()))
+        if action in ("uphold_objection", "dismiss_objection"):
+            return bool(matter.pending_objections()) and bool(self._rulers())
+        if action == "start_implementation":
+            return not matter.pending_objections()
+        return True
+
+    def _opinion_groups(self) -> frozenset[Constituency]:
+        return self.procedure.solicitation.constituencies
+
+    def _objectors(self) -> frozenset[Constituency]:
+        return self.procedure.resolution_publicity.objectors
+
+    def _eligible(self, groups: frozenset[Constituency]) -> list[str]:
+        day = self.today()
+        return [
+            person
+            for person in sorted(self.community.people)
+            if any(
+                group.body is None or self.community.is_member(person, group.body, day)
+                for group in groups
+            )
+        ]
+
+    def _rulers(self) -> list[str]:
+        objector = self.matter.pending_objections()[0].by
+        body = self.procedure.resolution_publicity.ruling_body
+        return sorted(self.community.members_of(body, self.today()) - {objector})
+
+    # --- the commands: each takes one valid command of its name -----------------------
+
+    def _open_solicitation(self, draw: st.DrawFn) -> None:
+        self.do(self.matter.open_solicitation(at=self.now))
+
+    def _record_opinion(self, draw: st.DrawFn) -> None:
+        opinion = Opinion(
+            f"opinion-{len(self.matter.opinions) + 1}",
+            draw(st.sampled_from(self._eligible(self._opinion_groups())), label="author"),
+            draw(st.sampled_from(Channel), label="channel"),
+            draw(st.sampled_from(Stance), label="stance"),
+            "楼道加装扶手",
+        )
+        self.do(self.matter.record_opinion(opinion, community=self.community, at=self.now))
+
+    def _close_solicitation(self, draw: st.DrawFn) -> None:
+        closes_at = self.matter.solicitation_closes_at
+        assert closes_at is not None
+        self.wait_until(closes_at)
+        self.do(self.matter.close_solicitation(at=self.now))
+
+    def _adopt(self, draw: st.DrawFn) -> None:
+        self._deliberate(draw, Outcome.ADOPTED)
+
+    def _reject(self, draw: st.DrawFn) -> None:
+        self._deliberate(draw, Outcome.REJECTED)
+
+    def _deliberate(self, draw: st.DrawFn, outcome: Outcome) -> None:
+        matter = self.matter
+        step = self.procedure.step(matter.state)
+        papers_sent_on = None
+        if step.papers_notice is not None:  # sent today; the meeting once the notice has run
+            papers_sent_on = self.today()
+            held_on = last_day(papers_sent_on, step.papers_notice, self.procedure.calendar)
+            self.wait_until(datetime.combine(held_on, time(9), tzinfo=self.zone))
+        first = step.key == self.procedure.steps[0].key
+        plan = None
+        if (first and matter.plan_version == 0) or (
+            (first or step.may_amend) and draw(st.booleans(), label="amend the plan")
+        ):
+            plan = f"方案第{matter.plan_version + 1}稿"
+        meeting = draw(
+            meetings(
+                self.community,
+                step.body,
+                self.today(),
+                step.rule,
+                outcome=outcome,
+                plan=plan,
+                papers_sent_on=papers_sent_on,
+            ),
+            label="meeting",
+        )
+        self.do(matter.deliberate(meeting, community=self.community, at=self.now))
+
+    def _publicise_resolution(self, draw: st.DrawFn) -> None:
+        self.do(self.matter.publicise_resolution("决议公告", place="社区公示栏", at=self.now))
+
+    def _raise_objection(self, draw: st.DrawFn) -> None:
+        by = draw(st.sampled_from(self._eligible(self._objectors())), label="objector")
+        self.do(
+            self.matter.raise_objection(
+                f"objection-{len(self.matter.objections) + 1}",
+                by=by,
+                text="施工噪音扰民",
+                community=self.community,
+                at=self.now,
+            )
+        )
+
+    def _uphold_objection(self, draw: st.DrawFn) -> None:
+        self._rule(draw, upheld=True)
+
+    def _dismiss_objection(self, draw: st.DrawFn) -> None:
+        self._rule(draw, upheld=False)
+
+    def _rule(self, draw: st.DrawFn, *, upheld: bool) -> None:
+        rulers = self._rulers()
+        ruled_by = draw(st.lists(st.sampled_from(rulers), min_size=1, unique=True), label="by")
+        self.do(
+            self.matter.rule_on_objection(
+                self.matter.pending_objections()[0].id,
+                upheld=upheld,
+                ruling="异议成立" if upheld else "异议不成立",
+                ruled_by=ruled_by,
+                place="社区公示栏",
+                community=self.community,
+                at=self.now,
+            )
+        )
+
+    def _start_implementation(self, draw: st.DrawFn) -> None:
+        resolution = self.matter.resolution
+        assert resolution is not None
+        assert resolution.ends_at is not None
+        self.wait_until(resolution.ends_at)
+        self.do(self.matter.start_implementation(by=self.matter.raised_by, at=self.now))
+
+    def _record_progress(self, draw: st.DrawFn) -> None:
+        self.do(self.matter.record_progress("施工进展", by=self.matter.raised_by, at=self.now))
+
+    def _complete(self, draw: st.DrawFn) -> None:
+        cost = draw(st.integers(0, 10**8), label="cost in fen")
+        self.do(self.matter.complete("完工", cost_fen=cost, at=self.now))
+
+    def _publicise_result(self, draw: st.DrawFn) -> None:
+        self.do(self.matter.publicise_result("结果公告", place="社区公示栏", at=self.now))
+
+    def _close(self, draw: st.DrawFn) -> None:
+        result = self.matter.result
+        assert result is not None
+        assert result.ends_at is not None
+        self.wait_until(result.ends_at)
+        self.do(self.matter.close(at=self.now))
+
+    def _withdraw(self, draw: st.DrawFn) -> None:
+        self.do(self.matter.withdraw("事项已另行解决", by=self.matter.raised_by, at=self.now))
+
+
+@st.composite
+def _matters_with_events(
+    draw: st.DrawFn,
+    procedures: st.SearchStrategy[Procedure],
+    community_strategy: st.SearchStrategy[Community],
+    max_steps: int,
+    matter_id: str,
+) -> GeneratedMatter:
+    procedure = draw(procedures, label="procedure")
+    community = draw(community_strategy, label="community")
+    if not community.people:
+        raise InvalidArgument("a matter is raised by a person: the community has nobody")
+    at = community.last_at or DEFAULT_START
+    matter, events = Matter.raise_matter(
+        matter_id,
+        community=community,
+        procedure=procedure,
+        title="加装电梯",
+        description="三号楼居民申请加装电梯",
+        source=draw(st.sampled_from(MotionSource), label="source"),
+        raised_by=draw(st.sampled_from(sorted(community.people)), label="raised by"),
+        at=at,
+    )
+    walk = _Walk(matter, events, community)
+    for _ in range(draw(st.integers(0, max_steps), label="steps")):
+        if walk.matter.is_final or not walk.step(draw):
+            break
+    return GeneratedMatter(community, walk.matter, tuple(walk.events))
+
+
+def matters_with_events(
+    *,
+    procedures: st.SearchStrategy[Procedure] | None = None,
+    communities: st.SearchStrategy[Community] | None = None,
+    max_steps: int = 30,
+    matter_id: str = "matter",
+) -> st.SearchStrategy[GeneratedMatter]:
+    """Matters raised in a generated community and driven along by up to ``max_steps`` random
+    valid commands.
+
+    Each matter is raised, by someone drawn from the community, when the community was last
+    changed. Then each step takes one command the matter's state allows and the moment permits,
+    some hours to days after the one before: opinions while the solicitation is open, each
+    deliberation's meeting (drawn by :func:`meetings` for that body, day and rule; adopting
+    most of the time, rejecting sometimes; papers sent as the step requires), the resolution's
+    notice, objections and the rulings on them (upheld ones send the matter back), the
+    implementation, its progress and completion, the result's notice, closing, and
+    withdrawal. Deadlines are waited for: a walk closes a solicitation when it may, and
+    starts the work once the resolution's notice has run its period. Withdrawing comes up
+    least, so most walks get far. A walk stops early when the matter is closed, rejected or
+    withdrawn.
+
+    Args:
+        procedures: Procedures to draw from: the shipped presets (一征三议两公开 and
+            四议两公开) by default; :func:`procedures` for any a community could define.
+        communities: Communities to raise the matter in; :func:`communities` by default.
+            Their bodies must have members for the meetings to be held.
+        max_steps: The most commands after the matter is raised.
+        matter_id: The matter's id.
+
+    Returns:
+        A strategy of :class:`GeneratedMatter`.
+
+    Raises:
+        InvalidArgument: ``max_steps`` is negative or ``matter_id`` is blank; when drawn, a
+            community with nobody to raise the matter.
+    """
+    if max_steps < 0:
+        raise InvalidArgument(f"max_steps must be 0 or more, not {max_steps}")
+    if not matter_id.strip():
+        raise InvalidArgument("matter_id must not be blank")
+    return _matters_with_events(
+        st.sampled_from(tuple(PROCEDURES.values())) if procedures is None else procedures,
+        _meetings.communities() if communities is None else communities,
+        max_steps,
+        matter_id,
+    )
+
+
+def _matter(generated: GeneratedMatter) -> Matter:
+    return generated.matter
+
+
+def matters(
+    *,
+    procedures: st.SearchStrategy[Procedure] | None = None,
+    communities: st.SearchStrategy[Community] | None = None,
+    max_steps: int = 30,
+    matter_id: str = "matter",
+) -> st.SearchStrategy[Matter]:
+    """Matters as :func:`matters_with_events` generates them, without what surrounds them.
+
+    Args:
+        procedures: As for :func:`matters_with_events`.
+        communities: As for :func:`matters_with_events`.
+        max_steps: As for :func:`matters_with_events`.
+        matter_id: As for :func:`matters_with_events`.
+
+    Returns:
+        A strategy of :class:`~communitygov.Matter`, in any state its procedure has.
+    """
+    return matters_with_events(
+        procedures=procedures, communities=communities, max_steps=max_steps, matter_id=matter_id
+    ).map(_matter)

@@ -1,0 +1,104 @@
+"""The shipped matter strategies: valid matters, with the events that made them, that get far."""
+
+from __future__ import annotations
+
+import itertools
+from collections import Counter
+from datetime import UTC, datetime
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.errors import InvalidArgument
+
+import communitygov as cg
+from communitygov.matters.events import MatterRaised, ObjectionRuled
+from communitygov.testing import strategies as cgst
+
+SMALL = cgst.communities(
+    party_committee=st.integers(1, 4),
+    residents_committee=st.integers(1, 4),
+    party_members=st.integers(1, 8),
+    representatives=st.integers(1, 8),
+    residents=st.integers(1, 8),
+    supervision=st.integers(1, 3),
+)
+
+
+def assert_made_by_its_events(generated: cgst.GeneratedMatter) -> None:
+    matter, events = generated.matter, generated.events
+    assert isinstance(events[0], MatterRaised)
+    assert matter.community_id == generated.community.id
+    assert matter.version == len(events)
+    assert all(earlier.at <= later.at for earlier, later in itertools.pairwise(events))
+    assert matter.last_at == events[-1].at
+    assert cg.Matter.replay(events, matter.procedure) == matter
+    assert matter.state in matter.procedure.workflow.states
+
+
+@settings(max_examples=60, deadline=None)
+@given(cgst.matters_with_events())
+def test_generated_matters_are_what_their_events_make(generated: cgst.GeneratedMatter) -> None:
+    assert_made_by_its_events(generated)
+    assert generated.matter.procedure in cg.PROCEDURES.values()
+
+
+@settings(max_examples=60, deadline=None)
+@given(cgst.matters_with_events(procedures=cgst.procedures(), communities=SMALL))
+def test_generated_matters_follow_any_procedure(generated: cgst.GeneratedMatter) -> None:
+    assert_made_by_its_events(generated)
+
+
+@settings(max_examples=25, deadline=None)
+@given(cgst.matters_with_events(max_steps=40))
+def test_generated_matters_store_and_load_back(generated: cgst.GeneratedMatter) -> None:
+    gov = cg.Governance(cg.MemoryStore())
+    gov.create((generated.matter, generated.events), command_id="raise")
+    matter = generated.matter
+    assert gov.matter(matter.community_id, matter.id) == matter
+    assert gov.history(matter.community_id, matter.id) == list(generated.events)
+    assert gov.verify() == []
+
+
+def test_walks_reach_every_ending_and_every_kind_of_step() -> None:
+    seen: Counter[str] = Counter()
+
+    @settings(max_examples=300, derandomize=True, database=None, deadline=None)
+    @given(cgst.matters_with_events())
+    def walk(generated: cgst.GeneratedMatter) -> None:
+        matter = generated.matter
+        seen[matter.state if matter.is_final else "open"] += 1
+        seen["opinions"] += bool(matter.opinions)
+        seen["objections"] += bool(matter.objections)
+        seen["upheld"] += any(isinstance(e, ObjectionRuled) and e.upheld for e in generated.events)
+        seen["amended"] += matter.plan_version > 1
+        seen["papers"] += any(d.papers_sent_on is not None for d in matter.deliberations)
+
+    walk()
+    assert seen["closed"] >= 30, seen  # most walks that get anywhere get to the end
+    for outcome in ("rejected", "withdrawn", "open", "opinions", "objections", "upheld"):
+        assert seen[outcome] > 0, (outcome, seen)
+    assert seen["amended"] > 0, seen
+    assert seen["papers"] > 0, seen  # 四议两公开 sends papers before its assemblies
+    assert seen["withdrawn"] < seen["closed"], seen
+
+
+@settings(max_examples=20, deadline=None)
+@given(cgst.matters(max_steps=0, matter_id="电梯-3"))
+def test_no_steps_leaves_the_matter_as_raised(matter: cg.Matter) -> None:
+    assert (matter.id, matter.state, matter.version) == ("电梯-3", cg.MatterState.RAISED, 1)
+
+
+def test_matter_strategies_refuse_impossible_requests() -> None:
+    with pytest.raises(InvalidArgument, match="max_steps"):
+        cgst.matters_with_events(max_steps=-1)
+    with pytest.raises(InvalidArgument, match="matter_id"):
+        cgst.matters(matter_id="  ")
+    nobody, _ = cg.Community.register("empty", "空社区", at=datetime(2020, 1, 6, tzinfo=UTC))
+
+    @given(cgst.matters(communities=st.just(nobody)))
+    def raise_one(matter: cg.Matter) -> None:
+        raise AssertionError("a matter was raised in a community of nobody")
+
+    with pytest.raises(InvalidArgument, match="nobody"):
+        raise_one()
