@@ -852,3 +852,27 @@ def test_creating_over_an_existing_id_is_stream_exists_and_writes_nothing(
     with pytest.raises(cg.StreamExists) as twice:
         gov.register_community("sanwan", "三湾街社区", at=START)
     assert (twice.value.kind, twice.value.actual) == ("community", gov.community("sanwan").version)
+
+
+def test_a_matter_on_a_procedure_the_facade_was_not_given_is_refused_and_nothing_stored() -> None:
+    store = cg.MemoryStore()
+    gov = cg.Governance(store)
+    gov.create((community(), tracked_community().events))
+    before = store.read_all("sanwan", limit=1_000)
+    custom = attrs.evolve(cg.ONE_SOLICITATION_THREE_DELIBERATIONS, name="本社区议事规则")
+    stranger = raised(custom)
+    with pytest.raises(cg.MalformedDecision, match="give it in procedures=") as refused:
+        gov.create((stranger.value, stranger.events))
+    assert (refused.value.field, refused.value.given) == ("matter's procedure", "本社区议事规则")
+    # the same name with other rules would be read back under the rules given
+    impostor = attrs.evolve(
+        cg.ONE_SOLICITATION_THREE_DELIBERATIONS, result_publicity=cg.Period.days(30)
+    )
+    with pytest.raises(cg.MalformedDecision, match="another procedure of that name"):
+        gov.create((raised(impostor).value, raised(impostor).events))
+    assert store.read_all("sanwan", limit=1_000) == before
+    assert [s.stream_id for s in gov.summaries("sanwan")] == ["sanwan"]
+    # given the procedure, the facade stores the matter and reads it back
+    knowing = cg.Governance(store, procedures=[custom])
+    assert knowing.create((stranger.value, stranger.events)) == stranger.value
+    assert knowing.matter("sanwan", "m1") == stranger.value

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import given, settings
@@ -34,6 +34,8 @@ def assert_made_by_its_events(generated: cgst.GeneratedMatter) -> None:
     assert matter.last_at == events[-1].at
     assert cg.Matter.replay(events, matter.procedure) == matter
     assert matter.state in matter.procedure.workflow.states
+    if matter.state != cg.MatterState.RESOLUTION_PUBLICITY:  # no notice up to object to
+        assert matter.pending_objections() == ()
 
 
 @settings(max_examples=60, deadline=None)
@@ -102,3 +104,33 @@ def test_matter_strategies_refuse_impossible_requests() -> None:
 
     with pytest.raises(InvalidArgument, match="nobody"):
         raise_one()
+
+
+@st.composite
+def _party_members_leaving(draw: st.DrawFn) -> cg.Community:
+    """A community whose party members' seats all end within days of the assembly's meeting."""
+    community = draw(SMALL)
+    assert community.last_at is not None
+    today = community.local_date(community.last_at)
+    end = today + timedelta(days=draw(st.integers(7, 20)))
+    body = cg.BodyKind.PARTY_MEMBERS_ASSEMBLY
+    for person in sorted(community.members_of(body, today)):
+        community, _ = community.end_membership(person, body, end=end, at=community.last_at)
+    return community
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    cgst.matters_with_events(
+        procedures=st.just(cg.PROCEDURES["siyi-liang-gongkai"]),
+        communities=_party_members_leaving(),
+    )
+)
+def test_a_meeting_is_drawn_only_for_a_day_its_body_has_members(
+    generated: cgst.GeneratedMatter,
+) -> None:
+    # 四议两公开 sends the party members' papers days before their assembly: the walk holds
+    # it only if the assembly still has members on the day it meets, and otherwise waits.
+    assert_made_by_its_events(generated)
+    for meeting in generated.matter.deliberations:
+        assert meeting.members

@@ -191,3 +191,26 @@ def test_the_due_query_finds_a_matter_by_its_ruling_due() -> None:
 
 def _object_decision(m: cg.Matter, when: datetime) -> cg.Decision[cg.Matter]:
     return m.raise_objection("x1", by="res1", text="选址不合理", community=community(), at=when)
+
+
+def test_objections_left_unruled_when_another_is_upheld_are_pending_no_more() -> None:
+    m = _publicised()
+    resolution = m.resolution
+    assert resolution is not None
+    m = _object(m, resolution.posted_at + timedelta(hours=1), "x1")
+    m = _object(m, resolution.posted_at + timedelta(hours=2), "x2")
+    assert [o.id for o in m.pending_objections()] == ["x1", "x2"]
+    m, _ = m.rule_on_objection(
+        "x1",
+        upheld=True,
+        ruling="异议成立,方案退回重议",
+        ruled_by=["sup0", "sup1"],
+        place="社区公示栏",
+        community=community(),
+        at=later(m),
+    )
+    assert m.state == m.procedure.resolution_publicity.upheld_returns_to
+    # x2 objected to a notice that no longer stands: nothing awaits a ruling, as nothing is due
+    assert m.pending_objections() == ()
+    assert m.open_deadlines() == ()
+    assert "uphold_objection" not in m.allowed_actions()

@@ -355,6 +355,38 @@ def test_one_winner_per_version_on_one_stream(dsn: str) -> None:
         opened.close()
 
 
+class _ConnectionPerCall:
+    """A pool that opens a connection for each call; psycopg closes it when the call ends."""
+
+    def __init__(self, dsn: str, **kwargs: Any) -> None:
+        self.dsn, self.kwargs, self.lent = dsn, kwargs, 0
+
+    def connection(self) -> Any:
+        import psycopg
+
+        self.lent += 1
+        return psycopg.connect(self.dsn, autocommit=True, **self.kwargs)
+
+
+def test_a_failed_read_on_a_pool_s_connection_is_not_repeated_unless_it_was_lost(
+    store: PostgresStore, dsn: str
+) -> None:
+    import psycopg
+
+    store.append(request("m1", 0, 1))
+    pool = _ConnectionPerCall(dsn, options="-c statement_timeout=100")
+    pooled = PostgresStore(pool=pool)
+    with psycopg.connect(dsn) as locker:
+        locker.execute("LOCK TABLE cg_batches IN ACCESS EXCLUSIVE MODE")
+        lent = pool.lent
+        with pytest.raises(StoreUnavailable, match="statement timeout"):
+            pooled.read_all("sanwan")
+        assert pool.lent == lent + 1  # the pool closed the connection after the error: not lost
+        locker.rollback()
+    assert len(pooled.read_all("sanwan")) == 1
+    pooled.close()
+
+
 def test_a_pool_serves_concurrent_writers(dsn: str) -> None:
     from psycopg_pool import ConnectionPool
 
@@ -838,6 +870,7 @@ def test_nothing_is_reachable_while_the_server_is_down(postgres_server: Server, 
             calls: list[Callable[[PostgresStore], object]] = [
                 lambda s: s.append(request("m1", 2, 1, previous=first.summary.last_hash)),
                 lambda s: s.append_many([request("m2", 0, 1), request("m3", 0, 1)]),
+                lambda s: s.append_many([]),
                 lambda s: s.read_stream("sanwan", "m1"),
                 lambda s: s.read_all("sanwan"),
                 lambda s: s.load("sanwan", "m1"),

@@ -293,9 +293,12 @@ class Governance:
             CommandIdInUse: ``command_id`` was carried by a command on another stream.
             MalformedDecision: ``decision`` is not a new aggregate and the events that made it,
                 or an event holds a value of another type than its field's, which cannot be
-                written.
+                written; or it is a matter on a procedure this facade was not given (or
+                another one of that name).
         """
         aggregate, events = _checked(decision, None, 0)
+        if isinstance(aggregate, Matter):
+            self._require_known_procedure(aggregate.procedure)
         community_id = _community_of(aggregate)
         cls = type(aggregate)
         if command_id is not None:
@@ -510,6 +513,27 @@ class Governance:
                 event.type, event.schema_version, f"stored data is not JSON: {exc}"
             ) from exc
         return self.codec.decode(event.type, event.schema_version, data)
+
+    def _require_known_procedure(self, procedure: Procedure) -> None:
+        """Refuse a matter on a procedure this facade does not know: it could be stored, but
+        not read back, or read back under another procedure's rules.
+
+        Raises:
+            MalformedDecision: no procedure of that name was given, or another one was.
+        """
+        known = self.procedures.get(procedure.name)
+        if known is procedure or known == procedure:
+            return
+        raise MalformedDecision(
+            "matter's procedure",
+            procedure.name,
+            None,
+            "this Governance was given no procedure of that name, so the matter could not be "
+            "read back: give it in procedures="
+            if known is None
+            else "this Governance was given another procedure of that name, whose rules the "
+            "matter would be read back under",
+        )
 
     def _load(self, cls: type[A], community_id: str, aggregate_id: str) -> _Loaded:
         _require_aggregate_class(cls)

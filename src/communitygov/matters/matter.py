@@ -214,7 +214,14 @@ class Matter(Aggregate):
         return self.procedure.workflow.allowed(self.state)
 
     def pending_objections(self) -> tuple[Objection, ...]:
-        """Objections to the current resolution notice that await a ruling."""
+        """Objections to the resolution notice now up that await a ruling.
+
+        None while no notice is up: once an upheld objection has sent the matter back, the
+        other objections to that notice are left unruled (the resolution they object to no
+        longer stands), and a new notice starts a new round.
+        """
+        if self.state != MatterState.RESOLUTION_PUBLICITY:
+            return ()
         current = self.publicity_round
         return tuple(o for o in self.objections if o.pending and o.round == current)
 

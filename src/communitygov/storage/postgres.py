@@ -329,20 +329,27 @@ class PostgresStore(SQLReads, ClosedOnExit):
 
         for attempt in (1, 2):
             self._require_open()
-            connection: psycopg.Connection[Any] | None = None
+            lost = False
             try:
                 if self._pool is not None:
                     with self._lent() as connection:
-                        return self._within(connection, work, write=write, single=single)
+                        try:
+                            return self._within(connection, work, write=write, single=single)
+                        except psycopg.Error:
+                            lost = connection.closed  # before the pool takes it back
+                            raise
                 with self._lock:  # the application's connection, or ours
                     # Ours is polled for a server that went away only before a write: a read
                     # on a dead connection fails at once and is repeated on a fresh one below.
                     connection = self._host if self._host is not None else self._connect(write)
-                    return self._within(connection, work, write=write, single=single)
+                    try:
+                        return self._within(connection, work, write=write, single=single)
+                    except psycopg.Error:
+                        lost = connection.closed
+                        raise
             except psycopg.Error as exc:
                 # A read is repeated once on a fresh connection; a write that may have
                 # reached the server is not (the caller decides, e.g. with a command id).
-                lost = connection is not None and connection.closed
                 if lost and not write and attempt == 1 and self._host is None:
                     continue
                 raise self._translate(exc, conflict) from exc
@@ -540,7 +547,8 @@ class PostgresStore(SQLReads, ClosedOnExit):
         require_requests(requests)
         self._require_writable(requests)
         if not requests:  # nothing to write, but a closed connection is an error
-            return self._run(lambda cursor: [], write=False, single=True)
+            self._read("SELECT 1", ())
+            return []
         bulk = len(requests) >= self.bulk_threshold
         # The request a clash with another writer is named after: the one being written
         # when it happens; a clash inside ``COPY`` is named after the first.

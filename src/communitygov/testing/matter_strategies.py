@@ -117,7 +117,7 @@ class _Walk:
             return self.now < closes_at and bool(self._eligible(self._opinion_groups()))
         if action in ("adopt", "reject"):
             body = self.procedure.step(matter.state).body
-            return bool(self.community.members_of(body, self.today()))
+            return bool(self.community.members_of(body, self._meeting_day()))
         if action == "raise_objection":
             resolution = matter.resolution
             assert resolution is not None
@@ -178,13 +178,20 @@ class _Walk:
     def _reject(self, draw: st.DrawFn) -> None:
         self._deliberate(draw, Outcome.REJECTED)
 
+    def _meeting_day(self) -> date:
+        """The day the step's meeting can be held: today, or, where the step wants its papers
+        sent first, the day their notice has run (they go out today)."""
+        notice = self.procedure.step(self.matter.state).papers_notice
+        if notice is None:
+            return self.today()
+        return max(self.today(), last_day(self.today(), notice, self.procedure.calendar))
+
     def _deliberate(self, draw: st.DrawFn, outcome: Outcome) -> None:
         matter = self.matter
         step = self.procedure.step(matter.state)
-        papers_sent_on = None
-        if step.papers_notice is not None:  # sent today; the meeting once the notice has run
-            papers_sent_on = self.today()
-            held_on = last_day(papers_sent_on, step.papers_notice, self.procedure.calendar)
+        papers_sent_on = None if step.papers_notice is None else self.today()
+        held_on = self._meeting_day()
+        if held_on > self.today():
             self.wait_until(datetime.combine(held_on, time(9), tzinfo=self.zone))
         first = step.key == self.procedure.steps[0].key
         plan = None
@@ -294,7 +301,9 @@ def _matters_with_events(
         at=at,
     )
     walk = _Walk(matter, events, community)
-    for _ in range(draw(st.integers(0, max_steps), label="steps")):
+    # Half the walks run their whole length: Hypothesis draws the fewest steps often.
+    steps = draw(st.integers(0, max_steps) | st.just(max_steps), label="steps")
+    for _ in range(steps):
         if walk.matter.is_final or not walk.step(draw):
             break
     return GeneratedMatter(community, walk.matter, tuple(walk.events))
@@ -318,9 +327,12 @@ def matters_with_events(
     notice, objections and the rulings on them (upheld ones send the matter back), the
     implementation, its progress and completion, the result's notice, closing, and
     withdrawal. Deadlines are waited for: a walk closes a solicitation when it may, and
-    starts the work once the resolution's notice has run its period. Withdrawing comes up
-    least, so most walks get far. A walk stops early when the matter is closed, rejected or
-    withdrawn.
+    starts the work once the resolution's notice has run its period. At each step
+    withdrawing comes up least, so most walks get far. A walk stops early when the matter is
+    closed, rejected or withdrawn, or when nothing can be done (a body with no members).
+
+    A matter on a calendar that knows only some years (the official one) must start within
+    them: give ``communities=`` whose community was registered in such a year.
 
     Args:
         procedures: Procedures to draw from: the shipped presets (一征三议两公开 and
