@@ -89,9 +89,7 @@ def _communities(
         log += events
     for body, count in seats.items():
         if count:
-            chosen = draw(
-                st.lists(st.sampled_from(pool), min_size=count, max_size=count, unique=True)
-            )
+            chosen = draw(st.permutations(pool))[:count]
             for person in sorted(chosen):
                 community, events = community.appoint(person, body, start=start, at=at)
                 log += events
@@ -232,7 +230,7 @@ def _draw_roster(
     counts = _present_counts(rule, len(members), len(members), want)
     if excused and len(members) > 1 and draw(st.booleans()):
         stay = draw(st.integers(1, len(members) - 1))
-        chosen = draw(st.lists(st.sampled_from(members), min_size=stay, max_size=stay, unique=True))
+        chosen = draw(st.permutations(members))[:stay]
         chosen_counts = _present_counts(rule, len(members), stay, want)
         if chosen_counts:
             expected, counts = sorted(chosen), chosen_counts
@@ -241,7 +239,7 @@ def _draw_roster(
         f"no meeting of {len(members)} members can be {want} under the rule {rule.name!r}",
     )
     size = draw(st.sampled_from(counts))
-    present = draw(st.lists(st.sampled_from(expected), min_size=size, max_size=size, unique=True))
+    present = draw(st.permutations(expected))[:size]
     roster = Roster(
         members=frozenset(members),
         expected=frozenset(expected),
