@@ -8,7 +8,7 @@ from typing import Any
 
 import attrs
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
@@ -101,7 +101,21 @@ def test_procedures_build_and_follow_the_brief(procedure: Procedure) -> None:
         procedure.result_publicity,
     ):
         assert 1 <= period.count <= 10
+    ruling_within = procedure.resolution_publicity.ruling_within
+    assert ruling_within is None or 1 <= ruling_within.count <= 10
     assert set(procedure.workflow.states) >= set(keys) | set(MatterState.FIXED)
+
+
+def test_procedures_give_rulings_a_due_time_or_none() -> None:
+    seen: set[bool] = set()
+
+    @settings(max_examples=100, derandomize=True, database=None)
+    @given(cgst.procedures())
+    def draw(procedure: Procedure) -> None:
+        seen.add(procedure.resolution_publicity.ruling_within is None)
+
+    draw()
+    assert seen == {True, False}
 
 
 SIZES: dict[str, Any] = {

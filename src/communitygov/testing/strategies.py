@@ -334,6 +334,7 @@ def _procedures(
             upheld_returns_to=names[draw(st.integers(0, len(names) - 1))],
             period=draw(_PERIODS),
             objectors=draw(_CONSTITUENCIES),
+            ruling_within=draw(st.none() | _PERIODS),
         ),
         solicitation=SolicitationRules(
             minimum=draw(_PERIODS), constituencies=draw(_CONSTITUENCIES)
@@ -354,8 +355,9 @@ def procedures(
     """Valid procedures: distinct identifier step keys, random bodies, rules and periods.
 
     Each step's rejection ends the matter or returns to the same or an earlier step; an upheld
-    objection returns to any step; every period is 1 to 10 days (papers notice 1 to 5). The
-    objection ruling body is the supervision committee.
+    objection returns to any step; every period is 1 to 10 days (papers notice 1 to 5), and a
+    ruling on an objection is due within such a period or has no due time. The objection
+    ruling body is the supervision committee.
 
     Args:
         min_steps: The fewest deliberation steps, at least 1.
