@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
 import communitygov as cg
-from communitygov.matters.events import MatterRaised, ObjectionRuled
+from communitygov.matters.events import MatterRaised, MatterWithdrawn, ObjectionRuled
 from communitygov.testing import strategies as cgst
 
 SMALL = cgst.communities(
@@ -134,3 +134,33 @@ def test_a_meeting_is_drawn_only_for_a_day_its_body_has_members(
     assert_made_by_its_events(generated)
     for meeting in generated.matter.deliberations:
         assert meeting.members
+
+
+@pytest.mark.parametrize(
+    ("procedure", "state"),
+    [
+        (procedure, state)
+        for procedure in cg.PROCEDURES.values()
+        for state in procedure.workflow.states
+    ],
+    ids=lambda value: value.name if isinstance(value, cg.Procedure) else value,
+)
+def test_until_gives_matters_in_that_state(procedure: cg.Procedure, state: str) -> None:
+    @settings(max_examples=10, deadline=None)
+    @given(cgst.matters_with_events(procedures=st.just(procedure), until=state))
+    def walk(generated: cgst.GeneratedMatter) -> None:
+        assert generated.matter.state == state
+        assert_made_by_its_events(generated)
+        if state != cg.MatterState.WITHDRAWN:  # no walk is withdrawn on its way elsewhere
+            assert not any(isinstance(e, MatterWithdrawn) for e in generated.events)
+
+    walk()
+
+
+def test_until_must_be_a_state_of_the_procedure() -> None:
+    @given(cgst.matters(until="review"))  # 四议两公开 has it; 一征三议两公开 does not
+    def walk(matter: cg.Matter) -> None:
+        assert matter.state == "review"
+
+    with pytest.raises(InvalidArgument, match="not a state of procedure"):
+        walk()

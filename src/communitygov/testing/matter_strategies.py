@@ -7,6 +7,7 @@ Use them through :mod:`communitygov.testing.strategies`, which re-exports them. 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -18,13 +19,14 @@ from communitygov.kernel.events import Event
 from communitygov.kernel.periods import last_day
 from communitygov.matters.matter import Matter
 from communitygov.matters.presets import PROCEDURES
-from communitygov.matters.procedure import Constituency, Procedure
+from communitygov.matters.procedure import Constituency, MatterState, Procedure
 from communitygov.matters.records import Channel, MotionSource, Opinion, Outcome, Stance
 from communitygov.organisation.community import Community
 from communitygov.testing import _meetings
 from communitygov.testing._meetings import DEFAULT_START, meetings
 
 try:
+    from hypothesis import assume
     from hypothesis import strategies as st
     from hypothesis.errors import InvalidArgument
 except ImportError as exc:  # pragma: no cover - only without the extra
@@ -92,14 +94,15 @@ class _Walk:
     def wait_until(self, moment: datetime) -> None:
         self.now = max(self.now, moment)
 
-    def step(self, draw: st.DrawFn) -> bool:
-        """Take one command the matter allows now; ``False`` if there is none to take."""
+    def step(self, draw: st.DrawFn, weights: Mapping[str, int]) -> bool:
+        """Take one command the matter allows now, drawn by ``weights`` (the default weight
+        where none is named); ``False`` if there is none to take."""
         self.now += timedelta(hours=draw(st.integers(0, 72), label="hours later"))
         choices = [
             action
             for action in self.matter.allowed_actions()
             if self._possible(action)
-            for _ in range(_WEIGHTS.get(action, _DEFAULT_WEIGHT))
+            for _ in range(weights.get(action, _DEFAULT_WEIGHT))
         ]
         if not choices:
             return False
@@ -284,6 +287,7 @@ def _matters_with_events(
     community_strategy: st.SearchStrategy[Community],
     max_steps: int,
     matter_id: str,
+    until: str | None,
 ) -> GeneratedMatter:
     procedure = draw(procedures, label="procedure")
     community = draw(community_strategy, label="community")
@@ -301,12 +305,37 @@ def _matters_with_events(
         at=at,
     )
     walk = _Walk(matter, events, community)
-    # Half the walks run their whole length: Hypothesis draws the fewest steps often.
-    steps = draw(st.integers(0, max_steps) | st.just(max_steps), label="steps")
+    weights: Mapping[str, int] = _WEIGHTS
+    if until is None:
+        # Half the walks run their whole length: Hypothesis draws the fewest steps often.
+        steps = draw(st.integers(0, max_steps) | st.just(max_steps), label="steps")
+    else:
+        states = procedure.workflow.states
+        if until not in states:
+            raise InvalidArgument(
+                f"until={until!r} is not a state of procedure {procedure.name!r} "
+                f"({', '.join(states)})"
+            )
+        steps, weights = max_steps, _weights_towards(until)
     for _ in range(steps):
-        if walk.matter.is_final or not walk.step(draw):
+        if walk.matter.state == until or walk.matter.is_final or not walk.step(draw, weights):
             break
+    if until is not None:
+        assume(walk.matter.state == until)
     return GeneratedMatter(community, walk.matter, tuple(walk.events))
+
+
+_ENDINGS = {MatterState.WITHDRAWN: "withdraw", MatterState.REJECTED: "reject"}
+"""The commands that can end a matter before it is closed, by the state they end it in."""
+
+
+def _weights_towards(until: str) -> Mapping[str, int]:
+    """The weights of a walk that must end in ``until``: the commands that would end it
+    elsewhere are never drawn, and the one that ends it there, if any, is drawn often."""
+    weights = dict(_WEIGHTS)
+    for state, action in _ENDINGS.items():
+        weights[action] = _DEFAULT_WEIGHT if state == until else 0
+    return weights
 
 
 def matters_with_events(
@@ -315,6 +344,7 @@ def matters_with_events(
     communities: st.SearchStrategy[Community] | None = None,
     max_steps: int = 30,
     matter_id: str = "matter",
+    until: str | None = None,
 ) -> st.SearchStrategy[GeneratedMatter]:
     """Matters raised in a generated community and driven along by up to ``max_steps`` random
     valid commands.
@@ -341,13 +371,19 @@ def matters_with_events(
             Their bodies must have members for the meetings to be held.
         max_steps: The most commands after the matter is raised.
         matter_id: The matter's id.
+        until: A state every generated matter ends in (a :class:`~communitygov.MatterState`
+            or a step's key): each walk stops as it gets there, never draws the commands that
+            would end it elsewhere (withdrawing, rejecting) and draws the one that ends it
+            there, if any, as often as the others; a walk that does not get there within
+            ``max_steps`` is discarded.
 
     Returns:
         A strategy of :class:`GeneratedMatter`.
 
     Raises:
         InvalidArgument: ``max_steps`` is negative or ``matter_id`` is blank; when drawn, a
-            community with nobody to raise the matter.
+            community with nobody to raise the matter, or ``until`` not a state of the
+            procedure drawn.
     """
     if max_steps < 0:
         raise InvalidArgument(f"max_steps must be 0 or more, not {max_steps}")
@@ -358,6 +394,7 @@ def matters_with_events(
         _meetings.communities() if communities is None else communities,
         max_steps,
         matter_id,
+        until,
     )
 
 
@@ -371,6 +408,7 @@ def matters(
     communities: st.SearchStrategy[Community] | None = None,
     max_steps: int = 30,
     matter_id: str = "matter",
+    until: str | None = None,
 ) -> st.SearchStrategy[Matter]:
     """Matters as :func:`matters_with_events` generates them, without what surrounds them.
 
@@ -379,10 +417,16 @@ def matters(
         communities: As for :func:`matters_with_events`.
         max_steps: As for :func:`matters_with_events`.
         matter_id: As for :func:`matters_with_events`.
+        until: As for :func:`matters_with_events`.
 
     Returns:
-        A strategy of :class:`~communitygov.Matter`, in any state its procedure has.
+        A strategy of :class:`~communitygov.Matter`, in any state its procedure has (or in
+        ``until``).
     """
     return matters_with_events(
-        procedures=procedures, communities=communities, max_steps=max_steps, matter_id=matter_id
+        procedures=procedures,
+        communities=communities,
+        max_steps=max_steps,
+        matter_id=matter_id,
+        until=until,
     ).map(_matter)
