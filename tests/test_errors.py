@@ -71,6 +71,12 @@ def test_transition_not_allowed_names_action_state_and_alternatives() -> None:
             "'c1' and 2 more was refused; open it without read_only to write",
         ),
         (cg.DuplicateId("opinion", "o1"), "opinion 'o1' already exists"),
+        (
+            cg.ObjectionSuperseded("x1", 1, 2),
+            "objection 'x1' was to resolution notice 1, which an upheld objection has replaced "
+            "(the notice now up is number 2): it can no longer be ruled on; object to the "
+            "notice now up instead",
+        ),
         (cg.WrongType("within", 14, "a timedelta"), "within=14 is an int, not a timedelta"),
         (cg.WrongType("at", "9:00", "a datetime"), "at='9:00' is a str, not a datetime"),
         (

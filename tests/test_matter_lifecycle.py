@@ -399,6 +399,24 @@ def test_an_objection_pending_on_an_earlier_notice_does_not_hold_up_a_later_one(
         ("x2", 1, False),
     ]
     assert m.pending_objections() == ()
+    # x1 objected to the first notice, which no longer stands: it is not ruled on now, and
+    # an upheld ruling on it cannot send the matter back again.
+    for upheld in (True, False):
+        with pytest.raises(cg.ObjectionSuperseded) as refused:
+            m.rule_on_objection(
+                "x1",
+                upheld=upheld,
+                ruling="旧异议",
+                ruled_by=["sup0"],
+                place="社区公示栏",
+                community=c,
+                at=later(m),
+            )
+        assert (refused.value.objection, refused.value.round, refused.value.current) == (
+            "x1",
+            1,
+            2,
+        )
     # Objection ids are unique over the whole matter, not only the current notice.
     with pytest.raises(cg.DuplicateId):
         m.raise_objection("x1", by="res3", text="再次异议", community=c, at=later(m, 0))

@@ -37,7 +37,7 @@ The tree::
     │       ├── NotAMember, NotEligible, WrongBody, SamePerson
     │       ├── VotedTwice, MoreVotesThanPresent, VoteFromAbsentPerson, PresentNotExpected
     │       ├── AmendmentNotAllowed, PlanRequired, PlanVersionMismatch
-    │       ├── ObjectionsPending, ObjectionAlreadyRuled
+    │       ├── ObjectionsPending, ObjectionAlreadyRuled, ObjectionSuperseded
     │       ├── MatterNotAdopted        the adopting matter's resolution is not in effect
     │       ├── NotOnCaseTeam, TooFewReviewers, CaseTeamTooSmall, ReviewNotDue
     │       ├── NotCurrentStage (StageSkipped under it), SetbackNotEarlier, GoalsUnmet
@@ -107,6 +107,7 @@ __all__ = [
     "NotReversible",
     "NotRoleHolder",
     "ObjectionAlreadyRuled",
+    "ObjectionSuperseded",
     "ObjectionsPending",
     "OwnEntry",
     "PapersNotSentInTime",
@@ -633,6 +634,22 @@ class ObjectionAlreadyRuled(RuleViolation):
     def __init__(self, objection: str) -> None:
         self.objection = objection
         super().__init__(f"objection {_shown(objection)} has already been ruled on")
+
+
+class ObjectionSuperseded(RuleViolation):
+    """A ruling on an objection to an earlier resolution notice: another objection to that
+    notice was upheld, the matter was deliberated again, and the notice the objection was
+    to no longer stands. Objections to the notice now up may be ruled on."""
+
+    def __init__(self, objection: str, round_: int, current: int) -> None:
+        self.objection = objection
+        self.round = round_
+        self.current = current
+        super().__init__(
+            f"objection {_shown(objection)} was to resolution notice {round_}, which an upheld "
+            f"objection has replaced (the notice now up is number {current}): it can no longer "
+            "be ruled on; object to the notice now up instead"
+        )
 
 
 # --- assistance plans ------------------------------------------------------------------

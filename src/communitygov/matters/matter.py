@@ -30,6 +30,7 @@ from communitygov.errors import (
     NotEligible,
     ObjectionAlreadyRuled,
     ObjectionsPending,
+    ObjectionSuperseded,
     PeriodNotElapsed,
     SamePerson,
     UnknownReference,
@@ -498,6 +499,8 @@ class Matter(Aggregate):
         Raises:
             UnknownReference: no objection with that id.
             ObjectionAlreadyRuled: it has a ruling already.
+            ObjectionSuperseded: it was to an earlier notice, which an upheld objection has
+                replaced.
             NotAMember: someone ruling does not sit on the ruling body that day.
             EmptyField: the ruling, place or list of those ruling is empty, or someone ruling
                 is named by a blank id.
@@ -515,6 +518,8 @@ class Matter(Aggregate):
             raise UnknownReference("objection", objection_id)
         if not objection.pending:
             raise ObjectionAlreadyRuled(objection_id)
+        if objection.round != self.publicity_round:
+            raise ObjectionSuperseded(objection_id, objection.round, self.publicity_round)
         require_text(ruling, "ruling")
         require_text(place, "notice place")
         rulers = require_text_set(ruled_by, "ruled by", "ruling member")
