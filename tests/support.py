@@ -25,8 +25,10 @@ from typing import Generic, TypeVar
 from zoneinfo import ZoneInfo
 
 import attrs
+from hypothesis import strategies as st
 
 import communitygov as cg
+from communitygov.testing import strategies as cgst
 
 A = TypeVar("A", bound=cg.Aggregate)
 
@@ -240,3 +242,15 @@ def matter_at(
 ) -> cg.Matter:
     """A new matter driven along the happy path to ``state``."""
     return tracked_at(state, procedure).value
+
+
+SMALL_COMMUNITIES = cgst.communities(
+    party_committee=st.integers(1, 5),
+    residents_committee=st.integers(1, 5),
+    party_members=st.integers(1, 10),
+    representatives=st.integers(1, 12),
+    residents=st.integers(1, 12),
+    supervision=st.integers(1, 3),
+)
+"""Generated communities with small bodies, which keep building them cheap; every body has
+at least one member."""

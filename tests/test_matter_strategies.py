@@ -14,15 +14,7 @@ from hypothesis.errors import InvalidArgument
 import communitygov as cg
 from communitygov.matters.events import MatterRaised, MatterWithdrawn, ObjectionRuled
 from communitygov.testing import strategies as cgst
-
-SMALL = cgst.communities(
-    party_committee=st.integers(1, 4),
-    residents_committee=st.integers(1, 4),
-    party_members=st.integers(1, 8),
-    representatives=st.integers(1, 8),
-    residents=st.integers(1, 8),
-    supervision=st.integers(1, 3),
-)
+from support import SMALL_COMMUNITIES
 
 
 def assert_made_by_its_events(generated: cgst.GeneratedMatter) -> None:
@@ -46,7 +38,7 @@ def test_generated_matters_are_what_their_events_make(generated: cgst.GeneratedM
 
 
 @settings(max_examples=60, deadline=None)
-@given(cgst.matters_with_events(procedures=cgst.procedures(), communities=SMALL))
+@given(cgst.matters_with_events(procedures=cgst.procedures(), communities=SMALL_COMMUNITIES))
 def test_generated_matters_follow_any_procedure(generated: cgst.GeneratedMatter) -> None:
     assert_made_by_its_events(generated)
 
@@ -109,7 +101,7 @@ def test_matter_strategies_refuse_impossible_requests() -> None:
 @st.composite
 def _party_members_leaving(draw: st.DrawFn) -> cg.Community:
     """A community whose party members' seats all end within days of the assembly's meeting."""
-    community = draw(SMALL)
+    community = draw(SMALL_COMMUNITIES)
     assert community.last_at is not None
     today = community.local_date(community.last_at)
     end = today + timedelta(days=draw(st.integers(7, 20)))

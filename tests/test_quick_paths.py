@@ -312,6 +312,20 @@ def test_a_codec_with_its_own_event_hooks_is_used_as_it_is() -> None:
 # --- snapshots ---------------------------------------------------------------------------
 
 
+def _summary_of(matter: cg.Matter, snapshot: str) -> cg.Summary:
+    return cg.Summary(
+        community_id=matter.community_id,
+        stream_id=matter.id,
+        kind=matter.kind,
+        version=matter.version,
+        state=matter.state,
+        title=matter.title,
+        updated_at=START,
+        snapshot=snapshot,
+        last_hash=GENESIS,
+    )
+
+
 def test_matters_along_the_way_are_stored_as_the_plain_path_stores_them() -> None:
     t = raised()
     assert_round_trips(t.value, t.events)
@@ -333,18 +347,8 @@ def test_generated_plans_and_their_matters_snapshot_as_the_plain_path(
     gov = cg.Governance(cg.MemoryStore())
     snapshot = gov._snapshots.freeze(generated.matter)
     assert snapshot == plain_json(generated.matter)
-    summary = cg.Summary(
-        community_id=generated.matter.community_id,
-        stream_id=generated.matter.id,
-        kind=generated.matter.kind,
-        version=generated.matter.version,
-        state=generated.matter.state,
-        title=generated.matter.title,
-        updated_at=START,
-        snapshot=snapshot,
-        last_hash=GENESIS,
-    )
-    assert gov._snapshots.thaw(cg.Matter, summary) == generated.matter
+    thawed = gov._snapshots.thaw(cg.Matter, _summary_of(generated.matter, snapshot))
+    assert thawed == generated.matter
 
 
 @settings(max_examples=max(10, settings().max_examples // 5))
@@ -402,20 +406,6 @@ def test_a_snapshot_holding_a_number_beyond_64_bits_thaws_exactly() -> None:
     gov = cg.Governance(cg.MemoryStore())
     gov.create((sold, (*events, *more)))
     assert gov.load(cg.Fund, sold.community_id, sold.id).entries[-1].amount == huge
-
-
-def _summary_of(matter: cg.Matter, snapshot: str) -> cg.Summary:
-    return cg.Summary(
-        community_id=matter.community_id,
-        stream_id=matter.id,
-        kind=matter.kind,
-        version=matter.version,
-        state=matter.state,
-        title=matter.title,
-        updated_at=START,
-        snapshot=snapshot,
-        last_hash=GENESIS,
-    )
 
 
 def test_a_time_read_before_never_stands_in_for_a_naive_one() -> None:

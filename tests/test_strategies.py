@@ -32,16 +32,7 @@ from communitygov.organisation.bodies import BodyKind
 from communitygov.organisation.events import CommunityRegistered
 from communitygov.testing import strategies as cgst
 from communitygov.testing.append_requests import make_request
-
-# Small bodies keep building communities cheap; every body has at least one member.
-small_communities = cgst.communities(
-    party_committee=st.integers(1, 5),
-    residents_committee=st.integers(1, 5),
-    party_members=st.integers(1, 10),
-    representatives=st.integers(1, 12),
-    residents=st.integers(1, 12),
-    supervision=st.integers(1, 3),
-)
+from support import SMALL_COMMUNITIES
 
 
 def matter_at_first_step(procedure: Procedure, community: Community) -> tuple[Matter, datetime]:
@@ -154,7 +145,7 @@ def test_communities_are_built_by_the_events_that_come_with_them(
 
 @given(
     data=st.data(),
-    community=small_communities,
+    community=SMALL_COMMUNITIES,
     rule=cgst.voting_rules(),
     body=st.sampled_from(cgst.STEP_BODIES),
     quorate=st.booleans(),
@@ -175,7 +166,7 @@ def test_rosters_meet_or_fail_the_quorum_as_asked(
     assert rule.evaluate(tally).quorum_met is quorate
 
 
-@given(data=st.data(), procedure=cgst.procedures(), community=small_communities)
+@given(data=st.data(), procedure=cgst.procedures(), community=SMALL_COMMUNITIES)
 def test_generated_meetings_pass_deliberate_at_their_step(
     data: st.DataObject, procedure: Procedure, community: Community
 ) -> None:
