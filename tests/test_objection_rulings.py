@@ -31,11 +31,11 @@ def _object(m: cg.Matter, when: datetime, objection_id: str = "x1") -> cg.Matter
     return m
 
 
-def _rule(m: cg.Matter, objection_id: str = "x1") -> cg.Matter:
+def _rule(m: cg.Matter, objection_id: str = "x1", *, upheld: bool = False) -> cg.Matter:
     m, _ = m.rule_on_objection(
         objection_id,
-        upheld=False,
-        ruling="经核实，异议不成立",
+        upheld=upheld,
+        ruling="经核实，异议成立" if upheld else "经核实，异议不成立",
         ruled_by=["sup0", "sup1"],
         place="社区公示栏",
         community=community(),
@@ -200,15 +200,7 @@ def test_objections_left_unruled_when_another_is_upheld_are_pending_no_more() ->
     m = _object(m, resolution.posted_at + timedelta(hours=1), "x1")
     m = _object(m, resolution.posted_at + timedelta(hours=2), "x2")
     assert [o.id for o in m.pending_objections()] == ["x1", "x2"]
-    m, _ = m.rule_on_objection(
-        "x1",
-        upheld=True,
-        ruling="异议成立,方案退回重议",
-        ruled_by=["sup0", "sup1"],
-        place="社区公示栏",
-        community=community(),
-        at=later(m),
-    )
+    m = _rule(m, "x1", upheld=True)
     assert m.state == m.procedure.resolution_publicity.upheld_returns_to
     # x2 objected to a notice that no longer stands: nothing awaits a ruling, as nothing is due
     assert m.pending_objections() == ()
