@@ -412,7 +412,7 @@ def test_an_objection_pending_on_an_earlier_notice_does_not_hold_up_a_later_one(
                 community=c,
                 at=later(m),
             )
-        assert (refused.value.objection, refused.value.round, refused.value.current) == (
+        assert (refused.value.objection, refused.value.notice, refused.value.current) == (
             "x1",
             1,
             2,

@@ -42,6 +42,7 @@ from communitygov import (
     NotEligible,
     ObjectionAlreadyRuled,
     ObjectionsPending,
+    ObjectionSuperseded,
     Opinion,
     Outcome,
     PapersNotSentInTime,
@@ -537,6 +538,8 @@ class MatterMachine(RuleBasedStateMachine):
             errors = (UnknownReference,)
         elif not objections[objection_id].pending:
             errors = (ObjectionAlreadyRuled,)
+        elif objections[objection_id].round != self.matter.publicity_round:
+            errors = (ObjectionSuperseded,)
         elif objections[objection_id].by in ruled_by:
             errors = (SamePerson,)
         elif not ruled_by <= set(members):
@@ -757,10 +760,13 @@ class MatterMachine(RuleBasedStateMachine):
         assert [(o.id, o.round, not o.pending) for o in matter.objections] == [
             (objection_id, round_, objection_id in ruled) for objection_id, round_ in rounds.items()
         ]
+        # Only while a notice is up do objections to it await a ruling.
         assert {o.id for o in matter.pending_objections()} == {
             objection_id
             for objection_id, round_ in rounds.items()
-            if round_ == notices and objection_id not in ruled
+            if round_ == notices
+            and objection_id not in ruled
+            and matter.state == S.RESOLUTION_PUBLICITY
         }
         assert len(matter.notices()) == posted
 

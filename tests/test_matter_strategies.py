@@ -6,6 +6,7 @@ import itertools
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
+import attrs
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -156,3 +157,52 @@ def test_until_must_be_a_state_of_the_procedure() -> None:
 
     with pytest.raises(InvalidArgument, match="not a state of procedure"):
         walk()
+
+
+def test_until_refuses_what_no_walk_can_reach() -> None:
+    proposal = cg.ONE_SOLICITATION_THREE_DELIBERATIONS.steps[0]
+    never_rejected = attrs.evolve(
+        cg.ONE_SOLICITATION_THREE_DELIBERATIONS,
+        name="never-rejected",
+        steps=(
+            attrs.evolve(proposal, on_reject=proposal.key),
+            *cg.ONE_SOLICITATION_THREE_DELIBERATIONS.steps[1:],
+        ),
+    )
+    for strategy, why in (
+        (cgst.matters(procedures=st.just(never_rejected), until="rejected"), "can end in"),
+        (cgst.matters(until="closed", max_steps=5), "too few to reach 'closed'"),
+    ):
+
+        @given(strategy)
+        def walk(matter: cg.Matter) -> None:
+            raise AssertionError(f"drawn in {matter.state}")
+
+        with pytest.raises(InvalidArgument, match=why):
+            walk()
+
+
+def test_matters_in_one_state_differ() -> None:
+    seen: Counter[str] = Counter()
+
+    @settings(max_examples=100, derandomize=True, database=None, deadline=None)
+    @given(
+        st.data(),
+        st.sampled_from(
+            [
+                cg.MatterState.SOLICITING,
+                cg.MatterState.RESOLUTION_PUBLICITY,
+                cg.MatterState.IMPLEMENTING,
+            ]
+        ),
+    )
+    def walk(data: st.DataObject, state: str) -> None:
+        matter = data.draw(cgst.matters(until=state))
+        assert matter.state == state
+        seen["opinions"] += bool(matter.opinions)
+        seen["objections"] += bool(matter.objections)
+        seen["dismissed"] += any(o.upheld is False for o in matter.objections)
+        seen["progress"] += bool(matter.progress)
+
+    walk()
+    assert all(seen[kind] > 0 for kind in ("opinions", "objections", "dismissed", "progress")), seen

@@ -32,6 +32,7 @@ from communitygov.kernel.chinese_calendar import ChineseOfficialCalendar
 from communitygov.kernel.timekeeping import zone as time_zone
 from communitygov.matters.matter import Matter
 from communitygov.matters.presets import PROCEDURES
+from communitygov.matters.records import Objection
 from communitygov.organisation.bodies import BodyKind
 from communitygov.organisation.community import Community
 from communitygov.publicity.notices import Notice, render_html, render_markdown, render_text
@@ -203,13 +204,19 @@ def _show(arguments: argparse.Namespace) -> int:
     return 0
 
 
+def _ruling(objection: Objection, awaiting: set[str]) -> str:
+    """How an objection stands: upheld, dismissed, pending, or superseded (never ruled on, its
+    notice replaced after another objection was upheld)."""
+    if objection.upheld is not None:
+        return "upheld" if objection.upheld else "dismissed"
+    return "pending" if objection.id in awaiting else "superseded"
+
+
 def _fields(gov: Governance, kind: str, cid: str, aid: str) -> list[tuple[str, object]]:
     if kind == Matter.kind:
         matter = gov.matter(cid, aid)
-        objections = ", ".join(
-            f"{o.id} ({'pending' if o.pending else 'upheld' if o.upheld else 'dismissed'})"
-            for o in matter.objections
-        )
+        awaiting = {o.id for o in matter.pending_objections()}
+        objections = ", ".join(f"{o.id} ({_ruling(o, awaiting)})" for o in matter.objections)
         return [
             ("procedure", matter.procedure.name),
             ("raised by", matter.raised_by),

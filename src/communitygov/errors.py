@@ -641,12 +641,12 @@ class ObjectionSuperseded(RuleViolation):
     notice was upheld, the matter was deliberated again, and the notice the objection was
     to no longer stands. Objections to the notice now up may be ruled on."""
 
-    def __init__(self, objection: str, round_: int, current: int) -> None:
+    def __init__(self, objection: str, notice: int, current: int) -> None:
         self.objection = objection
-        self.round = round_
+        self.notice = notice
         self.current = current
         super().__init__(
-            f"objection {_shown(objection)} was to resolution notice {round_}, which an upheld "
+            f"objection {_shown(objection)} was to resolution notice {notice}, which an upheld "
             f"objection has replaced (the notice now up is number {current}): it can no longer "
             "be ruled on; object to the notice now up instead"
         )

@@ -531,8 +531,8 @@ class Governance:
             "this Governance was given no procedure of that name, so the matter could not be "
             "read back: give it in procedures="
             if known is None
-            else "this Governance was given another procedure of that name, whose rules the "
-            "matter would be read back under",
+            else "this Governance was given another procedure of that name, so the matter would "
+            "be read back under its rules, or not at all if it counts on another calendar",
         )
 
     def _load(self, cls: type[A], community_id: str, aggregate_id: str) -> _Loaded:

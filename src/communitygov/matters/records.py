@@ -168,5 +168,7 @@ class Objection:
 
     @property
     def pending(self) -> bool:
-        """Whether it still awaits a ruling."""
+        """Whether it has no ruling. One to a notice that an upheld objection has replaced
+        keeps none for good; :meth:`~communitygov.Matter.pending_objections` gives those that
+        await a ruling now."""
         return self.upheld is None

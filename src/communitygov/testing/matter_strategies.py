@@ -68,10 +68,18 @@ least, so that most walks get far along their procedure."""
 class _Walk:
     """A matter driven along by valid commands, with its events and a clock."""
 
-    def __init__(self, matter: Matter, events: tuple[Event, ...], community: Community) -> None:
+    def __init__(
+        self,
+        matter: Matter,
+        events: tuple[Event, ...],
+        community: Community,
+        until: str | None = None,
+    ) -> None:
         self.matter = matter
         self.events = list(events)
         self.community = community
+        self.until = until
+        """The state the walk must end in, if any: it never ends the matter in another."""
         self.zone = ZoneInfo(community.timezone)
         last = matter.last_at
         assert last is not None
@@ -94,14 +102,16 @@ class _Walk:
     def wait_until(self, moment: datetime) -> None:
         self.now = max(self.now, moment)
 
-    def step(self, draw: st.DrawFn, weights: Mapping[str, int]) -> bool:
-        """Take one command the matter allows now, drawn by ``weights`` (the default weight
-        where none is named); ``False`` if there is none to take."""
+    def step(self, draw: st.DrawFn, *, staying: bool = False) -> bool:
+        """Take one command the matter allows now (with ``staying``, only one that leaves
+        it in its state); ``False`` if there is none to take."""
         self.now += timedelta(hours=draw(st.integers(0, 72), label="hours later"))
+        weights = _WEIGHTS if self.until is None else _weights_towards(self.until)
+        state, table = self.matter.state, self.procedure.workflow.table
         choices = [
             action
             for action in self.matter.allowed_actions()
-            if self._possible(action)
+            if self._possible(action) and (not staying or table[state, action] == state)
             for _ in range(weights.get(action, _DEFAULT_WEIGHT))
         ]
         if not choices:
@@ -110,10 +120,19 @@ class _Walk:
         getattr(self, f"_{action}")(draw)
         return True
 
+    def linger(self, draw: st.DrawFn) -> None:
+        """Take a few commands that leave the matter in its state: opinions, objections and
+        their dismissal, progress."""
+        for _ in range(draw(st.integers(0, 6), label="commands in this state")):
+            if not self.step(draw, staying=True):
+                return
+
     # --- what can be done now ----------------------------------------------------------
 
     def _possible(self, action: str) -> bool:
         matter = self.matter
+        if self.until is not None and not self._may_end_here(action):
+            return False
         if action == "record_opinion":
             closes_at = matter.solicitation_closes_at
             assert closes_at is not None
@@ -130,6 +149,15 @@ class _Walk:
             return bool(matter.pending_objections()) and bool(self._rulers())
         if action == "start_implementation":
             return not matter.pending_objections()
+        return True
+
+    def _may_end_here(self, action: str) -> bool:
+        """Whether ``action`` keeps the walk able to end in :attr:`until`: it does not end the
+        matter in another state (withdrawn, or rejected for good)."""
+        if action == "withdraw":
+            return self.until == MatterState.WITHDRAWN
+        if action == "reject" and self.procedure.step(self.matter.state).on_reject is None:
+            return self.until == MatterState.REJECTED
         return True
 
     def _opinion_groups(self) -> frozenset[Constituency]:
@@ -304,24 +332,20 @@ def _matters_with_events(
         raised_by=draw(st.sampled_from(sorted(community.people)), label="raised by"),
         at=at,
     )
-    walk = _Walk(matter, events, community)
-    weights: Mapping[str, int] = _WEIGHTS
+    walk = _Walk(matter, events, community, until)
     if until is None:
         # Half the walks run their whole length: Hypothesis draws the fewest steps often.
         steps = draw(st.integers(0, max_steps) | st.just(max_steps), label="steps")
     else:
-        states = procedure.workflow.states
-        if until not in states:
-            raise InvalidArgument(
-                f"until={until!r} is not a state of procedure {procedure.name!r} "
-                f"({', '.join(states)})"
-            )
-        steps, weights = max_steps, _weights_towards(until)
+        _require_reachable(procedure, until, max_steps)
+        steps = max_steps
     for _ in range(steps):
-        if walk.matter.state == until or walk.matter.is_final or not walk.step(draw, weights):
+        if walk.matter.state == until or walk.matter.is_final or not walk.step(draw):
             break
     if until is not None:
         assume(walk.matter.state == until)
+        if not walk.matter.is_final:
+            walk.linger(draw)
     return GeneratedMatter(community, walk.matter, tuple(walk.events))
 
 
@@ -330,12 +354,46 @@ _ENDINGS = {MatterState.WITHDRAWN: "withdraw", MatterState.REJECTED: "reject"}
 
 
 def _weights_towards(until: str) -> Mapping[str, int]:
-    """The weights of a walk that must end in ``until``: the commands that would end it
-    elsewhere are never drawn, and the one that ends it there, if any, is drawn often."""
-    weights = dict(_WEIGHTS)
-    for state, action in _ENDINGS.items():
-        weights[action] = _DEFAULT_WEIGHT if state == until else 0
-    return weights
+    """The weights of a walk that must end in ``until``: the command that ends a matter
+    there, if one does, is drawn as often as those that move it on."""
+    action = _ENDINGS.get(until)
+    return _WEIGHTS if action is None else {**_WEIGHTS, action: _DEFAULT_WEIGHT}
+
+
+def _require_reachable(procedure: Procedure, until: str, max_steps: int) -> None:
+    """Refuse an ``until`` no walk of ``procedure`` can end in within ``max_steps``.
+
+    Raises:
+        InvalidArgument: ``until`` is not a state of the procedure, cannot be reached
+            without ending the matter in another state first, or takes more commands.
+    """
+    workflow = procedure.workflow
+    if until not in workflow.states:
+        raise InvalidArgument(
+            f"until={until!r} is not a state of procedure {procedure.name!r} "
+            f"({', '.join(workflow.states)})"
+        )
+    endings = {state for state in _ENDINGS if state != until}
+    commands = {workflow.initial: 0}
+    frontier = [workflow.initial]
+    while frontier and until not in commands:
+        following = []
+        for state in frontier:
+            for (source, _), dest in workflow.table.items():
+                if source == state and dest not in commands and dest not in endings:
+                    commands[dest] = commands[state] + 1
+                    following.append(dest)
+        frontier = following
+    if until not in commands:
+        raise InvalidArgument(
+            f"no matter of procedure {procedure.name!r} can end in {until!r} "
+            "(no step's rejection ends it, say)"
+        )
+    if commands[until] > max_steps:
+        raise InvalidArgument(
+            f"max_steps={max_steps} is too few to reach {until!r}: it takes at least "
+            f"{commands[until]} commands"
+        )
 
 
 def matters_with_events(
@@ -372,18 +430,22 @@ def matters_with_events(
         max_steps: The most commands after the matter is raised.
         matter_id: The matter's id.
         until: A state every generated matter ends in (a :class:`~communitygov.MatterState`
-            or a step's key): each walk stops as it gets there, never draws the commands that
-            would end it elsewhere (withdrawing, rejecting) and draws the one that ends it
-            there, if any, as often as the others; a walk that does not get there within
-            ``max_steps`` is discarded.
+            or a step's key). Each walk heads there: it never draws a command that would end
+            the matter elsewhere (withdrawing it, a rejection that ends it) and draws the one
+            that ends it there, if any, as often as those that move it on. Once there, it may
+            take more commands that leave the matter in that state (opinions, objections and
+            their dismissal, progress), so that matters in one state differ. A walk that does
+            not get there within ``max_steps`` is discarded.
 
     Returns:
         A strategy of :class:`GeneratedMatter`.
 
     Raises:
         InvalidArgument: ``max_steps`` is negative or ``matter_id`` is blank; when drawn, a
-            community with nobody to raise the matter, or ``until`` not a state of the
-            procedure drawn.
+            community with nobody to raise the matter, or an ``until`` that the procedure
+            drawn does not have, that no walk of it can end in (``"rejected"`` where every
+            rejection sends the matter back), or that takes more than ``max_steps`` commands
+            to reach.
     """
     if max_steps < 0:
         raise InvalidArgument(f"max_steps must be 0 or more, not {max_steps}")
