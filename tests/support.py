@@ -244,6 +244,28 @@ def matter_at(
     return tracked_at(state, procedure).value
 
 
+def sent_back_with_an_objection_unruled() -> Tracked[cg.Matter]:
+    """A matter whose first resolution notice drew two objections: ``x2`` was upheld, which
+    sent the matter back to the proposal, and ``x1`` was never ruled on."""
+    c = community()
+    t = tracked_at(cg.MatterState.RESOLUTION_PUBLICITY)
+    m = t.value
+    t = t.then(m.raise_objection("x1", by="res2", text="噪音", community=c, at=later(m, 0)))
+    t = t.then(t.value.raise_objection("x2", by="res1", text="选址", community=c, at=later(m, 0)))
+    m = t.value
+    return t.then(
+        m.rule_on_objection(
+            "x2",
+            upheld=True,
+            ruling="异议成立",
+            ruled_by=["sup0"],
+            place="社区公示栏",
+            community=c,
+            at=later(m),
+        )
+    )
+
+
 SMALL_COMMUNITIES = cgst.communities(
     party_committee=st.integers(1, 5),
     residents_committee=st.integers(1, 5),

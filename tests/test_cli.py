@@ -18,7 +18,7 @@ import pytest
 import communitygov as cg
 from communitygov import cli
 from communitygov.cli import main
-from support import community, later, raised, tracked_at, tracked_community
+from support import community, raised, sent_back_with_an_objection_unruled, tracked_community
 
 BENEFICIARY = "周盛"
 
@@ -559,27 +559,11 @@ def test_a_store_decided_on_the_official_calendar_is_read_with_calendar_official
 def test_show_names_an_objection_whose_notice_was_replaced_superseded(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    c = community()
-    t = tracked_at(cg.MatterState.RESOLUTION_PUBLICITY)
-    m = t.value
-    t = t.then(m.raise_objection("x1", by="res2", text="噪音", community=c, at=later(m, 0)))
-    t = t.then(t.value.raise_objection("x2", by="res1", text="选址", community=c, at=later(m, 0)))
-    m = t.value
-    t = t.then(
-        m.rule_on_objection(
-            "x2",
-            upheld=True,
-            ruling="异议成立",
-            ruled_by=["sup0"],
-            place="社区公示栏",
-            community=c,
-            at=later(m),
-        )
-    )
+    t = sent_back_with_an_objection_unruled()
     url = f"sqlite:///{tmp_path / 'show.db'}"
     with cg.open_store(url) as store:
         gov = cg.Governance(store)
-        gov.create((c, tracked_community().events))
+        gov.create((community(), tracked_community().events))
         gov.create((t.value, t.events))
     status, out, _ = run_cli(capsys, "show", t.value.id, "--store", url)
     assert status == 0

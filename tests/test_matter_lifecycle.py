@@ -33,6 +33,7 @@ from support import (
     meeting,
     new_matter,
     raised,
+    sent_back_with_an_objection_unruled,
     tracked_at,
 )
 
@@ -372,22 +373,7 @@ def test_upheld_objection_returns_to_the_named_step_and_a_new_notice_starts_a_ne
 
 def test_an_objection_pending_on_an_earlier_notice_does_not_hold_up_a_later_one() -> None:
     c = community()
-    t = tracked_at(S.RESOLUTION_PUBLICITY)
-    m = t.value
-    t = t.then(m.raise_objection("x1", by="res2", text="噪音", community=c, at=later(m, 0)))
-    t = t.then(t.value.raise_objection("x2", by="res1", text="选址", community=c, at=later(m, 0)))
-    m = t.value
-    t = t.then(
-        m.rule_on_objection(
-            "x2",
-            upheld=True,
-            ruling="异议成立",
-            ruled_by=["sup0"],
-            place="社区公示栏",
-            community=c,
-            at=later(m),
-        )
-    )
+    t = sent_back_with_an_objection_unruled()
     assert t.value.state == "propose"
     # x1 stays unruled on record, but nothing awaits a ruling while no notice is up
     assert [o.id for o in t.value.objections if o.pending] == ["x1"]
