@@ -54,8 +54,8 @@ class GeneratedMatter:
 _WEIGHTS = {
     "withdraw": 1,
     "reject": 2,
-    "uphold_objection": 10,
-    "raise_objection": 6,
+    "uphold_objection": 16,
+    "raise_objection": 12,
     "record_opinion": 10,
     "record_progress": 6,
 }
