@@ -80,6 +80,7 @@ class _Walk:
         self.community = community
         self.until = until
         """The state the walk must end in, if any: it never ends the matter in another."""
+        self.weights = _WEIGHTS if until is None else _weights_towards(until)
         self.zone = ZoneInfo(community.timezone)
         last = matter.last_at
         assert last is not None
@@ -106,7 +107,7 @@ class _Walk:
         """Take one command the matter allows now (with ``staying``, only one that leaves
         it in its state); ``False`` if there is none to take."""
         self.now += timedelta(hours=draw(st.integers(0, 72), label="hours later"))
-        weights = _WEIGHTS if self.until is None else _weights_towards(self.until)
+        weights = self.weights
         state, table = self.matter.state, self.procedure.workflow.table
         choices = [
             action
@@ -154,11 +155,12 @@ class _Walk:
     def _may_end_here(self, action: str) -> bool:
         """Whether ``action`` keeps the walk able to end in :attr:`until`: it does not end the
         matter in another state (withdrawn, or rejected for good)."""
-        if action == "withdraw":
-            return self.until == MatterState.WITHDRAWN
-        if action == "reject" and self.procedure.step(self.matter.state).on_reject is None:
-            return self.until == MatterState.REJECTED
-        return True
+        ending = _ENDINGS.get(action)
+        if ending is None or (
+            action == "reject" and self.procedure.step(self.matter.state).on_reject is not None
+        ):
+            return True  # a rejection that sends the matter back ends nothing
+        return self.until == ending
 
     def _opinion_groups(self) -> frozenset[Constituency]:
         return self.procedure.solicitation.constituencies
@@ -349,15 +351,15 @@ def _matters_with_events(
     return GeneratedMatter(community, walk.matter, tuple(walk.events))
 
 
-_ENDINGS = {MatterState.WITHDRAWN: "withdraw", MatterState.REJECTED: "reject"}
-"""The commands that can end a matter before it is closed, by the state they end it in."""
+_ENDINGS = {"withdraw": MatterState.WITHDRAWN, "reject": MatterState.REJECTED}
+"""The commands that can end a matter before it is closed, and the state they end it in."""
 
 
 def _weights_towards(until: str) -> Mapping[str, int]:
     """The weights of a walk that must end in ``until``: the command that ends a matter
     there, if one does, is drawn as often as those that move it on."""
-    action = _ENDINGS.get(until)
-    return _WEIGHTS if action is None else {**_WEIGHTS, action: _DEFAULT_WEIGHT}
+    ending = [action for action, state in _ENDINGS.items() if state == until]
+    return {**_WEIGHTS, **dict.fromkeys(ending, _DEFAULT_WEIGHT)}
 
 
 def _require_reachable(procedure: Procedure, until: str, max_steps: int) -> None:
@@ -373,7 +375,7 @@ def _require_reachable(procedure: Procedure, until: str, max_steps: int) -> None
             f"until={until!r} is not a state of procedure {procedure.name!r} "
             f"({', '.join(workflow.states)})"
         )
-    endings = {state for state in _ENDINGS if state != until}
+    endings = {state for state in _ENDINGS.values() if state != until}
     commands = {workflow.initial: 0}
     frontier = [workflow.initial]
     while frontier and until not in commands:
