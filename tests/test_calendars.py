@@ -5,14 +5,14 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from datetime import date
+from datetime import date, datetime
 
 import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from communitygov.errors import CalendarDataUnavailable, DefinitionError, MissingExtra
+from communitygov.errors import CalendarDataUnavailable, DefinitionError, MissingExtra, WrongType
 from communitygov.kernel.calendars import (
     CALENDAR_DAYS,
     WEEKDAYS,
@@ -105,6 +105,30 @@ def test_weekday_calendar_rejects_a_day_both_off_and_worked() -> None:
     day = date(2025, 5, 1)
     with pytest.raises(DefinitionError, match="2025-05-01"):
         WeekdayCalendar(name="town", holidays=[day], extra_working_days=[day])
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"holidays": None}, "holidays"),
+        ({"holidays": "2025-05-01"}, "holidays"),
+        ({"extra_working_days": [datetime(2025, 4, 27)]}, "extra_working_days"),
+        ({"known_years": (2025,)}, "known_years"),  # was an IndexError when first asked
+        ({"known_years": (2025, "2026")}, "known_years"),
+        ({"known_years": 2025}, "known_years"),
+        ({"name": None}, "name"),
+    ],
+)
+def test_weekday_calendar_refuses_values_of_another_type(
+    changes: dict[str, object], field: str
+) -> None:
+    with pytest.raises(WrongType) as caught:
+        WeekdayCalendar(**changes)  # type: ignore[arg-type]
+    assert caught.value.field == field
+
+
+def test_weekday_calendar_takes_known_years_as_any_pair() -> None:
+    assert WeekdayCalendar(known_years=[2025, 2026]).known_years == (2025, 2026)
 
 
 def test_weekday_calendar_rejects_backwards_known_years() -> None:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import attrs
 import pytest
 
 import communitygov as cg
-from communitygov.kernel.checks import declared_types
+from communitygov.kernel.checks import collected, declared_types
 
 if TYPE_CHECKING:
     from decimal import Decimal  # resolvable only by a type checker
@@ -17,6 +17,17 @@ if TYPE_CHECKING:
 
 class _Greets(Protocol):
     def greet(self) -> str: ...
+
+
+@runtime_checkable
+class _Named(Protocol):
+    @property
+    def name(self) -> str: ...
+
+
+@attrs.frozen
+class _Person:
+    name: str = "p"
 
 
 @attrs.frozen(field_transformer=declared_types)
@@ -31,6 +42,12 @@ class _Record:
     maybe: int | None
     anything: Any
     greeter: _Greets
+    named: _Named = _Person()
+    span: tuple[int, str] = (1, "a")
+    tags: frozenset[str] = attrs.field(
+        default=frozenset(), converter=lambda v: collected(frozenset, v)
+    )
+    derived: int = attrs.field(init=False, default="set by the class")
 
 
 def _record(**changes: object) -> _Record:
@@ -53,6 +70,12 @@ def test_values_of_their_declared_types_are_taken() -> None:
     assert _record().text == "t"
     assert _record(ratio=2).ratio == 2  # a whole number is a number too
     assert _record(maybe=3).maybe == 3
+    assert _record(tags=["a", "b"]).tags == frozenset({"a", "b"})  # any iterable but a text
+    assert _record(span=(2, "b")).span == (2, "b")
+
+
+def test_fields_the_class_sets_itself_are_not_checked() -> None:
+    assert _record().derived == "set by the class"
 
 
 @pytest.mark.parametrize(
@@ -68,6 +91,12 @@ def test_values_of_their_declared_types_are_taken() -> None:
         ("names", ("a", 1), "a tuple whose items are each a text"),
         ("names", ["a"], "a tuple whose items are each a text"),
         ("maybe", "3", "an int or None"),
+        ("named", object(), "a _Named"),
+        ("span", (1,), "a tuple of (an int, a text)"),
+        ("span", (1, 2), "a tuple of (an int, a text)"),
+        ("span", (1, "a", "b"), "a tuple of (an int, a text)"),
+        ("tags", "ab", "a frozenset whose items are each a text"),  # not split into letters
+        ("tags", None, "a frozenset whose items are each a text"),
     ],
 )
 def test_a_value_of_another_type_is_wrong_type(field: str, value: object, expected: str) -> None:
@@ -85,8 +114,8 @@ class _Extended(_Record):
 
 
 def test_a_subclass_keeps_the_checks_of_its_base_whatever_it_declares() -> None:
-    base = _record()
-    extended = _Extended(**attrs.asdict(base, recurse=False))
+    given = attrs.asdict(_record(), recurse=False, filter=lambda field, _: field.init)
+    extended = _Extended(**given)
     assert extended.text == "t"
     with pytest.raises(cg.WrongType):
-        _Extended(**{**attrs.asdict(base, recurse=False), "count": "1"})
+        _Extended(**{**given, "count": "1"})

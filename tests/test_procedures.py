@@ -157,6 +157,54 @@ def test_a_period_that_is_not_a_period_fails_when_built(
     assert caught.value.problem == f"{field} must be a Period such as Period.days(3), not {given!r}"
 
 
+@pytest.mark.parametrize(
+    ("build", "field", "given"),
+    [
+        # A text where a set of choices belongs was split into its letters, and the matter
+        # failed with a bare AttributeError at its first opinion or objection.
+        (
+            lambda: cg.PublicityRules(upheld_returns_to="propose", objectors="residents"),
+            "objectors",
+            "residents",
+        ),
+        (lambda: cg.SolicitationRules(constituencies="residents"), "constituencies", "residents"),
+        (lambda: cg.SolicitationRules(constituencies=None), "constituencies", None),
+        (
+            lambda: cg.PublicityRules(upheld_returns_to="propose", objectors=["residents"]),
+            "objectors",
+            frozenset({"residents"}),
+        ),
+        (
+            lambda: cg.PublicityRules(
+                upheld_returns_to="propose", ruling_body="supervision_committee"
+            ),
+            "ruling_body",
+            "supervision_committee",
+        ),
+        (lambda: cg.PublicityRules(upheld_returns_to=None), "upheld_returns_to", None),
+        (lambda: attrs.evolve(P3, name=None), "name", None),
+        (lambda: attrs.evolve(P3, calendar=None), "calendar", None),
+        (lambda: attrs.evolve(P3, calendar="weekdays"), "calendar", "weekdays"),
+        (lambda: P3.with_calendar("official"), "calendar", "official"),
+        (lambda: attrs.evolve(P3, steps=None), "steps", None),
+        (lambda: attrs.evolve(P3, solicitation=None), "solicitation", None),
+        (lambda: attrs.evolve(P3, resolution_publicity=None), "resolution_publicity", None),
+    ],
+)
+def test_a_definition_holding_a_value_of_another_type_fails_when_built(
+    build: Callable[[], object], field: str, given: object
+) -> None:
+    with pytest.raises(cg.WrongType) as caught:
+        build()
+    assert (caught.value.field, caught.value.value) == (field, given)
+
+
+def test_rules_take_any_iterable_of_choices() -> None:
+    rules = cg.PublicityRules(upheld_returns_to="propose", objectors=[cg.Constituency.RESIDENTS])
+    assert rules.objectors == frozenset({cg.Constituency.RESIDENTS})
+    assert attrs.evolve(P3, steps=list(P3.steps)) == P3
+
+
 def test_no_deadline_for_rulings_and_no_papers_notice_are_allowed() -> None:
     rules = cg.PublicityRules(upheld_returns_to="consult", ruling_within=None)
     assert rules.ruling_within is None

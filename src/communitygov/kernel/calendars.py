@@ -25,6 +25,7 @@ from typing import Protocol, runtime_checkable
 import attrs
 
 from communitygov.errors import CalendarDataUnavailable, DefinitionError
+from communitygov.kernel.checks import collected, declared_types
 
 __all__ = ["CALENDAR_DAYS", "WEEKDAYS", "Calendar", "CalendarDays", "WeekdayCalendar"]
 
@@ -103,11 +104,15 @@ class CalendarDays:
         return True
 
 
-def _dates(value: Iterable[date]) -> frozenset[date]:
-    return frozenset(value)
+def _days(value: Iterable[date]) -> frozenset[date]:
+    return collected(frozenset, value)
 
 
-@attrs.frozen
+def _years(value: tuple[int, int] | list[int] | None) -> tuple[int, int] | None:
+    return collected(tuple, value)
+
+
+@attrs.frozen(field_transformer=declared_types)
 class WeekdayCalendar:
     """Monday to Friday are working days, adjusted by data.
 
@@ -133,14 +138,16 @@ class WeekdayCalendar:
             than being guessed. ``None`` (the default) means the data holds for every year.
 
     Raises:
+        WrongType: A field holds a value of another type (a datetime among the days, a
+            ``known_years`` that is not a pair of whole numbers).
         DefinitionError: A day is listed both as a holiday and as an extra working day, or
-            ``known_years`` is not a (first, last) pair with first <= last.
+            ``known_years`` starts after it ends.
     """
 
     name: str = "weekdays"
-    holidays: frozenset[date] = attrs.field(default=frozenset(), converter=_dates)
-    extra_working_days: frozenset[date] = attrs.field(default=frozenset(), converter=_dates)
-    known_years: tuple[int, int] | None = None
+    holidays: frozenset[date] = attrs.field(default=frozenset(), converter=_days)
+    extra_working_days: frozenset[date] = attrs.field(default=frozenset(), converter=_days)
+    known_years: tuple[int, int] | None = attrs.field(default=None, converter=_years)
 
     def __attrs_post_init__(self) -> None:
         both = self.holidays & self.extra_working_days

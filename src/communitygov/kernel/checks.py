@@ -15,6 +15,7 @@ import attrs
 from communitygov.errors import DuplicateId, EmptyField, WrongType
 
 __all__ = [
+    "collected",
     "declared_types",
     "member_of",
     "require_date",
@@ -26,6 +27,7 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+C = TypeVar("C")
 
 
 def require_instance(value: Any, cls: type[T], field: str) -> T:
@@ -118,15 +120,29 @@ def declared_types(cls: type, fields: list[attrs.Attribute[Any]]) -> list[attrs.
     once, and never a failure when it is stored or a different value once read back.
 
     Checked: ``str``, ``int`` (not ``bool``), ``float`` (an ``int`` too), ``bool``,
-    ``date`` (not ``datetime``), ``datetime``, enums and other classes, ``X | None``, and
-    ``tuple[X, ...]`` and ``frozenset[X]`` item by item; anything else (``Any``, a protocol,
-    ``Sequence[X]``, ``Mapping[K, V]``) is taken as it is. The types are those of the class
-    the transformer is applied to, resolved at the first construction.
+    ``date`` (not ``datetime``), ``datetime``, enums and other classes, runtime-checkable
+    protocols (by their members), ``X | None``, ``tuple[X, ...]`` and ``frozenset[X]`` item
+    by item, and ``tuple[X, Y]`` place by place; anything else (``Any``, a protocol that is
+    not runtime-checkable, ``Sequence[X]``, ``Mapping[K, V]``) is taken as it is. The types
+    are those of the class the transformer is applied to, resolved at the first
+    construction. Fields the class sets itself (``init=False``) are not checked.
     """
     return [
-        field if field.validator is not None else field.evolve(validator=_DeclaredType(cls))
+        field
+        if field.validator is not None or not field.init
+        else field.evolve(validator=_DeclaredType(cls))
         for field in fields
     ]
+
+
+def collected(collection: Callable[[Iterable[Any]], C], value: Any) -> C:
+    """For an ``attrs`` converter: ``value`` made into ``collection`` if it is an iterable
+    other than a text (a list given for a ``frozenset`` field, say). A text, or anything not
+    iterable, is handed on as it is for the field's check to refuse, rather than split into
+    its letters or failing with a ``TypeError``."""
+    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+        return typing.cast(C, value)
+    return collection(value)
 
 
 class _DeclaredType:
@@ -159,6 +175,13 @@ def _checker(declared: Any) -> Callable[[Any], bool]:
     if origin in (tuple, frozenset) and args and (len(args) == 1 or args[1] is Ellipsis):
         item = _checker(args[0])
         return lambda value: isinstance(value, origin) and all(map(item, value))
+    if origin is tuple and args:
+        places = [_checker(arg) for arg in args]
+        return lambda value: (
+            isinstance(value, tuple)
+            and len(value) == len(places)
+            and all(check(each) for check, each in zip(places, value, strict=True))
+        )
     if declared is type(None):
         return lambda value: value is None
     if declared is int:
@@ -167,6 +190,8 @@ def _checker(declared: Any) -> Callable[[Any], bool]:
         return lambda value: isinstance(value, (int, float)) and not isinstance(value, bool)
     if declared is date:
         return lambda value: isinstance(value, date) and not isinstance(value, datetime)
+    if getattr(declared, "_is_runtime_protocol", False):
+        return lambda value: isinstance(value, declared)  # has the protocol's members
     if declared is Any or getattr(declared, "_is_protocol", False):
         return lambda value: True  # no class to check against
     if isinstance(declared, type):
@@ -179,8 +204,10 @@ def _described(declared: Any) -> str:
     origin, args = typing.get_origin(declared), typing.get_args(declared)
     if origin in (typing.Union, types.UnionType):
         return " or ".join(_described(arg) for arg in args)
-    if origin in (tuple, frozenset) and args:
+    if origin in (tuple, frozenset) and args and (len(args) == 1 or args[1] is Ellipsis):
         return f"a {origin.__name__} whose items are each {_described(args[0])}"
+    if origin is tuple and args:
+        return f"a tuple of ({', '.join(_described(arg) for arg in args)})"
     if declared is type(None):
         return "None"
     if declared is str:

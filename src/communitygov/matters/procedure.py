@@ -20,7 +20,7 @@ import attrs
 from communitygov.errors import DefinitionError
 from communitygov.kernel.aggregate import MAX_KEY_LENGTH
 from communitygov.kernel.calendars import WEEKDAYS, Calendar
-from communitygov.kernel.checks import declared_types
+from communitygov.kernel.checks import collected, declared_types
 from communitygov.kernel.periods import Period
 from communitygov.kernel.voting import VotingRule
 from communitygov.kernel.workflow import Step, Workflow
@@ -92,14 +92,6 @@ class MatterState:
     TERMINAL = (CLOSED, REJECTED, WITHDRAWN)
 
 
-def _constituencies(value: frozenset[Constituency] | set[Constituency]) -> frozenset[Constituency]:
-    return frozenset(value)
-
-
-def _steps(value: Iterable[DeliberationStep]) -> tuple[DeliberationStep, ...]:
-    return tuple(value)
-
-
 def _period(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     """A validator: the field holds a :class:`Period`.
 
@@ -124,7 +116,15 @@ def _optional_period(instance: object, attribute: attrs.Attribute[Any], value: o
         _period(instance, attribute, value)
 
 
-@attrs.frozen
+def _constituencies(value: Iterable[Constituency]) -> frozenset[Constituency]:
+    return collected(frozenset, value)
+
+
+def _steps(value: Iterable[DeliberationStep]) -> tuple[DeliberationStep, ...]:
+    return collected(tuple, value)
+
+
+@attrs.frozen(field_transformer=declared_types)
 class SolicitationRules:
     """How opinions are solicited (一征).
 
@@ -165,7 +165,7 @@ class DeliberationStep:
     papers_notice: Period | None = attrs.field(default=None, validator=_optional_period)
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=declared_types)
 class PublicityRules:
     """How the resolution is published (一公开) and objections are handled.
 
@@ -189,7 +189,7 @@ class PublicityRules:
     ruling_within: Period | None = attrs.field(default=Period.days(3), validator=_optional_period)
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=declared_types)
 class Procedure:
     """A decision procedure: solicitation, ordered deliberations, and two publicities.
 
