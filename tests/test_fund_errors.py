@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 import communitygov as cg
+from communitygov.funds import CashReconciled
 from communitygov.testing import strategies as cgst
 
 Fund = cg.Fund
@@ -48,13 +49,28 @@ def base() -> Fund:
     return fund
 
 
+def june(day: int, hour: int = 9) -> datetime:
+    return when(1, hour).replace(month=6, day=day)
+
+
 def reconciled() -> Fund:
-    """The base fund with e3 booked and May reconciled (cash 75 yuan counted: no difference)."""
+    """The base fund with e3 booked and May reconciled on 1 June (cash 75 yuan counted: no
+    difference)."""
     fund, _ = base().book("e3", by=B, at=when(5))
     fund, _ = fund.reconcile(
-        date(2020, 5, 31), counted=cg.Money.yuan(75), by=C, witness=B, at=when(31, 17)
+        date(2020, 5, 31), counted=cg.Money.yuan(75), by=C, witness=B, at=june(1)
     )
     return fund
+
+
+def closed_while_running() -> Fund:
+    """The base fund with e3 booked and May closed on 31 May at 17:00, as a history stored
+    before a month had to be over to be reconciled records it (replay takes it as it is)."""
+    fund, _ = base().book("e3", by=B, at=when(5))
+    counted = CashReconciled(
+        at=when(31, 17), period=date(2020, 5, 1), counted=cg.Money.yuan(75), by=C, witness=B
+    )
+    return fund.apply(counted)
 
 
 def community(**_: Any) -> cg.Community:
@@ -180,7 +196,7 @@ CASES: dict[
     ),
     "reconciled with an entry pending": (
         base,
-        lambda f: f.reconcile(date(2020, 5, 1), counted=cg.Money(0), by=C, witness=B, at=T),
+        lambda f: f.reconcile(date(2020, 5, 1), counted=cg.Money(0), by=C, witness=B, at=june(1)),
         cg.EntriesPending,
         {"entries": ("e3",)},
     ),
@@ -196,8 +212,17 @@ CASES: dict[
         cg.FuturePeriod,
         {"period": date(2020, 6, 1), "today": date(2020, 5, 6)},
     ),
+    # Closed while it ran, the month would refuse its last hours' sales.
+    "reconciling the month while it runs": (
+        base,
+        lambda f: f.reconcile(
+            date(2020, 5, 1), counted=cg.Money(0), by=C, witness=B, at=when(31, 23)
+        ),
+        cg.FuturePeriod,
+        {"period": date(2020, 5, 1), "today": date(2020, 5, 31)},
+    ),
     "an entry in a closed period": (
-        reconciled,
+        closed_while_running,
         lambda f: f.record_sale(
             cg.Money(1), item="笔筒", buyer=cg.BuyerType.OTHER, by=C, at=when(31, 18)
         ),
@@ -206,9 +231,7 @@ CASES: dict[
     ),
     "a closed period reconciled again": (
         reconciled,
-        lambda f: f.reconcile(
-            date(2020, 5, 2), counted=cg.Money(0), by=C, witness=B, at=when(31, 18)
-        ),
+        lambda f: f.reconcile(date(2020, 5, 2), counted=cg.Money(0), by=C, witness=B, at=june(2)),
         cg.PeriodClosed,
         {"period": date(2020, 5, 1)},
     ),
@@ -228,7 +251,7 @@ CASES: dict[
     ),
     "resolving where nothing differs": (
         reconciled,
-        lambda f: f.resolve_discrepancy(date(2020, 5, 1), explanation="?", by=B, at=when(31, 18)),
+        lambda f: f.resolve_discrepancy(date(2020, 5, 1), explanation="?", by=B, at=june(2)),
         cg.UnknownReference,
         {"kind": "open discrepancy in period", "id": "2020-05"},
     ),
@@ -294,7 +317,7 @@ CASES: dict[
     ),
     "a period as text": (
         reconciled,
-        lambda f: f.publish_statement("2020-05", place="公示栏", at=when(31, 18)),  # type: ignore[arg-type]
+        lambda f: f.publish_statement("2020-05", place="公示栏", at=june(2)),  # type: ignore[arg-type]
         cg.WrongType,
         {"field": "period", "value": "2020-05"},
     ),
@@ -461,9 +484,10 @@ def test_the_last_period_a_fund_keeps_is_november_9999() -> None:
         date(2020, 5, 1), counted=cg.Money.yuan(75), by=C, witness=B, at=november
     )
     assert fund.describe().due_at == datetime(9999, 12, 1, tzinfo=T.tzinfo)
+    december = november + DAY
     fund, _ = fund.reconcile(
-        date(9999, 11, 1), counted=cg.Money.yuan(76), by=C, witness=B, at=november
+        date(9999, 11, 1), counted=cg.Money.yuan(76), by=C, witness=B, at=december
     )
-    fund, _ = fund.publish_statement(date(9999, 11, 1), place="公示栏", at=november)
+    fund, _ = fund.publish_statement(date(9999, 11, 1), place="公示栏", at=december)
     (last,) = fund.statements(plan=cgst.fund_plan(), community=community())
     assert "2020-06-01 – 9999-11-30" in last.text

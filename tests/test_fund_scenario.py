@@ -89,11 +89,11 @@ def story_fund(community: cg.Community, plan: cg.AssistancePlan) -> Tracked[cg.F
             counted=cg.Money.parse("¥590"),
             by=CUSTODIAN,
             witness=BOOKKEEPER,
-            at=at(2020, 5, 31, 17),
+            at=at(2020, 6, 1),
         )
     )
     return t.then(
-        t.value.publish_statement(date(2020, 5, 1), place="社区公示栏", at=at(2020, 6, 1))
+        t.value.publish_statement(date(2020, 5, 1), place="社区公示栏", at=at(2020, 6, 1, 10))
     )
 
 
@@ -187,7 +187,7 @@ def test_the_fund_is_stored_loaded_and_queried(gov: cg.Governance) -> None:
             counted=cg.Money.yuan(610),
             by=CUSTODIAN,
             witness=BOOKKEEPER,
-            at=at(2020, 6, 30, 17),
+            at=at(2020, 7, 1),
         )
         return fund, (*booked, *counted)
 

@@ -576,7 +576,7 @@ def _fund(story: _Story, community: Community) -> None:
             counted=Money.yuan(2590),
             by="luo",
             witness="zhang",
-            at=_at(5, 31, 17, year=2020),
+            at=_at(6, 1, year=2020),
         ),
         "May reconciled: cash counted 2,590.00 元, witnessed by the bookkeeper",
     )
@@ -584,7 +584,7 @@ def _fund(story: _Story, community: Community) -> None:
     story.do(
         Fund,
         f,
-        lambda x: x.publish_statement(date(2020, 5, 1), place=BOARD, at=_at(6, 1, year=2020)),
+        lambda x: x.publish_statement(date(2020, 5, 1), place=BOARD, at=_at(6, 1, 10, year=2020)),
         "May statement published",
     )
     story.do(

@@ -887,14 +887,16 @@ class CurrencyMismatch(InvalidInput):
 
 
 class FuturePeriod(InvalidInput):
-    """A period was reconciled before it began."""
+    """A period was reconciled before it ended (``today`` is the day of the count, in the
+    fund's time zone)."""
 
     def __init__(self, period: date, today: date) -> None:
         self.period = period
         self.today = today
+        when = "it has not begun" if period > today else "it has not ended yet"
         super().__init__(
-            f"the period of {period:%Y-%m} cannot be reconciled on {today.isoformat()}: "
-            "it has not begun"
+            f"the period of {period:%Y-%m} cannot be reconciled on {today.isoformat()}: {when}; "
+            "a month is counted and closed once it is over"
         )
 
 

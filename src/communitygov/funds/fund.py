@@ -535,7 +535,8 @@ class Fund(Aggregate):
         self, period: date, *, counted: Money, by: str, witness: str, at: datetime
     ) -> Decision[Fund]:
         """Count the cash at the end of ``period``'s month against the books and close it (and
-        every earlier month). A difference is kept as an open discrepancy.
+        every earlier month), once the month is over. A difference is kept as an open
+        discrepancy.
 
         Args:
             period: any day of the month to close.
@@ -549,7 +550,8 @@ class Fund(Aggregate):
             InvalidAmount: ``counted`` is not a :class:`Money` of zero or more.
             CurrencyMismatch: it is in another currency.
             PeriodClosed: the month is already closed.
-            FuturePeriod: the month has not begun.
+            FuturePeriod: the month has not ended (in the fund's time zone): a month closed
+                while it runs would refuse the rest of its cash movements.
             PeriodBeforeOpening: the month ended before the fund opened.
             PeriodTooLate: the month is after November 9999, the last a fund keeps.
             EntriesPending: entries of the month (or before) await booking.
@@ -568,7 +570,7 @@ class Fund(Aggregate):
             raise PeriodBeforeOpening(month, opened)
         self._require_open(month)
         today = local_date(at, self.opened.timezone)
-        if month > today:
+        if month >= month_of(today):  # counted once the month is over, never while it runs
             raise FuturePeriod(month, today)
         waiting = [e.id for e in self.pending() if e.period <= month]
         if waiting:

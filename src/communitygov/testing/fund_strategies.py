@@ -170,11 +170,13 @@ def fund_actions(draw: st.DrawFn, when: datetime) -> Action:
             f.closed_through or when.date(), place="社区公示栏", at=when
         )
     excess = draw(st.sampled_from([0, 0, 0, 100]))
+    # Mostly the month just over; now and then the one still running, which is refused.
+    month = when.date() if pick % 5 == 0 else when.date().replace(day=1) - timedelta(days=1)
 
     def reconcile(fund: Fund) -> Decision[Fund]:
         counted = Money(fund.books.cash.fen + excess, fund.currency)
         return fund.reconcile(
-            when.date(), counted=counted, by=custodian(fund), witness=bookkeeper(fund), at=when
+            month, counted=counted, by=custodian(fund), witness=bookkeeper(fund), at=when
         )
 
     return reconcile
