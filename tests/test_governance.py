@@ -64,8 +64,9 @@ def test_verifying_a_community_the_store_does_not_hold_is_not_found(gov: cg.Gove
             "UPDATE cg_batches SET events = 'garbage' WHERE first_position = 1",
             "cannot be read",
         ),
+        ("UPDATE cg_streams SET community_id = CAST(community_id AS BLOB)", "no summary"),
     ],
-    ids=["events-deleted", "first-record-unreadable"],
+    ids=["events-deleted", "first-record-unreadable", "community-id-as-bytes"],
 )
 def test_a_community_whose_records_are_damaged_is_reported_not_missing(
     tmp_path: Path, damage: str, reported: str
@@ -77,9 +78,43 @@ def test_a_community_whose_records_are_damaged_is_reported_not_missing(
         connection.execute(damage)
     connection.close()
     with cg.SQLiteStore(path) as store:
-        problems = cg.Governance(store).verify("c1")
+        gov = cg.Governance(store)
+        assert gov.verify("c1") == gov.verify()  # every community the store names is c1
+        problems = gov.verify()
     assert [(p.stream_id, p.version) for p in problems] == [("c1", 1)]
     assert reported in problems[0].detail
+
+
+def test_a_batch_whose_stream_id_is_stored_as_bytes_is_reported(tmp_path: Path) -> None:
+    path = tmp_path / "damaged.db"
+    with cg.SQLiteStore(path) as store:
+        cg.Governance(store).register_community("c1", "社区", at=START)
+    with sqlite3.connect(path) as connection:
+        connection.execute("UPDATE cg_batches SET stream_id = CAST(stream_id AS BLOB)")
+    connection.close()
+    with cg.SQLiteStore(path) as store:
+        problems = cg.Governance(store).verify("c1")
+    assert [(p.stream_id, p.version) for p in problems] == [("b'c1'", 1), ("c1", 1)]
+    assert "its community or stream column holds a value of another type" in problems[0].detail
+
+
+def test_event_data_nested_deeper_than_json_reads_is_a_decode_error(tmp_path: Path) -> None:
+    path = tmp_path / "deep.db"
+    with cg.SQLiteStore(path) as store:
+        cg.Governance(store).register_community("c1", "社区", at=START)
+    with sqlite3.connect(path) as connection:  # the data of the one event, nested 100,000 deep
+        (events,) = connection.execute("SELECT events FROM cg_batches").fetchone()
+        *head, data = events.split("\x1f")
+        deep = "\x1f".join([*head, "[" * 100_000 + data + "]" * 100_000])
+        connection.execute("UPDATE cg_batches SET events = ?", (deep,))
+    connection.close()
+    with cg.SQLiteStore(path) as store:
+        gov = cg.Governance(store)
+        for read in (lambda: gov.history("c1", "c1"), lambda: gov.feed("c1")):
+            with pytest.raises(cg.DecodeError, match="nests deeper than any event's"):
+                read()
+        (problem,) = gov.verify("c1")
+    assert problem.stream_id == "c1"
 
 
 def test_a_conflict_with_the_applications_own_stale_transaction_is_not_retried(
@@ -453,6 +488,10 @@ def test_a_calendar_mismatch_is_refused_on_load(gov: cg.Governance) -> None:
     [
         ("not json", "it is not JSON (Expecting value"),
         ('{"id": "m1"}', "cannot be read: required field"),
+        (
+            "[" * 100_000 + "]" * 100_000,
+            "nests deeper than any snapshot does",
+        ),  # not a RecursionError
     ],
 )
 def test_an_unreadable_snapshot_is_a_decode_error_naming_the_stream(
@@ -876,3 +915,149 @@ def test_a_matter_on_a_procedure_the_facade_was_not_given_is_refused_and_nothing
     knowing = cg.Governance(store, procedures=[custom])
     assert knowing.create((stranger.value, stranger.events)) == stranger.value
     assert knowing.matter("sanwan", "m1") == stranger.value
+
+
+# --- decisions whose events do not make the aggregate ---------------------------------------
+
+
+def _opened_then_closed(
+    m: cg.Matter,
+) -> tuple[cg.Matter, tuple[cg.Event, ...], tuple[cg.Event, ...]]:
+    """Two commands run one after the other: the matter after both, and each one's events."""
+    opened, first = m.open_solicitation(at=START)
+    closed, second = opened.close_solicitation(at=opened.solicitation_closes_at)
+    return closed, first, second
+
+
+@pytest.mark.parametrize(
+    ("command", "field", "because"),
+    [
+        pytest.param(
+            lambda m, c: (lambda r: (r[0], (*r[2], *r[1])))(_opened_then_closed(m)),
+            "list of events",
+            "cannot close_solicitation while raised",
+            id="two-commands-events-in-the-wrong-order",
+        ),
+        pytest.param(
+            lambda m, c: (m.withdraw("重复", by="pc0", at=START)[0], raised(matter_id="m2").events),
+            "list of events",
+            "not a matter event",
+            id="another-matters-event",
+        ),
+        pytest.param(
+            lambda m, c: (
+                m.withdraw("重复", by="pc0", at=START)[0],
+                c.register_person("p9", "王九", at=START)[1],
+            ),
+            "list of events",
+            "not a matter event",
+            id="a-community-event",
+        ),
+        pytest.param(
+            lambda m, c: (attrs.evolve(m, state=cg.MatterState.CLOSED), ()),
+            "aggregate",
+            "make another one",
+            id="changed-with-no-event",
+        ),
+        pytest.param(
+            lambda m, c: (lambda d: (attrs.evolve(d[0], state=cg.MatterState.CLOSED), d[1]))(
+                m.open_solicitation(at=START)
+            ),
+            "aggregate",
+            "make another one",
+            id="changed-beyond-its-event",
+        ),
+    ],
+)
+def test_a_decision_whose_events_do_not_make_the_aggregate_stores_nothing(
+    gov: cg.Governance, command: Callable[..., object], field: str, because: str
+) -> None:
+    _raise(gov)
+    c = gov.community("sanwan")
+    before = gov.history("sanwan", "m1")
+    with pytest.raises(cg.MalformedDecision) as refused:
+        gov.execute(cg.Matter, "sanwan", "m1", lambda m: command(m, c))  # type: ignore[arg-type, return-value]
+    assert refused.value.field == field
+    assert because in refused.value.because
+    assert gov.history("sanwan", "m1") == before
+    assert gov.matter("sanwan", "m1") == cg.Matter.replay(before)
+    assert gov.verify() == []
+
+
+def test_events_of_two_commands_in_their_order_are_stored() -> None:
+    gov = cg.Governance(cg.MemoryStore())
+    gov.create((community(), tracked_community().events))
+    _raise(gov)
+
+    def both(m: cg.Matter) -> cg.Decision[cg.Matter]:
+        closed, first, second = _opened_then_closed(m)
+        return closed, (*first, *second)
+
+    assert gov.execute(cg.Matter, "sanwan", "m1", both).state == "propose"
+    assert gov.verify() == []
+
+
+def _new_with(events: Callable[[tuple[cg.Event, ...]], tuple[cg.Event, ...]]) -> object:
+    t = tracked_at("consult")
+    return (t.value, events(t.events))
+
+
+@pytest.mark.parametrize(
+    ("decision", "field", "because"),
+    [
+        pytest.param(
+            lambda: _new_with(lambda e: (e[1], e[0], *e[2:])),
+            "list of events",
+            "starts with the event that creates it",
+            id="not-started-by-its-creation",
+        ),
+        pytest.param(
+            lambda: _new_with(lambda e: (e[0], e[0], *e[2:])),
+            "list of events",
+            "only its first event creates the matter",
+            id="created-twice",
+        ),
+        pytest.param(
+            lambda: _new_with(lambda e: (e[0], e[2], e[1], *e[3:])),
+            "list of events",
+            "events run in time order",
+            id="out-of-time-order",
+        ),
+        pytest.param(
+            lambda: (
+                attrs.evolve(tracked_at("consult").value, last_at=START),
+                tracked_at("consult").events,
+            ),
+            "aggregate's time of its last event",
+            "the time of its last event",
+            id="ends-before-its-last-event",
+        ),
+        pytest.param(
+            lambda: (attrs.evolve(raised().value, state=cg.MatterState.CLOSED), raised().events),
+            "aggregate",
+            "make another one",
+            id="one-event-that-makes-another",
+        ),
+    ],
+)
+def test_a_new_aggregate_whose_events_cannot_be_its_history_stores_nothing(
+    gov: cg.Governance, decision: Callable[[], object], field: str, because: str
+) -> None:
+    with pytest.raises(cg.MalformedDecision) as refused:
+        gov.create(decision())  # type: ignore[arg-type]
+    assert refused.value.field == field
+    assert because in refused.value.because
+    assert gov.summaries("sanwan", kind="matter") == []
+    assert gov.verify() == []
+
+
+def test_a_stream_that_cannot_be_replayed_is_reported_by_verify(gov: cg.Governance) -> None:
+    # A new aggregate of several events is not replayed when stored: events of one time in
+    # the wrong order get through, and verification names the stream rather than failing.
+    t = tracked_at("consult")
+    opened, closed = t.events[1], t.events[2]
+    shuffled = (t.events[0], attrs.evolve(closed, at=opened.at), opened, *t.events[3:])
+    gov.create((t.value, shuffled))
+    (problem,) = gov.verify()
+    assert (problem.stream_id, problem.version) == ("m1", len(shuffled))
+    assert "cannot be replayed" in problem.detail

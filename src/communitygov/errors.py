@@ -305,8 +305,8 @@ class MalformedDecision(InvalidInput):
     """What was given to ``Governance.create``, or returned by the command given to
     ``Governance.execute``, is not a decision about that aggregate: not a pair of the new
     aggregate and its events, an aggregate of another class, id or community than the one the
-    command ran on, events that are not events, or a version the events do not lead to.
-    Nothing is stored.
+    command ran on, events that are not events, a version the events do not lead to, or
+    events that, replayed, do not make the aggregate returned. Nothing is stored.
 
     ``should_be`` is what the rest implies (``None`` where no one value is).
     """

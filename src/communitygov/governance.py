@@ -33,6 +33,7 @@ from communitygov.assistance.plan import AssistancePlan
 from communitygov.audit import summary_problems
 from communitygov.errors import (
     CommandIdInUse,
+    CommunityGovError,
     ConcurrencyConflict,
     DecodeError,
     InvalidCount,
@@ -291,14 +292,16 @@ class Governance:
             ConcurrencyConflict: the application's transaction is older than another
                 writer's commit (``actual == expected``).
             CommandIdInUse: ``command_id`` was carried by a command on another stream.
-            MalformedDecision: ``decision`` is not a new aggregate and the events that made it,
-                or an event holds a value of another type than its field's, which cannot be
-                written; or it is a matter on a procedure this facade was not given (or
-                another one of that name).
+            MalformedDecision: ``decision`` is not a new aggregate and the events that made it
+                (a single event is replayed; several must start with the creating event and
+                run in time order to the aggregate's last), or an event holds a value of
+                another type than its field's, which cannot be written; or it is a matter on
+                a procedure this facade was not given (or another one of that name).
         """
         aggregate, events = _checked(decision, None, 0)
         if isinstance(aggregate, Matter):
             self._require_known_procedure(aggregate.procedure)
+        self._require_led_to(aggregate, events, None)
         community_id = _community_of(aggregate)
         cls = type(aggregate)
         if command_id is not None:
@@ -350,8 +353,9 @@ class Governance:
             CommandIdInUse: ``command_id`` was carried by a command on another stream.
             MalformedDecision: ``command`` returned something else than the aggregate it was
                 given, moved on by the events it returns (of another class, id or community,
-                or at a version those events do not lead to), or an event it returns holds a
-                value of another type than its field's, which cannot be written.
+                at a version those events do not lead to, or other than those events,
+                replayed onto it, make), or an event it returns holds a value of another type
+                than its field's, which cannot be written.
             WrongType: ``cls`` is not an aggregate class.
         """
         _require_aggregate_class(cls)
@@ -363,6 +367,7 @@ class Governance:
             loaded = self._load(cls, community_id, aggregate_id)
             current: A = loaded.aggregate
             aggregate, events = _checked(command(current), current, current.version)
+            self._require_led_to(aggregate, events, current)
             if not events:
                 return aggregate
             try:
@@ -512,6 +517,10 @@ class Governance:
             raise DecodeError(
                 event.type, event.schema_version, f"stored data is not JSON: {exc}"
             ) from exc
+        except RecursionError as exc:
+            raise DecodeError(
+                event.type, event.schema_version, "stored data nests deeper than any event's"
+            ) from exc
         return self.codec.decode(event.type, event.schema_version, data)
 
     def _require_known_procedure(self, procedure: Procedure) -> None:
@@ -534,6 +543,47 @@ class Governance:
             else "this Governance was given another procedure of that name, so the matter would "
             "be read back under its rules, or not at all if it counts on another calendar",
         )
+
+    def _require_led_to(self, aggregate: A, events: tuple[Event, ...], ran_on: A | None) -> None:
+        """Refuse a decision whose events, replayed onto ``ran_on`` (or from nothing), do not
+        make ``aggregate``: stored, they would be a history that cannot be replayed, or one
+        that disagrees with the aggregate's snapshot.
+
+        A new aggregate of several events (one decided whole in memory, or imported) is not
+        replayed, which would cost a save of ten events a sixth more: its first event must be
+        the one that creates it, no later one may, and their times must run in order to the
+        aggregate's last. :meth:`verify` replays every stream.
+
+        Raises:
+            MalformedDecision: an event cannot follow the ones before it (out of order,
+                another aggregate's or another kind's), or the events lead elsewhere.
+        """
+        if ran_on is None and len(events) > 1:
+            _require_history_shape(aggregate, events)
+            return
+        try:
+            if ran_on is None:
+                replayed = type(aggregate).replay(events, self.procedures)
+            else:
+                replayed = ran_on
+                for event in events:
+                    replayed = replayed.apply(event)
+        except (CommunityGovError, AttributeError, TypeError, ValueError, KeyError) as exc:
+            raise MalformedDecision(
+                "list of events",
+                [event.type_name for event in events],
+                None,
+                f"replayed {f'onto version {ran_on.version}' if ran_on else 'from nothing'}, "
+                f"they do not make a {type(aggregate).kind}: {exc}",
+            ) from exc
+        if replayed != aggregate:
+            raise MalformedDecision(
+                "aggregate",
+                aggregate,
+                None,
+                "its events, replayed, make another one; a command returns the aggregate its "
+                "own events make",
+            )
 
     def _load(self, cls: type[A], community_id: str, aggregate_id: str) -> _Loaded:
         _require_aggregate_class(cls)
@@ -691,6 +741,43 @@ def _checked(decision: Decision[A], ran_on: A | None, expected: int) -> Decision
             f"version {expected} moved on by its {len(events)} events",
         )
     return aggregate, tuple(events)
+
+
+def _require_history_shape(aggregate: Aggregate, events: tuple[Event, ...]) -> None:
+    """Refuse the events of a new ``aggregate`` that cannot be its history: not started by
+    the event that creates one, created twice, or out of time order or ending before it.
+
+    Raises:
+        MalformedDecision: they cannot.
+    """
+    cls = type(aggregate)
+    creating = cls.created_by
+    problem = ""
+    if not isinstance(events[0], creating):
+        problem = f"a new {cls.kind}'s history starts with the event that creates it"
+    previous = events[0]
+    for event in events[1:]:
+        if problem:
+            break
+        if isinstance(event, creating):
+            problem = f"only its first event creates the {cls.kind}, not {event.type_name}"
+        elif event.at < previous.at:
+            problem = (
+                f"{event.type_name} at {event.at.isoformat()} comes after "
+                f"{previous.type_name} at {previous.at.isoformat()}: events run in time order"
+            )
+        previous = event
+    if problem:
+        raise MalformedDecision(
+            "list of events", [event.type_name for event in events], None, problem
+        )
+    if aggregate.last_at != previous.at:
+        raise MalformedDecision(
+            "aggregate's time of its last event",
+            aggregate.last_at,
+            previous.at,
+            "the time of its last event",
+        )
 
 
 _BACK_OFF_FIRST = 0.001

@@ -100,6 +100,8 @@ class Snapshots:
             data = json.loads(summary.snapshot)
         except ValueError as exc:
             raise _unreadable(cls, summary, f"it is not JSON ({exc})") from exc
+        except RecursionError as exc:
+            raise _unreadable(cls, summary, "it nests deeper than any snapshot does") from exc
         try:
             fast: A = self._fast.structure(data, cls)
         except Exception:  # the careful path below names what is wrong

@@ -77,6 +77,8 @@ def _batch_events(row: Sequence[Any]) -> list[RecordedEvent]:
     community_id, stream_id, version, position, last_version, last_position, text = row
     unit = FIELD_SEPARATOR
     try:
+        if type(community_id) is not str or type(stream_id) is not str:
+            raise TypeError("its community or stream column holds a value of another type")
         events = []
         for offset, record in enumerate(text.split(EVENT_SEPARATOR)):
             type_name, schema_version, at, hash_, data = record.split(unit)
@@ -105,7 +107,7 @@ def _batch_events(row: Sequence[Any]) -> list[RecordedEvent]:
             "stored batch",
             version,
             f"its events from version {version} (position {position}) cannot be read: {exc}",
-            stream=stream_id,
+            stream=str(stream_id),
         ) from exc
     return events
 
@@ -146,6 +148,15 @@ def _bounded(number: int) -> int:
 
 _SUMMARY_TEXTS = (0, 1, 2, 4, 5, 7, 8, 10)
 """The columns of :data:`SUMMARY_COLUMNS` that hold text."""
+
+
+def _as_text(value: Any) -> str:
+    """A stored key as text: itself, bytes decoded, anything else written out."""
+    if type(value) is str:
+        return value
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return bytes(value).decode("utf-8", "replace")
+    return str(value)
 
 
 def _summary_from_row(row: Sequence[Any], moment: Callable[[Any], datetime]) -> Summary:
@@ -344,4 +355,7 @@ class SQLReads:
         Raises:
             StoreUnavailable: the database cannot be read.
         """
-        return [row[0] for row in self._read(self._queries["communities"], ())]
+        # A community id stored as another type (an edited SQLite row) is named by its text,
+        # so that verifying that community reports its streams rather than passing them over.
+        rows = self._read(self._queries["communities"], ())
+        return sorted({_as_text(row[0]) for row in rows})
