@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import pickle
 import uuid
 from datetime import date
 from pathlib import Path
@@ -116,3 +118,29 @@ def test_transition_not_allowed_names_action_state_and_alternatives() -> None:
 )
 def test_messages_say_what_happened(error: cg.CommunityGovError, message: str) -> None:
     assert str(error) == message
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        cg.EmptyField("title"),
+        cg.NotFound("matter", "m1", "zz", found="community"),
+        cg.StreamExists("matter", "m1", "c1", 3),
+        cg.WrongType("at", "9:00", "a datetime"),
+        cg.MalformedDecision("aggregate", 1, 2, "why"),
+        cg.TransitionNotAllowed("close", "raised", ("open_solicitation",)),
+        cg.StoreUnavailable("SQLite", "gone"),
+        cg.MissingExtra("the official calendar", "cn"),
+        cg.FuturePeriod(date(2020, 5, 1), date(2020, 5, 31)),
+    ],
+    ids=lambda error: type(error).__name__,
+)
+def test_an_error_pickles_and_copies_whole(error: cg.CommunityGovError) -> None:
+    # A worker process's error reaches its caller pickled; before, most came back as a
+    # TypeError (their __init__ called again with the message), or with a garbled message.
+    error.add_note("while importing the archive")
+    for copied in (pickle.loads(pickle.dumps(error)), copy.copy(error), copy.deepcopy(error)):
+        assert type(copied) is type(error)
+        assert str(copied) == str(error)
+        assert vars(copied) == vars(error)
+        assert copied.__notes__ == ["while importing the archive"]

@@ -608,6 +608,7 @@ def test_a_store_that_passes_its_calls_through_is_a_store() -> None:
     ("make", "field"),
     [
         (lambda: cg.Governance("not a store"), "store"),  # type: ignore[arg-type]
+        (lambda: cg.Governance(cg.MemoryStore), "store"),  # the class, not a store  # type: ignore[arg-type]
         (lambda: cg.Governance(cg.MemoryStore(), calendar="x"), "calendar"),  # type: ignore[arg-type]
         (lambda: cg.Governance(cg.MemoryStore(), codec="x"), "codec"),  # type: ignore[arg-type]
         (lambda: cg.Governance(cg.MemoryStore(), procedures=["x"]), "procedures"),  # type: ignore[list-item]

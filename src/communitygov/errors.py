@@ -26,7 +26,7 @@ The tree::
     │   │   ├── ActivityInFuture
     │   │   ├── InvalidAmount           a malformed, non-positive or non-integer amount of money
     │   │   ├── CurrencyMismatch        amounts in two currencies added, compared or booked
-    │   │   ├── FuturePeriod            a period reconciled before it has begun
+    │   │   ├── FuturePeriod            a period reconciled before it has ended
     │   │   ├── PeriodBeforeOpening     a period reconciled before the fund opened
     │   │   └── PeriodTooLate           a period after the last one a fund keeps
     │   ├── TimeWentBackwards
@@ -59,6 +59,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime
 from fractions import Fraction
+from typing import Any
 
 __all__ = [
     "ActivityBeforeAdoption",
@@ -173,7 +174,19 @@ def _fraction(value: Fraction) -> str:
 
 
 class CommunityGovError(Exception):
-    """The root of every error this library raises."""
+    """The root of every error this library raises.
+
+    Errors pickle and copy whole (to a worker process's caller, say): their class, message,
+    facts and notes, without their ``__init__`` being called again.
+    """
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuilt, (type(self), self.args), dict(self.__dict__))
+
+
+def _rebuilt(cls: type[CommunityGovError], args: tuple[Any, ...]) -> CommunityGovError:
+    """An error of ``cls`` with the message ``args``, before its facts are set back."""
+    return cls.__new__(cls, *args)
 
 
 # --- definitions -------------------------------------------------------------------------

@@ -129,7 +129,9 @@ class Governance:
         retries: int = 8,
         clock: Callable[[], datetime] = _system_clock,
     ) -> None:
-        if not all(callable(getattr(store, name, None)) for name in _STORE_METHODS):
+        if isinstance(store, type) or not all(
+            callable(getattr(store, name, None)) for name in _STORE_METHODS
+        ):  # a store's class has the methods too, but they are not bound to a store
             raise WrongType("store", store, "a store (see communitygov.storage.protocol)")
         if calendar is not None and not isinstance(calendar, Calendar):
             raise WrongType("calendar", calendar, "a Calendar")
