@@ -441,3 +441,35 @@ def test_a_recorded_schema_version_that_is_not_one_is_refused(
     with pytest.raises(cg.StoreUnavailable, match=f"schema version {recorded!r}"):
         cg.SQLiteStore(path)
     assert _contents(path) == before
+
+
+@pytest.mark.parametrize(
+    "statements",
+    [
+        ["CREATE TABLE cg_streams (x)"],
+        ["CREATE TABLE cg_meta (key TEXT, value TEXT)", "CREATE TABLE cg_batches (y)"],
+    ],
+    ids=["another-applications-table", "our-names-without-a-recorded-schema"],
+)
+def test_a_database_with_tables_named_as_ours_but_no_schema_is_refused_and_left_as_it_was(
+    tmp_path: Path, statements: list[str]
+) -> None:
+    path = tmp_path / "foreign.db"
+    with sqlite3.connect(path) as connection:
+        for statement in statements:
+            connection.execute(statement)
+    connection.close()
+
+    def state() -> list[Any]:
+        with sqlite3.connect(path) as connection:
+            found: list[Any] = connection.execute("PRAGMA journal_mode").fetchall()
+            found += connection.execute("SELECT type, name, sql FROM sqlite_master").fetchall()
+        connection.close()
+        return found
+
+    before = state()
+    assert before[0] == ("delete",)
+    with pytest.raises(cg.StoreUnavailable, match="records no schema of ours") as refused:
+        cg.SQLiteStore(path)
+    assert "cg_batches" in str(refused.value) or "cg_streams" in str(refused.value)
+    assert state() == before  # not switched to WAL, no cg_meta created

@@ -231,12 +231,11 @@ class SQLiteStore(SQLReads, ClosedOnExit):
     def _migrate(self) -> None:
         """Create or migrate our tables. The version is read and checked again under the
         write lock, so two processes opening an old database migrate it once."""
-        with self._lock:
-            self._connection.execute(
-                "CREATE TABLE IF NOT EXISTS cg_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
-            )
         with self._transaction() as cursor:
             current = self._check(cursor)
+            cursor.execute(
+                "CREATE TABLE IF NOT EXISTS cg_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
+            )
             if current == SCHEMA_VERSION:
                 return
             for version in range(current + 1, SCHEMA_VERSION + 1):
@@ -252,14 +251,40 @@ class SQLiteStore(SQLReads, ClosedOnExit):
         open it and migrate it. Reads only.
 
         Raises:
-            StoreUnavailable: a newer library wrote it, its recorded version is not one, or
-                the application has its own objects on tables a migration rebuilds.
+            StoreUnavailable: a newer library wrote it, its recorded version is not one, the
+                application has its own objects on tables a migration rebuilds, or it holds
+                tables named as ours with no record of their schema.
         """
         with self._lock:
             current = self._schema(cursor)
-            if 0 < current < SCHEMA_VERSION:
+            if current == 0:
+                self._refuse_unrecorded_tables(cursor)
+            elif current < SCHEMA_VERSION:
                 self._refuse_dependents(cursor, current)
             return current
+
+    def _refuse_unrecorded_tables(self, cursor: sqlite3.Cursor) -> None:
+        """Refuse a database holding tables named as ours when it records no schema of ours:
+        another application's, or one damaged, which creating our tables would fail on
+        halfway.
+
+        Raises:
+            StoreUnavailable: it holds such tables.
+        """
+        found = [
+            row[0]
+            for row in cursor.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' "
+                "AND name LIKE 'cg\\_%' ESCAPE '\\' AND name != 'cg_meta' ORDER BY name"
+            )
+        ]
+        if found:
+            raise StoreUnavailable(
+                "SQLite",
+                f"{self._where} holds tables named as this library's ({', '.join(found)}) but "
+                "records no schema of ours: it is another application's database, or a damaged "
+                "one; nothing was changed",
+            )
 
     def _schema(self, cursor: sqlite3.Cursor) -> int:
         """The schema the database is at (0 when new). Reads only.
