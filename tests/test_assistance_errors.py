@@ -236,6 +236,27 @@ def withdraw_publish_consent_twice() -> Arranged:
     return case(p, lambda p: p.withdraw_publish_consent(at=later(p)))
 
 
+def consent_given_by_the_branch_secretary() -> Arranged:
+    return case(None, lambda _: intake(consent=cg.Consent("pc0", START.date())))
+
+
+def consent_dated_after_intake() -> Arranged:
+    return case(None, lambda _: intake(consent=cg.Consent(BENEFICIARY, START.date() + DAY)))
+
+
+def publish_consent_given_by_a_team_member() -> Arranged:
+    p = plan_at("go_out")
+    return case(
+        p, lambda p: p.give_publish_consent(cg.Consent("pc0", later(p).date()), at=later(p))
+    )
+
+
+def publish_consent_dated_after_it_is_recorded() -> Arranged:
+    p = plan_at("go_out")
+    tomorrow = later(p, 2).date()
+    return case(p, lambda p: p.give_publish_consent(cg.Consent(BENEFICIARY, tomorrow), at=later(p)))
+
+
 def after_withdrawal(command: Callable[[Plan], object]) -> Callable[[], Arranged]:
     return lambda: case(withdrawn(), command)
 
@@ -615,6 +636,30 @@ def naive_datetime() -> Arranged:
 
 
 CASES = [
+    pytest.param(
+        consent_given_by_the_branch_secretary,
+        cg.InvalidConsent,
+        {"field": "consent", "given_by": "pc0", "beneficiary": BENEFICIARY},
+        id="InvalidConsent-given-by-someone-else",
+    ),
+    pytest.param(
+        consent_dated_after_intake,
+        cg.InvalidConsent,
+        {"field": "consent", "on": START.date() + DAY},
+        id="InvalidConsent-dated-after-intake",
+    ),
+    pytest.param(
+        publish_consent_given_by_a_team_member,
+        cg.InvalidConsent,
+        {"field": "consent to publish", "given_by": "pc0"},
+        id="InvalidConsent-to-publish-given-by-the-branch-secretary",
+    ),
+    pytest.param(
+        publish_consent_dated_after_it_is_recorded,
+        cg.InvalidConsent,
+        {"field": "consent to publish", "given_by": BENEFICIARY},
+        id="InvalidConsent-to-publish-dated-later",
+    ),
     pytest.param(
         review_in_intake,
         cg.TransitionNotAllowed,
@@ -996,6 +1041,7 @@ CASES = [
 
 REQUIRED = {
     cg.TransitionNotAllowed,
+    cg.InvalidConsent,
     cg.ConsentAlreadyWithdrawn,
     cg.NoPublishConsent,
     cg.NotOnCaseTeam,
@@ -1271,3 +1317,28 @@ def test_resuming_refuses_to_move_a_review_date_past_the_last_day() -> None:
     assert p == before
     resumed, _ = p.resume("出院", at=adopted_at() + 6 * DAY)  # five days: to the last day
     assert resumed.stages[-1].review_on == LATEST
+
+
+def test_a_guardian_may_consent_for_the_beneficiary_given_the_community() -> None:
+    # A near relative declared in the community consents for a beneficiary who cannot
+    # (个人信息保护法 Art. 31; Civil Code Art. 28); the plan needs the community to know it.
+    relatives, _ = community().declare_near_relatives(BENEFICIARY, "res4", "父亲", at=START)
+    guardian = cg.Consent("res4", START.date(), "监护人签字")
+    plan, _ = Plan.intake(
+        "plan1",
+        community=relatives,
+        template=cg.FOUR_STAGES,
+        beneficiary=BENEFICIARY,
+        referred_by="入户走访",
+        team=TEAM,
+        consent=guardian,
+        at=START,
+    )
+    assert plan.consent == guardian
+    when = START + DAY
+    with pytest.raises(cg.InvalidConsent, match="pass community="):
+        plan.give_publish_consent(guardian, at=when)
+    with pytest.raises(cg.WrongCommunity):
+        plan.give_publish_consent(guardian, at=when, community=community("elsewhere"))
+    published, _ = plan.give_publish_consent(guardian, at=when, community=relatives)
+    assert published.publish_consent == guardian

@@ -44,6 +44,7 @@ The tree::
     │       ├── ActivityBeforeAdoption, ActivityDuringSuspension
     │       ├── ConsentAlreadyWithdrawn nothing is recorded after consent is withdrawn
     │       ├── NoPublishConsent        consent to publish withdrawn when none is on record
+    │       ├── InvalidConsent          a consent given by someone else, or dated later
     │       ├── NearRelativeInRole, NotRoleHolder, OwnEntry   a fund's roles; maker–checker
     │       └── EntryAlreadyChecked, PeriodClosed, InsufficientFunds, EntriesPending, NotReversible
     ├── PersistenceError
@@ -87,6 +88,7 @@ __all__ = [
     "InsufficientFunds",
     "IntegrityViolation",
     "InvalidAmount",
+    "InvalidConsent",
     "InvalidCount",
     "InvalidInput",
     "MalformedDecision",
@@ -863,6 +865,23 @@ class ConsentAlreadyWithdrawn(RuleViolation):
         super().__init__(
             f"cannot {action}: consent to assistance plan {_shown(plan)} was withdrawn at "
             f"{withdrawn_at.isoformat()}, and nothing more about the person may be recorded"
+        )
+
+
+class InvalidConsent(RuleViolation):
+    """A consent that cannot be the beneficiary's: given by someone who is neither the
+    beneficiary nor a near relative of theirs declared in the community (a guardian), or dated
+    after the day it is recorded (个人信息保护法 Art. 14, 29, 31)."""
+
+    def __init__(self, field: str, given_by: str, on: date, beneficiary: str, because: str) -> None:
+        self.field = field
+        self.given_by = given_by
+        self.on = on
+        self.beneficiary = beneficiary
+        self.because = because
+        super().__init__(
+            f"the {field} given by {_shown(given_by)} on {on.isoformat()} cannot be "
+            f"{_shown(beneficiary)}'s: {because}"
         )
 
 

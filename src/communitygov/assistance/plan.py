@@ -26,6 +26,7 @@ from typing import Any
 import attrs
 
 from communitygov.assistance.adoption import check_adopting_matter
+from communitygov.assistance.consent import check_consent
 from communitygov.assistance.events import (
     ActivityLogged,
     CaseOpened,
@@ -114,12 +115,6 @@ def _count(value: int, field: str) -> int:
     if type(value) is not int or value < 0:
         raise InvalidCount(field, value)
     return value
-
-
-def _consent(consent: Consent, field: str) -> Consent:
-    require_instance(consent, Consent, field)
-    require_text(consent.given_by, f"{field} given by")
-    return consent
 
 
 @attrs.frozen(kw_only=True)
@@ -350,7 +345,8 @@ class AssistancePlan(Aggregate):
             referred_by: who referred them (a person, a household visit, a partner unit).
             team: the case team (branch secretary, resident representatives, volunteers); at
                 least two people, who sign its reviews.
-            consent: the beneficiary's consent to the plan.
+            consent: consent to the plan: the beneficiary's own, or a guardian's (a near
+                relative of theirs declared in ``community``), given by the day of ``at``.
             at: when.
             sensitive: health and disability details, held as sensitive data.
             publish_consent: separate consent to publish the name, if given.
@@ -362,6 +358,8 @@ class AssistancePlan(Aggregate):
             SamePerson: the beneficiary is on their own case team.
             DuplicateId: someone is on the team twice.
             CaseTeamTooSmall: the team has fewer than two people.
+            InvalidConsent: a consent was given by someone else than the beneficiary or a
+                near relative of theirs, or dated after the day of ``at``.
             NaiveDatetime: ``at`` has no timezone.
         """
         require_aware(at)
@@ -371,9 +369,16 @@ class AssistancePlan(Aggregate):
         require_text(referred_by, "referred by")
         person = community.person(beneficiary)
         members = check_team(team, beneficiary_id=beneficiary, community=community)
-        _consent(consent, "consent")
+        day = local_date(at, community.timezone)
+        check_consent(consent, "consent", beneficiary=beneficiary, community=community, day=day)
         if publish_consent is not None:
-            _consent(publish_consent, "consent to publish")
+            check_consent(
+                publish_consent,
+                "consent to publish",
+                beneficiary=beneficiary,
+                community=community,
+                day=day,
+            )
         details = require_items(sensitive, SensitiveDetail, "sensitive")
         for detail in details:
             require_text(detail.text, "sensitive detail")
@@ -771,16 +776,34 @@ class AssistancePlan(Aggregate):
         at = self._begin("withdraw_consent", at)
         return self._record(ConsentWithdrawn(at=at, note=require_text(note, "note", blank=True)))
 
-    def give_publish_consent(self, consent: Consent, *, at: datetime) -> Decision[AssistancePlan]:
+    def give_publish_consent(
+        self, consent: Consent, *, at: datetime, community: Community | None = None
+    ) -> Decision[AssistancePlan]:
         """Record separate consent to publish the beneficiary's name (个人信息保护法 Art. 25).
+
+        Args:
+            consent: the beneficiary's, or a guardian's.
+            at: when it is recorded.
+            community: the plan's community, where a guardian (a near relative of the
+                beneficiary) is declared; needed only for a guardian's consent.
 
         Raises:
             EmptyField: the consent names nobody.
+            InvalidConsent: it was given by someone else than the beneficiary or a near
+                relative of theirs declared in ``community``, or dated after ``at``'s day.
+            WrongCommunity: ``community`` is another community than the plan's.
         """
         at = self._begin("give_publish_consent", at)
-        return self._record(
-            PublishConsentGiven(at=at, consent=_consent(consent, "consent to publish"))
+        if community is not None:
+            self._require_community(community)
+        checked = check_consent(
+            consent,
+            "consent to publish",
+            beneficiary=self.beneficiary_id,
+            community=community,
+            day=local_date(at, self.opened.timezone),
         )
+        return self._record(PublishConsentGiven(at=at, consent=checked))
 
     def withdraw_publish_consent(self, *, at: datetime, note: str = "") -> Decision[AssistancePlan]:
         """Record that consent to publish the name was withdrawn; notices show the alias again.

@@ -1,0 +1,66 @@
+"""Whose consent a plan takes, and when: the beneficiary's own, or a guardian's.
+
+个人信息保护法 Art. 14 and 29 ask for the person's own consent (separate consent for sensitive
+data and for making the name public); Art. 31 and Civil Code Art. 28 make a guardian (a
+spouse, parent, child or other near relative) consent for a person who cannot. The library
+keeps no register of guardians: a near relative of the beneficiary declared in the community
+may consent for them.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from communitygov.assistance.records import Consent
+from communitygov.errors import InvalidConsent
+from communitygov.kernel.checks import require_date, require_instance, require_text
+from communitygov.organisation.community import Community
+
+__all__ = ["check_consent"]
+
+
+def check_consent(
+    consent: Consent,
+    field: str,
+    *,
+    beneficiary: str,
+    community: Community | None,
+    day: date,
+) -> Consent:
+    """``consent``, once it is known to be one the beneficiary could have given by ``day``.
+
+    Args:
+        field: what the consent is for, as errors name it ("consent to publish").
+        beneficiary: the person the plan is for.
+        community: where their near relatives are declared; without it, only the
+            beneficiary's own consent is taken.
+        day: the day the consent is recorded, in the community's time zone.
+
+    Raises:
+        WrongType: it is not a :class:`Consent`, or its day is not a date.
+        EmptyField: it names nobody.
+        InvalidConsent: it was given by someone else than the beneficiary or a near relative
+            declared in ``community``, or on a day after ``day``.
+    """
+    require_instance(consent, Consent, field)
+    given_by = require_text(consent.given_by, f"{field} given by")
+    on = require_date(consent.on, f"{field}'s day")
+    if given_by != beneficiary and not (
+        community is not None and community.are_near_relatives(given_by, beneficiary)
+    ):
+        because = (
+            "it is the beneficiary's own, or a guardian's (a near relative of theirs declared "
+            "in the community)"
+        )
+        if community is None:
+            because += "; pass community= to take a near relative's"
+        raise InvalidConsent(field, given_by, on, beneficiary, because)
+    if on > day:
+        raise InvalidConsent(
+            field,
+            given_by,
+            on,
+            beneficiary,
+            f"it is dated after {day.isoformat()}, the day it is recorded",
+        )
+    return consent
