@@ -138,8 +138,10 @@ def raised(
     c: cg.Community | None = None,
     matter_id: str = "m1",
     when: datetime = START,
+    concerns: str = "",
 ) -> Tracked[cg.Matter]:
-    """A matter just raised by the party secretary ``pc0``, with its one event."""
+    """A matter just raised by the party secretary ``pc0`` (about ``concerns``), with its one
+    event."""
     decision = cg.Matter.raise_matter(
         matter_id,
         community=community() if c is None else c,
@@ -149,6 +151,7 @@ def raised(
         source=cg.MotionSource.CADRES,
         raised_by="pc0",
         at=when,
+        concerns=concerns,
     )
     return Tracked(*decision)
 
@@ -231,17 +234,24 @@ def drive(m: cg.Matter, to: str, c: cg.Community | None = None) -> cg.Matter:
 
 
 def tracked_at(
-    state: str, procedure: cg.Procedure = cg.ONE_SOLICITATION_THREE_DELIBERATIONS
+    state: str,
+    procedure: cg.Procedure = cg.ONE_SOLICITATION_THREE_DELIBERATIONS,
+    *,
+    concerns: str = "",
 ) -> Tracked[cg.Matter]:
-    """A new matter driven along the happy path to ``state``, with all its events."""
-    return drive_tracked(raised(procedure), state)
+    """A new matter (about ``concerns``) driven along the happy path to ``state``, with all
+    its events."""
+    return drive_tracked(raised(procedure, concerns=concerns), state)
 
 
 def matter_at(
-    state: str, procedure: cg.Procedure = cg.ONE_SOLICITATION_THREE_DELIBERATIONS
+    state: str,
+    procedure: cg.Procedure = cg.ONE_SOLICITATION_THREE_DELIBERATIONS,
+    *,
+    concerns: str = "",
 ) -> cg.Matter:
-    """A new matter driven along the happy path to ``state``."""
-    return tracked_at(state, procedure).value
+    """A new matter (about ``concerns``) driven along the happy path to ``state``."""
+    return tracked_at(state, procedure, concerns=concerns).value
 
 
 def sent_back_with_an_objection_unruled() -> Tracked[cg.Matter]:

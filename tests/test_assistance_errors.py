@@ -27,6 +27,7 @@ Plan = cg.AssistancePlan
 Command = Callable[[], object]
 Arranged = tuple[Plan | None, Command]
 
+PLAN = "plan1"
 BENEFICIARY = "res0"
 MENTOR = "res2"
 OUTSIDER = "res3"
@@ -45,7 +46,7 @@ DAY = timedelta(days=1)
 @cache
 def adopting_matter() -> cg.Matter:
     """A matter whose resolution has taken effect (implementation has started)."""
-    return matter_at(cg.MatterState.IMPLEMENTING)
+    return matter_at(cg.MatterState.IMPLEMENTING, concerns=PLAN)
 
 
 def adopted_at() -> datetime:
@@ -81,7 +82,7 @@ def intake(**changes: Any) -> cg.Decision[Plan]:
         "sensitive": SENSITIVE,
         "at": START,
     }
-    return Plan.intake("plan1", **{**arguments, **changes})
+    return Plan.intake(PLAN, **{**arguments, **changes})
 
 
 def meet_goals(t: Tracked[Plan], when: datetime) -> Tracked[Plan]:
@@ -161,7 +162,7 @@ def other_community_matter() -> cg.Matter:
 
 
 def matter_with_pending_objection() -> cg.Matter:
-    m = matter_at(cg.MatterState.RESOLUTION_PUBLICITY)
+    m = matter_at(cg.MatterState.RESOLUTION_PUBLICITY, concerns=PLAN)
     m, _ = m.raise_objection("x1", by="res4", text="有异议", community=community(), at=later_m(m))
     return m
 
@@ -437,19 +438,19 @@ def team_shrinks_below_two() -> Arranged:
 
 def adopt_with_matter_still_deliberating() -> Arranged:
     p = plan_at("awaiting_adoption")
-    return case(p, lambda p: p.adopt(matter_at("resolve"), at=later(p)))
+    return case(p, lambda p: p.adopt(matter_at("resolve", concerns=PLAN), at=later(p)))
 
 
 def adopt_with_withdrawn_matter() -> Arranged:
     p = plan_at("awaiting_adoption")
-    m = matter_at("consult")
+    m = matter_at("consult", concerns=PLAN)
     m, _ = m.withdraw("重复", by="pc0", at=later_m(m))
     return case(p, lambda p: p.adopt(m, at=later(p)))
 
 
 def adopt_while_the_notice_is_up() -> Arranged:
     p = plan_at("awaiting_adoption")
-    m = matter_at(cg.MatterState.RESOLUTION_PUBLICITY)
+    m = matter_at(cg.MatterState.RESOLUTION_PUBLICITY, concerns=PLAN)
     return case(p, lambda p: p.adopt(m, at=ends(m) - timedelta(seconds=1)))
 
 
@@ -457,6 +458,17 @@ def adopt_with_objection_pending() -> Arranged:
     p = plan_at("awaiting_adoption")
     m = matter_with_pending_objection()
     return case(p, lambda p: p.adopt(m, at=ends(m)))
+
+
+def adopt_with_a_matter_about_something_else() -> Arranged:
+    p = plan_at("awaiting_adoption")
+    elevator = matter_at(cg.MatterState.IMPLEMENTING, concerns="elevator-7")
+    return case(p, lambda p: p.adopt(elevator, at=later(p)))
+
+
+def adopt_with_a_matter_about_nothing() -> Arranged:
+    p = plan_at("awaiting_adoption")
+    return case(p, lambda p: p.adopt(matter_at(cg.MatterState.IMPLEMENTING), at=later(p)))
 
 
 def adopt_with_another_communitys_matter() -> Arranged:
@@ -636,6 +648,18 @@ def naive_datetime() -> Arranged:
 
 
 CASES = [
+    pytest.param(
+        adopt_with_a_matter_about_something_else,
+        cg.MatterConcernsAnother,
+        {"concerns": "elevator-7", "plan": PLAN},
+        id="MatterConcernsAnother-another-record",
+    ),
+    pytest.param(
+        adopt_with_a_matter_about_nothing,
+        cg.MatterConcernsAnother,
+        {"concerns": "", "plan": PLAN},
+        id="MatterConcernsAnother-nothing-named",
+    ),
     pytest.param(
         consent_given_by_the_branch_secretary,
         cg.InvalidConsent,
@@ -1041,6 +1065,7 @@ CASES = [
 
 REQUIRED = {
     cg.TransitionNotAllowed,
+    cg.MatterConcernsAnother,
     cg.InvalidConsent,
     cg.ConsentAlreadyWithdrawn,
     cg.NoPublishConsent,

@@ -73,6 +73,7 @@ def decide(plan_text: str, start: datetime, matter_id: str = "fule") -> cg.Matte
         source=cg.MotionSource.CADRES,
         raised_by="wu",
         at=start,
+        concerns="fule-1",
     )
     matter, _ = matter.open_solicitation(at=start)
     closes = matter.solicitation_closes_at

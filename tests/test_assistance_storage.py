@@ -70,8 +70,8 @@ def test_generated_plans_round_trip_through_both_stores(generated: cgas.Generate
 
 
 @cache
-def adopting_matter() -> cg.Matter:
-    return matter_at(cg.MatterState.IMPLEMENTING)
+def adopting_matter(plan_id: str) -> cg.Matter:
+    return matter_at(cg.MatterState.IMPLEMENTING, concerns=plan_id)
 
 
 def adopted_plan(plan_id: str, reviews: list[date]) -> tuple[Plan, tuple[cg.Event, ...]]:
@@ -87,7 +87,7 @@ def adopted_plan(plan_id: str, reviews: list[date]) -> tuple[Plan, tuple[cg.Even
         for key in ("trust", "join_in", "on_own")
     ]
     template = cg.PlanTemplate(name="three", zh="三步走", en="three steps", stages=stages)
-    matter = adopting_matter()
+    matter = adopting_matter(plan_id)
     when = matter.last_at
     assert when is not None
     plan, events = Plan.intake(
@@ -114,7 +114,7 @@ def morning(day: date) -> datetime:
 
 
 def test_plans_are_queried_by_stage_and_by_reviews_due(gov: cg.Governance) -> None:
-    adopted_on = adopting_matter().last_at
+    adopted_on = adopting_matter("a").last_at  # every matter is decided on the same days
     assert adopted_on is not None
     start = adopted_on.astimezone(TZ).date()
     soon = [start + 10 * DAY, start + 40 * DAY, start + 70 * DAY]

@@ -451,7 +451,7 @@ def test_decide_plan_walks_the_matter_without_a_store() -> None:
     from communitygov.demo import build_community, decide_plan
 
     steps = list(decide_plan(build_community()))
-    assert steps[0][0] == "raised by the branch secretary"
+    assert steps[0][0] == "raised by the branch secretary, about the plan"
     final = steps[-1][1][0]
     assert final.state == cg.MatterState.CLOSED
     events = [event for _, (_, new) in steps for event in new]

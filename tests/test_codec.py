@@ -27,13 +27,15 @@ from communitygov import (
     Event,
     EventCodec,
     EventRegistry,
+    Matter,
     event_type,
 )
 from communitygov.kernel.codec import make_converter
-from communitygov.matters.events import DeliberationHeld, ObjectionRuled
+from communitygov.matters.events import DeliberationHeld, MatterRaised, ObjectionRuled
 from communitygov.matters.records import Choice, Outcome, Vote
 from communitygov.organisation.bodies import BodyKind
 from communitygov.testing import strategies as cgst
+from support import raised
 
 CODEC = EventCodec()
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -395,3 +397,16 @@ def test_a_set_of_sets_is_stored_as_sorted_lists_of_sorted_lists() -> None:
     pairs = frozenset(frozenset({f"b{n}", f"a{n}"}) for n in range(20))
     stored = make_converter().unstructure(pairs, frozenset[frozenset[str]])
     assert stored == [[f"a{n}", f"b{n}"] for n in sorted(range(20), key=str)]
+
+
+def test_a_matter_raised_before_matters_named_what_they_concern_concerns_nothing() -> None:
+    # matter.raised version 2 added ``concerns``; a version-1 record has no such field.
+    codec = EventCodec()
+    encoded = codec.encode(raised(concerns="plan1").events[0])
+    assert (encoded.type, encoded.version) == ("matter.raised", 2)
+    assert encoded.data["concerns"] == "plan1"
+    older = {key: value for key, value in encoded.data.items() if key != "concerns"}
+    event = codec.decode("matter.raised", 1, older)
+    assert isinstance(event, MatterRaised)
+    assert event.concerns == ""
+    assert Matter.replay([event]).concerns == ""

@@ -302,8 +302,9 @@ def _decide_plan(story: _Story, community: Community) -> Matter:
             source=MotionSource.CADRES,
             raised_by="wu",
             at=_at(4, 8),
+            concerns=PLAN_ID,
         ),
-        "raised by the branch secretary",
+        "raised by the branch secretary, about the plan",
     )
     matter = story.do(
         Matter, m, lambda x: x.open_solicitation(at=_at(4, 8, 10)), "solicitation opened"

@@ -39,6 +39,7 @@ The tree::
     │       ├── AmendmentNotAllowed, PlanRequired, PlanVersionMismatch
     │       ├── ObjectionsPending, ObjectionAlreadyRuled, ObjectionSuperseded
     │       ├── MatterNotAdopted        the adopting matter's resolution is not in effect
+    │       ├── MatterConcernsAnother   the adopting matter was raised about something else
     │       ├── NotOnCaseTeam, TooFewReviewers, CaseTeamTooSmall, ReviewNotDue
     │       ├── NotCurrentStage (StageSkipped under it), SetbackNotEarlier, GoalsUnmet
     │       ├── ActivityBeforeAdoption, ActivityDuringSuspension
@@ -93,6 +94,7 @@ __all__ = [
     "InvalidInput",
     "MalformedDecision",
     "MalformedRequest",
+    "MatterConcernsAnother",
     "MatterNotAdopted",
     "MissingExtra",
     "MoreThanMembers",
@@ -731,6 +733,21 @@ class MatterNotAdopted(RuleViolation):
             f"matter {_shown(matter)} is {state.replace('_', ' ')}: a plan takes effect only "
             "through a matter that resolved to adopt it, once its resolution notice has run its "
             "period with no objection upheld"
+        )
+
+
+class MatterConcernsAnother(RuleViolation):
+    """A plan was to be adopted through a matter raised about something else (DOMAIN: a plan
+    takes effect only once *that* matter's resolution is adopted)."""
+
+    def __init__(self, matter: str, concerns: str, plan: str) -> None:
+        self.matter = matter
+        self.concerns = concerns
+        self.plan = plan
+        about = f"decides on {_shown(concerns)}" if concerns else "names nothing it decides on"
+        super().__init__(
+            f"matter {_shown(matter)} {about}, not assistance plan {_shown(plan)}: a plan takes "
+            "effect only through the matter raised about it (raise_matter(…, concerns=its id))"
         )
 
 

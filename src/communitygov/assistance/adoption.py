@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from communitygov.errors import (
+    MatterConcernsAnother,
     MatterNotAdopted,
     ObjectionsPending,
     PeriodNotElapsed,
@@ -28,8 +29,9 @@ _IN_EFFECT = frozenset(
 """States a matter reaches only after its resolution took effect."""
 
 
-def check_adopting_matter(matter: Matter, *, community_id: str, at: datetime) -> None:
-    """Check that ``matter`` can adopt a plan of ``community_id`` at ``at``.
+def check_adopting_matter(matter: Matter, *, plan_id: str, community_id: str, at: datetime) -> None:
+    """Check that ``matter`` can adopt plan ``plan_id`` of ``community_id`` at ``at``: it was
+    raised about that plan, and its resolution is in effect.
 
     The matter's resolution is in effect once the matter is implementing or later, or while
     its resolution notice is still listed as up if its period has ended by ``at`` with no
@@ -37,12 +39,15 @@ def check_adopting_matter(matter: Matter, *, community_id: str, at: datetime) ->
 
     Raises:
         WrongCommunity: the matter belongs to another community.
+        MatterConcernsAnother: the matter was raised about something else than the plan.
         MatterNotAdopted: the matter has not resolved to adopt, or was rejected or withdrawn.
         PeriodNotElapsed: its resolution notice is still up at ``at``.
         ObjectionsPending: an objection to the resolution awaits a ruling.
     """
     if matter.community_id != community_id:
         raise WrongCommunity(community_id, matter.community_id)
+    if matter.concerns != plan_id:
+        raise MatterConcernsAnother(matter.id, matter.concerns, plan_id)
     state = matter.state
     if state in _IN_EFFECT:
         return

@@ -440,6 +440,8 @@ class AssistancePlan(Aggregate):
 
         Raises:
             WrongCommunity: the matter belongs to another community.
+            MatterConcernsAnother: the matter was raised about something else than this
+                plan (``raise_matter(…, concerns=plan id)``).
             MatterNotAdopted: the matter has not resolved to adopt (or was rejected,
                 withdrawn, or sent back by an upheld objection).
             PeriodNotElapsed: the matter's resolution notice is still up.
@@ -447,7 +449,7 @@ class AssistancePlan(Aggregate):
         """
         at = self._begin("adopt", at)
         require_instance(matter, Matter, "matter")
-        check_adopting_matter(matter, community_id=self.community_id, at=at)
+        check_adopting_matter(matter, plan_id=self.id, community_id=self.community_id, at=at)
         return self._record(PlanAdopted(at=at, matter_id=matter.id))
 
     # --- commands: the people ----------------------------------------------------------------

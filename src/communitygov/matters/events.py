@@ -29,9 +29,11 @@ __all__ = [
 ]
 
 
-@event_type("matter.raised")
+@event_type("matter.raised", version=2)
 @attrs.frozen(kw_only=True)
 class MatterRaised(Event):
+    """A matter put on the agenda. Version 2 adds ``concerns`` (empty in version 1)."""
+
     matter_id: str
     community_id: str
     procedure: str
@@ -41,6 +43,7 @@ class MatterRaised(Event):
     raised_by: str
     timezone: str = "Asia/Shanghai"
     calendar: str = "weekdays"
+    concerns: str = ""
 
 
 @event_type("matter.solicitation_opened")

@@ -156,6 +156,11 @@ class Matter(Aggregate):
         return self.raised.raised_by
 
     @property
+    def concerns(self) -> str:
+        """The id of the record the matter decides on (an assistance plan's), or empty."""
+        return self.raised.concerns
+
+    @property
     def solicitation_opened_at(self) -> datetime | None:
         """When the solicitation opened, once it has."""
         return None if self.solicitation is None else self.solicitation.at
@@ -279,8 +284,14 @@ class Matter(Aggregate):
         source: MotionSource,
         raised_by: str,
         at: datetime,
+        concerns: str = "",
     ) -> Decision[Matter]:
         """Put a new matter on the community's agenda.
+
+        Args:
+            concerns: the id of the record the matter decides on, such as the assistance plan
+                it would adopt (a plan takes effect only through the matter raised about it);
+                empty for none.
 
         Raises:
             EmptyField: the id, title or description is empty.
@@ -297,6 +308,7 @@ class Matter(Aggregate):
         require_text(matter_id, "matter id")
         require_text(title, "title")
         require_text(description, "description")
+        require_text(concerns, "concerns", blank=True)
         community.person(raised_by)
         event = _new_raised(
             at=at,
@@ -309,6 +321,7 @@ class Matter(Aggregate):
             raised_by=raised_by,
             timezone=community.timezone,
             calendar=procedure.calendar.name,
+            concerns=concerns,
         )
         return cls._raised(event, procedure), (event,)
 

@@ -251,9 +251,12 @@ def _community(name: str, at: datetime) -> Community:
     return community
 
 
-def _adopting_matter(community: Community, name: str, detail: str, at: datetime) -> Matter:
-    """A matter that resolves to adopt a plan for ``name``, in effect at the returned
-    matter's ``last_at`` (its resolution notice has just run its period)."""
+def _adopting_matter(
+    community: Community, plan_id: str, name: str, detail: str, at: datetime
+) -> Matter:
+    """A matter raised about plan ``plan_id`` that resolves to adopt it (a plan for ``name``),
+    in effect at the returned matter's ``last_at`` (its resolution notice has just run its
+    period)."""
     procedure = ONE_SOLICITATION_THREE_DELIBERATIONS
     matter, _ = Matter.raise_matter(
         "adopting-matter",
@@ -264,6 +267,7 @@ def _adopting_matter(community: Community, name: str, detail: str, at: datetime)
         source=MotionSource.CADRES,
         raised_by="pc1",
         at=at,
+        concerns=plan_id,
     )
     matter, _ = matter.open_solicitation(at=at)
     closes_at = matter.solicitation_closes_at
@@ -479,7 +483,7 @@ def _plans_with_events(
     details = draw(st.lists(sensitive_details(), min_size=1, max_size=3, unique=True))
     at = DEFAULT_START
     community = _community(name, at)
-    matter = _adopting_matter(community, name, details[0].text, at)
+    matter = _adopting_matter(community, "plan", name, details[0].text, at)
     template = draw(templates, label="template")
     team = [TeamMember(CASE_TEAM[0], TeamRole.BRANCH_SECRETARY)]
     team += [
