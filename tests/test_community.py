@@ -373,3 +373,36 @@ def test_a_time_past_the_last_year_in_the_communitys_zone_is_out_of_range() -> N
     with pytest.raises(cg.TimeOutOfRange) as refused:
         registered.local_date(at)
     assert (refused.value.value, refused.value.timezone) == (at, "Asia/Shanghai")
+
+
+# --- the supervision committee is kept apart from the committee it supervises ---------------
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        (B.RESIDENTS_COMMITTEE, B.SUPERVISION_COMMITTEE),
+        (B.SUPERVISION_COMMITTEE, B.RESIDENTS_COMMITTEE),
+    ],
+)
+def test_no_one_sits_on_a_committee_and_on_the_body_that_supervises_it(
+    first: cg.BodyKind, second: cg.BodyKind
+) -> None:
+    c, _ = _fresh().appoint("zsh", first, start=date(2025, 1, 1), at=T0)
+    with pytest.raises(cg.SamePerson) as refused:
+        c.appoint("zsh", second, start=date(2025, 6, 1), at=T0)
+    assert refused.value.person == "zsh"
+    c, _ = c.declare_near_relatives("zsh", "zs", "配偶", at=T0)
+    before = copy.deepcopy(c)
+    with pytest.raises(cg.NearRelativeInRole) as refused_relative:
+        c.appoint("zs", second, start=date(2025, 6, 1), at=T0)
+    assert (refused_relative.value.person, refused_relative.value.relative) == ("zs", "zsh")
+    assert c == before
+    # Someone unrelated may, and so may the member once their seat has ended.
+    c.appoint("hm", second, start=date(2025, 6, 1), at=T0)
+    c, _ = c.end_membership("zsh", first, end=date(2025, 3, 1), at=T0)
+    assert "zsh" in c.appoint("zsh", second, start=date(2025, 3, 1), at=T0)[0].members_of(
+        second, date(2025, 3, 1)
+    )
+    with pytest.raises(cg.SamePerson):  # but not over a day the old seat still covers
+        c.appoint("zsh", second, start=date(2025, 2, 28), at=T0)

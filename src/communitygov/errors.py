@@ -976,7 +976,9 @@ class PeriodTooLate(InvalidInput):
 
 
 class NearRelativeInRole(RuleViolation):
-    """A fund role would go to a near relative of another role holder or of the beneficiary
+    """A role would go to a near relative of someone it must be kept apart from: a fund role
+    to a relative of the other role holder or of the beneficiary, a seat on the supervision
+    committee to a relative of a residents' committee member or the other way round
     (村民委员会组织法 Art. 32)."""
 
     def __init__(self, person: str, role: str, relative: str, relative_role: str) -> None:

@@ -16,6 +16,7 @@ import attrs
 from communitygov.errors import (
     DecodeError,
     DuplicateId,
+    NearRelativeInRole,
     NoSeats,
     NotAMember,
     SamePerson,
@@ -59,6 +60,13 @@ class Membership:
         """Whether the seat was held on ``day``."""
         return self.start <= day and (self.end is None or day < self.end)
 
+
+_KEPT_APART = {
+    BodyKind.SUPERVISION_COMMITTEE: BodyKind.RESIDENTS_COMMITTEE,
+    BodyKind.RESIDENTS_COMMITTEE: BodyKind.SUPERVISION_COMMITTEE,
+}
+"""Bodies no one may sit on together, nor beside a near relative on the other: the committee
+and the body that supervises it (村民委员会组织法 Art. 32)."""
 
 _MEMBERS_KEPT = 4096
 """How many answers :meth:`Community.members_of` keeps before it starts afresh."""
@@ -150,6 +158,11 @@ class Community(Aggregate):
             DuplicateId: the person holds a seat on that body that is open on or after
                 ``start``.
             NoSeats: the body is a joint meeting, which has no seats of its own.
+            SamePerson: a seat on the supervision committee for a member of the residents'
+                committee, or the other way round, held on or after ``start``.
+            NearRelativeInRole: the same for a declared near relative of such a member
+                (村民委员会组织法 Art. 32: the committee's members and their near relatives
+                may not sit on the body that supervises it).
             WrongType: ``body`` is not a :class:`BodyKind`, ``start`` not a date, ``role``
                 not text or the person's id not text.
         """
@@ -165,9 +178,34 @@ class Community(Aggregate):
             for m in self.memberships
         ):
             raise DuplicateId(f"seat on the {body.en} held by", person_id)
+        self._require_apart_from_those_supervised(person_id, body, start)
         return self._record(
             MembershipStarted(at=at, person_id=person_id, body=body, start=start, role=role)
         )
+
+    def _require_apart_from_those_supervised(
+        self, person_id: str, body: BodyKind, start: date
+    ) -> None:
+        """Refuse a seat on the supervision committee to a member of the residents' committee
+        or a near relative of one, and the other way round, for seats held on or after
+        ``start`` (村民委员会组织法 Art. 32)."""
+        other = _KEPT_APART.get(body)
+        if other is None:
+            return
+        holders = sorted(
+            {
+                m.person_id
+                for m in self.memberships
+                if m.body is other and (m.end is None or m.end > start)
+            }
+        )
+        if person_id in holders:
+            raise SamePerson(person_id, f"{other.en} member", f"{body.en} member")
+        for holder in holders:
+            if self.are_near_relatives(person_id, holder):
+                raise NearRelativeInRole(
+                    person_id, f"{body.en} member", holder, f"{other.en} member"
+                )
 
     def end_membership(
         self, person_id: str, body: BodyKind, *, end: date, at: datetime

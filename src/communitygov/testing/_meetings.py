@@ -77,7 +77,11 @@ def _communities(
 ) -> tuple[Community, tuple[Event, ...]]:
     seats = {body: draw(size) for body, size in sizes}
     _check(all(n >= 0 for n in seats.values()), f"body sizes must be 0 or more: {seats}")
-    largest, total = max(seats.values(), default=0), sum(seats.values())
+    # No one sits on the supervision committee and the residents' committee both (Art. 32).
+    apart = seats.get(BodyKind.RESIDENTS_COMMITTEE, 0) + seats.get(
+        BodyKind.SUPERVISION_COMMITTEE, 0
+    )
+    largest, total = max(*seats.values(), apart, 0), sum(seats.values())
     pool = [f"p{i:03d}" for i in range(draw(st.integers(largest, max(largest, total))))]
     community, events = Community.register(
         community_id, f"Community {community_id}", at=at, timezone=timezone
@@ -87,9 +91,15 @@ def _communities(
     for number, person in enumerate(pool):
         community, events = community.register_person(person, f"Resident {number}", at=at)
         log += events
+    supervised: list[str] = []
     for body, count in seats.items():
         if count:
-            chosen = draw(st.permutations(pool))[:count]
+            candidates = pool
+            if body is BodyKind.SUPERVISION_COMMITTEE:
+                candidates = [person for person in pool if person not in supervised]
+            chosen = draw(st.permutations(candidates))[:count]
+            if body is BodyKind.RESIDENTS_COMMITTEE:
+                supervised = chosen
             for person in sorted(chosen):
                 community, events = community.appoint(person, body, start=start, at=at)
                 log += events
