@@ -119,3 +119,24 @@ def test_a_subclass_keeps_the_checks_of_its_base_whatever_it_declares() -> None:
     assert extended.text == "t"
     with pytest.raises(cg.WrongType):
         _Extended(**{**given, "count": "1"})
+
+
+@pytest.mark.parametrize("text", ["电梯\x00", "\x00", "title\ud800", "\udfff楼"])
+def test_a_command_refuses_a_text_no_store_keeps(text: str) -> None:
+    # Refused by the command, as bad input, not later by the store as a storage error.
+    from support import community
+
+    for field in ("title", "description"):
+        arguments: dict[str, Any] = {
+            "community": community(),
+            "procedure": cg.ONE_SOLICITATION_THREE_DELIBERATIONS,
+            "title": "加装电梯",
+            "description": "7号楼",
+            "source": cg.MotionSource.RESIDENTS,
+            "raised_by": "pc0",
+            "at": datetime(2026, 1, 1, tzinfo=UTC),
+        }
+        with pytest.raises(cg.UnstorableText) as refused:
+            cg.Matter.raise_matter("m1", **{**arguments, field: text})
+        assert (refused.value.field, refused.value.value) == (field, text)
+        assert isinstance(refused.value, cg.CommandRejected)

@@ -14,6 +14,7 @@ The tree::
     │   ├── TransitionNotAllowed        the action is not allowed in the current state
     │   ├── InvalidInput                a malformed argument
     │   │   ├── EmptyField
+    │   │   ├── UnstorableText          a text with a NUL or a lone surrogate, which no store keeps
     │   │   ├── NaiveDatetime
     │   │   ├── DuplicateId
     │   │   ├── InvalidCount
@@ -142,6 +143,7 @@ __all__ = [
     "TooFewReviewers",
     "TransitionNotAllowed",
     "UnknownReference",
+    "UnstorableText",
     "VoteFromAbsentPerson",
     "VotedTwice",
     "WindowClosed",
@@ -261,6 +263,19 @@ class EmptyField(InvalidInput):
     def __init__(self, field: str) -> None:
         self.field = field
         super().__init__(f"{field} must not be empty")
+
+
+class UnstorableText(InvalidInput):
+    """A text holds a character no store keeps: a NUL (U+0000), which PostgreSQL's text
+    refuses, or a lone surrogate, which no UTF-8 text can hold."""
+
+    def __init__(self, field: str, value: str) -> None:
+        self.field = field
+        self.value = value
+        super().__init__(
+            f"{field}={_shown(value)} holds a NUL character or a lone surrogate, which no store "
+            "keeps; remove it"
+        )
 
 
 class NaiveDatetime(InvalidInput):

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 import attrs
 
-from communitygov.errors import DuplicateId, EmptyField, WrongType
+from communitygov.errors import DuplicateId, EmptyField, UnstorableText, WrongType
 
 __all__ = [
     "collected",
@@ -24,6 +24,7 @@ __all__ = [
     "require_text",
     "require_text_list",
     "require_text_set",
+    "storable_text",
 ]
 
 T = TypeVar("T")
@@ -48,12 +49,26 @@ def require_text(value: Any, field: str, *, blank: bool = False) -> str:
     Raises:
         WrongType: it is not a text (``None`` included).
         EmptyField: it is empty or white space, and ``blank`` is false.
+        UnstorableText: it holds a NUL or a lone surrogate, which no store keeps.
     """
     if not isinstance(value, str):
         raise WrongType(field, value, "a text")
     if not blank and not value.strip():
         raise EmptyField(field)
+    if not storable_text(value):
+        raise UnstorableText(field, value)
     return value
+
+
+def storable_text(text: str) -> bool:
+    """Whether every store can keep ``text``: it holds no lone surrogate (no UTF-8 text can)
+    and no NUL (no PostgreSQL text can)."""
+    if text.isascii():
+        return "\x00" not in text
+    try:  # found in the UTF-8 bytes: one memchr, where a NUL sought in wide text is not
+        return b"\x00" not in text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
 
 
 def require_date(value: Any, field: str) -> date:

@@ -14,6 +14,7 @@ import attrs
 
 from communitygov.errors import MalformedRequest
 from communitygov.kernel.aggregate import MAX_KEY_LENGTH
+from communitygov.kernel.checks import storable_text
 
 __all__ = [
     "MAX_KEY_LENGTH",
@@ -135,17 +136,6 @@ class Summary:
     last_hash: str
     due_at: datetime | None = None
     due_what: str = ""
-
-
-def storable_text(text: str) -> bool:
-    """Whether every store can keep ``text``: it holds no lone surrogate (no UTF-8 text can)
-    and no NUL (no PostgreSQL text can)."""
-    if text.isascii():
-        return "\x00" not in text
-    try:  # found in the UTF-8 bytes: one memchr, where a NUL sought in wide text is not
-        return b"\x00" not in text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
 
 
 MAX_VERSION = 2**31 - 1

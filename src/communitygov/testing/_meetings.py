@@ -59,6 +59,10 @@ def _check(condition: bool, message: str) -> None:
 # --- communities -------------------------------------------------------------------------
 
 
+_NOTES = st.text(st.characters(codec="utf-8", exclude_characters="\x00"), max_size=30)
+"""Minutes and reasons: any text a store keeps (no NUL, no lone surrogate)."""
+
+
 def _sizes(
     value: int | st.SearchStrategy[int] | None, low: int, high: int
 ) -> st.SearchStrategy[int]:
@@ -345,11 +349,11 @@ def _meetings(
         present=roster.present,
         votes=tuple(draw(st.permutations(votes))),
         outcome=outcome,
-        minutes=draw(st.text(max_size=30)),
+        minutes=draw(_NOTES),
         expected=roster.expected if roster.excused else None,
         plan=plan,
         papers_sent_on=papers_sent_on,
-        reason="" if outcome is Outcome.ADOPTED else draw(st.text(max_size=30)),
+        reason="" if outcome is Outcome.ADOPTED else draw(_NOTES),
     )
 
 
