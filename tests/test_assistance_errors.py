@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 import communitygov as cg
 from communitygov.assistance import StageReviewed
-from support import START, TZ, Tracked, community, matter_at, raised
+from support import START, TZ, Tracked, community, matter_at, raised, tracked_at
 
 Plan = cg.AssistancePlan
 Command = Callable[[], object]
@@ -1367,3 +1367,30 @@ def test_a_guardian_may_consent_for_the_beneficiary_given_the_community() -> Non
         plan.give_publish_consent(guardian, at=when, community=community("elsewhere"))
     published, _ = plan.give_publish_consent(guardian, at=when, community=relatives)
     assert published.publish_consent == guardian
+
+
+def test_a_matter_stored_before_matters_named_what_they_concern_may_still_adopt() -> None:
+    # A version-1 matter.raised record names nothing: a plan awaiting it when the library was
+    # upgraded is still adopted through it, as before.
+    t = tracked_at(cg.MatterState.IMPLEMENTING)
+    older = [attrs.evolve(t.events[0], concerns=None), *t.events[1:]]
+    legacy = cg.Matter.replay(older)
+    assert legacy.concerns is None
+    p = plan_at("awaiting_adoption")
+    assert p.adopt(legacy, at=later(p))[0].state == cg.FOUR_STAGES.stages[0].key
+    with pytest.raises(cg.EmptyField):
+        raised(concerns="   ")
+
+
+@pytest.mark.parametrize("text", ["a\x00b", "a\ud800b"])
+def test_texts_inside_records_no_store_keeps_are_refused_by_the_command(text: str) -> None:
+    p = plan_at("speak_up")
+    on = later(p).date()
+    with pytest.raises(cg.UnstorableText) as refused:
+        p.log_activity(
+            cg.Activity(on=on, by=MENTOR, what="陪伴", minutes=30, notes=text), at=later(p)
+        )
+    assert refused.value.field == "activity notes"
+    with pytest.raises(cg.UnstorableText) as refused:
+        p.give_publish_consent(cg.Consent(BENEFICIARY, on, text), at=later(p))
+    assert refused.value.field == "how the consent to publish is evidenced"

@@ -408,5 +408,5 @@ def test_a_matter_raised_before_matters_named_what_they_concern_concerns_nothing
     older = {key: value for key, value in encoded.data.items() if key != "concerns"}
     event = codec.decode("matter.raised", 1, older)
     assert isinstance(event, MatterRaised)
-    assert event.concerns == ""
-    assert Matter.replay([event]).concerns == ""
+    assert event.concerns is None  # raised before matters named what they concern
+    assert Matter.replay([event]).concerns is None

@@ -406,3 +406,16 @@ def test_no_one_sits_on_a_committee_and_on_the_body_that_supervises_it(
     )
     with pytest.raises(cg.SamePerson):  # but not over a day the old seat still covers
         c.appoint("zsh", second, start=date(2025, 2, 28), at=T0)
+
+
+def test_near_relatives_on_a_committee_and_on_its_supervisors_cannot_be_declared() -> None:
+    # Declared after both were seated, the link would get round the check made at appointment.
+    c, _ = _fresh().appoint("zsh", B.RESIDENTS_COMMITTEE, start=date(2025, 1, 1), at=T0)
+    c, _ = c.appoint("zs", B.SUPERVISION_COMMITTEE, start=date(2024, 12, 1), at=T0)
+    with pytest.raises(cg.NearRelativeInRole) as refused:
+        c.declare_near_relatives("zsh", "zs", "配偶", at=T0)
+    assert {refused.value.person, refused.value.relative} == {"zsh", "zs"}
+    assert not c.are_near_relatives("zsh", "zs")
+    c, _ = c.end_membership("zs", B.SUPERVISION_COMMITTEE, end=date(2025, 1, 1), at=T0)
+    c, _ = c.declare_near_relatives("zsh", "zs", "配偶", at=T0)  # no longer seated
+    assert c.are_near_relatives("zsh", "zs")

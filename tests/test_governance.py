@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import sqlite3
 from collections.abc import Callable
@@ -1062,3 +1063,39 @@ def test_a_stream_that_cannot_be_replayed_is_reported_by_verify(gov: cg.Governan
     (problem,) = gov.verify()
     assert (problem.stream_id, problem.version) == ("m1", len(shuffled))
     assert "cannot be replayed" in problem.detail
+
+
+def test_a_fold_failing_with_a_bare_error_is_a_malformed_decision_and_a_problem() -> None:
+    # Resuming a plan that was never suspended fails inside the fold (an IndexError), not with
+    # a rule's error: execute refuses it all the same, and verify reports a stored one.
+    from communitygov.assistance.events import PlanResumed
+    from communitygov.demo import run
+
+    store = cg.MemoryStore()
+    run(io.StringIO(), store=store)
+    gov = cg.Governance(store)
+    before = gov.history("sanwan", "fule-1")
+
+    def resumed(plan: cg.AssistancePlan) -> cg.Decision[cg.AssistancePlan]:
+        event = PlanResumed(at=plan.last_at, reason="出院", shift_days=1)
+        return attrs.evolve(plan, version=plan.version + 1), (event,)
+
+    with pytest.raises(cg.MalformedDecision, match="out of range"):
+        gov.execute(cg.AssistancePlan, "sanwan", "fule-1", resumed)  # type: ignore[arg-type]
+    assert gov.history("sanwan", "fule-1") == before
+    opened = attrs.evolve(before[0], plan_id="fule-2")
+    fresh = cg.AssistancePlan.replay([opened])
+    event = PlanResumed(at=opened.at, reason="出院", shift_days=1)
+    gov.create((attrs.evolve(fresh, version=2), (opened, event)))  # several events: its shape
+    (problem,) = gov.verify("sanwan")
+    assert problem.stream_id == "fule-2"
+    assert "IndexError" in problem.detail
+
+
+def test_a_new_aggregate_whose_creating_event_starts_another_is_refused(gov: cg.Governance) -> None:
+    t = tracked_at("consult")
+    other = attrs.evolve(raised(matter_id="m2").events[0], at=t.events[0].at)
+    with pytest.raises(cg.MalformedDecision) as refused:
+        gov.create((t.value, (other, *t.events[1:])))
+    assert (refused.value.given, refused.value.should_be) == (("m1", "sanwan"), ("m2", "sanwan"))
+    assert gov.summaries("sanwan", kind="matter") == []

@@ -473,3 +473,18 @@ def test_a_database_with_tables_named_as_ours_but_no_schema_is_refused_and_left_
         cg.SQLiteStore(path)
     assert "cg_batches" in str(refused.value) or "cg_streams" in str(refused.value)
     assert state() == before  # not switched to WAL, no cg_meta created
+
+
+def test_an_application_table_whose_name_starts_like_ours_is_left_alone(tmp_path: Path) -> None:
+    # Only the tables our migrations create are ours: cg_settings, CG_x are the application's.
+    path = tmp_path / "shared.db"
+    with sqlite3.connect(path) as connection:
+        connection.execute("CREATE TABLE cg_settings (key TEXT, value TEXT)")
+        connection.execute("CREATE TABLE CG_x (y)")
+    connection.close()
+    with cg.SQLiteStore(path) as store:
+        cg.Governance(store).register_community("c1", "社区", at=AT)
+    with sqlite3.connect(path) as connection:
+        names = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
+    connection.close()
+    assert {"cg_settings", "CG_x", "cg_streams", "cg_batches"} <= names

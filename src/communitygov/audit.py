@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping, Set
 from datetime import UTC, datetime
 from typing import Any
 
-from communitygov.errors import CommunityGovError, DecodeError
+from communitygov.errors import DecodeError
 from communitygov.kernel.aggregate import Aggregate
 from communitygov.kernel.events import Event
 from communitygov.snapshots import LIBRARY_AGGREGATES, Snapshots
@@ -100,8 +100,11 @@ def _difference(
             "the stream cannot be replayed to check its summary (a record is damaged, or "
             f"it needs a procedure, calendar or event type not given here): {exc}"
         )
-    except CommunityGovError as exc:  # an event cannot follow the ones before it
-        return f"the stream cannot be replayed: its events do not make a {cls.kind}: {exc}"
+    except Exception as exc:  # an event cannot follow the ones before it, whatever fails
+        return (
+            f"the stream cannot be replayed: its events do not make a {cls.kind}: "
+            f"{type(exc).__name__}: {exc}"
+        )
     try:
         stored = snapshots.thaw(cls, summary)
     except DecodeError as exc:

@@ -33,7 +33,6 @@ from communitygov.assistance.plan import AssistancePlan
 from communitygov.audit import summary_problems
 from communitygov.errors import (
     CommandIdInUse,
-    CommunityGovError,
     ConcurrencyConflict,
     DecodeError,
     InvalidCount,
@@ -562,6 +561,7 @@ class Governance:
         """
         if ran_on is None and len(events) > 1:
             _require_history_shape(aggregate, events)
+            self._require_started_by(aggregate, events[0])
             return
         try:
             if ran_on is None:
@@ -570,7 +570,7 @@ class Governance:
                 replayed = ran_on
                 for event in events:
                     replayed = replayed.apply(event)
-        except (CommunityGovError, AttributeError, TypeError, ValueError, KeyError) as exc:
+        except Exception as exc:  # any failure to replay them: a rule's error or a fold's
             raise MalformedDecision(
                 "list of events",
                 [event.type_name for event in events],
@@ -585,6 +585,32 @@ class Governance:
                 None,
                 "its events, replayed, make another one; a command returns the aggregate its "
                 "own events make",
+            )
+
+    def _require_started_by(self, aggregate: Aggregate, first: Event) -> None:
+        """Refuse a new aggregate whose creating event, replayed alone, starts another one (of
+        another id or community).
+
+        Raises:
+            MalformedDecision: it does.
+        """
+        try:
+            started = type(aggregate).replay((first,), self.procedures)
+        except Exception as exc:  # any failure to replay it
+            raise MalformedDecision(
+                "list of events",
+                [first.type_name],
+                None,
+                f"its first event does not start a {type(aggregate).kind}: {exc}",
+            ) from exc
+        given = (aggregate.id, _community_of(aggregate))
+        made = (started.id, _community_of(started))
+        if given != made:
+            raise MalformedDecision(
+                "aggregate's id and community",
+                given,
+                made,
+                "the id and community its creating event starts",
             )
 
     def _load(self, cls: type[A], community_id: str, aggregate_id: str) -> _Loaded:

@@ -39,15 +39,17 @@ def check_adopting_matter(matter: Matter, *, plan_id: str, community_id: str, at
 
     Raises:
         WrongCommunity: the matter belongs to another community.
-        MatterConcernsAnother: the matter was raised about something else than the plan.
+        MatterConcernsAnother: the matter was raised about something else than the plan (a
+            matter stored before matters named what they concern is taken as raised about it).
         MatterNotAdopted: the matter has not resolved to adopt, or was rejected or withdrawn.
         PeriodNotElapsed: its resolution notice is still up at ``at``.
         ObjectionsPending: an objection to the resolution awaits a ruling.
     """
     if matter.community_id != community_id:
         raise WrongCommunity(community_id, matter.community_id)
-    if matter.concerns != plan_id:
-        raise MatterConcernsAnother(matter.id, matter.concerns, plan_id)
+    concerns = matter.concerns
+    if concerns is not None and concerns != plan_id:  # None: raised before matters named it
+        raise MatterConcernsAnother(matter.id, concerns, plan_id)
     state = matter.state
     if state in _IN_EFFECT:
         return

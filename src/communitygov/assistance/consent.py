@@ -39,11 +39,13 @@ def check_consent(
     Raises:
         WrongType: it is not a :class:`Consent`, or its day is not a date.
         EmptyField: it names nobody.
+        UnstorableText: who gave it, or how it is evidenced, holds a NUL or a lone surrogate.
         InvalidConsent: it was given by someone else than the beneficiary or a near relative
             declared in ``community``, or on a day after ``day``.
     """
     require_instance(consent, Consent, field)
     given_by = require_text(consent.given_by, f"{field} given by")
+    require_text(consent.how, f"how the {field} is evidenced", blank=True)
     on = require_date(consent.on, f"{field}'s day")
     if given_by != beneficiary and not (
         community is not None and community.are_near_relatives(given_by, beneficiary)

@@ -525,6 +525,7 @@ class AssistancePlan(Aggregate):
         require_instance(activity, Activity, "activity")
         require_text(activity.what, "activity")
         require_text(activity.by, "activity done by")
+        require_text(activity.notes, "activity notes", blank=True)
         _count(activity.minutes, "minutes")
         on, today = activity.on, local_date(at, self.timezone)
         if on > today:

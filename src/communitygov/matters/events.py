@@ -32,7 +32,8 @@ __all__ = [
 @event_type("matter.raised", version=2)
 @attrs.frozen(kw_only=True)
 class MatterRaised(Event):
-    """A matter put on the agenda. Version 2 adds ``concerns`` (empty in version 1)."""
+    """A matter put on the agenda. Version 2 adds ``concerns``: the id of the record it decides
+    on, or empty; ``None`` in a record of version 1, raised before matters named it."""
 
     matter_id: str
     community_id: str
@@ -43,7 +44,7 @@ class MatterRaised(Event):
     raised_by: str
     timezone: str = "Asia/Shanghai"
     calendar: str = "weekdays"
-    concerns: str = ""
+    concerns: str | None = None
 
 
 @event_type("matter.solicitation_opened")

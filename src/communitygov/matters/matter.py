@@ -156,8 +156,9 @@ class Matter(Aggregate):
         return self.raised.raised_by
 
     @property
-    def concerns(self) -> str:
-        """The id of the record the matter decides on (an assistance plan's), or empty."""
+    def concerns(self) -> str | None:
+        """The id of the record the matter decides on (an assistance plan's), or empty;
+        ``None`` for a matter raised before matters named it (stored by an older version)."""
         return self.raised.concerns
 
     @property
@@ -308,7 +309,10 @@ class Matter(Aggregate):
         require_text(matter_id, "matter id")
         require_text(title, "title")
         require_text(description, "description")
-        require_text(concerns, "concerns", blank=True)
+        if concerns:
+            require_text(concerns, "concerns")
+        else:
+            require_instance(concerns, str, "concerns")
         community.person(raised_by)
         event = _new_raised(
             at=at,

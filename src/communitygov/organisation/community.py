@@ -183,6 +183,13 @@ class Community(Aggregate):
             MembershipStarted(at=at, person_id=person_id, body=body, start=start, role=role)
         )
 
+    def _seated_from(self, person_id: str, body: BodyKind, day: date) -> bool:
+        """Whether ``person_id`` holds a seat on ``body`` on ``day`` or a later day."""
+        return any(
+            m.person_id == person_id and m.body is body and (m.end is None or m.end > day)
+            for m in self.memberships
+        )
+
     def _require_apart_from_those_supervised(
         self, person_id: str, body: BodyKind, start: date
     ) -> None:
@@ -192,17 +199,12 @@ class Community(Aggregate):
         other = _KEPT_APART.get(body)
         if other is None:
             return
-        holders = sorted(
-            {
-                m.person_id
-                for m in self.memberships
-                if m.body is other and (m.end is None or m.end > start)
-            }
-        )
-        if person_id in holders:
+        if self._seated_from(person_id, other, start):
             raise SamePerson(person_id, f"{other.en} member", f"{body.en} member")
-        for holder in holders:
-            if self.are_near_relatives(person_id, holder):
+        for holder in sorted({m.person_id for m in self.memberships if m.body is other}):
+            if self._seated_from(holder, other, start) and self.are_near_relatives(
+                person_id, holder
+            ):
                 raise NearRelativeInRole(
                     person_id, f"{body.en} member", holder, f"{other.en} member"
                 )
@@ -235,6 +237,8 @@ class Community(Aggregate):
         Raises:
             UnknownReference: either person is not registered.
             SamePerson: both ids are the same person.
+            NearRelativeInRole: one sits on the supervision committee and the other on the
+                residents' committee, today or later (村民委员会组织法 Art. 32).
             EmptyField: the relation is empty.
             WrongType: either id is not a text.
         """
@@ -244,6 +248,15 @@ class Community(Aggregate):
         if person_id == relative_id:
             raise SamePerson(person_id, "person", "relative")
         require_text(relation, "relation")
+        today = self.local_date(at)
+        for first, second in ((person_id, relative_id), (relative_id, person_id)):
+            for body, other in _KEPT_APART.items():
+                if self._seated_from(first, body, today) and self._seated_from(
+                    second, other, today
+                ):
+                    raise NearRelativeInRole(
+                        first, f"{body.en} member", second, f"{other.en} member"
+                    )
         return self._record(
             NearRelativesDeclared(
                 at=at, person_id=person_id, relative_id=relative_id, relation=relation

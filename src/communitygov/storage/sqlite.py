@@ -37,7 +37,12 @@ from communitygov.storage.protocol import ClosedOnExit
 from communitygov.storage.read_only import refuse_append, require_current_schema, require_flag
 from communitygov.storage.records import AppendRequest, AppendResult, NewEvent, require_requests
 from communitygov.storage.rows import SUMMARY_COLUMNS, SQLReads, pack_events
-from communitygov.storage.sqlite_schema import MIGRATIONS, OUR_INDEXES, SCHEMA_VERSION
+from communitygov.storage.sqlite_schema import (
+    MIGRATIONS,
+    OUR_INDEXES,
+    OUR_TABLES,
+    SCHEMA_VERSION,
+)
 
 __all__ = ["SCHEMA_VERSION", "SQLiteStore"]
 
@@ -271,13 +276,11 @@ class SQLiteStore(SQLReads, ClosedOnExit):
         Raises:
             StoreUnavailable: it holds such tables.
         """
-        found = [
+        found = sorted(
             row[0]
-            for row in cursor.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table' "
-                "AND name LIKE 'cg\\_%' ESCAPE '\\' AND name != 'cg_meta' ORDER BY name"
-            )
-        ]
+            for row in cursor.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            if row[0] in OUR_TABLES
+        )
         if found:
             raise StoreUnavailable(
                 "SQLite",

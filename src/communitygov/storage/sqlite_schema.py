@@ -22,6 +22,8 @@ A migration is history: once released, its statements are never edited.
 
 from __future__ import annotations
 
+import re
+
 from communitygov.storage.rows import SUMMARY_COLUMNS
 
 __all__ = ["MIGRATIONS", "OUR_INDEXES", "SCHEMA_VERSION"]
@@ -148,3 +150,12 @@ OUR_INDEXES = frozenset(
     }
 )
 """The indexes the migrations create (the others of our tables are SQLite's own)."""
+
+
+OUR_TABLES = frozenset(
+    re.findall(
+        r"CREATE TABLE (?:IF NOT EXISTS )?(\w+)",
+        " ".join(statement for statements in MIGRATIONS.values() for statement in statements),
+    )
+)
+"""Every table a migration creates, at some schema version."""
