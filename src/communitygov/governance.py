@@ -588,23 +588,27 @@ class Governance:
             )
 
     def _require_started_by(self, aggregate: Aggregate, first: Event) -> None:
-        """Refuse a new aggregate whose creating event, replayed alone, starts another one (of
-        another id or community).
+        """Refuse a new aggregate whose creating event starts another one (of another id or
+        community), read off the event where its class names the field, else replayed alone.
 
         Raises:
             MalformedDecision: it does.
         """
-        try:
-            started = type(aggregate).replay((first,), self.procedures)
-        except Exception as exc:  # any failure to replay it
-            raise MalformedDecision(
-                "list of events",
-                [first.type_name],
-                None,
-                f"its first event does not start a {type(aggregate).kind}: {exc}",
-            ) from exc
+        cls = type(aggregate)
         given = (aggregate.id, _community_of(aggregate))
-        made = (started.id, _community_of(started))
+        if cls.id_field:  # read off the event, without replaying it
+            made = (getattr(first, cls.id_field, None), getattr(first, "community_id", None))
+        else:
+            try:
+                started = cls.replay((first,), self.procedures)
+            except Exception as exc:  # any failure to replay it
+                raise MalformedDecision(
+                    "list of events",
+                    [first.type_name],
+                    None,
+                    f"its first event does not start a {cls.kind}: {exc}",
+                ) from exc
+            made = (started.id, _community_of(started))
         if given != made:
             raise MalformedDecision(
                 "aggregate's id and community",

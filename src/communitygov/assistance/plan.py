@@ -136,6 +136,7 @@ class AssistancePlan(Aggregate):
 
     created_by = (CaseOpened,)
     kind = "assistance_plan"
+    id_field = "plan_id"
 
     opened: CaseOpened = attrs.field(repr=False)
     """The intake event."""

@@ -121,6 +121,7 @@ class Fund(Aggregate):
 
     created_by = (FundOpened,)
     kind = "fund"
+    id_field = "fund_id"
 
     opened: FundOpened = attrs.field(repr=False)
     """The opening event: what never changes (community, plan, beneficiary, purpose)."""

@@ -52,11 +52,14 @@ class Aggregate:
     """Base of the library's aggregates.
 
     Subclasses list the event types they create from in ``created_by`` and implement
-    :meth:`_start` (the first event) and :meth:`_changes` (every later event).
+    :meth:`_start` (the first event) and :meth:`_changes` (every later event). They may name
+    in ``id_field`` the field of their creating event that holds their id, so that it can be
+    read without replaying the event.
     """
 
     created_by: ClassVar[tuple[type[Event], ...]] = ()
     kind: ClassVar[str] = "aggregate"
+    id_field: ClassVar[str] = ""
 
     id: str
     version: int = 0

@@ -105,6 +105,7 @@ class Matter(Aggregate):
 
     created_by = (MatterRaised,)
     kind = "matter"
+    id_field = "matter_id"
 
     raised: MatterRaised
     """The event that raised the matter."""

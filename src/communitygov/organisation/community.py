@@ -78,6 +78,7 @@ class Community(Aggregate):
 
     created_by = (CommunityRegistered,)
     kind = "community"
+    id_field = "community_id"
 
     name: str
     district: str = ""
