@@ -454,6 +454,12 @@ def adopt_while_the_notice_is_up() -> Arranged:
     return case(p, lambda p: p.adopt(m, at=ends(m) - timedelta(seconds=1)))
 
 
+def adopt_before_the_notice_ended_through_a_matter_gone_on() -> Arranged:
+    p = plan_at("awaiting_adoption")
+    m = matter_at(cg.MatterState.IMPLEMENTING, concerns=PLAN)
+    return case(p, lambda p: p.adopt(m, at=ends(m) - timedelta(seconds=1)))
+
+
 def adopt_with_objection_pending() -> Arranged:
     p = plan_at("awaiting_adoption")
     m = matter_with_pending_objection()
@@ -933,6 +939,12 @@ CASES = [
         id="PeriodNotElapsed-adoption",
     ),
     pytest.param(
+        adopt_before_the_notice_ended_through_a_matter_gone_on,
+        cg.PeriodNotElapsed,
+        {"period": "resolution publicity of matter 'm1'"},
+        id="PeriodNotElapsed-adoption-dated-before-the-notice-ended",
+    ),
+    pytest.param(
         adopt_with_objection_pending,
         cg.ObjectionsPending,
         {"objections": ("x1",)},
@@ -1377,7 +1389,7 @@ def test_a_matter_stored_before_matters_named_what_they_concern_may_still_adopt(
     legacy = cg.Matter.replay(older)
     assert legacy.concerns is None
     p = plan_at("awaiting_adoption")
-    assert p.adopt(legacy, at=later(p))[0].state == cg.FOUR_STAGES.stages[0].key
+    assert p.adopt(legacy, at=max(later(p), ends(legacy)))[0].state == cg.FOUR_STAGES.stages[0].key
     with pytest.raises(cg.EmptyField):
         raised(concerns="   ")
 

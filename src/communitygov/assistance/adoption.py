@@ -33,16 +33,18 @@ def check_adopting_matter(matter: Matter, *, plan_id: str, community_id: str, at
     """Check that ``matter`` can adopt plan ``plan_id`` of ``community_id`` at ``at``: it was
     raised about that plan, and its resolution is in effect.
 
-    The matter's resolution is in effect once the matter is implementing or later, or while
-    its resolution notice is still listed as up if its period has ended by ``at`` with no
-    objection awaiting a ruling (an upheld objection has already sent the matter back).
+    The matter's resolution is in effect from the end of its resolution notice's period, once
+    no objection awaits a ruling (an upheld objection has already sent the matter back): at
+    ``at`` the period must have ended, whether the matter is still listed in resolution
+    publicity or has gone on to implementation and beyond.
 
     Raises:
         WrongCommunity: the matter belongs to another community.
         MatterConcernsAnother: the matter was raised about something else than the plan (a
             matter stored before matters named what they concern is taken as raised about it).
         MatterNotAdopted: the matter has not resolved to adopt, or was rejected or withdrawn.
-        PeriodNotElapsed: its resolution notice is still up at ``at``.
+        PeriodNotElapsed: its resolution notice is still up at ``at`` (``at`` is earlier than
+            the end of its period, even if the matter has gone on since).
         ObjectionsPending: an objection to the resolution awaits a ruling.
     """
     if matter.community_id != community_id:
@@ -51,10 +53,10 @@ def check_adopting_matter(matter: Matter, *, plan_id: str, community_id: str, at
     if concerns is not None and concerns != plan_id:  # None: raised before matters named it
         raise MatterConcernsAnother(matter.id, concerns, plan_id)
     state = matter.state
-    if state in _IN_EFFECT:
-        return
     resolution = matter.resolution
-    if state != MatterState.RESOLUTION_PUBLICITY or resolution is None:
+    if resolution is None or (
+        state not in _IN_EFFECT and state != MatterState.RESOLUTION_PUBLICITY
+    ):
         raise MatterNotAdopted(matter.id, state)
     ends_at = resolution.ends_at
     if ends_at is None or at < ends_at:
