@@ -258,6 +258,17 @@ def publish_consent_dated_after_it_is_recorded() -> Arranged:
     return case(p, lambda p: p.give_publish_consent(cg.Consent(BENEFICIARY, tomorrow), at=later(p)))
 
 
+def publish_consent_withdrawn(on_day_of_withdrawal: bool) -> Callable[[], Arranged]:
+    def arrange() -> Arranged:
+        p, _ = plan_at("go_out").give_publish_consent(CONSENT, at=later(plan_at("go_out")))
+        p, _ = p.withdraw_publish_consent(at=later(p))
+        withdrawn_on = later(p, 0).date()
+        paper = cg.Consent(BENEFICIARY, withdrawn_on) if on_day_of_withdrawal else CONSENT
+        return case(p, lambda p: p.give_publish_consent(paper, at=later(p)))
+
+    return arrange
+
+
 def after_withdrawal(command: Callable[[Plan], object]) -> Callable[[], Arranged]:
     return lambda: case(withdrawn(), command)
 
@@ -689,6 +700,18 @@ CASES = [
         cg.InvalidConsent,
         {"field": "consent to publish", "given_by": BENEFICIARY},
         id="InvalidConsent-to-publish-dated-later",
+    ),
+    pytest.param(
+        publish_consent_withdrawn(on_day_of_withdrawal=False),
+        cg.InvalidConsent,
+        {"field": "consent to publish", "on": START.date()},
+        id="InvalidConsent-to-publish-withdrawn-and-recorded-again",
+    ),
+    pytest.param(
+        publish_consent_withdrawn(on_day_of_withdrawal=True),
+        cg.InvalidConsent,
+        {"field": "consent to publish", "given_by": BENEFICIARY},
+        id="InvalidConsent-to-publish-dated-the-day-it-was-withdrawn",
     ),
     pytest.param(
         review_in_intake,
@@ -1379,6 +1402,17 @@ def test_a_guardian_may_consent_for_the_beneficiary_given_the_community() -> Non
         plan.give_publish_consent(guardian, at=when, community=community("elsewhere"))
     published, _ = plan.give_publish_consent(guardian, at=when, community=relatives)
     assert published.publish_consent == guardian
+
+
+def test_a_new_consent_to_publish_after_a_withdrawal_publishes_the_name_again() -> None:
+    p, _ = plan_at("go_out").give_publish_consent(CONSENT, at=later(plan_at("go_out")))
+    p, _ = p.withdraw_publish_consent(at=later(p))
+    assert not p.may_publish_name
+    withdrawn_on = later(p, 0).date()
+    renewed = cg.Consent(BENEFICIARY, withdrawn_on + DAY, "再次签字同意")
+    p, _ = p.give_publish_consent(renewed, at=later(p))
+    assert p.may_publish_name
+    assert p.publish_consent == renewed
 
 
 def test_a_matter_stored_before_matters_named_what_they_concern_may_still_adopt() -> None:

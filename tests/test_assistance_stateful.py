@@ -280,7 +280,18 @@ class PlanMachine(RuleBasedStateMachine):
     @precondition(lambda self: not self.withdrawn())
     @rule(give=st.booleans())
     def consent_to_publish(self, give: bool) -> None:
-        if give:
+        withdrawn = self.plan.publish_consent_withdrawn
+        if (
+            give
+            and withdrawn is not None
+            and self.community.local_date(withdrawn.at) == self.today()
+        ):
+            # Dated the day consent to publish was withdrawn: it may be one of those withdrawn.
+            consent = cg.Consent(cgas.BENEFICIARY, self.today(), "签字")
+            self.refused(
+                lambda: self.plan.give_publish_consent(consent, at=self.now), cg.InvalidConsent
+            )
+        elif give:
             consent = cg.Consent(cgas.BENEFICIARY, self.today(), "签字")
             plan = self.ok(lambda: self.plan.give_publish_consent(consent, at=self.now))
             assert plan.may_publish_name

@@ -902,8 +902,9 @@ class ConsentAlreadyWithdrawn(RuleViolation):
 
 class InvalidConsent(RuleViolation):
     """A consent that cannot be the beneficiary's: given by someone who is neither the
-    beneficiary nor a near relative of theirs declared in the community (a guardian), or dated
-    after the day it is recorded (个人信息保护法 Art. 14, 29, 31)."""
+    beneficiary nor a near relative of theirs declared in the community (a guardian), dated
+    after the day it is recorded, or, for consent to publish, dated on or before the day such
+    consent was last withdrawn (个人信息保护法 Art. 14, 15, 29, 31)."""
 
     def __init__(self, field: str, given_by: str, on: date, beneficiary: str, because: str) -> None:
         self.field = field

@@ -177,7 +177,7 @@ def _publish_consent_given(plan: AssistancePlan, event: PublishConsentGiven) -> 
 
 
 def _publish_consent_withdrawn(plan: AssistancePlan, event: PublishConsentWithdrawn) -> _Fold:
-    return "withdraw_publish_consent", {"publish_consent": None}
+    return "withdraw_publish_consent", {"publish_consent": None, "publish_consent_withdrawn": event}
 
 
 def _graduated(plan: AssistancePlan, event: PlanGraduated) -> _Fold:

@@ -82,6 +82,7 @@ from communitygov.errors import (
     DuplicateId,
     EmptyField,
     GoalsUnmet,
+    InvalidConsent,
     InvalidCount,
     NoPublishConsent,
     NotApplicable,
@@ -145,6 +146,9 @@ class AssistancePlan(Aggregate):
     team: tuple[TeamMember, ...]
     publish_consent: Consent | None = None
     """Separate consent to publish the beneficiary's name, while it is on record."""
+    publish_consent_withdrawn: PublishConsentWithdrawn | None = None
+    """The latest withdrawal of consent to publish, if there has been one: a consent recorded
+    after it must be dated after its day."""
     needs: tuple[str, ...] = ()
     stages: tuple[StagePlan, ...] = ()
     """The design of every stage, with review dates as extensions and suspensions left them."""
@@ -794,7 +798,8 @@ class AssistancePlan(Aggregate):
         Raises:
             EmptyField: the consent names nobody.
             InvalidConsent: it was given by someone else than the beneficiary or a near
-                relative of theirs declared in ``community``, or dated after ``at``'s day.
+                relative of theirs declared in ``community``, dated after ``at``'s day, or
+                dated on or before the day consent to publish was last withdrawn.
             WrongCommunity: ``community`` is another community than the plan's.
         """
         at = self._begin("give_publish_consent", at)
@@ -807,6 +812,19 @@ class AssistancePlan(Aggregate):
             community=community,
             day=local_date(at, self.opened.timezone),
         )
+        withdrawn = self.publish_consent_withdrawn
+        if withdrawn is not None:
+            day = local_date(withdrawn.at, self.opened.timezone)
+            if checked.on <= day:
+                raise InvalidConsent(
+                    "consent to publish",
+                    checked.given_by,
+                    checked.on,
+                    self.beneficiary_id,
+                    f"consent to publish was withdrawn on {day.isoformat()}, and a consent "
+                    "given on or before that day is one of those withdrawn: a new consent is "
+                    "dated after it",
+                )
         return self._record(PublishConsentGiven(at=at, consent=checked))
 
     def withdraw_publish_consent(self, *, at: datetime, note: str = "") -> Decision[AssistancePlan]:

@@ -454,8 +454,12 @@ class _Walk:
         )
 
     def _give_publish_consent(self, draw: st.DrawFn) -> None:
-        consent = Consent(BENEFICIARY, self.today(), "签字同意公开姓名")
-        self.do(self.plan.give_publish_consent(consent, at=self.now))
+        at = self.now
+        withdrawn = self.plan.publish_consent_withdrawn
+        if withdrawn is not None:  # a new consent is dated after the day of the withdrawal
+            at = self.on_day(self.community.local_date(withdrawn.at) + timedelta(days=1))
+        consent = Consent(BENEFICIARY, self.community.local_date(at), "签字同意公开姓名")
+        self.do(self.plan.give_publish_consent(consent, at=at))
 
     def _withdraw_publish_consent(self, draw: st.DrawFn) -> None:
         self.do(self.plan.withdraw_publish_consent(at=self.now))
