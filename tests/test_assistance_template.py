@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import attrs
@@ -137,3 +138,63 @@ def test_a_goal_is_met_on_the_right_side_of_its_target(goal: cg.Goal, value: int
     else:
         assert goal.met_by(value) == (value <= goal.target)
     assert goal.met_by(goal.target)
+
+
+_GOALS = cg.FOUR_STAGES.stages[0].goals
+_REVIEW = date(2019, 6, 28)
+
+WRONG_TYPES = {
+    "stage plan without goals": (
+        lambda: cg.StagePlan(stage="speak_up", goals=None, review_on=_REVIEW),  # type: ignore[arg-type]
+        "goals",
+    ),
+    "stage plan's activities as one text": (
+        lambda: cg.StagePlan(
+            stage="speak_up", goals=_GOALS, review_on=_REVIEW, activities="陪伴聊天"
+        ),
+        "activities",
+    ),
+    "stage's goals as None": (
+        lambda: cg.Stage(key="a", zh="甲", en="a", purpose="p", goals=None),  # type: ignore[arg-type]
+        "goals",
+    ),
+    "template's stages as None": (
+        lambda: cg.PlanTemplate(name="t", zh="甲", en="t", stages=None),  # type: ignore[arg-type]
+        "stages",
+    ),
+    "template's stages as their keys": (
+        lambda: cg.PlanTemplate(name="t", zh="甲", en="t", stages=["speak_up"]),  # type: ignore[list-item]
+        "stages",
+    ),
+    "template's name as None": (
+        lambda: cg.PlanTemplate(name=None, zh="甲", en="t", stages=cg.FOUR_STAGES.stages),  # type: ignore[arg-type]
+        "name",
+    ),
+    "disclosure's details as one text": (
+        lambda: cg.Disclosure(name="周盛", sensitive="社交恐惧症"),
+        "sensitive",
+    ),
+    "disclosure's name as None": (
+        lambda: cg.Disclosure(name=None),  # type: ignore[arg-type]
+        "name",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(WRONG_TYPES), ids=list(WRONG_TYPES))
+def test_a_record_of_the_plan_refuses_a_field_of_another_type_when_made(case: str) -> None:
+    # Never split into its letters, never a bare TypeError or AttributeError.
+    build, field = WRONG_TYPES[case]
+    with pytest.raises(cg.WrongType) as refused:
+        build()
+    assert refused.value.field == field
+
+
+def test_a_record_of_the_plan_takes_any_iterable_where_a_tuple_is_declared() -> None:
+    plan = cg.StagePlan(
+        stage="speak_up", goals=list(_GOALS), review_on=_REVIEW, activities=["聊天"]
+    )
+    assert (plan.goals, plan.activities) == (_GOALS, ("聊天",))
+    assert cg.Disclosure(name="周盛", sensitive=["社交恐惧症"]).sensitive == ("社交恐惧症",)
+    template = cg.PlanTemplate(name="t", zh="甲", en="t", stages=list(cg.FOUR_STAGES.stages))
+    assert template.stages == cg.FOUR_STAGES.stages

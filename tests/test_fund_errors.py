@@ -491,3 +491,16 @@ def test_the_last_period_a_fund_keeps_is_november_9999() -> None:
     fund, _ = fund.publish_statement(date(9999, 11, 1), place="公示栏", at=december)
     (last,) = fund.statements(plan=cgst.fund_plan(), community=community())
     assert "2020-06-01 – 9999-11-30" in last.text
+
+
+def test_the_queries_refuse_arguments_of_another_type() -> None:
+    fund = base()
+    assert fund.holder(cg.FundRole.CUSTODIAN) == C
+    assert fund.holder(cg.FundRole.BOOKKEEPER) == B
+    for role in ("custodian", None):  # never the bookkeeper for anything but CUSTODIAN
+        with pytest.raises(cg.WrongType) as refused:
+            fund.holder(role)  # type: ignore[arg-type]
+        assert refused.value.field == "role"
+    with pytest.raises(cg.WrongType) as refused:
+        fund.statements(plan=fund.plan_id, community=community())  # type: ignore[arg-type]
+    assert refused.value.field == "plan"

@@ -10,7 +10,7 @@ from enum import Enum
 import attrs
 
 from communitygov.assistance.template import Goal
-from communitygov.kernel.checks import declared_types
+from communitygov.kernel.checks import collected, declared_types
 from communitygov.publicity.notices import NoticeKind
 
 __all__ = [
@@ -79,11 +79,11 @@ class SensitiveDetail:
 
 
 def _goals(value: Iterable[Goal]) -> tuple[Goal, ...]:
-    return tuple(value)
+    return collected(tuple, value)
 
 
 def _texts(value: Iterable[str]) -> tuple[str, ...]:
-    return tuple(value)
+    return collected(tuple, value)
 
 
 @attrs.frozen(field_transformer=declared_types)

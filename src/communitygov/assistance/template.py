@@ -30,7 +30,7 @@ from communitygov.errors import (
     InvalidCount,
 )
 from communitygov.kernel.aggregate import MAX_KEY_LENGTH
-from communitygov.kernel.checks import declared_types
+from communitygov.kernel.checks import collected, declared_types
 from communitygov.kernel.workflow import Step, Workflow
 
 __all__ = [
@@ -78,7 +78,7 @@ class Goal:
 
 
 def _goals(value: Iterable[Goal]) -> tuple[Goal, ...]:
-    return tuple(value)
+    return collected(tuple, value)
 
 
 @attrs.frozen(field_transformer=declared_types)
@@ -130,14 +130,14 @@ RESUME = "resume_to_"
 
 
 def _stages(value: Iterable[Stage]) -> tuple[Stage, ...]:
-    return tuple(value)
+    return collected(tuple, value)
 
 
 def _required(value: str) -> bool:
     return bool(value.strip())
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=declared_types)
 class PlanTemplate:
     """An assistance plan's template: its stages, in the order they run.
 
@@ -147,6 +147,8 @@ class PlanTemplate:
         stages: the stages, in order; at least one.
 
     Raises:
+        WrongType: a field of another type than its declared one (a text or ``None`` where
+            the stages belong, a stage's key where a :class:`Stage` does).
         DefinitionError: an empty name, no stages, a stage key that is not a plain identifier,
             is used twice or is reserved for a state, a stage without a name, purpose or
             default goal, or a goal without its text or indicator, with a repeated key or a

@@ -170,7 +170,12 @@ class Fund(Aggregate):
         return self.reconciliations[-1].period if self.reconciliations else None
 
     def holder(self, role: FundRole) -> str:
-        """Who holds ``role`` now."""
+        """Who holds ``role`` now.
+
+        Raises:
+            WrongType: ``role`` is not a :class:`FundRole` (its value ``"custodian"`` included).
+        """
+        require_instance(role, FundRole, "role")
         return self.custodian if role is FundRole.CUSTODIAN else self.bookkeeper
 
     def entry(self, entry_id: str) -> Entry:
@@ -223,7 +228,10 @@ class Fund(Aggregate):
         Raises:
             UnknownReference: ``plan`` is not the fund's plan.
             WrongCommunity: ``community`` is not the fund's.
+            WrongType: ``plan`` is not an :class:`~communitygov.AssistancePlan` (its id
+                included) or ``community`` not a :class:`~communitygov.Community`.
         """
+        require_instance(plan, AssistancePlan, "plan")
         if plan.id != self.plan_id:
             raise UnknownReference("assistance plan of this fund", plan.id)
         self._require_community(community)

@@ -25,11 +25,12 @@ The rules and their basis:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from functools import lru_cache
 
 import attrs
 
+from communitygov.kernel.checks import collected, declared_types
 from communitygov.publicity.notices import Notice, render_html, render_markdown, render_text
 
 __all__ = ["COMPOUND_SURNAMES", "WITHHELD", "Disclosure", "deidentify", "redact"]
@@ -128,14 +129,15 @@ def redact(text: str, replacements: Iterable[tuple[str, str]]) -> str:
 
 
 def _texts(value: Iterable[str]) -> tuple[str, ...]:
-    return tuple(value)
+    return collected(tuple, value)
 
 
 def _alias(disclosure: Disclosure) -> str:
-    return deidentify(disclosure.name)
+    name: object = disclosure.name  # checked after the defaults are made: WrongType then
+    return deidentify(name) if isinstance(name, str) else ""
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=declared_types)
 class Disclosure:
     """What public notices may show of one person.
 
@@ -148,7 +150,7 @@ class Disclosure:
     """
 
     name: str = attrs.field(repr=False)
-    sensitive: Sequence[str] = attrs.field(default=(), converter=_texts, repr=False)
+    sensitive: tuple[str, ...] = attrs.field(default=(), converter=_texts, repr=False)
     may_name: bool = False
     alias: str = attrs.field(default=attrs.Factory(_alias, takes_self=True))
 
