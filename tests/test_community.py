@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given
@@ -269,6 +270,47 @@ def test_time_does_not_go_backwards() -> None:
         c.register_person("new", "新人", at=datetime(2025, 1, 2))
 
 
+def test_the_local_date_of_a_time_without_a_zone_is_refused() -> None:
+    # It was read in the zone of the machine running the code.
+    c = _fresh()
+    for when in (datetime(2026, 1, 1, 20), date(2026, 1, 1)):
+        with pytest.raises(cg.NaiveDatetime):
+            c.local_date(when)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("name", ["Asia", "America", "a" * 300, "localtime", "Asia/Nowhere"])
+def test_a_timezone_no_community_can_count_in_is_unknown(name: str) -> None:
+    # A region's folder and a name too long were a bare OSError; "localtime" is the zone of
+    # whichever machine reads it.
+    with pytest.raises(cg.UnknownReference) as refused:
+        cg.Community.register("c2", "社区", at=T0, timezone=name)
+    assert (refused.value.kind, refused.value.id) == ("timezone", name)
+
+
+_NEW_YORK = ZoneInfo("America/New_York")
+_REPEATED_HOUR = datetime(2026, 11, 1, 1, 0, tzinfo=_NEW_YORK)  # 01:00–02:00 comes twice
+
+
+@given(
+    first=st.integers(0, 59),
+    second=st.integers(0, 59),
+    folds=st.tuples(st.integers(0, 1), st.integers(0, 1)),
+)
+def test_time_goes_by_instants_in_the_hour_a_zone_repeats(
+    first: int, second: int, folds: tuple[int, int]
+) -> None:
+    # Python compares two times of one zone by their clocks and ignores fold: 01:45 of the
+    # first pass was taken as later than 01:30 of the second, 45 minutes after it.
+    last = _REPEATED_HOUR.replace(minute=first, fold=folds[0])
+    at_ = _REPEATED_HOUR.replace(minute=second, fold=folds[1])
+    c, _ = cg.Community.register("ny", "纽约", at=last, timezone="America/New_York")
+    if at_.astimezone(UTC) < last.astimezone(UTC):
+        with pytest.raises(cg.TimeWentBackwards):
+            c.register_person("p", "人", at=at_)
+    else:
+        assert c.register_person("p", "人", at=at_)[0].last_at == at_
+
+
 def test_a_refused_command_changes_nothing() -> None:
     c = _fresh()
     before = copy.deepcopy(c)
@@ -306,6 +348,22 @@ REFUSED: dict[str, tuple[Callable[[cg.Community], object], dict[str, object]]] =
     "no district": (
         lambda _: cg.Community.register("c2", "社区", at=T0, district=None),  # type: ignore[arg-type]
         {"field": "district", "value": None},
+    ),
+    "the members on a datetime": (
+        lambda c: c.members_of(B.PARTY_COMMITTEE, T0),  # type: ignore[arg-type]
+        {"field": "day", "value": T0},
+    ),
+    "a seat on a day given as text": (
+        lambda c: c.is_member("hm", B.PARTY_COMMITTEE, "2025-06-01"),  # type: ignore[arg-type]
+        {"field": "day", "value": "2025-06-01"},
+    ),
+    "a seat on a body given by its value": (
+        lambda c: c.is_member("hm", "party_committee", date(2025, 6, 1)),  # type: ignore[arg-type]
+        {"field": "body", "value": "party_committee"},
+    ),
+    "the members of a body given by its value": (
+        lambda c: c.members_of("party_committee", date(2025, 6, 1)),  # type: ignore[arg-type]
+        {"field": "body", "value": "party_committee"},
     ),
 }
 

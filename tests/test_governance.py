@@ -1053,6 +1053,22 @@ def test_a_new_aggregate_whose_events_cannot_be_its_history_stores_nothing(
     assert gov.verify() == []
 
 
+def test_a_new_aggregate_whose_events_go_back_in_a_repeated_hour_stores_nothing() -> None:
+    # 01:45 of the first pass through the hour New York repeats comes 45 minutes before 01:30
+    # of the second; Python, comparing two times of one zone by their clocks, took it as later.
+    new_york = ZoneInfo("America/New_York")
+    second_pass = datetime(2026, 11, 1, 1, 30, tzinfo=new_york, fold=1)
+    first_pass = datetime(2026, 11, 1, 1, 45, tzinfo=new_york)
+    c, created = cg.Community.register("ny", "纽约", at=second_pass, timezone="America/New_York")
+    c, registered = c.register_person("p", "人", at=second_pass + timedelta(hours=1))
+    back = attrs.evolve(registered[0], at=first_pass)
+    gov = cg.Governance(cg.MemoryStore())
+    with pytest.raises(cg.MalformedDecision) as refused:
+        gov.create((attrs.evolve(c, last_at=first_pass), (*created, back)))
+    assert "events run in time order" in refused.value.because
+    assert gov.communities() == []
+
+
 def test_a_stream_that_cannot_be_replayed_is_reported_by_verify(gov: cg.Governance) -> None:
     # A new aggregate of several events is not replayed when stored: events of one time in
     # the wrong order get through, and verification names the stream rather than failing.

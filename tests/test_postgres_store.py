@@ -590,6 +590,48 @@ def test_a_newer_schema_is_refused(dsn: str) -> None:
         PostgresStore(dsn)
 
 
+@pytest.mark.parametrize("encoding", ["EUC_CN", "SQL_ASCII"])
+def test_a_database_not_in_utf8_is_refused_before_anything_is_written(
+    postgres_server: Server, encoding: str
+) -> None:
+    # 镕 (in 朱镕基) is not in GB2312: a bare UnicodeEncodeError escaped, and SQL_ASCII gave
+    # stored texts back as bytes, which verify then reported as damage.
+    import psycopg
+    from psycopg.conninfo import make_conninfo
+
+    name = f"cg_test_{encoding.lower()}_{os.getpid()}"
+    with psycopg.connect(postgres_server.dsn, autocommit=True) as connection:
+        connection.execute(
+            f"CREATE DATABASE {name} ENCODING '{encoding}' LC_COLLATE 'C' LC_CTYPE 'C' "
+            "TEMPLATE template0".encode()
+        )
+    try:
+        dsn = make_conninfo(postgres_server.dsn, dbname=name)
+        with pytest.raises(StoreUnavailable, match=f"the database is encoded in {encoding}"):
+            PostgresStore(dsn)
+        with psycopg.connect(dsn) as connection:
+            assert connection.execute("SELECT to_regclass('cg_meta')").fetchone() == (None,)
+    finally:
+        postgres_server.drop_database(name)
+
+
+def test_our_connections_talk_utf8_and_another_client_encoding_is_refused(
+    dsn: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import psycopg
+
+    monkeypatch.setenv("PGCLIENTENCODING", "LATIN1")
+    plain = request("m1")
+    named = attrs.evolve(plain, summary=attrs.evolve(plain.summary, title="朱镕基的提议"))
+    with PostgresStore(dsn) as store:  # whatever the environment says
+        store.append(named)
+        assert [s.title for s in store.summaries("sanwan")] == ["朱镕基的提议"]
+    with psycopg.connect(dsn, autocommit=True) as host:
+        assert host.info.parameter_status("client_encoding") == "LATIN1"
+        with pytest.raises(StoreUnavailable, match="client_encoding is LATIN1"):
+            PostgresStore(connection=host)
+
+
 def test_a_url_is_opened_whatever_the_case_of_its_scheme(dsn: str) -> None:
     from psycopg.conninfo import conninfo_to_dict
 

@@ -47,7 +47,7 @@ from communitygov.kernel.calendars import Calendar
 from communitygov.kernel.checks import require_instance
 from communitygov.kernel.codec import EventCodec, converted_json, make_fast_converter
 from communitygov.kernel.events import Event
-from communitygov.kernel.timekeeping import require_aware
+from communitygov.kernel.timekeeping import earlier, require_aware
 from communitygov.matters.matter import Matter
 from communitygov.matters.presets import PROCEDURES
 from communitygov.matters.procedure import Procedure
@@ -794,7 +794,7 @@ def _require_history_shape(aggregate: Aggregate, events: tuple[Event, ...]) -> N
             break
         if isinstance(event, creating):
             problem = f"only its first event creates the {cls.kind}, not {event.type_name}"
-        elif event.at < previous.at:
+        elif earlier(event.at, previous.at):
             problem = (
                 f"{event.type_name} at {event.at.isoformat()} comes after "
                 f"{previous.type_name} at {previous.at.isoformat()}: events run in time order"

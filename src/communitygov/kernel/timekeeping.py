@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -14,7 +14,7 @@ from communitygov.errors import (
     WrongType,
 )
 
-__all__ = ["in_zone", "local_date", "require_aware", "require_in_order", "zone"]
+__all__ = ["earlier", "in_zone", "local_date", "require_aware", "require_in_order", "zone"]
 
 
 def zone(name: str) -> ZoneInfo:
@@ -22,18 +22,26 @@ def zone(name: str) -> ZoneInfo:
 
     Raises:
         WrongType: ``name`` is not a text.
-        UnknownReference: no timezone of that name is installed.
+        UnknownReference: no timezone of that name is installed (a region such as ``"Asia"``
+            included), or it is ``"localtime"``, the zone of whichever machine reads it.
     """
     if not isinstance(name, str):
         raise WrongType("timezone", name, "a text naming an IANA timezone")
     return _zone(name)
 
 
+_MACHINE_ZONE = "localtime"
+"""Not an IANA name: the zone of whichever machine reads it, so a deadline counted in it would
+move with the machine."""
+
+
 @cache
 def _zone(name: str) -> ZoneInfo:
+    if name == _MACHINE_ZONE:
+        raise UnknownReference("timezone", name)
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder, a name too long
         raise UnknownReference("timezone", name) from None
 
 
@@ -41,9 +49,12 @@ def in_zone(at: datetime, timezone: str) -> datetime:
     """The instant ``at`` told in the IANA timezone ``timezone``.
 
     Raises:
+        NaiveDatetime: ``at`` carries no timezone (it would be read in the machine's own), or
+            is not a datetime.
         UnknownReference: no timezone of that name is installed.
         TimeOutOfRange: there, it lies before the year 1 or after 9999.
     """
+    require_aware(at)
     try:
         return at.astimezone(zone(timezone))
     except OverflowError:
@@ -54,6 +65,7 @@ def local_date(at: datetime, timezone: str) -> date:
     """The calendar date of the instant ``at`` in the IANA timezone ``timezone``.
 
     Raises:
+        NaiveDatetime: ``at`` carries no timezone, or is not a datetime.
         UnknownReference: no timezone of that name is installed.
         TimeOutOfRange: there, it lies before the year 1 or after 9999.
     """
@@ -81,6 +93,21 @@ def require_aware(value: datetime, field: str = "at") -> datetime:
     return value
 
 
+def earlier(first: datetime, second: datetime) -> bool:
+    """Whether the instant ``first`` comes before the instant ``second`` (both aware).
+
+    Python compares two times of the same ``tzinfo`` by their clock readings and ignores
+    ``fold``, so in the hour a daylight-saving zone repeats, 01:45 (the first time) is taken as
+    later than 01:30 (the second time), though it is 45 minutes earlier; two times of
+    different zones are compared as instants. This compares instants either way.
+    """
+    if first.tzinfo is not second.tzinfo:
+        return first < second
+    clock = first.replace(tzinfo=None) - second.replace(tzinfo=None)
+    offsets = first.utcoffset() - second.utcoffset()  # type: ignore[operator]
+    return clock - offsets < timedelta(0)
+
+
 def require_in_order(at: datetime, last: datetime | None) -> datetime:
     """Check that ``at`` is timezone-aware and not before ``last`` (the latest record).
 
@@ -89,6 +116,6 @@ def require_in_order(at: datetime, last: datetime | None) -> datetime:
         TimeWentBackwards: ``at`` is earlier than ``last``.
     """
     require_aware(at)
-    if last is not None and at < last:
+    if last is not None and earlier(at, last):
         raise TimeWentBackwards(at, last)
     return at

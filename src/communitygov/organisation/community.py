@@ -267,7 +267,11 @@ class Community(Aggregate):
     # --- queries -----------------------------------------------------------------------
 
     def local_date(self, at: datetime) -> date:
-        """The calendar date of ``at`` in the community's timezone."""
+        """The calendar date of ``at`` in the community's timezone.
+
+        Raises:
+            NaiveDatetime: ``at`` carries no timezone, or is not a datetime (a date).
+        """
         return local_date(at, self.timezone)
 
     def person(self, person_id: str) -> Person:
@@ -292,11 +296,17 @@ class Community(Aggregate):
 
         The same community gives the same set object for the same membership, so the records
         that keep it (every ``DeliberationHeld`` does) share one set.
+
+        Raises:
+            WrongType: ``body`` is not a :class:`BodyKind`, or ``on`` is not a date (a
+                datetime, whose day depends on its zone, or a text).
         """
         known = self._members
         key = (body, on)
         found = known.get(key)
         if found is None:
+            require_instance(body, BodyKind, "body")
+            require_date(on, "day")
             parts = JOINT_BODIES.get(body, (body,))
             members = frozenset(
                 m.person_id for m in self.memberships if m.body in parts and m.covers(on)
@@ -308,7 +318,13 @@ class Community(Aggregate):
         return found
 
     def is_member(self, person_id: str, body: BodyKind, on: date) -> bool:
-        """Whether the person held a seat on ``body`` on ``on``."""
+        """Whether the person held a seat on ``body`` on ``on``.
+
+        Raises:
+            WrongType: ``body`` is not a :class:`BodyKind`, or ``on`` is not a date.
+        """
+        require_instance(body, BodyKind, "body")
+        require_date(on, "day")
         parts = JOINT_BODIES.get(body, (body,))
         return any(
             m.person_id == person_id and m.body in parts and m.covers(on) for m in self.memberships

@@ -146,6 +146,30 @@ def _readable(fd: int) -> bool:
     return bool(readable)
 
 
+def _require_unicode(connection: psycopg.Connection[Any]) -> None:
+    """Refuse a database, or a connection to it, that cannot carry every text a record holds
+    (a name such as 朱镕基 is not in GB2312), before anything is written.
+
+    Raises:
+        StoreUnavailable: the database is not encoded in UTF8 (``SQL_ASCII`` keeps bytes and
+            gives them back undecoded), or the connection's ``client_encoding`` is another.
+    """
+    status = connection.info.parameter_status
+    server, client = status("server_encoding"), status("client_encoding")
+    if server != "UTF8":
+        raise StoreUnavailable(
+            _STORE,
+            f"the database is encoded in {server}: this store keeps any Unicode text and "
+            "needs a UTF8 database (CREATE DATABASE … ENCODING 'UTF8' TEMPLATE template0)",
+        )
+    if client != "UTF8":
+        raise StoreUnavailable(
+            _STORE,
+            f"the connection's client_encoding is {client}: this store needs UTF8 "
+            "(SET client_encoding TO 'UTF8' on the connection, or PGCLIENTENCODING=UTF8)",
+        )
+
+
 def _alive(connection: psycopg.Connection[Any]) -> bool:
     """Whether an idle connection still has a server behind it, without a round trip.
 
@@ -191,7 +215,9 @@ class PostgresStore(SQLReads, ClosedOnExit):
         StoreUnavailable: not exactly one of ``dsn``, ``connection`` and ``pool`` was given,
             ``dsn`` is not text (or holds a NUL or a lone surrogate), ``connection`` is not a
             psycopg (synchronous) connection, ``pool`` has no ``connection()``, the server
-            cannot be reached, or its schema is newer than this code; read-only, also a
+            cannot be reached, the database is not encoded in UTF8 (or a connection given,
+            or lent by the pool, talks another client encoding), or its schema is newer than
+            this code; read-only, also a
             database that does not hold this library's tables at the schema this code reads.
         InvalidCount: ``bulk_threshold`` is not a whole number of 0 or more.
     """
@@ -241,7 +267,11 @@ class PostgresStore(SQLReads, ClosedOnExit):
             try:
                 given = conninfo_to_dict(dsn)
                 self._dsn = make_conninfo(
-                    dsn, **{key: value for key, value in defaults.items() if key not in given}
+                    dsn,
+                    # Ours talk UTF8 whatever the DSN or PGCLIENTENCODING say: any text a
+                    # record holds then reaches the server as it is.
+                    client_encoding="UTF8",
+                    **{key: value for key, value in defaults.items() if key not in given},
                 )
             except (psycopg.Error, ValueError) as exc:  # ValueError: %-escapes that are no UTF-8
                 raise StoreUnavailable(_STORE, _invalid_dsn(exc, dsn)) from None
@@ -447,6 +477,7 @@ class PostgresStore(SQLReads, ClosedOnExit):
 
     def _migrate(self) -> None:
         def current(cursor: psycopg.Cursor[Row]) -> int:
+            _require_unicode(cursor.connection)
             cursor.execute("SELECT to_regclass('cg_meta') IS NOT NULL")
             row = cursor.fetchone()
             if not row or not row[0]:
