@@ -471,6 +471,14 @@ def adopt_before_the_notice_ended_through_a_matter_gone_on() -> Arranged:
     return case(p, lambda p: p.adopt(m, at=ends(m) - timedelta(seconds=1)))
 
 
+def adopt_on_the_day_the_first_review_falls() -> Arranged:
+    # Assessed long before: the first stage would start with its review overdue.
+    p = plan_at("awaiting_adoption")
+    review_on = p.stages[0].review_on
+    when = max(adopted_at(), morning(review_on))
+    return case(p, lambda p: p.adopt(adopting_matter(), at=when))
+
+
 def adopt_with_objection_pending() -> Arranged:
     p = plan_at("awaiting_adoption")
     m = matter_with_pending_objection()
@@ -1020,6 +1028,12 @@ CASES = [
         cg.ReviewDateTooEarly,
         {"stage": "go_out"},
         id="ReviewDateTooEarly-next-stage",
+    ),
+    pytest.param(
+        adopt_on_the_day_the_first_review_falls,
+        cg.ReviewDateTooEarly,
+        {"stage": "speak_up"},
+        id="ReviewDateTooEarly-adoption",
     ),
     pytest.param(no_needs, cg.EmptyField, {"field": "needs"}, id="EmptyField-needs"),
     pytest.param(

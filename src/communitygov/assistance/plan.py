@@ -451,10 +451,15 @@ class AssistancePlan(Aggregate):
                 withdrawn, or sent back by an upheld objection).
             PeriodNotElapsed: the matter's resolution notice is still up.
             ObjectionsPending: an objection to the resolution awaits a ruling.
+            ReviewDateTooEarly: the first stage's review date is not after the day of
+                adoption: the stage would start with its review overdue (assess the design
+                again, with later dates).
         """
         at = self._begin("adopt", at)
         require_instance(matter, Matter, "matter")
         check_adopting_matter(matter, plan_id=self.id, community_id=self.community_id, at=at)
+        first = self.stages[0]
+        check_review_date(first.stage, first.review_on, local_date(at, self.timezone))
         return self._record(PlanAdopted(at=at, matter_id=matter.id))
 
     # --- commands: the people ----------------------------------------------------------------
