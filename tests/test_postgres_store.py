@@ -482,6 +482,23 @@ def test_a_host_transaction_carries_our_append(dsn: str) -> None:
         outside.close()
 
 
+@pytest.mark.parametrize("factory", ["RawCursor", "ClientCursor"])
+def test_a_host_connection_s_cursor_and_row_factories_do_not_matter(dsn: str, factory: str) -> None:
+    # A RawCursor takes $1 rather than %s: every call failed with a syntax error.
+    import psycopg
+    from psycopg.rows import dict_row
+
+    with psycopg.connect(
+        dsn, autocommit=True, cursor_factory=getattr(psycopg, factory), row_factory=dict_row
+    ) as host:
+        store = PostgresStore(connection=host)
+        store.append(request("m1", 0, 2))
+        found = store.load("sanwan", "m1")
+        assert found is not None
+        assert found[0].version == 2
+        assert [e.version for e in store.read_stream("sanwan", "m1")] == [1, 2]
+
+
 def test_an_autocommit_host_connection_gets_atomic_batches(dsn: str) -> None:
     import psycopg
 

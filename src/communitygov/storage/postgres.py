@@ -393,6 +393,7 @@ class PostgresStore(SQLReads, ClosedOnExit):
         write: bool,
         single: bool,
     ) -> T:
+        from psycopg import Cursor
         from psycopg.pq import TransactionStatus
         from psycopg.rows import tuple_row
 
@@ -404,10 +405,12 @@ class PostgresStore(SQLReads, ClosedOnExit):
         idle = status == TransactionStatus.IDLE
         if (idle and connection.autocommit and single) or (not idle and not write):
             # One statement in autocommit mode, or a read inside the application's transaction.
-            with connection.cursor(row_factory=tuple_row) as cursor:
+            # Our own cursor class, whatever the connection's cursor_factory (a RawCursor
+            # takes $1, not %s) and row_factory.
+            with Cursor(connection, row_factory=tuple_row) as cursor:
                 return work(cursor)
         # Our own transaction, or a savepoint inside the application's.
-        with connection.transaction(), connection.cursor(row_factory=tuple_row) as cursor:
+        with connection.transaction(), Cursor(connection, row_factory=tuple_row) as cursor:
             return work(cursor)
 
     def _translate(self, exc: psycopg.Error, conflict: Sequence[AppendRequest]) -> PersistenceError:
