@@ -241,6 +241,7 @@ class Community(Aggregate):
             NearRelativeInRole: one sits on the supervision committee and the other on the
                 residents' committee, today or later (村民委员会组织法 Art. 32).
             EmptyField: the relation is empty.
+            DuplicateId: the two are declared near relatives already (in either order).
             WrongType: either id is not a text.
         """
         at = self._checked_time(at)
@@ -249,6 +250,10 @@ class Community(Aggregate):
         if person_id == relative_id:
             raise SamePerson(person_id, "person", "relative")
         require_text(relation, "relation")
+        if self.are_near_relatives(person_id, relative_id):
+            raise DuplicateId(
+                "near-relative link", f"{person_id} / {relative_id}", "is declared already"
+            )
         today = self.local_date(at)
         for first, second in ((person_id, relative_id), (relative_id, person_id)):
             for body, other in _KEPT_APART.items():
