@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -99,13 +99,21 @@ def earlier(first: datetime, second: datetime) -> bool:
     Python compares two times of the same ``tzinfo`` by their clock readings and ignores
     ``fold``, so in the hour a daylight-saving zone repeats, 01:45 (the first time) is taken as
     later than 01:30 (the second time), though it is 45 minutes earlier; two times of
-    different zones are compared as instants. This compares instants either way.
+    different zones are compared as instants. This compares instants either way, at the cost
+    of Python's own comparison wherever that is right (different zones, a fixed offset, or
+    one offset at both times).
     """
-    if first.tzinfo is not second.tzinfo:
+    tz = first.tzinfo
+    if tz is not second.tzinfo or type(tz) is timezone:
+        return first < second
+    offset, other = first.utcoffset(), second.utcoffset()
+    if offset == other:
         return first < second
     clock = first.replace(tzinfo=None) - second.replace(tzinfo=None)
-    offsets = first.utcoffset() - second.utcoffset()  # type: ignore[operator]
-    return clock - offsets < timedelta(0)
+    return clock - (offset - other) < _NO_TIME  # type: ignore[operator]
+
+
+_NO_TIME = timedelta(0)
 
 
 def require_in_order(at: datetime, last: datetime | None) -> datetime:
