@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import attrs
 import pytest
@@ -22,6 +22,7 @@ from support import (
     PLAN,
     REPRESENTATIVES,
     ROSTERS,
+    TZ,
     Tracked,
     advance,
     at,
@@ -653,3 +654,22 @@ def test_support_rosters_match_the_community() -> None:
         assert c.members_of(body, day) == frozenset(roster), body
     assert len(REPRESENTATIVES) == 30
     assert isinstance(later(new_matter()), datetime)
+
+
+def test_a_notice_tells_its_posting_time_in_the_community_s_zone_as_its_period() -> None:
+    # Posted at 17:00 UTC, which is 01:00 the next day in Shanghai: the period is counted from
+    # that day, and the notice read "Posted: 2026-03-19 17:00 … until 2026-03-28 00:00".
+    resolved = matter_at(cg.MatterState.RESOLVED)
+    last = resolved.last_at
+    assert last is not None
+    utc_evening = datetime.combine(last.astimezone(UTC).date(), time(17), UTC)
+    utc_evening = max(utc_evening, last.astimezone(UTC) + timedelta(hours=1))
+    m, _ = resolved.publicise_resolution("决议", place="公示栏", at=utc_evening)
+    notice = m.resolution
+    assert notice is not None
+    local = utc_evening.astimezone(TZ)
+    assert notice.posted_at == utc_evening
+    assert notice.posted_at.utcoffset() == local.utcoffset()
+    text = cg.render_text(notice)
+    assert f"{local:%Y-%m-%d %H:%M}, 公示栏" in text
+    assert f"{utc_evening:%Y-%m-%d %H:%M}," not in text

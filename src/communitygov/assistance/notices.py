@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from communitygov.assistance.events import PlanNoticePosted
 from communitygov.assistance.records import PlanNoticeKind
 from communitygov.kernel.money import Money
-from communitygov.kernel.timekeeping import local_date
+from communitygov.kernel.timekeeping import in_zone, local_date
 from communitygov.publicity.notices import Notice, NoticeSubject
 from communitygov.publicity.privacy import Disclosure
 
@@ -53,6 +53,6 @@ def _notice(plan: AssistancePlan, posted: PlanNoticePosted, subject: str) -> Not
         subject=subject,
         text="\n".join(lines),
         place=posted.place,
-        posted_at=posted.at,
+        posted_at=in_zone(posted.at, plan.timezone),
         about=NoticeSubject.PLAN,
     )

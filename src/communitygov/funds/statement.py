@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from communitygov.funds.events import FundStatementPublished
 from communitygov.funds.records import Balances, FundRole, month_after, month_of
-from communitygov.kernel.timekeeping import local_date
+from communitygov.kernel.timekeeping import in_zone, local_date
 from communitygov.organisation.community import Community
 from communitygov.publicity.notices import Notice, NoticeKind, NoticeSubject
 
@@ -68,6 +68,6 @@ def statement(
         subject=subject,
         text="\n".join(lines),
         place=posted.place,
-        posted_at=posted.at,
+        posted_at=in_zone(posted.at, fund.opened.timezone),
         about=NoticeSubject.FUND,
     )

@@ -18,6 +18,7 @@ from communitygov.errors import DecodeError
 from communitygov.kernel.events import Event
 from communitygov.kernel.periods import Period
 from communitygov.kernel.slots import maker
+from communitygov.kernel.timekeeping import in_zone
 from communitygov.matters.events import (
     DeliberationHeld,
     ImplementationStarted,
@@ -141,7 +142,7 @@ def _notice(
     period: Period | None = None,
     ends_at: datetime | None = None,
 ) -> Notice:
-    """A notice ``matter`` posts."""
+    """A notice ``matter`` posts, its time told in the community's zone (as its period is)."""
     raised = matter.raised
     return _new_notice(
         kind=kind,
@@ -150,7 +151,7 @@ def _notice(
         subject=raised.title,
         text=text,
         place=place,
-        posted_at=posted_at,
+        posted_at=in_zone(posted_at, raised.timezone),
         period=period,
         ends_at=ends_at,
     )

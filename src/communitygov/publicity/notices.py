@@ -80,7 +80,8 @@ class Notice:
         subject: the title of what it is about.
         text: the body text.
         place: where it was posted.
-        posted_at: when.
+        posted_at: when; the notices matters, plans and funds post tell it in their
+            community's zone, as their periods are counted and shown.
         period: how long it stays up, if it has a period.
         ends_at: when that period ends.
         about: whether it is about a matter, a plan or a fund.
