@@ -1022,3 +1022,49 @@ def test_a_cost_is_taken_up_to_max_fen_and_refused_beyond(step: int) -> None:
         with pytest.raises(cg.InvalidAmount) as refused:
             m.complete("完成", cost_fen=cost, at=later(m))
         assert refused.value.value == cost
+
+
+def test_a_body_with_no_members_that_day_cannot_meet() -> None:
+    # "At least 2/3 of 0 members" was met by nobody present, and the empty meeting's
+    # rejection ended the matter.
+    when = at(2026, 3, 2)
+    c, _ = cg.Community.register("empty", "村", at=when)
+    c, _ = c.register_person("wu", "吴", at=when)
+    step = cg.DeliberationStep(
+        key="resolve",
+        en="resolve",
+        zh="决议",
+        body=B.REPRESENTATIVES_ASSEMBLY,
+        rule=cg.REPRESENTATIVES_ASSEMBLY,
+    )
+    procedure = cg.Procedure(
+        name="one-step",
+        en="one step",
+        zh="一步",
+        steps=[step],
+        resolution_publicity=cg.PublicityRules(upheld_returns_to="resolve"),
+    )
+    m, _ = cg.Matter.raise_matter(
+        "m",
+        community=c,
+        procedure=procedure,
+        title="t",
+        description="d",
+        source=cg.MotionSource.RESIDENTS,
+        raised_by="wu",
+        at=when,
+    )
+    m, _ = m.open_solicitation(at=when)
+    m, _ = m.close_solicitation(at=m.solicitation_closes_at)
+    before = copy.deepcopy(m)
+    nobody = cg.Meeting(
+        body=B.REPRESENTATIVES_ASSEMBLY,
+        present=[],
+        votes=[],
+        outcome=cg.Outcome.REJECTED,
+        plan="方案",
+    )
+    with pytest.raises(cg.QuorumNotMet) as refused:
+        m.deliberate(nobody, community=c, at=m.last_at)
+    assert (refused.value.present, refused.value.base, refused.value.required) == (0, 0, 1)
+    assert m == before

@@ -209,6 +209,23 @@ def test_empty_base_meets_inclusive_but_not_strict_bound() -> None:
     assert not more_than(HALF, CountBase.MEMBERS).is_met(0, 0)
 
 
+@pytest.mark.parametrize("rule", list(PRESETS.values()), ids=list(PRESETS))
+@given(members=st.integers(0, 40), should_attend=st.integers(0, 40))
+def test_a_meeting_of_nobody_decides_nothing(
+    rule: VotingRule, members: int, should_attend: int
+) -> None:
+    # "At least 2/3 of 0 members" is 0: a body with no members that day, or with everyone
+    # excused, met its quorum with nobody present, and its rejection was recorded.
+    empty = tally(members, 0, 0, should_attend=min(should_attend, members))
+    outcome = rule.evaluate(empty)
+    assert not outcome.quorum_met
+    assert not outcome.passed
+    assert outcome.quorum_required >= 1
+    with pytest.raises(QuorumNotMet) as refused:
+        rule.check(empty, "body")
+    assert (refused.value.present, refused.value.required) == (0, outcome.quorum_required)
+
+
 def test_count_base_labels() -> None:
     assert [base.label for base in CountBase] == ["members", "present", "expected"]
     assert CountBase.SHOULD_ATTEND.zh == "应到会人员"

@@ -392,7 +392,8 @@ class VotingRule:
     def evaluate(self, tally: Tally) -> VoteOutcome:
         """Apply the rule to a tally.
 
-        A vote without a quorum decides nothing, so it never passes.
+        A vote without a quorum decides nothing, so it never passes; nor does one with nobody
+        present, whatever the rule's share of its base comes to.
 
         Args:
             tally: The counts of the vote.
@@ -402,7 +403,9 @@ class VotingRule:
         """
         quorum, passing = self.quorum, self.passing
         quorum_base = tally.count(quorum.base)
-        quorum_required = quorum.required(quorum_base)
+        # A meeting of nobody decides nothing, whatever a share of nobody comes to (a body
+        # with no members that day, or with everyone excused).
+        quorum_required = max(1, quorum.required(quorum_base))
         quorum_met = tally.present >= quorum_required
         yes_base = tally.count(passing.base)
         yes_required = passing.required(yes_base)
