@@ -611,7 +611,8 @@ def test_notices_resolution_rulings_and_result() -> None:
     assert "异议成立" in upheld.text
     assert (dismissed.period, dismissed.ends_at) == (None, None)
     assert second.posted_at > upheld.posted_at
-    assert result.text == "结果：项目完成"
+    # What was done and spent, as recorded when the work was completed, then the text given.
+    assert result.text == "实施情况 Done: 四个阶段均已完成\n费用 Spent: 2,590.00 元\n结果：项目完成"
     assert result.period == P3.result_publicity
     assert [n.posted_at for n in notices] == sorted(n.posted_at for n in notices)
     text = cg.render_text(result)

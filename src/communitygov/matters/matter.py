@@ -41,7 +41,7 @@ from communitygov.errors import (
 from communitygov.kernel.aggregate import Aggregate, Decision, Description
 from communitygov.kernel.checks import require_instance, require_text, require_text_set
 from communitygov.kernel.events import Event
-from communitygov.kernel.money import require_fen
+from communitygov.kernel.money import Money, require_fen
 from communitygov.kernel.periods import Period, period_end
 from communitygov.kernel.slots import maker
 from communitygov.kernel.timekeeping import in_zone, require_aware
@@ -610,7 +610,8 @@ class Matter(Aggregate):
         return self._record(MatterCompleted(at=at, summary=summary, cost_fen=cost_fen))
 
     def publicise_result(self, text: str, *, place: str, at: datetime) -> Decision[Matter]:
-        """Post the result notice (二公开).
+        """Post the result notice (二公开): what was done and spent, as :meth:`complete`
+        recorded them, then ``text``.
 
         Raises:
             EmptyField: the text or place is empty.
@@ -618,10 +619,16 @@ class Matter(Aggregate):
         at = self._begin("publicise_result", at)
         require_text(text, "notice text")
         require_text(place, "notice place")
+        completion = self.completion
+        assert completion is not None  # the workflow publicises only a completed matter
+        shown = (
+            f"实施情况 Done: {completion.summary}\n"
+            f"费用 Spent: {Money(completion.cost_fen)}\n{text}"
+        )
         period = self.procedure.result_publicity
         ends_at = self._period_end(at, period)
         return self._record(
-            ResultPublicised(at=at, text=text, place=place, period=period, ends_at=ends_at)
+            ResultPublicised(at=at, text=shown, place=place, period=period, ends_at=ends_at)
         )
 
     def close(self, *, at: datetime) -> Decision[Matter]:
