@@ -204,6 +204,9 @@ def test_after_consent_is_withdrawn_every_notice_is_de_identified(
         ("Mary  Smith", "mary smith"),  # other spacing, other case
         ("Jean-Luc·Picard", "Jean-Luc Picard"),
         ("Jean-Luc Picard", "Jean–Luc Picard"),  # an en dash
+        ("周盛", "周　盛"),  # padded with an ideographic space, as lists of names are
+        ("周盛", "周 盛"),
+        ("Mary Smith", "ＭＡＲＹ　Ｓｍｉｔｈ"),  # typed in full width
     ],
 )
 def test_a_name_typed_with_other_separators_is_hidden(registered: str, typed: str) -> None:
@@ -232,3 +235,28 @@ def test_however_a_names_words_are_separated_it_is_never_shown(
     disclosure = cg.Disclosure(name=joined(registered))
     shown = disclosure.redact(f"见{joined(typed)}。")
     assert joined(typed).casefold() not in shown.casefold()
+
+
+@given(
+    detail=st.text("盆骨右腿受伤终生残疾社交,.;:()1a", min_size=2, max_size=10).filter(
+        lambda text: any("\u4e00" <= char <= "\u9fff" for char in text)
+    ),
+    spaces=st.lists(st.sampled_from(["", "", " ", "\u3000"]), min_size=10, max_size=10),
+    wide=st.lists(st.booleans(), min_size=10, max_size=10),
+)
+def test_a_detail_typed_with_other_spacing_or_width_is_withheld(
+    detail: str, spaces: list[str], wide: list[bool]
+) -> None:
+    # A Chinese keyboard types ，for the , stored, and 周盛 is padded to 周　盛 in lists of
+    # names: both reached the public notice board as typed.
+    def typed_as(char: str, full: bool) -> str:
+        return chr(ord(char) + 0xFEE0) if full and "!" <= char <= "~" else char
+
+    typed = "".join(
+        typed_as(char, full) + space
+        for char, full, space in zip(detail, wide, spaces, strict=False)
+    ).strip()
+    disclosure = cg.Disclosure(name="周盛", sensitive=[detail])
+    shown = disclosure.redact(f"周　盛({typed})")
+    assert typed not in shown
+    assert shown == f"周某({WITHHELD})"

@@ -84,23 +84,41 @@ _SEPARATOR = r"[\s\-\u2010-\u2015·•‧・]"
 middle dot (阿依古丽·买买提 is also typed 阿依古丽•买买提, 阿依古丽 买买提, 阿依古丽买买提)."""
 
 
+_WIDE = 0xFEE0
+"""How far the full-width forms (U+FF01–U+FF5E) lie from the ASCII characters they stand for
+(a Chinese keyboard types ，for ,)."""
+
+
+def _typed(char: str) -> str:
+    """A pattern for ``char`` in either width: ``,`` or ``，``, ``A`` or ``Ａ``."""
+    code = ord(char)
+    if 0x21 <= code <= 0x7E:
+        return f"[{re.escape(char)}{chr(code + _WIDE)}]"
+    if 0xFF01 <= code <= 0xFF5E:
+        return f"[{re.escape(chr(code - _WIDE))}{char}]"
+    return re.escape(char)
+
+
 @lru_cache(maxsize=1024)
 def _pattern(secret: str) -> re.Pattern[str]:
-    """``secret`` as it may be typed: its words in order, ignoring case, with any separators
-    (or none) between them."""
-    words = [word for word in re.split(f"{_SEPARATOR}+", secret) if word]
-    if not words:  # nothing but separators: only itself
+    """``secret`` as it may be typed: its characters in order, ignoring case and width, with
+    any separators (or none) between them (周盛 is also typed 周 盛 or, padded in a list of
+    names, 周　盛)."""
+    chars = [char for char in secret if not re.fullmatch(_SEPARATOR, char)]
+    if not chars:  # nothing but separators: only itself
         return re.compile(re.escape(secret), re.IGNORECASE)
-    return re.compile(f"{_SEPARATOR}*".join(map(re.escape, words)), re.IGNORECASE)
+    return re.compile(f"{_SEPARATOR}*".join(map(_typed, chars)), re.IGNORECASE)
 
 
 _ROUNDS = 8
 
 
 def redact(text: str, replacements: Iterable[tuple[str, str]]) -> str:
-    """``text`` with every ``secret`` of ``(secret, replacement)`` replaced, ignoring case and
-    however the secret's words are separated (spaces, hyphens, dashes, any of the middle dots,
-    or nothing: a name registered as 阿依古丽·买买提 is found typed as 阿依古丽•买买提).
+    """``text`` with every ``secret`` of ``(secret, replacement)`` replaced, ignoring case, the
+    width of letters, digits and punctuation (``，`` for ``,``), and however the secret's
+    characters are separated (spaces, the ideographic space, hyphens, dashes, any of the
+    middle dots, or nothing: a name registered as 阿依古丽·买买提 is found typed as
+    阿依古丽•买买提, and 周盛 typed as 周　盛).
 
     Longer secrets go first, so a detail that contains another is replaced whole. The result
     contains none of the secrets, even where a replacement would bring one back (a
