@@ -576,3 +576,19 @@ def test_the_closing_mixin_calls_the_adapters_own_close_whatever_the_order() -> 
             assert entered is adapter
     assert closed == ["base", "base"]
     assert not hasattr(cg.ClosedOnExit, "close")
+
+
+def test_verify_stops_with_an_error_on_a_store_whose_positions_do_not_advance() -> None:
+    # Paging on the last position read never ended: verification (and the kit's tests that
+    # use it) hung on an adapter that restarted positions per stream.
+    class Stuck(cg.MemoryStore):
+        def read_all(
+            self, community_id: str, after_position: int = 0, limit: int = 1000
+        ) -> list[cg.RecordedEvent]:
+            page = super().read_all(community_id, after_position, limit)
+            return [attrs.evolve(event, position=1) for event in page]
+
+    store = Stuck()
+    store.append(make_request("c1", "a", count=2))
+    with pytest.raises(cg.PersistenceError, match="must end past it"):
+        cg.Governance(store).verify("c1")

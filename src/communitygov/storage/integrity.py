@@ -11,7 +11,7 @@ import hashlib
 from collections.abc import Iterator
 from datetime import datetime
 
-from communitygov.errors import DecodeError
+from communitygov.errors import DecodeError, PersistenceError
 from communitygov.storage.protocol import EventStore
 from communitygov.storage.records import Problem, RecordedEvent
 
@@ -71,6 +71,11 @@ def verify(store: EventStore, community_id: str | None = None) -> list[Problem]:
         from another community), at the event after the gap; where a stored record cannot be
         read at all, one naming it, after which its community is not checked further (the
         other communities are); an empty list when everything verifies.
+
+    Raises:
+        PersistenceError: the store's ``read_all`` gives a page that does not end past the
+            position it was asked to read after (an adapter whose positions do not advance),
+            rather than paging for ever.
     """
     communities = [community_id] if community_id is not None else store.communities()
     return [problem for community in communities for problem in _verify_or_report(store, community)]
@@ -165,10 +170,24 @@ def _check(event: RecordedEvent, version: int, previous: str) -> str:
 
 
 def _all_events(store: EventStore, community_id: str) -> Iterator[RecordedEvent]:
+    """Every event of the community, page by page.
+
+    Raises:
+        PersistenceError: a page asked for after a position ends at or before it: the store
+            does not read as the protocol says (``read_all`` returns events after
+            ``after_position``, in order), and paging on would never end.
+    """
     position = 0
     while True:
         page = store.read_all(community_id, after_position=position, limit=1000)
         if not page:
             return
         yield from page
-        position = page[-1].position
+        last = page[-1].position
+        if not (isinstance(last, int) and last > position):
+            raise PersistenceError(
+                f"the store's read_all({community_id!r}, after_position={position}) ended at "
+                f"position {last!r}: a page after a position must end past it, or verification "
+                "would read the same events for ever"
+            )
+        position = last
