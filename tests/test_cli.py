@@ -87,6 +87,44 @@ def test_demo_refuses_a_store_that_holds_the_story(
     assert err.count("\n") == 1
 
 
+def test_a_refused_demo_leaves_no_store_behind(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # The store was opened (and created) before the community id was refused, and the empty
+    # file it left then verified as intact.
+    path = tmp_path / "refused.db"
+    status, out, err = run_cli(capsys, "demo", "--store", f"sqlite:///{path}", "--community", "")
+    assert (status, out) == (1, "")
+    assert err == "communitygov: community id must not be empty\n"
+    assert not path.exists()
+
+
+def test_the_demo_s_hint_reads_back_what_it_wrote(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    url = f"sqlite:///{tmp_path / 'other.db'}"
+    status, out, _ = run_cli(capsys, "demo", "--store", url, "--community", "other")
+    assert status == 0
+    hint = f"communitygov notices --store {url} --community other;"
+    assert hint in out.splitlines()[1]
+    status, out, _ = run_cli(capsys, "notices", "--store", url, "--community", "other")
+    assert status == 0
+    assert "Notice board: 0 notices" not in out
+    status, out, _ = run_cli(capsys, "demo", "--store", "memory://")
+    assert status == 0
+    assert "keeps nothing once the demo ends" in out.splitlines()[1]
+
+
+def test_verify_says_so_of_a_store_that_holds_nothing(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "empty.db"
+    cg.SQLiteStore(path).close()
+    status, out, _ = run_cli(capsys, "verify", "--store", f"sqlite:///{path}")
+    assert status == 0
+    assert out == "Integrity check: the store holds no records; there is nothing to check.\n"
+
+
 def test_demo_matter_is_closed_and_replays() -> None:
     from communitygov.demo import run
 

@@ -28,6 +28,7 @@ from communitygov.errors import CommunityGovError, InvalidInput, NotFound, Store
 from communitygov.funds.fund import Fund
 from communitygov.funds.records import EntryStatus, FundRole
 from communitygov.governance import Governance
+from communitygov.kernel.checks import require_text
 from communitygov.kernel.chinese_calendar import ChineseOfficialCalendar
 from communitygov.kernel.timekeeping import zone as time_zone
 from communitygov.matters.matter import Matter
@@ -105,6 +106,8 @@ def _say(redact: Callable[[str], str]) -> Callable[[str], None]:
 def _demo(arguments: argparse.Namespace) -> int:
     from communitygov.demo import run
 
+    # Checked before the store is opened: a refused demo leaves no store behind.
+    require_text(arguments.community, "community id")
     url = arguments.store
     if url is None:
         # The default database holds one telling of the story: it is recreated on every run.
@@ -119,8 +122,13 @@ def _demo(arguments: argparse.Namespace) -> int:
         store = ""
     else:  # a URL with its password hidden cannot be given back as it is printed
         store = f" --store {url if shown == url else 'URL (the URL above, with its password)'}"
+    if arguments.community != COMMUNITY_ID:
+        store += f" --community {arguments.community}"
     print(f"Store: {shown}")
-    print(f"  (read it afterwards: communitygov notices{store}; communitygov verify{store})")
+    if url.lower().startswith("memory:"):
+        print("  (a memory store keeps nothing once the demo ends: give --store sqlite:///…)")
+    else:
+        print(f"  (read it afterwards: communitygov notices{store}; communitygov verify{store})")
     print("")
     with _governance(url, read_only=False) as gov:
         run(sys.stdout, store=gov.store, community_id=arguments.community)
@@ -330,6 +338,10 @@ def _due(arguments: argparse.Namespace) -> int:
 def _verify(arguments: argparse.Namespace) -> int:
     with _governance(arguments.store, calendar=arguments.calendar) as gov:
         problems = gov.verify(arguments.community, summaries=not arguments.chains_only)
+        empty = arguments.community is None and not gov.communities()
+    if empty:
+        print("Integrity check: the store holds no records; there is nothing to check.")
+        return 0
     if not problems:
         checked = "" if arguments.chains_only else ", and every summary is what its events make"
         print(f"Integrity check: every hash chain is intact{checked}.")
