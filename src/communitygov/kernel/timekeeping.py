@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
+from datetime import timezone as tz_fixed
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -45,6 +46,10 @@ def _zone(name: str) -> ZoneInfo:
         raise UnknownReference("timezone", name) from None
 
 
+_ALWAYS_AWARE = (ZoneInfo, tz_fixed)
+"""Zones that give every time an offset: a time in one of them needs no further check."""
+
+
 def in_zone(at: datetime, timezone: str) -> datetime:
     """The instant ``at`` told in the IANA timezone ``timezone``.
 
@@ -54,7 +59,8 @@ def in_zone(at: datetime, timezone: str) -> datetime:
         UnknownReference: no timezone of that name is installed.
         TimeOutOfRange: there, it lies before the year 1 or after 9999.
     """
-    require_aware(at)
+    if type(at) is not datetime or type(at.tzinfo) not in _ALWAYS_AWARE:
+        require_aware(at)  # else read in the machine's own zone
     try:
         return at.astimezone(zone(timezone))
     except OverflowError:
@@ -99,12 +105,12 @@ def earlier(first: datetime, second: datetime) -> bool:
     Python compares two times of the same ``tzinfo`` by their clock readings and ignores
     ``fold``, so in the hour a daylight-saving zone repeats, 01:45 (the first time) is taken as
     later than 01:30 (the second time), though it is 45 minutes earlier; two times of
-    different zones are compared as instants. This compares instants either way, at the cost
-    of Python's own comparison wherever that is right (different zones, a fixed offset, or
-    one offset at both times).
+    different zones are compared as instants. This compares instants wherever a ``fold``
+    tells two passes through an hour apart, and leaves Python's comparison where it is right:
+    different zones, or neither time in a second pass (times that do not exist, skipped when
+    the clocks go forward, compare by their clocks).
     """
-    tz = first.tzinfo
-    if tz is not second.tzinfo or type(tz) is timezone:
+    if first.tzinfo is not second.tzinfo or not (first.fold or second.fold):
         return first < second
     offset, other = first.utcoffset(), second.utcoffset()
     if offset == other:
