@@ -622,8 +622,7 @@ class Matter(Aggregate):
         completion = self.completion
         assert completion is not None  # the workflow publicises only a completed matter
         shown = (
-            f"实施情况 Done: {completion.summary}\n"
-            f"费用 Spent: {Money(completion.cost_fen)}\n{text}"
+            f"实施情况 Done: {completion.summary}\n费用 Spent: {Money(completion.cost_fen)}\n{text}"
         )
         period = self.procedure.result_publicity
         ends_at = self._period_end(at, period)
