@@ -319,6 +319,15 @@ def test_verify_checks_the_chains_alone_of_matters_on_procedures_of_their_own(
     assert (status, out) == (0, "Integrity check: every hash chain is intact.\n")
 
 
+def test_due_writes_every_year_with_four_digits(
+    story: tuple[Path, str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, url, _ = story
+    status, out, _ = run_cli(capsys, "due", "--store", url, "--at", "0001-01-01")
+    assert status == 0
+    assert out.startswith("Due before 0001-01-08 00:00: ")
+
+
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
@@ -329,9 +338,10 @@ def test_verify_checks_the_chains_alone_of_matters_on_procedures_of_their_own(
         (["verify", "--store", "ftp://example.org"], "names no kind of store"),
         (["diagram", "fund", "--procedure", "siyi-liang-gongkai"], "--procedure"),
         (["diagram", "matter", "--template", "si-bu-qu"], "--template"),
-        (["due", "--at", "9999-12-31"], "beyond the last day Python holds"),
-        (["due", "--at", "2020-06-25", "--within", "99999999"], "beyond the last day"),
-        (["due", "--at", "2020-06-25", "--within", str(10**21)], "beyond the last day"),
+        (["due", "--at", "9999-12-31"], "outside the years 1 to 9999"),
+        (["due", "--at", "0001-01-01T00:00+14:00", "--within", "0"], "outside the years 1 to"),
+        (["due", "--at", "2020-06-25", "--within", "99999999"], "outside the years 1 to 9999"),
+        (["due", "--at", "2020-06-25", "--within", str(10**21)], "outside the years 1 to 9999"),
         (["due", "--at", ""], "expected a date"),
     ],
 )

@@ -30,6 +30,7 @@ from communitygov.funds.records import EntryStatus, FundRole
 from communitygov.governance import Governance
 from communitygov.kernel.checks import require_text
 from communitygov.kernel.chinese_calendar import ChineseOfficialCalendar
+from communitygov.kernel.timekeeping import minute_text
 from communitygov.kernel.timekeeping import zone as time_zone
 from communitygov.matters.matter import Matter
 from communitygov.matters.presets import PROCEDURES
@@ -288,7 +289,7 @@ def _history(arguments: argparse.Namespace) -> int:
         say(f"{aid}: {kind}, {len(events)} events")
         for version, event in enumerate(events, start=1):
             line = describe(event, redact)
-            say(f"{version:>4}  {event.at.astimezone(zone):%Y-%m-%d %H:%M}  {line}")
+            say(f"{version:>4}  {minute_text(event.at.astimezone(zone))}  {line}")
     return 0
 
 
@@ -319,17 +320,17 @@ def _due(arguments: argparse.Namespace) -> int:
             horizon = (at + within).astimezone(zone)
         except OverflowError:
             raise BadArgument(
-                f"--at {at.isoformat()} plus --within {arguments.within} days lies beyond the "
-                "last day Python holds"
+                f"--at {at.isoformat()} plus --within {arguments.within} days lies outside the "
+                "years 1 to 9999 in the community's timezone"
             ) from None
         due = gov.due(cid, at=at, within=within)
         say = _say(redactor(gov, cid))
-        say(f"Due before {horizon:%Y-%m-%d %H:%M}: {len(due)}")
+        say(f"Due before {minute_text(horizon)}: {len(due)}")
         for summary in due:
             assert summary.due_at is not None
             late = " (overdue)" if summary.due_at < at else ""
             say(
-                f"  {summary.due_at.astimezone(zone):%Y-%m-%d %H:%M}{late}  {summary.kind} "
+                f"  {minute_text(summary.due_at.astimezone(zone))}{late}  {summary.kind} "
                 f"{summary.stream_id}: {summary.due_what} — {summary.title}"
             )
     return 0

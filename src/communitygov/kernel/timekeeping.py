@@ -15,7 +15,15 @@ from communitygov.errors import (
     WrongType,
 )
 
-__all__ = ["earlier", "in_zone", "local_date", "require_aware", "require_in_order", "zone"]
+__all__ = [
+    "earlier",
+    "in_zone",
+    "local_date",
+    "minute_text",
+    "require_aware",
+    "require_in_order",
+    "zone",
+]
 
 
 def zone(name: str) -> ZoneInfo:
@@ -97,6 +105,12 @@ def require_aware(value: datetime, field: str = "at") -> datetime:
     if not aware:
         raise NaiveDatetime(field, value)
     return value
+
+
+def minute_text(moment: datetime) -> str:
+    """``moment`` to the minute as people read it, ``2020-06-01 10:00``; the year always has
+    four digits (``strftime("%Y")`` writes the year 1 as ``1`` on some systems)."""
+    return f"{moment.year:04d}-{moment:%m-%d %H:%M}"
 
 
 def earlier(first: datetime, second: datetime) -> bool:

@@ -16,6 +16,7 @@ from enum import Enum
 import attrs
 
 from communitygov.kernel.periods import Period
+from communitygov.kernel.timekeeping import minute_text
 
 __all__ = [
     "Notice",
@@ -100,7 +101,7 @@ class Notice:
 
 
 def _when(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%d %H:%M")
+    return minute_text(moment)
 
 
 def _rows(notice: Notice) -> list[tuple[str, str, str]]:
