@@ -135,6 +135,44 @@ def _invalid_dsn(exc: BaseException, dsn: str) -> str:
     return f"invalid DSN: {_QUOTED.sub(shown, without_passwords(_one_line(exc), dsn))}"
 
 
+def _cursor(connection: psycopg.Connection[Any]) -> psycopg.Cursor[Row]:
+    """Our own cursor class, whatever the connection's ``cursor_factory`` (a ``RawCursor``
+    takes ``$1``, not ``%s``) and ``row_factory``."""
+    from psycopg import Cursor
+    from psycopg.rows import tuple_row
+
+    return Cursor(connection, row_factory=tuple_row)
+
+
+def _within(
+    connection: psycopg.Connection[Any],
+    cursor: psycopg.Cursor[Row],
+    work: Callable[[psycopg.Cursor[Row]], T],
+    *,
+    write: bool,
+    single: bool,
+) -> T:
+    """Run ``work`` with ``cursor`` of ``connection``: on its own if it is one statement in
+    autocommit mode or a read inside the application's transaction, otherwise in our own
+    transaction or a savepoint inside the application's.
+
+    Raises:
+        PersistenceError: the application's transaction has failed.
+    """
+    from psycopg.pq import TransactionStatus
+
+    status = connection.pgconn.transaction_status
+    if status == TransactionStatus.INERROR:
+        raise PersistenceError(
+            "the PostgreSQL connection's transaction has failed; roll it back first"
+        )
+    idle = status == TransactionStatus.IDLE
+    if (idle and connection.autocommit and single) or (not idle and not write):
+        return work(cursor)
+    with connection.transaction():
+        return work(cursor)
+
+
 def _readable(fd: int) -> bool:
     """Whether the socket ``fd`` has something to read now: ``poll`` where there is one, as
     ``select`` refuses descriptors numbered 1024 and above."""
@@ -257,6 +295,7 @@ class PostgresStore(SQLReads, ClosedOnExit):
         self._host = connection
         self._pool = pool
         self._owned: psycopg.Connection[Any] | None = None
+        self._kept: psycopg.Cursor[Row] | None = None
         self._dsn = ""
         self._given_dsn = dsn or ""
         if dsn is not None:
@@ -362,9 +401,9 @@ class PostgresStore(SQLReads, ClosedOnExit):
             lost = False
             try:
                 if self._pool is not None:
-                    with self._lent() as connection:
+                    with self._lent() as connection, _cursor(connection) as cursor:
                         try:
-                            return self._within(connection, work, write=write, single=single)
+                            return _within(connection, cursor, work, write=write, single=single)
                         except psycopg.Error:
                             lost = connection.closed  # before the pool takes it back
                             raise
@@ -372,8 +411,9 @@ class PostgresStore(SQLReads, ClosedOnExit):
                     # Ours is polled for a server that went away only before a write: a read
                     # on a dead connection fails at once and is repeated on a fresh one below.
                     connection = self._host if self._host is not None else self._connect(write)
+                    cursor = self._cursor_of(connection)
                     try:
-                        return self._within(connection, work, write=write, single=single)
+                        return _within(connection, cursor, work, write=write, single=single)
                     except psycopg.Error:
                         lost = connection.closed
                         raise
@@ -385,33 +425,13 @@ class PostgresStore(SQLReads, ClosedOnExit):
                 raise self._translate(exc, conflict) from exc
         raise AssertionError("unreachable")  # pragma: no cover
 
-    @staticmethod
-    def _within(
-        connection: psycopg.Connection[Any],
-        work: Callable[[psycopg.Cursor[Row]], T],
-        *,
-        write: bool,
-        single: bool,
-    ) -> T:
-        from psycopg import Cursor
-        from psycopg.pq import TransactionStatus
-        from psycopg.rows import tuple_row
-
-        status = connection.pgconn.transaction_status
-        if status == TransactionStatus.INERROR:
-            raise PersistenceError(
-                "the PostgreSQL connection's transaction has failed; roll it back first"
-            )
-        idle = status == TransactionStatus.IDLE
-        if (idle and connection.autocommit and single) or (not idle and not write):
-            # One statement in autocommit mode, or a read inside the application's transaction.
-            # Our own cursor class, whatever the connection's cursor_factory (a RawCursor
-            # takes $1, not %s) and row_factory.
-            with Cursor(connection, row_factory=tuple_row) as cursor:
-                return work(cursor)
-        # Our own transaction, or a savepoint inside the application's.
-        with connection.transaction(), Cursor(connection, row_factory=tuple_row) as cursor:
-            return work(cursor)
+    def _cursor_of(self, connection: psycopg.Connection[Any]) -> psycopg.Cursor[Row]:
+        """The cursor kept for ``connection`` while it is the one in use (called under the
+        lock): a new cursor looks up how to read each column afresh, a tenth of a load."""
+        kept = self._kept
+        if kept is None or kept.connection is not connection or kept.closed:
+            kept = self._kept = _cursor(connection)
+        return kept
 
     def _translate(self, exc: psycopg.Error, conflict: Sequence[AppendRequest]) -> PersistenceError:
         import psycopg
@@ -766,6 +786,7 @@ class PostgresStore(SQLReads, ClosedOnExit):
         """Close the store's own connection; an application's connection or pool stays open."""
         with self._lock:
             self._closed = True
+            self._kept = None
             if self._owned is not None:
                 self._owned.close()
                 self._owned = None
