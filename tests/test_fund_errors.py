@@ -63,6 +63,22 @@ def reconciled() -> Fund:
     return fund
 
 
+def short_then_swapped() -> Fund:
+    """The base fund with May counted 5 yuan short on 1 June by p0 as custodian, and the two
+    roles handed round that afternoon until p0 keeps the books (p1 holds the cash)."""
+    fund, _ = base().book("e3", by=B, at=when(5))
+    fund, _ = fund.reconcile(
+        date(2020, 5, 31), counted=cg.Money.yuan(70), by=C, witness=B, at=june(1)
+    )
+    for role, person in [
+        (cg.FundRole.BOOKKEEPER, "p2"),
+        (cg.FundRole.CUSTODIAN, B),
+        (cg.FundRole.BOOKKEEPER, C),
+    ]:
+        fund, _ = fund.change_role(role, person, community=community(), at=june(1, 15))
+    return fund
+
+
 def closed_while_running() -> Fund:
     """The base fund with e3 booked and May closed on 31 May at 17:00, as a history stored
     before a month had to be over to be reconciled records it (replay takes it as it is)."""
@@ -255,6 +271,12 @@ CASES: dict[
         cg.UnknownReference,
         {"kind": "open discrepancy in period", "id": "2020-05"},
     ),
+    "explaining one's own count": (
+        short_then_swapped,
+        lambda f: f.resolve_discrepancy(date(2020, 5, 1), explanation="点错", by=C, at=june(2)),
+        cg.OwnCount,
+        {"person": C, "period": date(2020, 5, 1)},
+    ),
     "a statement of an unreconciled period": (
         base,
         lambda f: f.publish_statement(date(2020, 5, 1), place="公示栏", at=T),
@@ -389,6 +411,16 @@ def test_nobody_books_their_own_entry_after_swapping_roles() -> None:
     with pytest.raises(cg.OwnEntry) as caught:
         fund.book("e3", by=C, at=T)
     assert (caught.value.person, caught.value.entry) == (C, "e3")
+
+
+def test_a_bookkeeper_who_did_not_count_explains_the_difference() -> None:
+    fund, _ = short_then_swapped().change_role(
+        cg.FundRole.BOOKKEEPER, "p2", community=community(), at=june(2)
+    )
+    fund, _ = fund.resolve_discrepancy(date(2020, 5, 1), explanation="点错", by="p2", at=june(2))
+    reconciliation = fund.reconciliation(date(2020, 5, 1))
+    assert (reconciliation.counted_by, reconciliation.resolved_by) == (C, "p2")
+    assert not reconciliation.discrepancy_open
 
 
 def test_near_relatives_cannot_hold_the_two_roles() -> None:

@@ -115,6 +115,7 @@ __all__ = [
     "ObjectionAlreadyRuled",
     "ObjectionSuperseded",
     "ObjectionsPending",
+    "OwnCount",
     "OwnEntry",
     "PapersNotSentInTime",
     "PeriodBeforeOpening",
@@ -1028,6 +1029,18 @@ class OwnEntry(RuleViolation):
         super().__init__(
             f"{person} recorded entry {_shown(entry)} and so cannot check it: "
             "the maker and the checker are different people"
+        )
+
+
+class OwnCount(RuleViolation):
+    """Someone tried to explain the difference found by a cash count they made themselves."""
+
+    def __init__(self, person: str, period: date) -> None:
+        self.person = person
+        self.period = period
+        super().__init__(
+            f"{person} counted the cash that closed {period:%Y-%m} and so cannot explain its "
+            "difference: the counter and the checker are different people"
         )
 
 

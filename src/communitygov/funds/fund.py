@@ -40,6 +40,7 @@ from communitygov.errors import (
     NearRelativeInRole,
     NotReversible,
     NotRoleHolder,
+    OwnCount,
     OwnEntry,
     PeriodBeforeOpening,
     PeriodClosed,
@@ -599,6 +600,7 @@ class Fund(Aggregate):
             NotRoleHolder: ``by`` is not the bookkeeper.
             UnknownReference: no reconciliation ended with that month, or it has no open
                 discrepancy.
+            OwnCount: ``by`` counted that cash, as the custodian then.
             EmptyField: ``explanation`` is empty.
         """
         at = self._checked_time(at)
@@ -606,6 +608,8 @@ class Fund(Aggregate):
         reconciliation = self.reconciliation(period)
         if not reconciliation.discrepancy_open:
             raise UnknownReference("open discrepancy in period", f"{reconciliation.period:%Y-%m}")
+        if reconciliation.counted_by == by:
+            raise OwnCount(by, reconciliation.period)
         require_text(explanation, "explanation")
         return self._record(
             DiscrepancyResolved(at=at, period=reconciliation.period, by=by, explanation=explanation)
