@@ -604,7 +604,7 @@ def test_a_store_decided_on_the_official_calendar_is_read_with_calendar_official
     assert "'official Chinese'" in err  # the error names the calendar the matter counts on
 
 
-def test_show_names_an_objection_whose_notice_was_replaced_superseded(
+def test_show_names_an_objection_whose_notice_was_replaced_lapsed(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     t = sent_back_with_an_objection_unruled()
@@ -615,4 +615,4 @@ def test_show_names_an_objection_whose_notice_was_replaced_superseded(
         gov.create((t.value, t.events))
     status, out, _ = run_cli(capsys, "show", t.value.id, "--store", url)
     assert status == 0
-    assert "objections: x1 (superseded), x2 (upheld)" in out
+    assert "objections: x1 (lapsed), x2 (upheld)" in out

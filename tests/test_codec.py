@@ -325,7 +325,10 @@ def test_an_extended_registry_does_not_change_the_library_registry() -> None:
         copy.register(ObjectionRuled, "test.objection_ruled", ObjectionRuled.schema_version)
     with pytest.raises(DefinitionError, match="already registered"):
         EVENTS.register(ObjectionRuled, ObjectionRuled.type_name, ObjectionRuled.schema_version + 1)
-    assert (ObjectionRuled.type_name, ObjectionRuled.schema_version) == (before.type, 1)
+    assert (ObjectionRuled.type_name, ObjectionRuled.schema_version) == (
+        before.type,
+        before.version,
+    )
     assert "test.objection_ruled" not in copy
     assert CODEC.encode(CODEC.decode(before.type, before.version, before.data)) == before
     assert EventCodec(copy).encode(ruled) == before

@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import communitygov as cg
-from communitygov.matters import ObjectionRaised
+from communitygov.matters import ObjectionRaised, ObjectionRuled
 from support import at, community, later, tracked_at, tracked_community
 
 S = cg.MatterState
@@ -206,3 +206,79 @@ def test_objections_left_unruled_when_another_is_upheld_are_pending_no_more() ->
     assert m.pending_objections() == ()
     assert m.open_deadlines() == ()
     assert "uphold_objection" not in m.allowed_actions()
+
+
+def test_the_upheld_ruling_names_the_objections_that_lapse_with_the_resolution() -> None:
+    t = tracked_at(S.RESOLUTION_PUBLICITY)
+    resolution = t.value.resolution
+    assert resolution is not None
+    for hour, objection_id in enumerate(["x1", "x2", "x3", "x4"], start=1):
+        t = t.then(
+            t.value.raise_objection(
+                objection_id,
+                by="res1",
+                text="选址不合理",
+                community=community(),
+                at=resolution.posted_at + timedelta(hours=hour),
+            )
+        )
+
+    def rule(objection_id: str, upheld: bool) -> cg.Decision[cg.Matter]:
+        return t.value.rule_on_objection(
+            objection_id,
+            upheld=upheld,
+            ruling="经核实，异议成立" if upheld else "经核实，异议不成立",
+            ruled_by=["sup0", "sup1"],
+            place="社区公示栏",
+            community=community(),
+            at=later(t.value),
+        )
+
+    t = t.then(rule("x1", upheld=False))  # dismissed: nothing lapses
+    dismissal = t.events[-1]
+    assert isinstance(dismissal, ObjectionRuled)
+    assert dismissal.lapsed == ()
+    assert "lapse" not in t.value.posted[-1].text
+    t = t.then(rule("x3", upheld=True))
+    ruled = t.events[-1]
+    assert isinstance(ruled, ObjectionRuled)
+    assert ruled.lapsed == ("x2", "x4")
+    notice = t.value.posted[-1]
+    assert notice.kind is cg.NoticeKind.OBJECTION_RULING
+    assert notice.text.splitlines() == [
+        "Objection x3: upheld 成立.",
+        "经核实，异议成立",
+        "同一决议的其他异议随之失效 Other objections to this resolution lapse with it: x2, x4",
+    ]
+    # Every objection to the notice has a published outcome: its own ruling, or the lapse.
+    ruled_on = {o.id for o in t.value.objections if not o.pending}
+    assert ruled_on | set(ruled.lapsed) == {"x1", "x2", "x3", "x4"}
+    assert cg.Matter.replay(t.events) == t.value
+
+
+def test_an_upheld_ruling_with_no_other_objection_names_none() -> None:
+    m = _publicised()
+    resolution = m.resolution
+    assert resolution is not None
+    m = _object(m, resolution.posted_at + timedelta(hours=1))
+    m = _rule(m, upheld=True)
+    assert m.posted[-1].text == "Objection x1: upheld 成立.\n经核实，异议成立"
+
+
+def test_a_ruling_stored_before_lapses_were_named_decodes_with_none() -> None:
+    codec = cg.EventCodec()
+    assert ObjectionRuled.schema_version == 2
+    event = codec.decode(
+        "matter.objection_ruled",
+        1,
+        {
+            "at": "2025-09-10T10:00:00+08:00",
+            "objection_id": "x1",
+            "upheld": True,
+            "ruling": "成立",
+            "ruled_by": ["sup0"],
+            "place": "栏",
+        },
+    )
+    assert isinstance(event, ObjectionRuled)
+    assert event.lapsed == ()

@@ -214,11 +214,11 @@ def _show(arguments: argparse.Namespace) -> int:
 
 
 def _ruling(objection: Objection, awaiting: set[str]) -> str:
-    """How an objection stands: upheld, dismissed, pending, or superseded (never ruled on, its
-    notice replaced after another objection was upheld)."""
+    """How an objection stands: upheld, dismissed, pending, or lapsed (never ruled on: it
+    lapsed with the resolution when another objection to its notice was upheld)."""
     if objection.upheld is not None:
         return "upheld" if objection.upheld else "dismissed"
-    return "pending" if objection.id in awaiting else "superseded"
+    return "pending" if objection.id in awaiting else "lapsed"
 
 
 def _fields(gov: Governance, kind: str, cid: str, aid: str) -> list[tuple[str, object]]:

@@ -116,16 +116,22 @@ class ObjectionRaised(Event):
     ruling_due: datetime | None = None
 
 
-@event_type("matter.objection_ruled")
+@event_type("matter.objection_ruled", version=2)
 @attrs.frozen(kw_only=True)
 class ObjectionRuled(Event):
-    """A ruling on an objection; it is published where ``place`` says."""
+    """A ruling on an objection; it is published where ``place`` says.
+
+    Schema 2 added ``lapsed``: when the objection is upheld, the other objections to the same
+    notice that still awaited a ruling, which lapse with the resolution they object to (the
+    published ruling names them). Empty for a dismissal and in schema-1 events.
+    """
 
     objection_id: str
     upheld: bool
     ruling: str
     ruled_by: frozenset[str]
     place: str
+    lapsed: tuple[str, ...] = ()
 
 
 @event_type("matter.implementation_started")

@@ -82,10 +82,16 @@ def _objection_ruled(matter: Matter, event: ObjectionRuled) -> _Fold:
         for o in matter.objections
     )
     verdict = "upheld 成立" if event.upheld else "dismissed 不成立"
+    text = f"Objection {event.objection_id}: {verdict}.\n{event.ruling}"
+    if event.lapsed:
+        text += (
+            "\n同一决议的其他异议随之失效 Other objections to this resolution lapse with it: "
+            + ", ".join(event.lapsed)
+        )
     notice = _notice(
         matter,
         NoticeKind.OBJECTION_RULING,
-        f"Objection {event.objection_id}: {verdict}.\n{event.ruling}",
+        text,
         event.place,
         event.at,
     )

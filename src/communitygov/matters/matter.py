@@ -511,8 +511,10 @@ class Matter(Aggregate):
     ) -> Decision[Matter]:
         """Record the ruling of the objection body on an objection; the ruling is published.
 
-        An upheld objection sends the matter back to the step the procedure names; a dismissed
-        one leaves the notice running.
+        An upheld objection sends the matter back to the step the procedure names, and the
+        other objections to the notice still awaiting a ruling lapse with the resolution: the
+        published ruling names them (``ObjectionRuled.lapsed``), and they are never ruled on.
+        A dismissed one leaves the notice running.
 
         Raises:
             UnknownReference: no objection with that id.
@@ -550,6 +552,7 @@ class Matter(Aggregate):
         for person in sorted(rulers):
             if not community.is_member(person, body, day):
                 raise NotAMember(person, body.en, day)
+        lapsed = tuple(o.id for o in self.pending_objections() if o.id != objection_id)
         return self._record(
             ObjectionRuled(
                 at=at,
@@ -558,6 +561,7 @@ class Matter(Aggregate):
                 ruling=ruling,
                 ruled_by=rulers,
                 place=place,
+                lapsed=lapsed if upheld else (),
             )
         )
 
