@@ -31,8 +31,8 @@ def _object(m: cg.Matter, when: datetime, objection_id: str = "x1") -> cg.Matter
     return m
 
 
-def _rule(m: cg.Matter, objection_id: str = "x1", *, upheld: bool = False) -> cg.Matter:
-    m, _ = m.rule_on_objection(
+def _ruling(m: cg.Matter, objection_id: str, *, upheld: bool) -> cg.Decision[cg.Matter]:
+    return m.rule_on_objection(
         objection_id,
         upheld=upheld,
         ruling="经核实，异议成立" if upheld else "经核实，异议不成立",
@@ -41,7 +41,10 @@ def _rule(m: cg.Matter, objection_id: str = "x1", *, upheld: bool = False) -> cg
         community=community(),
         at=later(m),
     )
-    return m
+
+
+def _rule(m: cg.Matter, objection_id: str = "x1", *, upheld: bool = False) -> cg.Matter:
+    return _ruling(m, objection_id, upheld=upheld)[0]
 
 
 def test_an_objection_puts_its_ruling_due_among_the_open_deadlines_until_it_is_ruled() -> None:
@@ -222,24 +225,12 @@ def test_the_upheld_ruling_names_the_objections_that_lapse_with_the_resolution()
                 at=resolution.posted_at + timedelta(hours=hour),
             )
         )
-
-    def rule(objection_id: str, upheld: bool) -> cg.Decision[cg.Matter]:
-        return t.value.rule_on_objection(
-            objection_id,
-            upheld=upheld,
-            ruling="经核实，异议成立" if upheld else "经核实，异议不成立",
-            ruled_by=["sup0", "sup1"],
-            place="社区公示栏",
-            community=community(),
-            at=later(t.value),
-        )
-
-    t = t.then(rule("x1", upheld=False))  # dismissed: nothing lapses
+    t = t.then(_ruling(t.value, "x1", upheld=False))  # dismissed: nothing lapses
     dismissal = t.events[-1]
     assert isinstance(dismissal, ObjectionRuled)
     assert dismissal.lapsed == ()
     assert "lapse" not in t.value.posted[-1].text
-    t = t.then(rule("x3", upheld=True))
+    t = t.then(_ruling(t.value, "x3", upheld=True))
     ruled = t.events[-1]
     assert isinstance(ruled, ObjectionRuled)
     assert ruled.lapsed == ("x2", "x4")
