@@ -649,6 +649,62 @@ def test_our_connections_talk_utf8_and_another_client_encoding_is_refused(
             PostgresStore(connection=host)
 
 
+def test_a_client_encoding_changed_after_opening_is_refused_at_the_next_call(dsn: str) -> None:
+    # The store checked the encoding only when it opened: an application that switched its
+    # connection to LATIN1 between calls had the store write UTF-8 bytes as LATIN1 text and
+    # read them back garbled, even after switching back.
+    import psycopg
+
+    plain = request("m1")
+    accented = attrs.evolve(plain, summary=attrs.evolve(plain.summary, title="café 朱镕基"))
+    with psycopg.connect(dsn, autocommit=True) as host:
+        store = PostgresStore(connection=host)
+        store.append(accented)
+        assert store.load("sanwan", "m1") is not None  # the same query as below
+        host.execute("SET client_encoding TO 'LATIN1'")
+        with pytest.raises(StoreUnavailable, match="client_encoding is LATIN1"):
+            store.append(request("m2"))
+        with pytest.raises(StoreUnavailable, match="client_encoding is LATIN1"):
+            store.load("sanwan", "m1")
+        host.execute("SET client_encoding TO 'UTF8'")
+        found = store.load("sanwan", "m1")
+        assert found is not None
+        assert found[0].title == "café 朱镕基"
+        assert store.read_stream("sanwan", "m2") == []
+    with psycopg.connect(dsn, autocommit=True, client_encoding="UTF8") as fresh:
+        assert fresh.execute("SELECT title FROM cg_streams").fetchall() == [("café 朱镕基",)]
+
+
+def test_no_page_of_rows_is_held_after_the_call_that_read_it(dsn: str) -> None:
+    # The cursor the store keeps for its connection held the last call's whole result (a page
+    # of events, every summary) until the next call.
+    import gc
+
+    import psycopg
+
+    with psycopg.connect(dsn, autocommit=True) as host:
+        store = PostgresStore(connection=host)
+        for n in range(5):
+            store.append(request(f"m{n}", 0, 3))
+
+        def held() -> list[int]:
+            gc.collect()
+            return [
+                o.pgresult.ntuples
+                for o in gc.get_objects()
+                if isinstance(o, psycopg.Cursor) and o.connection is host and o.pgresult is not None
+            ]
+
+        assert len(store.read_all("sanwan")) == 15
+        assert held() == []
+        assert len(store.summaries("sanwan")) == 5
+        assert held() == []
+        found = store.load("sanwan", "m1")  # one row may stay with the cursor
+        assert found is not None
+        assert found[0].version == 3
+        assert held() in ([], [1])
+
+
 def test_a_url_is_opened_whatever_the_case_of_its_scheme(dsn: str) -> None:
     from psycopg.conninfo import conninfo_to_dict
 

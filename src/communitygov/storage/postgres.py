@@ -157,10 +157,14 @@ def _within(
     transaction or a savepoint inside the application's.
 
     Raises:
+        StoreUnavailable: the connection's ``client_encoding`` is no longer UTF8 (an
+            application may change it on its own connection at any time).
         PersistenceError: the application's transaction has failed.
     """
     from psycopg.pq import TransactionStatus
 
+    if connection.pgconn.parameter_status(b"client_encoding") != b"UTF8":
+        _require_unicode(connection)  # raises, naming the encoding
     status = connection.pgconn.transaction_status
     if status == TransactionStatus.INERROR:
         raise PersistenceError(
@@ -417,6 +421,8 @@ class PostgresStore(SQLReads, ClosedOnExit):
                     except psycopg.Error:
                         lost = connection.closed
                         raise
+                    finally:
+                        self._let_go_of_pages(cursor)
             except psycopg.Error as exc:
                 # A read is repeated once on a fresh connection; a write that may have
                 # reached the server is not (the caller decides, e.g. with a command id).
@@ -432,6 +438,15 @@ class PostgresStore(SQLReads, ClosedOnExit):
         if kept is None or kept.connection is not connection or kept.closed:
             kept = self._kept = _cursor(connection)
         return kept
+
+    def _let_go_of_pages(self, cursor: psycopg.Cursor[Row]) -> None:
+        """Close the kept cursor if its last result has several rows (called under the lock):
+        a page of events or a list of summaries is not held until the next call; the one row
+        of a load or an append is."""
+        result = cursor.pgresult
+        if result is not None and result.ntuples > 1:
+            cursor.close()
+            self._kept = None
 
     def _translate(self, exc: psycopg.Error, conflict: Sequence[AppendRequest]) -> PersistenceError:
         import psycopg
