@@ -47,7 +47,7 @@ The tree::
     │       ├── ConsentAlreadyWithdrawn nothing is recorded after consent is withdrawn
     │       ├── NoPublishConsent        consent to publish withdrawn when none is on record
     │       ├── InvalidConsent          a consent given by someone else, or dated later
-    │       ├── NearRelativeInRole, NotRoleHolder, OwnEntry   a fund's roles; maker–checker
+    │       ├── NearRelativeInRole, NotRoleHolder, OwnEntry, OwnCount  fund roles; maker–checker
     │       └── EntryAlreadyChecked, PeriodClosed, InsufficientFunds, EntriesPending, NotReversible
     ├── PersistenceError
     │   ├── ConcurrencyConflict (StreamExists under it), NotFound, IntegrityViolation

@@ -9,8 +9,9 @@ The rules it keeps (DOMAIN §5; 村民委员会组织法 Art. 30, 32):
   only booked entries count, and nobody checks an entry they recorded;
 - cash on hand and the bank never go below zero, counting outflows that await booking;
 - a period (a calendar month in the community's timezone) is reconciled by a cash count
-  witnessed by the bookkeeper; a difference is kept as a discrepancy until it is explained; a
-  reconciled period is closed, and corrections go into the open period as reversing entries;
+  witnessed by the bookkeeper; a difference is kept as a discrepancy until it is explained, by
+  the bookkeeper and never by whoever counted that cash; a reconciled period is closed, and
+  corrections go into the open period as reversing entries;
 - each reconciled period's statement is published, rendered through the beneficiary's plan's
   :class:`~communitygov.publicity.privacy.Disclosure`, so the beneficiary is de-identified unless
   separate consent to publish is on record.

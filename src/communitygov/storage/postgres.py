@@ -387,6 +387,7 @@ class PostgresStore(SQLReads, ClosedOnExit):
         write: bool,
         single: bool,
         conflict: Sequence[AppendRequest] = (),
+        keep: bool = False,
     ) -> T:
         """Run ``work`` with a cursor, translating every driver error.
 
@@ -397,6 +398,8 @@ class PostgresStore(SQLReads, ClosedOnExit):
             single: it is one statement (atomic on its own in autocommit mode).
             conflict: holds the request to name if the work runs into another writer (read
                 when that happens, so the work may change it as it goes).
+            keep: keep the cursor, and the rows it read, for the next call on the same
+                connection (a load, an append); otherwise it goes with its rows.
         """
         import psycopg
 
@@ -422,7 +425,9 @@ class PostgresStore(SQLReads, ClosedOnExit):
                         lost = connection.closed
                         raise
                     finally:
-                        self._let_go_of_pages(cursor)
+                        if not keep:
+                            cursor.close()
+                            self._kept = None
             except psycopg.Error as exc:
                 # A read is repeated once on a fresh connection; a write that may have
                 # reached the server is not (the caller decides, e.g. with a command id).
@@ -433,20 +438,13 @@ class PostgresStore(SQLReads, ClosedOnExit):
 
     def _cursor_of(self, connection: psycopg.Connection[Any]) -> psycopg.Cursor[Row]:
         """The cursor kept for ``connection`` while it is the one in use (called under the
-        lock): a new cursor looks up how to read each column afresh, a tenth of a load."""
+        lock): a new cursor looks up how to read each column afresh, a tenth of a load. Only a
+        load and an append keep it after the call (see :meth:`_run`): what the other reads
+        return (a page of events, a stream, every summary) may be large."""
         kept = self._kept
         if kept is None or kept.connection is not connection or kept.closed:
             kept = self._kept = _cursor(connection)
         return kept
-
-    def _let_go_of_pages(self, cursor: psycopg.Cursor[Row]) -> None:
-        """Close the kept cursor if its last result has several rows (called under the lock):
-        a page of events or a list of summaries is not held until the next call; the one row
-        of a load or an append is."""
-        result = cursor.pgresult
-        if result is not None and result.ntuples > 1:
-            cursor.close()
-            self._kept = None
 
     def _translate(self, exc: psycopg.Error, conflict: Sequence[AppendRequest]) -> PersistenceError:
         import psycopg
@@ -511,7 +509,7 @@ class PostgresStore(SQLReads, ClosedOnExit):
         self._require_open()
         if any(isinstance(p, str) and not storable_text(p) for p in parameters):
             return []  # a lone surrogate or a NUL: no stored text holds one
-        return self._run(work, write=False, single=True)
+        return self._run(work, write=False, single=True, keep=sql is self._queries["load"])
 
     def _migrate(self) -> None:
         def current(cursor: psycopg.Cursor[Row]) -> int:
@@ -593,7 +591,7 @@ class PostgresStore(SQLReads, ClosedOnExit):
             assert row is not None
             return self._result(request.community_id, row)
 
-        return self._run(work, write=True, single=True, conflict=[request])
+        return self._run(work, write=True, single=True, conflict=[request], keep=True)
 
     def append_many(self, requests: Sequence[AppendRequest]) -> list[AppendResult]:
         """Store several batches in one transaction, all or nothing (a bulk import).
