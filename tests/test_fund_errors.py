@@ -198,6 +198,18 @@ CASES: dict[
         cg.InvalidAmount,
         {"field": "amount", "value": 12.5},
     ),
+    "a fund in a currency written in small letters": (
+        base,
+        open_with(currency="cny"),
+        cg.InvalidAmount,
+        {"field": "currency", "value": "cny"},
+    ),
+    "an entry named by a number": (
+        base,
+        lambda f: f.book(3, by=B, at=T),
+        cg.WrongType,
+        {"field": "entry id", "value": 3},
+    ),
     "another currency": (
         base,
         lambda f: f.record_payout(cg.Money(100, "USD"), by=C, at=T),

@@ -49,6 +49,18 @@ def test_a_matter_round_trips_through_the_store(gov: cg.Governance) -> None:
     assert gov.verify() == []
 
 
+@pytest.mark.parametrize("command", ["close", None, 3])
+def test_a_command_that_cannot_be_called_is_refused_before_anything_is_read(
+    gov: cg.Governance, command: object
+) -> None:
+    # It was a bare TypeError from deep inside execute.
+    matter = _raise(gov)
+    with pytest.raises(cg.WrongType) as refused:
+        gov.execute(cg.Matter, "sanwan", "m1", command)  # type: ignore[arg-type]
+    assert (refused.value.field, refused.value.value) == ("command", command)
+    assert gov.matter("sanwan", "m1") == matter
+
+
 def test_verifying_a_community_the_store_does_not_hold_is_not_found(gov: cg.Governance) -> None:
     assert gov.verify("sanwan") == []
     for summaries in (True, False):

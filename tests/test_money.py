@@ -92,3 +92,12 @@ def test_an_amount_is_taken_exactly_up_to_its_bound(step: int, side: int) -> Non
     else:
         with pytest.raises(cg.InvalidAmount):
             cg.Money(fen)
+
+
+@pytest.mark.parametrize("currency", ["cny", "", "CN", "CNYY", " CNY", "人民币", None, 156])
+def test_a_currency_is_its_iso_code(currency: object) -> None:
+    # "cny" was taken, and made a fund that refused every amount in CNY as another currency.
+    with pytest.raises(cg.InvalidAmount) as caught:
+        cg.Money(100, currency)  # type: ignore[arg-type]
+    assert (caught.value.field, caught.value.value) == ("currency", currency)
+    assert cg.Money(100, "USD").currency == "USD"

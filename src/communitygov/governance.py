@@ -357,9 +357,11 @@ class Governance:
                 at a version those events do not lead to, or other than those events,
                 replayed onto it, make), or an event it returns holds a value of another type
                 than its field's, which cannot be written.
-            WrongType: ``cls`` is not an aggregate class.
+            WrongType: ``cls`` is not an aggregate class, or ``command`` cannot be called.
         """
         _require_aggregate_class(cls)
+        if not callable(command):
+            raise WrongType("command", command, "a callable taking the aggregate")
         if command_id is not None:
             done = self.store.command_result(community_id, command_id)
             if done is not None:

@@ -49,6 +49,7 @@ from communitygov.errors import (
     TimeWentBackwards,
     UnknownReference,
     WrongCommunity,
+    WrongType,
 )
 from communitygov.funds.events import (
     CashReconciled,
@@ -77,7 +78,7 @@ from communitygov.funds.statement import statement
 from communitygov.kernel.aggregate import Aggregate, Decision, Description
 from communitygov.kernel.checks import require_instance, require_text
 from communitygov.kernel.events import Event
-from communitygov.kernel.money import CNY, Money
+from communitygov.kernel.money import CNY, Money, require_currency_code
 from communitygov.kernel.timekeeping import local_date, require_aware, zone
 from communitygov.organisation.community import Community
 from communitygov.publicity.notices import Notice
@@ -184,8 +185,11 @@ class Fund(Aggregate):
         """The entry with that id.
 
         Raises:
+            WrongType: ``entry_id`` is not a text (an entry's id is, such as ``"e1"``).
             UnknownReference: no such entry.
         """
+        if not isinstance(entry_id, str):
+            raise WrongType("entry id", entry_id, "a text, such as 'e1'")
         for entry in self.entries:
             if entry.id == entry_id:
                 return entry
@@ -272,7 +276,9 @@ class Fund(Aggregate):
             currency: the currency of every amount; CNY by default.
 
         Raises:
-            EmptyField: the id, purpose or currency is empty.
+            EmptyField: the id or purpose is empty.
+            InvalidAmount: ``currency`` is not an ISO 4217 code (three capital letters, such
+                as ``"CNY"``).
             ConsentAlreadyWithdrawn: the beneficiary has withdrawn consent to the plan, so
                 nothing more about them may be recorded.
             WrongCommunity: ``community`` is not the plan's.
@@ -285,7 +291,7 @@ class Fund(Aggregate):
         require_aware(at)
         require_text(fund_id, "fund id")
         require_text(purpose, "fund purpose")
-        require_text(currency, "currency")
+        require_currency_code(currency)
         require_instance(plan, AssistancePlan, "plan")
         require_instance(community, Community, "community")
         if at < plan.opened.at:

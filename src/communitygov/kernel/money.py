@@ -23,7 +23,7 @@ import attrs
 
 from communitygov.errors import CurrencyMismatch, InvalidAmount, InvalidCount
 
-__all__ = ["CNY", "MAX_FEN", "Money", "require_fen", "total"]
+__all__ = ["CNY", "MAX_FEN", "Money", "require_currency_code", "require_fen", "total"]
 
 CNY = "CNY"
 """The currency code of the renminbi, the default currency."""
@@ -65,9 +65,25 @@ def _whole_fen(instance: Money, attribute: attrs.Attribute[int], value: object) 
         )
 
 
+_CODE = re.compile(r"[A-Z]{3}")
+
+
+def require_currency_code(value: object, field: str = "currency") -> str:
+    """``value``, once it is known to be a currency's ISO 4217 code: three capital letters,
+    such as ``"CNY"`` (a code in small letters would never match the amounts given in it).
+
+    Raises:
+        InvalidAmount: it is not.
+    """
+    if not isinstance(value, str) or _CODE.fullmatch(value) is None:
+        raise InvalidAmount(
+            field, value, "a currency is its ISO 4217 code, three capital letters such as 'CNY'"
+        )
+    return value
+
+
 def _currency(instance: Money, attribute: attrs.Attribute[str], value: object) -> None:
-    if not isinstance(value, str):
-        raise InvalidAmount("currency", value, "the currency is a code such as 'CNY'")
+    require_currency_code(value)
 
 
 @attrs.frozen(order=False)
@@ -80,7 +96,8 @@ class Money:
 
     Raises:
         InvalidAmount: ``fen`` is not an ``int`` (a float or a bool is refused) or lies beyond
-            :data:`MAX_FEN` either way, or ``currency`` is not a string.
+            :data:`MAX_FEN` either way, or ``currency`` is not an ISO 4217 code (three
+            capital letters).
     """
 
     fen: int = attrs.field(validator=_whole_fen)

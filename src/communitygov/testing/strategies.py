@@ -390,7 +390,9 @@ _VALUES: Mapping[Any, st.SearchStrategy[Any]] = {
     int: st.integers(),
     bool: st.booleans(),
     Fraction: st.fractions(),
-    Money: st.builds(Money, st.integers(-MAX_FEN, MAX_FEN), st.text(max_size=20)),
+    Money: st.builds(
+        Money, st.integers(-MAX_FEN, MAX_FEN), st.from_regex(r"[A-Z]{3}", fullmatch=True)
+    ),
     Period: periods(),
     Bound: bounds(),
     LegalBasis: legal_bases(),
