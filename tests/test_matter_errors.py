@@ -560,8 +560,8 @@ CASES: list[Any] = [
     pytest.param(
         transition_not_allowed_deliberating_when_resolved,
         cg.TransitionNotAllowed,
-        {"action": "adopt", "state": "resolved", "allowed": ("publicise_resolution",)},
-        id="TransitionNotAllowed-adopt-when-resolved",
+        {"action": "deliberate", "state": "resolved", "allowed": ("publicise_resolution",)},
+        id="TransitionNotAllowed-deliberate-when-resolved",
     ),
     pytest.param(
         quorum_not_met,

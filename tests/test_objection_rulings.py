@@ -208,7 +208,7 @@ def test_objections_left_unruled_when_another_is_upheld_are_pending_no_more() ->
     # x2 objected to a notice that no longer stands: nothing awaits a ruling, as nothing is due
     assert m.pending_objections() == ()
     assert m.open_deadlines() == ()
-    assert "uphold_objection" not in m.allowed_actions()
+    assert "rule_on_objection" not in m.allowed_actions()
 
 
 def test_the_upheld_ruling_names_the_objections_that_lapse_with_the_resolution() -> None:

@@ -33,6 +33,7 @@ from communitygov.errors import (
     ObjectionSuperseded,
     PeriodNotElapsed,
     SamePerson,
+    TransitionNotAllowed,
     UnknownReference,
     WindowClosed,
     WindowTooShort,
@@ -78,6 +79,16 @@ from communitygov.organisation.community import Community
 from communitygov.publicity.notices import Notice, NoticeKind
 
 __all__ = ["Deadline", "Matter"]
+
+_COMMAND_OF = {
+    "adopt": "deliberate",
+    "reject": "deliberate",
+    "uphold_objection": "rule_on_objection",
+    "dismiss_objection": "rule_on_objection",
+}
+"""The command that takes each workflow action whose name is not the command's: the workflow
+tells a meeting that adopts from one that rejects, and an upheld objection from a dismissed
+one, as they lead to different states; the matter has one command for each pair."""
 
 
 @attrs.frozen
@@ -218,8 +229,16 @@ class Matter(Aggregate):
         return self.procedure.workflow.is_terminal(self.state)
 
     def allowed_actions(self) -> tuple[str, ...]:
-        """The commands the matter's state allows now."""
-        return self.procedure.workflow.allowed(self.state)
+        """The commands (the matter's methods) its state allows now, such as ``deliberate``
+        and ``withdraw`` at a deliberation step. The workflow's own actions, which tell an
+        adopting meeting from a rejecting one (``adopt``, ``reject``, ``uphold_objection``,
+        ``dismiss_objection``), are ``procedure.workflow.allowed(state)``."""
+        commands: list[str] = []
+        for action in self.procedure.workflow.allowed(self.state):
+            command = _COMMAND_OF.get(action, action)
+            if command not in commands:
+                commands.append(command)
+        return tuple(commands)
 
     def pending_objections(self) -> tuple[Objection, ...]:
         """Objections to the resolution notice now up that await a ruling.
@@ -664,9 +683,17 @@ class Matter(Aggregate):
     # --- helpers -------------------------------------------------------------------------
 
     def _begin(self, action: str, at: datetime) -> datetime:
-        """Check the time, then that ``action`` is allowed now."""
+        """Check the time, then that the workflow's ``action`` is allowed now.
+
+        Raises:
+            TransitionNotAllowed: it is not; the error names the command and the commands
+                allowed now (see :meth:`allowed_actions`).
+        """
         at = self._checked_time(at)
-        self.procedure.workflow.target(self.state, action)
+        if (self.state, action) not in self.procedure.workflow.table:
+            raise TransitionNotAllowed(
+                _COMMAND_OF.get(action, action), self.state, self.allowed_actions()
+            )
         return at
 
     def _period_end(self, start: datetime, period: Period) -> datetime:

@@ -111,7 +111,7 @@ class _Walk:
         state, table = self.matter.state, self.procedure.workflow.table
         choices = [
             action
-            for action in self.matter.allowed_actions()
+            for action in self.procedure.workflow.allowed(state)
             if self._possible(action) and (not staying or table[state, action] == state)
             for _ in range(weights.get(action, _DEFAULT_WEIGHT))
         ]
