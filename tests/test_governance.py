@@ -61,6 +61,23 @@ def test_a_command_that_cannot_be_called_is_refused_before_anything_is_read(
     assert gov.matter("sanwan", "m1") == matter
 
 
+def test_a_query_of_a_community_the_store_does_not_hold_is_not_found(
+    gov: cg.Governance,
+) -> None:
+    # A typo read as "nothing is due" / "no matters".
+    _raise(gov)
+    assert gov.summaries("sanwan", kind="fund") == []  # held, with nothing of that kind
+    assert gov.due("sanwan", at=START, within=timedelta(0)) == []
+    for ask in (
+        lambda: gov.summaries("sanwam"),
+        lambda: gov.summaries("sanwam", kind="matter", state="raised"),
+        lambda: gov.due("sanwam", at=START),
+    ):
+        with pytest.raises(cg.NotFound) as missing:
+            ask()
+        assert (missing.value.kind, missing.value.id) == ("community", "sanwam")
+
+
 def test_verifying_a_community_the_store_does_not_hold_is_not_found(gov: cg.Governance) -> None:
     assert gov.verify("sanwan") == []
     for summaries in (True, False):

@@ -758,7 +758,7 @@ def run(
     """
     say = echo or (lambda line: print(line, file=out))
     gov = Governance(store if store is not None else MemoryStore())
-    if gov.summaries(community_id, kind=Community.kind):
+    if community_id in gov.communities():
         raise StoryAlreadyTold(community_id)
     story = _Story(gov, community_id, say)
 

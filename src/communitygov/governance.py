@@ -409,8 +409,15 @@ class Governance:
     def summaries(
         self, community_id: str, *, kind: str | None = None, state: str | None = None
     ) -> list[Summary]:
-        """The community's stored summaries, optionally of one kind or in one state."""
-        return self.store.summaries(community_id, kind=kind, state=state)
+        """The community's stored summaries, optionally of one kind or in one state.
+
+        Raises:
+            NotFound: the store holds nothing of ``community_id`` (a mistyped id does not
+                read as a community with nothing in it).
+        """
+        return self._of_a_community(
+            community_id, self.store.summaries(community_id, kind=kind, state=state)
+        )
 
     def due(
         self,
@@ -427,6 +434,8 @@ class Governance:
                 timezone-aware datetime.
             WrongType: ``within`` is not a ``timedelta``, or no ``at`` was given and the
                 clock's time is not a datetime.
+            NotFound: the store holds nothing of ``community_id`` (a mistyped id does not
+                read as nothing due).
         """
         require_instance(within, timedelta, "within")
         aware = require_aware(self.now() if at is None else at)
@@ -445,7 +454,8 @@ class Governance:
             until = datetime.max
         else:
             until = datetime.min + span
-        return self.store.summaries(community_id, due_before=until.replace(tzinfo=UTC))
+        found = self.store.summaries(community_id, due_before=until.replace(tzinfo=UTC))
+        return self._of_a_community(community_id, found)
 
     def history(self, community_id: str, aggregate_id: str) -> list[Event]:
         """Every event of one aggregate, oldest first.
@@ -502,6 +512,16 @@ class Governance:
         return problems
 
     # --- internals ---------------------------------------------------------------------
+
+    def _of_a_community(self, community_id: str, found: list[Summary]) -> list[Summary]:
+        """``found``, once it is known to be none or of a community the store holds.
+
+        Raises:
+            NotFound: it is none, and the store holds nothing of ``community_id``.
+        """
+        if not found and not self._holds(community_id):
+            raise NotFound("community", community_id)
+        return found
 
     def _holds(self, community_id: str) -> bool:
         """Whether the store holds an event or a summary of the community (a record that
