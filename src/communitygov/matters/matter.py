@@ -244,8 +244,9 @@ class Matter(Aggregate):
         """Objections to the resolution notice now up that await a ruling.
 
         None while no notice is up: once an upheld objection has sent the matter back, the
-        other objections to that notice are left unruled (the resolution they object to no
-        longer stands), and a new notice starts a new round.
+        other objections to that notice are never ruled on; they lapse with the resolution
+        they object to, and the upheld ruling names them (``ObjectionRuled.lapsed``). A new
+        notice starts a new round.
         """
         if self.state != MatterState.RESOLUTION_PUBLICITY:
             return ()

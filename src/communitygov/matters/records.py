@@ -169,6 +169,6 @@ class Objection:
     @property
     def pending(self) -> bool:
         """Whether it has no ruling. One to a notice that an upheld objection has replaced
-        keeps none for good; :meth:`~communitygov.Matter.pending_objections` gives those that
-        await a ruling now."""
+        keeps none for good (it lapsed, and the upheld ruling names it);
+        :meth:`~communitygov.Matter.pending_objections` gives those that await a ruling now."""
         return self.upheld is None
