@@ -572,7 +572,9 @@ class Matter(Aggregate):
         for person in sorted(rulers):
             if not community.is_member(person, body, day):
                 raise NotAMember(person, body.en, day)
-        lapsed = tuple(o.id for o in self.pending_objections() if o.id != objection_id)
+        # An upheld objection takes the resolution down, and the others to it lapse with it.
+        others = (o.id for o in self.pending_objections() if o.id != objection_id)
+        lapsed = tuple(others) if upheld else ()
         return self._record(
             ObjectionRuled(
                 at=at,
@@ -581,7 +583,7 @@ class Matter(Aggregate):
                 ruling=ruling,
                 ruled_by=rulers,
                 place=place,
-                lapsed=lapsed if upheld else (),
+                lapsed=lapsed,
             )
         )
 
@@ -691,7 +693,7 @@ class Matter(Aggregate):
                 allowed now (see :meth:`allowed_actions`).
         """
         at = self._checked_time(at)
-        if (self.state, action) not in self.procedure.workflow.table:
+        if not self.procedure.workflow.can(self.state, action):
             raise TransitionNotAllowed(
                 _COMMAND_OF.get(action, action), self.state, self.allowed_actions()
             )

@@ -509,6 +509,7 @@ class PostgresStore(SQLReads, ClosedOnExit):
         self._require_open()
         if any(isinstance(p, str) and not storable_text(p) for p in parameters):
             return []  # a lone surrogate or a NUL: no stored text holds one
+        # The load is the hot read and returns one row: its cursor is kept for the next call.
         return self._run(work, write=False, single=True, keep=sql is self._queries["load"])
 
     def _migrate(self) -> None:
