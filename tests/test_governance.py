@@ -64,14 +64,18 @@ def test_a_command_that_cannot_be_called_is_refused_before_anything_is_read(
 def test_a_query_of_a_community_the_store_does_not_hold_is_not_found(
     gov: cg.Governance,
 ) -> None:
-    # A typo read as "nothing is due" / "no matters".
+    # A typo read as "nothing is due" / "no matters" / "nothing happened".
     _raise(gov)
     assert gov.summaries("sanwan", kind="fund") == []  # held, with nothing of that kind
     assert gov.due("sanwan", at=START, within=timedelta(0)) == []
+    last = gov.feed("sanwan")[-1].position
+    assert gov.feed("sanwan", after=last) == []  # held, with nothing new
     for ask in (
         lambda: gov.summaries("sanwam"),
         lambda: gov.summaries("sanwam", kind="matter", state="raised"),
         lambda: gov.due("sanwam", at=START),
+        lambda: gov.feed("sanwam"),
+        lambda: gov.feed("sanwam", after=last),
     ):
         with pytest.raises(cg.NotFound) as missing:
             ask()

@@ -67,6 +67,7 @@ from communitygov.storage.records import (
 __all__ = ["FeedItem", "Governance"]
 
 A = TypeVar("A", bound=Aggregate)
+R = TypeVar("R", Summary, RecordedEvent)
 
 _STORE_METHODS = tuple(
     name for name, value in vars(EventStore).items() if callable(value) and name[0] != "_"
@@ -472,10 +473,17 @@ class Governance:
     def feed(self, community_id: str, *, after: int = 0, limit: int = 1000) -> list[FeedItem]:
         """The community's events after position ``after``, in order, decoded: the record
         itself, for projections, with every name and sensitive detail in it (publish
-        notices, which de-identify, never the events)."""
+        notices, which de-identify, never the events).
+
+        Raises:
+            NotFound: the store holds nothing of ``community_id`` (a mistyped id does not
+                read as a community where nothing has happened).
+            DecodeError: a stored event cannot be decoded.
+        """
+        recorded = self.store.read_all(community_id, after_position=after, limit=limit)
         return [
             FeedItem(event.position, event.stream_id, event.version, self._decode(event))
-            for event in self.store.read_all(community_id, after_position=after, limit=limit)
+            for event in self._of_a_community(community_id, recorded)
         ]
 
     def verify(self, community_id: str | None = None, *, summaries: bool = True) -> list[Problem]:
@@ -513,8 +521,9 @@ class Governance:
 
     # --- internals ---------------------------------------------------------------------
 
-    def _of_a_community(self, community_id: str, found: list[Summary]) -> list[Summary]:
-        """``found``, once it is known to be none or of a community the store holds.
+    def _of_a_community(self, community_id: str, found: list[R]) -> list[R]:
+        """``found`` (summaries or events), once it is known to be none or of a community the
+        store holds.
 
         Raises:
             NotFound: it is none, and the store holds nothing of ``community_id``.
