@@ -205,6 +205,30 @@ def test_rules_take_any_iterable_of_choices() -> None:
     assert attrs.evolve(P3, steps=list(P3.steps)) == P3
 
 
+@pytest.mark.parametrize(
+    ("build", "what", "field"),
+    [
+        (lambda: cg.SolicitationRules(constituencies=()), "SolicitationRules", "constituencies"),
+        (
+            lambda: cg.PublicityRules(upheld_returns_to="propose", objectors=frozenset()),
+            "PublicityRules",
+            "objectors",
+        ),
+    ],
+    ids=["nobody-gives-opinions", "nobody-may-object"],
+)
+def test_a_group_of_no_one_fails_when_built(
+    build: Callable[[], object], what: str, field: str
+) -> None:
+    # Every opinion, or every objection, could only be refused with NotEligible.
+    with pytest.raises(cg.DefinitionError) as caught:
+        build()
+    assert caught.value.what == what
+    assert caught.value.problem == f"{field} is empty: name at least one constituency"
+    one = frozenset({cg.Constituency.REPRESENTATIVES})
+    assert cg.SolicitationRules(constituencies=one).constituencies == one
+
+
 def test_no_deadline_for_rulings_and_no_papers_notice_are_allowed() -> None:
     rules = cg.PublicityRules(upheld_returns_to="consult", ruling_within=None)
     assert rules.ruling_within is None

@@ -120,6 +120,19 @@ def _constituencies(value: Iterable[Constituency]) -> frozenset[Constituency]:
     return collected(frozenset, value)
 
 
+def _require_someone(rules: object, field: str, group: frozenset[Constituency]) -> None:
+    """Refuse a group of no one: a solicitation nobody may answer, or a notice nobody may
+    object to, would empty the right the step exists for.
+
+    Raises:
+        DefinitionError: ``group`` is empty.
+    """
+    if not group:
+        raise DefinitionError(
+            type(rules).__name__, f"{field} is empty: name at least one constituency"
+        )
+
+
 def _steps(value: Iterable[DeliberationStep]) -> tuple[DeliberationStep, ...]:
     return collected(tuple, value)
 
@@ -130,13 +143,20 @@ class SolicitationRules:
 
     Attributes:
         minimum: the shortest window the solicitation may stay open.
-        constituencies: who may give an opinion.
+        constituencies: who may give an opinion (one group at least).
+
+    Raises:
+        DefinitionError: ``constituencies`` is empty, or ``minimum`` is not a
+            :class:`~communitygov.Period`.
     """
 
     minimum: Period = attrs.field(default=Period.days(7), validator=_period)
     constituencies: frozenset[Constituency] = attrs.field(
         default=frozenset(Constituency), converter=_constituencies
     )
+
+    def __attrs_post_init__(self) -> None:
+        _require_someone(self, "constituencies", self.constituencies)
 
 
 @attrs.frozen(field_transformer=declared_types)
@@ -171,13 +191,18 @@ class PublicityRules:
 
     Attributes:
         period: how long the notice stays up; work may start only after it ends.
-        objectors: who may object while it is up.
+        objectors: who may object while it is up (one group at least: a resolution nobody
+            may object to would not be published for objections).
         ruling_body: the body whose members rule on objections.
         upheld_returns_to: the step an upheld objection sends the matter back to.
         ruling_within: how long the ruling body has to rule on an objection, counted from
             the day it is raised (the statutory pattern: a ruling within 3 days, 村民委员会组织法
             Art. 14); ``None`` for no deadline. A ruling due is one of the matter's open
             deadlines until it is made; a late ruling is still recorded.
+
+    Raises:
+        DefinitionError: ``objectors`` is empty, or a period is not a
+            :class:`~communitygov.Period`.
     """
 
     upheld_returns_to: str
@@ -187,6 +212,9 @@ class PublicityRules:
     )
     ruling_body: BodyKind = BodyKind.SUPERVISION_COMMITTEE
     ruling_within: Period | None = attrs.field(default=Period.days(3), validator=_optional_period)
+
+    def __attrs_post_init__(self) -> None:
+        _require_someone(self, "objectors", self.objectors)
 
 
 @attrs.frozen(field_transformer=declared_types)
