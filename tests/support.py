@@ -188,7 +188,8 @@ def adopting_meeting(m: cg.Matter, when: datetime) -> cg.Meeting:
 
 
 def advance(m: cg.Matter, c: cg.Community | None = None) -> tuple[cg.Matter, tuple[cg.Event, ...]]:
-    """Take the next step of the happy path, each a day after the last (or when a period ends)."""
+    """Take the next step of the happy path, each a day after the last (or when a period ends,
+    or the papers' notice has run)."""
     c = community() if c is None else c
     s = cg.MatterState
     state = m.state
@@ -198,7 +199,9 @@ def advance(m: cg.Matter, c: cg.Community | None = None) -> tuple[cg.Matter, tup
         assert m.solicitation_closes_at is not None
         return m.close_solicitation(at=later(m, not_before=m.solicitation_closes_at + _MORNING))
     if m.procedure.is_step(state):
-        when = later(m)
+        notice = m.procedure.step(state).papers_notice
+        # Papers go out the day after the last record, once the plan on the table exists.
+        when = later(m, 1 if notice is None else 1 + notice.count)
         return m.deliberate(adopting_meeting(m, when), community=c, at=when)
     if state == s.RESOLVED:
         return m.publicise_resolution("决议：通过福乐项目", place="社区公示栏", at=later(m))

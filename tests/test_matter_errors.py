@@ -313,6 +313,25 @@ def papers_not_sent_in_time() -> Arranged:
     return m, _c(), lambda: m.deliberate(minutes, community=_c(), at=when)
 
 
+def papers_before_plan() -> Arranged:
+    # Papers a week ahead, but dated the day before the plan was tabled (11 September).
+    m = matter_at("review", P4)
+    when = later(m, 7)
+    minutes = meeting(B.PARTY_MEMBERS_ASSEMBLY, 10, 10, papers_sent_on=date(2025, 9, 10))
+    return m, _c(), lambda: m.deliberate(minutes, community=_c(), at=when)
+
+
+def papers_before_the_matter() -> Arranged:
+    # Before any plan, papers dated before the matter was raised (1 September).
+    first_step_with_papers = attrs.evolve(
+        P3,
+        steps=[attrs.evolve(P3.steps[0], papers_notice=cg.Period.days(3)), *P3.steps[1:]],
+    )
+    m = matter_at("propose", first_step_with_papers)
+    minutes = meeting(B.PARTY_COMMITTEE, 5, 5, plan="方案", papers_sent_on=date(2025, 8, 31))
+    return m, _c(), lambda: m.deliberate(minutes, community=_c(), at=later(m))
+
+
 def plan_required() -> Arranged:
     m = matter_at("propose")
     return (
@@ -698,6 +717,28 @@ CASES: list[Any] = [
         },
         id="PapersNotSentInTime",
     ),
+    pytest.param(
+        papers_before_plan,
+        cg.PapersBeforePlan,
+        {
+            "body": "party members' assembly",
+            "sent_on": date(2025, 9, 10),
+            "plan_version": 1,
+            "since": date(2025, 9, 11),
+        },
+        id="PapersBeforePlan",
+    ),
+    pytest.param(
+        papers_before_the_matter,
+        cg.PapersBeforePlan,
+        {
+            "body": "party organisation committee",
+            "sent_on": date(2025, 8, 31),
+            "plan_version": 0,
+            "since": date(2025, 9, 1),
+        },
+        id="PapersBeforePlan-before-the-matter",
+    ),
     pytest.param(plan_required, cg.PlanRequired, {"step": "propose"}, id="PlanRequired"),
     pytest.param(
         amendment_not_allowed, cg.AmendmentNotAllowed, {"step": "resolve"}, id="AmendmentNotAllowed"
@@ -899,6 +940,7 @@ REQUIRED = {
     cg.TimeWentBackwards,
     cg.NotEligible,
     cg.PapersNotSentInTime,
+    cg.PapersBeforePlan,
     cg.PlanRequired,
     cg.AmendmentNotAllowed,
     cg.PlanVersionMismatch,

@@ -173,8 +173,8 @@ def test_whole_life_on_four_deliberations_with_papers_three_days_ahead() -> None
     t = Trail(drive_tracked(raised(P4), "review"))
     m = t.m
     assert m.allowed_actions() == ("deliberate", "withdraw")
-    meeting_day = later(m)
-    sent = meeting_day.date() - timedelta(days=3)
+    sent = later(m).date()  # after the plan was tabled and agreed
+    meeting_day = later(m, 4)
     # 10 party members: at least half present (5) is a quorum, but adoption needs more than half
     # of those who should attend (6 of 10), not of those present.
     with pytest.raises(cg.ThresholdNotReached) as caught:

@@ -45,6 +45,7 @@ from communitygov import (
     ObjectionSuperseded,
     Opinion,
     Outcome,
+    PapersBeforePlan,
     PapersNotSentInTime,
     PeriodNotElapsed,
     Procedure,
@@ -62,7 +63,8 @@ from communitygov import (
     WrongBody,
 )
 from communitygov.kernel.aggregate import Decision
-from communitygov.kernel.periods import period_end
+from communitygov.kernel.calendars import CALENDAR_DAYS
+from communitygov.kernel.periods import PeriodUnit, last_day, period_end
 from communitygov.matters.events import (
     DeliberationHeld,
     ImplementationStarted,
@@ -111,18 +113,20 @@ ACTIONS = (
 
 TEXTS = st.sampled_from(["同意加装电梯", "Fix the lift in building 3", "   "])
 MICROSECOND = timedelta(microseconds=1)
-FLAWS = ("no quorum", "late papers", "wrong body", "absent voter", "contradicting minutes")
+FLAWS = (
+    "no quorum",
+    "late papers",
+    "papers before the plan",
+    "wrong body",
+    "absent voter",
+    "contradicting minutes",
+)
 CLOCKS = (
     ZoneInfo("Asia/Shanghai"),
     UTC,
     timezone(timedelta(hours=-10)),
     timezone(timedelta(hours=14)),
 )
-
-
-def papers_in_time(step: DeliberationStep, day: date) -> date | None:
-    """A day early enough for any generated papers notice (at most 5 working days)."""
-    return None if step.papers_notice is None else day - timedelta(days=30)
 
 
 class MatterMachine(RuleBasedStateMachine):
@@ -236,8 +240,10 @@ class MatterMachine(RuleBasedStateMachine):
         *,
         outcome: Outcome | None = None,
         quorate: bool = True,
-        papers: bool = True,
+        papers: date | None = None,
     ) -> Meeting:
+        """A meeting of the current step's body; its papers, where the step wants them, sent
+        on ``papers`` or, by default, the day the plan on the table was tabled."""
         step = self.procedure.step(self.state)
         first = step.key == self.procedure.steps[0].key
         required = first and self.matter.plan_version == 0
@@ -255,10 +261,40 @@ class MatterMachine(RuleBasedStateMachine):
                 outcome=outcome,
                 quorate=quorate,
                 plan=plan,
-                papers_sent_on=papers_in_time(step, day) if papers else day,
+                papers_sent_on=papers if papers is not None else self.papers_on_time(step),
             ),
             label="meeting",
         )
+
+    def plan_tabled_on(self) -> date:
+        """The day the plan on the table was tabled; before any plan, the day the matter was
+        raised: papers sent before it were about something else."""
+        tabled = [held.at for held in self.matter.deliberations if held.plan is not None]
+        return self.community.local_date(tabled[-1] if tabled else self.matter.raised.at)
+
+    def papers_on_time(self, step: DeliberationStep) -> date | None:
+        """The earliest day papers about the plan on the table can go out, where the step
+        wants them."""
+        return None if step.papers_notice is None else self.plan_tabled_on()
+
+    def papers_late(self, step: DeliberationStep) -> bool:
+        """Whether papers sent the day the plan was tabled are too late for today's meeting."""
+        notice = step.papers_notice
+        if notice is None:
+            return False
+        day = self.community.local_date(self.now)
+        # Counted as the matter counts it: calendar days as they fall, working days on the
+        # procedure's calendar.
+        calendar_days = notice.unit is PeriodUnit.CALENDAR_DAYS
+        count_on = CALENDAR_DAYS if calendar_days else self.procedure.calendar
+        return last_day(self.plan_tabled_on(), notice, count_on) > day
+
+    def wait_for_papers(self) -> None:
+        """Wait, where the current step wants papers, until papers sent the day the plan was
+        tabled have had their notice."""
+        step = self.procedure.step(self.state)
+        while self.papers_late(step):
+            self.now += timedelta(days=1)
 
     def deliberate(
         self, meeting: Meeting, errors: tuple[type[CommunityGovError], ...] = ()
@@ -335,6 +371,7 @@ class MatterMachine(RuleBasedStateMachine):
             outcome = data.draw(
                 st.sampled_from([Outcome.ADOPTED, Outcome.ADOPTED, Outcome.ADOPTED, None])
             )
+            self.wait_for_papers()
             self.deliberate(self.meeting(data, outcome=outcome))
         elif state == S.RESOLVED:
             self.attempt(lambda: matter.publicise_resolution("决议公告", place="公示栏", at=now))
@@ -443,16 +480,24 @@ class MatterMachine(RuleBasedStateMachine):
     @precondition(lambda self: self.at_step())
     @rule(data=st.data())
     def deliberate_valid_meeting(self, data: st.DataObject) -> None:
-        self.deliberate(self.meeting(data))
+        # Valid but for its papers where the plan was tabled too recently for their notice.
+        step = self.procedure.step(self.state)
+        late = (PapersNotSentInTime,) if self.papers_late(step) else ()
+        self.deliberate(self.meeting(data), errors=late)
 
     @precondition(lambda self: self.at_step())
     @rule(data=st.data(), flaw=st.sampled_from(FLAWS))
     def deliberate_invalid_meeting(self, data: st.DataObject, flaw: str) -> None:
+        self.wait_for_papers()  # so that the flaw is the meeting's only one
         step = self.procedure.step(self.state)
         if flaw == "no quorum":
             self.deliberate(self.meeting(data, quorate=False), errors=(QuorumNotMet,))
         elif flaw == "late papers" and step.papers_notice is not None:
-            self.deliberate(self.meeting(data, papers=False), errors=(PapersNotSentInTime,))
+            today = self.community.local_date(self.now)
+            self.deliberate(self.meeting(data, papers=today), errors=(PapersNotSentInTime,))
+        elif flaw == "papers before the plan" and step.papers_notice is not None:
+            before = self.plan_tabled_on() - timedelta(days=1)
+            self.deliberate(self.meeting(data, papers=before), errors=(PapersBeforePlan,))
         elif flaw == "wrong body":
             meeting = self.meeting(data)
             other = data.draw(st.sampled_from([b for b in cgst.STEP_BODIES if b is not step.body]))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
@@ -27,6 +27,7 @@ from communitygov import (
     VotingRule,
     event_type,
 )
+from communitygov.kernel.periods import last_day
 from communitygov.matters.procedure import DeliberationStep
 from communitygov.organisation.bodies import BodyKind
 from communitygov.organisation.events import CommunityRegistered
@@ -36,7 +37,9 @@ from support import SMALL_COMMUNITIES
 
 
 def matter_at_first_step(procedure: Procedure, community: Community) -> tuple[Matter, datetime]:
-    """A matter on ``procedure`` whose solicitation has just closed, and the time it closed."""
+    """A matter on ``procedure`` whose solicitation has just closed, and when its first meeting
+    may be held: at the close, or once papers sent the day it was raised (see
+    :func:`papers_for`) have had the first step's notice."""
     at = cgst.DEFAULT_START
     matter, _ = Matter.raise_matter(
         "m1",
@@ -52,12 +55,17 @@ def matter_at_first_step(procedure: Procedure, community: Community) -> tuple[Ma
     assert matter.solicitation_closes_at is not None
     closes_at = matter.solicitation_closes_at
     matter, _ = matter.close_solicitation(at=closes_at)
-    return matter, closes_at
+    notice = procedure.steps[0].papers_notice
+    if notice is None:
+        return matter, closes_at
+    ready = last_day(community.local_date(at), notice, procedure.calendar)
+    return matter, max(closes_at, datetime.combine(ready, closes_at.timetz()))
 
 
-def papers_for(step: DeliberationStep, day: date) -> date | None:
-    """A sending day early enough for any generated papers notice (at most 5 working days)."""
-    return None if step.papers_notice is None else day - timedelta(days=30)
+def papers_for(step: DeliberationStep, community: Community) -> date | None:
+    """Papers for the first meeting, where its step wants them: sent the day the matter was
+    raised, the earliest day they can be about it."""
+    return None if step.papers_notice is None else community.local_date(cgst.DEFAULT_START)
 
 
 @given(cgst.aware_datetimes(min_year=2010, max_year=2012))
@@ -172,7 +180,7 @@ def test_generated_meetings_pass_deliberate_at_their_step(
 ) -> None:
     matter, at = matter_at_first_step(procedure, community)
     step, day = procedure.steps[0], community.local_date(at)
-    papers = papers_for(step, day)
+    papers = papers_for(step, community)
     meeting = data.draw(
         cgst.meetings(community, step.body, day, step.rule, plan="Plan v1", papers_sent_on=papers),
         label="meeting",

@@ -262,18 +262,20 @@ def _closed_matter(procedure: Procedure) -> _Closed:
     closes_at = matter.solicitation_closes_at
     assert closes_at is not None
     matter = record(matter.close_solicitation(at=closes_at))
+    held_at = closes_at
     for position, step in enumerate(procedure.steps):
         people = present[step.body]
+        held_at = closes_at + timedelta(days=10 * position)  # papers ten days ahead, at most
         meeting = Meeting(
             body=step.body,
             present=people,
             votes=[Vote(p, Choice.YES) for p in people],
             outcome=Outcome.ADOPTED,
             plan="plan" if position == 0 else None,
-            papers_sent_on=closes_at.date() - timedelta(days=10),
+            papers_sent_on=closes_at.date() if position else None,
         )
-        matter = record(matter.deliberate(meeting, community=community, at=closes_at))
-    matter = record(matter.publicise_resolution("r", place="p", at=closes_at))
+        matter = record(matter.deliberate(meeting, community=community, at=held_at))
+    matter = record(matter.publicise_resolution("r", place="p", at=held_at))
     assert matter.resolution is not None
     later = matter.resolution.ends_at
     matter = record(matter.start_implementation(by="a", at=later))

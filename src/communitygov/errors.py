@@ -35,6 +35,7 @@ The tree::
     │   └── RuleViolation               a governance rule broken
     │       ├── QuorumNotMet, ThresholdNotReached, DecisionContradictsVote
     │       ├── PeriodNotElapsed, WindowClosed, WindowTooShort, PapersNotSentInTime
+    │       ├── PapersBeforePlan        papers dated before the plan they were about existed
     │       ├── NotAMember, NotEligible, WrongBody, SamePerson
     │       ├── VotedTwice, MoreVotesThanPresent, VoteFromAbsentPerson, PresentNotExpected
     │       ├── AmendmentNotAllowed, PlanRequired, PlanVersionMismatch
@@ -117,6 +118,7 @@ __all__ = [
     "ObjectionsPending",
     "OwnCount",
     "OwnEntry",
+    "PapersBeforePlan",
     "PapersNotSentInTime",
     "PeriodBeforeOpening",
     "PeriodClosed",
@@ -512,6 +514,26 @@ class PapersNotSentInTime(RuleViolation):
         super().__init__(
             f"the papers for the {body} {sent}; they must go out {notice} before the meeting, "
             f"by {latest.isoformat()}"
+        )
+
+
+class PapersBeforePlan(RuleViolation):
+    """Meeting papers are dated before the plan on the table existed: they cannot have been
+    about it."""
+
+    def __init__(self, body: str, sent_on: date, plan_version: int, since: date) -> None:
+        self.body = body
+        self.sent_on = sent_on
+        self.plan_version = plan_version
+        self.since = since
+        plan = (
+            f"plan version {plan_version} was tabled on"
+            if plan_version
+            else "the matter was raised on"
+        )
+        super().__init__(
+            f"the papers for the {body} were sent on {sent_on.isoformat()}, before {plan} "
+            f"{since.isoformat()}: they cannot have been about it"
         )
 
 

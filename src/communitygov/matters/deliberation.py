@@ -15,6 +15,7 @@ from communitygov.errors import (
     DecisionContradictsVote,
     MoreVotesThanPresent,
     NotAMember,
+    PapersBeforePlan,
     PapersNotSentInTime,
     PlanRequired,
     PlanVersionMismatch,
@@ -44,6 +45,7 @@ def check_meeting(
     community: Community,
     day: date,
     plan_version: int,
+    plan_since: date,
     calendar: Calendar,
 ) -> DeliberationHeld:
     """Check a meeting against its step and return the event that records it.
@@ -56,12 +58,15 @@ def check_meeting(
         community: the community, for who sat on the body on ``day``.
         day: the day of the meeting.
         plan_version: the matter's current plan version (0 before any plan).
+        plan_since: the day that version was tabled (the day the matter was raised, before
+            any plan): papers sent before it were about something else.
         calendar: the procedure's calendar, for papers due in working days.
 
     Raises:
         WrongBody, NotAMember, PresentNotExpected, MoreVotesThanPresent, VotedTwice,
         VoteFromAbsentPerson, PlanRequired, AmendmentNotAllowed, PlanVersionMismatch,
-        PapersNotSentInTime, QuorumNotMet, ThresholdNotReached, DecisionContradictsVote.
+        PapersNotSentInTime, PapersBeforePlan, QuorumNotMet, ThresholdNotReached,
+        DecisionContradictsVote.
         WrongType: the minutes, the reason or the plan is not text, or the papers' day not a
             date (the meeting is known to be a :class:`Meeting`, which checks who came and
             voted when it is made).
@@ -103,14 +108,16 @@ def check_meeting(
     if meeting.plan is not None and not (first_step or step.may_amend):
         raise AmendmentNotAllowed(step.key)
 
+    sent = meeting.papers_sent_on
     if step.papers_notice is not None:
         notice = step.papers_notice
         count_on = CALENDAR_DAYS if notice.unit is PeriodUnit.CALENDAR_DAYS else calendar
-        sent = meeting.papers_sent_on
         if sent is None or last_day(sent, notice, count_on) > day:
             raise PapersNotSentInTime(
                 body.en, sent, _latest_sending_day(day, notice, count_on), str(notice)
             )
+    if sent is not None and sent < plan_since:
+        raise PapersBeforePlan(body.en, sent, plan_version, plan_since)
 
     yes = no = 0
     for vote in votes:

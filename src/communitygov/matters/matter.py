@@ -45,7 +45,7 @@ from communitygov.kernel.events import Event
 from communitygov.kernel.money import Money, require_fen
 from communitygov.kernel.periods import Period, period_end
 from communitygov.kernel.slots import maker
-from communitygov.kernel.timekeeping import in_zone, require_aware
+from communitygov.kernel.timekeeping import in_zone, local_date, require_aware
 from communitygov.matters.deliberation import check_meeting
 from communitygov.matters.events import (
     DeliberationHeld,
@@ -443,8 +443,9 @@ class Matter(Aggregate):
             TransitionNotAllowed: the matter is not at a deliberation step.
             WrongBody, NotAMember, PresentNotExpected, MoreVotesThanPresent, VotedTwice,
             VoteFromAbsentPerson, PlanRequired, AmendmentNotAllowed, PlanVersionMismatch,
-            PapersNotSentInTime, QuorumNotMet, ThresholdNotReached, DecisionContradictsVote:
-                the minutes break a rule (see :mod:`communitygov.matters.deliberation`).
+            PapersNotSentInTime, PapersBeforePlan, QuorumNotMet, ThresholdNotReached,
+            DecisionContradictsVote: the minutes break a rule (see
+                :mod:`communitygov.matters.deliberation`).
             WrongType: ``meeting`` is not a :class:`Meeting` or ``community`` not a
                 :class:`Community`.
         """
@@ -461,6 +462,7 @@ class Matter(Aggregate):
             community=community,
             day=community.local_date(at),
             plan_version=self.plan_version,
+            plan_since=self._plan_tabled_on(),
             calendar=procedure.calendar,
         )
         return self._record(event)
@@ -684,6 +686,12 @@ class Matter(Aggregate):
         )
 
     # --- helpers -------------------------------------------------------------------------
+
+    def _plan_tabled_on(self) -> date:
+        """The day, in the matter's zone, the plan now on the table was tabled: the day of the
+        meeting that made its version, or the day the matter was raised before any plan."""
+        tabled = next((h for h in reversed(self.deliberations) if h.plan is not None), None)
+        return local_date(self.raised.at if tabled is None else tabled.at, self.timezone)
 
     def _begin(self, action: str, at: datetime) -> datetime:
         """Check the time, then that the workflow's ``action`` is allowed now.
