@@ -71,7 +71,9 @@ class SensitiveDetail:
     """A health or disability detail of the beneficiary: sensitive personal information.
 
     It is kept in the case file and never shown in a notice; its text is left out of the
-    value's ``repr`` so that it does not end up in logs.
+    value's ``repr`` so that it does not end up in logs. A notice is searched for the text as
+    recorded (see :class:`~communitygov.publicity.privacy.Disclosure`), not for other words
+    meaning the same: record each wording a notice may use as a detail of its own.
     """
 
     kind: SensitiveKind

@@ -3,8 +3,10 @@
 Every notice the library renders about an assistance plan goes through a :class:`Disclosure`,
 which knows the beneficiary's name, their sensitive details and whether separate consent to
 publish the name is on record. It replaces the name with a de-identified form (周盛 → 周某)
-unless that consent is on record, and removes every sensitive detail always; it does so in
-every text field of the notice, whoever typed it, before the shared renderers
+unless that consent is on record, and removes every sensitive detail always: each as
+recorded, however its characters are spaced and whatever their width, but not a paraphrase
+of it (record each wording a notice may use). It does so in every text field of the notice,
+whoever typed it, before the shared renderers
 (:func:`~communitygov.publicity.notices.render_text`,
 :func:`~communitygov.publicity.notices.render_markdown`) lay it out. Use it for a matter's
 notices about a plan too (:meth:`Disclosure.notice`).
