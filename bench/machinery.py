@@ -311,7 +311,7 @@ class Script:
             lambda m: m.deliberate(second, community=community, at=closes_at),
             lambda m: m.deliberate(third, community=community, at=closes_at),
             lambda m: m.publicise_resolution("决议", place="公示栏", at=closes_at),
-            lambda m: m.start_implementation(by="p0", at=implement_at),
+            lambda m: m.start_implementation(by="p0", community=community, at=implement_at),
             lambda m: m.complete("完成", cost_fen=0, at=implement_at),
             lambda m: m.publicise_result("结果", place="公示栏", at=implement_at),
             lambda m: m.close(at=close_at),
@@ -328,7 +328,7 @@ class Script:
         matter, _ = matter.deliberate(second, community=community, at=closes_at)
         matter, _ = matter.deliberate(third, community=community, at=closes_at)
         matter, _ = matter.publicise_resolution("决议", place="公示栏", at=closes_at)
-        matter, _ = matter.start_implementation(by="p0", at=implement_at)
+        matter, _ = matter.start_implementation(by="p0", community=community, at=implement_at)
         matter, _ = matter.complete("完成", cost_fen=0, at=implement_at)
         matter, _ = matter.publicise_result("结果", place="公示栏", at=implement_at)
         matter, _ = matter.close(at=self.close_at)
@@ -378,7 +378,9 @@ def light_commands_drive(
     out = []
     for soliciting, publicised, resulted in staged:
         out.append(soliciting.close_solicitation(at=closes_at)[0])
-        matter, _ = publicised.start_implementation(by="p0", at=implement_at)
+        matter, _ = publicised.start_implementation(
+            by="p0", community=script.community, at=implement_at
+        )
         out.append(matter.complete("完成", cost_fen=0, at=implement_at)[0])
         out.append(resulted.close(at=close_at)[0])
     return out

@@ -150,8 +150,10 @@ class Scenario:
         matter, _ = matter.deliberate(second, community=community, at=closes_at)
         matter, _ = matter.deliberate(third, community=community, at=closes_at)
         matter, _ = matter.publicise_resolution("决议: 更换照明", place="公示栏", at=closes_at)
-        matter, _ = matter.start_implementation(by="rc0", at=implement_at)
-        matter, _ = matter.record_progress("已更换一半", by="rc0", at=implement_at)
+        matter, _ = matter.start_implementation(by="rc0", community=community, at=implement_at)
+        matter, _ = matter.record_progress(
+            "已更换一半", by="rc0", community=community, at=implement_at
+        )
         matter, _ = matter.complete("照明已更换", cost_fen=1_250_000, at=implement_at)
         matter, _ = matter.publicise_result("结果: 已完成", place="公示栏", at=implement_at)
         matter, _ = matter.close(at=self.close_at)

@@ -208,7 +208,7 @@ def advance(m: cg.Matter, c: cg.Community | None = None) -> tuple[cg.Matter, tup
     if state == s.RESOLUTION_PUBLICITY:
         assert m.resolution is not None
         return m.start_implementation(
-            by="pc0", at=later(m, not_before=m.resolution.ends_at + _MORNING)
+            by="pc0", community=c, at=later(m, not_before=m.resolution.ends_at + _MORNING)
         )
     if state == s.IMPLEMENTING:
         return m.complete("四个阶段均已完成", cost_fen=259_000, at=later(m, 30))

@@ -455,7 +455,7 @@ def adopt_with_matter_still_deliberating() -> Arranged:
 def adopt_with_withdrawn_matter() -> Arranged:
     p = plan_at("awaiting_adoption")
     m = matter_at("consult", concerns=PLAN)
-    m, _ = m.withdraw("重复", by="pc0", at=later_m(m))
+    m, _ = m.withdraw("重复", by="pc0", community=community(), at=later_m(m))
     return case(p, lambda p: p.adopt(m, at=later(p)))
 
 

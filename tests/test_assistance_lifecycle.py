@@ -272,7 +272,7 @@ def test_a_matter_past_its_publicity_adopts_whatever_happened_since() -> None:
         at=at(2019, 3, 17),
     )
     assert plan.adopt(matter, at=ends)[0].state == "speak_up"
-    implementing, _ = matter.start_implementation(by="wu", at=ends)
+    implementing, _ = matter.start_implementation(by="wu", community=COMMUNITY, at=ends)
     done, _ = implementing.complete("完成", cost_fen=0, at=ends + DAY)
     for state in (implementing, done):
         assert plan.adopt(state, at=ends + 2 * DAY)[0].state == "speak_up"

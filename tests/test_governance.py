@@ -289,7 +289,10 @@ def test_a_conflict_is_decided_again_against_fresh_state(gov: cg.Governance) -> 
         calls.append(m.version)
         if len(calls) == 1:  # another writer gets there first
             rival.execute(
-                cg.Matter, "sanwan", "m1", lambda other: other.withdraw("重复", by="pc0", at=START)
+                cg.Matter,
+                "sanwan",
+                "m1",
+                lambda other: other.withdraw("重复", by="pc0", community=community(), at=START),
             )
         return m.open_solicitation(at=START + timedelta(hours=1))
 
@@ -322,7 +325,7 @@ def test_retries_are_bounded(gov: cg.Governance) -> None:
                 )
             ),
         )
-        return m.withdraw("重复", by="pc0", at=START + timedelta(days=5))
+        return m.withdraw("重复", by="pc0", community=community(), at=START + timedelta(days=5))
 
     limited = cg.Governance(gov.store, retries=2)
     with pytest.raises(cg.ConcurrencyConflict) as refused:
@@ -361,7 +364,7 @@ def test_a_conflict_is_decided_again_after_a_random_wait_that_doubles(
                     else other.open_solicitation(at=START + timedelta(hours=next(hours)))
                 ),
             )
-        return m.withdraw("重复", by="pc0", at=START + timedelta(days=5))
+        return m.withdraw("重复", by="pc0", community=community(), at=START + timedelta(days=5))
 
     assert gov.retries == 8
     gov.execute(cg.Matter, "sanwan", "m1", raced)
@@ -386,7 +389,9 @@ def test_no_wait_when_nothing_conflicts_or_nothing_is_left_to_retry(
             cg.Matter,
             "sanwan",
             "m1",
-            lambda other: other.withdraw("重复", by="pc0", at=START + timedelta(hours=2)),
+            lambda other: other.withdraw(
+                "重复", by="pc0", community=community(), at=START + timedelta(hours=2)
+            ),
         )
         return m.close_solicitation(at=START + timedelta(days=30))
 
@@ -974,14 +979,17 @@ def _opened_then_closed(
             id="two-commands-events-in-the-wrong-order",
         ),
         pytest.param(
-            lambda m, c: (m.withdraw("重复", by="pc0", at=START)[0], raised(matter_id="m2").events),
+            lambda m, c: (
+                m.withdraw("重复", by="pc0", community=community(), at=START)[0],
+                raised(matter_id="m2").events,
+            ),
             "list of events",
             "not a matter event",
             id="another-matters-event",
         ),
         pytest.param(
             lambda m, c: (
-                m.withdraw("重复", by="pc0", at=START)[0],
+                m.withdraw("重复", by="pc0", community=community(), at=START)[0],
                 c.register_person("p9", "王九", at=START)[1],
             ),
             "list of events",

@@ -113,7 +113,9 @@ def implementation_too_early() -> Arranged:
     return (
         m,
         _c(),
-        lambda: m.start_implementation(by="pc0", at=_ends(m.resolution) - timedelta(minutes=1)),
+        lambda: m.start_implementation(
+            by="pc0", community=_c(), at=_ends(m.resolution) - timedelta(minutes=1)
+        ),
     )
 
 
@@ -260,7 +262,7 @@ def empty_title() -> Arranged:
 
 def empty_withdrawal_reason() -> Arranged:
     m = matter_at("consult")
-    return m, _c(), lambda: m.withdraw("", by="pc0", at=later(m))
+    return m, _c(), lambda: m.withdraw("", by="pc0", community=_c(), at=later(m))
 
 
 def naive_datetime() -> Arranged:
@@ -361,7 +363,7 @@ def decision_contradicts_vote() -> Arranged:
 
 def objections_pending() -> Arranged:
     m = _with_objection()
-    return m, _c(), lambda: m.start_implementation(by="pc0", at=_ends(m.resolution))
+    return m, _c(), lambda: m.start_implementation(by="pc0", community=_c(), at=_ends(m.resolution))
 
 
 def objection_already_ruled() -> Arranged:
@@ -437,6 +439,26 @@ def wrong_community() -> Arranged:
             meeting(B.PARTY_COMMITTEE, 5, 5, plan="方案"), community=other, at=later(m)
         ),
     )
+
+
+def _acting(
+    command: str, community_id: str = "sanwan", by: str = "ghost"
+) -> Callable[[], Arranged]:
+    """Who acts, in a command that names them: ``by`` of ``community_id``."""
+
+    def arrange() -> Arranged:
+        state = {"withdraw": "consult", "start_implementation": cg.MatterState.RESOLUTION_PUBLICITY}
+        m = matter_at(state.get(command, cg.MatterState.IMPLEMENTING))
+        c = community(community_id)
+        when = _ends(m.resolution) if command == "start_implementation" else later(m)
+        calls: dict[str, Command] = {
+            "withdraw": lambda: m.withdraw("重复", by=by, community=c, at=when),
+            "start_implementation": lambda: m.start_implementation(by=by, community=c, at=when),
+            "record_progress": lambda: m.record_progress("进展", by=by, community=c, at=when),
+        }
+        return m, c, calls[command]
+
+    return arrange
 
 
 def _rule(m: cg.Matter, **changes: Any) -> cg.Decision[cg.Matter]:
@@ -775,6 +797,24 @@ CASES: list[Any] = [
         cg.UnknownReference,
         {"kind": "person", "id": "ghost"},
         id="UnknownReference-person",
+    ),
+    *(
+        pytest.param(
+            _acting(command),
+            cg.UnknownReference,
+            {"kind": "person", "id": "ghost"},
+            id=f"UnknownReference-{command}-by",
+        )
+        for command in ("withdraw", "start_implementation", "record_progress")
+    ),
+    *(
+        pytest.param(
+            _acting(command, "yiyuan", by="pc0"),
+            cg.WrongCommunity,
+            {"expected": "sanwan", "got": "yiyuan"},
+            id=f"WrongCommunity-{command}",
+        )
+        for command in ("withdraw", "start_implementation", "record_progress")
     ),
     pytest.param(
         duplicate_opinion, cg.DuplicateId, {"kind": "opinion", "id": "o1"}, id="DuplicateId-opinion"

@@ -113,9 +113,17 @@ def test_whole_life_on_one_solicitation_three_deliberations() -> None:
     m = t(m.publicise_resolution("决议：通过福乐项目", place="社区公示栏", at=at(2025, 9, 12, 15)))
     assert m.resolution is not None
     assert m.resolution.ends_at == at(2025, 9, 20, 0)  # 9-19 is a Friday
-    m = t(m.start_implementation(by="pc0", at=at(2025, 9, 20, 0)))  # the instant it ends
-    m = t(m.record_progress("第一阶段：开口说话", by="pc1", at=at(2025, 10, 1)))
-    m = t(m.record_progress("第二阶段：走出家门", by="pc1", at=at(2025, 10, 15)))
+    m = t(
+        m.start_implementation(by="pc0", community=community(), at=at(2025, 9, 20, 0))
+    )  # the instant it ends
+    m = t(
+        m.record_progress("第一阶段：开口说话", by="pc1", community=community(), at=at(2025, 10, 1))
+    )
+    m = t(
+        m.record_progress(
+            "第二阶段：走出家门", by="pc1", community=community(), at=at(2025, 10, 15)
+        )
+    )
     m = t(m.complete("四个阶段完成", cost_fen=259_000, at=at(2025, 10, 31)))
     m = t(m.publicise_result("结果：售出手工作品2590元", place="社区公示栏", at=at(2025, 11, 3)))
     assert m.result is not None
@@ -363,9 +371,9 @@ def test_upheld_objection_returns_to_the_named_step_and_a_new_notice_starts_a_ne
     assert [(o.id, o.round, o.upheld) for o in m.objections] == [("x1", 1, True)]
     assert m.pending_objections() == ()
     with pytest.raises(cg.PeriodNotElapsed) as caught:
-        m.start_implementation(by="pc0", at=max(first_end, later(m, 0)))
+        m.start_implementation(by="pc0", community=community(), at=max(first_end, later(m, 0)))
     assert caught.value.ends_at == m.resolution.ends_at
-    t = t.then(m.start_implementation(by="pc0", at=m.resolution.ends_at))
+    t = t.then(m.start_implementation(by="pc0", community=community(), at=m.resolution.ends_at))
     m = t.value
     assert m.state == S.IMPLEMENTING
     assert sum(isinstance(e, ResolutionPublicised) for e in t.events) == 2
@@ -429,7 +437,7 @@ def test_dismissed_objection_leaves_the_notice_running() -> None:
     assert m.pending_objections() == ()
     assert m.objections[0].upheld is False
     assert m.resolution is not None
-    m, _ = m.start_implementation(by="pc0", at=m.resolution.ends_at)
+    m, _ = m.start_implementation(by="pc0", community=community(), at=m.resolution.ends_at)
     assert m.state == S.IMPLEMENTING
 
 
@@ -440,7 +448,7 @@ def test_dismissed_objection_leaves_the_notice_running() -> None:
 def test_withdrawal_before_resolution(state: str) -> None:
     t = tracked_at(state)
     m = t.value
-    m, (event,) = m.withdraw("居民已自行解决", by="pc0", at=later(m))
+    m, (event,) = m.withdraw("居民已自行解决", by="pc0", community=community(), at=later(m))
     assert m.state == S.WITHDRAWN
     assert isinstance(event, MatterWithdrawn)
     assert m.withdrawal == event
@@ -454,7 +462,7 @@ def test_withdrawal_before_resolution(state: str) -> None:
 def test_no_withdrawal_once_resolved(state: str) -> None:
     m = matter_at(state)
     with pytest.raises(cg.TransitionNotAllowed) as caught:
-        m.withdraw("太晚了", by="pc0", at=later(m))
+        m.withdraw("太晚了", by="pc0", community=community(), at=later(m))
     assert (caught.value.action, caught.value.state) == ("withdraw", state)
     assert "withdraw" not in caught.value.allowed
 
@@ -475,7 +483,7 @@ def _rejected() -> cg.Matter:
 
 def _withdrawn() -> cg.Matter:
     m = matter_at("consult")
-    m, _ = m.withdraw("撤回", by="pc0", at=later(m))
+    m, _ = m.withdraw("撤回", by="pc0", community=community(), at=later(m))
     return m
 
 
@@ -506,12 +514,14 @@ def test_final_states_stay_final(make: Callable[[], cg.Matter]) -> None:
         "rule_on_objection, upholding": lambda: m.rule_on_objection(
             "x9", upheld=True, ruling="r", ruled_by=["sup0"], place="p", community=c, at=when
         ),
-        "start_implementation": lambda: m.start_implementation(by="pc0", at=when),
-        "record_progress": lambda: m.record_progress("x", by="pc0", at=when),
+        "start_implementation": lambda: m.start_implementation(
+            by="pc0", community=community(), at=when
+        ),
+        "record_progress": lambda: m.record_progress("x", by="pc0", community=community(), at=when),
         "complete": lambda: m.complete("x", cost_fen=0, at=when),
         "publicise_result": lambda: m.publicise_result("x", place="y", at=when),
         "close": lambda: m.close(at=when),
-        "withdraw": lambda: m.withdraw("x", by="pc0", at=when),
+        "withdraw": lambda: m.withdraw("x", by="pc0", community=community(), at=when),
     }
     for attempted, attempt in attempts.items():
         with pytest.raises(cg.TransitionNotAllowed) as caught:

@@ -408,10 +408,18 @@ class MatterMachine(RuleBasedStateMachine):
                 )
                 return
             self.now = max(now, resolution.ends_at)
-            self.attempt(lambda: matter.start_implementation(by=self.people[0], at=self.now))
+            self.attempt(
+                lambda: matter.start_implementation(
+                    by=self.people[0], community=self.community, at=self.now
+                )
+            )
         elif state == S.IMPLEMENTING:
             if data.draw(st.booleans(), label="more progress"):
-                self.attempt(lambda: matter.record_progress("进展", by=self.people[0], at=now))
+                self.attempt(
+                    lambda: matter.record_progress(
+                        "进展", by=self.people[0], community=self.community, at=now
+                    )
+                )
             else:
                 self.attempt(lambda: matter.complete("完工", cost_fen=120_000, at=now))
         elif state == S.COMPLETED:
@@ -616,7 +624,9 @@ class MatterMachine(RuleBasedStateMachine):
         elif self.matter.pending_objections():
             errors = (ObjectionsPending,)
         self.attempt(
-            lambda: self.matter.start_implementation(by=self.people[0], at=self.now),
+            lambda: self.matter.start_implementation(
+                by=self.people[0], community=self.community, at=self.now
+            ),
             errors=errors,
         )
 
@@ -627,7 +637,9 @@ class MatterMachine(RuleBasedStateMachine):
     def record_progress(self, text: str) -> None:
         errors = () if text.strip() else (EmptyField,)
         self.attempt(
-            lambda: self.matter.record_progress(text, by=self.people[0], at=self.now),
+            lambda: self.matter.record_progress(
+                text, by=self.people[0], community=self.community, at=self.now
+            ),
             errors=errors,
         )
 
@@ -659,16 +671,24 @@ class MatterMachine(RuleBasedStateMachine):
         self.attempt(lambda: self.matter.close(at=self.now), errors=errors)
 
     # A blank reason three times in four: withdrawing for real ends the run, so it is rarer.
-    @rule(reason=st.sampled_from([" ", "  ", "\t", "群众意见分歧较大"]))
-    def withdraw(self, reason: str) -> None:
+    # Now and then by someone the register does not hold.
+    @rule(
+        reason=st.sampled_from([" ", "  ", "\t", "群众意见分歧较大"]),
+        stranger=st.sampled_from([False, False, False, True]),
+    )
+    def withdraw(self, reason: str, stranger: bool) -> None:
         allowed = self.procedure.workflow.can(self.state, "withdraw")
+        by = "stranger" if stranger else self.people[0]
         errors: tuple[type[CommunityGovError], ...] = ()
         if not allowed:
             errors = (TransitionNotAllowed,)
         elif not reason.strip():
             errors = (EmptyField,)
+        elif stranger:
+            errors = (UnknownReference,)
         self.attempt(
-            lambda: self.matter.withdraw(reason, by=self.people[0], at=self.now), errors=errors
+            lambda: self.matter.withdraw(reason, by=by, community=self.community, at=self.now),
+            errors=errors,
         )
 
     # --- commands that must be refused -----------------------------------------------
@@ -717,12 +737,16 @@ class MatterMachine(RuleBasedStateMachine):
                 community=community,
                 at=at,
             ),
-            "start_implementation": lambda: matter.start_implementation(by=person, at=at),
-            "record_progress": lambda: matter.record_progress("进展", by=person, at=at),
+            "start_implementation": lambda: matter.start_implementation(
+                by=person, community=self.community, at=at
+            ),
+            "record_progress": lambda: matter.record_progress(
+                "进展", by=person, community=self.community, at=at
+            ),
             "complete": lambda: matter.complete("完工", cost_fen=1, at=at),
             "publicise_result": lambda: matter.publicise_result("结果", place="栏", at=at),
             "close": lambda: matter.close(at=at),
-            "withdraw": lambda: matter.withdraw("撤回", by=person, at=at),
+            "withdraw": lambda: matter.withdraw("撤回", by=person, community=self.community, at=at),
         }
         return commands[action]
 

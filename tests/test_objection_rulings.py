@@ -147,7 +147,7 @@ def test_a_ruling_due_after_the_notice_ends_is_what_the_summary_shows() -> None:
     assert due > resolution.ends_at
     assert (m.describe().due_at, m.describe().due_what) == (due, "ruling on objection x1")
     with pytest.raises(cg.ObjectionsPending):
-        m.start_implementation(by="p0", at=due)
+        m.start_implementation(by="p0", community=community(), at=due)
 
 
 class _KnownUntil:

@@ -385,7 +385,7 @@ def test_longhai_variant_runs_end_to_end() -> None:
     m = log(m.deliberate(meeting(B.RESIDENTS_ASSEMBLY, HOUSEHOLDS, 30), community=c, at=later(m)))
     m = log(m.publicise_resolution("决议：加装电梯（修订）", place="陇海大院公示栏", at=later(m)))
     assert m.resolution is not None
-    m = log(m.start_implementation(by="pc0", at=m.resolution.ends_at))
+    m = log(m.start_implementation(by="pc0", community=c, at=m.resolution.ends_at))
     m = log(m.complete("电梯已安装", cost_fen=30_000_000, at=later(m, 60)))
     m = log(m.publicise_result("结果：电梯已安装", place="陇海大院公示栏", at=later(m)))
     assert m.result is not None

@@ -31,7 +31,7 @@ from communitygov.matters.events import MatterRaised
 from communitygov.storage.integrity import GENESIS, chain_hash, chain_hash_formatted
 from communitygov.testing import assistance_strategies as cgas
 from communitygov.testing import strategies as cgst
-from support import START, advance, raised, tracked_at
+from support import START, advance, community, raised, tracked_at
 
 EVENT_TYPES = sorted(cg.EVENTS, key=lambda cls: cls.type_name)
 one_of_each = st.tuples(*(cgst.events_of(cls) for cls in EVENT_TYPES))
@@ -333,7 +333,9 @@ def test_matters_along_the_way_are_stored_as_the_plain_path_stores_them() -> Non
         t = t.then(advance(t.value))
         assert_round_trips(t.value, t.events)
     assert t.value.state == cg.MatterState.CLOSED
-    withdrawn = raised().then(raised().value.withdraw("重复", by="pc0", at=START))
+    withdrawn = raised().then(
+        raised().value.withdraw("重复", by="pc0", community=community(), at=START)
+    )
     assert_round_trips(withdrawn.value, withdrawn.events)
 
 

@@ -278,8 +278,8 @@ def _closed_matter(procedure: Procedure) -> _Closed:
     matter = record(matter.publicise_resolution("r", place="p", at=held_at))
     assert matter.resolution is not None
     later = matter.resolution.ends_at
-    matter = record(matter.start_implementation(by="a", at=later))
-    matter = record(matter.record_progress("half", by="a", at=later))
+    matter = record(matter.start_implementation(by="a", community=community, at=later))
+    matter = record(matter.record_progress("half", by="a", community=community, at=later))
     matter = record(matter.complete("done", cost_fen=0, at=later))
     matter = record(matter.publicise_result("r", place="p", at=later))
     assert matter.result is not None

@@ -285,7 +285,7 @@ def decide_plan(community: Community) -> Iterator[tuple[str, Decision[Matter]]]:
     matter = _decide_plan(walk, community)
     assert matter.resolution is not None
     assert matter.resolution.ends_at is not None
-    _implement(walk, matter.resolution.ends_at)
+    _implement(walk, community, matter.resolution.ends_at)
     return iter(walk.steps)
 
 
@@ -397,19 +397,22 @@ def _decide_plan(story: _Story, community: Community) -> Matter:
     )
 
 
-def _implement(story: _Story, effective: datetime) -> None:
+def _implement(story: _Story, community: Community, effective: datetime) -> None:
     m = MATTER_ID
     story.do(
         Matter,
         m,
-        lambda x: x.start_implementation(by="wu", at=effective),
+        lambda x: x.start_implementation(by="wu", community=community, at=effective),
         "implementation started after the notice period, no objection upheld",
     )
     story.do(
         Matter,
         m,
         lambda x: x.record_progress(
-            "邱芝兰担任“临时妈妈”,第一阶段开口说话启动", by="wu", at=_at(5, 6)
+            "邱芝兰担任“临时妈妈”,第一阶段开口说话启动",
+            by="wu",
+            community=community,
+            at=_at(5, 6),
         ),
         "progress recorded",
     )
@@ -780,7 +783,7 @@ def run(
     assert matter.resolution is not None
     assert matter.resolution.ends_at is not None
     effective = matter.resolution.ends_at
-    _implement(story, effective)
+    _implement(story, community, effective)
     say("")
     say("2. The assistance plan, adopted through that matter: its mentor and the four stages")
     _take_in_plan(story, community)

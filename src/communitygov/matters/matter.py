@@ -591,15 +591,25 @@ class Matter(Aggregate):
 
     # --- commands: implementation and the result -----------------------------------------
 
-    def start_implementation(self, *, by: str, at: datetime) -> Decision[Matter]:
+    def start_implementation(
+        self, *, by: str, community: Community, at: datetime
+    ) -> Decision[Matter]:
         """Start the work, once the resolution notice has run its period with no objection
         pending.
+
+        Args:
+            by: who starts it: a person in the community's register.
 
         Raises:
             PeriodNotElapsed: the notice is still up.
             ObjectionsPending: an objection awaits a ruling.
+            EmptyField: ``by`` is empty.
+            UnknownReference: ``by`` is not a person of the community.
+            WrongCommunity: ``community`` is not the matter's.
+            WrongType: ``by`` is not a text or ``community`` not a :class:`Community`.
         """
         at = self._begin("start_implementation", at)
+        self._require_community(community)
         resolution = self.resolution
         assert resolution is not None
         ends_at = _ends(resolution)
@@ -608,21 +618,28 @@ class Matter(Aggregate):
         pending = self.pending_objections()
         if pending:
             raise ObjectionsPending(o.id for o in pending)
-        require_text(by, "started by")
+        self._require_person(community, by, "started by")
         return self._record(ImplementationStarted(at=at, by=by))
 
-    def record_progress(self, text: str, *, by: str, at: datetime) -> Decision[Matter]:
+    def record_progress(
+        self, text: str, *, by: str, community: Community, at: datetime
+    ) -> Decision[Matter]:
         """Record progress of the work.
 
+        Args:
+            by: who records it: a person in the community's register.
+
         Raises:
-            EmptyField: the text or author is empty.
+            EmptyField: the text or ``by`` is empty.
+            UnknownReference: ``by`` is not a person of the community.
+            WrongCommunity: ``community`` is not the matter's.
+            WrongType: ``by`` is not a text or ``community`` not a :class:`Community`.
         """
         at = self._begin("record_progress", at)
-        return self._record(
-            ProgressRecorded(
-                at=at, text=require_text(text, "progress text"), by=require_text(by, "recorded by")
-            )
-        )
+        self._require_community(community)
+        require_text(text, "progress text")
+        self._require_person(community, by, "recorded by")
+        return self._record(ProgressRecorded(at=at, text=text, by=by))
 
     def complete(self, summary: str, *, cost_fen: int, at: datetime) -> Decision[Matter]:
         """Record that the work is done: what was done and what it cost, in fen.
@@ -672,18 +689,25 @@ class Matter(Aggregate):
             raise PeriodNotElapsed("result publicity", ends_at, at)
         return self._record(MatterClosed(at=at))
 
-    def withdraw(self, reason: str, *, by: str, at: datetime) -> Decision[Matter]:
+    def withdraw(
+        self, reason: str, *, by: str, community: Community, at: datetime
+    ) -> Decision[Matter]:
         """Withdraw the matter before it is resolved.
+
+        Args:
+            by: who withdraws it: a person in the community's register.
 
         Raises:
             EmptyField: no reason or no person given.
+            UnknownReference: ``by`` is not a person of the community.
+            WrongCommunity: ``community`` is not the matter's.
+            WrongType: ``by`` is not a text or ``community`` not a :class:`Community`.
         """
         at = self._begin("withdraw", at)
-        return self._record(
-            MatterWithdrawn(
-                at=at, reason=require_text(reason, "reason"), by=require_text(by, "withdrawn by")
-            )
-        )
+        self._require_community(community)
+        require_text(reason, "reason")
+        self._require_person(community, by, "withdrawn by")
+        return self._record(MatterWithdrawn(at=at, reason=reason, by=by))
 
     # --- helpers -------------------------------------------------------------------------
 
@@ -724,6 +748,18 @@ class Matter(Aggregate):
         require_instance(community, Community, "community")
         if community.id != self.raised.community_id:
             raise WrongCommunity(self.raised.community_id, community.id)
+
+    @staticmethod
+    def _require_person(community: Community, person_id: str, field: str) -> None:
+        """Check that ``person_id``, given as ``field``, names a person of ``community``.
+
+        Raises:
+            EmptyField: it is empty.
+            WrongType: it is not a text.
+            UnknownReference: nobody of that id is in the register.
+        """
+        require_text(person_id, field)
+        community.person(person_id)
 
     def _require_eligible(
         self,

@@ -290,7 +290,9 @@ def _adopting_matter(
     )
     assert matter.resolution is not None
     assert matter.resolution.ends_at is not None
-    matter, _ = matter.start_implementation(by="pc1", at=matter.resolution.ends_at)
+    matter, _ = matter.start_implementation(
+        by="pc1", community=community, at=matter.resolution.ends_at
+    )
     return matter
 
 

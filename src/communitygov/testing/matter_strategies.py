@@ -287,10 +287,18 @@ class _Walk:
         assert resolution is not None
         assert resolution.ends_at is not None
         self.wait_until(resolution.ends_at)
-        self.do(self.matter.start_implementation(by=self.matter.raised_by, at=self.now))
+        self.do(
+            self.matter.start_implementation(
+                by=self.matter.raised_by, community=self.community, at=self.now
+            )
+        )
 
     def _record_progress(self, draw: st.DrawFn) -> None:
-        self.do(self.matter.record_progress("施工进展", by=self.matter.raised_by, at=self.now))
+        self.do(
+            self.matter.record_progress(
+                "施工进展", by=self.matter.raised_by, community=self.community, at=self.now
+            )
+        )
 
     def _complete(self, draw: st.DrawFn) -> None:
         cost = draw(st.integers(0, 10**8), label="cost in fen")
@@ -307,7 +315,11 @@ class _Walk:
         self.do(self.matter.close(at=self.now))
 
     def _withdraw(self, draw: st.DrawFn) -> None:
-        self.do(self.matter.withdraw("事项已另行解决", by=self.matter.raised_by, at=self.now))
+        self.do(
+            self.matter.withdraw(
+                "事项已另行解决", by=self.matter.raised_by, community=self.community, at=self.now
+            )
+        )
 
 
 @st.composite
