@@ -13,7 +13,15 @@ from hypothesis import given, settings
 
 import communitygov as cg
 from communitygov.testing import assistance_strategies as cgas
-from support import COMMUNITY_ID, TZ, community, matter_at
+from support import (
+    COMMUNITY_ID,
+    TZ,
+    Tracked,
+    community,
+    drive_tracked,
+    raised,
+    tracked_community,
+)
 
 Plan = cg.AssistancePlan
 DAY = timedelta(days=1)
@@ -35,6 +43,9 @@ def store_step_by_step(gov: cg.Governance, generated: cgas.GeneratedPlan) -> Non
     stored plan must be the plan those events make."""
     events = generated.events
     community_id, plan_id = generated.plan.community_id, generated.plan.id
+    community, matter, _ = generated.records()  # the matter that adopts the plan, stored
+    gov.create(community)
+    gov.create(matter)
     gov.create((Plan.replay(events[:1]), events[:1]))
     for n, event in enumerate(events[1:], start=2):
         stored = gov.execute(Plan, community_id, plan_id, lambda p, e=event: (p.apply(e), (e,)))
@@ -59,7 +70,8 @@ def test_generated_plans_round_trip_through_both_stores(generated: cgas.Generate
         )
         assert generated.name not in summary.title
         # The snapshot is the record, names and details included: kept out of logs.
-        shown = repr((gov.summaries(plan.community_id), store.read_all(plan.community_id)))
+        kept = store.read_stream(plan.community_id, plan.id)
+        shown = repr((gov.summaries(plan.community_id, kind="assistance_plan"), kept))
         assert generated.name not in shown
         assert all(detail.text not in shown for detail in plan.sensitive)
         assert gov.summaries(plan.community_id, kind="assistance_plan", state=plan.state) == [
@@ -70,8 +82,10 @@ def test_generated_plans_round_trip_through_both_stores(generated: cgas.Generate
 
 
 @cache
-def adopting_matter(plan_id: str) -> cg.Matter:
-    return matter_at(cg.MatterState.IMPLEMENTING, concerns=plan_id)
+def adopting_matter(plan_id: str) -> Tracked[cg.Matter]:
+    """The matter ``m-<plan_id>`` that adopts the plan, with its events."""
+    raising = raised(matter_id=f"m-{plan_id}", concerns=plan_id)
+    return drive_tracked(raising, cg.MatterState.IMPLEMENTING)
 
 
 def adopted_plan(plan_id: str, reviews: list[date]) -> tuple[Plan, tuple[cg.Event, ...]]:
@@ -87,7 +101,7 @@ def adopted_plan(plan_id: str, reviews: list[date]) -> tuple[Plan, tuple[cg.Even
         for key in ("trust", "join_in", "on_own")
     ]
     template = cg.PlanTemplate(name="three", zh="三步走", en="three steps", stages=stages)
-    matter = adopting_matter(plan_id)
+    matter = adopting_matter(plan_id).value
     when = matter.last_at
     assert when is not None
     plan, events = Plan.intake(
@@ -114,12 +128,15 @@ def morning(day: date) -> datetime:
 
 
 def test_plans_are_queried_by_stage_and_by_reviews_due(gov: cg.Governance) -> None:
-    adopted_on = adopting_matter("a").last_at  # every matter is decided on the same days
+    adopted_on = adopting_matter("a").value.last_at  # every matter is decided on the same days
     assert adopted_on is not None
     start = adopted_on.astimezone(TZ).date()
     soon = [start + 10 * DAY, start + 40 * DAY, start + 70 * DAY]
     later = [start + 30 * DAY, start + 60 * DAY, start + 90 * DAY]
+    gov.create((community(), tracked_community().events))
     for plan_id, reviews in (("a", soon), ("b", later), ("c", soon)):
+        matter = adopting_matter(plan_id)
+        gov.create((matter.value, matter.events))  # stored with the plan it adopts
         gov.create(adopted_plan(plan_id, reviews))
     cid = COMMUNITY_ID
 

@@ -38,7 +38,12 @@ def story_community() -> Tracked[cg.Community]:
 
 
 def story_plan(community: cg.Community) -> cg.AssistancePlan:
-    plan, _ = cg.AssistancePlan.intake(
+    return story_intake(community)[0]
+
+
+def story_intake(community: cg.Community) -> cg.Decision[cg.AssistancePlan]:
+    """The plan the fund is for, taken in, with its event."""
+    return cg.AssistancePlan.intake(
         "fule",
         community=community,
         template=cg.FOUR_STAGES,
@@ -52,7 +57,6 @@ def story_plan(community: cg.Community) -> cg.AssistancePlan:
         sensitive=[cg.SensitiveDetail(cg.SensitiveKind.HEALTH, "社交恐惧症")],
         at=at(2019, 4, 1),
     )
-    return plan
 
 
 def story_fund(community: cg.Community, plan: cg.AssistancePlan) -> Tracked[cg.Fund]:
@@ -143,7 +147,7 @@ def test_the_fund_is_stored_loaded_and_queried(gov: cg.Governance) -> None:
     community_events = story_community()
     community = community_events.value
     gov.create((cg.Community.replay(community_events.events[:1]), community_events.events[:1]))
-    plan = story_plan(community)
+    plan = gov.create(story_intake(community))  # stored with the fund opened for it
     tracked = story_fund(community, plan)
     events = tracked.events
     gov.create((Fund.replay(events[:1]), events[:1]))

@@ -52,6 +52,7 @@ from communitygov.matters.matter import Matter
 from communitygov.matters.presets import PROCEDURES
 from communitygov.matters.procedure import Procedure
 from communitygov.organisation.community import Community
+from communitygov.references import reference_problems
 from communitygov.snapshots import Snapshots
 from communitygov.storage.integrity import GENESIS, chain_hash_formatted, verify
 from communitygov.storage.protocol import EventStore
@@ -490,11 +491,15 @@ class Governance:
         """Check one community, or all: the hash chains (see
         :func:`~communitygov.storage.integrity.verify`), and then that each summary of the
         library's aggregates is what its events, replayed, make of the aggregate (see
-        :func:`~communitygov.audit.summary_problems`). An empty list means intact.
+        :func:`~communitygov.audit.summary_problems`), and that each plan was adopted through
+        a matter the store holds, resolved to adopt it by then, and each fund opened for a plan
+        it holds (see :func:`~communitygov.references.reference_problems`). An empty list
+        means intact.
 
         Args:
-            summaries: replay every stream to check its summary (the longer part of the
-                work: every event is decoded); ``False`` checks the chains alone.
+            summaries: replay every stream to check its summary and what it refers to (the
+                longer part of the work: every event is decoded); ``False`` checks the chains
+                alone.
 
         Raises:
             NotFound: ``community_id`` names a community the store holds nothing of (a
@@ -506,17 +511,23 @@ class Governance:
         problems = []
         for community in communities:
             found = verify(self.store, community)
+            if summaries:
+                found += summary_problems(
+                    self.store,
+                    community,
+                    decode=self._decode,
+                    snapshots=self._snapshots,
+                    context=self.procedures,
+                    skip={problem.stream_id for problem in found},
+                )
+                found += reference_problems(
+                    self.store,
+                    community,
+                    decode=self._decode,
+                    context=self.procedures,
+                    skip={problem.stream_id for problem in found},
+                )
             problems += found
-            if not summaries:
-                continue
-            problems += summary_problems(
-                self.store,
-                community,
-                decode=self._decode,
-                snapshots=self._snapshots,
-                context=self.procedures,
-                skip={problem.stream_id for problem in found},
-            )
         return problems
 
     # --- internals ---------------------------------------------------------------------

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 import attrs
 
@@ -217,12 +218,26 @@ class GeneratedPlan:
         plan: The plan.
         events: The plan's events, oldest first: what a store would keep, and what
             :meth:`~communitygov.AssistancePlan.replay` folds back into ``plan``.
+        community_events, matter_events: The community's and the matter's events. Store
+            them with the plan's (:meth:`records`) and the store holds the matter that
+            adopted the plan, as :meth:`~communitygov.Governance.verify` expects.
     """
 
     community: Community
     matter: Matter
     plan: AssistancePlan
     events: tuple[Event, ...]
+    community_events: tuple[Event, ...] = ()
+    matter_events: tuple[Event, ...] = ()
+
+    def records(self) -> tuple[Decision[Any], ...]:
+        """The community, the matter and the plan with their events, in the order a store
+        takes them (``for decision in generated.records(): gov.create(decision)``)."""
+        return (
+            (self.community, self.community_events),
+            (self.matter, self.matter_events),
+            (self.plan, self.events),
+        )
 
     @property
     def name(self) -> str:
@@ -230,8 +245,10 @@ class GeneratedPlan:
         return self.community.person(BENEFICIARY).name
 
 
-def _community(name: str, at: datetime) -> Community:
-    community, _ = Community.register("community", "Community", at=at)
+def _community(name: str, at: datetime) -> tuple[Community, tuple[Event, ...]]:
+    """The plan's community, with the events that made it."""
+    community, events = Community.register("community", "Community", at=at)
+    kept = list(events)
     people = {BENEFICIARY: name}
     people.update({person: f"Team member {n}" for n, person in enumerate(CASE_TEAM, 1)})
     people.update({person: f"Mentor {n}" for n, person in enumerate(MENTORS, 1)})
@@ -244,35 +261,45 @@ def _community(name: str, at: datetime) -> Community:
     for members in seats.values():
         people.update({person: f"Officer {person}" for person in members})
     for person, person_name in people.items():
-        community, _ = community.register_person(person, person_name, at=at)
+        community, events = community.register_person(person, person_name, at=at)
+        kept += events
     for body, members in seats.items():
         for person in members:
-            community, _ = community.appoint(person, body, start=at.date(), at=at)
-    return community
+            community, events = community.appoint(person, body, start=at.date(), at=at)
+            kept += events
+    return community, tuple(kept)
 
 
 def _adopting_matter(
     community: Community, plan_id: str, name: str, detail: str, at: datetime
-) -> Matter:
+) -> tuple[Matter, tuple[Event, ...]]:
     """A matter raised about plan ``plan_id`` that resolves to adopt it (a plan for ``name``),
     in effect at the returned matter's ``last_at`` (its resolution notice has just run its
-    period)."""
+    period), with its events."""
     procedure = ONE_SOLICITATION_THREE_DELIBERATIONS
-    matter, _ = Matter.raise_matter(
-        "adopting-matter",
-        community=community,
-        procedure=procedure,
-        title="精准帮扶项目",
-        description=f"为{name}({detail})制定精准帮扶方案",
-        source=MotionSource.CADRES,
-        raised_by="pc1",
-        at=at,
-        concerns=plan_id,
+    kept: list[Event] = []
+
+    def keep(decision: Decision[Matter]) -> Matter:
+        kept.extend(decision[1])
+        return decision[0]
+
+    matter = keep(
+        Matter.raise_matter(
+            "adopting-matter",
+            community=community,
+            procedure=procedure,
+            title="精准帮扶项目",
+            description=f"为{name}({detail})制定精准帮扶方案",
+            source=MotionSource.CADRES,
+            raised_by="pc1",
+            at=at,
+            concerns=plan_id,
+        )
     )
-    matter, _ = matter.open_solicitation(at=at)
+    matter = keep(matter.open_solicitation(at=at))
     closes_at = matter.solicitation_closes_at
     assert closes_at is not None
-    matter, _ = matter.close_solicitation(at=closes_at)
+    matter = keep(matter.close_solicitation(at=closes_at))
     when = closes_at
     for position, step in enumerate(procedure.steps):
         when += _HOUR
@@ -284,16 +311,18 @@ def _adopting_matter(
             outcome=Outcome.ADOPTED,
             plan=f"{name}的四部曲帮扶方案" if position == 0 else None,
         )
-        matter, _ = matter.deliberate(meeting, community=community, at=when)
-    matter, _ = matter.publicise_resolution(
-        f"决议:通过{name}的精准帮扶方案。", place="社区公示栏", at=when + _HOUR
+        matter = keep(matter.deliberate(meeting, community=community, at=when))
+    matter = keep(
+        matter.publicise_resolution(
+            f"决议:通过{name}的精准帮扶方案。", place="社区公示栏", at=when + _HOUR
+        )
     )
     assert matter.resolution is not None
     assert matter.resolution.ends_at is not None
-    matter, _ = matter.start_implementation(
-        by="pc1", community=community, at=matter.resolution.ends_at
+    matter = keep(
+        matter.start_implementation(by="pc1", community=community, at=matter.resolution.ends_at)
     )
-    return matter
+    return matter, tuple(kept)
 
 
 _WEIGHTS = {
@@ -488,8 +517,8 @@ def _plans_with_events(
     name = draw(names, label="name")
     details = draw(st.lists(sensitive_details(), min_size=1, max_size=3, unique=True))
     at = DEFAULT_START
-    community = _community(name, at)
-    matter = _adopting_matter(community, "plan", name, details[0].text, at)
+    community, community_events = _community(name, at)
+    matter, matter_events = _adopting_matter(community, "plan", name, details[0].text, at)
     template = draw(templates, label="template")
     team = [TeamMember(CASE_TEAM[0], TeamRole.BRANCH_SECRETARY)]
     team += [
@@ -521,7 +550,9 @@ def _plans_with_events(
     walk.do(walk.plan.adopt(matter, at=adopted_at))
     for _ in range(draw(st.integers(0, max_steps), label="steps")):
         walk.step(draw)
-    return GeneratedPlan(community, matter, walk.plan, tuple(walk.events))
+    return GeneratedPlan(
+        community, matter, walk.plan, tuple(walk.events), community_events, matter_events
+    )
 
 
 def plans_with_events(

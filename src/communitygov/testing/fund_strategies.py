@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import cache
+from typing import Any
 
 import attrs
 
@@ -51,6 +52,7 @@ __all__ = [
     "fund_actions",
     "fund_community",
     "fund_plan",
+    "fund_records",
     "funds",
     "funds_with_events",
     "open_fund",
@@ -65,22 +67,35 @@ FUND_RELATIVES = (("p2", "p3"), ("p4", FUND_BENEFICIARY))
 _START = datetime(2020, 5, 1, 9, tzinfo=zone("Asia/Shanghai"))
 
 
-@cache
 def fund_community() -> Community:
     """A community with the beneficiary, :data:`FUND_PEOPLE`, two case-team members and the
     near relatives of :data:`FUND_RELATIVES`."""
-    community, _ = Community.register("fundville", "基金社区", at=_START)
-    for person in (FUND_BENEFICIARY, *FUND_PEOPLE, "team0", "team1"):
-        community, _ = community.register_person(person, f"居民{person}", at=_START)
-    for first, second in FUND_RELATIVES:
-        community, _ = community.declare_near_relatives(first, second, "配偶", at=_START)
-    return community
+    return _fund_community()[0]
 
 
 @cache
+def _fund_community() -> Decision[Community]:
+    """:func:`fund_community`, with the events that made it."""
+    community, events = Community.register("fundville", "基金社区", at=_START)
+    kept = list(events)
+    for person in (FUND_BENEFICIARY, *FUND_PEOPLE, "team0", "team1"):
+        community, events = community.register_person(person, f"居民{person}", at=_START)
+        kept += events
+    for first, second in FUND_RELATIVES:
+        community, events = community.declare_near_relatives(first, second, "配偶", at=_START)
+        kept += events
+    return community, tuple(kept)
+
+
 def fund_plan() -> AssistancePlan:
     """The beneficiary's assistance plan (taken in; a fund needs no more of it)."""
-    plan, _ = AssistancePlan.intake(
+    return _fund_plan()[0]
+
+
+@cache
+def _fund_plan() -> Decision[AssistancePlan]:
+    """:func:`fund_plan`, with the event that made it."""
+    return AssistancePlan.intake(
         "plan",
         community=fund_community(),
         template=FOUR_STAGES,
@@ -90,7 +105,13 @@ def fund_plan() -> AssistancePlan:
         consent=Consent(FUND_BENEFICIARY, _START.date()),
         at=_START,
     )
-    return plan
+
+
+def fund_records() -> tuple[Decision[Community], Decision[AssistancePlan]]:
+    """:func:`fund_community` and :func:`fund_plan` with their events, to store before a fund
+    of :func:`open_fund`: a store that holds a fund holds the plan it was opened for, as
+    :meth:`~communitygov.Governance.verify` expects."""
+    return _fund_community(), _fund_plan()
 
 
 def open_fund() -> Decision[Fund]:
@@ -190,6 +211,19 @@ class GeneratedFund:
     events: tuple[Event, ...]
     plan: AssistancePlan
     community: Community
+    plan_events: tuple[Event, ...] = ()
+    community_events: tuple[Event, ...] = ()
+
+    def records(self) -> tuple[Decision[Any], ...]:
+        """The community, the plan and the fund with their events, in the order a store takes
+        them (``for decision in generated.records(): gov.create(decision)``): a store that
+        holds the fund holds the plan it was opened for, as
+        :meth:`~communitygov.Governance.verify` expects."""
+        return (
+            (self.community, self.community_events),
+            (self.plan, self.plan_events),
+            (self.fund, self.events),
+        )
 
 
 @st.composite
@@ -204,7 +238,8 @@ def _funds_with_events(draw: st.DrawFn, max_steps: int) -> GeneratedFund:
         except CommandRejected:
             continue
         events = (*events, *more)
-    return GeneratedFund(fund, events, fund_plan(), fund_community())
+    (community, community_events), (plan, plan_events) = fund_records()
+    return GeneratedFund(fund, events, plan, community, plan_events, community_events)
 
 
 def funds_with_events(*, max_steps: int = 30) -> st.SearchStrategy[GeneratedFund]:

@@ -1,0 +1,137 @@
+"""References between aggregates, checked against the store: what verification adds to the
+hash chains and the summaries.
+
+An assistance plan takes effect through a matter (:meth:`AssistancePlan.adopt` is given the
+matter), and a fund is opened for a plan (:meth:`Fund.open` is given the plan). Each command
+checks the value it is given; nothing in the plan's or the fund's own events shows that the
+value was the record the store holds. A plan adopted through a matter decided in memory and
+never stored, or stored only up to an earlier step, would read as adopted while the archive
+holds no resolution to adopt it. :func:`reference_problems` finds such records.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Set
+from typing import Any
+
+from communitygov.assistance.adoption import check_adopting_matter
+from communitygov.assistance.events import CaseOpened, PlanAdopted
+from communitygov.assistance.plan import AssistancePlan
+from communitygov.errors import CommunityGovError, DecodeError
+from communitygov.funds.events import FundOpened
+from communitygov.funds.fund import Fund
+from communitygov.kernel.events import Event
+from communitygov.matters.matter import Matter
+from communitygov.storage.protocol import EventStore
+from communitygov.storage.records import Problem, RecordedEvent
+
+__all__ = ["reference_problems"]
+
+Decode = Callable[[RecordedEvent], Event]
+
+
+def reference_problems(
+    store: EventStore,
+    community_id: str,
+    *,
+    decode: Decode,
+    context: Any,
+    skip: Set[str] = frozenset(),
+) -> list[Problem]:
+    """One :class:`Problem` for each record of ``community_id`` naming another aggregate that
+    the store does not hold as the record says:
+
+    - a plan adopted through a matter the store does not hold in the community, or whose
+      stored events, up to the adoption, had not resolved to adopt that plan (the problem is
+      given at the plan's adoption);
+    - a fund opened for a plan the store does not hold in the community, or for someone
+      other than that plan's beneficiary (given at the fund's opening).
+
+    Streams in ``skip`` (found broken already), and streams that cannot be read or replayed
+    (which the hash chains' and the summaries' checks report), are not followed.
+
+    Args:
+        decode: turns a stored event back into an event.
+        context: what a matter's replay needs (the procedures matters follow).
+    """
+    try:
+        kinds = {summary.stream_id: summary.kind for summary in store.summaries(community_id)}
+    except DecodeError:
+        return []
+    problems = []
+    for stream_id, kind in kinds.items():
+        if stream_id in skip or kind not in (AssistancePlan.kind, Fund.kind):
+            continue
+        try:
+            events = [(r.version, decode(r)) for r in store.read_stream(community_id, stream_id)]
+        except DecodeError:
+            continue
+        for version, event in events:
+            if isinstance(event, PlanAdopted):
+                detail = _adoption(store, community_id, stream_id, event, kinds, decode, context)
+            elif isinstance(event, FundOpened):
+                detail = _opening(store, community_id, event, kinds, decode)
+            else:
+                continue
+            if detail:
+                problems.append(Problem(community_id, stream_id, version, detail))
+    return problems
+
+
+def _adoption(
+    store: EventStore,
+    community_id: str,
+    plan_id: str,
+    adopted: PlanAdopted,
+    kinds: Mapping[str, str],
+    decode: Decode,
+    context: Any,
+) -> str:
+    """What is wrong with the matter a plan's adoption names; empty when nothing."""
+    matter_id = adopted.matter_id
+    if kinds.get(matter_id) != Matter.kind:
+        return (
+            f"the plan was adopted through matter {matter_id!r}, which the store does not "
+            f"hold in community {community_id!r}"
+        )
+    try:
+        recorded = store.read_stream(community_id, matter_id)
+        then = [event for event in map(decode, recorded) if event.at <= adopted.at]
+        matter = Matter.replay(then, context)
+    except (DecodeError, CommunityGovError):  # reported by the summaries' check
+        return ""
+    try:
+        check_adopting_matter(matter, plan_id=plan_id, community_id=community_id, at=adopted.at)
+    except CommunityGovError as exc:
+        return (
+            f"the plan was adopted through matter {matter_id!r}, which, as the store holds "
+            f"it, could not adopt it then: {exc}"
+        )
+    return ""
+
+
+def _opening(
+    store: EventStore,
+    community_id: str,
+    opened: FundOpened,
+    kinds: Mapping[str, str],
+    decode: Decode,
+) -> str:
+    """What is wrong with the plan a fund's opening names; empty when nothing."""
+    plan_id = opened.plan_id
+    if kinds.get(plan_id) != AssistancePlan.kind:
+        return (
+            f"the fund was opened for assistance plan {plan_id!r}, which the store does not "
+            f"hold in community {community_id!r}"
+        )
+    try:
+        first = store.read_stream(community_id, plan_id)[:1]
+        case = decode(first[0]) if first else None
+    except DecodeError:
+        return ""
+    if isinstance(case, CaseOpened) and case.beneficiary_id != opened.beneficiary_id:
+        return (
+            f"the fund was opened for beneficiary {opened.beneficiary_id!r}, but assistance "
+            f"plan {plan_id!r} is for {case.beneficiary_id!r}"
+        )
+    return ""
