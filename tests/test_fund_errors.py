@@ -33,16 +33,16 @@ def base() -> Fund:
         lambda f: f.record_sale(
             cg.Money.yuan(100), item="笔筒", buyer=cg.BuyerType.RESIDENT, by=C, at=when(2)
         ),
-        lambda f: f.book("e1", by=B, at=when(2, 10)),
+        lambda f: f.book("e1", by=B, community=community(), at=when(2, 10)),
         lambda f: f.record_payout(cg.Money.yuan(30), by=C, at=when(3)),
-        lambda f: f.book("e2", by=B, at=when(3, 10)),
+        lambda f: f.book("e2", by=B, community=community(), at=when(3, 10)),
         lambda f: f.record_sale(
             cg.Money.yuan(5), item="钥匙扣", buyer=cg.BuyerType.VISITOR, by=C, at=when(4)
         ),
         lambda f: f.record_sale(
             cg.Money.yuan(7), item="钥匙扣", buyer=cg.BuyerType.VISITOR, by=C, at=when(4, 10)
         ),
-        lambda f: f.reject("e4", reason="重复", by=B, at=when(4, 11)),
+        lambda f: f.reject("e4", reason="重复", by=B, community=community(), at=when(4, 11)),
     ]
     for step in steps:
         fund, _ = step(fund)
@@ -56,9 +56,14 @@ def june(day: int, hour: int = 9) -> datetime:
 def reconciled() -> Fund:
     """The base fund with e3 booked and May reconciled on 1 June (cash 75 yuan counted: no
     difference)."""
-    fund, _ = base().book("e3", by=B, at=when(5))
+    fund, _ = base().book("e3", by=B, community=community(), at=when(5))
     fund, _ = fund.reconcile(
-        date(2020, 5, 31), counted=cg.Money.yuan(75), by=C, witness=B, at=june(1)
+        date(2020, 5, 31),
+        counted=cg.Money.yuan(75),
+        by=C,
+        witness=B,
+        community=community(),
+        at=june(1),
     )
     return fund
 
@@ -66,9 +71,14 @@ def reconciled() -> Fund:
 def short_then_swapped() -> Fund:
     """The base fund with May counted 5 yuan short on 1 June by p0 as custodian, and the two
     roles handed round that afternoon until p0 keeps the books (p1 holds the cash)."""
-    fund, _ = base().book("e3", by=B, at=when(5))
+    fund, _ = base().book("e3", by=B, community=community(), at=when(5))
     fund, _ = fund.reconcile(
-        date(2020, 5, 31), counted=cg.Money.yuan(70), by=C, witness=B, at=june(1)
+        date(2020, 5, 31),
+        counted=cg.Money.yuan(70),
+        by=C,
+        witness=B,
+        community=community(),
+        at=june(1),
     )
     for role, person in [
         (cg.FundRole.BOOKKEEPER, "p2"),
@@ -82,7 +92,7 @@ def short_then_swapped() -> Fund:
 def closed_while_running() -> Fund:
     """The base fund with e3 booked and May closed on 31 May at 17:00, as a history stored
     before a month had to be over to be reconciled records it (replay takes it as it is)."""
-    fund, _ = base().book("e3", by=B, at=when(5))
+    fund, _ = base().book("e3", by=B, community=community(), at=when(5))
     counted = CashReconciled(
         at=when(31, 17), period=date(2020, 5, 1), counted=cg.Money.yuan(75), by=C, witness=B
     )
@@ -146,25 +156,25 @@ CASES: dict[
     ),
     "the custodian books": (
         base,
-        lambda f: f.book("e3", by=C, at=T),
+        lambda f: f.book("e3", by=C, community=community(), at=T),
         cg.NotRoleHolder,
         {"person": C, "role": "bookkeeper", "holder": B},
     ),
     "booked twice": (
         base,
-        lambda f: f.book("e1", by=B, at=T),
+        lambda f: f.book("e1", by=B, community=community(), at=T),
         cg.EntryAlreadyChecked,
         {"entry": "e1", "status": "booked"},
     ),
     "booking a rejected entry": (
         base,
-        lambda f: f.book("e4", by=B, at=T),
+        lambda f: f.book("e4", by=B, community=community(), at=T),
         cg.EntryAlreadyChecked,
         {"entry": "e4", "status": "rejected"},
     ),
     "unknown entry": (
         base,
-        lambda f: f.reject("e99", reason="?", by=B, at=T),
+        lambda f: f.reject("e99", reason="?", by=B, community=community(), at=T),
         cg.UnknownReference,
         {"kind": "fund entry", "id": "e99"},
     ),
@@ -206,7 +216,7 @@ CASES: dict[
     ),
     "an entry named by a number": (
         base,
-        lambda f: f.book(3, by=B, at=T),
+        lambda f: f.book(3, by=B, community=community(), at=T),
         cg.WrongType,
         {"field": "entry id", "value": 3},
     ),
@@ -224,19 +234,30 @@ CASES: dict[
     ),
     "reconciled with an entry pending": (
         base,
-        lambda f: f.reconcile(date(2020, 5, 1), counted=cg.Money(0), by=C, witness=B, at=june(1)),
+        lambda f: f.reconcile(
+            date(2020, 5, 1),
+            counted=cg.Money(0),
+            by=C,
+            witness=B,
+            community=community(),
+            at=june(1),
+        ),
         cg.EntriesPending,
         {"entries": ("e3",)},
     ),
     "reconciliation witnessed by someone else": (
         base,
-        lambda f: f.reconcile(date(2020, 5, 1), counted=cg.Money(0), by=C, witness="p2", at=T),
+        lambda f: f.reconcile(
+            date(2020, 5, 1), counted=cg.Money(0), by=C, witness="p2", community=community(), at=T
+        ),
         cg.NotRoleHolder,
         {"person": "p2", "role": "bookkeeper"},
     ),
     "reconciling a month not begun": (
         base,
-        lambda f: f.reconcile(date(2020, 6, 1), counted=cg.Money(0), by=C, witness=B, at=T),
+        lambda f: f.reconcile(
+            date(2020, 6, 1), counted=cg.Money(0), by=C, witness=B, community=community(), at=T
+        ),
         cg.FuturePeriod,
         {"period": date(2020, 6, 1), "today": date(2020, 5, 6)},
     ),
@@ -244,7 +265,12 @@ CASES: dict[
     "reconciling the month while it runs": (
         base,
         lambda f: f.reconcile(
-            date(2020, 5, 1), counted=cg.Money(0), by=C, witness=B, at=when(31, 23)
+            date(2020, 5, 1),
+            counted=cg.Money(0),
+            by=C,
+            witness=B,
+            community=community(),
+            at=when(31, 23),
         ),
         cg.FuturePeriod,
         {"period": date(2020, 5, 1), "today": date(2020, 5, 31)},
@@ -259,7 +285,14 @@ CASES: dict[
     ),
     "a closed period reconciled again": (
         reconciled,
-        lambda f: f.reconcile(date(2020, 5, 2), counted=cg.Money(0), by=C, witness=B, at=june(2)),
+        lambda f: f.reconcile(
+            date(2020, 5, 2),
+            counted=cg.Money(0),
+            by=C,
+            witness=B,
+            community=community(),
+            at=june(2),
+        ),
         cg.PeriodClosed,
         {"period": date(2020, 5, 1)},
     ),
@@ -279,13 +312,17 @@ CASES: dict[
     ),
     "resolving where nothing differs": (
         reconciled,
-        lambda f: f.resolve_discrepancy(date(2020, 5, 1), explanation="?", by=B, at=june(2)),
+        lambda f: f.resolve_discrepancy(
+            date(2020, 5, 1), explanation="?", by=B, community=community(), at=june(2)
+        ),
         cg.UnknownReference,
         {"kind": "open discrepancy in period", "id": "2020-05"},
     ),
     "explaining one's own count": (
         short_then_swapped,
-        lambda f: f.resolve_discrepancy(date(2020, 5, 1), explanation="点错", by=C, at=june(2)),
+        lambda f: f.resolve_discrepancy(
+            date(2020, 5, 1), explanation="点错", by=C, community=community(), at=june(2)
+        ),
         cg.OwnCount,
         {"person": C, "period": date(2020, 5, 1)},
     ),
@@ -297,7 +334,7 @@ CASES: dict[
     ),
     "time went backwards": (
         base,
-        lambda f: f.book("e3", by=B, at=when(1)),
+        lambda f: f.book("e3", by=B, community=community(), at=when(1)),
         cg.TimeWentBackwards,
         {},
     ),
@@ -345,7 +382,9 @@ CASES: dict[
     ),
     "a period as a datetime": (
         base,
-        lambda f: f.reconcile(when(31), counted=cg.Money.yuan(70), by=C, witness=B, at=T),  # type: ignore[arg-type]
+        lambda f: f.reconcile(
+            when(31), counted=cg.Money.yuan(70), by=C, witness=B, community=community(), at=T
+        ),  # type: ignore[arg-type]
         cg.WrongType,
         {"field": "period"},
     ),
@@ -358,7 +397,12 @@ CASES: dict[
     "a month before the fund opened": (
         base,
         lambda f: f.reconcile(
-            date(2019, 1, 1), counted=cg.Money.zero(), by=C, witness=B, at=when(31, 18)
+            date(2019, 1, 1),
+            counted=cg.Money.zero(),
+            by=C,
+            witness=B,
+            community=community(),
+            at=when(31, 18),
         ),
         cg.PeriodBeforeOpening,
         {"period": date(2019, 1, 1), "opened": date(2020, 5, 1)},
@@ -392,7 +436,12 @@ CASES: dict[
     "December 9999 reconciled": (
         base,
         lambda f: f.reconcile(
-            date(9999, 12, 31), counted=cg.Money.zero(), by=C, witness=B, at=LAST_DAYS
+            date(9999, 12, 31),
+            counted=cg.Money.zero(),
+            by=C,
+            witness=B,
+            community=community(),
+            at=LAST_DAYS,
         ),
         cg.PeriodTooLate,
         {"period": date(9999, 12, 1), "latest": date(9999, 11, 1)},
@@ -421,7 +470,7 @@ def test_nobody_books_their_own_entry_after_swapping_roles() -> None:
     fund, _ = fund.change_role(cg.FundRole.CUSTODIAN, "p1", community=community(), at=T)
     fund, _ = fund.change_role(cg.FundRole.BOOKKEEPER, C, community=community(), at=T)
     with pytest.raises(cg.OwnEntry) as caught:
-        fund.book("e3", by=C, at=T)
+        fund.book("e3", by=C, community=community(), at=T)
     assert (caught.value.person, caught.value.entry) == (C, "e3")
 
 
@@ -429,7 +478,9 @@ def test_a_bookkeeper_who_did_not_count_explains_the_difference() -> None:
     fund, _ = short_then_swapped().change_role(
         cg.FundRole.BOOKKEEPER, "p2", community=community(), at=june(2)
     )
-    fund, _ = fund.resolve_discrepancy(date(2020, 5, 1), explanation="点错", by="p2", at=june(2))
+    fund, _ = fund.resolve_discrepancy(
+        date(2020, 5, 1), explanation="点错", by="p2", community=community(), at=june(2)
+    )
     reconciliation = fund.reconciliation(date(2020, 5, 1))
     assert (reconciliation.counted_by, reconciliation.resolved_by) == (C, "p2")
     assert not reconciliation.discrepancy_open
@@ -440,6 +491,74 @@ def test_near_relatives_cannot_hold_the_two_roles() -> None:
     with pytest.raises(cg.NearRelativeInRole) as caught:
         fund.change_role(cg.FundRole.CUSTODIAN, "p3", community=community(), at=T)
     assert (caught.value.relative, caught.value.relative_role) == ("p2", "bookkeeper")
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "person", "role", "relative", "relative_role"),
+    [
+        (C, B, B, "bookkeeper", C, "cash custodian"),
+        (B, cgst.FUND_BENEFICIARY, B, "bookkeeper", cgst.FUND_BENEFICIARY, "beneficiary"),
+        (C, cgst.FUND_BENEFICIARY, C, "cash custodian", cgst.FUND_BENEFICIARY, "beneficiary"),
+    ],
+    ids=["custodian-and-bookkeeper", "bookkeeper-and-beneficiary", "custodian-and-beneficiary"],
+)
+def test_relatives_declared_after_opening_stop_the_checks_until_a_role_changes(
+    first: str, second: str, person: str, role: str, relative: str, relative_role: str
+) -> None:
+    # Declared after the roles were given: before, the fund went on booking and counting as if
+    # the two were kept apart.
+    fund, _ = base().book("e3", by=B, community=community(), at=when(5))
+    fund, _ = fund.reconcile(  # counted 5 yuan short: a discrepancy to explain
+        date(2020, 5, 31),
+        counted=cg.Money.yuan(70),
+        by=C,
+        witness=B,
+        community=community(),
+        at=june(1),
+    )
+    related, _ = community().declare_near_relatives(first, second, "配偶", at=june(2))
+    conflict = fund.role_conflict(related)
+    assert conflict is not None
+    assert (conflict.person, conflict.role, conflict.relative, conflict.relative_role) == (
+        person,
+        role,
+        relative,
+        relative_role,
+    )
+    assert fund.role_conflict(community()) is None
+    pending, _ = fund.record_sale(
+        cg.Money.yuan(5), item="笔筒", buyer=cg.BuyerType.RESIDENT, by=C, at=june(3)
+    )  # an entry is recorded: it awaits a check
+    entry = pending.entries[-1].id
+    checks: list[Callable[[Fund], object]] = [
+        lambda f: f.book(entry, by=B, community=related, at=june(4)),
+        lambda f: f.reject(entry, reason="不符", by=B, community=related, at=june(4)),
+        lambda f: f.resolve_discrepancy(
+            date(2020, 5, 31), explanation="找零", by=B, community=related, at=june(4)
+        ),
+        lambda f: f.reconcile(
+            date(2020, 6, 30),
+            counted=cg.Money.yuan(0),
+            by=C,
+            witness=B,
+            community=related,
+            at=datetime(2020, 7, 1, 9, tzinfo=T.tzinfo),
+        ),
+    ]
+    for check in checks:
+        before = copy.deepcopy(pending)
+        with pytest.raises(cg.NearRelativeInRole) as caught:
+            check(pending)
+        assert str(caught.value) == str(conflict)
+        assert pending == before
+    # A new holder of the related role ends the conflict.
+    moved = cg.FundRole.BOOKKEEPER if role == "bookkeeper" else cg.FundRole.CUSTODIAN
+    newcomer = "p2" if moved is cg.FundRole.BOOKKEEPER else "p3"
+    fund, _ = pending.change_role(moved, newcomer, community=related, at=june(4))
+    assert fund.role_conflict(related) is None
+    by = newcomer if moved is cg.FundRole.BOOKKEEPER else B
+    booked, _ = fund.book(entry, by=by, community=related, at=june(5))
+    assert booked.entry(entry).status is cg.EntryStatus.BOOKED
 
 
 @pytest.mark.parametrize(
@@ -476,7 +595,7 @@ def test_a_correction_goes_into_the_open_period_as_a_reversal() -> None:
         date(2020, 6, 1),
         cg.EntryKind.SALE,
     )
-    fund, _ = fund.book(reversal.id, by=B, at=june)
+    fund, _ = fund.book(reversal.id, by=B, community=community(), at=june)
     assert fund.books.raised == cg.Money.yuan(100)
     assert fund.entry("e3").status is cg.EntryStatus.BOOKED
     with pytest.raises(cg.NotReversible):
@@ -517,20 +636,30 @@ def test_money_refuses_amounts_beyond_its_bound_and_says_so_in_numbers_python_wr
 
 
 def test_the_last_period_a_fund_keeps_is_november_9999() -> None:
-    fund, _ = base().book("e3", by=B, at=T)
+    fund, _ = base().book("e3", by=B, community=community(), at=T)
     november = datetime(9999, 11, 30, 9, tzinfo=T.tzinfo)
     fund, _ = fund.record_sale(
         cg.Money.yuan(1), item="笔", buyer=cg.BuyerType.RESIDENT, by=C, at=november
     )
     assert fund.describe().due_at == datetime(2020, 6, 1, tzinfo=T.tzinfo)  # May comes first
-    fund, _ = fund.book("e5", by=B, at=november)
+    fund, _ = fund.book("e5", by=B, community=community(), at=november)
     fund, _ = fund.reconcile(
-        date(2020, 5, 1), counted=cg.Money.yuan(75), by=C, witness=B, at=november
+        date(2020, 5, 1),
+        counted=cg.Money.yuan(75),
+        by=C,
+        witness=B,
+        community=community(),
+        at=november,
     )
     assert fund.describe().due_at == datetime(9999, 12, 1, tzinfo=T.tzinfo)
     december = november + DAY
     fund, _ = fund.reconcile(
-        date(9999, 11, 1), counted=cg.Money.yuan(76), by=C, witness=B, at=december
+        date(9999, 11, 1),
+        counted=cg.Money.yuan(76),
+        by=C,
+        witness=B,
+        community=community(),
+        at=december,
     )
     fund, _ = fund.publish_statement(date(9999, 11, 1), place="公示栏", at=december)
     (last,) = fund.statements(plan=cgst.fund_plan(), community=community())

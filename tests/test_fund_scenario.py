@@ -84,15 +84,16 @@ def story_fund(community: cg.Community, plan: cg.AssistancePlan) -> Tracked[cg.F
             )
         )
         entry = t.value.entries[-1].id
-        t = t.then(t.value.book(entry, by=BOOKKEEPER, at=at(2020, 5, day, 18)))
+        t = t.then(t.value.book(entry, by=BOOKKEEPER, community=community, at=at(2020, 5, day, 18)))
     t = t.then(t.value.record_deposit(cg.Money.yuan(2000), by=CUSTODIAN, at=at(2020, 5, 20)))
-    t = t.then(t.value.book("e4", by=BOOKKEEPER, at=at(2020, 5, 21)))
+    t = t.then(t.value.book("e4", by=BOOKKEEPER, community=community, at=at(2020, 5, 21)))
     t = t.then(
         t.value.reconcile(
             date(2020, 5, 31),
             counted=cg.Money.parse("¥590"),
             by=CUSTODIAN,
             witness=BOOKKEEPER,
+            community=community,
             at=at(2020, 6, 1),
         )
     )
@@ -179,18 +180,22 @@ def test_the_fund_is_stored_loaded_and_queried(gov: cg.Governance) -> None:
     before = gov.history("sanwan", "fule-crafts")
     with pytest.raises(cg.NotRoleHolder):
         gov.execute(
-            Fund, "sanwan", "fule-crafts", lambda f: f.book("e5", by=CUSTODIAN, at=at(2020, 6, 4))
+            Fund,
+            "sanwan",
+            "fule-crafts",
+            lambda f: f.book("e5", by=CUSTODIAN, community=community, at=at(2020, 6, 4)),
         )
     assert gov.history("sanwan", "fule-crafts") == before
 
     # A count that differs from the books is kept as a discrepancy until explained.
     def count(fund: Fund) -> cg.Decision[Fund]:
-        fund, booked = fund.book("e5", by=BOOKKEEPER, at=at(2020, 6, 4))
+        fund, booked = fund.book("e5", by=BOOKKEEPER, community=community, at=at(2020, 6, 4))
         fund, counted = fund.reconcile(
             date(2020, 6, 30),
             counted=cg.Money.yuan(610),
             by=CUSTODIAN,
             witness=BOOKKEEPER,
+            community=community,
             at=at(2020, 7, 1),
         )
         return fund, (*booked, *counted)

@@ -221,8 +221,8 @@ def _sale(amount: Money, item: str, at: datetime) -> Callable[[Fund], Decision[F
     )
 
 
-def _book(entry_id: str, at: datetime) -> Callable[[Fund], Decision[Fund]]:
-    return lambda fund: fund.book(entry_id, by="zhang", at=at)
+def _book(entry_id: str, community: Community, at: datetime) -> Callable[[Fund], Decision[Fund]]:
+    return lambda fund: fund.book(entry_id, by="zhang", community=community, at=at)
 
 
 class _Story:
@@ -569,7 +569,7 @@ def _fund(story: _Story, community: Community) -> None:
         story.do(
             Fund,
             f,
-            _book(entry.id, _at(5, 8, year=2020)),
+            _book(entry.id, community, _at(5, 8, year=2020)),
             f"entry {entry.id} booked by the bookkeeper",
         )
     fund = story.do(
@@ -580,6 +580,7 @@ def _fund(story: _Story, community: Community) -> None:
             counted=Money.yuan(2590),
             by="luo",
             witness="zhang",
+            community=community,
             at=_at(6, 1, year=2020),
         ),
         "May reconciled: cash counted 2,590.00 元, witnessed by the bookkeeper",

@@ -181,6 +181,28 @@ class Fund(Aggregate):
         require_instance(role, FundRole, "role")
         return self.custodian if role is FundRole.CUSTODIAN else self.bookkeeper
 
+    def role_conflict(self, community: Community) -> NearRelativeInRole | None:
+        """The conflict between the fund's custodian, bookkeeper and beneficiary that the
+        community's declarations show now, if any: a near relative declared after the roles
+        were given (村民委员会组织法 Art. 32). While there is one, the checks that rely on the
+        two roles being kept apart (:meth:`book`, :meth:`reject`, :meth:`reconcile`,
+        :meth:`resolve_discrepancy`) are refused with it; :meth:`change_role` ends it.
+
+        Raises:
+            WrongCommunity: ``community`` is not the fund's.
+            WrongType: ``community`` is not a :class:`Community`.
+        """
+        self._require_community(community)
+        holders = {_BENEFICIARY: self.beneficiary_id}
+        for role in (FundRole.CUSTODIAN, FundRole.BOOKKEEPER):
+            person = self.holder(role)
+            try:
+                _check_holder(community, role, person, holders)
+            except NearRelativeInRole as conflict:
+                return conflict
+            holders[role.en] = person
+        return None
+
     def entry(self, entry_id: str) -> Entry:
         """The entry with that id.
 
@@ -520,36 +542,59 @@ class Fund(Aggregate):
 
     # --- commands: the bookkeeper's checks --------------------------------------------------
 
-    def book(self, entry_id: str, *, by: str, at: datetime) -> Decision[Fund]:
+    def book(self, entry_id: str, *, by: str, community: Community, at: datetime) -> Decision[Fund]:
         """Book an entry: from now on it counts in the books.
 
+        Args:
+            community: the fund's community, whose declared relatives are checked (see
+                :meth:`role_conflict`).
+
         Raises:
+            WrongCommunity: ``community`` is not the fund's.
+            NearRelativeInRole: the role holders and the beneficiary are no longer kept
+                apart: change a role first.
             NotRoleHolder: ``by`` is not the bookkeeper.
             UnknownReference: no such entry.
             OwnEntry: ``by`` recorded it.
             EntryAlreadyChecked: it is already booked or rejected.
         """
-        at = self._check(entry_id, by, at, "book an entry")
+        at = self._check(entry_id, by, community, at, "book an entry")
         return self._record(EntryBooked(at=at, entry_id=entry_id, by=by))
 
-    def reject(self, entry_id: str, *, reason: str, by: str, at: datetime) -> Decision[Fund]:
+    def reject(
+        self, entry_id: str, *, reason: str, by: str, community: Community, at: datetime
+    ) -> Decision[Fund]:
         """Reject an entry: it never counts.
 
+        Args:
+            community: the fund's community, whose declared relatives are checked (see
+                :meth:`role_conflict`).
+
         Raises:
+            WrongCommunity: ``community`` is not the fund's.
+            NearRelativeInRole: the role holders and the beneficiary are no longer kept
+                apart: change a role first.
             NotRoleHolder: ``by`` is not the bookkeeper.
             UnknownReference: no such entry.
             OwnEntry: ``by`` recorded it.
             EntryAlreadyChecked: it is already booked or rejected.
             EmptyField: ``reason`` is empty.
         """
-        at = self._check(entry_id, by, at, "reject an entry")
+        at = self._check(entry_id, by, community, at, "reject an entry")
         require_text(reason, "reason for the rejection")
         return self._record(EntryRejected(at=at, entry_id=entry_id, by=by, reason=reason))
 
     # --- commands: reconciliation and statements -------------------------------------------
 
     def reconcile(
-        self, period: date, *, counted: Money, by: str, witness: str, at: datetime
+        self,
+        period: date,
+        *,
+        counted: Money,
+        by: str,
+        witness: str,
+        community: Community,
+        at: datetime,
     ) -> Decision[Fund]:
         """Count the cash at the end of ``period``'s month against the books and close it (and
         every earlier month), once the month is over. A difference is kept as an open
@@ -560,9 +605,14 @@ class Fund(Aggregate):
             counted: the cash the custodian counted; zero or more.
             by: the custodian.
             witness: the bookkeeper.
+            community: the fund's community, whose declared relatives are checked (see
+                :meth:`role_conflict`).
             at: when.
 
         Raises:
+            WrongCommunity: ``community`` is not the fund's.
+            NearRelativeInRole: the role holders and the beneficiary are no longer kept
+                apart: change a role first.
             NotRoleHolder: ``by`` is not the custodian or ``witness`` not the bookkeeper.
             InvalidAmount: ``counted`` is not a :class:`Money` of zero or more.
             CurrencyMismatch: it is in another currency.
@@ -574,6 +624,7 @@ class Fund(Aggregate):
             EntriesPending: entries of the month (or before) await booking.
         """
         at = self._checked_time(at)
+        self._require_kept_apart(community)
         self._require(FundRole.CUSTODIAN, by, "count the cash")
         self._require(FundRole.BOOKKEEPER, witness, "witness the count")
         if not isinstance(counted, Money):
@@ -597,13 +648,20 @@ class Fund(Aggregate):
         )
 
     def resolve_discrepancy(
-        self, period: date, *, explanation: str, by: str, at: datetime
+        self, period: date, *, explanation: str, by: str, community: Community, at: datetime
     ) -> Decision[Fund]:
         """Record how the difference found when ``period`` was reconciled is explained.
 
         The explanation does not change the books: a correction is a reversing or new entry.
 
+        Args:
+            community: the fund's community, whose declared relatives are checked (see
+                :meth:`role_conflict`).
+
         Raises:
+            WrongCommunity: ``community`` is not the fund's.
+            NearRelativeInRole: the role holders and the beneficiary are no longer kept
+                apart: change a role first.
             NotRoleHolder: ``by`` is not the bookkeeper.
             UnknownReference: no reconciliation ended with that month, or it has no open
                 discrepancy.
@@ -611,6 +669,7 @@ class Fund(Aggregate):
             EmptyField: ``explanation`` is empty.
         """
         at = self._checked_time(at)
+        self._require_kept_apart(community)
         self._require(FundRole.BOOKKEEPER, by, "resolve a discrepancy")
         reconciliation = self.reconciliation(period)
         if not reconciliation.discrepancy_open:
@@ -677,9 +736,12 @@ class Fund(Aggregate):
                 bank += change.bank
         return attrs.evolve(self.books, cash=cash, bank=bank)
 
-    def _check(self, entry_id: str, by: str, at: datetime, action: str) -> datetime:
+    def _check(
+        self, entry_id: str, by: str, community: Community, at: datetime, action: str
+    ) -> datetime:
         """The checks booking and rejecting share; the time."""
         at = self._checked_time(at)
+        self._require_kept_apart(community)
         self._require(FundRole.BOOKKEEPER, by, action)
         entry = self.entry(entry_id)
         if entry.recorded_by == by:
@@ -687,6 +749,19 @@ class Fund(Aggregate):
         if entry.status is not EntryStatus.RECORDED:
             raise EntryAlreadyChecked(entry_id, entry.status.value)
         return at
+
+    def _require_kept_apart(self, community: Community) -> None:
+        """Check that the fund's community is ``community`` and that no role conflict has
+        arisen in it since the roles were given (see :meth:`role_conflict`).
+
+        Raises:
+            WrongCommunity: it is another community.
+            WrongType: ``community`` is not a :class:`Community`.
+            NearRelativeInRole: the conflict found.
+        """
+        conflict = self.role_conflict(community)
+        if conflict is not None:
+            raise conflict
 
     def _require(self, role: FundRole, person: str, action: str) -> None:
         holder = self.holder(role)

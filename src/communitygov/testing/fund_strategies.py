@@ -174,9 +174,11 @@ def fund_actions(draw: st.DrawFn, when: datetime) -> Action:
     if kind == "expense":
         return lambda f: f.record_expense(amount, receipt="R-1", by=custodian(f), at=when)
     if kind == "book":
-        return lambda f: f.book(entry_id(f), by=bookkeeper(f), at=when)
+        return lambda f: f.book(entry_id(f), by=bookkeeper(f), community=fund_community(), at=when)
     if kind == "reject":
-        return lambda f: f.reject(entry_id(f), reason="金额不符", by=bookkeeper(f), at=when)
+        return lambda f: f.reject(
+            entry_id(f), reason="金额不符", by=bookkeeper(f), community=fund_community(), at=when
+        )
     if kind == "reverse":
         return lambda f: f.reverse(entry_id(f), reason="记错", by=custodian(f), at=when)
     if kind == "role":
@@ -184,7 +186,11 @@ def fund_actions(draw: st.DrawFn, when: datetime) -> Action:
         return lambda f: f.change_role(role, someone, community=fund_community(), at=when)
     if kind == "resolve":
         return lambda f: f.resolve_discrepancy(
-            f.closed_through or when.date(), explanation="点错", by=bookkeeper(f), at=when
+            f.closed_through or when.date(),
+            explanation="点错",
+            by=bookkeeper(f),
+            community=fund_community(),
+            at=when,
         )
     if kind == "publish":
         return lambda f: f.publish_statement(
@@ -197,7 +203,12 @@ def fund_actions(draw: st.DrawFn, when: datetime) -> Action:
     def reconcile(fund: Fund) -> Decision[Fund]:
         counted = Money(fund.books.cash.fen + excess, fund.currency)
         return fund.reconcile(
-            month, counted=counted, by=custodian(fund), witness=bookkeeper(fund), at=when
+            month,
+            counted=counted,
+            by=custodian(fund),
+            witness=bookkeeper(fund),
+            community=fund_community(),
+            at=when,
         )
 
     return reconcile
