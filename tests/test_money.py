@@ -22,13 +22,17 @@ Money = cg.Money
         ("0.01元", 1),
         ("-3 元", -300),
         ("RMB 1,234,567.89", 123_456_789),
+        ("１２３元", 12_300),  # full-width digits, as Chinese input gives them
     ],
 )
 def test_amounts_are_parsed_exactly(text: str, fen: int) -> None:
     assert Money.parse(text) == Money(fen, "CNY")
 
 
-@pytest.mark.parametrize("text", ["", "abc", "12.345", "2,59.00", "1,2345", "¥", "1.2.3", "3 $"])
+@pytest.mark.parametrize(
+    "text",
+    ["", "abc", "12.345", "2,59.00", "1,2345", "¥", "1.2.3", "3 $", "٣", "1٣", "३.५"],
+)
 def test_malformed_amounts_are_refused(text: str) -> None:
     with pytest.raises(cg.InvalidAmount) as caught:
         Money.parse(text)

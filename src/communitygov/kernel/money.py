@@ -29,9 +29,12 @@ CNY = "CNY"
 """The currency code of the renminbi, the default currency."""
 
 _UNITS = {CNY: "元"}
+_DIGIT = "[0-9０-９]"
+"""A digit as amounts are written: ASCII or full width (０-９, as Chinese input gives them);
+not the digits of other scripts, which a regular expression's ``\\d`` takes too."""
 _AMOUNT = re.compile(
-    r"""^\s*(?P<sign>[-−])?\s*(?:[¥￥]|RMB|CNY)?\s*
-    (?P<whole>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<cents>\d{1,2}))?
+    rf"""^\s*(?P<sign>[-−])?\s*(?:[¥￥]|RMB|CNY)?\s*
+    (?P<whole>{_DIGIT}{{1,3}}(?:,{_DIGIT}{{3}})+|{_DIGIT}+)(?:\.(?P<cents>{_DIGIT}{{1,2}}))?
     \s*(?:元|块|yuan|RMB|CNY)?\s*$""",
     re.VERBOSE | re.IGNORECASE,
 )
@@ -124,7 +127,8 @@ class Money:
         """The amount written in ``text``: ``"2,590.00 元"``, ``"¥2590"``, ``"12.5"``, ``"-3 元"``.
 
         Thousands separators must be in the right places, and there are at most two decimals
-        (an amount finer than a fen is refused, never rounded). The currency is CNY.
+        (an amount finer than a fen is refused, never rounded). Digits are ASCII or full width
+        (``"１２３元"``); those of other scripts are refused. The currency is CNY.
 
         Args:
             text: the amount as written.
