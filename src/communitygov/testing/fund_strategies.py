@@ -216,7 +216,14 @@ def fund_actions(draw: st.DrawFn, when: datetime) -> Action:
 
 @attrs.frozen
 class GeneratedFund:
-    """A generated fund, the events that made it, and what it was made on."""
+    """A generated fund, the events that made it, and what it was made on.
+
+    Attributes:
+        fund: The fund.
+        events: Its events, oldest first.
+        plan, community: The plan it was opened for and their community.
+        plan_events, community_events: Their events (see :meth:`records`).
+    """
 
     fund: Fund
     events: tuple[Event, ...]
