@@ -49,37 +49,36 @@ def base() -> Fund:
     return fund
 
 
+def count(
+    fund: Fund, period: date, *, counted: cg.Money, witness: str = B, at: datetime
+) -> cg.Decision[Fund]:
+    """``fund``'s cash for ``period`` counted by its custodian ``C``, in its community."""
+    return fund.reconcile(
+        period, counted=counted, by=C, witness=witness, community=community(), at=at
+    )
+
+
 def june(day: int, hour: int = 9) -> datetime:
     return when(1, hour).replace(month=6, day=day)
 
 
-def reconciled() -> Fund:
-    """The base fund with e3 booked and May reconciled on 1 June (cash 75 yuan counted: no
-    difference)."""
+def may_counted(yuan: int) -> Fund:
+    """The base fund with e3 booked and May reconciled on 1 June, ``yuan`` counted (75 is
+    what the books hold)."""
     fund, _ = base().book("e3", by=B, community=community(), at=when(5))
-    fund, _ = fund.reconcile(
-        date(2020, 5, 31),
-        counted=cg.Money.yuan(75),
-        by=C,
-        witness=B,
-        community=community(),
-        at=june(1),
-    )
+    fund, _ = count(fund, date(2020, 5, 31), counted=cg.Money.yuan(yuan), at=june(1))
     return fund
+
+
+def reconciled() -> Fund:
+    """The base fund with May reconciled with no difference."""
+    return may_counted(75)
 
 
 def short_then_swapped() -> Fund:
     """The base fund with May counted 5 yuan short on 1 June by p0 as custodian, and the two
     roles handed round that afternoon until p0 keeps the books (p1 holds the cash)."""
-    fund, _ = base().book("e3", by=B, community=community(), at=when(5))
-    fund, _ = fund.reconcile(
-        date(2020, 5, 31),
-        counted=cg.Money.yuan(70),
-        by=C,
-        witness=B,
-        community=community(),
-        at=june(1),
-    )
+    fund = may_counted(70)
     for role, person in [
         (cg.FundRole.BOOKKEEPER, "p2"),
         (cg.FundRole.CUSTODIAN, B),
@@ -234,44 +233,26 @@ CASES: dict[
     ),
     "reconciled with an entry pending": (
         base,
-        lambda f: f.reconcile(
-            date(2020, 5, 1),
-            counted=cg.Money(0),
-            by=C,
-            witness=B,
-            community=community(),
-            at=june(1),
-        ),
+        lambda f: count(f, date(2020, 5, 1), counted=cg.Money(0), at=june(1)),
         cg.EntriesPending,
         {"entries": ("e3",)},
     ),
     "reconciliation witnessed by someone else": (
         base,
-        lambda f: f.reconcile(
-            date(2020, 5, 1), counted=cg.Money(0), by=C, witness="p2", community=community(), at=T
-        ),
+        lambda f: count(f, date(2020, 5, 1), counted=cg.Money(0), witness="p2", at=T),
         cg.NotRoleHolder,
         {"person": "p2", "role": "bookkeeper"},
     ),
     "reconciling a month not begun": (
         base,
-        lambda f: f.reconcile(
-            date(2020, 6, 1), counted=cg.Money(0), by=C, witness=B, community=community(), at=T
-        ),
+        lambda f: count(f, date(2020, 6, 1), counted=cg.Money(0), at=T),
         cg.FuturePeriod,
         {"period": date(2020, 6, 1), "today": date(2020, 5, 6)},
     ),
     # Closed while it ran, the month would refuse its last hours' sales.
     "reconciling the month while it runs": (
         base,
-        lambda f: f.reconcile(
-            date(2020, 5, 1),
-            counted=cg.Money(0),
-            by=C,
-            witness=B,
-            community=community(),
-            at=when(31, 23),
-        ),
+        lambda f: count(f, date(2020, 5, 1), counted=cg.Money(0), at=when(31, 23)),
         cg.FuturePeriod,
         {"period": date(2020, 5, 1), "today": date(2020, 5, 31)},
     ),
@@ -285,14 +266,7 @@ CASES: dict[
     ),
     "a closed period reconciled again": (
         reconciled,
-        lambda f: f.reconcile(
-            date(2020, 5, 2),
-            counted=cg.Money(0),
-            by=C,
-            witness=B,
-            community=community(),
-            at=june(2),
-        ),
+        lambda f: count(f, date(2020, 5, 2), counted=cg.Money(0), at=june(2)),
         cg.PeriodClosed,
         {"period": date(2020, 5, 1)},
     ),
@@ -382,9 +356,7 @@ CASES: dict[
     ),
     "a period as a datetime": (
         base,
-        lambda f: f.reconcile(
-            when(31), counted=cg.Money.yuan(70), by=C, witness=B, community=community(), at=T
-        ),  # type: ignore[arg-type]
+        lambda f: count(f, when(31), counted=cg.Money.yuan(70), at=T),  # a datetime is a date
         cg.WrongType,
         {"field": "period"},
     ),
@@ -396,14 +368,7 @@ CASES: dict[
     ),
     "a month before the fund opened": (
         base,
-        lambda f: f.reconcile(
-            date(2019, 1, 1),
-            counted=cg.Money.zero(),
-            by=C,
-            witness=B,
-            community=community(),
-            at=when(31, 18),
-        ),
+        lambda f: count(f, date(2019, 1, 1), counted=cg.Money.zero(), at=when(31, 18)),
         cg.PeriodBeforeOpening,
         {"period": date(2019, 1, 1), "opened": date(2020, 5, 1)},
     ),
@@ -435,14 +400,7 @@ CASES: dict[
     ),
     "December 9999 reconciled": (
         base,
-        lambda f: f.reconcile(
-            date(9999, 12, 31),
-            counted=cg.Money.zero(),
-            by=C,
-            witness=B,
-            community=community(),
-            at=LAST_DAYS,
-        ),
+        lambda f: count(f, date(9999, 12, 31), counted=cg.Money.zero(), at=LAST_DAYS),
         cg.PeriodTooLate,
         {"period": date(9999, 12, 1), "latest": date(9999, 11, 1)},
     ),
@@ -507,15 +465,7 @@ def test_relatives_declared_after_opening_stop_the_checks_until_a_role_changes(
 ) -> None:
     # Declared after the roles were given: before, the fund went on booking and counting as if
     # the two were kept apart.
-    fund, _ = base().book("e3", by=B, community=community(), at=when(5))
-    fund, _ = fund.reconcile(  # counted 5 yuan short: a discrepancy to explain
-        date(2020, 5, 31),
-        counted=cg.Money.yuan(70),
-        by=C,
-        witness=B,
-        community=community(),
-        at=june(1),
-    )
+    fund = may_counted(70)  # 5 yuan short: a discrepancy to explain
     related, _ = community().declare_near_relatives(first, second, "配偶", at=june(2))
     conflict = fund.role_conflict(related)
     assert conflict is not None
@@ -643,24 +593,10 @@ def test_the_last_period_a_fund_keeps_is_november_9999() -> None:
     )
     assert fund.describe().due_at == datetime(2020, 6, 1, tzinfo=T.tzinfo)  # May comes first
     fund, _ = fund.book("e5", by=B, community=community(), at=november)
-    fund, _ = fund.reconcile(
-        date(2020, 5, 1),
-        counted=cg.Money.yuan(75),
-        by=C,
-        witness=B,
-        community=community(),
-        at=november,
-    )
+    fund, _ = count(fund, date(2020, 5, 1), counted=cg.Money.yuan(75), at=november)
     assert fund.describe().due_at == datetime(9999, 12, 1, tzinfo=T.tzinfo)
     december = november + DAY
-    fund, _ = fund.reconcile(
-        date(9999, 11, 1),
-        counted=cg.Money.yuan(76),
-        by=C,
-        witness=B,
-        community=community(),
-        at=december,
-    )
+    fund, _ = count(fund, date(9999, 11, 1), counted=cg.Money.yuan(76), at=december)
     fund, _ = fund.publish_statement(date(9999, 11, 1), place="公示栏", at=december)
     (last,) = fund.statements(plan=cgst.fund_plan(), community=community())
     assert "2020-06-01 – 9999-11-30" in last.text
