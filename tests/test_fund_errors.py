@@ -501,6 +501,12 @@ def test_relatives_declared_after_opening_stop_the_checks_until_a_role_changes(
             check(pending)
         assert str(caught.value) == str(conflict)
         assert pending == before
+    # Someone who holds no role is told so, not about the conflict.
+    with pytest.raises(cg.NotRoleHolder):
+        pending.book(entry, by="p4", community=related, at=june(4))
+    # Only the declarations count, not whom the register held when the value was taken.
+    bare, _ = cg.Community.register("fundville", "基金社区", at=T)
+    assert fund.role_conflict(bare) is None
     # A new holder of the related role ends the conflict.
     moved = cg.FundRole.BOOKKEEPER if role == "bookkeeper" else cg.FundRole.CUSTODIAN
     newcomer = "p2" if moved is cg.FundRole.BOOKKEEPER else "p3"

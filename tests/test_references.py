@@ -3,6 +3,10 @@ fund's plan must be records the store holds, as the referring record says."""
 
 from __future__ import annotations
 
+import sqlite3
+from datetime import timedelta
+from pathlib import Path
+
 from hypothesis import given, settings
 
 import communitygov as cg
@@ -120,3 +124,83 @@ def test_a_fund_opened_for_another_beneficiary_than_the_stored_plans_is_reported
     assert problem.detail == (
         "the fund was opened for beneficiary 'beneficiary', but assistance plan 'plan' is for 'p2'"
     )
+
+
+@settings(max_examples=max(5, settings().max_examples // 10))
+@given(cgas.plans_with_events(max_steps=0))
+def test_a_plan_adopted_before_its_stored_matter_was_raised_is_reported(
+    generated: cgas.GeneratedPlan,
+) -> None:
+    community, _, plan = generated.records()
+    adopted_at = generated.events[_adoption_version(generated) - 1].at
+    # Another matter under the adopting matter's id, raised the day after the adoption.
+    later = cg.Matter.raise_matter(
+        "adopting-matter",
+        community=generated.community,
+        procedure=cg.ONE_SOLICITATION_THREE_DELIBERATIONS,
+        title="后来的事项",
+        description="同名的另一事项",
+        source=cg.MotionSource.CADRES,
+        raised_by="pc1",
+        at=adopted_at + timedelta(days=1),
+        concerns=generated.plan.id,
+    )
+    (problem,) = _stored(community, later, plan).verify()
+    assert problem.detail == (
+        "the plan was adopted through matter 'adopting-matter', which was raised only after "
+        "the adoption"
+    )
+
+
+def test_a_fund_opened_before_its_stored_plan_was_taken_in_is_reported() -> None:
+    (community, community_events), (plan, _) = cgst.fund_records()
+    fund, fund_events = cgst.open_fund()
+    # The plan's intake, dated a year after the fund opened.
+    taken_in = cg.AssistancePlan.intake(
+        plan.id,
+        community=community,
+        template=cg.FOUR_STAGES,
+        beneficiary=plan.beneficiary_id,
+        referred_by="入户走访",
+        team=[cg.TeamMember(p, cg.TeamRole.VOLUNTEER) for p in ("team0", "team1")],
+        consent=cg.Consent(plan.beneficiary_id, fund.opened.at.date()),
+        at=fund.opened.at + timedelta(days=365),
+    )
+    (problem,) = _stored((community, community_events), taken_in, (fund, fund_events)).verify()
+    assert (problem.stream_id, problem.version) == (fund.id, 1)
+    assert problem.detail == (
+        "the fund was opened for assistance plan 'plan', which was taken in only after the opening"
+    )
+
+
+def test_damage_to_the_adopting_matter_is_reported_as_the_matters_alone(tmp_path: Path) -> None:
+    generated = _stored_plan_example()
+    path = tmp_path / "store.db"
+    with cg.SQLiteStore(path) as store:
+        gov = cg.Governance(store)
+        for decision in generated.records():
+            gov.create(decision)
+        assert gov.verify() == []
+    with sqlite3.connect(path) as connection:  # the notice's end moved to 2099, by hand
+        edited = connection.execute(
+            'UPDATE cg_batches SET events = replace(events, \'"ends_at":"2020-\', '
+            "'\"ends_at\":\"2099-') WHERE stream_id = 'adopting-matter'"
+        ).rowcount
+    assert edited == 1
+    connection.close()
+    with cg.SQLiteStore(path) as store:
+        problems = cg.Governance(store).verify()
+    assert {problem.stream_id for problem in problems} == {"adopting-matter"}
+
+
+def _stored_plan_example() -> cgas.GeneratedPlan:
+    """One generated plan, the first its strategy gives."""
+    found: list[cgas.GeneratedPlan] = []
+
+    @settings(max_examples=1, database=None, derandomize=True)
+    @given(cgas.plans_with_events(max_steps=0))
+    def take(generated: cgas.GeneratedPlan) -> None:
+        found.append(generated)
+
+    take()
+    return found[0]

@@ -41,14 +41,16 @@ def reference_problems(
     """One :class:`Problem` for each record of ``community_id`` naming another aggregate that
     the store does not hold as the record says:
 
-    - a plan adopted through a matter the store does not hold in the community, or whose
-      stored events, up to the adoption, had not resolved to adopt that plan (the problem is
-      given at the plan's adoption);
-    - a fund opened for a plan the store does not hold in the community, or for someone
-      other than that plan's beneficiary (given at the fund's opening).
+    - a plan adopted through a matter the store does not hold in the community, one raised
+      only after the adoption, or one whose stored events, up to the adoption, had not
+      resolved to adopt that plan (the problem is given at the plan's adoption);
+    - a fund opened for a plan the store does not hold in the community, one taken in only
+      after the opening, or one for someone other than the fund's beneficiary (given at the
+      fund's opening).
 
-    Streams in ``skip`` (found broken already), and streams that cannot be read or replayed
-    (which the hash chains' and the summaries' checks report), are not followed.
+    Streams in ``skip`` (found broken already) are neither checked nor followed, and neither
+    are streams that cannot be read or replayed (which the hash chains' and the summaries'
+    checks report): their damage is not laid at the door of the records that refer to them.
 
     Args:
         decode: turns a stored event back into an event.
@@ -63,19 +65,25 @@ def reference_problems(
         if stream_id in skip or kind not in (AssistancePlan.kind, Fund.kind):
             continue
         try:
-            events = [(r.version, decode(r)) for r in store.read_stream(community_id, stream_id)]
+            recorded = store.read_stream(community_id, stream_id)
+            referring = [(r.version, decode(r)) for r in recorded if r.type in _REFERRING]
         except DecodeError:
             continue
-        for version, event in events:
-            if isinstance(event, PlanAdopted):
-                detail = _adoption(store, community_id, stream_id, event, kinds, decode, context)
-            elif isinstance(event, FundOpened):
-                detail = _opening(store, community_id, event, kinds, decode)
+        for version, event in referring:
+            # A stream referred to that is broken already is reported as itself.
+            if isinstance(event, PlanAdopted) and event.matter_id not in skip:
+                found = _adoption(store, community_id, stream_id, event, kinds, decode, context)
+            elif isinstance(event, FundOpened) and event.plan_id not in skip:
+                found = _opening(store, community_id, event, kinds, decode)
             else:
                 continue
-            if detail:
-                problems.append(Problem(community_id, stream_id, version, detail))
+            if found:
+                problems.append(Problem(community_id, stream_id, version, found))
     return problems
+
+
+_REFERRING = frozenset({PlanAdopted.type_name, FundOpened.type_name})
+"""The types of the events that name another aggregate, read (and decoded) alone."""
 
 
 def _adoption(
@@ -89,24 +97,21 @@ def _adoption(
 ) -> str:
     """What is wrong with the matter a plan's adoption names; empty when nothing."""
     matter_id = adopted.matter_id
+    said = f"the plan was adopted through matter {matter_id!r}, which"
     if kinds.get(matter_id) != Matter.kind:
-        return (
-            f"the plan was adopted through matter {matter_id!r}, which the store does not "
-            f"hold in community {community_id!r}"
-        )
+        return f"{said} the store does not hold in community {community_id!r}"
     try:
         recorded = store.read_stream(community_id, matter_id)
         then = [event for event in map(decode, recorded) if event.at <= adopted.at]
+        if not then:
+            return f"{said} was raised only after the adoption"
         matter = Matter.replay(then, context)
     except (DecodeError, CommunityGovError):  # reported by the summaries' check
         return ""
     try:
         check_adopting_matter(matter, plan_id=plan_id, community_id=community_id, at=adopted.at)
     except CommunityGovError as exc:
-        return (
-            f"the plan was adopted through matter {matter_id!r}, which, as the store holds "
-            f"it, could not adopt it then: {exc}"
-        )
+        return f"{said}, as the store holds it, could not adopt it then: {exc}"
     return ""
 
 
@@ -119,17 +124,19 @@ def _opening(
 ) -> str:
     """What is wrong with the plan a fund's opening names; empty when nothing."""
     plan_id = opened.plan_id
+    said = f"the fund was opened for assistance plan {plan_id!r}"
     if kinds.get(plan_id) != AssistancePlan.kind:
-        return (
-            f"the fund was opened for assistance plan {plan_id!r}, which the store does not "
-            f"hold in community {community_id!r}"
-        )
+        return f"{said}, which the store does not hold in community {community_id!r}"
     try:
         first = store.read_stream(community_id, plan_id)[:1]
         case = decode(first[0]) if first else None
     except DecodeError:
         return ""
-    if isinstance(case, CaseOpened) and case.beneficiary_id != opened.beneficiary_id:
+    if not isinstance(case, CaseOpened):  # reported by the summaries' check
+        return ""
+    if case.at > opened.at:
+        return f"{said}, which was taken in only after the opening"
+    if case.beneficiary_id != opened.beneficiary_id:
         return (
             f"the fund was opened for beneficiary {opened.beneficiary_id!r}, but assistance "
             f"plan {plan_id!r} is for {case.beneficiary_id!r}"

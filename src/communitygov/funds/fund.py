@@ -196,10 +196,9 @@ class Fund(Aggregate):
         holders = {_BENEFICIARY: self.beneficiary_id}
         for role in (FundRole.CUSTODIAN, FundRole.BOOKKEEPER):
             person = self.holder(role)
-            try:
-                _check_holder(community, role, person, holders)
-            except NearRelativeInRole as conflict:
-                return conflict
+            for other_role, other in holders.items():
+                if community.are_near_relatives(person, other):
+                    return NearRelativeInRole(person, role.en, other, other_role)
             holders[role.en] = person
         return None
 
@@ -550,10 +549,10 @@ class Fund(Aggregate):
                 :meth:`role_conflict`).
 
         Raises:
+            NotRoleHolder: ``by`` is not the bookkeeper.
             WrongCommunity: ``community`` is not the fund's.
             NearRelativeInRole: the role holders and the beneficiary are no longer kept
                 apart: change a role first.
-            NotRoleHolder: ``by`` is not the bookkeeper.
             UnknownReference: no such entry.
             OwnEntry: ``by`` recorded it.
             EntryAlreadyChecked: it is already booked or rejected.
@@ -571,10 +570,10 @@ class Fund(Aggregate):
                 :meth:`role_conflict`).
 
         Raises:
+            NotRoleHolder: ``by`` is not the bookkeeper.
             WrongCommunity: ``community`` is not the fund's.
             NearRelativeInRole: the role holders and the beneficiary are no longer kept
                 apart: change a role first.
-            NotRoleHolder: ``by`` is not the bookkeeper.
             UnknownReference: no such entry.
             OwnEntry: ``by`` recorded it.
             EntryAlreadyChecked: it is already booked or rejected.
@@ -610,10 +609,10 @@ class Fund(Aggregate):
             at: when.
 
         Raises:
+            NotRoleHolder: ``by`` is not the custodian or ``witness`` not the bookkeeper.
             WrongCommunity: ``community`` is not the fund's.
             NearRelativeInRole: the role holders and the beneficiary are no longer kept
                 apart: change a role first.
-            NotRoleHolder: ``by`` is not the custodian or ``witness`` not the bookkeeper.
             InvalidAmount: ``counted`` is not a :class:`Money` of zero or more.
             CurrencyMismatch: it is in another currency.
             PeriodClosed: the month is already closed.
@@ -624,9 +623,9 @@ class Fund(Aggregate):
             EntriesPending: entries of the month (or before) await booking.
         """
         at = self._checked_time(at)
-        self._require_kept_apart(community)
         self._require(FundRole.CUSTODIAN, by, "count the cash")
         self._require(FundRole.BOOKKEEPER, witness, "witness the count")
+        self._require_kept_apart(community)
         if not isinstance(counted, Money):
             raise InvalidAmount("cash counted", counted, "give a Money, such as Money.yuan(10)")
         counted.require_currency(self.currency)
@@ -659,18 +658,18 @@ class Fund(Aggregate):
                 :meth:`role_conflict`).
 
         Raises:
+            NotRoleHolder: ``by`` is not the bookkeeper.
             WrongCommunity: ``community`` is not the fund's.
             NearRelativeInRole: the role holders and the beneficiary are no longer kept
                 apart: change a role first.
-            NotRoleHolder: ``by`` is not the bookkeeper.
             UnknownReference: no reconciliation ended with that month, or it has no open
                 discrepancy.
             OwnCount: ``by`` counted that cash, as the custodian then.
             EmptyField: ``explanation`` is empty.
         """
         at = self._checked_time(at)
-        self._require_kept_apart(community)
         self._require(FundRole.BOOKKEEPER, by, "resolve a discrepancy")
+        self._require_kept_apart(community)
         reconciliation = self.reconciliation(period)
         if not reconciliation.discrepancy_open:
             raise UnknownReference("open discrepancy in period", f"{reconciliation.period:%Y-%m}")
@@ -741,8 +740,8 @@ class Fund(Aggregate):
     ) -> datetime:
         """The checks booking and rejecting share; the time."""
         at = self._checked_time(at)
-        self._require_kept_apart(community)
         self._require(FundRole.BOOKKEEPER, by, action)
+        self._require_kept_apart(community)
         entry = self.entry(entry_id)
         if entry.recorded_by == by:
             raise OwnEntry(by, entry_id)

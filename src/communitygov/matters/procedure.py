@@ -148,6 +148,8 @@ class SolicitationRules:
     Raises:
         DefinitionError: ``constituencies`` is empty, or ``minimum`` is not a
             :class:`~communitygov.Period`.
+        WrongType: ``constituencies`` is not a set of :class:`Constituency` (a text, a list
+            of texts, ``None``).
     """
 
     minimum: Period = attrs.field(default=Period.days(7), validator=_period)
@@ -203,6 +205,8 @@ class PublicityRules:
     Raises:
         DefinitionError: ``objectors`` is empty, or a period is not a
             :class:`~communitygov.Period`.
+        WrongType: ``objectors`` is not a set of :class:`Constituency`, ``ruling_body`` not a
+            :class:`~communitygov.BodyKind` or ``upheld_returns_to`` not a text.
     """
 
     upheld_returns_to: str
