@@ -3,6 +3,7 @@ take one: a clear :class:`~communitygov.WrongType` instead of a failure deep ins
 
 from __future__ import annotations
 
+import re
 import types
 import typing
 from collections.abc import Callable, Iterable
@@ -60,15 +61,16 @@ def require_text(value: Any, field: str, *, blank: bool = False) -> str:
     return value
 
 
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+"""A NUL, or a surrogate (in a Python text always a lone one: a pair is one character)."""
+
+
 def storable_text(text: str) -> bool:
     """Whether every store can keep ``text``: it holds no lone surrogate (no UTF-8 text can)
     and no NUL (no PostgreSQL text can)."""
     if text.isascii():
         return "\x00" not in text
-    try:  # found in the UTF-8 bytes: one memchr, where a NUL sought in wide text is not
-        return b"\x00" not in text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
+    return _UNSTORABLE.search(text) is None  # a third of the time of encoding it to look
 
 
 def require_date(value: Any, field: str) -> date:

@@ -69,8 +69,11 @@ def in_zone(at: datetime, timezone: str) -> datetime:
     """
     if type(at) is not datetime or type(at.tzinfo) not in _ALWAYS_AWARE:
         require_aware(at)  # else read in the machine's own zone
+    target = _zone(timezone) if type(timezone) is str else zone(timezone)
+    if at.tzinfo is target:  # told there already (the common case)
+        return at
     try:
-        return at.astimezone(zone(timezone))
+        return at.astimezone(target)
     except OverflowError:
         raise TimeOutOfRange(at, timezone) from None
 
@@ -94,6 +97,8 @@ def require_aware(value: datetime, field: str = "at") -> datetime:
             one: a day or more, or not a ``timedelta``), or is not a datetime at all (a date,
             a text).
     """
+    if type(value) is datetime and type(value.tzinfo) in _ALWAYS_AWARE:
+        return value  # such a zone gives every time an offset
     try:
         aware = (
             isinstance(value, datetime)

@@ -797,7 +797,8 @@ class Matter(Aggregate):
     @classmethod
     def _raised(cls, event: MatterRaised, procedure: Procedure) -> Matter:
         """The matter ``event`` raises, once ``procedure`` is known to be the one it names."""
-        return maker(cls)(
+        make = _new_matter if cls is Matter else maker(cls)
+        return make(
             id=event.matter_id,
             version=1,
             last_at=event.at,
@@ -806,8 +807,8 @@ class Matter(Aggregate):
             state=procedure.workflow.initial,
         )
 
-    def _changes(self, event: Event) -> dict[str, Any]:
-        return changes(self, event)
+    # The fold itself, called as a method: one call fewer in every apply.
+    _changes = changes
 
     @classmethod
     def replay(
@@ -830,6 +831,8 @@ class Matter(Aggregate):
 _new_raised = maker(MatterRaised)
 """Build a ``MatterRaised`` as its ``__init__`` would, only faster (see
 :func:`~communitygov.kernel.slots.maker`): every matter is raised."""
+_new_matter = maker(Matter)
+"""Build a ``Matter`` the same way, as every raising and replay does."""
 
 
 def _latest(posted: tuple[Notice, ...], kind: NoticeKind) -> Notice | None:
