@@ -201,6 +201,7 @@ def _show(arguments: argparse.Namespace) -> int:
         assert found is not None
         summary = found[0]
         zone = time_zone(gov.community(cid).timezone)
+        fields = _fields(gov, kind, cid, aid)  # read whole before anything is printed
         say = _say(redactor(gov, cid))
         say(f"{aid}: {kind}, state {summary.state}, version {summary.version + len(found[1])}")
         say(f"  title: {summary.title}")
@@ -208,7 +209,7 @@ def _show(arguments: argparse.Namespace) -> int:
         if summary.due_at is not None:
             due = summary.due_at.astimezone(zone)
             say(f"  due: {due:%Y-%m-%d %H:%M %z} ({summary.due_what})")
-        for label, value in _fields(gov, kind, cid, aid):
+        for label, value in fields:
             say(f"  {label}: {value}")
     return 0
 
@@ -258,7 +259,7 @@ def _fields(gov: Governance, kind: str, cid: str, aid: str) -> list[tuple[str, o
             ("expenses", books.spent),
             ("cash / bank", f"{books.cash} / {books.bank}"),
             ("awaiting the bookkeeper", len(fund.pending())),
-            ("closed through", fund.closed_through or "—"),
+            ("closed through", f"{fund.closed_through:%Y-%m}" if fund.closed_through else "—"),
         ]
     if kind == Community.kind:
         community = gov.community(cid)
