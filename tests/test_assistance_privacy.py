@@ -32,10 +32,39 @@ from communitygov.testing import assistance_strategies as cgas
         ("M", "某"),  # "M." would contain the name
         ("某", "匿名"),
         ("   ", "某"),
+        ("王 芳", "王某"),  # spaced in a register: it was shown as 王. 芳.
+        ("王　芳", "王某"),
+        ("周\u200b盛", "周某"),  # a zero-width space, pasted from a web page
+        ("欧阳 修文", "欧阳某"),
     ],
 )
 def test_deidentify(name: str, alias: str) -> None:
     assert cg.deidentify(name) == alias
+
+
+@given(
+    name=st.text("周盛王芳欧阳修文司马光阿依古丽", min_size=1, max_size=5),
+    separators=st.lists(
+        st.sampled_from(["", " ", "\u3000", "\u200b", "\u00ad", "\u2060", "\ufeff"]),
+        min_size=5,
+        max_size=5,
+    ),
+)
+def test_a_chinese_name_is_de_identified_the_same_however_its_characters_are_spaced(
+    name: str, separators: list[str]
+) -> None:
+    spaced = "".join(char + separator for char, separator in zip(name, separators, strict=False))
+    alias = cg.deidentify(spaced)
+    assert alias == cg.deidentify(name)
+    assert name not in alias
+    assert cg.Disclosure(name=spaced).redact(f"见{name}。") == f"见{alias}。"
+
+
+def test_deidentify_refuses_a_name_that_is_not_text() -> None:
+    for name in (None, 5, ["周盛"]):
+        with pytest.raises(cg.WrongType) as refused:
+            cg.deidentify(name)  # type: ignore[arg-type]
+        assert (refused.value.field, refused.value.value) == ("name", name)
 
 
 @given(st.text(min_size=1, max_size=12).filter(str.strip))
@@ -217,7 +246,9 @@ def test_a_name_typed_with_other_separators_is_hidden(registered: str, typed: st
     assert shown == f"{disclosure.alias}({WITHHELD})参加活动"
 
 
-_SEPARATORS = st.sampled_from([" ", "  ", "-", "·", "•", "‧", "・", "\u2014", ""])
+_SEPARATORS = st.sampled_from(
+    [" ", "  ", "-", "·", "•", "‧", "・", "\u2014", "", "\u200b", "\u00ad", "\u2060"]
+)
 
 
 @given(
@@ -241,7 +272,11 @@ def test_however_a_names_words_are_separated_it_is_never_shown(
     detail=st.text("盆骨右腿受伤终生残疾社交,.;:()1a", min_size=2, max_size=10).filter(
         lambda text: any("\u4e00" <= char <= "\u9fff" for char in text)
     ),
-    spaces=st.lists(st.sampled_from(["", "", " ", "\u3000"]), min_size=10, max_size=10),
+    spaces=st.lists(
+        st.sampled_from(["", "", " ", "\u3000", "\u200b", "\u200d", "\u00ad"]),
+        min_size=10,
+        max_size=10,
+    ),
     wide=st.lists(st.booleans(), min_size=10, max_size=10),
 )
 def test_a_detail_typed_with_other_spacing_or_width_is_withheld(
@@ -255,7 +290,7 @@ def test_a_detail_typed_with_other_spacing_or_width_is_withheld(
     typed = "".join(
         typed_as(char, full) + space
         for char, full, space in zip(detail, wide, spaces, strict=False)
-    ).strip()
+    ).strip(" \u3000\u200b\u200d\u00ad")  # what follows the last character is not the detail
     disclosure = cg.Disclosure(name="周盛", sensitive=[detail])
     shown = disclosure.redact(f"周　盛({typed})")
     assert typed not in shown

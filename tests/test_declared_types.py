@@ -140,3 +140,24 @@ def test_a_command_refuses_a_text_no_store_keeps(text: str) -> None:
             cg.Matter.raise_matter("m1", **{**arguments, field: text})
         assert (refused.value.field, refused.value.value) == (field, text)
         assert isinstance(refused.value, cg.CommandRejected)
+
+
+@pytest.mark.parametrize("render", [cg.render_text, cg.render_markdown, cg.render_html])
+@pytest.mark.parametrize("notice", [None, "公告", 3])
+def test_a_renderer_given_something_else_than_a_notice_says_so(render: Any, notice: object) -> None:
+    # It was a bare AttributeError from deep inside the layout.
+    with pytest.raises(cg.WrongType) as refused:
+        render(notice)
+    assert (refused.value.field, refused.value.value) == ("notice", notice)
+
+
+@pytest.mark.parametrize("aggregate", [cg.Matter, cg.AssistancePlan, cg.Fund, cg.Community])
+def test_replaying_something_else_than_events_says_so(aggregate: Any) -> None:
+    with pytest.raises(cg.WrongType) as refused:
+        aggregate.replay([1, 2])
+    assert (refused.value.field, refused.value.value) == ("event", 1)
+    community, events = cg.Community.register("c", "社区", at=datetime(2026, 1, 1, tzinfo=UTC))
+    with pytest.raises(cg.WrongType) as later:
+        cg.Community.replay([*events, "registered"])
+    assert later.value.value == "registered"
+    assert cg.Community.replay(events) == community

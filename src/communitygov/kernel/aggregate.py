@@ -18,7 +18,7 @@ from typing import Any, ClassVar, Self, TypeAlias, TypeVar
 
 import attrs
 
-from communitygov.errors import DecodeError
+from communitygov.errors import DecodeError, WrongType
 from communitygov.kernel.events import Event
 from communitygov.kernel.slots import Copy, copier
 from communitygov.kernel.timekeeping import require_in_order
@@ -113,14 +113,19 @@ class Aggregate:
 
         Raises:
             DecodeError: the history does not start with a creating event.
+            WrongType: something in it is not an :class:`~communitygov.kernel.events.Event`.
         """
         iterator = iter(events)
         first = next(iterator, None)
+        if first is not None and not isinstance(first, Event):
+            raise WrongType("event", first, "an Event")
         if first is None or not isinstance(first, cls.created_by):
             found = type(first).type_name if first is not None else "nothing"
             raise DecodeError(found, 0, f"a {cls.kind} history must start with its creation")
         aggregate = cls._start(first, context)
         for event in iterator:
+            if not isinstance(event, Event):
+                raise WrongType("event", event, "an Event")
             aggregate = aggregate.apply(event)
         return aggregate
 

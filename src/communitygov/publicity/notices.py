@@ -15,6 +15,7 @@ from enum import Enum
 
 import attrs
 
+from communitygov.kernel.checks import require_instance
 from communitygov.kernel.periods import Period
 from communitygov.kernel.timekeeping import minute_text
 
@@ -118,14 +119,24 @@ def _rows(notice: Notice) -> list[tuple[str, str, str]]:
 
 
 def render_text(notice: Notice) -> str:
-    """The notice as plain text, for a terminal or a printed sheet."""
+    """The notice as plain text, for a terminal or a printed sheet.
+
+    Raises:
+        WrongType: ``notice`` is not a :class:`Notice`.
+    """
+    require_instance(notice, Notice, "notice")
     head = f"【{notice.kind.zh} {notice.kind.en}】"
     rows = (f"{zh} {en}: {value}" for zh, en, value in _rows(notice))
     return "\n".join([head, *rows, "", notice.text])
 
 
 def render_markdown(notice: Notice) -> str:
-    """The notice as Markdown (the text's lines kept apart with hard line breaks)."""
+    """The notice as Markdown (the text's lines kept apart with hard line breaks).
+
+    Raises:
+        WrongType: ``notice`` is not a :class:`Notice`.
+    """
+    require_instance(notice, Notice, "notice")
     rows = "\n".join(f"- **{zh} {en}**: {value}" for zh, en, value in _rows(notice))
     text = "  \n".join(notice.text.splitlines())
     return f"### {notice.kind.zh} · {notice.kind.en}\n\n{rows}\n\n{text}\n"
@@ -133,7 +144,12 @@ def render_markdown(notice: Notice) -> str:
 
 def render_html(notice: Notice) -> str:
     """The notice as an HTML ``<article>`` (every text escaped; English in ``lang="en"``
-    spans; the text's lines kept apart with ``<br>``), for a page of the application's own."""
+    spans; the text's lines kept apart with ``<br>``), for a page of the application's own.
+
+    Raises:
+        WrongType: ``notice`` is not a :class:`Notice`.
+    """
+    require_instance(notice, Notice, "notice")
     e = html.escape
     parts = [
         "<article>",

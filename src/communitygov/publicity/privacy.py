@@ -32,7 +32,7 @@ from functools import lru_cache
 
 import attrs
 
-from communitygov.kernel.checks import collected, declared_types
+from communitygov.kernel.checks import collected, declared_types, require_instance
 from communitygov.publicity.notices import Notice, render_html, render_markdown, render_text
 
 __all__ = ["COMPOUND_SURNAMES", "WITHHELD", "Disclosure", "deidentify", "redact"]
@@ -51,6 +51,22 @@ _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003fff
 _DOTS = "·•‧・"
 _WORDS = re.compile(r"[\s\-]+")
 
+_INVISIBLE = "\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff"
+"""Characters that show nothing (or only move what follows): the soft hyphen, zero-width
+spaces and joiners, direction marks and embeddings, the word joiner, the byte-order mark.
+Text pasted from a web page or a chat often carries them, between the characters of a name as
+anywhere else."""
+
+_SEPARATOR = rf"[\s\-\u2010-\u2015·•‧・{_INVISIBLE}]"
+"""What may stand between the words of a name as typed: white space, a hyphen or dash, a
+middle dot (阿依古丽·买买提 is also typed 阿依古丽•买买提, 阿依古丽 买买提, 阿依古丽买买提), or a
+character that shows nothing."""
+
+
+def _compact(text: str) -> str:
+    """``text`` without separators: 周 盛 and 周\u200b盛 are 周盛."""
+    return re.sub(_SEPARATOR, "", text)
+
 
 def deidentify(name: str) -> str:
     """The de-identified form of a name, for public notices.
@@ -61,29 +77,30 @@ def deidentify(name: str) -> str:
     - Any other name: the initial of each word, with a full stop (Mary Smith → M. S.;
       Jean-Luc Picard → J. L. P.).
 
-    The result never contains the name itself: where the rule would (a one-letter name, say),
-    it is 某 instead (or 匿名 for the name 某).
+    A name in Chinese characters is read without what separates them (王 芳, 王　芳 and 王芳
+    are all 王某). The result never contains the name itself, however spaced: where the rule
+    would (a one-letter name, say), it is 某 instead (or 匿名 for the name 某).
+
+    Raises:
+        WrongType: ``name`` is not a text.
     """
-    cleaned = name.strip()
-    if not cleaned:
+    require_instance(name, str, "name")
+    compact = _compact(name)
+    if not compact:
         return "某"
-    if _HAN.fullmatch(cleaned):
-        compound = len(cleaned) > 2 and cleaned[:2] in COMPOUND_SURNAMES
-        alias = (cleaned[:2] if compound else cleaned[0]) + "某"
-    elif any(dot in cleaned for dot in _DOTS):
-        alias = cleaned[0] + "某"
+    if _HAN.fullmatch(compact):
+        compound = len(compact) > 2 and compact[:2] in COMPOUND_SURNAMES
+        alias = (compact[:2] if compound else compact[0]) + "某"
+    elif any(dot in name for dot in _DOTS):
+        alias = compact[0] + "某"
     else:
-        alias = " ".join(f"{word[0].upper()}." for word in _WORDS.split(cleaned) if word)
-    folded = cleaned.casefold()
+        words = _WORDS.split(re.sub(f"[{_INVISIBLE}]", "", name))
+        alias = " ".join(f"{word[0].upper()}." for word in words if word)
+    folded = compact.casefold()
     for candidate in (alias, "某"):
-        if folded not in candidate.casefold():
+        if folded not in _compact(candidate).casefold():
             return candidate
     return "匿名"
-
-
-_SEPARATOR = r"[\s\-\u2010-\u2015·•‧・]"
-"""What may stand between the words of a name as typed: white space, a hyphen or dash, or a
-middle dot (阿依古丽·买买提 is also typed 阿依古丽•买买提, 阿依古丽 买买提, 阿依古丽买买提)."""
 
 
 _WIDE = 0xFEE0
