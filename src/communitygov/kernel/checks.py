@@ -62,7 +62,8 @@ def require_text(value: Any, field: str, *, blank: bool = False) -> str:
 
 
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
-"""A NUL, or a surrogate (in a Python text always a lone one: a pair is one character)."""
+"""A NUL, or a surrogate code point: UTF-8 encodes none, alone or beside another (a character
+beyond U+FFFF is one code point in a Python text, never a pair)."""
 
 
 def storable_text(text: str) -> bool:
