@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 import communitygov as cg
 from communitygov.organisation.events import MembershipStarted
+from communitygov.snapshots import SHAPE_KEY, shape_of
 from communitygov.testing.conformance import make_request
 from support import START, advance, community, raised, tracked_at, tracked_community
 
@@ -526,7 +527,11 @@ def test_a_calendar_mismatch_is_refused_on_load(gov: cg.Governance) -> None:
     ("snapshot", "why"),
     [
         ("not json", "it is not JSON (Expecting value"),
-        ('{"id": "m1"}', "cannot be read: required field"),
+        (
+            json.dumps({SHAPE_KEY: shape_of(cg.Matter), "id": "m1"}),
+            "cannot be read: required field",
+        ),
+        ("[1, 2]", "it is not a JSON object but [1, 2]"),
         (
             "[" * 100_000 + "]" * 100_000,
             "nests deeper than any snapshot does",
@@ -552,6 +557,135 @@ def test_an_unreadable_snapshot_is_a_decode_error_naming_the_stream(
     assert caught.value.event_type == "matter snapshot"
     assert store.read_all("sanwan") == before
     store.close()
+
+
+def _snapshot_rewritten(
+    path: Path, stream: str, change: Callable[[dict[str, object]], None]
+) -> None:
+    with sqlite3.connect(path) as connection:
+        (text,) = connection.execute(
+            "SELECT snapshot FROM cg_streams WHERE stream_id = ?", (stream,)
+        ).fetchone()
+        data = json.loads(text)
+        change(data)
+        connection.execute(
+            "UPDATE cg_streams SET snapshot = ? WHERE stream_id = ?", (json.dumps(data), stream)
+        )
+    connection.close()
+
+
+@pytest.mark.parametrize("shape", [None, "0123456789abcdef"])
+def test_a_snapshot_of_another_shape_is_not_read_and_the_events_say_what_the_matter_is(
+    tmp_path: Path, shape: str | None
+) -> None:
+    # Written by a version of the library whose Matter had other fields: thawed, an older
+    # snapshot took today's defaults for what it lacked and kept what it said, whatever the
+    # events say.
+    store = cg.SQLiteStore(tmp_path / "s.db")
+    gov = cg.Governance(store)
+    gov.create((community(), tracked_community().events))
+    _raise(gov)
+    stepped = _step(gov)
+
+    def older(data: dict[str, object]) -> None:
+        del data[SHAPE_KEY]
+        if shape is not None:
+            data[SHAPE_KEY] = shape
+        data["raised"]["title"] = "a title of another version"  # type: ignore[index]
+
+    _snapshot_rewritten(tmp_path / "s.db", "m1", older)
+    before = store.read_all("sanwan", limit=1_000)
+    assert gov.matter("sanwan", "m1") == stepped
+    assert gov.verify() == []  # an older snapshot is no damage: it is never read
+    assert store.read_all("sanwan", limit=1_000) == before
+    # The next change writes the snapshot in today's shape, and it is read again.
+    again = _step(gov)
+    (summary,) = gov.summaries("sanwan", kind="matter")
+    assert json.loads(summary.snapshot)[SHAPE_KEY] == shape_of(cg.Matter)
+    assert gov._snapshots.thaw(cg.Matter, summary) == again == gov.matter("sanwan", "m1")
+    store.close()
+
+
+def test_a_snapshot_of_todays_shape_that_differs_from_its_events_is_still_reported(
+    tmp_path: Path,
+) -> None:
+    store = cg.SQLiteStore(tmp_path / "s.db")
+    gov = cg.Governance(store)
+    gov.create((community(), tracked_community().events))
+    _raise(gov)
+
+    def edited(data: dict[str, object]) -> None:
+        data["raised"]["title"] = "edited"  # type: ignore[index]
+
+    _snapshot_rewritten(tmp_path / "s.db", "m1", edited)
+    assert gov.matter("sanwan", "m1").title == "edited"  # today's shape is read
+    (problem,) = gov.verify("sanwan")
+    assert problem.detail == "the summary's snapshot is not the matter its events make"
+    store.close()
+
+
+def test_a_matter_whose_older_snapshot_cannot_be_replayed_is_a_decode_error(
+    tmp_path: Path,
+) -> None:
+    store = cg.SQLiteStore(tmp_path / "s.db")
+    gov = cg.Governance(store)
+    gov.create((community(), tracked_community().events))
+    _raise(gov)
+    _step(gov)
+    _snapshot_rewritten(tmp_path / "s.db", "m1", lambda data: data.pop(SHAPE_KEY))
+    with sqlite3.connect(tmp_path / "s.db") as connection:  # the raising's batch lost
+        connection.execute("DELETE FROM cg_batches WHERE stream_id = 'm1' AND first_version = 1")
+    connection.close()
+    with pytest.raises(cg.DecodeError) as refused:
+        gov.matter("sanwan", "m1")
+    assert "a matter history must start with its creation" in str(refused.value)
+    store.close()
+
+
+@attrs.frozen
+class _Inner:
+    n: int
+
+
+@attrs.frozen
+class _Outer:
+    inner: _Inner
+    kinds: tuple[cg.BodyKind, ...]
+
+
+@attrs.frozen
+class _InnerRenamed:
+    m: int
+
+
+@attrs.frozen
+class _OuterOfRenamed:
+    inner: _InnerRenamed
+    kinds: tuple[cg.BodyKind, ...]
+
+
+@attrs.frozen
+class _OuterWithANote:
+    inner: _Inner
+    kinds: tuple[cg.BodyKind, ...]
+    note: str = ""
+
+
+@attrs.frozen
+class _OuterOptional:
+    inner: _Inner | None
+    kinds: tuple[cg.BodyKind, ...]
+
+
+def test_shapes_follow_fields_all_the_way_down() -> None:
+    first = shape_of(_Outer)
+    assert first == shape_of(_Outer)
+    assert len(first) == 16
+    assert int(first, 16) >= 0
+    others = [_OuterOfRenamed, _OuterWithANote, _OuterOptional]
+    assert len({first, *(shape_of(cls) for cls in others)}) == 1 + len(others)
+    library = [cg.Community, cg.Matter, cg.AssistancePlan, cg.Fund]
+    assert len({shape_of(cls) for cls in library}) == len(library)
 
 
 # --- command ids and retries ------------------------------------------------------------
@@ -893,7 +1027,7 @@ def test_an_event_that_cannot_be_written_is_a_malformed_decision() -> None:
     assert gov.history("c1", "c1") == before
 
 
-def test_a_snapshot_from_before_notices_said_what_they_are_about_thaws_as_a_matters() -> None:
+def test_a_snapshot_from_before_notices_said_what_they_are_about_is_replayed() -> None:
     tracked = tracked_at("closed")
     gov = cg.Governance(cg.MemoryStore())
     gov.register_community("sanwan", "三湾街社区", at=START)
@@ -902,9 +1036,13 @@ def test_a_snapshot_from_before_notices_said_what_they_are_about_thaws_as_a_matt
     older = json.loads(summary.snapshot)
     for notice in older["posted"]:
         assert notice.pop("about") == "matter"  # the field this version added
-    thawed = gov._snapshots.thaw(cg.Matter, attrs.evolve(summary, snapshot=json.dumps(older)))
-    assert thawed == matter
-    assert {notice.about for notice in thawed.notices()} == {cg.NoticeSubject.MATTER}
+    del older[SHAPE_KEY]  # snapshots named no shape then
+    stale = attrs.evolve(summary, snapshot=json.dumps(older))
+    assert gov._snapshots.thaw(cg.Matter, stale) is None  # replayed instead
+    gov.store._communities["sanwan"].summaries[matter.id] = stale  # type: ignore[attr-defined]
+    loaded = gov.matter("sanwan", matter.id)
+    assert loaded == matter
+    assert {notice.about for notice in loaded.notices()} == {cg.NoticeSubject.MATTER}
 
 
 @pytest.mark.parametrize("store_kind", ["memory", "sqlite"])

@@ -29,6 +29,7 @@ from hypothesis import strategies as st
 import communitygov as cg
 from communitygov.kernel.codec import compact_json, converted_json, make_fast_converter
 from communitygov.matters.events import MatterRaised
+from communitygov.snapshots import SHAPE_KEY, shape_of
 from communitygov.storage.integrity import GENESIS, chain_hash, chain_hash_formatted
 from communitygov.testing import assistance_strategies as cgas
 from communitygov.testing import strategies as cgst
@@ -63,6 +64,12 @@ PLAIN = plain_converter()
 def plain_json(value: Any) -> str:
     """What the plain path stores for ``value``."""
     data = PLAIN.unstructure(value, type(value))
+    return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+
+
+def plain_snapshot(aggregate: cg.Aggregate) -> str:
+    """What the plain path stores as ``aggregate``'s snapshot: its shape, then its fields."""
+    data = {SHAPE_KEY: shape_of(type(aggregate)), **PLAIN.unstructure(aggregate, type(aggregate))}
     return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
 
 
@@ -106,7 +113,7 @@ def assert_round_trips(
             new.data,
         )
         assert new.hash == previous
-    assert request.summary.snapshot == plain_json(aggregate)
+    assert request.summary.snapshot == plain_snapshot(aggregate)
     assert request.summary.last_hash == previous
     assert gov.load(type(aggregate), request.community_id, aggregate.id) == aggregate
     assert gov.verify() == []
@@ -385,7 +392,7 @@ def test_a_snapshot_takes_only_that_very_event_of_its_declared_class_from_the_sa
     snapshots = cg.Governance(cg.MemoryStore())._snapshots
     marked = {"marked": True}
     plain = snapshots.freeze(matter)
-    assert plain == plain_json(matter)
+    assert plain == plain_snapshot(matter)
     # The event the save encoded, itself: its fields are taken as they are.
     assert '"raised":{"marked":true}' in snapshots.freeze(
         matter, {id(matter.raised): (matter.raised, marked)}

@@ -668,11 +668,34 @@ class Governance:
         summary, later = found
         if summary.kind != cls.kind:
             raise NotFound(cls.kind, aggregate_id, community_id, found=summary.kind)
-        aggregate: A = self._snapshots.thaw(cls, summary)
+        aggregate = self._snapshots.thaw(cls, summary)
+        if aggregate is None:  # a snapshot of another version's shape
+            return self._replayed(cls, community_id, aggregate_id)
         for event in later:
             aggregate = aggregate.apply(self._decode(event))
         last_hash = later[-1].hash if later else summary.last_hash
         return _Loaded(aggregate, last_hash)
+
+    def _replayed(self, cls: type[A], community_id: str, aggregate_id: str) -> _Loaded:
+        """The aggregate its stored events make, replayed from the first.
+
+        Raises:
+            DecodeError: they cannot be read, or do not make a ``cls``.
+        """
+        recorded = self.store.read_stream(community_id, aggregate_id)
+        events = [self._decode(event) for event in recorded]
+        try:
+            aggregate = cls.replay(events, self.procedures)
+        except DecodeError:
+            raise
+        except Exception as exc:  # an event cannot follow the ones before it, whatever fails
+            raise DecodeError(
+                f"{cls.kind} history",
+                0,
+                f"the events of stream {aggregate_id!r} in community {community_id!r} do not "
+                f"make a {cls.kind}: {type(exc).__name__}: {exc}",
+            ) from exc
+        return _Loaded(aggregate, recorded[-1].hash)
 
     def _as_left_by_command(
         self, cls: type[A], community_id: str, stream_id: str, command_id: str, done: AppendResult

@@ -8,11 +8,18 @@ a faster copy of that converter, falling back to the careful one to name what is
 An aggregate keeps some of its events (a matter its raising, meetings and completion), so its
 snapshot holds those events' fields too. A save has just encoded the events it stores; given
 them, :meth:`Snapshots.freeze` takes their fields as they are instead of encoding them again.
+
+A snapshot names the shape of its class (:func:`shape_of`): its fields and their types, all
+the way down. Events have schema versions and are upcast when read; a snapshot is not, so one
+written by a version of the library whose classes had other fields is not thawed at all
+(:meth:`Snapshots.thaw` answers ``None``) and the aggregate is replayed from its events.
 """
 
 from __future__ import annotations
 
+import contextlib
 import enum
+import hashlib
 import itertools
 import json
 import types
@@ -22,6 +29,7 @@ from contextvars import ContextVar
 from datetime import datetime
 from typing import Any, TypeAlias, TypeVar
 
+import attrs
 import cattrs
 from cattrs.gen import make_dict_unstructure_fn
 
@@ -36,7 +44,7 @@ from communitygov.matters.procedure import Procedure
 from communitygov.organisation.community import Community
 from communitygov.storage.records import Summary
 
-__all__ = ["LIBRARY_AGGREGATES", "Snapshots"]
+__all__ = ["LIBRARY_AGGREGATES", "SHAPE_KEY", "Snapshots", "shape_of"]
 
 A = TypeVar("A", bound=Aggregate)
 
@@ -47,6 +55,13 @@ float or of no declared type, so their snapshots may be read by orjson (see
 
 Encoded: TypeAlias = Mapping[int, tuple[Event, dict[str, Any]]]
 """Events a save has just encoded and their fields, by ``id(event)``."""
+
+SHAPE_KEY = "$shape"
+"""The key of a snapshot's shape in its JSON object: first, and never an attribute's name."""
+
+_FORMAT = 1
+"""How snapshots are written, beyond their classes' fields (the hooks of times, money, sets,
+procedures): raised when that changes, so that every snapshot written before is replayed."""
 
 _ENCODED: ContextVar[Encoded] = ContextVar("encoded events", default=types.MappingProxyType({}))
 """What the current save has encoded, while it freezes its aggregate."""
@@ -63,7 +78,8 @@ class Snapshots:
         )
 
     def freeze(self, aggregate: Aggregate, encoded: Encoded | None = None) -> str:
-        """``aggregate``'s state as JSON text.
+        """``aggregate``'s state as JSON text, an object whose first key, :data:`SHAPE_KEY`,
+        names the shape of its class.
 
         Args:
             encoded: events just encoded by the library's own codec (the same converter
@@ -71,37 +87,49 @@ class Snapshots:
                 taken from here, when it is that very event of exactly its field's declared
                 class, rather than encoded again; the text is the same either way.
         """
+        cls = type(aggregate)
         token = _ENCODED.set(encoded) if encoded else None
         try:
-            return converted_json(self._converter.unstructure(aggregate, type(aggregate)))
+            fields = converted_json(self._converter.unstructure(aggregate, cls))
         finally:
             if token is not None:
                 _ENCODED.reset(token)
+        marked = f'{{"{SHAPE_KEY}":"{shape_of(cls)}"'
+        return f"{marked},{fields[1:]}" if fields != "{}" else f"{marked}}}"
 
-    def thaw(self, cls: type[A], summary: Summary) -> A:
-        """The aggregate frozen in ``summary``.
+    def thaw(self, cls: type[A], summary: Summary) -> A | None:
+        """The aggregate frozen in ``summary``; ``None`` if the snapshot is a JSON object of
+        another shape than ``cls`` has here (or of none): written by another version of the
+        library, it is not read, and the aggregate's events say what it is.
 
         Raises:
-            DecodeError: the snapshot is not JSON or does not fit ``cls``; the error names the
-                stream, its community and version, and what is wrong.
+            DecodeError: the snapshot is not a JSON object, or is of ``cls``'s shape and does
+                not fit it; the error names the stream, its community and version, and what
+                is wrong.
         """
+        shape = shape_of(cls)
         quick = self._quick.get(cls)
         if quick is not None:
             # No field of these classes holds a float, and the fast path takes a whole number
             # only as an int: a number orjson read as a float (beyond 64 bits) fails here, and
             # the standard library reads the text again below.
             try:
-                read: A = self._fast.structure(quick(summary.snapshot), cls)
+                quickly = quick(summary.snapshot)
+                if quickly[SHAPE_KEY] == shape:
+                    read: A = self._fast.structure(quickly, cls)
+                    return read
             except Exception:  # read again below, where what is wrong is named
                 pass
-            else:
-                return read
         try:
             data = json.loads(summary.snapshot)
         except ValueError as exc:
             raise _unreadable(cls, summary, f"it is not JSON ({exc})") from exc
         except RecursionError as exc:
             raise _unreadable(cls, summary, "it nests deeper than any snapshot does") from exc
+        if not isinstance(data, dict):
+            raise _unreadable(cls, summary, f"it is not a JSON object but {data!r:.40}")
+        if data.get(SHAPE_KEY) != shape:
+            return None
         try:
             fast: A = self._fast.structure(data, cls)
         except Exception:  # the careful path below names what is wrong
@@ -117,6 +145,46 @@ class Snapshots:
             why = ours.detail if ours else "; ".join(cattrs.transform_error(exc))
             raise _unreadable(cls, summary, why) from exc
         return aggregate
+
+
+def shape_of(cls: type) -> str:
+    """The shape of ``cls``'s snapshots: 16 hexadecimal digits of a hash over the names and
+    types of its fields, and of the fields of every class they hold, all the way down (an
+    enumeration by its values, a procedure by its name alone, as it is stored), and over
+    :data:`_FORMAT`. Two versions of the library write the same snapshot of the same state
+    when their shapes agree."""
+    shape = _SHAPES.get(cls)
+    if shape is None:
+        described = f"{_FORMAT}:{_describe(cls, set())}"
+        shape = _SHAPES[cls] = hashlib.sha256(described.encode()).hexdigest()[:16]
+    return shape
+
+
+_SHAPES: dict[type, str] = {}
+"""Each class's shape, worked out once."""
+
+
+def _describe(t: Any, seen: set[type]) -> str:
+    """``t`` as :func:`shape_of` hashes it."""
+    origin = typing.get_origin(t)
+    if origin is not None:
+        args = ",".join(_describe(arg, seen) for arg in typing.get_args(t))
+        union = origin is typing.Union or origin is types.UnionType
+        return f"{'Union' if union else _describe(origin, seen)}[{args}]"
+    if not isinstance(t, type):
+        return repr(t)  # Ellipsis, a Literal's value, Any
+    name = t.__qualname__
+    if t is Procedure or t in seen:
+        return name
+    if issubclass(t, enum.Enum):
+        return f"{name}<{','.join(repr(member.value) for member in t)}>"
+    if attrs.has(t):
+        seen.add(t)
+        with contextlib.suppress(NameError):  # a type named in text that cannot be found
+            attrs.resolve_types(t)  # stands as its text
+        fields = ",".join(f"{f.name}:{_describe(f.type, seen)}" for f in attrs.fields(t))
+        return f"{name}{{{fields}}}"
+    return name
 
 
 def _decode_error_within(exc: Exception) -> DecodeError | None:
