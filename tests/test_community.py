@@ -12,6 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import communitygov as cg
+from communitygov.kernel.checks import INVISIBLE
 from communitygov.organisation import (
     CommunityRegistered,
     MembershipEnded,
@@ -30,7 +31,6 @@ from support import (
     Tracked,
     at,
     community,
-    raised,
     tracked_community,
 )
 
@@ -78,6 +78,24 @@ def test_register_person_needs_an_id_and_a_name(person_id: str, name: str, field
     with pytest.raises(cg.EmptyField) as caught:
         c.register_person(person_id, name, at=T0)
     assert caught.value.field == field
+
+
+_SHOWS_NOTHING = st.text(st.sampled_from(" \t\n\u3000\u00a0" + INVISIBLE), max_size=6)
+
+
+@given(blank=_SHOWS_NOTHING, shown=st.sampled_from(["周", "a", "1", "·"]), where=st.integers(0, 6))
+def test_a_text_that_shows_nothing_is_empty_and_one_that_shows_a_character_is_not(
+    blank: str, shown: str, where: int
+) -> None:
+    # An id or a name of zero-width spaces and byte-order marks was stored as one.
+    c = _fresh()
+    with pytest.raises(cg.EmptyField) as caught:
+        c.register_person("x", blank, at=T0)
+    assert caught.value.field == "person name"
+    with pytest.raises(cg.EmptyField):
+        c.register_person(blank, "某人", at=T0)
+    name = blank[:where] + shown + blank[where:]
+    assert c.register_person("x", name, at=T0)[0].person("x").name == name
 
 
 def test_register_community_refuses_naive_time_and_empty_name() -> None:
@@ -418,23 +436,68 @@ _ANY_OFFSET = st.builds(
         st.datetimes(min_value=datetime(9999, 12, 29), timezones=_ANY_OFFSET),  # the last
     )
 )
-def test_a_time_anywhere_python_holds_is_taken_or_refused_by_the_library(at: datetime) -> None:
+def test_a_time_anywhere_python_holds_is_kept_or_refused_as_a_command(at: datetime) -> None:
     # Near the first or last day Python holds, a time may not be tellable in the community's
-    # zone, nor may a deadline counted from it: a refusal of the library's, never an overflow.
+    # zone, nor kept by a store, nor may a deadline counted from it: the command that takes
+    # it is refused; what a command takes, every store keeps.
+    gov = cg.Governance(cg.MemoryStore())
     try:
-        registered, _ = cg.Community.register("c1", "社区", at=at)
+        registered = gov.create(cg.Community.register("c1", "社区", at=at))
         registered.local_date(at)
-        raised(when=at)
-    except cg.CommunityGovError:
-        pass
+        community = gov.execute(
+            cg.Community, "c1", "c1", lambda c: c.register_person("p1", "居民", at=at)
+        )
+        matter = cg.Matter.raise_matter(
+            "m1",
+            community=community,
+            procedure=cg.ONE_SOLICITATION_THREE_DELIBERATIONS,
+            title="t",
+            description="d",
+            source=cg.MotionSource.RESIDENTS,
+            raised_by="p1",
+            at=at,
+        )
+        gov.create(matter)
+        gov.execute(cg.Matter, "c1", "m1", lambda m: m.open_solicitation(at=at))
+        later = at + timedelta(days=2)
+        gov.execute(cg.Matter, "c1", "m1", lambda m: m.open_solicitation(at=at, closes_at=later))
+    except (cg.CommandRejected, OverflowError):
+        pass  # OverflowError: ``later`` itself, in the test
 
 
 def test_a_time_past_the_last_year_in_the_communitys_zone_is_out_of_range() -> None:
     at = datetime(9999, 12, 31, 23, tzinfo=timezone(timedelta(hours=-8)))
-    registered, _ = cg.Community.register("c1", "社区", at=at)
+    registered, _ = cg.Community.register("c1", "社区", at=T0)
     with pytest.raises(cg.TimeOutOfRange) as refused:
         registered.local_date(at)
     assert (refused.value.value, refused.value.timezone) == (at, "Asia/Shanghai")
+    with pytest.raises(cg.TimeOutOfRange) as refused:
+        cg.Community.register("c1", "社区", at=at)
+    assert (refused.value.value, refused.value.timezone) == (at, None)
+    assert str(refused.value) == (
+        "9999-12-31T23:00:00-08:00 lies outside the times the library keeps, from 0001-01-02 "
+        "to 9999-12-30 UTC"
+    )
+
+
+@pytest.mark.parametrize(
+    ("at", "kept"),
+    [
+        (datetime(1, 1, 2, tzinfo=UTC), True),
+        (datetime(1, 1, 2, 7, 59, tzinfo=timezone(timedelta(hours=8))), False),
+        (datetime(9999, 12, 30, tzinfo=UTC), True),
+        (datetime(9999, 12, 30, 0, 0, 1, tzinfo=UTC), False),
+        (datetime(9999, 12, 30, 7, 59, tzinfo=timezone(timedelta(hours=8))), True),
+    ],
+)
+def test_times_are_kept_from_the_second_day_to_the_day_before_the_last(
+    at: datetime, kept: bool
+) -> None:
+    if kept:
+        assert cg.Community.register("c1", "社区", at=at)[0].last_at == at
+    else:
+        with pytest.raises(cg.TimeOutOfRange):
+            cg.Community.register("c1", "社区", at=at)
 
 
 # --- the supervision committee is kept apart from the committee it supervises ---------------

@@ -334,6 +334,14 @@ def papers_before_the_matter() -> Arranged:
     return m, _c(), lambda: m.deliberate(minutes, community=_c(), at=later(m))
 
 
+def papers_after_meeting() -> Arranged:
+    # A step with no papers notice: the day after the meeting is still after it.
+    m = matter_at("consult")
+    when = later(m)
+    minutes = meeting(B.TWO_COMMITTEES, 9, 9, papers_sent_on=when.date() + timedelta(days=1))
+    return m, _c(), lambda: m.deliberate(minutes, community=_c(), at=when)
+
+
 def plan_required() -> Arranged:
     m = matter_at("propose")
     return (
@@ -761,6 +769,16 @@ CASES: list[Any] = [
         },
         id="PapersBeforePlan-before-the-matter",
     ),
+    pytest.param(
+        papers_after_meeting,
+        cg.PapersAfterMeeting,
+        {
+            "body": "two committees' joint meeting",
+            "sent_on": date(2025, 9, 13),
+            "meeting_day": date(2025, 9, 12),
+        },
+        id="PapersAfterMeeting",
+    ),
     pytest.param(plan_required, cg.PlanRequired, {"step": "propose"}, id="PlanRequired"),
     pytest.param(
         amendment_not_allowed, cg.AmendmentNotAllowed, {"step": "resolve"}, id="AmendmentNotAllowed"
@@ -981,6 +999,7 @@ REQUIRED = {
     cg.NotEligible,
     cg.PapersNotSentInTime,
     cg.PapersBeforePlan,
+    cg.PapersAfterMeeting,
     cg.PlanRequired,
     cg.AmendmentNotAllowed,
     cg.PlanVersionMismatch,
@@ -1077,6 +1096,17 @@ def test_a_vote_or_meeting_with_a_text_for_a_choice_is_refused() -> None:
         cg.Meeting(body="party_committee", present=[], votes=[], outcome=cg.Outcome.ADOPTED)  # type: ignore[arg-type]
     with pytest.raises(cg.WrongType, match="outcome='adopted' is a str, not an Outcome"):
         cg.Meeting(body=cg.BodyKind.PARTY_COMMITTEE, present=[], votes=[], outcome="adopted")  # type: ignore[arg-type]
+    # A plan version given as "0" read as a mismatch with version 0; False passed as 0.
+    for version in ("0", False, 1.0):
+        with pytest.raises(cg.WrongType) as wrong:
+            cg.Meeting(
+                body=cg.BodyKind.PARTY_COMMITTEE,
+                present=[],
+                votes=[],
+                outcome=cg.Outcome.ADOPTED,
+                plan_version=version,  # type: ignore[arg-type]
+            )
+        assert (wrong.value.field, wrong.value.value) == ("plan_version", version)
     seat = cg.BodyKind.PARTY_COMMITTEE
     with pytest.raises(cg.WrongType, match="body='party_committee'"):
         community().appoint("pc0", seat.value, start=START.date(), at=START)  # type: ignore[arg-type]

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import communitygov as cg
 from communitygov.errors import (
     CalendarDataUnavailable,
     DefinitionError,
@@ -216,17 +217,42 @@ def test_a_calendar_without_working_days_is_a_definition_error() -> None:
             last_day(date(2025, 1, 1), period, _NeverWorks())
 
 
-def test_a_period_past_the_last_date_is_a_definition_error() -> None:
+def test_a_period_past_the_last_date_is_out_of_range() -> None:
     near_the_end = date.max - timedelta(days=3)
-    with pytest.raises(DefinitionError):
-        last_day(near_the_end, Period.days(7), CALENDAR_DAYS)
-    with pytest.raises(DefinitionError):
-        last_day(near_the_end, Period.working_days(7), CALENDAR_DAYS)
-    with pytest.raises(DefinitionError):
+    for period in (Period.days(7), Period.working_days(7)):
+        with pytest.raises(cg.PeriodOutOfRange) as refused:
+            last_day(near_the_end, period, CALENDAR_DAYS)
+        assert (refused.value.start, refused.value.period) == (near_the_end, str(period))
+        assert isinstance(refused.value, cg.CommandRejected)
+    with pytest.raises(cg.PeriodOutOfRange):
         period_end(
             datetime.combine(date.max, time(12), tzinfo=UTC),
             Period.days(1),
             CALENDAR_DAYS,
+        )
+
+
+@pytest.mark.parametrize(
+    ("days", "offset", "ends"),
+    [
+        (9, 0, datetime(9999, 12, 30, tzinfo=UTC)),  # the last time kept
+        (10, 0, None),
+        (9, 8, datetime(9999, 12, 30, tzinfo=timezone(timedelta(hours=8)))),
+        (9, -1, None),  # 9999-12-30 00:00-01:00 is 01:00 UTC
+    ],
+)
+def test_a_period_ends_at_the_latest_at_the_last_time_the_library_keeps(
+    days: int, offset: int, ends: datetime | None
+) -> None:
+    start = datetime(9999, 12, 20, 9, tzinfo=timezone(timedelta(hours=offset)))
+    if ends is not None:
+        assert period_end(start, Period.days(days), CALENDAR_DAYS) == ends
+    else:
+        with pytest.raises(cg.PeriodOutOfRange) as refused:
+            period_end(start, Period.days(days), CALENDAR_DAYS)
+        assert str(refused.value) == (
+            f"a period of {days} calendar days from 9999-12-20 would end after the last time "
+            "the library keeps, 9999-12-30 UTC"
         )
 
 

@@ -36,6 +36,7 @@ The tree::
     │       ├── QuorumNotMet, ThresholdNotReached, DecisionContradictsVote
     │       ├── PeriodNotElapsed, WindowClosed, WindowTooShort, PapersNotSentInTime
     │       ├── PapersBeforePlan        papers dated before the plan they were about existed
+    │       ├── PapersAfterMeeting      papers dated after the meeting they were for
     │       ├── NotAMember, NotEligible, WrongBody, SamePerson
     │       ├── VotedTwice, MoreVotesThanPresent, VoteFromAbsentPerson, PresentNotExpected
     │       ├── AmendmentNotAllowed, PlanRequired, PlanVersionMismatch
@@ -118,11 +119,13 @@ __all__ = [
     "ObjectionsPending",
     "OwnCount",
     "OwnEntry",
+    "PapersAfterMeeting",
     "PapersBeforePlan",
     "PapersNotSentInTime",
     "PeriodBeforeOpening",
     "PeriodClosed",
     "PeriodNotElapsed",
+    "PeriodOutOfRange",
     "PeriodTooLate",
     "PersistenceError",
     "PlanRequired",
@@ -204,7 +207,8 @@ def _rebuilt(cls: type[CommunityGovError], args: tuple[Any, ...]) -> CommunityGo
 class DefinitionError(CommunityGovError):
     """A procedure, voting rule, calendar or template is malformed.
 
-    Raised when the definition is built, never later while a command runs.
+    Raised when the definition is built; a calendar (anything with ``is_working_day``) is
+    found malformed only when a period is counted on it and it has no working day in a year.
     """
 
     def __init__(self, what: str, problem: str) -> None:
@@ -261,7 +265,8 @@ class InvalidInput(CommandRejected):
 
 
 class EmptyField(InvalidInput):
-    """A required text field is empty or only white space."""
+    """A required text field is empty, or shows nothing (white space, characters such as the
+    zero-width space that show nothing)."""
 
     def __init__(self, field: str) -> None:
         self.field = field
@@ -304,14 +309,29 @@ class NaiveDatetime(InvalidInput):
 
 
 class TimeOutOfRange(InvalidInput):
-    """A time lies so near the first or last day Python holds (the years 1 to 9999) that it
-    cannot be told in a community's timezone."""
+    """A time lies within a day of the first or last day Python holds (the years 1 to 9999):
+    it may not be told in every timezone, and no store keeps it. The library keeps times from
+    0001-01-02 to 9999-12-30, UTC."""
 
-    def __init__(self, value: datetime, timezone: str) -> None:
+    def __init__(self, value: datetime, timezone: str | None = None) -> None:
         self.value = value
         self.timezone = timezone
+        told = "" if timezone is None else f" (told in timezone {_shown(timezone)})"
         super().__init__(
-            f"{value.isoformat()} lies outside the years 1 to 9999 in timezone {_shown(timezone)}"
+            f"{value.isoformat()}{told} lies outside the times the library keeps, from "
+            "0001-01-02 to 9999-12-30 UTC"
+        )
+
+
+class PeriodOutOfRange(InvalidInput):
+    """A period would end after the last time the library keeps (9999-12-30, UTC)."""
+
+    def __init__(self, start: date, period: str) -> None:
+        self.start = start
+        self.period = period
+        super().__init__(
+            f"a period of {period} from {start.isoformat()} would end after the last time the "
+            "library keeps, 9999-12-30 UTC"
         )
 
 
@@ -534,6 +554,19 @@ class PapersBeforePlan(RuleViolation):
         super().__init__(
             f"the papers for the {body} were sent on {sent_on.isoformat()}, before {plan} "
             f"{since.isoformat()}: they cannot have been about it"
+        )
+
+
+class PapersAfterMeeting(RuleViolation):
+    """Meeting papers are dated after the meeting: they did not go out before it."""
+
+    def __init__(self, body: str, sent_on: date, meeting_day: date) -> None:
+        self.body = body
+        self.sent_on = sent_on
+        self.meeting_day = meeting_day
+        super().__init__(
+            f"the papers for the {body} were sent on {sent_on.isoformat()}, after the meeting "
+            f"of {meeting_day.isoformat()}"
         )
 
 

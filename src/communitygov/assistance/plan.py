@@ -100,10 +100,11 @@ from communitygov.kernel.checks import (
     require_items,
     require_text,
     require_text_list,
+    shows_something,
 )
 from communitygov.kernel.events import Event
 from communitygov.kernel.money import require_fen
-from communitygov.kernel.timekeeping import local_date, require_aware, zone
+from communitygov.kernel.timekeeping import local_date, require_kept, zone
 from communitygov.matters.matter import Matter
 from communitygov.organisation.community import Community
 from communitygov.publicity.notices import Notice
@@ -367,7 +368,7 @@ class AssistancePlan(Aggregate):
                 near relative of theirs, or dated after the day of ``at``.
             NaiveDatetime: ``at`` has no timezone.
         """
-        require_aware(at)
+        require_kept(at)
         require_text(plan_id, "plan id")
         require_instance(community, Community, "community")
         require_instance(template, PlanTemplate, "template")
@@ -622,9 +623,9 @@ class AssistancePlan(Aggregate):
         if next_review_on is not None:
             require_date(next_review_on, "next review date")
         unmet = self.unmet_goals()
-        if unmet and not unmet_reason.strip():
+        if unmet and not shows_something(unmet_reason):
             raise GoalsUnmet(stage, unmet)
-        if unmet_reason.strip() and not unmet:
+        if shows_something(unmet_reason) and not unmet:
             raise NotApplicable(
                 "unmet reason", unmet_reason, f"every goal of stage {stage!r} is met"
             )

@@ -30,7 +30,7 @@ from communitygov.errors import (
     InvalidCount,
 )
 from communitygov.kernel.aggregate import MAX_KEY_LENGTH
-from communitygov.kernel.checks import collected, declared_types
+from communitygov.kernel.checks import collected, declared_types, shows_something
 from communitygov.kernel.workflow import Step, Workflow
 
 __all__ = [
@@ -134,7 +134,7 @@ def _stages(value: Iterable[Stage]) -> tuple[Stage, ...]:
 
 
 def _required(value: str) -> bool:
-    return bool(value.strip())
+    return shows_something(value)
 
 
 @attrs.frozen(field_transformer=declared_types)

@@ -79,7 +79,7 @@ from communitygov.kernel.aggregate import Aggregate, Decision, Description
 from communitygov.kernel.checks import require_instance, require_text
 from communitygov.kernel.events import Event
 from communitygov.kernel.money import CNY, Money, require_currency_code
-from communitygov.kernel.timekeeping import local_date, require_aware, zone
+from communitygov.kernel.timekeeping import local_date, require_kept, zone
 from communitygov.organisation.community import Community
 from communitygov.publicity.notices import Notice
 
@@ -309,7 +309,7 @@ class Fund(Aggregate):
             NaiveDatetime: ``at`` has no timezone.
             TimeWentBackwards: ``at`` is before the plan's case was opened.
         """
-        require_aware(at)
+        require_kept(at)
         require_text(fund_id, "fund id")
         require_text(purpose, "fund purpose")
         require_currency_code(currency)

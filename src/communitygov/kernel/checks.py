@@ -16,6 +16,7 @@ import attrs
 from communitygov.errors import DuplicateId, EmptyField, UnstorableText, WrongType
 
 __all__ = [
+    "INVISIBLE",
     "collected",
     "declared_types",
     "member_of",
@@ -25,6 +26,7 @@ __all__ = [
     "require_text",
     "require_text_list",
     "require_text_set",
+    "shows_something",
     "storable_text",
 ]
 
@@ -43,18 +45,36 @@ def require_instance(value: Any, cls: type[T], field: str) -> T:
     return value
 
 
+INVISIBLE = "\u00ad\u180e\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e" + (
+    "\u2060\u2061\u2062\u2063\u2064\u2066\u2067\u2068\u2069\u206a\u206b\u206c\u206d"
+    "\u206e\u206f\ufeff"
+)
+"""Characters that show nothing (or only move what follows): the soft hyphen, zero-width
+spaces and joiners, direction marks and embeddings, the word joiner, the byte-order mark.
+Text pasted from a web page or a chat often carries them."""
+
+_BLANK = "".join(char for char in map(chr, range(0x3001)) if char.isspace()) + INVISIBLE
+"""What a text that shows nothing is made of: white space (U+3000, the ideographic space, is
+the last) and :data:`INVISIBLE`."""
+
+
+def shows_something(text: str) -> bool:
+    """Whether ``text`` holds more than white space and :data:`INVISIBLE` characters."""
+    return bool(text.strip() if text.isascii() else text.strip(_BLANK))
+
+
 def require_text(value: Any, field: str, *, blank: bool = False) -> str:
-    """``value``, once it is known to be a text, and one with more than white space unless
-    ``blank``.
+    """``value``, once it is known to be a text, and one that shows something (more than
+    white space and :data:`INVISIBLE` characters) unless ``blank``.
 
     Raises:
         WrongType: it is not a text (``None`` included).
-        EmptyField: it is empty or white space, and ``blank`` is false.
+        EmptyField: it shows nothing, and ``blank`` is false.
         UnstorableText: it holds a NUL or a lone surrogate, which no store keeps.
     """
     if not isinstance(value, str):
         raise WrongType(field, value, "a text")
-    if not blank and not value.strip():
+    if not blank and not shows_something(value):
         raise EmptyField(field)
     if not storable_text(value):
         raise UnstorableText(field, value)

@@ -20,9 +20,9 @@ from typing import Any
 
 import attrs
 
-from communitygov.errors import DefinitionError
+from communitygov.errors import DefinitionError, PeriodOutOfRange
 from communitygov.kernel.calendars import Calendar
-from communitygov.kernel.timekeeping import require_aware
+from communitygov.kernel.timekeeping import KEPT_UNTIL, kept, require_aware
 
 __all__ = ["Period", "PeriodUnit", "last_day", "period_end"]
 
@@ -131,19 +131,14 @@ class Period:
         return f"{self.count} {noun}"
 
 
-def _add_days(day: date, days: int) -> date:
-    try:
-        return day + timedelta(days=days)
-    except OverflowError:
-        raise DefinitionError(
-            "period", f"it would end after the last date Python can represent ({date.max})"
-        ) from None
-
-
 def _first_working_day_from(day: date, calendar: Calendar) -> date:
-    """Return ``day`` if it is a working day, otherwise the first working day after it."""
+    """Return ``day`` if it is a working day, otherwise the first working day after it.
+
+    Raises:
+        OverflowError: there is none before the last date Python holds.
+    """
     for offset in range(_SEARCH_LIMIT):
-        candidate = _add_days(day, offset)
+        candidate = day + timedelta(days=offset)
         if calendar.is_working_day(candidate):
             return candidate
     raise DefinitionError(
@@ -176,15 +171,18 @@ def last_day(start: date, period: Period, calendar: Calendar) -> date:
 
     Raises:
         CalendarDataUnavailable: The calendar has no data for a year the period reaches.
-        DefinitionError: The calendar has no working day within 366 consecutive days, or the
-            period would end after the last date Python can represent.
+        DefinitionError: The calendar has no working day within 366 consecutive days.
+        PeriodOutOfRange: The period would end after the last date Python holds.
     """
-    if period.unit is PeriodUnit.CALENDAR_DAYS:
-        return _first_working_day_from(_add_days(start, period.count), calendar)
-    day = start
-    for _ in range(period.count):
-        day = _first_working_day_from(_add_days(day, 1), calendar)
-    return day
+    try:
+        if period.unit is PeriodUnit.CALENDAR_DAYS:
+            return _first_working_day_from(start + timedelta(days=period.count), calendar)
+        day = start
+        for _ in range(period.count):
+            day = _first_working_day_from(day + timedelta(days=1), calendar)
+        return day
+    except OverflowError:
+        raise PeriodOutOfRange(start, str(period)) from None
 
 
 def period_end(start: datetime, period: Period, calendar: Calendar) -> datetime:
@@ -211,9 +209,17 @@ def period_end(start: datetime, period: Period, calendar: Calendar) -> datetime:
     Raises:
         NaiveDatetime: ``start`` has no timezone.
         CalendarDataUnavailable: The calendar has no data for a year the period reaches.
-        DefinitionError: The calendar has no working day within 366 consecutive days, or the
-            period would end after the last date Python can represent.
+        DefinitionError: The calendar has no working day within 366 consecutive days.
+        PeriodOutOfRange: The period would end after the last time the library keeps
+            (:data:`~communitygov.kernel.timekeeping.KEPT_UNTIL`).
     """
     require_aware(start, "start")
-    end_day = _add_days(last_day(start.date(), period, calendar), 1)
-    return datetime.combine(end_day, time(0), tzinfo=start.tzinfo)
+    day = start.date()
+    last = last_day(day, period, calendar)
+    if last >= KEPT_UNTIL.date():
+        end = None
+    else:
+        end = datetime.combine(last + timedelta(days=1), time(0), tzinfo=start.tzinfo)
+    if end is None or not kept(end):
+        raise PeriodOutOfRange(day, str(period))
+    return end

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from datetime import timezone as tz_fixed
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -16,14 +16,36 @@ from communitygov.errors import (
 )
 
 __all__ = [
+    "KEPT_FROM",
+    "KEPT_UNTIL",
     "earlier",
     "in_zone",
+    "kept",
     "local_date",
     "minute_text",
     "require_aware",
     "require_in_order",
+    "require_kept",
     "zone",
 ]
+
+
+KEPT_FROM = datetime(1, 1, 2, tzinfo=UTC)
+"""The first instant the library keeps: a day inside the years Python holds, so that any time
+from here on can be told in any zone (every store keeps times from here)."""
+
+KEPT_UNTIL = datetime(9999, 12, 30, tzinfo=UTC)
+"""The last instant the library keeps, a day inside the years Python holds."""
+
+
+def kept(moment: datetime) -> bool:
+    """Whether the aware ``moment`` lies from :data:`KEPT_FROM` to :data:`KEPT_UNTIL`."""
+    if 1 < moment.year < 9999:
+        return True
+    try:
+        return KEPT_FROM <= moment <= KEPT_UNTIL
+    except OverflowError:  # told in UTC, it is outside the years Python holds
+        return False
 
 
 def zone(name: str) -> ZoneInfo:
@@ -65,17 +87,21 @@ def in_zone(at: datetime, timezone: str) -> datetime:
         NaiveDatetime: ``at`` carries no timezone (it would be read in the machine's own), or
             is not a datetime.
         UnknownReference: no timezone of that name is installed.
-        TimeOutOfRange: there, it lies before the year 1 or after 9999.
+        TimeOutOfRange: it lies before :data:`KEPT_FROM` or after :data:`KEPT_UNTIL`.
     """
     if type(at) is not datetime or type(at.tzinfo) not in _ALWAYS_AWARE:
         require_aware(at)  # else read in the machine's own zone
     target = _zone(timezone) if type(timezone) is str else zone(timezone)
     if at.tzinfo is target:  # told there already (the common case)
-        return at
-    try:
-        return at.astimezone(target)
-    except OverflowError:
-        raise TimeOutOfRange(at, timezone) from None
+        told = at
+    else:
+        try:
+            told = at.astimezone(target)
+        except OverflowError:
+            raise TimeOutOfRange(at, timezone) from None
+    if not 1 < told.year < 9999 and not kept(told):
+        raise TimeOutOfRange(at, timezone)
+    return told
 
 
 def local_date(at: datetime, timezone: str) -> date:
@@ -84,7 +110,7 @@ def local_date(at: datetime, timezone: str) -> date:
     Raises:
         NaiveDatetime: ``at`` carries no timezone, or is not a datetime.
         UnknownReference: no timezone of that name is installed.
-        TimeOutOfRange: there, it lies before the year 1 or after 9999.
+        TimeOutOfRange: it lies before :data:`KEPT_FROM` or after :data:`KEPT_UNTIL`.
     """
     return in_zone(at, timezone).date()
 
@@ -141,14 +167,29 @@ def earlier(first: datetime, second: datetime) -> bool:
 _NO_TIME = timedelta(0)
 
 
+def require_kept(value: datetime, field: str = "at") -> datetime:
+    """Return ``value`` if it is a datetime that carries a timezone and lies from
+    :data:`KEPT_FROM` to :data:`KEPT_UNTIL`.
+
+    Raises:
+        NaiveDatetime: ``value`` has no timezone, or is not a datetime.
+        TimeOutOfRange: it lies outside those times.
+    """
+    require_aware(value, field)
+    if not 1 < value.year < 9999 and not kept(value):
+        raise TimeOutOfRange(value)
+    return value
+
+
 def require_in_order(at: datetime, last: datetime | None) -> datetime:
-    """Check that ``at`` is timezone-aware and not before ``last`` (the latest record).
+    """Check that ``at`` is timezone-aware, kept and not before ``last`` (the latest record).
 
     Raises:
         NaiveDatetime: ``at`` has no timezone.
+        TimeOutOfRange: ``at`` lies outside the times the library keeps.
         TimeWentBackwards: ``at`` is earlier than ``last``.
     """
-    require_aware(at)
+    require_kept(at)
     if last is not None and earlier(at, last):
         raise TimeWentBackwards(at, last)
     return at

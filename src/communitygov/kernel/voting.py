@@ -33,6 +33,7 @@ from communitygov.errors import (
     QuorumNotMet,
     ThresholdNotReached,
 )
+from communitygov.kernel.checks import shows_something
 
 __all__ = [
     "COMMITTEE",
@@ -262,7 +263,7 @@ class LegalBasis:
     note: str = ""
 
     def __attrs_post_init__(self) -> None:
-        if not isinstance(self.citation, str) or not self.citation.strip():
+        if not isinstance(self.citation, str) or not shows_something(self.citation):
             raise DefinitionError("legal basis", "the citation must not be empty")
         if not isinstance(self.effective, date) or isinstance(self.effective, datetime):
             raise DefinitionError(
@@ -376,7 +377,7 @@ class VotingRule:
     basis: LegalBasis
 
     def __attrs_post_init__(self) -> None:
-        if not isinstance(self.name, str) or not self.name.strip():
+        if not isinstance(self.name, str) or not shows_something(self.name):
             raise DefinitionError("voting rule", "the name must not be empty")
         if not isinstance(self.quorum, Bound) or not isinstance(self.passing, Bound):
             raise DefinitionError(f"voting rule {self.name!r}", "quorum and passing must be Bounds")

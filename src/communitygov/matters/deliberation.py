@@ -15,6 +15,7 @@ from communitygov.errors import (
     DecisionContradictsVote,
     MoreVotesThanPresent,
     NotAMember,
+    PapersAfterMeeting,
     PapersBeforePlan,
     PapersNotSentInTime,
     PlanRequired,
@@ -25,7 +26,7 @@ from communitygov.errors import (
     WrongBody,
 )
 from communitygov.kernel.calendars import CALENDAR_DAYS, Calendar
-from communitygov.kernel.checks import require_date, require_text
+from communitygov.kernel.checks import require_date, require_text, shows_something
 from communitygov.kernel.periods import Period, PeriodUnit, last_day
 from communitygov.kernel.voting import Tally
 from communitygov.matters.events import DeliberationHeld
@@ -65,7 +66,8 @@ def check_meeting(
     Raises:
         WrongBody, NotAMember, PresentNotExpected, MoreVotesThanPresent, VotedTwice,
         VoteFromAbsentPerson, PlanRequired, AmendmentNotAllowed, PlanVersionMismatch,
-        PapersNotSentInTime, PapersBeforePlan, QuorumNotMet, ThresholdNotReached,
+        PapersNotSentInTime, PapersBeforePlan, PapersAfterMeeting, QuorumNotMet,
+        ThresholdNotReached,
         DecisionContradictsVote.
         WrongType: the minutes, the reason or the plan is not text, or the papers' day not a
             date (the meeting is known to be a :class:`Meeting`, which checks who came and
@@ -101,7 +103,7 @@ def check_meeting(
     version_on_table = plan_version if meeting.plan_version is None else meeting.plan_version
     if version_on_table != plan_version:
         raise PlanVersionMismatch(version_on_table, plan_version)
-    if meeting.plan is not None and not meeting.plan.strip():
+    if meeting.plan is not None and not shows_something(meeting.plan):
         raise PlanRequired(step.key)
     if first_step and plan_version == 0 and meeting.plan is None:
         raise PlanRequired(step.key)
@@ -109,6 +111,8 @@ def check_meeting(
         raise AmendmentNotAllowed(step.key)
 
     sent = meeting.papers_sent_on
+    if sent is not None and sent > day:
+        raise PapersAfterMeeting(body.en, sent, day)
     if step.papers_notice is not None:
         notice = step.papers_notice
         count_on = CALENDAR_DAYS if notice.unit is PeriodUnit.CALENDAR_DAYS else calendar

@@ -45,7 +45,7 @@ from communitygov.kernel.events import Event
 from communitygov.kernel.money import Money, require_fen
 from communitygov.kernel.periods import Period, period_end
 from communitygov.kernel.slots import maker
-from communitygov.kernel.timekeeping import in_zone, local_date, require_aware
+from communitygov.kernel.timekeeping import in_zone, local_date, require_aware, require_kept
 from communitygov.matters.deliberation import check_meeting
 from communitygov.matters.events import (
     DeliberationHeld,
@@ -323,7 +323,7 @@ class Matter(Aggregate):
                 :class:`Procedure`, ``source`` not a :class:`MotionSource` (a name or a value
                 as text included) or ``raised_by`` not a text.
         """
-        require_aware(at)
+        require_kept(at)
         require_instance(community, Community, "community")
         require_instance(procedure, Procedure, "procedure")
         require_instance(source, MotionSource, "source")
@@ -359,13 +359,15 @@ class Matter(Aggregate):
 
         Raises:
             WindowTooShort: ``closes_at`` is earlier than the minimum allows.
+            TimeOutOfRange: ``closes_at`` is after the last time the library keeps.
+            PeriodOutOfRange: the minimum would end after it.
         """
         at = self._begin("open_solicitation", at)
         rules = self.procedure.solicitation
         earliest = self._period_end(at, rules.minimum)
         if closes_at is None:
             closes_at = earliest
-        elif require_aware(closes_at, "closes_at") < earliest:
+        elif in_zone(require_aware(closes_at, "closes_at"), self.timezone) < earliest:
             raise WindowTooShort(
                 "solicitation window", f"until {closes_at.isoformat()}", str(rules.minimum)
             )
@@ -443,7 +445,8 @@ class Matter(Aggregate):
             TransitionNotAllowed: the matter is not at a deliberation step.
             WrongBody, NotAMember, PresentNotExpected, MoreVotesThanPresent, VotedTwice,
             VoteFromAbsentPerson, PlanRequired, AmendmentNotAllowed, PlanVersionMismatch,
-            PapersNotSentInTime, PapersBeforePlan, QuorumNotMet, ThresholdNotReached,
+            PapersNotSentInTime, PapersBeforePlan, PapersAfterMeeting, QuorumNotMet,
+            ThresholdNotReached,
             DecisionContradictsVote: the minutes break a rule (see
                 :mod:`communitygov.matters.deliberation`).
             WrongType: ``meeting`` is not a :class:`Meeting` or ``community`` not a

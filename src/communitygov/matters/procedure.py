@@ -20,7 +20,7 @@ import attrs
 from communitygov.errors import DefinitionError
 from communitygov.kernel.aggregate import MAX_KEY_LENGTH
 from communitygov.kernel.calendars import WEEKDAYS, Calendar
-from communitygov.kernel.checks import collected, declared_types
+from communitygov.kernel.checks import collected, declared_types, shows_something
 from communitygov.kernel.periods import Period
 from communitygov.kernel.voting import VotingRule
 from communitygov.kernel.workflow import Step, Workflow
@@ -252,7 +252,7 @@ class Procedure:
 
     def __attrs_post_init__(self) -> None:
         what = f"procedure {self.name!r}"
-        if not self.name.strip():
+        if not shows_something(self.name):
             raise DefinitionError("procedure", "the name is empty")
         if not self.steps:
             raise DefinitionError(what, "it needs at least one deliberation step")

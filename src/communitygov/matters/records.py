@@ -114,7 +114,7 @@ def _votes(value: Iterable[Vote]) -> tuple[Vote, ...]:
     return require_items(value, Vote, "votes")
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, field_transformer=declared_types)
 class Meeting:
     """The record of one deliberation meeting, as its minutes give it.
 
@@ -135,7 +135,9 @@ class Meeting:
     Raises:
         WrongType: at construction, the body or outcome is not one of its kind, ``present``
             or ``expected`` is a text or holds something that is not (a text is not split
-            into its characters), or ``votes`` is not a list of :class:`Vote`.
+            into its characters), ``votes`` is not a list of :class:`Vote`, the minutes,
+            reason or plan is not a text, the plan version not a whole number or the papers'
+            day not a date.
         EmptyField: at construction, someone present or expected is named by a blank id.
         DuplicateId: at construction, someone is named twice as present or as expected.
     """

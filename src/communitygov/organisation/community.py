@@ -25,7 +25,7 @@ from communitygov.errors import (
 from communitygov.kernel.aggregate import Aggregate, Decision, Description
 from communitygov.kernel.checks import require_date, require_instance, require_text
 from communitygov.kernel.events import Event
-from communitygov.kernel.timekeeping import local_date, require_aware, zone
+from communitygov.kernel.timekeeping import local_date, require_kept, zone
 from communitygov.organisation.bodies import JOINT_BODIES, BodyKind
 from communitygov.organisation.events import (
     CommunityRegistered,
@@ -119,6 +119,7 @@ class Community(Aggregate):
         Raises:
             EmptyField: the id or name is empty.
             NaiveDatetime: ``at`` has no timezone.
+            TimeOutOfRange: ``at`` lies outside the times the library keeps.
             UnknownReference: the timezone is not known.
             WrongType: the id, name, district or timezone is not a text (``None`` included).
         """
@@ -127,7 +128,7 @@ class Community(Aggregate):
         require_text(district, "district", blank=True)
         zone(timezone)
         event = CommunityRegistered(
-            at=require_aware(at),
+            at=require_kept(at),
             community_id=community_id,
             name=name,
             district=district,

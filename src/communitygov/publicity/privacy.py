@@ -32,7 +32,7 @@ from functools import lru_cache
 
 import attrs
 
-from communitygov.kernel.checks import collected, declared_types, require_instance
+from communitygov.kernel.checks import INVISIBLE, collected, declared_types, require_instance
 from communitygov.publicity.notices import Notice, render_html, render_markdown, render_text
 
 __all__ = ["COMPOUND_SURNAMES", "WITHHELD", "Disclosure", "deidentify", "redact"]
@@ -51,13 +51,7 @@ _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003fff
 _DOTS = "·•‧・"
 _WORDS = re.compile(r"[\s\-]+")
 
-_INVISIBLE = "\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff"
-"""Characters that show nothing (or only move what follows): the soft hyphen, zero-width
-spaces and joiners, direction marks and embeddings, the word joiner, the byte-order mark.
-Text pasted from a web page or a chat often carries them, between the characters of a name as
-anywhere else."""
-
-_SEPARATOR = rf"[\s\-\u2010-\u2015·•‧・{_INVISIBLE}]"
+_SEPARATOR = rf"[\s\-\u2010-\u2015·•‧・{INVISIBLE}]"
 """What may stand between the words of a name as typed: white space, a hyphen or dash, a
 middle dot (阿依古丽·买买提 is also typed 阿依古丽•买买提, 阿依古丽 买买提, 阿依古丽买买提), or a
 character that shows nothing."""
@@ -94,7 +88,7 @@ def deidentify(name: str) -> str:
     elif any(dot in name for dot in _DOTS):
         alias = compact[0] + "某"
     else:
-        words = _WORDS.split(re.sub(f"[{_INVISIBLE}]", "", name))
+        words = _WORDS.split(re.sub(f"[{INVISIBLE}]", "", name))
         alias = " ".join(f"{word[0].upper()}." for word in words if word)
     folded = compact.casefold()
     for candidate in (alias, "某"):

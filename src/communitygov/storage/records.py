@@ -7,7 +7,7 @@ stores and returns them as they are; it never needs to know what a matter or a f
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import NoReturn
 
 import attrs
@@ -15,6 +15,7 @@ import attrs
 from communitygov.errors import MalformedRequest
 from communitygov.kernel.aggregate import MAX_KEY_LENGTH
 from communitygov.kernel.checks import storable_text
+from communitygov.kernel.timekeeping import KEPT_FROM, KEPT_UNTIL, kept
 
 __all__ = [
     "MAX_KEY_LENGTH",
@@ -148,10 +149,6 @@ def _offset(moment: object) -> timedelta | None:
         return moment.utcoffset() if isinstance(moment, datetime) else None
     except (ValueError, TypeError):  # a tzinfo whose offset is a day or more, or no timedelta
         return None
-
-
-_EARLIEST = datetime(1, 1, 2, tzinfo=UTC)
-_LATEST = datetime(9999, 12, 30, tzinfo=UTC)
 
 
 @attrs.frozen
@@ -327,12 +324,12 @@ class AppendRequest:
         assert isinstance(moment, datetime)
         if offset.microseconds:
             self._refuse(field, moment, None, "a stored time's offset from UTC is whole seconds")
-        if not 1 < moment.year < 9999 and not _EARLIEST <= moment <= _LATEST:
+        if not kept(moment):
             self._refuse(
                 field,
                 moment,
                 None,
-                f"stored times lie from {_EARLIEST.isoformat()} to {_LATEST.isoformat()}",
+                f"stored times lie from {KEPT_FROM.isoformat()} to {KEPT_UNTIL.isoformat()}",
             )
 
     def _refuse_text(self) -> NoReturn:

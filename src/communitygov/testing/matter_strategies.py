@@ -15,6 +15,7 @@ import attrs
 
 from communitygov.errors import MissingExtra
 from communitygov.kernel.aggregate import Decision
+from communitygov.kernel.checks import shows_something
 from communitygov.kernel.events import Event
 from communitygov.kernel.periods import last_day
 from communitygov.matters.matter import Matter
@@ -463,7 +464,7 @@ def matters_with_events(
     """
     if max_steps < 0:
         raise InvalidArgument(f"max_steps must be 0 or more, not {max_steps}")
-    if not matter_id.strip():
+    if not shows_something(matter_id):
         raise InvalidArgument("matter_id must not be blank")
     return _matters_with_events(
         st.sampled_from(tuple(PROCEDURES.values())) if procedures is None else procedures,

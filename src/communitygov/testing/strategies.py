@@ -37,6 +37,7 @@ import attrs
 
 from communitygov.errors import MissingExtra
 from communitygov.kernel.calendars import CALENDAR_DAYS, WEEKDAYS, Calendar
+from communitygov.kernel.checks import shows_something
 from communitygov.kernel.events import EVENTS, Event, EventRegistry
 from communitygov.kernel.money import MAX_FEN, Money
 from communitygov.kernel.periods import Period, PeriodUnit
@@ -202,7 +203,7 @@ def _dates(min_year: int = 2005, max_year: int = 2026) -> st.SearchStrategy[date
 
 
 def _nonblank(max_size: int = 20) -> st.SearchStrategy[str]:
-    return st.text(min_size=1, max_size=max_size).filter(lambda text: bool(text.strip()))
+    return st.text(min_size=1, max_size=max_size).filter(shows_something)
 
 
 def periods(
