@@ -54,6 +54,7 @@ def test_register_a_community() -> None:
     c, (event,) = cg.Community.register("yiyuan", "颐苑社区", at=T0, district="上街区")
     assert isinstance(event, CommunityRegistered)
     assert (c.id, c.name, c.district, c.version) == ("yiyuan", "颐苑社区", "上街区", 1)
+    assert c.registered_at == T0
     assert c.people == {}
     assert c.memberships == ()
 
@@ -61,7 +62,7 @@ def test_register_a_community() -> None:
 def test_register_people() -> None:
     t = _tracked()
     c = t.value
-    assert c.person("hm") == cg.Person("hm", "贺梅")
+    assert c.person("hm") == cg.Person("hm", "贺梅", T0)
     assert set(c.people) == {"hm", "lbj", "zsh", "zs"}
     assert isinstance(t.events[0], CommunityRegistered)
     assert all(isinstance(e, PersonRegistered) for e in t.events[1:])

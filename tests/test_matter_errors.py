@@ -28,6 +28,7 @@ from support import (
     matter_at,
     meeting,
     new_matter,
+    raised,
 )
 
 P3 = cg.ONE_SOLICITATION_THREE_DELIBERATIONS
@@ -1180,3 +1181,28 @@ def test_a_body_with_no_members_that_day_cannot_meet() -> None:
         m.deliberate(nobody, community=c, at=m.last_at)
     assert (refused.value.present, refused.value.base, refused.value.required) == (0, 0, 1)
     assert m == before
+
+
+def test_nobody_acts_before_the_register_knew_them() -> None:
+    # A matter could be raised in 1999 by someone registered in 2024, in a community
+    # registered in 2024.
+    registered = community().last_at
+    assert registered is not None
+    before = registered - timedelta(seconds=1)
+    with pytest.raises(cg.NotYetRegistered) as refused:
+        raised(when=before)
+    error = refused.value
+    assert (error.person, error.at, error.registered_at) == ("pc0", before, registered)
+    assert error.community == "sanwan"
+    assert str(error) == (
+        f"person 'pc0' was registered in community 'sanwan' on {registered.isoformat()}, after "
+        f"{before.isoformat()}"
+    )
+    assert raised(when=registered).value.raised.at == registered  # the same instant will do
+    # Someone registered after the matter's work started cannot have recorded it.
+    m = matter_at(cg.MatterState.IMPLEMENTING)
+    when = later(m)
+    newcomer = community().register_person("new", "新居民", at=when + timedelta(hours=1))[0]
+    with pytest.raises(cg.NotYetRegistered):
+        m.record_progress("进展", by="new", community=newcomer, at=when)
+    assert m.record_progress("进展", by="new", community=newcomer, at=when + timedelta(hours=1))

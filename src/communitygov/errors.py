@@ -16,6 +16,8 @@ The tree::
     │   │   ├── EmptyField
     │   │   ├── UnstorableText          a text with a NUL or a lone surrogate, which no store keeps
     │   │   ├── NaiveDatetime
+    │   │   ├── TimeOutOfRange          a time outside 0001-01-02 to 9999-12-30 UTC
+    │   │   ├── PeriodOutOfRange        a period that would end after 9999-12-30 UTC
     │   │   ├── DuplicateId
     │   │   ├── InvalidCount
     │   │   ├── NotApplicable           an argument the command cannot apply as things stand
@@ -32,6 +34,7 @@ The tree::
     │   │   └── PeriodTooLate           a period after the last one a fund keeps
     │   ├── TimeWentBackwards
     │   ├── UnknownReference            an id the aggregate does not know
+    │   ├── NotYetRegistered            someone named before the register knew them
     │   └── RuleViolation               a governance rule broken
     │       ├── QuorumNotMet, ThresholdNotReached, DecisionContradictsVote
     │       ├── PeriodNotElapsed, WindowClosed, WindowTooShort, PapersNotSentInTime
@@ -114,6 +117,7 @@ __all__ = [
     "NotOnCaseTeam",
     "NotReversible",
     "NotRoleHolder",
+    "NotYetRegistered",
     "ObjectionAlreadyRuled",
     "ObjectionSuperseded",
     "ObjectionsPending",
@@ -428,6 +432,21 @@ class UnknownReference(CommandRejected):
         self.kind = kind
         self.id = id
         super().__init__(f"unknown {kind} {_shown(id)}")
+
+
+class NotYetRegistered(CommandRejected):
+    """A command names someone as acting, or taking a part, at a time before the community's
+    register knew them."""
+
+    def __init__(self, person: str, at: datetime, registered_at: datetime, community: str) -> None:
+        self.person = person
+        self.at = at
+        self.registered_at = registered_at
+        self.community = community
+        super().__init__(
+            f"person {_shown(person)} was registered in community {_shown(community)} on "
+            f"{registered_at.isoformat()}, after {at.isoformat()}"
+        )
 
 
 class RuleViolation(CommandRejected):

@@ -373,8 +373,8 @@ class AssistancePlan(Aggregate):
         require_instance(community, Community, "community")
         require_instance(template, PlanTemplate, "template")
         require_text(referred_by, "referred by")
-        person = community.person(beneficiary)
-        members = check_team(team, beneficiary_id=beneficiary, community=community)
+        person = community.person(beneficiary, by=at)
+        members = check_team(team, beneficiary_id=beneficiary, community=community, at=at)
         day = local_date(at, community.timezone)
         check_consent(consent, "consent", beneficiary=beneficiary, community=community, day=day)
         if publish_consent is not None:
@@ -480,7 +480,7 @@ class AssistancePlan(Aggregate):
         require_date(start, "start")
         require_text(reason, "reason", blank=True)
         self._require_community(community)
-        community.person(person_id)
+        community.person(person_id, by=at)
         if person_id == self.beneficiary_id:
             raise SamePerson(person_id, "beneficiary", "mentor")
         if person_id == self.mentor:
@@ -495,6 +495,7 @@ class AssistancePlan(Aggregate):
         Raises:
             WrongCommunity: ``community`` is not the plan's.
             UnknownReference: the person is not in the register.
+            NotYetRegistered: they were registered after ``at``.
             SamePerson: the person is the beneficiary.
             DuplicateId: the person is on the team already.
         """
@@ -502,7 +503,9 @@ class AssistancePlan(Aggregate):
         require_instance(member, TeamMember, "member")
         self._require_community(community)
         person = member.person_id
-        check_joining(person, self.team, beneficiary_id=self.beneficiary_id, community=community)
+        check_joining(
+            person, self.team, beneficiary_id=self.beneficiary_id, community=community, at=at
+        )
         return self._record(TeamMemberJoined(at=at, person_id=person, role=member.role))
 
     def leave_team(

@@ -7,6 +7,7 @@ The team signs the plan's reviews, so it never has fewer people than a review ne
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
 from communitygov.assistance.records import TeamMember
 from communitygov.assistance.reviews import REVIEWERS_REQUIRED
@@ -18,13 +19,14 @@ __all__ = ["check_joining", "check_leaving", "check_team"]
 
 
 def check_team(
-    team: Iterable[TeamMember], *, beneficiary_id: str, community: Community
+    team: Iterable[TeamMember], *, beneficiary_id: str, community: Community, at: datetime
 ) -> tuple[TeamMember, ...]:
     """The case team named at intake, once each member could join it after the ones before
     (:func:`check_joining`) and it has people enough to sign a review.
 
     Raises:
         UnknownReference: someone on the team is not in the register.
+        NotYetRegistered: someone on the team was registered after ``at``.
         SamePerson: the beneficiary is on their own case team.
         DuplicateId: someone is on the team twice.
         CaseTeamTooSmall: the team has fewer than two people.
@@ -36,22 +38,29 @@ def check_team(
             members[:position],
             beneficiary_id=beneficiary_id,
             community=community,
+            at=at,
         )
     _check_size(len(members))
     return members
 
 
 def check_joining(
-    person_id: str, team: Iterable[TeamMember], *, beneficiary_id: str, community: Community
+    person_id: str,
+    team: Iterable[TeamMember],
+    *,
+    beneficiary_id: str,
+    community: Community,
+    at: datetime,
 ) -> None:
     """Check that ``person_id`` may join ``team``.
 
     Raises:
         UnknownReference: the person is not in the register.
+        NotYetRegistered: they were registered after ``at``.
         SamePerson: the person is the beneficiary.
         DuplicateId: the person is on the team already.
     """
-    community.person(person_id)
+    community.person(person_id, by=at)
     if person_id == beneficiary_id:
         raise SamePerson(person_id, "beneficiary", "case team member")
     if any(member.person_id == person_id for member in team):

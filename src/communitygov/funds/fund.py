@@ -91,16 +91,18 @@ _BENEFICIARY = "beneficiary"
 
 
 def _check_holder(
-    community: Community, role: FundRole, person: str, others: Mapping[str, str]
+    community: Community, role: FundRole, person: str, others: Mapping[str, str], at: datetime
 ) -> None:
-    """Check that ``person`` may hold ``role`` beside ``others`` (by their role's name).
+    """Check that ``person`` may hold ``role`` beside ``others`` (by their role's name) from
+    ``at``.
 
     Raises:
         UnknownReference: the person is not in the community's register.
+        NotYetRegistered: they were registered after ``at``.
         SamePerson: they hold one of the other parts.
         NearRelativeInRole: they are a declared near relative of someone holding another part.
     """
-    community.person(person)
+    community.person(person, by=at)
     for other_role, other in others.items():
         if other == person:
             raise SamePerson(person, other_role, role.en)
@@ -304,6 +306,7 @@ class Fund(Aggregate):
                 nothing more about them may be recorded.
             WrongCommunity: ``community`` is not the plan's.
             UnknownReference: a role holder is not in the register.
+            NotYetRegistered: a role holder was registered after ``at``.
             SamePerson: two of custodian, bookkeeper and beneficiary are one person.
             NearRelativeInRole: two of them are declared near relatives.
             NaiveDatetime: ``at`` has no timezone.
@@ -323,12 +326,13 @@ class Fund(Aggregate):
         if plan.community_id != community.id:
             raise WrongCommunity(plan.community_id, community.id)
         beneficiary = plan.beneficiary_id
-        _check_holder(community, FundRole.CUSTODIAN, custodian, {_BENEFICIARY: beneficiary})
+        _check_holder(community, FundRole.CUSTODIAN, custodian, {_BENEFICIARY: beneficiary}, at)
         _check_holder(
             community,
             FundRole.BOOKKEEPER,
             bookkeeper,
             {_BENEFICIARY: beneficiary, FundRole.CUSTODIAN.en: custodian},
+            at,
         )
         event = FundOpened(
             at=at,
@@ -370,6 +374,7 @@ class Fund(Aggregate):
             WrongCommunity: ``community`` is not the fund's.
             DuplicateId: they hold ``role`` already.
             UnknownReference: the person is not in the register.
+            NotYetRegistered: they were registered after ``at``.
             SamePerson: they hold the other role or are the beneficiary.
             NearRelativeInRole: they are a near relative of the other holder or the beneficiary.
         """
@@ -385,6 +390,7 @@ class Fund(Aggregate):
             role,
             person_id,
             {_BENEFICIARY: self.beneficiary_id, other.en: self.holder(other)},
+            at,
         )
         return self._record(FundRoleChanged(at=at, role=role, person_id=person_id, reason=reason))
 

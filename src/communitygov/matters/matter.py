@@ -318,6 +318,7 @@ class Matter(Aggregate):
         Raises:
             EmptyField: the id, title or description is empty.
             UnknownReference: ``raised_by`` is not a person of the community.
+            NotYetRegistered: ``raised_by`` was registered after ``at``.
             NaiveDatetime: ``at`` has no timezone.
             WrongType: ``community`` is not a :class:`Community`, ``procedure`` not a
                 :class:`Procedure`, ``source`` not a :class:`MotionSource` (a name or a value
@@ -334,7 +335,7 @@ class Matter(Aggregate):
             require_text(concerns, "concerns")
         else:
             require_instance(concerns, str, "concerns")
-        community.person(raised_by)
+        community.person(raised_by, by=at)
         event = _new_raised(
             at=at,
             matter_id=matter_id,
@@ -621,7 +622,7 @@ class Matter(Aggregate):
         pending = self.pending_objections()
         if pending:
             raise ObjectionsPending(o.id for o in pending)
-        self._require_person(community, by, "started by")
+        self._require_person(community, by, "started by", at)
         return self._record(ImplementationStarted(at=at, by=by))
 
     def record_progress(
@@ -641,7 +642,7 @@ class Matter(Aggregate):
         at = self._begin("record_progress", at)
         self._require_community(community)
         require_text(text, "progress text")
-        self._require_person(community, by, "recorded by")
+        self._require_person(community, by, "recorded by", at)
         return self._record(ProgressRecorded(at=at, text=text, by=by))
 
     def complete(self, summary: str, *, cost_fen: int, at: datetime) -> Decision[Matter]:
@@ -709,7 +710,7 @@ class Matter(Aggregate):
         at = self._begin("withdraw", at)
         self._require_community(community)
         require_text(reason, "reason")
-        self._require_person(community, by, "withdrawn by")
+        self._require_person(community, by, "withdrawn by", at)
         return self._record(MatterWithdrawn(at=at, reason=reason, by=by))
 
     # --- helpers -------------------------------------------------------------------------
@@ -753,16 +754,18 @@ class Matter(Aggregate):
             raise WrongCommunity(self.raised.community_id, community.id)
 
     @staticmethod
-    def _require_person(community: Community, person_id: str, field: str) -> None:
-        """Check that ``person_id``, given as ``field``, names a person of ``community``.
+    def _require_person(community: Community, person_id: str, field: str, at: datetime) -> None:
+        """Check that ``person_id``, given as ``field``, names a person of ``community``
+        registered by ``at``.
 
         Raises:
             EmptyField: it is empty.
             WrongType: it is not a text.
             UnknownReference: nobody of that id is in the register.
+            NotYetRegistered: they were registered after ``at``.
         """
         require_text(person_id, field)
-        community.person(person_id)
+        community.person(person_id, by=at)
 
     def _require_eligible(
         self,
@@ -773,7 +776,7 @@ class Matter(Aggregate):
         role: str,
     ) -> None:
         self._require_community(community)
-        community.person(person_id)
+        community.person(person_id, by=at)
         day: date = community.local_date(at)
         for group in sorted(groups, key=_residents_first):
             body = group.body

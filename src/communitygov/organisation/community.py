@@ -19,13 +19,14 @@ from communitygov.errors import (
     NearRelativeInRole,
     NoSeats,
     NotAMember,
+    NotYetRegistered,
     SamePerson,
     UnknownReference,
 )
 from communitygov.kernel.aggregate import Aggregate, Decision, Description
 from communitygov.kernel.checks import require_date, require_instance, require_text
 from communitygov.kernel.events import Event
-from communitygov.kernel.timekeeping import local_date, require_kept, zone
+from communitygov.kernel.timekeeping import earlier, local_date, require_kept, zone
 from communitygov.organisation.bodies import JOINT_BODIES, BodyKind
 from communitygov.organisation.events import (
     CommunityRegistered,
@@ -40,10 +41,11 @@ __all__ = ["Community", "Membership", "Person"]
 
 @attrs.frozen
 class Person:
-    """A person known to the community."""
+    """A person known to the community, since ``registered_at``."""
 
     id: str
     name: str
+    registered_at: datetime
 
 
 @attrs.frozen
@@ -81,6 +83,7 @@ class Community(Aggregate):
     id_field = "community_id"
 
     name: str
+    registered_at: datetime
     district: str = ""
     timezone: str = "Asia/Shanghai"
     people: Mapping[str, Person] = attrs.field(factory=dict)
@@ -280,22 +283,26 @@ class Community(Aggregate):
         """
         return local_date(at, self.timezone)
 
-    def person(self, person_id: str) -> Person:
-        """The registered person with that id.
+    def person(self, person_id: str, *, by: datetime | None = None) -> Person:
+        """The registered person with that id; registered by ``by``, if it is given.
 
         Every command naming a person of the community (to seat, to raise a matter, to take
         into a plan, to hold a fund's role) finds them here, and so refuses an id that is not
-        a text.
+        a text, and someone the register did not know yet when the command says it happened.
 
         Raises:
             UnknownReference: no such person.
+            NotYetRegistered: they were registered after ``by``.
             WrongType: ``person_id`` is not a text (a list, a number, ``None``).
         """
         require_instance(person_id, str, "person id")
         try:
-            return self.people[person_id]
+            person = self.people[person_id]
         except KeyError:
             raise UnknownReference("person", person_id) from None
+        if by is not None and earlier(by, person.registered_at):
+            raise NotYetRegistered(person_id, by, person.registered_at, self.id)
+        return person
 
     def members_of(self, body: BodyKind, on: date) -> frozenset[str]:
         """The ids of everyone holding a seat on ``body`` on ``on``.
@@ -354,6 +361,7 @@ class Community(Aggregate):
             name=event.name,
             district=event.district,
             timezone=event.timezone,
+            registered_at=event.at,
             version=1,
             last_at=event.at,
         )
@@ -361,7 +369,7 @@ class Community(Aggregate):
     def _changes(self, event: Event) -> dict[str, Any]:
         if isinstance(event, PersonRegistered):
             people = dict(self.people)
-            people[event.person_id] = Person(event.person_id, event.name)
+            people[event.person_id] = Person(event.person_id, event.name, event.at)
             return {"people": people}
         if isinstance(event, MembershipStarted):
             seat = Membership(event.person_id, event.body, event.start, role=event.role)
