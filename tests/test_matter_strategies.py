@@ -48,7 +48,10 @@ def test_generated_matters_follow_any_procedure(generated: cgst.GeneratedMatter)
 @given(cgst.matters_with_events(max_steps=40))
 def test_generated_matters_store_and_load_back(generated: cgst.GeneratedMatter) -> None:
     gov = cg.Governance(cg.MemoryStore())
-    gov.create((generated.matter, generated.events), command_id="raise")
+    community, matter_record = generated.records()
+    assert community == (generated.community, generated.community_events)
+    gov.create(community)
+    gov.create(matter_record, command_id="raise")
     matter = generated.matter
     assert gov.matter(matter.community_id, matter.id) == matter
     assert gov.history(matter.community_id, matter.id) == list(generated.events)
@@ -206,3 +209,19 @@ def test_matters_in_one_state_differ() -> None:
 
     walk()
     assert all(seen[kind] > 0 for kind in ("opinions", "objections", "dismissed", "progress")), seen
+
+
+@settings(max_examples=5, deadline=None)
+@given(cgst.matters_with_events(communities=SMALL_COMMUNITIES, max_steps=2))
+def test_a_matter_whose_communitys_events_are_not_known_has_no_records(
+    generated: cgst.GeneratedMatter,
+) -> None:
+    assert generated.community_events == ()
+    with pytest.raises(InvalidArgument, match="communities_with_events"):
+        generated.records()
+    # stored without its community, it is reported
+    gov = cg.Governance(cg.MemoryStore())
+    gov.create((generated.matter, generated.events))
+    (problem,) = gov.verify()
+    assert (problem.stream_id, problem.version) == (generated.matter.id, 1)
+    assert problem.detail.startswith("the matter belongs to a community the store does not hold")

@@ -33,7 +33,7 @@ from communitygov.snapshots import SHAPE_KEY, shape_of
 from communitygov.storage.integrity import GENESIS, chain_hash, chain_hash_formatted
 from communitygov.testing import assistance_strategies as cgas
 from communitygov.testing import strategies as cgst
-from support import START, advance, community, raised, tracked_at
+from support import START, advance, community, raised, tracked_at, tracked_community
 
 EVENT_TYPES = sorted(cg.EVENTS, key=lambda cls: cls.type_name)
 one_of_each = st.tuples(*(cgst.events_of(cls) for cls in EVENT_TYPES))
@@ -288,6 +288,7 @@ def test_a_codec_that_stores_times_otherwise_still_chains_over_isoformat() -> No
     converter.register_unstructure_hook(datetime, lambda at: at.astimezone(UTC).isoformat())
     gov = cg.Governance(cg.MemoryStore(), codec=cg.EventCodec(converter=converter))
     t = tracked_at(cg.MatterState.RESOLVED)
+    gov.create((community(), tracked_community().events))
     gov.create((t.value, t.events))
     stored = gov.store.read_stream(t.value.community_id, t.value.id)
     assert [json.loads(e.data)["at"] for e in stored] == [
@@ -342,16 +343,17 @@ def _summary_of(matter: cg.Matter, snapshot: str) -> cg.Summary:
 
 
 def test_matters_along_the_way_are_stored_as_the_plain_path_stores_them() -> None:
+    registered = [(community(), tracked_community().events)]
     t = raised()
-    assert_round_trips(t.value, t.events)
+    assert_round_trips(t.value, t.events, before=registered)
     while not t.value.is_final:
         t = t.then(advance(t.value))
-        assert_round_trips(t.value, t.events)
+        assert_round_trips(t.value, t.events, before=registered)
     assert t.value.state == cg.MatterState.CLOSED
     withdrawn = raised().then(
         raised().value.withdraw("重复", by="pc0", community=community(), at=START)
     )
-    assert_round_trips(withdrawn.value, withdrawn.events)
+    assert_round_trips(withdrawn.value, withdrawn.events, before=registered)
 
 
 @settings(max_examples=max(10, settings().max_examples // 5))

@@ -6,7 +6,8 @@ matter), and a fund is opened for a plan (:meth:`Fund.open` is given the plan). 
 checks the value it is given; nothing in the plan's or the fund's own events shows that the
 value was the record the store holds. A plan adopted through a matter decided in memory and
 never stored, or stored only up to an earlier step, would read as adopted while the archive
-holds no resolution to adopt it. :func:`reference_problems` finds such records.
+holds no resolution to adopt it; and every record belongs to a community, which a command
+is given as a value too. :func:`reference_problems` finds such records.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from communitygov.funds.events import FundOpened
 from communitygov.funds.fund import Fund
 from communitygov.kernel.events import Event
 from communitygov.matters.matter import Matter
+from communitygov.organisation.community import Community
 from communitygov.storage.protocol import EventStore
 from communitygov.storage.records import Problem, RecordedEvent
 
@@ -46,7 +48,9 @@ def reference_problems(
       resolved to adopt that plan (the problem is given at the plan's adoption);
     - a fund opened for a plan the store does not hold in the community, one taken in only
       after the opening, or one for someone other than the fund's beneficiary (given at the
-      fund's opening).
+      fund's opening);
+    - a matter, plan or fund of a community the store holds no registration of (given at
+      its first event).
 
     Streams in ``skip`` (found broken already) are neither checked nor followed, and neither
     are streams that cannot be read or replayed (which the hash chains' and the summaries'
@@ -61,7 +65,10 @@ def reference_problems(
     except DecodeError:
         return []
     problems = []
+    registered = kinds.get(community_id) == Community.kind
     for stream_id, kind in kinds.items():
+        if not registered and kind in _BELONGING and stream_id not in skip:
+            problems.append(Problem(community_id, stream_id, 1, _UNREGISTERED.format(kind)))
         if stream_id in skip or kind not in (AssistancePlan.kind, Fund.kind):
             continue
         try:
@@ -81,6 +88,14 @@ def reference_problems(
                 problems.append(Problem(community_id, stream_id, version, found))
     return problems
 
+
+_BELONGING = frozenset({Matter.kind, AssistancePlan.kind, Fund.kind})
+"""The library's kinds of record that belong to a registered community."""
+
+_UNREGISTERED = (
+    "the {} belongs to a community the store does not hold: no community is registered "
+    "under its community's id"
+)
 
 _REFERRING = frozenset({PlanAdopted.type_name, FundOpened.type_name})
 """The types of the events that name another aggregate, read (and decoded) alone."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import attrs
@@ -45,11 +46,29 @@ class GeneratedMatter:
         matter: The matter after its last command.
         events: Every event its commands returned, oldest first: what a store keeps, and what
             :meth:`~communitygov.Matter.replay` folds back into ``matter``.
+        community_events: The events that built ``community``, where they are known (the
+            default communities, or ``communities=`` drawing ``(community, events)`` pairs
+            as :func:`communities_with_events` does); empty otherwise.
     """
 
     community: Community
     matter: Matter
     events: tuple[Event, ...]
+    community_events: tuple[Event, ...] = ()
+
+    def records(self) -> tuple[Decision[Any], ...]:
+        """The community and the matter with their events, in the order a store takes them
+        (``for decision in generated.records(): gov.create(decision)``).
+
+        Raises:
+            InvalidArgument: the community's events are not known.
+        """
+        if not self.community_events:
+            raise InvalidArgument(
+                "the community's events are not known: draw communities with "
+                "communities_with_events() to store the matter's community with it"
+            )
+        return ((self.community, self.community_events), (self.matter, self.events))
 
 
 _WEIGHTS = {
@@ -327,13 +346,14 @@ class _Walk:
 def _matters_with_events(
     draw: st.DrawFn,
     procedures: st.SearchStrategy[Procedure],
-    community_strategy: st.SearchStrategy[Community],
+    community_strategy: st.SearchStrategy[Community | tuple[Community, tuple[Event, ...]]],
     max_steps: int,
     matter_id: str,
     until: str | None,
 ) -> GeneratedMatter:
     procedure = draw(procedures, label="procedure")
-    community = draw(community_strategy, label="community")
+    drawn = draw(community_strategy, label="community")
+    community, community_events = drawn if isinstance(drawn, tuple) else (drawn, ())
     if not community.people:
         raise InvalidArgument("a matter is raised by a person: the community has nobody")
     at = community.last_at or DEFAULT_START
@@ -361,7 +381,7 @@ def _matters_with_events(
         assume(walk.matter.state == until)
         if not walk.matter.is_final:
             walk.linger(draw)
-    return GeneratedMatter(community, walk.matter, tuple(walk.events))
+    return GeneratedMatter(community, walk.matter, tuple(walk.events), community_events)
 
 
 _ENDINGS = {"withdraw": MatterState.WITHDRAWN, "reject": MatterState.REJECTED}
@@ -414,7 +434,7 @@ def _require_reachable(procedure: Procedure, until: str, max_steps: int) -> None
 def matters_with_events(
     *,
     procedures: st.SearchStrategy[Procedure] | None = None,
-    communities: st.SearchStrategy[Community] | None = None,
+    communities: st.SearchStrategy[Community | tuple[Community, tuple[Event, ...]]] | None = None,
     max_steps: int = 30,
     matter_id: str = "matter",
     until: str | None = None,
@@ -440,8 +460,10 @@ def matters_with_events(
     Args:
         procedures: Procedures to draw from: the shipped presets (一征三议两公开 and
             四议两公开) by default; :func:`procedures` for any a community could define.
-        communities: Communities to raise the matter in; :func:`communities` by default.
-            Their bodies must have members for the meetings to be held.
+        communities: Communities to raise the matter in, or ``(community, events)`` pairs
+            (:func:`communities_with_events`), whose events :meth:`GeneratedMatter.records`
+            gives; :func:`communities_with_events` by default. Their bodies must have
+            members for the meetings to be held.
         max_steps: The most commands after the matter is raised.
         matter_id: The matter's id.
         until: A state every generated matter ends in (a :class:`~communitygov.MatterState`
@@ -468,7 +490,7 @@ def matters_with_events(
         raise InvalidArgument("matter_id must not be blank")
     return _matters_with_events(
         st.sampled_from(tuple(PROCEDURES.values())) if procedures is None else procedures,
-        _meetings.communities() if communities is None else communities,
+        _meetings.communities_with_events() if communities is None else communities,
         max_steps,
         matter_id,
         until,
@@ -482,7 +504,7 @@ def _matter(generated: GeneratedMatter) -> Matter:
 def matters(
     *,
     procedures: st.SearchStrategy[Procedure] | None = None,
-    communities: st.SearchStrategy[Community] | None = None,
+    communities: st.SearchStrategy[Community | tuple[Community, tuple[Event, ...]]] | None = None,
     max_steps: int = 30,
     matter_id: str = "matter",
     until: str | None = None,
