@@ -1206,3 +1206,19 @@ def test_nobody_acts_before_the_register_knew_them() -> None:
     with pytest.raises(cg.NotYetRegistered):
         m.record_progress("进展", by="new", community=newcomer, at=when)
     assert m.record_progress("进展", by="new", community=newcomer, at=when + timedelta(hours=1))
+
+
+def test_an_objection_named_by_something_other_than_a_text_is_the_wrong_type() -> None:
+    # It was "unknown objection 1", as though an objection might be numbered so.
+    m = _with_objection()
+    with pytest.raises(cg.WrongType) as refused:
+        m.rule_on_objection(
+            1,  # type: ignore[arg-type]
+            upheld=False,
+            ruling="不成立",
+            ruled_by=["sup0", "sup1"],
+            place="公示栏",
+            community=_c(),
+            at=later(m),
+        )
+    assert (refused.value.field, refused.value.value) == ("objection id", 1)

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from communitygov.errors import (
     DefinitionError,
     InvalidCount,
+    MorePresentThanExpected,
     MoreThanMembers,
     MoreVotesThanPresent,
     QuorumNotMet,
@@ -333,13 +334,22 @@ def test_tally_refuses_negative_counts(field: str) -> None:
 def test_tally_takes_only_counts_that_can_stand_together(
     members: int, should_attend: int, present: int, yes: int, no: int, abstain: int
 ) -> None:
-    # The boundaries: as many expected or present as members, as many votes as present.
+    # The boundaries: as many expected or present as members, as many present as expected
+    # (it passed 2 in favour and 4 against "of 2 expected", 6 present), as many votes as
+    # present.
     counts = (members, should_attend, present, yes, no, abstain)
     if should_attend > members or present > members:
         with pytest.raises(MoreThanMembers) as refused:
             Tally(*counts)
         field = "should_attend" if should_attend > members else "present"
         assert (refused.value.field, refused.value.members) == (field, members)
+    elif present > should_attend:
+        with pytest.raises(MorePresentThanExpected) as unexpected:
+            Tally(*counts)
+        assert (unexpected.value.present, unexpected.value.should_attend) == (
+            present,
+            should_attend,
+        )
     elif yes + no + abstain > present:
         with pytest.raises(MoreVotesThanPresent) as too_many:
             Tally(*counts)

@@ -103,6 +103,7 @@ __all__ = [
     "MatterConcernsAnother",
     "MatterNotAdopted",
     "MissingExtra",
+    "MorePresentThanExpected",
     "MoreThanMembers",
     "MoreVotesThanPresent",
     "NaiveDatetime",
@@ -636,6 +637,18 @@ class MoreThanMembers(InvalidInput):
         self.count = count
         self.members = members
         super().__init__(f"tally {field} is {count}, more than the body's {members} members")
+
+
+class MorePresentThanExpected(InvalidInput):
+    """A tally counts more people present than expected to attend: whoever came was
+    expected (a member not expected who came is a member expected after all)."""
+
+    def __init__(self, present: int, should_attend: int) -> None:
+        self.present = present
+        self.should_attend = should_attend
+        super().__init__(
+            f"tally present is {present}, more than the {should_attend} expected to attend"
+        )
 
 
 class MoreVotesThanPresent(RuleViolation):

@@ -28,6 +28,7 @@ import attrs
 from communitygov.errors import (
     DefinitionError,
     InvalidCount,
+    MorePresentThanExpected,
     MoreThanMembers,
     MoreVotesThanPresent,
     QuorumNotMet,
@@ -280,7 +281,7 @@ class Tally:
     Who may vote, who was present and whether each vote is genuine are the caller's business
     (the meeting record validates them). A tally refuses counts that are not whole numbers of
     zero or more, or that cannot stand together: more expected or present than members, more
-    votes than people present.
+    present than expected, more votes than people present.
 
     Attributes:
         members: Everyone in the body.
@@ -293,6 +294,7 @@ class Tally:
     Raises:
         InvalidCount: at construction, if a count is negative or not an int (bools too).
         MoreThanMembers: ``should_attend`` or ``present`` exceeds ``members``.
+        MorePresentThanExpected: ``present`` exceeds ``should_attend``.
         MoreVotesThanPresent: ``yes + no + abstain`` exceeds ``present``.
     """
 
@@ -317,6 +319,8 @@ class Tally:
         for name, value in (("should_attend", self.should_attend), ("present", self.present)):
             if value > self.members:
                 raise MoreThanMembers(name, value, self.members)
+        if self.present > self.should_attend:
+            raise MorePresentThanExpected(self.present, self.should_attend)
         votes = self.yes + self.no + self.abstain
         if votes > self.present:
             raise MoreVotesThanPresent(votes, self.present)

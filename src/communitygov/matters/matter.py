@@ -553,12 +553,13 @@ class Matter(Aggregate):
             DuplicateId: someone is named twice among those ruling.
             SamePerson: the objector is among those ruling on the objection.
             WrongType: ``upheld`` is not a ``bool`` (``None`` and ``"no"`` included),
-                ``ruled_by`` is a text or holds something that is not, or ``community`` is
-                not a :class:`Community`.
+                ``objection_id`` is not a text, ``ruled_by`` is a text or holds something
+                that is not, or ``community`` is not a :class:`Community`.
         """
         require_instance(upheld, bool, "upheld")
         at = self._begin("uphold_objection" if upheld else "dismiss_objection", at)
         self._require_community(community)
+        require_instance(objection_id, str, "objection id")
         objection = next((o for o in self.objections if o.id == objection_id), None)
         if objection is None:
             raise UnknownReference("objection", objection_id)
