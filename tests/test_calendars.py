@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from communitygov.errors import CalendarDataUnavailable, DefinitionError, MissingExtra, WrongType
+from communitygov.errors import CalendarDataUnavailable, DefinitionError, WrongType
 from communitygov.kernel.calendars import (
     CALENDAR_DAYS,
     WEEKDAYS,
@@ -197,24 +197,38 @@ def test_chinese_calendar_answers_or_refuses_never_anything_else(day: date) -> N
         assert info.value.year == day.year
 
 
-def test_missing_package_raises_missing_extra(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(sys.modules, "chinese_calendar", None)  # makes the import fail
-    with pytest.raises(MissingExtra) as info:
-        ChineseOfficialCalendar()
-    assert info.value.extra == "cn"
-    assert isinstance(info.value, ImportError)
-    assert "communitygov[cn]" in str(info.value)
+def test_without_the_extra_counting_on_the_official_calendar_names_it() -> None:
+    # The shipped procedures count on the official calendar, which reads its data only when a
+    # day is asked about: without the cn extra the library imports, a procedure is defined,
+    # and counting a period names the extra to install and how to count on another calendar.
+    code = """
+import sys
+sys.modules["chinese_calendar"] = None  # makes the import fail
+from datetime import date
+import communitygov as cg
 
-
-def test_library_imports_without_the_package() -> None:
-    code = (
-        "import sys\n"
-        "sys.modules['chinese_calendar'] = None\n"
-        "import communitygov.kernel.calendars, communitygov.kernel.chinese_calendar\n"
-        "import communitygov.kernel.periods\n"
-    )
+shipped = cg.ONE_SOLICITATION_THREE_DELIBERATIONS
+assert shipped.calendar == cg.ChineseOfficialCalendar()
+for ask in (
+    lambda: shipped.calendar.is_working_day(date(2025, 10, 1)),
+    lambda: shipped.calendar.known_years,
+    lambda: cg.last_day(date(2025, 9, 30), cg.Period.days(1), shipped.calendar),
+):
+    try:
+        ask()
+    except cg.MissingExtra as error:
+        assert error.extra == "cn" and isinstance(error, ImportError), error
+        assert "pip install 'communitygov[cn]'" in str(error), error
+        assert "with_calendar" in str(error), error
+    else:
+        raise SystemExit("no MissingExtra")
+on_weekdays = shipped.with_calendar(cg.WEEKDAYS)
+assert cg.last_day(date(2025, 9, 30), cg.Period.days(1), on_weekdays.calendar) == date(2025, 10, 1)
+print("ok")
+"""
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
     result = subprocess.run(
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False
     )
     assert result.returncode == 0, result.stderr
+    assert result.stdout == "ok\n"

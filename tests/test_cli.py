@@ -567,13 +567,13 @@ def test_the_default_demo_file_is_the_users_own(monkeypatch: pytest.MonkeyPatch)
     assert cli._user() == str(os.getuid())
 
 
-def test_a_store_decided_on_the_official_calendar_is_read_with_calendar_official(
+def test_a_store_decided_on_weekdays_is_read_with_calendar_weekdays(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     path = tmp_path / "official.db"
     at = datetime(2025, 9, 29, 9, tzinfo=ZoneInfo("Asia/Shanghai"))
     with cg.SQLiteStore(path) as store:
-        gov = cg.Governance(store, calendar=cg.ChineseOfficialCalendar())
+        gov = cg.Governance(store, calendar=cg.WEEKDAYS)  # as version 0.1.0 shipped
         gov.register_community("dongcun", "东村社区", at=at)
         c = gov.execute(
             cg.Community, "dongcun", "dongcun", lambda c: c.register_person("wu", "吴", at=at)
@@ -592,17 +592,17 @@ def test_a_store_decided_on_the_official_calendar_is_read_with_calendar_official
         )
     url = f"sqlite:///{path}"
     common = ("--store", url, "--community", "dongcun")
-    status, out, _ = run_cli(capsys, "show", "m1", *common, "--calendar", "official")
+    status, out, _ = run_cli(capsys, "show", "m1", *common, "--calendar", "weekdays")
     assert status == 0
     assert "国庆后议事" in out
-    status, out, _ = run_cli(capsys, "verify", "--store", url, "--calendar", "official")
+    status, out, _ = run_cli(capsys, "verify", "--store", url, "--calendar", "weekdays")
     assert (status, out) == (
         0,
         "Integrity check: every hash chain is intact, and every summary is what its events make.\n",
     )
-    status, out, err = run_cli(capsys, "show", "m1", *common)  # on weekdays, as shipped
+    status, out, err = run_cli(capsys, "show", "m1", *common)  # official, as shipped
     assert (status, out) == (1, "")  # nothing of the record before the error
-    assert "'official Chinese'" in err  # the error names the calendar the matter counts on
+    assert "'weekdays'" in err  # the error names the calendar the matter counts on
 
 
 def test_show_names_an_objection_whose_notice_was_replaced_lapsed(

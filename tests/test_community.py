@@ -441,7 +441,8 @@ def test_a_time_anywhere_python_holds_is_kept_or_refused_as_a_command(at: dateti
     # Near the first or last day Python holds, a time may not be tellable in the community's
     # zone, nor kept by a store, nor may a deadline counted from it: the command that takes
     # it is refused; what a command takes, every store keeps.
-    gov = cg.Governance(cg.MemoryStore())
+    every_day = cg.ONE_SOLICITATION_THREE_DELIBERATIONS.with_calendar(cg.CALENDAR_DAYS)
+    gov = cg.Governance(cg.MemoryStore(), procedures=[every_day])  # any year has its days
     try:
         registered = gov.create(cg.Community.register("c1", "社区", at=at))
         registered.local_date(at)
@@ -451,7 +452,7 @@ def test_a_time_anywhere_python_holds_is_kept_or_refused_as_a_command(at: dateti
         matter = cg.Matter.raise_matter(
             "m1",
             community=community,
-            procedure=cg.ONE_SOLICITATION_THREE_DELIBERATIONS,
+            procedure=every_day,
             title="t",
             description="d",
             source=cg.MotionSource.RESIDENTS,

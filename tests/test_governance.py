@@ -501,25 +501,25 @@ def test_a_custom_procedure_needs_registering_to_load(gov: cg.Governance) -> Non
 
 
 def test_a_calendar_mismatch_is_refused_on_load(gov: cg.Governance) -> None:
-    official = cg.Governance(gov.store, calendar=cg.ChineseOfficialCalendar())
+    weekdays = cg.Governance(gov.store, calendar=cg.WEEKDAYS)
     decision = cg.Matter.raise_matter(
         "cal",
         community=community(),
-        procedure=official.procedure("yizheng-sanyi-liang-gongkai"),
+        procedure=weekdays.procedure("yizheng-sanyi-liang-gongkai"),
         title="t",
         description="d",
         source=cg.MotionSource.RESIDENTS,
         raised_by="pc0",
         at=START,
     )
-    official.create(decision)
-    assert official.matter("sanwan", "cal") == decision[0]
+    weekdays.create(decision)
+    assert weekdays.matter("sanwan", "cal") == decision[0]
     with pytest.raises(cg.DecodeError) as refused:
         gov.matter("sanwan", "cal")
     assert str(refused.value).endswith(
         "the snapshot of stream 'cal' in community 'sanwan' (version 1) cannot be read: the "
-        "matter counts on the 'official Chinese' calendar; procedure "
-        "'yizheng-sanyi-liang-gongkai' here counts on 'weekdays'"
+        "matter counts on the 'weekdays' calendar; procedure "
+        "'yizheng-sanyi-liang-gongkai' here counts on 'official Chinese'"
     )
 
 

@@ -439,17 +439,19 @@ BEFORE_NATIONAL_DAY = at(2025, 9, 26, 10)  # a Friday; 1–8 October 2025 are ho
 
 
 def test_with_calendar_returns_a_new_procedure() -> None:
-    official = P3.with_calendar(OFFICIAL)
-    assert official.calendar == OFFICIAL
-    assert P3.calendar == cg.WEEKDAYS  # the preset is untouched
-    assert official.name == P3.name
-    assert official.steps == P3.steps
-    assert official.workflow.states == P3.workflow.states
+    weekdays = P3.with_calendar(cg.WEEKDAYS)
+    assert weekdays.calendar == cg.WEEKDAYS
+    assert P3.calendar == OFFICIAL  # the preset is untouched
+    assert weekdays.name == P3.name
+    assert weekdays.steps == P3.steps
+    assert weekdays.workflow.states == P3.workflow.states
 
 
-def test_with_calendar_moves_a_period_ending_in_the_national_day_holiday() -> None:
-    weekdays = new_matter(P3, when=BEFORE_NATIONAL_DAY)
-    official = new_matter(P3.with_calendar(OFFICIAL), when=BEFORE_NATIONAL_DAY)
+def test_the_shipped_procedures_move_a_period_ending_in_the_national_day_holiday() -> None:
+    # They counted on Monday to Friday, with no holidays, until the official calendar became
+    # their own: the notice ended in the holiday, and residents could not object in it.
+    weekdays = new_matter(P3.with_calendar(cg.WEEKDAYS), when=BEFORE_NATIONAL_DAY)
+    official = new_matter(P3, when=BEFORE_NATIONAL_DAY)
     weekdays, _ = weekdays.open_solicitation(at=BEFORE_NATIONAL_DAY)
     official, _ = official.open_solicitation(at=BEFORE_NATIONAL_DAY)
     # The 7th day is Friday 3 October: a working day Monday to Friday, but a holiday officially,
@@ -461,6 +463,8 @@ def test_with_calendar_moves_a_period_ending_in_the_national_day_holiday() -> No
     assert caught.value.ends_at == at(2025, 10, 10, 0)
     weekdays, _ = weekdays.close_solicitation(at=at(2025, 10, 9, 18))
     assert weekdays.state == "propose"
+    for preset in cg.PROCEDURES.values():
+        assert preset.calendar == OFFICIAL
 
 
 def test_with_calendar_counts_working_days_with_make_up_days() -> None:
@@ -473,8 +477,8 @@ def test_with_calendar_counts_working_days_with_make_up_days() -> None:
     )
     ends: dict[str, datetime] = {}
     for label, procedure in (
-        ("weekdays", five_working_days),
-        ("official", five_working_days.with_calendar(OFFICIAL)),
+        ("weekdays", five_working_days.with_calendar(cg.WEEKDAYS)),
+        ("official", five_working_days),
     ):
         m = new_matter(procedure, when=at(2025, 9, 1))
         m = drive(m, S.RESOLVED)
@@ -499,16 +503,16 @@ def test_official_calendar_refuses_to_guess_an_unannounced_year() -> None:
 
 
 def test_a_matter_never_replays_onto_another_calendar() -> None:
-    official = P3.with_calendar(OFFICIAL)
-    assert official != P3
-    t = raised(official, when=BEFORE_NATIONAL_DAY)
+    weekdays = P3.with_calendar(cg.WEEKDAYS)
+    assert weekdays != P3
+    t = raised(weekdays, when=BEFORE_NATIONAL_DAY)
     m = t.value
     with pytest.raises(cg.DecodeError) as caught:
-        cg.Matter.replay(t.events)  # the preset of that name counts on weekdays
-    assert "official Chinese" in str(caught.value)
-    replayed = cg.Matter.replay(t.events, official)
+        cg.Matter.replay(t.events)  # the preset of that name counts on the official calendar
+    assert "the matter counts its periods on the 'weekdays' calendar" in str(caught.value)
+    replayed = cg.Matter.replay(t.events, weekdays)
     assert replayed == m
-    assert replayed.procedure.calendar == OFFICIAL
+    assert replayed.procedure.calendar == cg.WEEKDAYS
 
 
 def test_a_step_names_its_body_as_a_body_kind() -> None:

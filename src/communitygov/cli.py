@@ -28,8 +28,8 @@ from communitygov.errors import CommunityGovError, InvalidInput, NotFound, Store
 from communitygov.funds.fund import Fund
 from communitygov.funds.records import EntryStatus, FundRole
 from communitygov.governance import Governance
+from communitygov.kernel.calendars import WEEKDAYS
 from communitygov.kernel.checks import require_text
-from communitygov.kernel.chinese_calendar import ChineseOfficialCalendar
 from communitygov.kernel.timekeeping import minute_text
 from communitygov.kernel.timekeeping import zone as time_zone
 from communitygov.matters.matter import Matter
@@ -71,13 +71,13 @@ class BadArgument(InvalidInput):
 
 @contextmanager
 def _governance(
-    url: str, *, read_only: bool = True, calendar: str = "weekdays"
+    url: str, *, read_only: bool = True, calendar: str = "official"
 ) -> Iterator[Governance]:
     """The facade on the store ``url`` names, opened read-only unless told otherwise: a
     reading command changes nothing, and an SQLite file that is not there is an error, not a
     new empty store that reads as intact. Its procedures count on ``calendar``
     (:data:`CALENDARS`)."""
-    counted_on = ChineseOfficialCalendar() if calendar == "official" else None
+    counted_on = WEEKDAYS if calendar == "weekdays" else None
     try:
         store = open_store(url, read_only=read_only)
     except StoreUnavailable as exc:
@@ -92,9 +92,10 @@ def _governance(
         store.close()
 
 
-CALENDARS = ("weekdays", "official")
-"""What ``--calendar`` takes: the procedures as shipped (Monday to Friday), or the official
-Chinese calendar (the ``cn`` extra), on which a store's matters were decided."""
+CALENDARS = ("official", "weekdays")
+"""What ``--calendar`` takes: the procedures as shipped (the official Chinese calendar, the
+``cn`` extra), or Monday to Friday with no holidays (as version 0.1.0 shipped them), on
+which a store's matters were decided."""
 
 
 def _say(redact: Callable[[str], str]) -> Callable[[str], None]:
@@ -421,10 +422,10 @@ def _store_options(
         parser.add_argument(
             "--calendar",
             choices=CALENDARS,
-            default="weekdays",
-            help="the calendar the store's matters count their periods on: weekdays (as "
-            "shipped) or official (the official Chinese calendar; the cn extra) "
-            "(default: %(default)s)",
+            default="official",
+            help="the calendar the store's matters count their periods on: official (the "
+            "official Chinese calendar, as shipped; the cn extra) or weekdays (Monday to "
+            "Friday, on which version 0.1.0 counted) (default: %(default)s)",
         )
     parser.add_argument(
         "--community",

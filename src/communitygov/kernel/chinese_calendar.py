@@ -5,7 +5,8 @@ China moves working days around public holidays: some Saturdays and Sundays are 
 days, and periods whose last day is a holiday (Civil Code Art. 203), need this calendar.
 
 The data comes from the ``chinesecalendar`` package (the ``cn`` extra), imported only when a
-:class:`ChineseOfficialCalendar` is built, so the rest of the library imports without it. The
+day is first asked about, so the library imports, and procedures on this calendar are
+defined, without it. The
 package knows only the years whose holidays the State Council has announced; for any other year
 this calendar raises :class:`~communitygov.errors.CalendarDataUnavailable` instead of guessing.
 """
@@ -14,18 +15,41 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from functools import cache
 
 from communitygov.errors import CalendarDataUnavailable, MissingExtra
 
-__all__ = ["ChineseOfficialCalendar"]
+__all__ = ["OFFICIAL", "ChineseOfficialCalendar"]
 
 _NAME = "official Chinese"
+
+
+@cache
+def _data() -> tuple[Callable[[date], bool], tuple[int, int]]:
+    """The package's working-day test and the first and last year its data covers.
+
+    Raises:
+        MissingExtra: the package is not installed.
+    """
+    try:
+        import chinese_calendar
+    except ImportError as exc:
+        raise MissingExtra(
+            "counting periods on the official Chinese calendar (the shipped procedures count "
+            "on it; give a procedure another with with_calendar)",
+            "cn",
+        ) from exc
+    # The package itself accepts exactly the years spanned by its holiday table.
+    years = [day.year for day in chinese_calendar.holidays]
+    return chinese_calendar.is_workday, (min(years), max(years))
 
 
 class ChineseOfficialCalendar:
     """The official Chinese working-day calendar (国务院办公厅 holiday notices), with 调休.
 
-    All instances are equal: the calendar has no settings.
+    All instances are equal: the calendar has no settings. The data is read when a day is
+    first asked about, so a procedure that counts on this calendar can be defined, stored and
+    named without the ``cn`` extra; counting a period on it needs the extra.
 
     >>> from datetime import date
     >>> cal = ChineseOfficialCalendar()
@@ -33,27 +57,19 @@ class ChineseOfficialCalendar:
     True
     >>> cal.is_working_day(date(2025, 10, 1))  # National Day
     False
-
-    Raises:
-        MissingExtra: The ``chinesecalendar`` package is not installed
-            (``pip install 'communitygov[cn]'``).
     """
 
-    __slots__ = ("_is_workday", "known_years")
+    __slots__ = ()
 
-    _is_workday: Callable[[date], bool]
-    known_years: tuple[int, int]
-    """The first and last year the installed data covers (inclusive)."""
+    @property
+    def known_years(self) -> tuple[int, int]:
+        """The first and last year the installed data covers (inclusive).
 
-    def __init__(self) -> None:
-        try:
-            import chinese_calendar
-        except ImportError as exc:
-            raise MissingExtra("the official Chinese calendar", "cn") from exc
-        # The package itself accepts exactly the years spanned by its holiday table.
-        years = [day.year for day in chinese_calendar.holidays]
-        self.known_years = (min(years), max(years))
-        self._is_workday = chinese_calendar.is_workday
+        Raises:
+            MissingExtra: The ``chinesecalendar`` package is not installed
+                (``pip install 'communitygov[cn]'``).
+        """
+        return _data()[1]
 
     @property
     def name(self) -> str:
@@ -72,14 +88,16 @@ class ChineseOfficialCalendar:
 
         Raises:
             CalendarDataUnavailable: The installed data does not cover ``day.year``.
+            MissingExtra: The ``chinesecalendar`` package is not installed
+                (``pip install 'communitygov[cn]'``).
         """
-        first, last = self.known_years
-        if not first <= day.year <= last:
-            raise CalendarDataUnavailable(_NAME, day.year, known=self.known_years)
+        is_workday, known = _data()
+        if not known[0] <= day.year <= known[1]:
+            raise CalendarDataUnavailable(_NAME, day.year, known=known)
         try:
-            return self._is_workday(day)
+            return is_workday(day)
         except NotImplementedError as exc:
-            raise CalendarDataUnavailable(_NAME, day.year, known=self.known_years) from exc
+            raise CalendarDataUnavailable(_NAME, day.year, known=known) from exc
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, ChineseOfficialCalendar):
@@ -91,3 +109,7 @@ class ChineseOfficialCalendar:
 
     def __repr__(self) -> str:
         return "ChineseOfficialCalendar()"
+
+
+OFFICIAL = ChineseOfficialCalendar()
+"""The official Chinese calendar, on which the shipped procedures count their periods."""

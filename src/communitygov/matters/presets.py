@@ -1,7 +1,10 @@
 """The procedures the library ships: 一征三议两公开 and the Dengzhou 四议两公开 variant.
 
-Both count periods on the Monday–Friday calendar by default; give them the official Chinese
-calendar (the ``cn`` extra) with ``procedure.with_calendar(ChineseOfficialCalendar())``.
+Both count periods on the official Chinese calendar (the ``cn`` extra), with its holidays and
+make-up working days: a period whose last day is a holiday runs to the next working day (Civil
+Code Art. 203), and a year whose holidays are not announced is refused, never guessed. Give
+them another calendar with ``procedure.with_calendar(...)``, or every procedure of a facade
+with ``Governance(store, calendar=...)``.
 """
 
 from __future__ import annotations

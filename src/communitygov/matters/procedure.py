@@ -19,8 +19,9 @@ import attrs
 
 from communitygov.errors import DefinitionError
 from communitygov.kernel.aggregate import MAX_KEY_LENGTH
-from communitygov.kernel.calendars import WEEKDAYS, Calendar
+from communitygov.kernel.calendars import Calendar
 from communitygov.kernel.checks import collected, declared_types, shows_something
+from communitygov.kernel.chinese_calendar import OFFICIAL
 from communitygov.kernel.periods import Period
 from communitygov.kernel.voting import VotingRule
 from communitygov.kernel.workflow import Step, Workflow
@@ -232,7 +233,10 @@ class Procedure:
         steps: the deliberations, in order; the first puts the plan on the table.
         resolution_publicity: the first publicity and its objection rules.
         result_publicity: how long the notice of the result stays up before the matter closes.
-        calendar: the working-day calendar for every period (Civil Code Art. 201, 203).
+        calendar: the working-day calendar for every period (Civil Code Art. 201, 203): the
+            official Chinese calendar by default, whose data (the ``cn`` extra) knows the
+            holidays and make-up working days of the years the State Council has announced,
+            and refuses any other year rather than guess.
 
     Raises:
         DefinitionError: no steps, a repeated or reserved step key, a rejection or objection
@@ -246,7 +250,7 @@ class Procedure:
     resolution_publicity: PublicityRules
     solicitation: SolicitationRules = SolicitationRules()
     result_publicity: Period = attrs.field(default=Period.days(7), validator=_period)
-    calendar: Calendar = WEEKDAYS
+    calendar: Calendar = OFFICIAL
     workflow: Workflow = attrs.field(init=False, eq=False, repr=False)
     _index: dict[str, int] = attrs.field(init=False, eq=False, repr=False)
 
