@@ -546,3 +546,20 @@ def test_near_relatives_on_a_committee_and_on_its_supervisors_cannot_be_declared
     c, _ = c.end_membership("zs", B.SUPERVISION_COMMITTEE, end=date(2025, 1, 1), at=T0)
     c, _ = c.declare_near_relatives("zsh", "zs", "配偶", at=T0)  # no longer seated
     assert c.are_near_relatives("zsh", "zs")
+
+
+@given(length=st.integers(195, 205))
+def test_an_id_is_kept_up_to_200_characters_and_refused_beyond_where_it_is_given(
+    length: int,
+) -> None:
+    # A 201-character id was taken here and refused only by the store, as MalformedRequest.
+    community_id = "社" * length
+    gov = cg.Governance(cg.MemoryStore())
+    if length <= 200:
+        assert gov.register_community(community_id, "社区", at=T0).id == community_id
+        return
+    with pytest.raises(cg.IdTooLong) as refused:
+        gov.register_community(community_id, "社区", at=T0)
+    assert (refused.value.field, refused.value.most) == ("community id", 200)
+    assert isinstance(refused.value, cg.CommandRejected)
+    assert gov.store.communities() == []

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import json
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -337,6 +337,32 @@ def test_retries_are_bounded(gov: cg.Governance) -> None:
     ]
 
 
+def test_many_retries_wait_no_longer_than_the_most_and_end_in_a_conflict(
+    gov: cg.Governance, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # With retries past 1,024 the doubled wait overflowed a float: a bare OverflowError.
+    class Contended(cg.MemoryStore):
+        def append_many(self, requests: Sequence[cg.AppendRequest]) -> list[cg.AppendResult]:
+            first = requests[0]
+            if first.expected_version > 0:
+                raise cg.ConcurrencyConflict(
+                    first.stream_id, first.expected_version, first.expected_version + 1
+                )
+            return super().append_many(requests)
+
+    waits: list[float] = []
+    monkeypatch.setattr("communitygov.governance.time.sleep", waits.append)
+    monkeypatch.setattr("communitygov.governance.random.uniform", lambda low, high: high)
+    contended = cg.Governance(Contended(), retries=2_000)
+    contended.register_community("sanwan", "三湾街社区", at=START)
+    with pytest.raises(cg.ConcurrencyConflict):
+        contended.execute(
+            cg.Community, "sanwan", "sanwan", lambda c: c.register_person("wu", "吴", at=START)
+        )
+    assert len(waits) == 2_000
+    assert max(waits) == 0.05
+
+
 def test_a_conflict_is_decided_again_after_a_random_wait_that_doubles(
     gov: cg.Governance, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -556,6 +582,54 @@ def test_an_unreadable_snapshot_is_a_decode_error_naming_the_stream(
     assert why in message
     assert caught.value.event_type == "matter snapshot"
     assert store.read_all("sanwan") == before
+    store.close()
+
+
+@pytest.mark.parametrize("summaries", [None, 0, "no", []])
+def test_verify_takes_summaries_only_as_a_bool(gov: cg.Governance, summaries: object) -> None:
+    # None from a configuration checked the chains alone, and reported an edited summary
+    # intact.
+    with pytest.raises(cg.WrongType) as refused:
+        gov.verify(summaries=summaries)  # type: ignore[arg-type]
+    assert (refused.value.field, refused.value.value) == ("summaries", summaries)
+
+
+@pytest.mark.parametrize("how", ["copied", "moved"])
+def test_a_stream_put_at_the_end_of_another_community_is_reported(tmp_path: Path, how: str) -> None:
+    # The chains do not cover the community: a stream copied or moved to the end of another
+    # community's records left no gap, verified intact, and loaded as that community's.
+    path = tmp_path / "s.db"
+    store = cg.SQLiteStore(path)
+    gov = cg.Governance(store)
+    gov.create((community(), tracked_community().events))
+    _raise(gov)
+    gov.register_community("beicun", "北村社区", at=START)
+    with sqlite3.connect(path) as connection:
+        connection.execute(
+            "INSERT INTO cg_batches (community_id, last_position, first_position, stream_id, "
+            "first_version, last_version, events) SELECT 'beicun', 2, 2, stream_id, "
+            "first_version, last_version, events FROM cg_batches WHERE stream_id = 'm1'"
+        )
+        columns = [row[1] for row in connection.execute("PRAGMA table_info(cg_streams)")]
+        others = ", ".join(c for c in columns if c != "community_id")
+        connection.execute(
+            f"INSERT INTO cg_streams (community_id, {others}) SELECT 'beicun', {others} "
+            "FROM cg_streams WHERE stream_id = 'm1'"
+        )
+        if how == "moved":  # from the end of its own community's records: no gap there
+            for table in ("cg_batches", "cg_streams"):
+                connection.execute(
+                    f"DELETE FROM {table} WHERE community_id = 'sanwan' AND stream_id = 'm1'"
+                )
+    connection.close()
+    problems = [(p.community_id, p.stream_id, p.detail) for p in gov.verify()]
+    moved = (
+        "beicun",
+        "m1",
+        "the stream is stored in community 'beicun', but its events make a matter of "
+        "community 'sanwan'",
+    )
+    assert moved in problems
     store.close()
 
 

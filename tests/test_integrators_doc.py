@@ -6,6 +6,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+import communitygov as cg
 from test_docs import python_blocks
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "integrators.md"
@@ -25,3 +28,17 @@ def test_the_walkthrough_adapter_passes_the_kit(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
     assert " passed" in result.stdout
     assert "failed" not in result.stdout
+
+
+def test_the_walkthrough_adapter_refuses_a_document_of_another_shape(tmp_path: Path) -> None:
+    # Valid JSON of another shape opened, then failed with bare AttributeError and TypeError.
+    (adapter,) = [block for block in python_blocks(DOC) if "class JsonFileStore" in block]
+    namespace: dict[str, object] = {}
+    exec(compile(adapter, str(DOC), "exec"), namespace)
+    store_class = namespace["JsonFileStore"]
+    assert callable(store_class)
+    for text in ("[]", '{"sanwan": 1}', '{"sanwan": {}}'):
+        path = tmp_path / "store.json"
+        path.write_text(text, encoding="utf-8")
+        with pytest.raises(cg.StoreUnavailable, match="not a store's document"):
+            store_class(path)

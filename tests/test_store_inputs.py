@@ -203,13 +203,19 @@ def test_a_recorded_schema_version_that_is_not_a_number_is_refused(
         ({"path": 7}, "not a file path"),
         ({"path": ""}, "an empty path names no file"),
         ({"path": b""}, "an empty path names no file"),
+        ({"path": "newdir/"}, "names a folder, not a file"),
+        ({"path": b"newdir/"}, "names a folder, not a file"),
     ],
 )
 def test_a_path_or_connection_sqlite_cannot_use_is_refused(
-    arguments: dict[str, object], message: str
+    arguments: dict[str, object], message: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    with pytest.raises(cg.StoreUnavailable, match=message):
-        cg.SQLiteStore(**arguments)  # type: ignore[arg-type]
+    # "newdir/" made a file named "newdir", which read-only then refused as "newdir/".
+    monkeypatch.chdir(tmp_path)
+    for read_only in (False, True):
+        with pytest.raises(cg.StoreUnavailable, match=message):
+            cg.SQLiteStore(**arguments, read_only=read_only)  # type: ignore[arg-type]
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_a_separator_or_nul_is_refused_only_where_no_store_can_keep_it(

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from communitygov.errors import DecodeError
-from communitygov.kernel.aggregate import Aggregate
+from communitygov.kernel.aggregate import Aggregate, community_of
 from communitygov.kernel.events import Event
 from communitygov.snapshots import LIBRARY_AGGREGATES, Snapshots
 from communitygov.storage.protocol import EventStore
@@ -104,6 +104,12 @@ def _difference(
         return (
             f"the stream cannot be replayed: its events do not make a {cls.kind}: "
             f"{type(exc).__name__}: {exc}"
+        )
+    made_in = community_of(replayed)
+    if made_in != summary.community_id:
+        return (
+            f"the stream is stored in community {summary.community_id!r}, but its events make "
+            f"a {cls.kind} of community {made_in!r}"
         )
     try:
         stored = snapshots.thaw(cls, summary)

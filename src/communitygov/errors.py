@@ -14,6 +14,7 @@ The tree::
     │   ├── TransitionNotAllowed        the action is not allowed in the current state
     │   ├── InvalidInput                a malformed argument
     │   │   ├── EmptyField
+    │   │   ├── IdTooLong               an aggregate's id longer than every store keeps
     │   │   ├── UnstorableText          a text with a NUL or a lone surrogate, which no store keeps
     │   │   ├── NaiveDatetime
     │   │   ├── TimeOutOfRange          a time outside 0001-01-02 to 9999-12-30 UTC
@@ -92,6 +93,7 @@ __all__ = [
     "EntryAlreadyChecked",
     "FuturePeriod",
     "GoalsUnmet",
+    "IdTooLong",
     "InsufficientFunds",
     "IntegrityViolation",
     "InvalidAmount",
@@ -276,6 +278,19 @@ class EmptyField(InvalidInput):
     def __init__(self, field: str) -> None:
         self.field = field
         super().__init__(f"{field} must not be empty")
+
+
+class IdTooLong(InvalidInput):
+    """An aggregate's id is longer than every store keeps (200 characters)."""
+
+    def __init__(self, field: str, value: str, most: int) -> None:
+        self.field = field
+        self.value = value
+        self.most = most
+        super().__init__(
+            f"{field} is {len(value)} characters long ({value[:20]!r}…); an id is at most "
+            f"{most} characters"
+        )
 
 
 class UnstorableText(InvalidInput):

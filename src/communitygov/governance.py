@@ -42,7 +42,7 @@ from communitygov.errors import (
     WrongType,
 )
 from communitygov.funds.fund import Fund
-from communitygov.kernel.aggregate import Aggregate, Decision
+from communitygov.kernel.aggregate import Aggregate, Decision, community_of
 from communitygov.kernel.calendars import Calendar
 from communitygov.kernel.checks import require_instance
 from communitygov.kernel.codec import EventCodec, converted_json, make_fast_converter
@@ -305,7 +305,7 @@ class Governance:
         if isinstance(aggregate, Matter):
             self._require_known_procedure(aggregate.procedure)
         self._require_led_to(aggregate, events, None)
-        community_id = _community_of(aggregate)
+        community_id = community_of(aggregate)
         cls = type(aggregate)
         if command_id is not None:
             done = self.store.command_result(community_id, command_id)
@@ -504,7 +504,10 @@ class Governance:
         Raises:
             NotFound: ``community_id`` names a community the store holds nothing of (a
                 mistyped id is not reported intact).
+            WrongType: ``summaries`` is not a ``bool`` (``None`` from a configuration would
+                check the chains alone, and report an edited summary intact).
         """
+        require_instance(summaries, bool, "summaries")
         if community_id is not None and not self._holds(community_id):
             raise NotFound("community", community_id)
         communities = [community_id] if community_id is not None else self.store.communities()
@@ -638,7 +641,7 @@ class Governance:
             MalformedDecision: it does.
         """
         cls = type(aggregate)
-        given = (aggregate.id, _community_of(aggregate))
+        given = (aggregate.id, community_of(aggregate))
         if cls.id_field:  # read off the event, without replaying it
             made = (getattr(first, cls.id_field, None), getattr(first, "community_id", None))
         else:
@@ -651,7 +654,7 @@ class Governance:
                     None,
                     f"its first event does not start a {cls.kind}: {exc}",
                 ) from exc
-            made = (started.id, _community_of(started))
+            made = (started.id, community_of(started))
         if given != made:
             raise MalformedDecision(
                 "aggregate's id and community",
@@ -755,7 +758,7 @@ class Governance:
                 formatted_event(type_name, schema_version, data, at, at_text, previous)
             )
         description = aggregate.describe()
-        community_id = _community_of(aggregate)
+        community_id = community_of(aggregate)
         last_at = aggregate.last_at
         assert last_at is not None
         try:
@@ -825,7 +828,7 @@ def _checked(decision: Decision[A], ran_on: A | None, expected: int) -> Decision
         for field, given, should_be in (
             ("aggregate's class", type(aggregate).__name__, type(ran_on).__name__),
             ("aggregate's id", aggregate.id, ran_on.id),
-            ("aggregate's community", _community_of(aggregate), _community_of(ran_on)),
+            ("aggregate's community", community_of(aggregate), community_of(ran_on)),
         ):
             if given != should_be:
                 raise MalformedDecision(
@@ -880,20 +883,18 @@ def _require_history_shape(aggregate: Aggregate, events: tuple[Event, ...]) -> N
 
 _BACK_OFF_FIRST = 0.001
 _BACK_OFF_MOST = 0.05
+_DOUBLINGS = 16
+"""More doublings than the wait needs to reach its most (1 ms × 2**16 is past 50 ms)."""
 
 
 def _back_off(attempt: int) -> None:
     """Wait a random moment before deciding again, up to 1 ms after the first conflict, 2 ms
     after the second, and so on to 50 ms: writers that collided do not collide again in
     step (full jitter)."""
-    time.sleep(random.uniform(0, min(_BACK_OFF_MOST, _BACK_OFF_FIRST * 2**attempt)))
+    doubled = _BACK_OFF_FIRST * 2 ** min(attempt, _DOUBLINGS)  # no float past 2**1023
+    time.sleep(random.uniform(0, min(_BACK_OFF_MOST, doubled)))
 
 
 def _require_aggregate_class(cls: object) -> None:
     if not (isinstance(cls, type) and issubclass(cls, Aggregate)):
         raise WrongType("cls", cls, "an aggregate class, such as Matter")
-
-
-def _community_of(aggregate: Aggregate) -> str:
-    community_id = getattr(aggregate, "community_id", None)
-    return community_id if isinstance(community_id, str) else aggregate.id

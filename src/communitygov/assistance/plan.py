@@ -93,7 +93,7 @@ from communitygov.errors import (
     UnknownReference,
     WrongCommunity,
 )
-from communitygov.kernel.aggregate import Aggregate, Decision, Description
+from communitygov.kernel.aggregate import Aggregate, Decision, Description, require_id
 from communitygov.kernel.checks import (
     require_date,
     require_instance,
@@ -369,7 +369,7 @@ class AssistancePlan(Aggregate):
             NaiveDatetime: ``at`` has no timezone.
         """
         require_kept(at)
-        require_text(plan_id, "plan id")
+        require_id(plan_id, "plan id")
         require_instance(community, Community, "community")
         require_instance(template, PlanTemplate, "template")
         require_text(referred_by, "referred by")

@@ -75,7 +75,7 @@ from communitygov.funds.records import (
     month_of,
 )
 from communitygov.funds.statement import statement
-from communitygov.kernel.aggregate import Aggregate, Decision, Description
+from communitygov.kernel.aggregate import Aggregate, Decision, Description, require_id
 from communitygov.kernel.checks import require_instance, require_text
 from communitygov.kernel.events import Event
 from communitygov.kernel.money import CNY, Money, require_currency_code
@@ -313,7 +313,7 @@ class Fund(Aggregate):
             TimeWentBackwards: ``at`` is before the plan's case was opened.
         """
         require_kept(at)
-        require_text(fund_id, "fund id")
+        require_id(fund_id, "fund id")
         require_text(purpose, "fund purpose")
         require_currency_code(currency)
         require_instance(plan, AssistancePlan, "plan")

@@ -18,12 +18,20 @@ from typing import Any, ClassVar, Self, TypeAlias, TypeVar
 
 import attrs
 
-from communitygov.errors import DecodeError, WrongType
+from communitygov.errors import DecodeError, IdTooLong, WrongType
+from communitygov.kernel.checks import require_text
 from communitygov.kernel.events import Event
 from communitygov.kernel.slots import Copy, copier
 from communitygov.kernel.timekeeping import require_in_order
 
-__all__ = ["MAX_KEY_LENGTH", "Aggregate", "Decision", "Description"]
+__all__ = [
+    "MAX_KEY_LENGTH",
+    "Aggregate",
+    "Decision",
+    "Description",
+    "community_of",
+    "require_id",
+]
 
 MAX_KEY_LENGTH = 200
 """The most characters of an id, a kind or a state name (a community's, a stream's, a
@@ -136,3 +144,26 @@ def _uncompiled(inst: Any, version: int, last_at: datetime, changes: dict[str, A
 
 _COPIERS: dict[type, Copy | None] = {}
 """The compiled copy of each aggregate class (see :mod:`communitygov.kernel.slots`)."""
+
+
+def community_of(aggregate: Aggregate) -> str:
+    """The id of the community ``aggregate`` belongs to: its ``community_id``, or, for a
+    community, its own id."""
+    community_id = getattr(aggregate, "community_id", None)
+    return community_id if isinstance(community_id, str) else aggregate.id
+
+
+def require_id(value: object, field: str) -> str:
+    """``value``, once it is known to be a text that shows something and that every store
+    keeps as an aggregate's id: :data:`MAX_KEY_LENGTH` characters at most.
+
+    Raises:
+        WrongType: it is not a text.
+        EmptyField: it shows nothing.
+        UnstorableText: it holds a NUL or a lone surrogate.
+        IdTooLong: it is longer than :data:`MAX_KEY_LENGTH` characters.
+    """
+    text = require_text(value, field)
+    if len(text) > MAX_KEY_LENGTH:
+        raise IdTooLong(field, text, MAX_KEY_LENGTH)
+    return text

@@ -44,6 +44,14 @@ def _data() -> tuple[Callable[[date], bool], tuple[int, int]]:
     return chinese_calendar.is_workday, (min(years), max(years))
 
 
+_ANSWERS: dict[date, bool] = {}
+"""The days asked about last, and whether each is a working day: a period is counted day by
+day, and the same days again and again (every notice posted in one week)."""
+
+_ANSWERS_KEPT = 4096
+"""How many answers :data:`_ANSWERS` keeps before it starts afresh."""
+
+
 class ChineseOfficialCalendar:
     """The official Chinese working-day calendar (国务院办公厅 holiday notices), with 调休.
 
@@ -91,13 +99,20 @@ class ChineseOfficialCalendar:
             MissingExtra: The ``chinesecalendar`` package is not installed
                 (``pip install 'communitygov[cn]'``).
         """
+        answer = _ANSWERS.get(day)
+        if answer is not None:
+            return answer
         is_workday, known = _data()
         if not known[0] <= day.year <= known[1]:
             raise CalendarDataUnavailable(_NAME, day.year, known=known)
         try:
-            return is_workday(day)
+            answer = bool(is_workday(day))
         except NotImplementedError as exc:
             raise CalendarDataUnavailable(_NAME, day.year, known=known) from exc
+        if len(_ANSWERS) >= _ANSWERS_KEPT:
+            _ANSWERS.clear()
+        _ANSWERS[day] = answer
+        return answer
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, ChineseOfficialCalendar):

@@ -39,7 +39,7 @@ from communitygov.errors import (
     WindowTooShort,
     WrongCommunity,
 )
-from communitygov.kernel.aggregate import Aggregate, Decision, Description
+from communitygov.kernel.aggregate import Aggregate, Decision, Description, require_id
 from communitygov.kernel.checks import require_instance, require_text, require_text_set
 from communitygov.kernel.events import Event
 from communitygov.kernel.money import Money, require_fen
@@ -328,7 +328,7 @@ class Matter(Aggregate):
         require_instance(community, Community, "community")
         require_instance(procedure, Procedure, "procedure")
         require_instance(source, MotionSource, "source")
-        require_text(matter_id, "matter id")
+        require_id(matter_id, "matter id")
         require_text(title, "title")
         require_text(description, "description")
         if concerns:

@@ -23,7 +23,7 @@ from communitygov.errors import (
     SamePerson,
     UnknownReference,
 )
-from communitygov.kernel.aggregate import Aggregate, Decision, Description
+from communitygov.kernel.aggregate import Aggregate, Decision, Description, require_id
 from communitygov.kernel.checks import require_date, require_instance, require_text
 from communitygov.kernel.events import Event
 from communitygov.kernel.timekeeping import earlier, local_date, require_kept, zone
@@ -126,7 +126,7 @@ class Community(Aggregate):
             UnknownReference: the timezone is not known.
             WrongType: the id, name, district or timezone is not a text (``None`` included).
         """
-        require_text(community_id, "community id")
+        require_id(community_id, "community id")
         require_text(name, "community name")
         require_text(district, "district", blank=True)
         zone(timezone)

@@ -497,11 +497,18 @@ def _require_path(path: object) -> None:
         raise StoreUnavailable(
             "SQLite", f"path={path!r} is not a file path (str, bytes or os.PathLike)"
         )
-    if not os.fsdecode(path):
+    text = os.fsdecode(path)
+    if not text:
         raise StoreUnavailable(
             "SQLite",
             "an empty path names no file: SQLite would open a temporary database, gone when "
             "it closes (give ':memory:' for a database in memory)",
+        )
+    if text.endswith((os.sep, "/")) or (os.altsep and text.endswith(os.altsep)):
+        raise StoreUnavailable(
+            "SQLite",
+            f"{text!r} ends with a separator, so it names a folder, not a file (SQLite would "
+            "write a file named without it)",
         )
 
 
