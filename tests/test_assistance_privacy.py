@@ -7,7 +7,7 @@ import re
 from datetime import UTC, datetime
 
 import pytest
-from hypothesis import assume, given
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import communitygov as cg
@@ -295,3 +295,27 @@ def test_a_detail_typed_with_other_spacing_or_width_is_withheld(
     shown = disclosure.redact(f"周　盛({typed})")
     assert typed not in shown
     assert shown == f"周某({WITHHELD})"
+
+
+@settings(max_examples=10, deadline=None)
+@given(cgas.plans_with_events(max_steps=3))
+def test_the_notice_board_names_no_beneficiary_that_a_matter_about_the_plan_names(
+    generated: cgas.GeneratedPlan,
+) -> None:
+    # A matter raised about a plan names the beneficiary as typed; the board redacts it.
+    gov = cg.Governance(cg.MemoryStore())
+    for record in generated.records():
+        gov.create(record)
+    community_id = generated.community.id
+    typed = [cg.render_text(notice) for notice in generated.matter.notices()]
+    assert any(generated.name in text for text in typed)
+    board = cg.notice_board(gov, community_id)
+    assert len(board) >= len(typed)
+    assert [notice.posted_at for notice in board] == sorted(n.posted_at for n in board)
+    shown = [cg.render_text(notice) for notice in board]
+    redact = cg.redactor(gov, community_id)
+    if not generated.plan.may_publish_name:
+        assert not any(generated.name in text for text in shown)
+        assert not any(generated.name in redact(text) for text in typed)
+    with pytest.raises(cg.NotFound):
+        cg.notice_board(gov, community_id + "-x")

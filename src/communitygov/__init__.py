@@ -29,6 +29,7 @@ from communitygov.assistance.template import (
     PlanTemplate,
     Stage,
 )
+from communitygov.board import notice_board, redactor
 from communitygov.errors import (
     ActivityBeforeAdoption,
     ActivityDuringSuspension,
@@ -421,8 +422,10 @@ __all__ = [
     "last_day",
     "make_converter",
     "more_than",
+    "notice_board",
     "open_store",
     "period_end",
+    "redactor",
     "render_html",
     "render_markdown",
     "render_text",

@@ -23,7 +23,8 @@ from zoneinfo import ZoneInfo
 
 from communitygov.assistance.plan import AssistancePlan
 from communitygov.assistance.template import FOUR_STAGES, PLAN_TEMPLATES
-from communitygov.demo import COMMUNITY_ID, describe, notice_board, redactor
+from communitygov.board import notice_board, redactor
+from communitygov.demo import COMMUNITY_ID, describe
 from communitygov.errors import CommunityGovError, InvalidInput, NotFound, StoreUnavailable
 from communitygov.funds.fund import Fund
 from communitygov.funds.records import EntryStatus, FundRole

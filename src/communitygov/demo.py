@@ -44,6 +44,7 @@ from communitygov.assistance.records import (
     TeamRole,
 )
 from communitygov.assistance.template import FOUR_STAGES
+from communitygov.board import notice_board
 from communitygov.errors import CommunityGovError
 from communitygov.funds.fund import Fund
 from communitygov.funds.records import BuyerType
@@ -65,7 +66,7 @@ from communitygov.matters.records import (
 )
 from communitygov.organisation.bodies import BodyKind
 from communitygov.organisation.community import Community
-from communitygov.publicity.notices import Notice, render_text
+from communitygov.publicity.notices import render_text
 from communitygov.storage.memory import MemoryStore
 from communitygov.storage.protocol import EventStore
 
@@ -75,8 +76,6 @@ __all__ = [
     "build_community",
     "decide_plan",
     "describe",
-    "notice_board",
-    "redactor",
     "register_community",
     "run",
 ]
@@ -702,49 +701,6 @@ def _second_matter(story: _Story, community: Community) -> Matter:
         ),
         "objection upheld by the supervision committee: sent back to deliberation",
     )
-
-
-def redactor(gov: Governance, community_id: str) -> Callable[[str], str]:
-    """A function that redacts a text as every assistance plan of the community's
-    :class:`~communitygov.publicity.privacy.Disclosure` requires."""
-    summaries = gov.summaries(community_id, kind=AssistancePlan.kind)
-    if not summaries:
-        return lambda text: text
-    community = gov.community(community_id)
-    disclosures = [
-        gov.load(AssistancePlan, community_id, s.stream_id).disclosure(community) for s in summaries
-    ]
-
-    def redact(text: str) -> str:
-        for disclosure in disclosures:
-            text = disclosure.redact(text)
-        return text
-
-    return redact
-
-
-def notice_board(gov: Governance, community_id: str) -> list[Notice]:
-    """Every notice of the community's matters, plans and fund statements, oldest first; each
-    redacted through every plan's disclosure, so no beneficiary is named without consent."""
-    community = gov.community(community_id)
-    plans = {
-        s.stream_id: gov.load(AssistancePlan, community_id, s.stream_id)
-        for s in gov.summaries(community_id, kind=AssistancePlan.kind)
-    }
-    disclosures = [plan.disclosure(community) for plan in plans.values()]
-    notices: list[Notice] = []
-    for summary in gov.summaries(community_id, kind=Matter.kind):
-        notices.extend(gov.matter(community_id, summary.stream_id).notices())
-    for plan in plans.values():
-        notices.extend(plan.notices(community))
-    for summary in gov.summaries(community_id, kind=Fund.kind):
-        fund = gov.load(Fund, community_id, summary.stream_id)
-        owner = plans.get(fund.plan_id)
-        if owner is not None:
-            notices.extend(fund.statements(plan=owner, community=community))
-    for disclosure in disclosures:
-        notices = [disclosure.notice(notice) for notice in notices]
-    return sorted(notices, key=lambda notice: notice.posted_at)
 
 
 def run(

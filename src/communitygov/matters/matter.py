@@ -289,7 +289,11 @@ class Matter(Aggregate):
 
     def notices(self) -> tuple[Notice, ...]:
         """Every notice the matter has posted, oldest first: the resolution notices, the
-        rulings on objections, the result notice."""
+        rulings on objections, the result notice; as they were typed. A matter about an
+        assistance plan (``concerns``) names its beneficiary as its texts do: show its notices
+        through the plan's disclosure (``plan.disclosure(community).notice(notice)``), or
+        take the community's board with :func:`communitygov.board.notice_board`, which
+        redacts every notice so."""
         return self.posted
 
     # --- commands: raising and solicitation ----------------------------------------------
