@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 import communitygov as cg
 from communitygov.assistance import StageReviewed
-from support import START, TZ, Tracked, community, matter_at, raised, tracked_at
+from support import START, TZ, Tracked, community, matter_at, raised, tracked_at, tracked_community
 
 Plan = cg.AssistancePlan
 Command = Callable[[], object]
@@ -1394,13 +1394,15 @@ def test_resuming_refuses_to_move_a_review_date_past_the_last_day() -> None:
 
 
 def test_a_guardian_may_consent_for_the_beneficiary_given_the_community() -> None:
-    # A near relative declared in the community consents for a beneficiary who cannot
+    # A guardian declared in the community consents for a beneficiary who cannot
     # (个人信息保护法 Art. 31; Civil Code Art. 28); the plan needs the community to know it.
-    relatives, _ = community().declare_near_relatives(BENEFICIARY, "res4", "父亲", at=START)
+    guarded, _ = community().declare_guardian(
+        BENEFICIARY, "res4", basis="法院判决认定无民事行为能力", at=START
+    )
     guardian = cg.Consent("res4", START.date(), "监护人签字")
     plan, _ = Plan.intake(
         "plan1",
-        community=relatives,
+        community=guarded,
         template=cg.FOUR_STAGES,
         beneficiary=BENEFICIARY,
         referred_by="入户走访",
@@ -1414,8 +1416,50 @@ def test_a_guardian_may_consent_for_the_beneficiary_given_the_community() -> Non
         plan.give_publish_consent(guardian, at=when)
     with pytest.raises(cg.WrongCommunity):
         plan.give_publish_consent(guardian, at=when, community=community("elsewhere"))
-    published, _ = plan.give_publish_consent(guardian, at=when, community=relatives)
+    published, _ = plan.give_publish_consent(guardian, at=when, community=guarded)
     assert published.publish_consent == guardian
+    # Once the guardianship ends, the guardian no longer consents for them.
+    ended, _ = guarded.end_guardianship(BENEFICIARY, "res4", at=when, reason="恢复行为能力")
+    with pytest.raises(cg.InvalidConsent):
+        plan.give_publish_consent(guardian, at=when, community=ended)
+
+
+def test_a_near_relative_does_not_consent_for_an_adult_who_can() -> None:
+    # Any declared near relative was taken as a guardian: a father consented for his adult
+    # son to the plan, and to publishing his name.
+    relatives, _ = community().declare_near_relatives(BENEFICIARY, "res4", "父亲", at=START)
+    fathers = cg.Consent("res4", START.date(), "父亲签字")
+    with pytest.raises(cg.InvalidConsent) as refused:
+        Plan.intake(
+            "plan1",
+            community=relatives,
+            template=cg.FOUR_STAGES,
+            beneficiary=BENEFICIARY,
+            referred_by="入户走访",
+            team=TEAM,
+            consent=fathers,
+            at=START,
+        )
+    assert refused.value.given_by == "res4"
+    assert "a near relative does not consent for an adult who can" in str(refused.value)
+
+
+def test_a_guardianship_is_declared_once_between_two_registered_people() -> None:
+    c = community()
+    with pytest.raises(cg.UnknownReference):
+        c.declare_guardian(BENEFICIARY, "nobody", basis="未满十四周岁", at=START)
+    with pytest.raises(cg.SamePerson):
+        c.declare_guardian(BENEFICIARY, BENEFICIARY, basis="未满十四周岁", at=START)
+    with pytest.raises(cg.EmptyField):
+        c.declare_guardian(BENEFICIARY, "res4", basis=" ", at=START)
+    guarded, events = c.declare_guardian(BENEFICIARY, "res4", basis="未满十四周岁", at=START)
+    assert guarded.is_guardian("res4", BENEFICIARY)
+    assert not guarded.is_guardian(BENEFICIARY, "res4")
+    with pytest.raises(cg.DuplicateId):
+        guarded.declare_guardian(BENEFICIARY, "res4", basis="未满十四周岁", at=START)
+    with pytest.raises(cg.UnknownReference):
+        c.end_guardianship(BENEFICIARY, "res4", at=START)
+    assert cg.Community.replay((*tracked_community().events, *events)) == guarded
 
 
 def test_a_new_consent_to_publish_after_a_withdrawal_publishes_the_name_again() -> None:

@@ -1005,7 +1005,7 @@ class ConsentAlreadyWithdrawn(RuleViolation):
 
 class InvalidConsent(RuleViolation):
     """A consent that cannot be the beneficiary's: given by someone who is neither the
-    beneficiary nor a near relative of theirs declared in the community (a guardian), dated
+    beneficiary nor a guardian of theirs declared in the community, dated
     after the day it is recorded, or, for consent to publish, dated on or before the day such
     consent was last withdrawn (个人信息保护法 Art. 14, 15, 29, 31)."""
 

@@ -351,8 +351,9 @@ class AssistancePlan(Aggregate):
             referred_by: who referred them (a person, a household visit, a partner unit).
             team: the case team (branch secretary, resident representatives, volunteers); at
                 least two people, who sign its reviews.
-            consent: consent to the plan: the beneficiary's own, or a guardian's (a near
-                relative of theirs declared in ``community``), given by the day of ``at``.
+            consent: consent to the plan: the beneficiary's own, or a guardian's (declared in
+                ``community`` with :meth:`~communitygov.Community.declare_guardian`), given by
+                the day of ``at``.
             at: when.
             sensitive: health and disability details, held as sensitive data.
             publish_consent: separate consent to publish the name, if given.
@@ -365,7 +366,8 @@ class AssistancePlan(Aggregate):
             DuplicateId: someone is on the team twice.
             CaseTeamTooSmall: the team has fewer than two people.
             InvalidConsent: a consent was given by someone else than the beneficiary or a
-                near relative of theirs, or dated after the day of ``at``.
+                guardian of theirs declared in ``community``, or dated after the day of
+                ``at``.
             NaiveDatetime: ``at`` has no timezone.
         """
         require_kept(at)
@@ -801,13 +803,13 @@ class AssistancePlan(Aggregate):
         Args:
             consent: the beneficiary's, or a guardian's.
             at: when it is recorded.
-            community: the plan's community, where a guardian (a near relative of the
-                beneficiary) is declared; needed only for a guardian's consent.
+            community: the plan's community, where a guardian of the beneficiary is
+                declared; needed only for a guardian's consent.
 
         Raises:
             EmptyField: the consent names nobody.
-            InvalidConsent: it was given by someone else than the beneficiary or a near
-                relative of theirs declared in ``community``, dated after ``at``'s day, or
+            InvalidConsent: it was given by someone else than the beneficiary or a guardian
+                of theirs declared in ``community``, dated after ``at``'s day, or
                 dated on or before the day consent to publish was last withdrawn.
             WrongCommunity: ``community`` is another community than the plan's.
         """

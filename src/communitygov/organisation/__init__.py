@@ -1,7 +1,10 @@
-"""A community's organisation: people, bodies, memberships and declared relatives."""
+"""A community's organisation: people, bodies, memberships, declared relatives and
+guardians."""
 
 from communitygov.organisation.events import (
     CommunityRegistered,
+    GuardianDeclared,
+    GuardianshipEnded,
     MembershipEnded,
     MembershipStarted,
     NearRelativesDeclared,
@@ -10,6 +13,8 @@ from communitygov.organisation.events import (
 
 __all__ = [
     "CommunityRegistered",
+    "GuardianDeclared",
+    "GuardianshipEnded",
     "MembershipEnded",
     "MembershipStarted",
     "NearRelativesDeclared",

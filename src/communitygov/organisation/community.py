@@ -30,6 +30,8 @@ from communitygov.kernel.timekeeping import earlier, local_date, require_kept, z
 from communitygov.organisation.bodies import JOINT_BODIES, BodyKind
 from communitygov.organisation.events import (
     CommunityRegistered,
+    GuardianDeclared,
+    GuardianshipEnded,
     MembershipEnded,
     MembershipStarted,
     NearRelativesDeclared,
@@ -89,6 +91,8 @@ class Community(Aggregate):
     people: Mapping[str, Person] = attrs.field(factory=dict)
     memberships: tuple[Membership, ...] = ()
     relatives: frozenset[frozenset[str]] = frozenset()
+    guardians: frozenset[tuple[str, str]] = frozenset()
+    """Each declared guardianship, as ``(ward, guardian)``."""
     _members: dict[object, frozenset[str]] = attrs.field(
         init=False, factory=dict, eq=False, repr=False
     )
@@ -273,6 +277,57 @@ class Community(Aggregate):
             )
         )
 
+    def declare_guardian(
+        self, ward_id: str, guardian_id: str, *, basis: str, at: datetime
+    ) -> Decision[Community]:
+        """Record that ``guardian_id`` is the guardian (监护人) of ``ward_id``, who cannot
+        consent for themselves: a minor under 14 (个人信息保护法 Art. 31), or an adult a court
+        has found without full capacity (民法典 Art. 28). A near relative is not a guardian by
+        being one: an adult who can consent does so themselves.
+
+        Args:
+            basis: why, as the record shows it ("未满十四周岁", "法院判决认定无民事行为能力").
+
+        Raises:
+            UnknownReference: either person is not registered.
+            NotYetRegistered: either was registered after ``at``.
+            SamePerson: both ids are the same person.
+            EmptyField: the basis is empty.
+            DuplicateId: the guardianship is declared already.
+            WrongType: either id, or the basis, is not a text.
+        """
+        at = self._checked_time(at)
+        self.person(ward_id, by=at)
+        self.person(guardian_id, by=at)
+        if ward_id == guardian_id:
+            raise SamePerson(ward_id, "ward", "guardian")
+        require_text(basis, "guardianship basis")
+        if self.is_guardian(guardian_id, ward_id):
+            raise DuplicateId("guardianship", f"{guardian_id} of {ward_id}", "is declared already")
+        return self._record(
+            GuardianDeclared(at=at, ward_id=ward_id, guardian_id=guardian_id, basis=basis)
+        )
+
+    def end_guardianship(
+        self, ward_id: str, guardian_id: str, *, at: datetime, reason: str = ""
+    ) -> Decision[Community]:
+        """Record that ``guardian_id`` is no longer the guardian of ``ward_id`` (the ward
+        came of age or regained capacity, another guardian was appointed).
+
+        Raises:
+            UnknownReference: no such guardianship is declared.
+            WrongType: either id, or the reason, is not a text.
+        """
+        at = self._checked_time(at)
+        require_instance(ward_id, str, "ward id")
+        require_instance(guardian_id, str, "guardian id")
+        require_text(reason, "reason", blank=True)
+        if not self.is_guardian(guardian_id, ward_id):
+            raise UnknownReference("guardianship", f"{guardian_id} of {ward_id}")
+        return self._record(
+            GuardianshipEnded(at=at, ward_id=ward_id, guardian_id=guardian_id, reason=reason)
+        )
+
     # --- queries -----------------------------------------------------------------------
 
     def local_date(self, at: datetime) -> date:
@@ -343,6 +398,10 @@ class Community(Aggregate):
             m.person_id == person_id and m.body in parts and m.covers(on) for m in self.memberships
         )
 
+    def is_guardian(self, guardian_id: str, ward_id: str) -> bool:
+        """Whether ``guardian_id`` is a declared guardian of ``ward_id`` now."""
+        return (ward_id, guardian_id) in self.guardians
+
     def are_near_relatives(self, first: str, second: str) -> bool:
         """Whether a near-relative link between the two has been declared."""
         return frozenset((first, second)) in self.relatives
@@ -386,4 +445,8 @@ class Community(Aggregate):
         if isinstance(event, NearRelativesDeclared):
             pair = frozenset((event.person_id, event.relative_id))
             return {"relatives": self.relatives | {pair}}
+        if isinstance(event, GuardianDeclared):
+            return {"guardians": self.guardians | {(event.ward_id, event.guardian_id)}}
+        if isinstance(event, GuardianshipEnded):
+            return {"guardians": self.guardians - {(event.ward_id, event.guardian_id)}}
         raise DecodeError(type(event).type_name, event.schema_version, "not a community event")

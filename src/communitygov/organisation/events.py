@@ -1,4 +1,5 @@
-"""Events of a community's organisation: people, memberships and declared relatives."""
+"""Events of a community's organisation: people, memberships, declared relatives and
+guardians."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from communitygov.organisation.bodies import BodyKind
 
 __all__ = [
     "CommunityRegistered",
+    "GuardianDeclared",
+    "GuardianshipEnded",
     "MembershipEnded",
     "MembershipStarted",
     "NearRelativesDeclared",
@@ -57,3 +60,19 @@ class NearRelativesDeclared(Event):
     person_id: str
     relative_id: str
     relation: str
+
+
+@event_type("community.guardian_declared")
+@attrs.frozen(kw_only=True)
+class GuardianDeclared(Event):
+    ward_id: str
+    guardian_id: str
+    basis: str
+
+
+@event_type("community.guardianship_ended")
+@attrs.frozen(kw_only=True)
+class GuardianshipEnded(Event):
+    ward_id: str
+    guardian_id: str
+    reason: str = ""
