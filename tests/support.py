@@ -271,7 +271,7 @@ def sent_back_with_an_objection_unruled() -> Tracked[cg.Matter]:
             "x2",
             upheld=True,
             ruling="异议成立",
-            ruled_by=["sup0"],
+            ruled_by=["sup0", "sup1"],
             place="社区公示栏",
             community=c,
             at=later(m),

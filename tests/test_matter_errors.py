@@ -381,7 +381,7 @@ def objection_already_ruled() -> Arranged:
         "x1",
         upheld=False,
         ruling="不成立",
-        ruled_by=["sup0"],
+        ruled_by=["sup0", "sup1"],
         place="公示栏",
         community=_c(),
         at=later(m),
@@ -393,7 +393,7 @@ def objection_already_ruled() -> Arranged:
             "x1",
             upheld=True,
             ruling="成立",
-            ruled_by=["sup1"],
+            ruled_by=["sup1", "sup2"],
             place="公示栏",
             community=_c(),
             at=later(m),
@@ -1222,3 +1222,13 @@ def test_an_objection_named_by_something_other_than_a_text_is_the_wrong_type() -
             at=later(m),
         )
     assert (refused.value.field, refused.value.value) == ("objection id", 1)
+
+
+def test_one_member_does_not_rule_for_the_committee() -> None:
+    # One supervisor of three upheld an objection and sent the matter back on their own.
+    m = _with_objection()
+    with pytest.raises(cg.QuorumNotMet) as refused:
+        _rule(m, upheld=True, ruled_by=["sup0"])
+    assert (refused.value.present, refused.value.base) == (1, 3)
+    assert "supervision committee" in str(refused.value)
+    assert _rule(m, upheld=True, ruled_by=["sup0", "sup2"])[0].state == "propose"

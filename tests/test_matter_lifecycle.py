@@ -402,7 +402,7 @@ def test_an_objection_pending_on_an_earlier_notice_does_not_hold_up_a_later_one(
                 "x1",
                 upheld=upheld,
                 ruling="旧异议",
-                ruled_by=["sup0"],
+                ruled_by=["sup0", "sup1"],
                 place="社区公示栏",
                 community=c,
                 at=later(m),

@@ -368,7 +368,7 @@ def test_longhai_variant_runs_end_to_end() -> None:
             "x1",
             upheld=True,
             ruling="异议成立，重新审议",
-            ruled_by=["sup2"],
+            ruled_by=["sup1", "sup2"],
             place="陇海大院公示栏",
             community=c,
             at=later(m),

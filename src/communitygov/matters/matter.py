@@ -46,6 +46,7 @@ from communitygov.kernel.money import Money, require_fen
 from communitygov.kernel.periods import Period, period_end
 from communitygov.kernel.slots import maker
 from communitygov.kernel.timekeeping import in_zone, local_date, require_aware, require_kept
+from communitygov.kernel.voting import Tally
 from communitygov.matters.deliberation import check_meeting
 from communitygov.matters.events import (
     DeliberationHeld,
@@ -552,6 +553,9 @@ class Matter(Aggregate):
             ObjectionSuperseded: it was to an earlier notice, which an upheld objection has
                 replaced.
             NotAMember: someone ruling does not sit on the ruling body that day.
+            QuorumNotMet, ThresholdNotReached: too few of the ruling body's members rule
+                for the procedure's ruling rule (a majority of the whole committee, by
+                default): one member does not rule for the committee.
             EmptyField: the ruling, place or list of those ruling is empty, or someone ruling
                 is named by a blank id.
             DuplicateId: someone is named twice among those ruling.
@@ -578,11 +582,15 @@ class Matter(Aggregate):
             raise EmptyField("ruled by")
         if objection.by in rulers:
             raise SamePerson(objection.by, "objector", "ruling member")
-        body = self.procedure.resolution_publicity.ruling_body
+        rules = self.procedure.resolution_publicity
+        body = rules.ruling_body
         day = community.local_date(at)
         for person in sorted(rulers):
             if not community.is_member(person, body, day):
                 raise NotAMember(person, body.en, day)
+        seated = len(community.members_of(body, day))
+        count = Tally(members=seated, should_attend=seated, present=len(rulers), yes=len(rulers))
+        rules.ruling_rule.require_passed(count, body.en)
         # An upheld objection takes the resolution down, and the others to it lapse with it.
         others = (o.id for o in self.pending_objections() if o.id != objection_id)
         lapsed = tuple(others) if upheld else ()

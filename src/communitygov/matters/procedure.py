@@ -23,7 +23,7 @@ from communitygov.kernel.calendars import Calendar
 from communitygov.kernel.checks import collected, declared_types, shows_something
 from communitygov.kernel.chinese_calendar import OFFICIAL
 from communitygov.kernel.periods import Period
-from communitygov.kernel.voting import VotingRule
+from communitygov.kernel.voting import COMMITTEE, VotingRule
 from communitygov.kernel.workflow import Step, Workflow
 from communitygov.organisation.bodies import BodyKind
 
@@ -197,6 +197,9 @@ class PublicityRules:
         objectors: who may object while it is up (one group at least: a resolution nobody
             may object to would not be published for objections).
         ruling_body: the body whose members rule on objections.
+        ruling_rule: how many of the ruling body's members must make a ruling (those named
+            as ruling count as present and in favour of it): a majority of the whole
+            committee by default, so that one member does not rule for the committee.
         upheld_returns_to: the step an upheld objection sends the matter back to.
         ruling_within: how long the ruling body has to rule on an objection, counted from
             the day it is raised (the statutory pattern: a ruling within 3 days, 村民委员会组织法
@@ -207,7 +210,8 @@ class PublicityRules:
         DefinitionError: ``objectors`` is empty, or a period is not a
             :class:`~communitygov.Period`.
         WrongType: ``objectors`` is not a set of :class:`Constituency`, ``ruling_body`` not a
-            :class:`~communitygov.BodyKind` or ``upheld_returns_to`` not a text.
+            :class:`~communitygov.BodyKind`, ``ruling_rule`` not a
+            :class:`~communitygov.VotingRule` or ``upheld_returns_to`` not a text.
     """
 
     upheld_returns_to: str
@@ -216,6 +220,7 @@ class PublicityRules:
         default=frozenset({Constituency.RESIDENTS}), converter=_constituencies
     )
     ruling_body: BodyKind = BodyKind.SUPERVISION_COMMITTEE
+    ruling_rule: VotingRule = COMMITTEE
     ruling_within: Period | None = attrs.field(default=Period.days(3), validator=_optional_period)
 
     def __attrs_post_init__(self) -> None:

@@ -19,6 +19,7 @@ from communitygov.kernel.aggregate import Decision
 from communitygov.kernel.checks import shows_something
 from communitygov.kernel.events import Event
 from communitygov.kernel.periods import last_day
+from communitygov.kernel.voting import Tally
 from communitygov.matters.matter import Matter
 from communitygov.matters.presets import PROCEDURES
 from communitygov.matters.procedure import Constituency, MatterState, Procedure
@@ -167,7 +168,7 @@ class _Walk:
             assert resolution.ends_at is not None
             return self.now < resolution.ends_at and bool(self._eligible(self._objectors()))
         if action in ("uphold_objection", "dismiss_objection"):
-            return bool(matter.pending_objections()) and bool(self._rulers())
+            return bool(matter.pending_objections()) and bool(self._ruling_sizes())
         if action == "start_implementation":
             return not matter.pending_objections()
         return True
@@ -203,6 +204,19 @@ class _Walk:
         objector = self.matter.pending_objections()[0].by
         body = self.procedure.resolution_publicity.ruling_body
         return sorted(self.community.members_of(body, self.today()) - {objector})
+
+    def _ruling_sizes(self) -> list[int]:
+        """How many of :meth:`_rulers` may rule together under the procedure's ruling
+        rule."""
+        rules = self.procedure.resolution_publicity
+        seated = len(self.community.members_of(rules.ruling_body, self.today()))
+        return [
+            size
+            for size in range(1, len(self._rulers()) + 1)
+            if rules.ruling_rule.evaluate(
+                Tally(members=seated, should_attend=seated, present=size, yes=size)
+            ).passed
+        ]
 
     # --- the commands: each takes one valid command of its name -----------------------
 
@@ -289,7 +303,8 @@ class _Walk:
 
     def _rule(self, draw: st.DrawFn, *, upheld: bool) -> None:
         rulers = self._rulers()
-        ruled_by = draw(st.lists(st.sampled_from(rulers), min_size=1, unique=True), label="by")
+        size = draw(st.sampled_from(self._ruling_sizes()), label="how many rule")
+        ruled_by = draw(st.permutations(rulers), label="by")[:size]
         self.do(
             self.matter.rule_on_objection(
                 self.matter.pending_objections()[0].id,
