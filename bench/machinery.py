@@ -234,17 +234,23 @@ def bare_community() -> Community:
     One member on the party committee, one on the residents' committee (so two at their joint
     meeting), one representative: every deliberation has one or two people present.
     """
+    return bare_community_record()[0]
+
+
+def bare_community_record() -> Decision[Community]:
+    """:func:`bare_community` with the events that made it, to store."""
     at = RAISED_AT - timedelta(days=30)
-    community, _ = Community.register("bench", "基准社区", at=at)
+    community, events = Community.register("bench", "基准社区", at=at)
     seats = (
         ("p0", BodyKind.PARTY_COMMITTEE),
         ("p1", BodyKind.RESIDENTS_COMMITTEE),
         ("p2", BodyKind.REPRESENTATIVES_ASSEMBLY),
     )
     for person, body in seats:
-        community, _ = community.register_person(person, f"成员{person}", at=at)
-        community, _ = community.appoint(person, body, start=date(2024, 1, 1), at=at)
-    return community
+        community, registered = community.register_person(person, f"成员{person}", at=at)
+        community, seated = community.appoint(person, body, start=date(2024, 1, 1), at=at)
+        events += registered + seated
+    return community, events
 
 
 def _meeting(body: BodyKind, people: Sequence[str], plan: str | None = None) -> Meeting:
