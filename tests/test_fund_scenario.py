@@ -147,7 +147,7 @@ def gov(any_store: cg.EventStore) -> cg.Governance:
 def test_the_fund_is_stored_loaded_and_queried(gov: cg.Governance) -> None:
     community_events = story_community()
     community = community_events.value
-    gov.create((cg.Community.replay(community_events.events[:1]), community_events.events[:1]))
+    gov.create((community, community_events.events))
     plan = gov.create(story_intake(community))  # stored with the fund opened for it
     tracked = story_fund(community, plan)
     events = tracked.events

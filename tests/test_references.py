@@ -11,8 +11,10 @@ from hypothesis import given, settings
 
 import communitygov as cg
 from communitygov.assistance.events import PlanAdopted
+from communitygov.people import named_people
 from communitygov.testing import assistance_strategies as cgas
 from communitygov.testing import strategies as cgst
+from support import START, community, raised, tracked_community
 
 
 def _stored(*decisions: cg.Decision[cg.Aggregate]) -> cg.Governance:
@@ -204,3 +206,28 @@ def _stored_plan_example() -> cgas.GeneratedPlan:
 
     take()
     return found[0]
+
+
+def test_a_matter_naming_someone_the_stored_register_does_not_hold_is_reported() -> None:
+    # A copy of the community with a person added in memory, never stored, passed the
+    # command's check: the matter was stored raised by someone the register never held.
+    gov = cg.Governance(cg.MemoryStore())
+    gov.create((community(), tracked_community().events))
+    forged, _ = community().register_person("mallory", "某人", at=START)
+    decision = cg.Matter.raise_matter(
+        "m1",
+        community=forged,
+        procedure=cg.ONE_SOLICITATION_THREE_DELIBERATIONS,
+        title="t",
+        description="d",
+        source=cg.MotionSource.RESIDENTS,
+        raised_by="mallory",
+        at=START,
+    )
+    gov.create(decision)
+    other = raised(matter_id="m2")  # raised by someone the register holds
+    gov.create((other.value, other.events))
+    (problem,) = gov.verify()
+    assert (problem.stream_id, problem.version) == ("m1", 1)
+    assert problem.detail == "it names 'mallory', whom the community's register does not hold"
+    assert named_people(decision[1][0]) == frozenset({"mallory"})

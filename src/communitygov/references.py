@@ -24,6 +24,7 @@ from communitygov.funds.fund import Fund
 from communitygov.kernel.events import Event
 from communitygov.matters.matter import Matter
 from communitygov.organisation.community import Community
+from communitygov.people import people_problems
 from communitygov.storage.protocol import EventStore
 from communitygov.storage.records import Problem, RecordedEvent
 
@@ -50,7 +51,9 @@ def reference_problems(
       after the opening, or one for someone other than the fund's beneficiary (given at the
       fund's opening);
     - a matter, plan or fund of a community the store holds no registration of (given at
-      its first event).
+      its first event), or one that names someone its community's register, as the store
+      holds it, does not hold (given at the first event that does; see
+      :func:`~communitygov.people.people_problems`).
 
     Streams in ``skip`` (found broken already) are neither checked nor followed, and neither
     are streams that cannot be read or replayed (which the hash chains' and the summaries'
@@ -86,6 +89,9 @@ def reference_problems(
                 continue
             if found:
                 problems.append(Problem(community_id, stream_id, version, found))
+    if registered:
+        belonging = {stream: kind for stream, kind in kinds.items() if kind in _BELONGING}
+        problems += people_problems(store, community_id, belonging, decode=decode, skip=skip)
     return problems
 
 
