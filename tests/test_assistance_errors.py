@@ -1418,6 +1418,21 @@ def test_a_guardian_may_consent_for_the_beneficiary_given_the_community() -> Non
         plan.give_publish_consent(guardian, at=when, community=community("elsewhere"))
     published, _ = plan.give_publish_consent(guardian, at=when, community=guarded)
     assert published.publish_consent == guardian
+    # A guardian declared only later did not consent for them then.
+    later_guardian, _ = community().declare_guardian(
+        BENEFICIARY, "res4", basis="未满十四周岁", at=START + 10 * DAY
+    )
+    with pytest.raises(cg.InvalidConsent):
+        Plan.intake(
+            "plan1",
+            community=later_guardian,
+            template=cg.FOUR_STAGES,
+            beneficiary=BENEFICIARY,
+            referred_by="入户走访",
+            team=TEAM,
+            consent=guardian,
+            at=START,
+        )
     # Once the guardianship ends, the guardian no longer consents for them.
     ended, _ = guarded.end_guardianship(BENEFICIARY, "res4", at=when, reason="恢复行为能力")
     with pytest.raises(cg.InvalidConsent):
@@ -1454,6 +1469,8 @@ def test_a_guardianship_is_declared_once_between_two_registered_people() -> None
         c.declare_guardian(BENEFICIARY, "res4", basis=" ", at=START)
     guarded, events = c.declare_guardian(BENEFICIARY, "res4", basis="未满十四周岁", at=START)
     assert guarded.is_guardian("res4", BENEFICIARY)
+    assert guarded.is_guardian("res4", BENEFICIARY, on=START.date())
+    assert not guarded.is_guardian("res4", BENEFICIARY, on=START.date() - DAY)
     assert not guarded.is_guardian(BENEFICIARY, "res4")
     with pytest.raises(cg.DuplicateId):
         guarded.declare_guardian(BENEFICIARY, "res4", basis="未满十四周岁", at=START)

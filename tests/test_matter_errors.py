@@ -21,6 +21,7 @@ import communitygov as cg
 from support import (
     PARTY_COMMITTEE,
     REPRESENTATIVES,
+    SEATED,
     START,
     at,
     community,
@@ -1232,3 +1233,42 @@ def test_one_member_does_not_rule_for_the_committee() -> None:
     assert (refused.value.present, refused.value.base) == (1, 3)
     assert "supervision committee" in str(refused.value)
     assert _rule(m, upheld=True, ruled_by=["sup0", "sup2"])[0].state == "propose"
+
+
+def test_an_objector_on_the_committee_stands_aside_and_the_others_rule() -> None:
+    # With two supervisors, one of whom objected, the other could not rule alone (1 of 2),
+    # nor with the objector: the objection could never be ruled on.
+    m = matter_at(cg.MatterState.RESOLUTION_PUBLICITY)
+    when = later(m, 0)
+    two, _ = _c().end_membership(
+        "sup2", B.SUPERVISION_COMMITTEE, end=when.date() - timedelta(days=1), at=when
+    )
+    m, _ = m.raise_objection("x1", by="sup0", text="程序不当", community=two, at=when)
+    ruled, _ = m.rule_on_objection(
+        "x1",
+        upheld=False,
+        ruling="不成立",
+        ruled_by=["sup1"],
+        place="公示栏",
+        community=two,
+        at=later(m),
+    )
+    assert ruled.objections[0].upheld is False
+
+
+def test_nobody_sits_in_a_meeting_before_the_register_knew_them() -> None:
+    m = matter_at("propose")
+    when = later(m)
+    late = _c().register_person("late", "迟到者", at=when + timedelta(days=1))[0]
+    late = late.appoint("late", B.PARTY_COMMITTEE, start=SEATED, at=when + timedelta(days=1))[0]
+    present = [*PARTY_COMMITTEE, "late"]
+    minutes = cg.Meeting(
+        body=B.PARTY_COMMITTEE,
+        present=present,
+        votes=[cg.Vote(person, cg.Choice.YES) for person in present],
+        outcome=cg.Outcome.ADOPTED,
+        plan="方案",
+    )
+    with pytest.raises(cg.NotYetRegistered) as refused:
+        m.deliberate(minutes, community=late, at=when)
+    assert refused.value.person == "late"

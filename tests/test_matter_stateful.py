@@ -381,10 +381,9 @@ class MatterMachine(RuleBasedStateMachine):
             pending = matter.pending_objections()
             if pending:
                 body = self.procedure.resolution_publicity.ruling_body
-                members = self.members(body)
-                majority = len(members) // 2 + 1  # of the whole committee
-                ruled_by = [p for p in members if p != pending[0].by][:majority]
-                if len(ruled_by) < majority:  # without the objector, no majority may rule
+                may_rule = [p for p in self.members(body) if p != pending[0].by]
+                ruled_by = may_rule[: len(may_rule) // 2 + 1]  # a majority of them
+                if not may_rule:  # the objector is the only member: nobody may rule
                     return
                 upheld = data.draw(st.booleans(), label="upheld")
                 self.attempt(

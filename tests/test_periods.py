@@ -252,7 +252,7 @@ def test_a_period_ends_at_the_latest_at_the_last_time_the_library_keeps(
             period_end(start, Period.days(days), CALENDAR_DAYS)
         assert str(refused.value) == (
             f"a period of {days} calendar days from 9999-12-20 would end after the last time "
-            "the library keeps, 9999-12-30 UTC"
+            "the library keeps, 9999-12-30 00:00 UTC"
         )
 
 

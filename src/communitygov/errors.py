@@ -17,8 +17,8 @@ The tree::
     │   │   ├── IdTooLong               an aggregate's id longer than every store keeps
     │   │   ├── UnstorableText          a text with a NUL or a lone surrogate, which no store keeps
     │   │   ├── NaiveDatetime
-    │   │   ├── TimeOutOfRange          a time outside 0001-01-02 to 9999-12-30 UTC
-    │   │   ├── PeriodOutOfRange        a period that would end after 9999-12-30 UTC
+    │   │   ├── TimeOutOfRange          a time outside 0001-01-02 00:00 to 9999-12-30 00:00 UTC
+    │   │   ├── PeriodOutOfRange        a period that would end after 9999-12-30 00:00 UTC
     │   │   ├── DuplicateId
     │   │   ├── InvalidCount
     │   │   ├── NotApplicable           an argument the command cannot apply as things stand
@@ -331,7 +331,7 @@ class NaiveDatetime(InvalidInput):
 class TimeOutOfRange(InvalidInput):
     """A time lies within a day of the first or last day Python holds (the years 1 to 9999):
     it may not be told in every timezone, and no store keeps it. The library keeps times from
-    0001-01-02 to 9999-12-30, UTC."""
+    0001-01-02 00:00 to 9999-12-30 00:00, UTC."""
 
     def __init__(self, value: datetime, timezone: str | None = None) -> None:
         self.value = value
@@ -339,19 +339,19 @@ class TimeOutOfRange(InvalidInput):
         told = "" if timezone is None else f" (told in timezone {_shown(timezone)})"
         super().__init__(
             f"{value.isoformat()}{told} lies outside the times the library keeps, from "
-            "0001-01-02 to 9999-12-30 UTC"
+            "0001-01-02 00:00 to 9999-12-30 00:00 UTC"
         )
 
 
 class PeriodOutOfRange(InvalidInput):
-    """A period would end after the last time the library keeps (9999-12-30, UTC)."""
+    """A period would end after the last time the library keeps (9999-12-30 00:00 UTC)."""
 
     def __init__(self, start: date, period: str) -> None:
         self.start = start
         self.period = period
         super().__init__(
             f"a period of {period} from {start.isoformat()} would end after the last time the "
-            "library keeps, 9999-12-30 UTC"
+            "library keeps, 9999-12-30 00:00 UTC"
         )
 
 

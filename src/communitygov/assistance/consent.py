@@ -48,12 +48,12 @@ def check_consent(
     require_text(consent.how, f"how the {field} is evidenced", blank=True)
     on = require_date(consent.on, f"{field}'s day")
     if given_by != beneficiary and not (
-        community is not None and community.is_guardian(given_by, beneficiary)
+        community is not None and community.is_guardian(given_by, beneficiary, on=day)
     ):
         because = (
-            "it is the beneficiary's own, or a guardian's declared in the community "
-            "(Community.declare_guardian: a minor under 14, or an adult without full "
-            "capacity); a near relative does not consent for an adult who can"
+            "it is the beneficiary's own, or a guardian's declared in the community by the "
+            "day it is recorded (Community.declare_guardian: a minor under 14, or an adult "
+            "without full capacity); a near relative does not consent for an adult who can"
         )
         if community is None:
             because += "; pass community= to take a guardian's"

@@ -45,22 +45,26 @@ def require_instance(value: Any, cls: type[T], field: str) -> T:
     return value
 
 
-INVISIBLE = "\u00ad\u180e\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e" + (
-    "\u2060\u2061\u2062\u2063\u2064\u2066\u2067\u2068\u2069\u206a\u206b\u206c\u206d"
-    "\u206e\u206f\ufeff"
+INVISIBLE = (
+    "\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufff8"
+    "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e0fff"
 )
-"""Characters that show nothing (or only move what follows): the soft hyphen, zero-width
-spaces and joiners, direction marks and embeddings, the word joiner, the byte-order mark.
-Text pasted from a web page or a chat often carries them."""
+"""Characters that show nothing (or only shape or move what follows), as the inside of a
+regular expression's character class: Unicode's Default_Ignorable_Code_Point, among them
+the soft hyphen, zero-width spaces and joiners, direction marks (the Arabic letter mark too),
+the word joiner, the Hangul fillers, variation selectors, tags and the byte-order mark. Text
+pasted from a web page or a chat often carries them."""
 
-_BLANK = "".join(char for char in map(chr, range(0x3001)) if char.isspace()) + INVISIBLE
-"""What a text that shows nothing is made of: white space (U+3000, the ideographic space, is
-the last) and :data:`INVISIBLE`."""
+_SHOWS_NOTHING = re.compile(f"[\\s{INVISIBLE}]*")
+"""A text of white space and :data:`INVISIBLE` characters only."""
 
 
 def shows_something(text: str) -> bool:
     """Whether ``text`` holds more than white space and :data:`INVISIBLE` characters."""
-    return bool(text.strip() if text.isascii() else text.strip(_BLANK))
+    if text.isascii():
+        return bool(text.strip())
+    return _SHOWS_NOTHING.fullmatch(text) is None
 
 
 def require_text(value: Any, field: str, *, blank: bool = False) -> str:

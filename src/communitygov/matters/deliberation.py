@@ -64,6 +64,7 @@ def check_meeting(
         calendar: the procedure's calendar, for papers due in working days.
 
     Raises:
+        NotYetRegistered: someone expected was registered after ``at``.
         WrongBody, NotAMember, PresentNotExpected, MoreVotesThanPresent, VotedTwice,
         VoteFromAbsentPerson, PlanRequired, AmendmentNotAllowed, PlanVersionMismatch,
         PapersNotSentInTime, PapersBeforePlan, PapersAfterMeeting, QuorumNotMet,
@@ -90,6 +91,8 @@ def check_meeting(
         if person not in members:
             raise NotAMember(person, body.en, day)
         raise PresentNotExpected(person, body.en)
+    for person in sorted(expected):
+        community.person(person, by=at)
     votes = meeting.votes
     if len(votes) > len(meeting.present):
         raise MoreVotesThanPresent(len(votes), len(meeting.present))
@@ -160,8 +163,12 @@ def check_meeting(
 
 
 def _latest_sending_day(day: date, notice: Period, calendar: Calendar) -> date:
-    """The last day papers could go out and still give ``notice`` before ``day``."""
-    candidate = day - timedelta(days=notice.count)
-    while last_day(candidate, notice, calendar) > day:
-        candidate -= timedelta(days=1)
+    """The last day papers could go out and still give ``notice`` before ``day``: the first
+    day Python holds, where that is too late as well."""
+    try:
+        candidate = day - timedelta(days=notice.count)
+        while last_day(candidate, notice, calendar) > day:
+            candidate -= timedelta(days=1)
+    except OverflowError:  # before the first day Python holds
+        return date.min
     return candidate

@@ -32,6 +32,7 @@ from communitygov.errors import (
     ObjectionsPending,
     ObjectionSuperseded,
     PeriodNotElapsed,
+    PeriodOutOfRange,
     SamePerson,
     TransitionNotAllowed,
     UnknownReference,
@@ -45,7 +46,7 @@ from communitygov.kernel.events import Event
 from communitygov.kernel.money import Money, require_fen
 from communitygov.kernel.periods import Period, period_end
 from communitygov.kernel.slots import maker
-from communitygov.kernel.timekeeping import in_zone, local_date, require_aware, require_kept
+from communitygov.kernel.timekeeping import in_zone, local_date, require_kept
 from communitygov.kernel.voting import Tally
 from communitygov.matters.deliberation import check_meeting
 from communitygov.matters.events import (
@@ -373,7 +374,7 @@ class Matter(Aggregate):
         earliest = self._period_end(at, rules.minimum)
         if closes_at is None:
             closes_at = earliest
-        elif in_zone(require_aware(closes_at, "closes_at"), self.timezone) < earliest:
+        elif require_kept(closes_at, "closes_at") < earliest:
             raise WindowTooShort(
                 "solicitation window", f"until {closes_at.isoformat()}", str(rules.minimum)
             )
@@ -483,6 +484,8 @@ class Matter(Aggregate):
 
         Raises:
             EmptyField: the text or place is empty.
+            CalendarDataUnavailable: the calendar has no data for a year the period reaches.
+            PeriodOutOfRange: the period would end after the last time the library keeps.
         """
         at = self._begin("publicise_resolution", at)
         require_text(text, "notice text")
@@ -501,9 +504,9 @@ class Matter(Aggregate):
         The ruling falls due ``ruling_within`` after the objection (see
         :class:`~communitygov.matters.procedure.PublicityRules`); until it is made it is one of
         the matter's open deadlines. An objection is never refused for want of calendar data:
-        if the calendar cannot count the ruling's period (a year not yet announced), the
-        objection is recorded with no due time (``ruling_due`` is ``None``) rather than a
-        guessed one.
+        if the calendar cannot count the ruling's period (a year not yet announced), or it
+        would end after the last time the library keeps, the objection is recorded with no
+        due time (``ruling_due`` is ``None``) rather than a guessed one.
 
         Raises:
             WindowClosed: the publicity period has ended.
@@ -554,8 +557,10 @@ class Matter(Aggregate):
                 replaced.
             NotAMember: someone ruling does not sit on the ruling body that day.
             QuorumNotMet, ThresholdNotReached: too few of the ruling body's members rule
-                for the procedure's ruling rule (a majority of the whole committee, by
-                default): one member does not rule for the committee.
+                for the procedure's ruling rule (a majority of the members who may rule, the
+                objector standing aside, by default): one member does not rule for the
+                committee.
+            NotYetRegistered: someone ruling was registered after ``at``.
             EmptyField: the ruling, place or list of those ruling is empty, or someone ruling
                 is named by a blank id.
             DuplicateId: someone is named twice among those ruling.
@@ -586,10 +591,14 @@ class Matter(Aggregate):
         body = rules.ruling_body
         day = community.local_date(at)
         for person in sorted(rulers):
+            community.person(person, by=at)
             if not community.is_member(person, body, day):
                 raise NotAMember(person, body.en, day)
-        seated = len(community.members_of(body, day))
-        count = Tally(members=seated, should_attend=seated, present=len(rulers), yes=len(rulers))
+        # The objector stands aside: the rule counts the members who may rule.
+        may_rule = len(community.members_of(body, day) - {objection.by})
+        count = Tally(
+            members=may_rule, should_attend=may_rule, present=len(rulers), yes=len(rulers)
+        )
         rules.ruling_rule.require_passed(count, body.en)
         # An upheld objection takes the resolution down, and the others to it lapse with it.
         others = (o.id for o in self.pending_objections() if o.id != objection_id)
@@ -677,6 +686,8 @@ class Matter(Aggregate):
 
         Raises:
             EmptyField: the text or place is empty.
+            CalendarDataUnavailable: the calendar has no data for a year the period reaches.
+            PeriodOutOfRange: the period would end after the last time the library keeps.
         """
         at = self._begin("publicise_result", at)
         require_text(text, "notice text")
@@ -758,7 +769,7 @@ class Matter(Aggregate):
             return None
         try:
             return self._period_end(raised_at, within)
-        except CalendarDataUnavailable:
+        except (CalendarDataUnavailable, PeriodOutOfRange):
             return None
 
     def _require_community(self, community: Community) -> None:

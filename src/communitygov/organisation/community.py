@@ -38,7 +38,7 @@ from communitygov.organisation.events import (
     PersonRegistered,
 )
 
-__all__ = ["Community", "Membership", "Person"]
+__all__ = ["Community", "Guardianship", "Membership", "Person"]
 
 
 @attrs.frozen
@@ -48,6 +48,15 @@ class Person:
     id: str
     name: str
     registered_at: datetime
+
+
+@attrs.frozen
+class Guardianship:
+    """``guardian_id`` is the guardian of ``ward_id`` from ``since`` (when it was declared)."""
+
+    ward_id: str
+    guardian_id: str
+    since: datetime
 
 
 @attrs.frozen
@@ -91,8 +100,8 @@ class Community(Aggregate):
     people: Mapping[str, Person] = attrs.field(factory=dict)
     memberships: tuple[Membership, ...] = ()
     relatives: frozenset[frozenset[str]] = frozenset()
-    guardians: frozenset[tuple[str, str]] = frozenset()
-    """Each declared guardianship, as ``(ward, guardian)``."""
+    guardianships: tuple[Guardianship, ...] = ()
+    """Each guardianship declared and not ended."""
     _members: dict[object, frozenset[str]] = attrs.field(
         init=False, factory=dict, eq=False, repr=False
     )
@@ -343,7 +352,9 @@ class Community(Aggregate):
 
         Every command naming a person of the community (to seat, to raise a matter, to take
         into a plan, to hold a fund's role) finds them here, and so refuses an id that is not
-        a text, and someone the register did not know yet when the command says it happened.
+        a text; one that says when someone acted or took a part (raising, meeting, ruling,
+        objecting, taking into a plan, holding a fund's role) passes ``by`` and refuses
+        someone the register did not know yet then.
 
         Raises:
             UnknownReference: no such person.
@@ -398,9 +409,15 @@ class Community(Aggregate):
             m.person_id == person_id and m.body in parts and m.covers(on) for m in self.memberships
         )
 
-    def is_guardian(self, guardian_id: str, ward_id: str) -> bool:
-        """Whether ``guardian_id`` is a declared guardian of ``ward_id`` now."""
-        return (ward_id, guardian_id) in self.guardians
+    def is_guardian(self, guardian_id: str, ward_id: str, *, on: date | None = None) -> bool:
+        """Whether ``guardian_id`` is a declared guardian of ``ward_id``: now, and, if ``on``
+        is given, since that day or before (in the community's timezone)."""
+        return any(
+            g.ward_id == ward_id
+            and g.guardian_id == guardian_id
+            and (on is None or self.local_date(g.since) <= on)
+            for g in self.guardianships
+        )
 
     def are_near_relatives(self, first: str, second: str) -> bool:
         """Whether a near-relative link between the two has been declared."""
@@ -446,7 +463,14 @@ class Community(Aggregate):
             pair = frozenset((event.person_id, event.relative_id))
             return {"relatives": self.relatives | {pair}}
         if isinstance(event, GuardianDeclared):
-            return {"guardians": self.guardians | {(event.ward_id, event.guardian_id)}}
+            declared = Guardianship(event.ward_id, event.guardian_id, event.at)
+            return {"guardianships": (*self.guardianships, declared)}
         if isinstance(event, GuardianshipEnded):
-            return {"guardians": self.guardians - {(event.ward_id, event.guardian_id)}}
+            return {
+                "guardianships": tuple(
+                    g
+                    for g in self.guardianships
+                    if (g.ward_id, g.guardian_id) != (event.ward_id, event.guardian_id)
+                )
+            }
         raise DecodeError(type(event).type_name, event.schema_version, "not a community event")

@@ -208,13 +208,13 @@ class _Walk:
     def _ruling_sizes(self) -> list[int]:
         """How many of :meth:`_rulers` may rule together under the procedure's ruling
         rule."""
-        rules = self.procedure.resolution_publicity
-        seated = len(self.community.members_of(rules.ruling_body, self.today()))
+        rule = self.procedure.resolution_publicity.ruling_rule
+        may_rule = len(self._rulers())
         return [
             size
-            for size in range(1, len(self._rulers()) + 1)
-            if rules.ruling_rule.evaluate(
-                Tally(members=seated, should_attend=seated, present=size, yes=size)
+            for size in range(1, may_rule + 1)
+            if rule.evaluate(
+                Tally(members=may_rule, should_attend=may_rule, present=size, yes=size)
             ).passed
         ]
 
