@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable, Mapping
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import attrs
@@ -1272,3 +1272,41 @@ def test_nobody_sits_in_a_meeting_before_the_register_knew_them() -> None:
     with pytest.raises(cg.NotYetRegistered) as refused:
         m.deliberate(minutes, community=late, at=when)
     assert refused.value.person == "late"
+
+
+def test_papers_due_before_the_first_day_python_holds_are_not_sent_in_time() -> None:
+    # The latest sending day was counted back past 0001-01-01: a bare OverflowError.
+    first_days = attrs.evolve(
+        P3,
+        name="first-days",
+        steps=[attrs.evolve(P3.steps[0], papers_notice=cg.Period.days(30)), *P3.steps[1:]],
+        calendar=cg.CALENDAR_DAYS,
+    )
+    when = datetime(1, 1, 3, 9, tzinfo=UTC)
+    c = cg.Community.register("c1", "社区", at=when, timezone="UTC")[0]
+    c = c.register_person("p1", "居民", at=when)[0]
+    c = c.appoint("p1", B.PARTY_COMMITTEE, start=date(1, 1, 3), at=when)[0]
+    m = cg.Matter.raise_matter(
+        "m1",
+        community=c,
+        procedure=first_days,
+        title="t",
+        description="d",
+        source=cg.MotionSource.RESIDENTS,
+        raised_by="p1",
+        at=when,
+    )[0]
+    m = m.open_solicitation(at=when)[0]
+    closes_at = m.solicitation_closes_at
+    assert closes_at is not None
+    m = m.close_solicitation(at=closes_at)[0]
+    minutes = cg.Meeting(
+        body=B.PARTY_COMMITTEE,
+        present=["p1"],
+        votes=[cg.Vote("p1", cg.Choice.YES)],
+        outcome=cg.Outcome.ADOPTED,
+        plan="方案",
+    )
+    with pytest.raises(cg.PapersNotSentInTime) as refused:
+        m.deliberate(minutes, community=c, at=closes_at)
+    assert refused.value.latest == date.min
