@@ -768,7 +768,7 @@ def test_the_library_aggregates_shapes_are_the_ones_stored() -> None:
     # says so in the CHANGELOG, and the value here is updated with it.
     assert {cls.__name__: shape_of(cls) for cls in LIBRARY_AGGREGATES} == {
         "Community": "845229905dbb6c6d",
-        "Matter": "50cdd3fda2af4057",
+        "Matter": "8b1dd0ff53fac2ce",
         "AssistancePlan": "8eac8d9266b4bcc3",
         "Fund": "ee20987968ebe3fc",
     }

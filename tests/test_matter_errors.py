@@ -241,7 +241,14 @@ def vote_from_absent_person() -> Arranged:
 def present_not_expected() -> Arranged:
     m = matter_at("propose")
     # pc4 was excused in advance (left out of those expected) but is recorded as present.
-    minutes = meeting(B.PARTY_COMMITTEE, 5, 5, plan="方案", expected=PARTY_COMMITTEE[:4])
+    minutes = meeting(B.PARTY_COMMITTEE, 5, 5, plan="方案", excused={"pc4": "出差"})
+    return m, _c(), lambda: m.deliberate(minutes, community=_c(), at=later(m))
+
+
+def not_excused() -> Arranged:
+    m = matter_at("propose")
+    # pc4 was left out of those expected, with no excusal recorded.
+    minutes = meeting(B.PARTY_COMMITTEE, 4, 4, plan="方案", expected=PARTY_COMMITTEE[:4])
     return m, _c(), lambda: m.deliberate(minutes, community=_c(), at=later(m))
 
 
@@ -781,6 +788,12 @@ CASES: list[Any] = [
         },
         id="PapersAfterMeeting",
     ),
+    pytest.param(
+        not_excused,
+        cg.NotExcused,
+        {"person": "pc4", "body": "party organisation committee"},
+        id="NotExcused",
+    ),
     pytest.param(plan_required, cg.PlanRequired, {"step": "propose"}, id="PlanRequired"),
     pytest.param(
         amendment_not_allowed, cg.AmendmentNotAllowed, {"step": "resolve"}, id="AmendmentNotAllowed"
@@ -1002,6 +1015,7 @@ REQUIRED = {
     cg.PapersNotSentInTime,
     cg.PapersBeforePlan,
     cg.PapersAfterMeeting,
+    cg.NotExcused,
     cg.PlanRequired,
     cg.AmendmentNotAllowed,
     cg.PlanVersionMismatch,
@@ -1310,3 +1324,26 @@ def test_papers_due_before_the_first_day_python_holds_are_not_sent_in_time() -> 
     with pytest.raises(cg.PapersNotSentInTime) as refused:
         m.deliberate(minutes, community=c, at=closes_at)
     assert refused.value.latest == date.min
+
+
+def test_an_excusal_has_a_reason_and_narrows_those_expected() -> None:
+    with pytest.raises(cg.EmptyField):
+        meeting(B.PARTY_COMMITTEE, 4, 4, plan="方案", excused={"pc4": " "})
+    with pytest.raises(cg.DuplicateId):
+        meeting(
+            B.PARTY_COMMITTEE,
+            4,
+            4,
+            plan="方案",
+            excused=[cg.Excusal("pc4", "出差"), cg.Excusal("pc4", "病假")],
+        )
+    m = matter_at("propose")
+    minutes = meeting(B.PARTY_COMMITTEE, 4, 4, plan="方案", excused={"pc4": "出差"})
+    _, (event,) = m.deliberate(minutes, community=_c(), at=later(m))
+    assert event.expected == frozenset(PARTY_COMMITTEE[:4])  # type: ignore[attr-defined]
+    assert event.excused == (cg.Excusal("pc4", "出差"),)  # type: ignore[attr-defined]
+    both = meeting(
+        B.PARTY_COMMITTEE, 4, 4, plan="方案", expected=PARTY_COMMITTEE, excused={"pc4": "出差"}
+    )
+    with pytest.raises(cg.NotApplicable):
+        m.deliberate(both, community=_c(), at=later(m))

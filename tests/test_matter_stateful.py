@@ -381,8 +381,9 @@ class MatterMachine(RuleBasedStateMachine):
             pending = matter.pending_objections()
             if pending:
                 body = self.procedure.resolution_publicity.ruling_body
-                may_rule = [p for p in self.members(body) if p != pending[0].by]
-                ruled_by = may_rule[: len(may_rule) // 2 + 1]  # a majority of them
+                seated = self.community.members_of(body, self.community.local_date(now))
+                may_rule = sorted(seated - {pending[0].by})
+                ruled_by = may_rule[: len(may_rule) // 2 + 1]  # a majority of them, that day
                 if not may_rule:  # the objector is the only member: nobody may rule
                     return
                 upheld = data.draw(st.booleans(), label="upheld")

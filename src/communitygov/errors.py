@@ -43,6 +43,7 @@ The tree::
     │       ├── PapersAfterMeeting      papers dated after the meeting they were for
     │       ├── NotAMember, NotEligible, WrongBody, SamePerson
     │       ├── VotedTwice, MoreVotesThanPresent, VoteFromAbsentPerson, PresentNotExpected
+    │       ├── NotExcused              a member left out of those expected with no excusal
     │       ├── AmendmentNotAllowed, PlanRequired, PlanVersionMismatch
     │       ├── ObjectionsPending, ObjectionAlreadyRuled, ObjectionSuperseded
     │       ├── MatterNotAdopted        the adopting matter's resolution is not in effect
@@ -116,6 +117,7 @@ __all__ = [
     "NotApplicable",
     "NotCurrentStage",
     "NotEligible",
+    "NotExcused",
     "NotFound",
     "NotOnCaseTeam",
     "NotReversible",
@@ -681,6 +683,20 @@ class VoteFromAbsentPerson(RuleViolation):
     def __init__(self, person: str) -> None:
         self.person = person
         super().__init__(f"a vote was recorded for {person}, who was not present")
+
+
+class NotExcused(RuleViolation):
+    """A member of the body is left out of those expected at a meeting, with no reason for
+    excusing them recorded: those who should attend may not be narrowed without a record."""
+
+    def __init__(self, person: str, body: str, day: date) -> None:
+        self.person = person
+        self.body = body
+        self.day = day
+        super().__init__(
+            f"{person} sat on the {body} on {day.isoformat()} but is not among those expected, "
+            "and no excusal is recorded: name them in excused= with the reason"
+        )
 
 
 class PresentNotExpected(RuleViolation):

@@ -15,6 +15,8 @@ from communitygov.errors import (
     DecisionContradictsVote,
     MoreVotesThanPresent,
     NotAMember,
+    NotApplicable,
+    NotExcused,
     PapersAfterMeeting,
     PapersBeforePlan,
     PapersNotSentInTime,
@@ -65,6 +67,8 @@ def check_meeting(
 
     Raises:
         NotYetRegistered: someone expected was registered after ``at``.
+        NotExcused: a member is left out of those expected with no excusal recorded.
+        NotApplicable: someone is both expected and excused.
         WrongBody, NotAMember, PresentNotExpected, MoreVotesThanPresent, VotedTwice,
         VoteFromAbsentPerson, PlanRequired, AmendmentNotAllowed, PlanVersionMismatch,
         PapersNotSentInTime, PapersBeforePlan, PapersAfterMeeting, QuorumNotMet,
@@ -84,9 +88,16 @@ def check_meeting(
     if meeting.body is not body:
         raise WrongBody(step.key, body.en, meeting.body.en)
     members = community.members_of(body, day)
-    expected = members if meeting.expected is None else meeting.expected
+    excused = {excusal.person_id: excusal.reason for excusal in meeting.excused}
+    for person in sorted(excused.keys() - members):
+        raise NotAMember(person, body.en, day)
+    expected = members - excused.keys() if meeting.expected is None else meeting.expected
     for person in sorted(expected - members):
         raise NotAMember(person, body.en, day)
+    for person in sorted(expected & excused.keys()):
+        raise NotApplicable("excused", person, "they are among those expected")
+    for person in sorted(members - expected - excused.keys()):
+        raise NotExcused(person, body.en, day)
     for person in sorted(meeting.present - expected):
         if person not in members:
             raise NotAMember(person, body.en, day)
@@ -159,6 +170,7 @@ def check_meeting(
         plan=meeting.plan,
         papers_sent_on=meeting.papers_sent_on,
         reason=meeting.reason,
+        excused=meeting.excused,
     )
 
 

@@ -8,7 +8,7 @@ import attrs
 
 from communitygov.kernel.events import Event, event_type
 from communitygov.kernel.periods import Period
-from communitygov.matters.records import Channel, MotionSource, Outcome, Stance, Vote
+from communitygov.matters.records import Channel, Excusal, MotionSource, Outcome, Stance, Vote
 from communitygov.organisation.bodies import BodyKind
 
 __all__ = [
@@ -75,7 +75,9 @@ class DeliberationHeld(Event):
     """A meeting of a step's body, with everything its minutes must show.
 
     ``plan_version`` is the version the meeting decided on: the one it put on the table or
-    amended to, or else the one it was given.
+    amended to, or else the one it was given. ``excused`` holds each member not expected and
+    the reason they were excused, by person; empty in a record made before excusals were
+    recorded.
     """
 
     step: str
@@ -90,6 +92,7 @@ class DeliberationHeld(Event):
     plan: str | None = None
     papers_sent_on: date | None = None
     reason: str = ""
+    excused: tuple[Excusal, ...] = ()
 
 
 @event_type("matter.resolution_publicised")

@@ -450,8 +450,9 @@ class Matter(Aggregate):
 
         Raises:
             TransitionNotAllowed: the matter is not at a deliberation step.
-            WrongBody, NotAMember, PresentNotExpected, MoreVotesThanPresent, VotedTwice,
-            VoteFromAbsentPerson, PlanRequired, AmendmentNotAllowed, PlanVersionMismatch,
+            WrongBody, NotAMember, NotExcused, PresentNotExpected, MoreVotesThanPresent,
+            VotedTwice, VoteFromAbsentPerson, PlanRequired, AmendmentNotAllowed,
+            PlanVersionMismatch,
             PapersNotSentInTime, PapersBeforePlan, PapersAfterMeeting, QuorumNotMet,
             ThresholdNotReached,
             DecisionContradictsVote: the minutes break a rule (see

@@ -5,16 +5,18 @@ These are plain values, given to commands and kept inside events.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from enum import Enum
 
 import attrs
 
+from communitygov.errors import DuplicateId
 from communitygov.kernel.checks import (
     declared_types,
     member_of,
     require_items,
+    require_text,
     require_text_set,
 )
 from communitygov.organisation.bodies import BodyKind
@@ -22,6 +24,7 @@ from communitygov.organisation.bodies import BodyKind
 __all__ = [
     "Channel",
     "Choice",
+    "Excusal",
     "Meeting",
     "MotionSource",
     "Objection",
@@ -102,12 +105,40 @@ class Vote:
     choice: Choice = attrs.field(validator=member_of(Choice))
 
 
+@attrs.frozen(field_transformer=declared_types)
+class Excusal:
+    """A member excused in advance from a meeting (请假), and why.
+
+    Raises:
+        WrongType: at construction, the person's id or the reason is not a text.
+    """
+
+    person_id: str
+    reason: str
+
+
 def _present(value: Iterable[str]) -> frozenset[str]:
     return require_text_set(value, "present", "person present")
 
 
 def _expected(value: Iterable[str] | None) -> frozenset[str] | None:
     return None if value is None else require_text_set(value, "expected", "person expected")
+
+
+def _excused(value: Mapping[str, str] | Iterable[Excusal]) -> tuple[Excusal, ...]:
+    """Excusals, sorted by person, from a mapping of person ids to reasons or from
+    :class:`Excusal` records; each person named once, each with a reason."""
+    if isinstance(value, Mapping):
+        value = [Excusal(person, reason) for person, reason in value.items()]
+    excused = require_items(value, Excusal, "excused")
+    seen: set[str] = set()
+    for excusal in excused:
+        require_text(excusal.person_id, "person excused")
+        require_text(excusal.reason, f"reason {excusal.person_id} was excused")
+        if excusal.person_id in seen:
+            raise DuplicateId("person excused", excusal.person_id, "is named twice")
+        seen.add(excusal.person_id)
+    return tuple(sorted(excused, key=lambda excusal: excusal.person_id))
 
 
 def _votes(value: Iterable[Vote]) -> tuple[Vote, ...]:
@@ -124,8 +155,12 @@ class Meeting:
         votes: each named vote; a person votes at most once and only if present.
         outcome: what the meeting decided; it must agree with the vote under the step's rule.
         minutes: the minutes.
-        expected: who should have attended (应到会); by default every member on the day.
-            Members excused in advance (long illness, say) may be left out.
+        expected: who should have attended (应到会); by default every member on the day
+            not ``excused``.
+        excused: each member excused in advance (请假: a long illness, say) and the reason,
+            by person. A member left out of ``expected`` must be excused here, with a
+            reason: those who should attend are the base of a party members' assembly's
+            vote, and may not be narrowed without a record.
         plan: a plan text put on the table: required at the first step the first time,
             otherwise an amendment (a new plan version), allowed only where the step may amend.
         plan_version: the plan version the meeting deliberated; by default the current one.
@@ -138,8 +173,10 @@ class Meeting:
             into its characters), ``votes`` is not a list of :class:`Vote`, the minutes,
             reason or plan is not a text, the plan version not a whole number or the papers'
             day not a date.
-        EmptyField: at construction, someone present or expected is named by a blank id.
-        DuplicateId: at construction, someone is named twice as present or as expected.
+        EmptyField: at construction, someone present, expected or excused is named by a
+            blank id, or excused with no reason.
+        DuplicateId: at construction, someone is named twice as present, as expected or as
+            excused.
     """
 
     body: BodyKind = attrs.field(validator=member_of(BodyKind))
@@ -148,6 +185,7 @@ class Meeting:
     outcome: Outcome = attrs.field(validator=member_of(Outcome))
     minutes: str = ""
     expected: frozenset[str] | None = attrs.field(default=None, converter=_expected)
+    excused: tuple[Excusal, ...] = attrs.field(default=(), converter=_excused)
     plan: str | None = None
     plan_version: int | None = None
     papers_sent_on: date | None = None

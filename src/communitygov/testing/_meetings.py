@@ -350,7 +350,7 @@ def _meetings(
         votes=tuple(draw(st.permutations(votes))),
         outcome=outcome,
         minutes=draw(_NOTES),
-        expected=roster.expected if roster.excused else None,
+        excused=dict.fromkeys(roster.members - roster.expected, "因病请假"),
         plan=plan,
         papers_sent_on=papers_sent_on,
         reason="" if outcome is Outcome.ADOPTED else draw(_NOTES),

@@ -43,6 +43,7 @@ from communitygov.assistance.records import (
 from communitygov.assistance.template import Direction, Goal, PlanState, PlanTemplate, Stage
 from communitygov.errors import MissingExtra
 from communitygov.kernel.aggregate import Decision
+from communitygov.kernel.checks import shows_something
 from communitygov.kernel.events import Event
 from communitygov.kernel.timekeeping import zone
 from communitygov.matters.matter import Matter
@@ -101,7 +102,7 @@ _KEYS = st.from_regex(r"[a-z][a-z0-9_]{0,11}", fullmatch=True).filter(
 )
 _LABELS = st.text(
     alphabet=st.characters(codec="utf-8", categories=("L", "N", "Zs")), min_size=1, max_size=12
-).filter(lambda text: bool(text.strip()))
+).filter(shows_something)
 _HOUR = timedelta(hours=1)
 
 
