@@ -91,7 +91,10 @@ def check_meeting(
     excused = {excusal.person_id: excusal.reason for excusal in meeting.excused}
     for person in sorted(excused.keys() - members):
         raise NotAMember(person, body.en, day)
-    expected = members - excused.keys() if meeting.expected is None else meeting.expected
+    if meeting.expected is not None:
+        expected = meeting.expected
+    else:  # the very set of members where nobody is excused: kept once, not twice
+        expected = members - excused.keys() if excused else members
     for person in sorted(expected - members):
         raise NotAMember(person, body.en, day)
     for person in sorted(expected & excused.keys()):
