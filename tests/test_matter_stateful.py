@@ -599,6 +599,13 @@ class MatterMachine(RuleBasedStateMachine):
             errors = (SamePerson,)
         elif not ruled_by <= set(members):
             errors = (NotAMember,)
+        else:  # a majority of those who may rule, the objector standing aside
+            may_rule = len(set(members) - {objections[objection_id].by})
+            count = Tally(
+                members=may_rule, should_attend=may_rule, present=len(ruled_by), yes=len(ruled_by)
+            )
+            if not self.procedure.resolution_publicity.ruling_rule.evaluate(count).passed:
+                errors = (QuorumNotMet, ThresholdNotReached)
         done = self.attempt(
             lambda: self.matter.rule_on_objection(
                 objection_id,
