@@ -491,10 +491,12 @@ class Governance:
         """Check one community, or all: the hash chains (see
         :func:`~communitygov.storage.integrity.verify`), and then that each summary of the
         library's aggregates is what its events, replayed, make of the aggregate (see
-        :func:`~communitygov.audit.summary_problems`), and that each plan was adopted through
+        :func:`~communitygov.audit.summary_problems`; a stream stored under one community
+        whose events make another's aggregate included), that each plan was adopted through
         a matter the store holds, resolved to adopt it by then, and each fund opened for a plan
-        it holds (see :func:`~communitygov.references.reference_problems`). An empty list
-        means intact.
+        it holds, and that each matter, plan and fund belongs to a community the store holds
+        and names only people its register holds (see
+        :func:`~communitygov.references.reference_problems`). An empty list means intact.
 
         Args:
             summaries: replay every stream to check its summary and what it refers to (the
