@@ -1393,6 +1393,20 @@ def test_resuming_refuses_to_move_a_review_date_past_the_last_day() -> None:
     assert resumed.stages[-1].review_on == LATEST
 
 
+def _intake_on_consent(c: cg.Community, consent: cg.Consent) -> cg.Decision[Plan]:
+    """The beneficiary taken in at ``START`` in ``c`` on ``consent``."""
+    return Plan.intake(
+        "plan1",
+        community=c,
+        template=cg.FOUR_STAGES,
+        beneficiary=BENEFICIARY,
+        referred_by="入户走访",
+        team=TEAM,
+        consent=consent,
+        at=START,
+    )
+
+
 def test_a_guardian_may_consent_for_the_beneficiary_given_the_community() -> None:
     # A guardian declared in the community consents for a beneficiary who cannot
     # (个人信息保护法 Art. 31; Civil Code Art. 28); the plan needs the community to know it.
@@ -1400,16 +1414,7 @@ def test_a_guardian_may_consent_for_the_beneficiary_given_the_community() -> Non
         BENEFICIARY, "res4", basis="法院判决认定无民事行为能力", at=START
     )
     guardian = cg.Consent("res4", START.date(), "监护人签字")
-    plan, _ = Plan.intake(
-        "plan1",
-        community=guarded,
-        template=cg.FOUR_STAGES,
-        beneficiary=BENEFICIARY,
-        referred_by="入户走访",
-        team=TEAM,
-        consent=guardian,
-        at=START,
-    )
+    plan, _ = _intake_on_consent(guarded, guardian)
     assert plan.consent == guardian
     when = START + DAY
     with pytest.raises(cg.InvalidConsent, match="pass community="):
@@ -1423,16 +1428,7 @@ def test_a_guardian_may_consent_for_the_beneficiary_given_the_community() -> Non
         BENEFICIARY, "res4", basis="未满十四周岁", at=START + 10 * DAY
     )
     with pytest.raises(cg.InvalidConsent):
-        Plan.intake(
-            "plan1",
-            community=later_guardian,
-            template=cg.FOUR_STAGES,
-            beneficiary=BENEFICIARY,
-            referred_by="入户走访",
-            team=TEAM,
-            consent=guardian,
-            at=START,
-        )
+        _intake_on_consent(later_guardian, guardian)
     # Once the guardianship ends, the guardian no longer consents for them.
     ended, _ = guarded.end_guardianship(BENEFICIARY, "res4", at=when, reason="恢复行为能力")
     with pytest.raises(cg.InvalidConsent):
@@ -1445,16 +1441,7 @@ def test_a_near_relative_does_not_consent_for_an_adult_who_can() -> None:
     relatives, _ = community().declare_near_relatives(BENEFICIARY, "res4", "父亲", at=START)
     fathers = cg.Consent("res4", START.date(), "父亲签字")
     with pytest.raises(cg.InvalidConsent) as refused:
-        Plan.intake(
-            "plan1",
-            community=relatives,
-            template=cg.FOUR_STAGES,
-            beneficiary=BENEFICIARY,
-            referred_by="入户走访",
-            team=TEAM,
-            consent=fathers,
-            at=START,
-        )
+        _intake_on_consent(relatives, fathers)
     assert refused.value.given_by == "res4"
     assert "a near relative does not consent for an adult who can" in str(refused.value)
 
