@@ -9,6 +9,8 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import communitygov as cg
 from communitygov.funds import CashReconciled
@@ -576,6 +578,58 @@ def test_no_fund_opens_for_a_plan_whose_consent_was_withdrawn() -> None:
             at=last + 2 * DAY,
         )
     assert (refused.value.plan, refused.value.action) == (plan.id, "open a fund")
+
+
+def _opening(plan: cg.AssistancePlan, at: datetime) -> cg.Decision[Fund]:
+    return Fund.open(
+        "f", plan=plan, community=community(), purpose="义卖", custodian=C, bookkeeper=B, at=at
+    )
+
+
+def test_a_fund_opens_only_for_a_plan_in_effect() -> None:
+    """DOMAIN §4: a plan takes effect only once adopted through its matter; a fund raising
+    money for it opens from then until the plan graduates or closes."""
+    plan = cgst.fund_plan()
+    adoption = plan.adoption
+    assert adoption is not None
+    plan_events = cgst.fund_records()[2][1]
+    for unadopted in (plan_events[:1], plan_events[:-1]):  # taken in; designed
+        earlier = cg.AssistancePlan.replay(unadopted)
+        with pytest.raises(cg.PlanNotInEffect) as refused:
+            _opening(earlier, adoption.at + DAY)
+        assert (refused.value.plan, refused.value.state, refused.value.adopted_at) == (
+            plan.id,
+            earlier.state,
+            None,
+        )
+        assert "it has not been adopted" in str(refused.value)
+    with pytest.raises(cg.PlanNotInEffect) as refused:
+        _opening(plan, adoption.at - timedelta(microseconds=1))
+    assert refused.value.adopted_at == adoption.at
+    assert f"it took effect only at {adoption.at.isoformat()}" in str(refused.value)
+    assert _opening(plan, adoption.at)[0].plan_id == plan.id
+    reviewers = [member.person_id for member in plan.team]
+    with pytest.raises(cg.PlanNotInEffect) as refused:
+        _opening(
+            plan.close("迁出", reviewers=reviewers, at=adoption.at + DAY)[0], adoption.at + 3 * DAY
+        )
+    assert (refused.value.state, refused.value.adopted_at) == ("closed", adoption.at)
+    assert "it has closed" in str(refused.value)
+    # A suspended plan is still in effect: the fund may open while the work pauses.
+    suspended, _ = plan.suspend("住院", at=adoption.at + DAY)
+    assert _opening(suspended, adoption.at + 2 * DAY)[0].plan_id == plan.id
+
+
+@given(offset=st.integers(-(10**9), 10**9))
+def test_a_fund_opens_from_the_moment_of_adoption_on(offset: int) -> None:
+    plan = cgst.fund_plan()
+    assert plan.adoption is not None
+    at = plan.adoption.at + timedelta(microseconds=offset)
+    if offset < 0:
+        with pytest.raises(cg.PlanNotInEffect):
+            _opening(plan, at)
+    else:
+        assert _opening(plan, at)[0].opened.at == at
 
 
 def test_money_refuses_amounts_beyond_its_bound_and_says_so_in_numbers_python_writes() -> None:

@@ -102,9 +102,9 @@ def test_generated_funds_round_trip_through_the_memory_and_sqlite_stores(
     fund = generated.fund
     for store in (cg.MemoryStore(), cg.SQLiteStore(":memory:")):
         gov = cg.Governance(store)
-        community, plan, _ = generated.records()
-        gov.create(community)
-        gov.create(plan)  # stored with the fund opened for it
+        *before, _ = generated.records()
+        for decision in before:  # the community, the matter, the plan the fund was opened for
+            gov.create(decision)
         events = generated.events
         gov.create((Fund.replay(events[:1]), events[:1]))
         if len(events) > 1:

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 import communitygov as cg
 from communitygov.organisation.events import MembershipStarted
 from communitygov.snapshots import LIBRARY_AGGREGATES, SHAPE_KEY, shape_of
+from communitygov.testing._adoption import adopted, staffed
 from communitygov.testing.conformance import make_request
 from support import START, advance, community, raised, tracked_at, tracked_community
 
@@ -1052,10 +1053,11 @@ def test_a_deadline_at_a_local_midnight_the_clocks_skip_verifies_clean(tmp_path:
     gov.register_community("c1", "社区", at=when, timezone="America/Asuncion")
     for person in ("wu", "li", "zhou", "luo", "zhang"):
         gov.execute(cg.Community, "c1", "c1", lambda c, p=person: c.register_person(p, p, at=when))
-    plan = gov.create(
+    community = gov.execute(cg.Community, "c1", "c1", lambda c: staffed(c, when))
+    matter, plan_decision = adopted(
         cg.AssistancePlan.intake(
             "p1",
-            community=gov.community("c1"),
+            community=community,
             template=cg.FOUR_STAGES,
             beneficiary="zhou",
             referred_by="走访",
@@ -1065,17 +1067,25 @@ def test_a_deadline_at_a_local_midnight_the_clocks_skip_verifies_clean(tmp_path:
             ],
             consent=cg.Consent("zhou", date(2023, 9, 1)),
             at=when,
-        )
+        ),
+        community,
+        name="zhou",
+        detail="走访",
     )
+    gov.create(matter)
+    plan = gov.create(plan_decision)
+    assert plan.adoption is not None
+    opening = plan.adoption.at
+    assert (opening.year, opening.month) == (2023, 9)
     fund = gov.create(
         cg.Fund.open(
             "f1",
             plan=plan,
-            community=gov.community("c1"),
+            community=community,
             purpose="义卖",
             custodian="luo",
             bookkeeper="zhang",
-            at=when,
+            at=opening,
         )
     )
     fund = gov.execute(
@@ -1083,7 +1093,7 @@ def test_a_deadline_at_a_local_midnight_the_clocks_skip_verifies_clean(tmp_path:
         "c1",
         "f1",
         lambda f: f.record_sale(
-            cg.Money(100), item="笔", buyer=cg.BuyerType.RESIDENT, by="luo", at=when
+            cg.Money(100), item="笔", buyer=cg.BuyerType.RESIDENT, by="luo", at=opening
         ),
     )
     due = fund.describe().due_at

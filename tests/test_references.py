@@ -7,6 +7,7 @@ import sqlite3
 from datetime import timedelta
 from pathlib import Path
 
+import attrs
 from hypothesis import given, settings
 
 import communitygov as cg
@@ -98,9 +99,9 @@ def test_a_plan_adopted_through_another_kind_of_record_is_reported(
 def test_a_fund_verifies_only_beside_the_plan_it_was_opened_for(
     generated: cgst.GeneratedFund,
 ) -> None:
-    community, plan, fund = generated.records()
-    assert _stored(community, plan, fund).verify() == []
-    (problem,) = _stored(community, fund).verify()
+    community, matter, plan, fund = generated.records()
+    assert _stored(community, matter, plan, fund).verify() == []
+    (problem,) = _stored(community, matter, fund).verify()
     assert (problem.stream_id, problem.version) == (generated.fund.id, 1)
     assert problem.detail == (
         "the fund was opened for assistance plan 'plan', which the store does not hold in "
@@ -109,7 +110,7 @@ def test_a_fund_verifies_only_beside_the_plan_it_was_opened_for(
 
 
 def test_a_fund_opened_for_another_beneficiary_than_the_stored_plans_is_reported() -> None:
-    (community, community_events), _ = cgst.fund_records()
+    (community, community_events), _, _ = cgst.fund_records()
     # The store holds another intake under the plan's id: for p2, not the beneficiary.
     other = cg.AssistancePlan.intake(
         "plan",
@@ -155,7 +156,7 @@ def test_a_plan_adopted_before_its_stored_matter_was_raised_is_reported(
 
 
 def test_a_fund_opened_before_its_stored_plan_was_taken_in_is_reported() -> None:
-    (community, community_events), (plan, _) = cgst.fund_records()
+    (community, community_events), _, (plan, _) = cgst.fund_records()
     fund, fund_events = cgst.open_fund()
     # The plan's intake, dated a year after the fund opened.
     taken_in = cg.AssistancePlan.intake(
@@ -173,6 +174,27 @@ def test_a_fund_opened_before_its_stored_plan_was_taken_in_is_reported() -> None
     assert problem.detail == (
         "the fund was opened for assistance plan 'plan', which was taken in only after the opening"
     )
+
+
+def test_a_fund_opened_for_a_stored_plan_not_in_effect_then_is_reported() -> None:
+    community, matter, (_, plan_events) = cgst.fund_records()
+    fund = cgst.open_fund()
+    # The store holds the plan as taken in and designed only: it was never adopted.
+    unadopted = plan_events[:-1]
+    (problem,) = _stored(
+        community, matter, (cg.AssistancePlan.replay(unadopted), unadopted), fund
+    ).verify()
+    assert (problem.stream_id, problem.version) == ("fund", 1)
+    assert problem.detail.startswith(
+        "the fund was opened for assistance plan 'plan', which, as the store holds it, could "
+        "not take a fund then: cannot open a fund at 2020-05-01T09:00:00+08:00 for assistance "
+        "plan 'plan': it has not been adopted (its state is 'awaiting_adoption')"
+    )
+    # Adopted, but only after the fund opened: at the opening, it had not been adopted.
+    adoption = plan_events[-1]
+    late = (*unadopted, attrs.evolve(adoption, at=fund[0].opened.at + timedelta(days=1)))
+    (problem,) = _stored(community, matter, (cg.AssistancePlan.replay(late), late), fund).verify()
+    assert "it has not been adopted (its state is 'awaiting_adoption')" in problem.detail
 
 
 def test_damage_to_the_adopting_matter_is_reported_as_the_matters_alone(tmp_path: Path) -> None:

@@ -51,6 +51,7 @@ The tree::
     │       ├── NotOnCaseTeam, TooFewReviewers, CaseTeamTooSmall, ReviewNotDue
     │       ├── NotCurrentStage (StageSkipped under it), SetbackNotEarlier, GoalsUnmet
     │       ├── ActivityBeforeAdoption, ActivityDuringSuspension
+    │       ├── PlanNotInEffect         a fund opened for a plan not adopted yet, or finished
     │       ├── ConsentAlreadyWithdrawn nothing is recorded after consent is withdrawn
     │       ├── NoPublishConsent        consent to publish withdrawn when none is on record
     │       ├── InvalidConsent          a consent given by someone else, or dated later
@@ -137,6 +138,7 @@ __all__ = [
     "PeriodOutOfRange",
     "PeriodTooLate",
     "PersistenceError",
+    "PlanNotInEffect",
     "PlanRequired",
     "PlanVersionMismatch",
     "PresentNotExpected",
@@ -1002,6 +1004,31 @@ class ActivityDuringSuspension(RuleViolation):
         super().__init__(
             f"an activity dated {on.isoformat()} falls while the plan was suspended "
             f"from {suspended_on.isoformat()} until {resumed_on.isoformat()}"
+        )
+
+
+class PlanNotInEffect(RuleViolation):
+    """Something that needs an assistance plan in effect was asked of a plan that has not
+    taken effect by then (not adopted yet, or adopted later than the time asked), or whose
+    work is over (graduated or closed)."""
+
+    def __init__(
+        self, plan: str, state: str, action: str, at: datetime, adopted_at: datetime | None
+    ) -> None:
+        self.plan = plan
+        self.state = state
+        self.action = action
+        self.at = at
+        self.adopted_at = adopted_at
+        if adopted_at is None:
+            why = f"it has not been adopted (its state is {state!r})"
+        elif at < adopted_at:
+            why = f"it took effect only at {adopted_at.isoformat()}"
+        else:
+            why = f"it has {state.replace('_', ' ')}"
+        super().__init__(
+            f"cannot {action} at {at.isoformat()} for assistance plan {_shown(plan)}: {why}; a "
+            "plan is in effect from its adoption through a matter until it graduates or closes"
         )
 
 

@@ -16,11 +16,11 @@ from collections.abc import Callable, Mapping, Set
 from typing import Any
 
 from communitygov.assistance.adoption import check_adopting_matter
-from communitygov.assistance.events import CaseOpened, PlanAdopted
+from communitygov.assistance.events import PlanAdopted
 from communitygov.assistance.plan import AssistancePlan
 from communitygov.errors import CommunityGovError, DecodeError
 from communitygov.funds.events import FundOpened
-from communitygov.funds.fund import Fund
+from communitygov.funds.fund import Fund, check_plan_takes_a_fund
 from communitygov.kernel.events import Event
 from communitygov.matters.matter import Matter
 from communitygov.organisation.community import Community
@@ -48,8 +48,9 @@ def reference_problems(
       only after the adoption, or one whose stored events, up to the adoption, had not
       resolved to adopt that plan (the problem is given at the plan's adoption);
     - a fund opened for a plan the store does not hold in the community, one taken in only
-      after the opening, or one for someone other than the fund's beneficiary (given at the
-      fund's opening);
+      after the opening, one for someone other than the fund's beneficiary, or one whose
+      stored events, up to the opening, had not put it in effect (given at the fund's
+      opening);
     - a matter, plan or fund of a community the store holds no registration of (given at
       its first event), or one that names someone its community's register, as the store
       holds it, does not hold (given at the first event that does; see
@@ -149,17 +150,23 @@ def _opening(
     if kinds.get(plan_id) != AssistancePlan.kind:
         return f"{said}, which the store does not hold in community {community_id!r}"
     try:
-        first = store.read_stream(community_id, plan_id)[:1]
-        case = decode(first[0]) if first else None
-    except DecodeError:
+        recorded = store.read_stream(community_id, plan_id)
+        then = [event for event in map(decode, recorded) if event.at <= opened.at]
+    except DecodeError:  # reported by the summaries' check
         return ""
-    if not isinstance(case, CaseOpened):  # reported by the summaries' check
-        return ""
-    if case.at > opened.at:
+    if recorded and not then:
         return f"{said}, which was taken in only after the opening"
-    if case.beneficiary_id != opened.beneficiary_id:
+    try:
+        plan = AssistancePlan.replay(then)
+    except CommunityGovError:  # reported by the summaries' check
+        return ""
+    if plan.beneficiary_id != opened.beneficiary_id:
         return (
             f"the fund was opened for beneficiary {opened.beneficiary_id!r}, but assistance "
-            f"plan {plan_id!r} is for {case.beneficiary_id!r}"
+            f"plan {plan_id!r} is for {plan.beneficiary_id!r}"
         )
+    try:
+        check_plan_takes_a_fund(plan, opened.at)
+    except CommunityGovError as exc:
+        return f"{said}, which, as the store holds it, could not take a fund then: {exc}"
     return ""

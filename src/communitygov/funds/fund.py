@@ -3,6 +3,8 @@ books by another (管钱 / 管账).
 
 The rules it keeps (DOMAIN §5; 村民委员会组织法 Art. 30, 32):
 
+- a fund opens only for an assistance plan in effect: adopted through its matter (DOMAIN §4),
+  not yet graduated or closed, and with the beneficiary's consent standing;
 - the cash custodian, the bookkeeper and the beneficiary are three different people, and none is
   a declared near relative of another, at opening and at every change of role holder;
 - maker–checker: the custodian records every cash movement, the bookkeeper books or rejects it;
@@ -45,6 +47,7 @@ from communitygov.errors import (
     OwnEntry,
     PeriodBeforeOpening,
     PeriodClosed,
+    PlanNotInEffect,
     SamePerson,
     TimeWentBackwards,
     UnknownReference,
@@ -83,11 +86,29 @@ from communitygov.kernel.timekeeping import local_date, require_kept, zone
 from communitygov.organisation.community import Community
 from communitygov.publicity.notices import Notice
 
-__all__ = ["Fund"]
+__all__ = ["Fund", "check_plan_takes_a_fund"]
 
 _TITLE = "{}的帮扶基金"
 """A fund's title, around the beneficiary's shown name."""
 _BENEFICIARY = "beneficiary"
+
+
+def check_plan_takes_a_fund(plan: AssistancePlan, at: datetime) -> None:
+    """Check that a fund may be opened for ``plan`` at ``at``: the beneficiary's consent
+    stands, and the plan is in effect (adopted through its matter by ``at``, and neither
+    graduated nor closed).
+
+    Raises:
+        ConsentAlreadyWithdrawn: the beneficiary has withdrawn consent to the plan.
+        PlanNotInEffect: the plan is not in effect at ``at``.
+    """
+    withdrawal = plan.consent_withdrawal
+    if withdrawal is not None:
+        raise ConsentAlreadyWithdrawn(plan.id, withdrawal.at, "open a fund")
+    adoption = plan.adoption
+    if adoption is None or at < adoption.at or plan.is_final:
+        adopted_at = None if adoption is None else adoption.at
+        raise PlanNotInEffect(plan.id, plan.state, "open a fund", at, adopted_at)
 
 
 def _check_holder(
@@ -304,6 +325,9 @@ class Fund(Aggregate):
                 as ``"CNY"``).
             ConsentAlreadyWithdrawn: the beneficiary has withdrawn consent to the plan, so
                 nothing more about them may be recorded.
+            PlanNotInEffect: the plan is not in effect at ``at``: not adopted yet (a plan takes
+                effect only through a matter: DOMAIN §4), adopted later, or graduated or
+                closed.
             WrongCommunity: ``community`` is not the plan's.
             UnknownReference: a role holder is not in the register.
             NotYetRegistered: a role holder was registered after ``at``.
@@ -320,9 +344,7 @@ class Fund(Aggregate):
         require_instance(community, Community, "community")
         if at < plan.opened.at:
             raise TimeWentBackwards(at, plan.opened.at)
-        withdrawal = plan.consent_withdrawal
-        if withdrawal is not None:
-            raise ConsentAlreadyWithdrawn(plan.id, withdrawal.at, "open a fund")
+        check_plan_takes_a_fund(plan, at)
         if plan.community_id != community.id:
             raise WrongCommunity(plan.community_id, community.id)
         beneficiary = plan.beneficiary_id

@@ -47,10 +47,8 @@ from communitygov.kernel.checks import shows_something
 from communitygov.kernel.events import Event
 from communitygov.kernel.timekeeping import zone
 from communitygov.matters.matter import Matter
-from communitygov.matters.presets import ONE_SOLICITATION_THREE_DELIBERATIONS
-from communitygov.matters.records import Choice, Meeting, MotionSource, Outcome, Vote
-from communitygov.organisation.bodies import BodyKind
 from communitygov.organisation.community import Community
+from communitygov.testing._adoption import adopting_matter, staffed
 from communitygov.testing._meetings import DEFAULT_START
 
 try:
@@ -253,77 +251,11 @@ def _community(name: str, at: datetime) -> tuple[Community, tuple[Event, ...]]:
     people = {BENEFICIARY: name}
     people.update({person: f"Team member {n}" for n, person in enumerate(CASE_TEAM, 1)})
     people.update({person: f"Mentor {n}" for n, person in enumerate(MENTORS, 1)})
-    seats = {
-        BodyKind.PARTY_COMMITTEE: ("pc1", "pc2", "pc3"),
-        BodyKind.RESIDENTS_COMMITTEE: ("rc1", "rc2"),
-        BodyKind.REPRESENTATIVES_ASSEMBLY: ("rep1", "rep2", "rep3"),
-        BodyKind.SUPERVISION_COMMITTEE: ("sup1",),
-    }
-    for members in seats.values():
-        people.update({person: f"Officer {person}" for person in members})
     for person, person_name in people.items():
         community, events = community.register_person(person, person_name, at=at)
         kept += events
-    for body, members in seats.items():
-        for person in members:
-            community, events = community.appoint(person, body, start=at.date(), at=at)
-            kept += events
-    return community, tuple(kept)
-
-
-def _adopting_matter(
-    community: Community, plan_id: str, name: str, detail: str, at: datetime
-) -> tuple[Matter, tuple[Event, ...]]:
-    """A matter raised about plan ``plan_id`` that resolves to adopt it (a plan for ``name``),
-    in effect at the returned matter's ``last_at`` (its resolution notice has just run its
-    period), with its events."""
-    procedure = ONE_SOLICITATION_THREE_DELIBERATIONS
-    kept: list[Event] = []
-
-    def keep(decision: Decision[Matter]) -> Matter:
-        kept.extend(decision[1])
-        return decision[0]
-
-    matter = keep(
-        Matter.raise_matter(
-            "adopting-matter",
-            community=community,
-            procedure=procedure,
-            title="精准帮扶项目",
-            description=f"为{name}({detail})制定精准帮扶方案",
-            source=MotionSource.CADRES,
-            raised_by="pc1",
-            at=at,
-            concerns=plan_id,
-        )
-    )
-    matter = keep(matter.open_solicitation(at=at))
-    closes_at = matter.solicitation_closes_at
-    assert closes_at is not None
-    matter = keep(matter.close_solicitation(at=closes_at))
-    when = closes_at
-    for position, step in enumerate(procedure.steps):
-        when += _HOUR
-        present = sorted(community.members_of(step.body, community.local_date(when)))
-        meeting = Meeting(
-            body=step.body,
-            present=present,
-            votes=[Vote(person, Choice.YES) for person in present],
-            outcome=Outcome.ADOPTED,
-            plan=f"{name}的四部曲帮扶方案" if position == 0 else None,
-        )
-        matter = keep(matter.deliberate(meeting, community=community, at=when))
-    matter = keep(
-        matter.publicise_resolution(
-            f"决议:通过{name}的精准帮扶方案。", place="社区公示栏", at=when + _HOUR
-        )
-    )
-    assert matter.resolution is not None
-    assert matter.resolution.ends_at is not None
-    matter = keep(
-        matter.start_implementation(by="pc1", community=community, at=matter.resolution.ends_at)
-    )
-    return matter, tuple(kept)
+    community, events = staffed(community, at)
+    return community, (*kept, *events)
 
 
 _WEIGHTS = {
@@ -519,7 +451,7 @@ def _plans_with_events(
     details = draw(st.lists(sensitive_details(), min_size=1, max_size=3, unique=True))
     at = DEFAULT_START
     community, community_events = _community(name, at)
-    matter, matter_events = _adopting_matter(community, "plan", name, details[0].text, at)
+    matter, matter_events = adopting_matter(community, "plan", name, details[0].text, at)
     template = draw(templates, label="template")
     team = [TeamMember(CASE_TEAM[0], TeamRole.BRANCH_SECRETARY)]
     team += [

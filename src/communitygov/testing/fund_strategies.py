@@ -36,7 +36,9 @@ from communitygov.kernel.aggregate import Decision
 from communitygov.kernel.events import Event
 from communitygov.kernel.money import CNY, Money
 from communitygov.kernel.timekeeping import zone
+from communitygov.matters.matter import Matter
 from communitygov.organisation.community import Community
+from communitygov.testing._adoption import adopted, staffed
 
 try:
     from hypothesis import strategies as st
@@ -64,54 +66,62 @@ FUND_PEOPLE = ("p0", "p1", "p2", "p3", "p4")
 """The people who may hold a fund's roles (or try to); ``p0`` and ``p1`` hold them at first."""
 FUND_RELATIVES = (("p2", "p3"), ("p4", FUND_BENEFICIARY))
 """The declared near relatives in :func:`fund_community`."""
+_TAKEN_IN = datetime(2020, 4, 1, 9, tzinfo=zone("Asia/Shanghai"))
+"""When the community was registered and the plan taken in."""
 _START = datetime(2020, 5, 1, 9, tzinfo=zone("Asia/Shanghai"))
+"""When the fund opens, after the plan took effect."""
 
 
 def fund_community() -> Community:
-    """A community with the beneficiary, :data:`FUND_PEOPLE`, two case-team members and the
-    near relatives of :data:`FUND_RELATIVES`."""
+    """A community with the beneficiary, :data:`FUND_PEOPLE`, two case-team members, the
+    near relatives of :data:`FUND_RELATIVES`, and the bodies that adopt the plan."""
     return _fund_community()[0]
 
 
 @cache
 def _fund_community() -> Decision[Community]:
     """:func:`fund_community`, with the events that made it."""
-    community, events = Community.register("fundville", "基金社区", at=_START)
+    community, events = Community.register("fundville", "基金社区", at=_TAKEN_IN)
     kept = list(events)
     for person in (FUND_BENEFICIARY, *FUND_PEOPLE, "team0", "team1"):
-        community, events = community.register_person(person, f"居民{person}", at=_START)
+        community, events = community.register_person(person, f"居民{person}", at=_TAKEN_IN)
         kept += events
     for first, second in FUND_RELATIVES:
-        community, events = community.declare_near_relatives(first, second, "配偶", at=_START)
+        community, events = community.declare_near_relatives(first, second, "配偶", at=_TAKEN_IN)
         kept += events
-    return community, tuple(kept)
+    community, events = staffed(community, _TAKEN_IN)
+    return community, (*kept, *events)
 
 
 def fund_plan() -> AssistancePlan:
-    """The beneficiary's assistance plan (taken in; a fund needs no more of it)."""
-    return _fund_plan()[0]
+    """The beneficiary's assistance plan, taken in, designed and adopted through the matter of
+    :func:`fund_records` before the fund of :func:`open_fund` opens."""
+    return _adopted()[1][0]
 
 
 @cache
-def _fund_plan() -> Decision[AssistancePlan]:
-    """:func:`fund_plan`, with the event that made it."""
-    return AssistancePlan.intake(
+def _adopted() -> tuple[Decision[Matter], Decision[AssistancePlan]]:
+    """The matter that adopted :func:`fund_plan`, and the plan, with their events."""
+    community = fund_community()
+    taken_in = AssistancePlan.intake(
         "plan",
-        community=fund_community(),
+        community=community,
         template=FOUR_STAGES,
         beneficiary=FUND_BENEFICIARY,
         referred_by="入户走访",
         team=[TeamMember(p, TeamRole.VOLUNTEER) for p in ("team0", "team1")],
-        consent=Consent(FUND_BENEFICIARY, _START.date()),
-        at=_START,
+        consent=Consent(FUND_BENEFICIARY, _TAKEN_IN.date()),
+        at=_TAKEN_IN,
     )
+    return adopted(taken_in, community, name="居民beneficiary", detail="手工艺")
 
 
-def fund_records() -> tuple[Decision[Community], Decision[AssistancePlan]]:
-    """:func:`fund_community` and :func:`fund_plan` with their events, to store before a fund
-    of :func:`open_fund`: a store that holds a fund holds the plan it was opened for, as
+def fund_records() -> tuple[Decision[Community], Decision[Matter], Decision[AssistancePlan]]:
+    """:func:`fund_community`, the matter that adopted :func:`fund_plan`, and the plan, with
+    their events, to store before a fund of :func:`open_fund`: a store that holds a fund holds
+    the plan it was opened for and the matter that adopted it, as
     :meth:`~communitygov.Governance.verify` expects."""
-    return _fund_community(), _fund_plan()
+    return (_fund_community(), *_adopted())
 
 
 def open_fund() -> Decision[Fund]:
@@ -222,23 +232,27 @@ class GeneratedFund:
         fund: The fund.
         events: Its events, oldest first.
         plan, community: The plan it was opened for and their community.
-        plan_events, community_events: Their events (see :meth:`records`).
+        matter: The matter that adopted the plan.
+        plan_events, community_events, matter_events: Their events (see :meth:`records`).
     """
 
     fund: Fund
     events: tuple[Event, ...]
     plan: AssistancePlan
     community: Community
+    matter: Matter
     plan_events: tuple[Event, ...] = ()
     community_events: tuple[Event, ...] = ()
+    matter_events: tuple[Event, ...] = ()
 
     def records(self) -> tuple[Decision[Any], ...]:
-        """The community, the plan and the fund with their events, in the order a store takes
-        them (``for decision in generated.records(): gov.create(decision)``): a store that
-        holds the fund holds the plan it was opened for, as
-        :meth:`~communitygov.Governance.verify` expects."""
+        """The community, the matter, the plan and the fund with their events, in the order a
+        store takes them (``for decision in generated.records(): gov.create(decision)``): a
+        store that holds the fund holds the plan it was opened for and the matter that adopted
+        it, as :meth:`~communitygov.Governance.verify` expects."""
         return (
             (self.community, self.community_events),
+            (self.matter, self.matter_events),
             (self.plan, self.plan_events),
             (self.fund, self.events),
         )
@@ -256,8 +270,10 @@ def _funds_with_events(draw: st.DrawFn, max_steps: int) -> GeneratedFund:
         except CommandRejected:
             continue
         events = (*events, *more)
-    (community, community_events), (plan, plan_events) = fund_records()
-    return GeneratedFund(fund, events, plan, community, plan_events, community_events)
+    (community, community_events), (matter, matter_events), (plan, plan_events) = fund_records()
+    return GeneratedFund(
+        fund, events, plan, community, matter, plan_events, community_events, matter_events
+    )
 
 
 def funds_with_events(*, max_steps: int = 30) -> st.SearchStrategy[GeneratedFund]:
