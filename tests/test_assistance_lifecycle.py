@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import communitygov as cg
 from communitygov.assistance import ConsentWithdrawn, PlanAdopted, StageReviewed
@@ -248,6 +250,27 @@ def test_the_design_may_be_revised_before_adoption() -> None:
     assert plan.state == "awaiting_adoption"
     assert plan.stages[0].review_on == date(2019, 7, 30)
     assert plan.needs == ("交流", "出门")
+
+
+@given(offset=st.integers(-(10**8), 10**8))
+def test_only_a_design_the_matter_decided_on_takes_effect(offset: int) -> None:
+    """A design revised after the matter's deciding meeting was never decided: the plan
+    cannot take effect through that matter (DOMAIN §4), up to the microsecond."""
+    matter = decide("为周盛量身制定四部曲帮扶方案", at(2019, 3, 4))
+    decided_at = matter.deliberations[-1].at
+    plan = taken_in(Log())
+    revised_at = decided_at + timedelta(microseconds=offset)
+    plan, _ = plan.assess(["恢复语言沟通能力"], design(), at=revised_at)
+    assert plan.designed_at == revised_at
+    assert matter.resolution is not None
+    assert matter.resolution.ends_at is not None
+    if offset <= 0:
+        assert plan.adopt(matter, at=matter.resolution.ends_at)[0].state == "speak_up"
+        return
+    with pytest.raises(cg.DesignAfterDecision) as refused:
+        plan.adopt(matter, at=matter.resolution.ends_at)
+    assert (refused.value.plan, refused.value.matter) == ("fule-1", "fule")
+    assert (refused.value.designed_at, refused.value.decided_at) == (revised_at, decided_at)
 
 
 def test_a_matter_past_its_publicity_adopts_whatever_happened_since() -> None:

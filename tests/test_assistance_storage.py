@@ -15,6 +15,7 @@ import communitygov as cg
 from communitygov.testing import assistance_strategies as cgas
 from support import (
     COMMUNITY_ID,
+    START,
     TZ,
     Tracked,
     community,
@@ -112,13 +113,13 @@ def adopted_plan(plan_id: str, reviews: list[date]) -> tuple[Plan, tuple[cg.Even
         referred_by="楼栋长",
         team=[cg.TeamMember(p, cg.TeamRole.VOLUNTEER) for p in TEAM],
         consent=cg.Consent("res0", date(2025, 8, 1)),
-        at=when - 10 * DAY,
+        at=START - 2 * DAY,
     )
     design = [
         cg.StagePlan(stage=s.key, goals=s.goals, review_on=day)
         for s, day in zip(template.stages, reviews, strict=True)
     ]
-    plan, assessed = plan.assess(["独居"], design, at=when - 9 * DAY)
+    plan, assessed = plan.assess(["独居"], design, at=START - DAY)  # before the matter decided
     plan, adopted = plan.adopt(matter, at=when)
     return plan, (*events, *assessed, *adopted)
 

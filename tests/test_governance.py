@@ -770,7 +770,7 @@ def test_the_library_aggregates_shapes_are_the_ones_stored() -> None:
     assert {cls.__name__: shape_of(cls) for cls in LIBRARY_AGGREGATES} == {
         "Community": "845229905dbb6c6d",
         "Matter": "8b1dd0ff53fac2ce",
-        "AssistancePlan": "8eac8d9266b4bcc3",
+        "AssistancePlan": "8523b6a3d97c444f",
         "Fund": "ee20987968ebe3fc",
     }
 

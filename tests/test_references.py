@@ -11,7 +11,7 @@ import attrs
 from hypothesis import given, settings
 
 import communitygov as cg
-from communitygov.assistance.events import PlanAdopted
+from communitygov.assistance.events import PlanAdopted, PlanAssessed
 from communitygov.people import named_people
 from communitygov.testing import assistance_strategies as cgas
 from communitygov.testing import strategies as cgst
@@ -152,6 +152,29 @@ def test_a_plan_adopted_before_its_stored_matter_was_raised_is_reported(
     assert problem.detail == (
         "the plan was adopted through matter 'adopting-matter', which was raised only after "
         "the adoption"
+    )
+
+
+@settings(max_examples=max(5, settings().max_examples // 10))
+@given(cgas.plans_with_events(max_steps=0))
+def test_a_plan_whose_design_was_revised_after_its_matter_decided_is_reported(
+    generated: cgas.GeneratedPlan,
+) -> None:
+    community, matter, _ = generated.records()
+    decided_at = generated.matter.deliberations[-1].at
+    # The stored design is dated after the matter's deciding meeting, as if revised then.
+    events = tuple(
+        attrs.evolve(event, at=decided_at + timedelta(minutes=1))
+        if isinstance(event, PlanAssessed)
+        else event
+        for event in generated.events
+    )
+    stored = (cg.AssistancePlan.replay(events), events)
+    (problem,) = _stored(community, matter, stored).verify()
+    assert (problem.stream_id, problem.version) == (generated.plan.id, _adoption_version(generated))
+    assert problem.detail.startswith(
+        "the plan was adopted through matter 'adopting-matter', which, as the store holds it, "
+        "could not adopt it then: the design of assistance plan 'plan' was last revised at "
     )
 
 

@@ -466,12 +466,12 @@ def _take_in_plan(story: _Story, community: Community) -> None:
                 TeamMember("luo", TeamRole.RESIDENT_REPRESENTATIVE),
                 TeamMember("li", TeamRole.VOLUNTEER),
             ],
-            consent=Consent(given_by="zhou", on=date(2019, 4, 24), how="签字同意书"),
+            consent=Consent(given_by="zhou", on=date(2019, 4, 3), how="签字同意书"),
             sensitive=[
                 SensitiveDetail(SensitiveKind.DISABILITY, "盆骨及右腿受伤,终生残疾"),
                 SensitiveDetail(SensitiveKind.HEALTH, "社交恐惧症"),
             ],
-            at=_at(4, 24),
+            at=_at(4, 3),
         ),
         "plan taken in: consent recorded, health details held as sensitive",
     )
@@ -488,7 +488,7 @@ def _take_in_plan(story: _Story, community: Community) -> None:
     story.do(
         AssistancePlan,
         p,
-        lambda x: x.assess(needs, design, at=_at(4, 25, 10)),
+        lambda x: x.assess(needs, design, at=_at(4, 5, 10)),
         "assessed; four stages designed: 开口说话 → 走出家门 → 实现第一个心愿 → 自食其力",
     )
 
@@ -735,7 +735,8 @@ def run(
         say(f"  {body.en}: {len(members)} seats")
 
     say("")
-    say("1. The 福乐 plan, decided by 一征三议两公开")
+    say("1. The 福乐 plan: taken in and designed, then decided by 一征三议两公开")
+    _take_in_plan(story, community)
     matter = _decide_plan(story, community)
     assert matter.resolution is not None
     assert matter.resolution.ends_at is not None
@@ -743,7 +744,6 @@ def run(
     _implement(story, community, effective)
     say("")
     say("2. The assistance plan, adopted through that matter: its mentor and the four stages")
-    _take_in_plan(story, community)
     _adopt_plan(story, community, effective)
     for key in ("speak_up", "go_out", "first_wish"):
         _stage(story, key)

@@ -48,6 +48,7 @@ The tree::
     │       ├── ObjectionsPending, ObjectionAlreadyRuled, ObjectionSuperseded
     │       ├── MatterNotAdopted        the adopting matter's resolution is not in effect
     │       ├── MatterConcernsAnother   the adopting matter was raised about something else
+    │       ├── DesignAfterDecision     a plan's design revised after its matter decided on it
     │       ├── NotOnCaseTeam, TooFewReviewers, CaseTeamTooSmall, ReviewNotDue
     │       ├── NotCurrentStage (StageSkipped under it), SetbackNotEarlier, GoalsUnmet
     │       ├── ActivityBeforeAdoption, ActivityDuringSuspension
@@ -89,6 +90,7 @@ __all__ = [
     "DecisionContradictsVote",
     "DecodeError",
     "DefinitionError",
+    "DesignAfterDecision",
     "DuplicateId",
     "EmptyField",
     "EntriesPending",
@@ -979,6 +981,23 @@ class GoalsUnmet(RuleViolation):
         super().__init__(
             f"stage {_shown(stage)} has goals not yet met ({', '.join(self.goals)}); "
             "it passes only if the reviewers record why"
+        )
+
+
+class DesignAfterDecision(RuleViolation):
+    """A plan was to be adopted through a matter whose deciding meeting was held before the
+    plan's design was last revised: the matter did not decide that design."""
+
+    def __init__(self, plan: str, matter: str, designed_at: datetime, decided_at: datetime) -> None:
+        self.plan = plan
+        self.matter = matter
+        self.designed_at = designed_at
+        self.decided_at = decided_at
+        super().__init__(
+            f"the design of assistance plan {_shown(plan)} was last revised at "
+            f"{designed_at.isoformat()}, after matter {_shown(matter)} decided on the plan at "
+            f"{decided_at.isoformat()}: a design takes effect only through a matter that decided "
+            "on it; raise a new matter about the revised design"
         )
 
 

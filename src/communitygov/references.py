@@ -13,10 +13,11 @@ is given as a value too. :func:`reference_problems` finds such records.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Set
+from datetime import datetime
 from typing import Any
 
 from communitygov.assistance.adoption import check_adopting_matter
-from communitygov.assistance.events import PlanAdopted
+from communitygov.assistance.events import PlanAdopted, PlanAssessed
 from communitygov.assistance.plan import AssistancePlan
 from communitygov.errors import CommunityGovError, DecodeError
 from communitygov.funds.events import FundOpened
@@ -46,7 +47,8 @@ def reference_problems(
 
     - a plan adopted through a matter the store does not hold in the community, one raised
       only after the adoption, or one whose stored events, up to the adoption, had not
-      resolved to adopt that plan (the problem is given at the plan's adoption);
+      resolved to adopt that plan, or had decided before the plan's design was last revised
+      (the problem is given at the plan's adoption);
     - a fund opened for a plan the store does not hold in the community, one taken in only
       after the opening, one for someone other than the fund's beneficiary, or one whose
       stored events, up to the opening, had not put it in effect (given at the fund's
@@ -80,10 +82,16 @@ def reference_problems(
             referring = [(r.version, decode(r)) for r in recorded if r.type in _REFERRING]
         except DecodeError:
             continue
+        designed_at = None
         for version, event in referring:
             # A stream referred to that is broken already is reported as itself.
+            if isinstance(event, PlanAssessed):
+                designed_at = event.at
+                continue
             if isinstance(event, PlanAdopted) and event.matter_id not in skip:
-                found = _adoption(store, community_id, stream_id, event, kinds, decode, context)
+                found = _adoption(
+                    store, community_id, stream_id, event, designed_at, kinds, decode, context
+                )
             elif isinstance(event, FundOpened) and event.plan_id not in skip:
                 found = _opening(store, community_id, event, kinds, decode)
             else:
@@ -104,8 +112,9 @@ _UNREGISTERED = (
     "under its community's id"
 )
 
-_REFERRING = frozenset({PlanAdopted.type_name, FundOpened.type_name})
-"""The types of the events that name another aggregate, read (and decoded) alone."""
+_REFERRING = frozenset({PlanAdopted.type_name, FundOpened.type_name, PlanAssessed.type_name})
+"""The types of the events read (and decoded) alone: those that name another aggregate, and a
+plan's assessments (the design its adopting matter must have decided on)."""
 
 
 def _adoption(
@@ -113,6 +122,7 @@ def _adoption(
     community_id: str,
     plan_id: str,
     adopted: PlanAdopted,
+    designed_at: datetime | None,
     kinds: Mapping[str, str],
     decode: Decode,
     context: Any,
@@ -131,7 +141,13 @@ def _adoption(
     except (DecodeError, CommunityGovError):  # reported by the summaries' check
         return ""
     try:
-        check_adopting_matter(matter, plan_id=plan_id, community_id=community_id, at=adopted.at)
+        check_adopting_matter(
+            matter,
+            plan_id=plan_id,
+            community_id=community_id,
+            at=adopted.at,
+            designed_at=designed_at,
+        )
     except CommunityGovError as exc:
         return f"{said}, as the store holds it, could not adopt it then: {exc}"
     return ""

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from communitygov.errors import (
+    DesignAfterDecision,
     MatterConcernsAnother,
     MatterNotAdopted,
     ObjectionsPending,
@@ -29,9 +30,17 @@ _IN_EFFECT = frozenset(
 """States a matter reaches only after its resolution took effect."""
 
 
-def check_adopting_matter(matter: Matter, *, plan_id: str, community_id: str, at: datetime) -> None:
+def check_adopting_matter(
+    matter: Matter,
+    *,
+    plan_id: str,
+    community_id: str,
+    at: datetime,
+    designed_at: datetime | None,
+) -> None:
     """Check that ``matter`` can adopt plan ``plan_id`` of ``community_id`` at ``at``: it was
-    raised about that plan, and its resolution is in effect.
+    raised about that plan, it decided on the plan's design as last revised (at
+    ``designed_at``; ``None`` when the plan has no design), and its resolution is in effect.
 
     The matter's resolution is in effect from the end of its resolution notice's period, once
     no objection awaits a ruling (an upheld objection has already sent the matter back): at
@@ -46,6 +55,8 @@ def check_adopting_matter(matter: Matter, *, plan_id: str, community_id: str, at
         PeriodNotElapsed: its resolution notice is still up at ``at`` (``at`` is earlier than
             the end of its period, even if the matter has gone on since).
         ObjectionsPending: an objection to the resolution awaits a ruling.
+        DesignAfterDecision: the plan's design was revised after the matter's deciding meeting
+            (the last meeting it held): the matter did not decide that design.
     """
     if matter.community_id != community_id:
         raise WrongCommunity(community_id, matter.community_id)
@@ -66,3 +77,6 @@ def check_adopting_matter(matter: Matter, *, plan_id: str, community_id: str, at
     pending = matter.pending_objections()
     if pending:
         raise ObjectionsPending(objection.id for objection in pending)
+    decided_at = matter.deliberations[-1].at
+    if designed_at is not None and designed_at > decided_at:
+        raise DesignAfterDecision(plan_id, matter.id, designed_at, decided_at)

@@ -105,7 +105,7 @@ def _with_review(
 
 
 def _assessed(plan: AssistancePlan, event: PlanAssessed) -> _Fold:
-    return "assess", {"needs": event.needs, "stages": event.stages}
+    return "assess", {"needs": event.needs, "stages": event.stages, "designed_at": event.at}
 
 
 def _adopted(plan: AssistancePlan, event: PlanAdopted) -> _Fold:

@@ -153,6 +153,8 @@ class AssistancePlan(Aggregate):
     needs: tuple[str, ...] = ()
     stages: tuple[StagePlan, ...] = ()
     """The design of every stage, with review dates as extensions and suspensions left them."""
+    designed_at: datetime | None = None
+    """When the design was last set (by :meth:`assess`); the adopting matter decided on it."""
     adoption: PlanAdopted | None = None
     mentors: tuple[MentorAssigned, ...] = ()
     activities: tuple[ActivityLogged, ...] = ()
@@ -454,13 +456,21 @@ class AssistancePlan(Aggregate):
                 withdrawn, or sent back by an upheld objection).
             PeriodNotElapsed: the matter's resolution notice is still up.
             ObjectionsPending: an objection to the resolution awaits a ruling.
+            DesignAfterDecision: the design was revised (:meth:`assess`) after the matter's
+                deciding meeting: the matter did not decide it.
             ReviewDateTooEarly: the first stage's review date is not after the day of
                 adoption: the stage would start with its review overdue (assess the design
                 again, with later dates).
         """
         at = self._begin("adopt", at)
         require_instance(matter, Matter, "matter")
-        check_adopting_matter(matter, plan_id=self.id, community_id=self.community_id, at=at)
+        check_adopting_matter(
+            matter,
+            plan_id=self.id,
+            community_id=self.community_id,
+            at=at,
+            designed_at=self.designed_at,
+        )
         first = self.stages[0]
         check_review_date(first.stage, first.review_on, local_date(at, self.timezone))
         return self._record(PlanAdopted(at=at, matter_id=matter.id))
