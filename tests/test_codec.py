@@ -19,6 +19,7 @@ import pytest
 from hypothesis import given, note, settings
 from hypothesis import strategies as st
 
+import communitygov as cg
 from communitygov import (
     EVENTS,
     CommunityGovError,
@@ -413,3 +414,36 @@ def test_a_matter_raised_before_matters_named_what_they_concern_concerns_nothing
     assert isinstance(event, MatterRaised)
     assert event.concerns is None  # raised before matters named what they concern
     assert Matter.replay([event]).concerns is None
+
+
+@settings(max_examples=max(10, settings().max_examples // 5), deadline=None)
+@given(
+    record=st.one_of(
+        cgst.matters(max_steps=12),
+        cgst.plans(max_steps=6),
+        cgst.funds(max_steps=6),
+        cgst.communities(),
+    )
+)
+def test_every_record_becomes_json_through_the_public_converter(record: object) -> None:
+    # What a web handler does with a record: every aggregate becomes plain JSON data, a
+    # matter's procedure naming its calendar.
+    data = make_converter().unstructure(record)
+    assert json.loads(json.dumps(data, ensure_ascii=False)) == data
+    if isinstance(record, cg.Matter):
+        assert data["procedure"]["calendar"] == record.procedure.calendar.name
+
+
+def test_a_feed_item_carries_its_event_s_fields_and_type_name() -> None:
+    gov = cg.Governance(cg.MemoryStore())
+    community, events = cgst.fund_records()[0]
+    gov.create((community, events))
+    converter = make_converter()
+    for item in gov.feed(community.id):
+        data = converter.unstructure(item)
+        assert data["event"] == {
+            "type": item.event.type_name,
+            **converter.unstructure(item.event),
+        }
+        assert len(data["event"]) > 2  # the fields themselves, not only the time
+        assert json.loads(json.dumps(data, ensure_ascii=False)) == data

@@ -24,6 +24,7 @@ from cattrs.preconf.json import make_converter as make_json_converter
 from cattrs.v import format_exception
 
 from communitygov.errors import DecodeError, NaiveDatetime
+from communitygov.kernel.calendars import Calendar
 from communitygov.kernel.events import EVENTS, Event, EventRegistry
 from communitygov.kernel.timekeeping import require_aware
 
@@ -135,7 +136,10 @@ def make_converter() -> cattrs.Converter:
     """A fresh converter for the library's records.
 
     Datetimes become ISO 8601 strings with their offset, dates ISO dates, fractions "p/q"
-    strings, enums their values, and frozensets sorted lists.
+    strings, enums their values, frozensets sorted lists, and a working-day calendar its name
+    (a matter's procedure counts on one). An event held where any event may be (a
+    :class:`~communitygov.FeedItem`'s) becomes its own fields and its type name, under
+    ``"type"``.
     """
     converter = make_json_converter()
     converter.register_unstructure_hook(datetime, datetime.isoformat)
@@ -150,6 +154,13 @@ def make_converter() -> cattrs.Converter:
         lambda cls: getattr(cls, "__origin__", None) is frozenset,
         lambda cls: _sorted_list(converter.get_unstructure_hook(_item_type(cls))),
     )
+    converter.register_unstructure_hook_func(lambda cls: cls is Calendar, attrgetter("name"))
+
+    def unstructure_any_event(event: Event) -> dict[str, Any]:
+        fields: dict[str, Any] = converter.unstructure(event, unstructure_as=type(event))
+        return {"type": event.type_name, **fields}
+
+    converter.register_unstructure_hook_func(lambda cls: cls is Event, unstructure_any_event)
     return converter
 
 
