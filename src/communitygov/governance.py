@@ -429,7 +429,9 @@ class Governance:
         within: timedelta = timedelta(days=7),
     ) -> list[Summary]:
         """Summaries with a deadline before ``at + within``, soonest first (overdue included);
-        ``at`` is :meth:`now` unless given.
+        ``at`` is :meth:`now` unless given. A summary keeps its record's next deadline, so each
+        record is listed once, for its soonest (:meth:`Matter.open_deadlines
+        <communitygov.Matter.open_deadlines>` gives every deadline a matter has open).
 
         Raises:
             NaiveDatetime: ``at`` (or, with none given, the clock's time) is not a
