@@ -544,11 +544,7 @@ ALLOWED_P3 = {
     "consult": ("deliberate", "withdraw"),
     "resolve": ("deliberate", "withdraw"),
     S.RESOLVED: ("publicise_resolution",),
-    S.RESOLUTION_PUBLICITY: (
-        "raise_objection",
-        "rule_on_objection",
-        "start_implementation",
-    ),
+    S.RESOLUTION_PUBLICITY: ("raise_objection", "start_implementation"),  # no objection yet
     S.IMPLEMENTING: ("record_progress", "complete"),
     S.COMPLETED: ("publicise_result",),
     S.RESULT_PUBLICITY: ("close",),

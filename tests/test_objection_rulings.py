@@ -47,6 +47,26 @@ def _rule(m: cg.Matter, objection_id: str = "x1", *, upheld: bool = False) -> cg
     return _ruling(m, objection_id, upheld=upheld)[0]
 
 
+def test_the_commands_allowed_follow_the_objections_awaiting_a_ruling() -> None:
+    # While one awaits a ruling, work cannot start, whatever the time; with none, nothing
+    # can be ruled on.
+    m = _publicised()
+    assert m.allowed_actions() == ("raise_objection", "start_implementation")
+    objected = _object(m, later(m, 0))
+    assert objected.allowed_actions() == ("raise_objection", "rule_on_objection")
+    assert objected.resolution is not None
+    assert objected.resolution.ends_at is not None
+    with pytest.raises(cg.ObjectionsPending):
+        objected.start_implementation(
+            by="pc0", community=community(), at=objected.resolution.ends_at + timedelta(days=30)
+        )
+    dismissed = _rule(objected)
+    assert dismissed.allowed_actions() == ("raise_objection", "start_implementation")
+    with pytest.raises(cg.TransitionNotAllowed) as refused:
+        dismissed.close(at=later(dismissed))
+    assert refused.value.allowed == ("raise_objection", "start_implementation")
+
+
 def test_an_objection_puts_its_ruling_due_among_the_open_deadlines_until_it_is_ruled() -> None:
     m = _publicised()
     resolution = m.resolution

@@ -232,13 +232,17 @@ class Matter(Aggregate):
 
     def allowed_actions(self) -> tuple[str, ...]:
         """The commands (the matter's methods) its state allows now, such as ``deliberate``
-        and ``withdraw`` at a deliberation step. The workflow's own actions, which tell an
-        adopting meeting from a rejecting one (``adopt``, ``reject``, ``uphold_objection``,
-        ``dismiss_objection``), are ``procedure.workflow.allowed(state)``."""
+        and ``withdraw`` at a deliberation step, less those refused whatever the time:
+        ``start_implementation`` while an objection awaits a ruling, and ``rule_on_objection``
+        while none does. The workflow's own actions, which tell an adopting meeting from a
+        rejecting one (``adopt``, ``reject``, ``uphold_objection``, ``dismiss_objection``),
+        are ``procedure.workflow.allowed(state)``."""
+        awaiting = bool(self.pending_objections())
+        refused = "rule_on_objection" if not awaiting else "start_implementation"
         commands: list[str] = []
         for action in self.procedure.workflow.allowed(self.state):
             command = _COMMAND_OF.get(action, action)
-            if command not in commands:
+            if command not in commands and command != refused:
                 commands.append(command)
         return tuple(commands)
 
