@@ -446,6 +446,31 @@ def test_a_bookkeeper_who_did_not_count_explains_the_difference() -> None:
     assert not reconciliation.discrepancy_open
 
 
+def test_a_posted_statement_stays_as_posted_and_an_explanation_is_posted_anew() -> None:
+    short = may_counted(70)  # 5 yuan short
+    posted, _ = short.publish_statement(date(2020, 5, 1), place="公示栏", at=june(1, 10))
+
+    def texts(fund: Fund) -> list[str]:
+        return [
+            cg.render_text(n) for n in fund.statements(plan=cgst.fund_plan(), community=community())
+        ]
+
+    (first,) = texts(posted)
+    assert "差额待查 The difference is not yet explained" in first
+    explained, _ = posted.resolve_discrepancy(
+        date(2020, 5, 1), explanation="找零出错", by=B, community=community(), at=june(3)
+    )
+    assert texts(explained) == [first]  # the notice of 1 June is not rewritten
+    assert explained.reconciliation(date(2020, 5, 1)).resolved_at == june(3)
+    reposted, _ = explained.publish_statement(date(2020, 5, 1), place="公示栏", at=june(4))
+    again, second = texts(reposted)
+    assert again == first
+    assert "差额说明 Difference explained: 找零出错" in second
+    assert "差额待查" not in second
+    with pytest.raises(cg.DuplicateId):  # nothing explained since: nothing new to post
+        reposted.publish_statement(date(2020, 5, 1), place="公示栏", at=june(5))
+
+
 def test_near_relatives_cannot_hold_the_two_roles() -> None:
     fund, _ = base().change_role(cg.FundRole.BOOKKEEPER, "p2", community=community(), at=T)
     with pytest.raises(cg.NearRelativeInRole) as caught:

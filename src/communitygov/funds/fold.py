@@ -124,7 +124,7 @@ def _reconciled(fund: Fund, event: CashReconciled) -> dict[str, Any]:
 
 def _resolved(fund: Fund, event: DiscrepancyResolved) -> dict[str, Any]:
     reconciliations = tuple(
-        attrs.evolve(r, resolution=event.explanation, resolved_by=event.by)
+        attrs.evolve(r, resolution=event.explanation, resolved_by=event.by, resolved_at=event.at)
         if r.period == event.period
         else r
         for r in fund.reconciliations

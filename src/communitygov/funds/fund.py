@@ -711,14 +711,22 @@ class Fund(Aggregate):
     def publish_statement(self, period: date, *, place: str, at: datetime) -> Decision[Fund]:
         """Post the statement of the reconciled period that ends with ``period``'s month.
 
+        A statement, once posted, stays as it was; a difference explained after it is
+        published by posting the period's statement again.
+
         Raises:
             UnknownReference: no reconciliation ended with that month.
-            DuplicateId: its statement is already published.
+            DuplicateId: its statement is already published, and no difference has been
+                explained since.
             EmptyField: ``place`` is empty.
         """
         at = self._checked_time(at)
-        month = self.reconciliation(period).period
-        if any(p.period == month for p in self.published):
+        reconciliation = self.reconciliation(period)
+        month = reconciliation.period
+        explained = reconciliation.resolved_at
+        if any(
+            p.period == month and (explained is None or explained <= p.at) for p in self.published
+        ):
             raise DuplicateId("statement of period", f"{month:%Y-%m}")
         require_text(place, "notice place")
         return self._record(FundStatementPublished(at=at, period=month, place=place))

@@ -196,6 +196,7 @@ class Reconciliation:
         at: when it was counted.
         resolution: how a difference was explained, once it is.
         resolved_by: who resolved it.
+        resolved_at: when, once it is.
     """
 
     period: date
@@ -206,6 +207,7 @@ class Reconciliation:
     at: datetime
     resolution: str = ""
     resolved_by: str = ""
+    resolved_at: datetime | None = None
 
     @property
     def difference(self) -> Money:

@@ -27,7 +27,8 @@ def statement(
     fund: Fund, posted: FundStatementPublished, subject: str, community: Community
 ) -> Notice:
     """The notice of the statement ``posted`` published, about ``subject`` (the fund's title as
-    the beneficiary may be shown), naming the role holders as ``community`` knows them."""
+    the beneficiary may be shown), naming the role holders as ``community`` knows them: as it
+    was posted, with a difference explained only if it was by then."""
     index = fund.reconciliations.index(fund.reconciliation(posted.period))
     closing = fund.reconciliations[index]
     before = fund.reconciliations[index - 1] if index else None
@@ -53,7 +54,8 @@ def statement(
         f"累计支付 Total paid to the beneficiary: {books.paid}",
         f"现金盘点 Cash counted: {closing.counted} (差额 difference {closing.difference})",
     ]
-    if closing.resolved_by:
+    resolved_at = closing.resolved_at
+    if resolved_at is not None and resolved_at <= posted.at:
         lines.append(f"差额说明 Difference explained: {closing.resolution}")
     elif closing.difference:
         lines.append("差额待查 The difference is not yet explained")
