@@ -471,6 +471,34 @@ def test_a_posted_statement_stays_as_posted_and_an_explanation_is_posted_anew() 
         reposted.publish_statement(date(2020, 5, 1), place="公示栏", at=june(5))
 
 
+def test_a_count_is_compared_with_the_cash_the_books_hold_when_it_is_made() -> None:
+    # May's books close with 75 yuan in cash; on 1 June, before May is counted, 30 yuan are
+    # paid out and booked: the box then holds 45.
+    may, _ = base().book("e3", by=B, community=community(), at=when(5))
+    paid, _ = may.record_payout(cg.Money.yuan(30), by=C, at=june(1, 8))
+    (payout,) = paid.pending()
+    june_paid, _ = paid.book(payout.id, by=B, community=community(), at=june(1, 8))
+    for counted, difference in ((45, 0), (75, 30)):
+        fund, _ = count(june_paid, date(2020, 5, 1), counted=cg.Money.yuan(counted), at=june(1))
+        reconciliation = fund.reconciliation(date(2020, 5, 1))
+        assert reconciliation.books.cash == cg.Money.yuan(75)  # May's closing balance
+        assert reconciliation.cash_at_count == cg.Money.yuan(45)
+        assert reconciliation.difference == cg.Money.yuan(difference)
+        assert reconciliation.discrepancy_open is bool(difference)
+    (notice,) = fund.publish_statement(date(2020, 5, 1), place="公示栏", at=june(2))[0].statements(
+        plan=cgst.fund_plan(), community=community()
+    )
+    text = cg.render_text(notice)
+    assert "期末余额 Closing balance: 现金 cash 75.00 元" in text
+    assert (
+        "Cash on the books at the count (2020-06-01 09:00, after later movements): 45.00 元" in text
+    )
+    # A movement recorded before the count and not yet checked: the count waits for it.
+    with pytest.raises(cg.EntriesPending) as refused:
+        count(paid, date(2020, 5, 1), counted=cg.Money.yuan(45), at=june(1))
+    assert refused.value.entries == (payout.id,)
+
+
 def test_near_relatives_cannot_hold_the_two_roles() -> None:
     fund, _ = base().change_role(cg.FundRole.BOOKKEEPER, "p2", community=community(), at=T)
     with pytest.raises(cg.NearRelativeInRole) as caught:

@@ -771,7 +771,7 @@ def test_the_library_aggregates_shapes_are_the_ones_stored() -> None:
         "Community": "845229905dbb6c6d",
         "Matter": "8b1dd0ff53fac2ce",
         "AssistancePlan": "8523b6a3d97c444f",
-        "Fund": "868b49dda187b72a",
+        "Fund": "c40a8409004b7548",
     }
 
 

@@ -1240,7 +1240,7 @@ class InsufficientFunds(RuleViolation):
 
 
 class EntriesPending(RuleViolation):
-    """A period was reconciled while some of its entries still await booking."""
+    """A period was reconciled while entries recorded before the count await booking."""
 
     def __init__(self, entries: Iterable[str]) -> None:
         self.entries = tuple(entries)

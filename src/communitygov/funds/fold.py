@@ -115,6 +115,7 @@ def _reconciled(fund: Fund, event: CashReconciled) -> dict[str, Any]:
         period=event.period,
         counted=event.counted,
         books=_books_through(fund, event.period),
+        cash_at_count=fund.books.cash,
         counted_by=event.by,
         witnessed_by=event.witness,
         at=event.at,

@@ -623,9 +623,11 @@ class Fund(Aggregate):
         community: Community,
         at: datetime,
     ) -> Decision[Fund]:
-        """Count the cash at the end of ``period``'s month against the books and close it (and
-        every earlier month), once the month is over. A difference is kept as an open
-        discrepancy.
+        """Count the cash for ``period``'s month and close it (and every earlier month), once
+        the month is over. The cash counted is compared with the cash the books hold at the
+        count: the month's closing cash, moved on by what a later month has booked before the
+        count (every entry recorded by then must be booked or rejected first). A difference is
+        kept as an open discrepancy.
 
         Args:
             period: any day of the month to close.
@@ -648,7 +650,8 @@ class Fund(Aggregate):
                 while it runs would refuse the rest of its cash movements.
             PeriodBeforeOpening: the month ended before the fund opened.
             PeriodTooLate: the month is after November 9999, the last a fund keeps.
-            EntriesPending: entries of the month (or before) await booking.
+            EntriesPending: entries recorded before the count await booking (of any month:
+                the count is compared with every movement of cash recorded by then).
         """
         at = self._checked_time(at)
         self._require(FundRole.CUSTODIAN, by, "count the cash")
@@ -667,7 +670,7 @@ class Fund(Aggregate):
         today = local_date(at, self.opened.timezone)
         if month >= month_of(today):  # counted once the month is over, never while it runs
             raise FuturePeriod(month, today)
-        waiting = [e.id for e in self.pending() if e.period <= month]
+        waiting = [e.id for e in self.pending()]
         if waiting:
             raise EntriesPending(waiting)
         return self._record(

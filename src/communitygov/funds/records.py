@@ -191,6 +191,8 @@ class Reconciliation:
         period: the first day of the last month it closes; every earlier month is closed too.
         counted: the cash the custodian counted.
         books: the booked balances at the end of the period.
+        cash_at_count: the cash the books held when it was counted: the period's closing
+            cash, moved on by any movement of a later month booked before the count.
         counted_by: the custodian who counted.
         witnessed_by: the bookkeeper who witnessed the count.
         at: when it was counted.
@@ -202,6 +204,7 @@ class Reconciliation:
     period: date
     counted: Money
     books: Balances
+    cash_at_count: Money
     counted_by: str
     witnessed_by: str
     at: datetime
@@ -211,8 +214,9 @@ class Reconciliation:
 
     @property
     def difference(self) -> Money:
-        """The cash counted less the cash the books say is on hand (negative: a shortfall)."""
-        return self.counted - self.books.cash
+        """The cash counted less the cash the books held when it was counted (negative: a
+        shortfall)."""
+        return self.counted - self.cash_at_count
 
     @property
     def discrepancy_open(self) -> bool:

@@ -52,8 +52,14 @@ def statement(
         f"期末余额 Closing balance: 现金 cash {books.cash}; 银行 bank {books.bank}",
         f"累计筹得 Total raised: {books.raised}",
         f"累计支付 Total paid to the beneficiary: {books.paid}",
-        f"现金盘点 Cash counted: {closing.counted} (差额 difference {closing.difference})",
     ]
+    if closing.cash_at_count != books.cash:
+        lines.append(
+            f"盘点时账面现金 Cash on the books at the count "
+            f"({in_zone(closing.at, fund.opened.timezone):%Y-%m-%d %H:%M}, "
+            f"after later movements): {closing.cash_at_count}"
+        )
+    lines.append(f"现金盘点 Cash counted: {closing.counted} (差额 difference {closing.difference})")
     resolved_at = closing.resolved_at
     if resolved_at is not None and resolved_at <= posted.at:
         lines.append(f"差额说明 Difference explained: {closing.resolution}")
