@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 import attrs
 import pytest
@@ -63,6 +63,39 @@ def test_calendars_are_values() -> None:
     assert CN != WEEKDAYS
     assert len({CALENDAR_DAYS, WEEKDAYS, CN, ChineseOfficialCalendar()}) == 3
     assert repr(CN) == "ChineseOfficialCalendar()"
+
+
+# --- what is not a day -------------------------------------------------------------------
+
+SHIPPED = [CALENDAR_DAYS, WEEKDAYS, WeekdayCalendar(name="town", known_years=(2025, 2026)), CN]
+
+# A datetime is a date to Python, but its day depends on the zone it is told in.
+not_days = st.one_of(
+    st.datetimes(timezones=st.none() | st.just(UTC)),
+    st.dates().map(date.isoformat),
+    st.none(),
+    st.integers(),
+    st.lists(st.dates(), max_size=2),  # not even hashable
+)
+
+
+@pytest.mark.parametrize("calendar", SHIPPED, ids=repr)
+@pytest.mark.parametrize(
+    "value", [datetime(2026, 1, 1), datetime(2026, 1, 1, tzinfo=UTC), "2026-01-01", None]
+)
+def test_a_calendar_refuses_what_is_not_a_day(calendar: Calendar, value: object) -> None:
+    with pytest.raises(WrongType) as refused:
+        calendar.is_working_day(value)  # type: ignore[arg-type]
+    assert refused.value.field == "day"
+    assert refused.value.value is value
+    assert refused.value.expected == "a date (a datetime.date, not a datetime)"
+
+
+@given(st.sampled_from(SHIPPED), not_days)
+def test_a_calendar_answers_only_for_a_day(calendar: Calendar, value: object) -> None:
+    with pytest.raises(WrongType) as refused:
+        calendar.is_working_day(value)  # type: ignore[arg-type]
+    assert (refused.value.field, refused.value.value) == ("day", value)
 
 
 # --- CalendarDays and WeekdayCalendar ----------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta, timezone
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import attrs
@@ -15,6 +16,7 @@ from communitygov.errors import (
     CalendarDataUnavailable,
     DefinitionError,
     NaiveDatetime,
+    WrongType,
 )
 from communitygov.kernel.calendars import CALENDAR_DAYS, WEEKDAYS, Calendar, WeekdayCalendar
 from communitygov.kernel.chinese_calendar import ChineseOfficialCalendar
@@ -254,6 +256,86 @@ def test_a_period_ends_at_the_latest_at_the_last_time_the_library_keeps(
             f"a period of {days} calendar days from 9999-12-20 would end after the last time "
             "the library keeps, 9999-12-30 00:00 UTC"
         )
+
+
+# --- arguments of another type -----------------------------------------------------------
+
+
+class _Saturdays:
+    """A calendar of one's own that is neither attrs nor a dataclass: only the protocol."""
+
+    name = "Saturdays"
+
+    def is_working_day(self, day: date) -> bool:
+        return day.weekday() == 5
+
+
+def test_a_calendar_of_ones_own_needs_only_the_protocol() -> None:
+    monday = date(2026, 3, 2)
+    assert last_day(monday, Period.working_days(1), _Saturdays()) == date(2026, 3, 7)
+    assert period_end(
+        datetime.combine(monday, time(9), tzinfo=SHANGHAI), Period.days(1), _Saturdays()
+    ) == datetime(2026, 3, 8, tzinfo=SHANGHAI)
+
+
+@pytest.mark.parametrize(
+    "start",
+    [datetime(2026, 3, 2, 9, tzinfo=SHANGHAI), datetime(2026, 3, 2), "2026-03-02", None, 20260302],
+    ids=repr,
+)
+def test_last_day_counts_from_a_day_only(start: object) -> None:
+    with pytest.raises(WrongType) as refused:
+        last_day(start, Period.days(7), WEEKDAYS)  # type: ignore[arg-type]
+    assert (refused.value.field, refused.value.value) == ("start", start)
+    assert refused.value.expected == "a date (a datetime.date, not a datetime)"
+
+
+@pytest.mark.parametrize("start", [date(2026, 3, 2), "2026-03-02T09:00+08:00", None], ids=repr)
+def test_period_end_counts_from_an_aware_datetime_only(start: object) -> None:
+    with pytest.raises(NaiveDatetime) as refused:
+        period_end(start, Period.days(7), WEEKDAYS)  # type: ignore[arg-type]
+    assert refused.value.field == "start"
+
+
+_COUNTS = {
+    "last_day": lambda period, calendar: last_day(date(2026, 3, 2), period, calendar),
+    "period_end": lambda period, calendar: period_end(
+        datetime(2026, 3, 2, 9, tzinfo=SHANGHAI), period, calendar
+    ),
+}
+
+
+@pytest.mark.parametrize("count", _COUNTS.values(), ids=_COUNTS.keys())
+@pytest.mark.parametrize(
+    "period", [None, 7, "7 calendar days", PeriodUnit.CALENDAR_DAYS, (7, "days")], ids=repr
+)
+def test_a_period_that_is_not_a_period_is_refused(count: Any, period: object) -> None:
+    with pytest.raises(WrongType) as refused:
+        count(period, WEEKDAYS)
+    assert (refused.value.field, refused.value.value) == ("period", period)
+    assert refused.value.expected == "a Period"
+
+
+@pytest.mark.parametrize("count", _COUNTS.values(), ids=_COUNTS.keys())
+@pytest.mark.parametrize(
+    "calendar",
+    [None, "weekdays", WeekdayCalendar, ChineseOfficialCalendar, object(), CN.name],
+    ids=repr,
+)
+def test_a_calendar_that_is_not_a_calendar_is_refused(count: Any, calendar: object) -> None:
+    with pytest.raises(WrongType) as refused:
+        count(Period.working_days(5), calendar)
+    assert refused.value.field == "calendar"
+    assert refused.value.value is calendar
+    assert refused.value.expected == "a Calendar"
+
+
+@given(st.datetimes(timezones=st.none() | st.just(UTC)), periods)
+def test_a_datetime_is_never_taken_for_its_day(start: datetime, period: Period) -> None:
+    # A datetime is a date to Python, but which day it falls on depends on the zone.
+    with pytest.raises(WrongType) as refused:
+        last_day(start, period, CALENDAR_DAYS)
+    assert (refused.value.field, refused.value.value) == ("start", start)
 
 
 # --- properties --------------------------------------------------------------------------

@@ -20,14 +20,21 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
-from typing import Protocol, runtime_checkable
+from typing import Protocol, cast, runtime_checkable
 
 import attrs
 
-from communitygov.errors import CalendarDataUnavailable, DefinitionError
-from communitygov.kernel.checks import collected, declared_types
+from communitygov.errors import CalendarDataUnavailable, DefinitionError, WrongType
+from communitygov.kernel.checks import collected, declared_types, require_date
 
-__all__ = ["CALENDAR_DAYS", "WEEKDAYS", "Calendar", "CalendarDays", "WeekdayCalendar"]
+__all__ = [
+    "CALENDAR_DAYS",
+    "WEEKDAYS",
+    "Calendar",
+    "CalendarDays",
+    "WeekdayCalendar",
+    "require_calendar",
+]
 
 
 @runtime_checkable
@@ -100,7 +107,12 @@ class CalendarDays:
 
         Returns:
             Always ``True``.
+
+        Raises:
+            WrongType: ``day`` is not a date (a datetime, a text, ``None``).
         """
+        if type(day) is not date:
+            require_date(day, "day")
         return True
 
 
@@ -174,8 +186,11 @@ class WeekdayCalendar:
             ``day`` falls Monday to Friday.
 
         Raises:
+            WrongType: ``day`` is not a date (a datetime, a text, ``None``).
             CalendarDataUnavailable: ``known_years`` is set and ``day`` lies outside it.
         """
+        if type(day) is not date:
+            require_date(day, "day")
         if self.known_years is not None and not (
             self.known_years[0] <= day.year <= self.known_years[1]
         ):
@@ -192,3 +207,20 @@ CALENDAR_DAYS = CalendarDays()
 
 WEEKDAYS = WeekdayCalendar()
 """Monday to Friday, with no holidays."""
+
+
+def require_calendar(value: object, field: str = "calendar") -> Calendar:
+    """``value``, once it is known to be a calendar: an object (not a class) with a ``name``
+    and an ``is_working_day`` method, as :class:`Calendar` asks. (Cheaper than ``isinstance``
+    with the protocol, which takes microseconds.)
+
+    Raises:
+        WrongType: it is anything else (``None``, a text, a calendar's class).
+    """
+    if (
+        not isinstance(value, type)
+        and hasattr(value, "name")
+        and callable(getattr(value, "is_working_day", None))
+    ):
+        return cast(Calendar, value)
+    raise WrongType(field, value, "a Calendar")

@@ -18,6 +18,7 @@ from datetime import date
 from functools import cache
 
 from communitygov.errors import CalendarDataUnavailable, MissingExtra
+from communitygov.kernel.checks import require_date
 
 __all__ = ["OFFICIAL", "ChineseOfficialCalendar"]
 
@@ -95,10 +96,13 @@ class ChineseOfficialCalendar:
             ``False`` for a weekend day or public holiday.
 
         Raises:
+            WrongType: ``day`` is not a date (a datetime, a text, ``None``).
             CalendarDataUnavailable: The installed data does not cover ``day.year``.
             MissingExtra: The ``chinesecalendar`` package is not installed
                 (``pip install 'communitygov[cn]'``).
         """
+        if type(day) is not date:
+            require_date(day, "day")
         answer = _ANSWERS.get(day)
         if answer is not None:
             return answer

@@ -20,8 +20,15 @@ from typing import Any
 
 import attrs
 
-from communitygov.errors import DefinitionError, PeriodOutOfRange
-from communitygov.kernel.calendars import Calendar
+from communitygov.errors import DefinitionError, PeriodOutOfRange, WrongType
+from communitygov.kernel.calendars import (
+    Calendar,
+    CalendarDays,
+    WeekdayCalendar,
+    require_calendar,
+)
+from communitygov.kernel.checks import require_date
+from communitygov.kernel.chinese_calendar import ChineseOfficialCalendar
 from communitygov.kernel.timekeeping import KEPT_UNTIL, kept, require_aware
 
 __all__ = ["Period", "PeriodUnit", "last_day", "period_end"]
@@ -170,10 +177,14 @@ def last_day(start: date, period: Period, calendar: Calendar) -> date:
         The last day of the period; always a working day in ``calendar`` and after ``start``.
 
     Raises:
+        WrongType: ``start`` is not a date (a datetime, whose day depends on its zone, or a
+            text), ``period`` is not a :class:`Period` or ``calendar`` is not a calendar.
         CalendarDataUnavailable: The calendar has no data for a year the period reaches.
         DefinitionError: The calendar has no working day within 366 consecutive days.
         PeriodOutOfRange: The period would end after the last date Python holds.
     """
+    if type(start) is not date or type(period) is not Period or type(calendar) not in _SHIPPED:
+        _require_arguments(start, period, calendar)
     try:
         if period.unit is PeriodUnit.CALENDAR_DAYS:
             return _first_working_day_from(start + timedelta(days=period.count), calendar)
@@ -183,6 +194,22 @@ def last_day(start: date, period: Period, calendar: Calendar) -> date:
         return day
     except OverflowError:
         raise PeriodOutOfRange(start, str(period)) from None
+
+
+_SHIPPED = frozenset({CalendarDays, WeekdayCalendar, ChineseOfficialCalendar})
+"""The library's own calendars, known to be calendars by their class alone: the arguments
+most often given are told right by three comparisons of classes."""
+
+
+def _require_arguments(start: object, period: object, calendar: object) -> None:
+    """Raises:
+    WrongType: ``start`` is not a date, ``period`` not a :class:`Period` or ``calendar`` not a
+        calendar.
+    """
+    require_date(start, "start")
+    if not isinstance(period, Period):
+        raise WrongType("period", period, "a Period")
+    require_calendar(calendar)
 
 
 def period_end(start: datetime, period: Period, calendar: Calendar) -> datetime:
@@ -207,7 +234,8 @@ def period_end(start: datetime, period: Period, calendar: Calendar) -> datetime:
         A timezone-aware datetime with ``start``'s tzinfo, at local midnight, after ``start``.
 
     Raises:
-        NaiveDatetime: ``start`` has no timezone.
+        NaiveDatetime: ``start`` has no timezone, or is not a datetime.
+        WrongType: ``period`` is not a :class:`Period` or ``calendar`` is not a calendar.
         CalendarDataUnavailable: The calendar has no data for a year the period reaches.
         DefinitionError: The calendar has no working day within 366 consecutive days.
         PeriodOutOfRange: The period would end after the last time the library keeps
