@@ -568,6 +568,14 @@ def test_relatives_declared_after_opening_stop_the_checks_until_a_role_changes(
     fund, _ = pending.change_role(moved, newcomer, community=related, at=june(4))
     assert fund.role_conflict(related) is None
     by = newcomer if moved is cg.FundRole.BOOKKEEPER else B
+    if moved is cg.FundRole.CUSTODIAN and relative == cgst.FUND_BENEFICIARY:
+        # The entry was recorded by the beneficiary's relative: never booked, only rejected.
+        with pytest.raises(cg.NearRelativeInRole) as caught:
+            fund.book(entry, by=by, community=related, at=june(5))
+        assert (caught.value.person, caught.value.relative) == (C, cgst.FUND_BENEFICIARY)
+        rejected, _ = fund.reject(entry, reason="近亲属经手", by=by, community=related, at=june(5))
+        assert rejected.entry(entry).status is cg.EntryStatus.REJECTED
+        return
     booked, _ = fund.book(entry, by=by, community=related, at=june(5))
     assert booked.entry(entry).status is cg.EntryStatus.BOOKED
 

@@ -580,12 +580,21 @@ class Fund(Aggregate):
             NotRoleHolder: ``by`` is not the bookkeeper.
             WrongCommunity: ``community`` is not the fund's.
             NearRelativeInRole: the role holders and the beneficiary are no longer kept
-                apart: change a role first.
+                apart: change a role first; or the entry was recorded by a declared near
+                relative of the beneficiary or of the bookkeeper (a custodian since replaced,
+                say): it is never booked, only rejected.
             UnknownReference: no such entry.
             OwnEntry: ``by`` recorded it.
             EntryAlreadyChecked: it is already booked or rejected.
         """
         at = self._check(entry_id, by, community, at, "book an entry")
+        recorder = self.entry(entry_id).recorded_by
+        for other, other_role in (
+            (self.beneficiary_id, _BENEFICIARY),
+            (by, FundRole.BOOKKEEPER.en),
+        ):
+            if community.are_near_relatives(recorder, other):
+                raise NearRelativeInRole(recorder, FundRole.CUSTODIAN.en, other, other_role)
         return self._record(EntryBooked(at=at, entry_id=entry_id, by=by))
 
     def reject(
