@@ -59,11 +59,22 @@ def test_transition_not_allowed_names_action_state_and_alternatives() -> None:
     ("error", "message"),
     [
         (
-            cg.ConcurrencyConflict("m1", 0, 3),
-            "stream 'm1' exists already, at version 3: its id is taken, or someone else "
-            "created it first",
+            cg.ConcurrencyConflict("m1", 0, 3, community="c1"),
+            "stream 'm1' of community 'c1' exists already, at version 3: its id is taken, or "
+            "someone else created it first",
         ),
         (
+            cg.ConcurrencyConflict("m1", 2, 3, community="c1"),
+            "stream 'm1' of community 'c1' is at version 3, not 2: someone else wrote first",
+        ),
+        (
+            cg.ConcurrencyConflict("c1", 1, 1, community="c1"),
+            "stream 'c1' of community 'c1' was at version 1, as expected, in the snapshot of the "
+            "transaction the append runs in, but another writer has written since (a REPEATABLE "
+            "READ or SERIALIZABLE transaction on PostgreSQL, one that read first on SQLite): "
+            "retry in a new transaction",
+        ),
+        (  # from an adapter that does not give the community
             cg.ConcurrencyConflict("m1", 2, 3),
             "stream 'm1' is at version 3, not 2: someone else wrote first",
         ),
@@ -120,12 +131,26 @@ def test_messages_say_what_happened(error: cg.CommunityGovError, message: str) -
     assert str(error) == message
 
 
+def test_a_conflict_carries_its_community_as_its_siblings_do() -> None:
+    conflict = cg.ConcurrencyConflict("m1", 2, 3, community="c1")
+    assert (conflict.community, conflict.stream, conflict.expected, conflict.actual) == (
+        "c1",
+        "m1",
+        2,
+        3,
+    )
+    assert cg.ConcurrencyConflict("m1", 2, 3).community is None
+    exists = cg.StreamExists("matter", "m1", "c1", 3)
+    assert (exists.community, exists.stream, exists.expected, exists.actual) == ("c1", "m1", 0, 3)
+
+
 @pytest.mark.parametrize(
     "error",
     [
         cg.EmptyField("title"),
         cg.NotFound("matter", "m1", "zz", found="community"),
         cg.StreamExists("matter", "m1", "c1", 3),
+        cg.ConcurrencyConflict("m1", 2, 3, community="c1"),
         cg.WrongType("at", "9:00", "a datetime"),
         cg.MalformedDecision("aggregate", 1, 2, "why"),
         cg.TransitionNotAllowed("close", "raised", ("open_solicitation",)),

@@ -177,10 +177,10 @@ def test_a_conflict_with_the_applications_own_stale_transaction_is_not_retried(
     with pytest.raises(cg.ConcurrencyConflict) as refused:
         gov.execute(cg.Community, "sanwan", "sanwan", register)
     assert refused.value.expected == refused.value.actual == 1
+    assert (refused.value.community, refused.value.stream) == ("sanwan", "sanwan")
     assert (decided, waits) == ([1], [])
     assert refused.value.__notes__ == [
-        "community 'sanwan' of community 'sanwan': not decided again, as no retry within the "
-        "same transaction can succeed"
+        "community 'sanwan': not decided again, as no retry within the same transaction can succeed"
     ]
     connection.execute("ROLLBACK")
     assert "wu" in gov.execute(cg.Community, "sanwan", "sanwan", register).people  # a new one can
@@ -333,9 +333,33 @@ def test_retries_are_bounded(gov: cg.Governance) -> None:
     with pytest.raises(cg.ConcurrencyConflict) as refused:
         limited.execute(cg.Matter, "sanwan", "m1", always_raced)
     assert gov.matter("sanwan", "m1").state == "soliciting"
+    assert (refused.value.community, refused.value.stream) == ("sanwan", "m1")
+    assert str(refused.value).startswith("stream 'm1' of community 'sanwan' is at version ")
     assert refused.value.__notes__ == [
         "matter 'm1' of community 'sanwan': decided 3 times, conflicting each time (retries=2)"
     ]
+
+
+def test_a_conflict_decided_once_names_the_community_once(gov: cg.Governance) -> None:
+    # The note read "community 'sanwan' of community 'sanwan': decided 1 times".
+    rival = cg.Governance(gov.store)
+
+    def raced(c: cg.Community) -> cg.Decision[cg.Community]:
+        rival.execute(
+            cg.Community, "sanwan", "sanwan", lambda o: o.register_person("li", "李", at=START)
+        )
+        return c.register_person("wu", "吴勤勤", at=START)
+
+    once = cg.Governance(gov.store, retries=0)
+    with pytest.raises(cg.ConcurrencyConflict) as refused:
+        once.execute(cg.Community, "sanwan", "sanwan", raced)
+    error = refused.value
+    assert (error.community, error.stream, error.actual) == ("sanwan", "sanwan", error.expected + 1)
+    assert str(error) == (
+        f"stream 'sanwan' of community 'sanwan' is at version {error.actual}, not "
+        f"{error.expected}: someone else wrote first"
+    )
+    assert error.__notes__ == ["community 'sanwan': decided once, conflicting (retries=0)"]
 
 
 def test_many_retries_wait_no_longer_than_the_most_and_end_in_a_conflict(
@@ -347,7 +371,10 @@ def test_many_retries_wait_no_longer_than_the_most_and_end_in_a_conflict(
             first = requests[0]
             if first.expected_version > 0:
                 raise cg.ConcurrencyConflict(
-                    first.stream_id, first.expected_version, first.expected_version + 1
+                    first.stream_id,
+                    first.expected_version,
+                    first.expected_version + 1,
+                    community=first.community_id,
                 )
             return super().append_many(requests)
 

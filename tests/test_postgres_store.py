@@ -177,7 +177,8 @@ def test_a_stale_expected_version_conflicts_and_stores_nothing(store: PostgresSt
     store.append(request("m1", 0, 2))
     with pytest.raises(ConcurrencyConflict) as caught:
         store.append(request("m1", 1, 1, command="late"))
-    assert (caught.value.stream, caught.value.expected, caught.value.actual) == ("m1", 1, 2)
+    error = caught.value
+    assert (error.community, error.stream, error.expected, error.actual) == ("sanwan", "m1", 1, 2)
     assert isinstance(caught.value.__cause__, Exception)
     with pytest.raises(ConcurrencyConflict):
         store.append(request("m1", 0, 1))
@@ -192,7 +193,8 @@ def test_append_many_is_all_or_nothing(dsn: str, bulk_threshold: int) -> None:
     batch = [request("m2", 0, 2), request("m3", 0, 1, community="other"), request("m1", 0, 1)]
     with pytest.raises(ConcurrencyConflict) as caught:
         store.append_many(batch)
-    assert (caught.value.stream, caught.value.expected, caught.value.actual) == ("m1", 0, 1)
+    error = caught.value
+    assert (error.community, error.stream, error.expected, error.actual) == ("sanwan", "m1", 0, 1)
     assert positions(store) == [1]
     assert store.load("sanwan", "m2") is None
     assert store.communities() == ["sanwan"]
@@ -1195,10 +1197,10 @@ def test_an_append_on_a_stale_snapshot_is_a_conflict_not_a_duplicate_position(
     with pytest.raises(ConcurrencyConflict) as refused:
         ours.append(request("m2", 0, 1))
     assert str(refused.value) == (
-        "stream 'm2' was at version 0, as expected, in the snapshot of the transaction the "
-        "append runs in, but another writer has written since (a REPEATABLE READ or "
-        "SERIALIZABLE transaction on PostgreSQL, one that read first on SQLite): retry in a new "
-        "transaction"
+        "stream 'm2' of community 'sanwan' was at version 0, as expected, in the snapshot of "
+        "the transaction the append runs in, but another writer has written since (a REPEATABLE "
+        "READ or SERIALIZABLE transaction on PostgreSQL, one that read first on SQLite): retry "
+        "in a new transaction"
     )
     host.rollback()
     assert positions(other) == [1, 2, 3]
@@ -1223,7 +1225,7 @@ def test_a_clash_in_a_call_of_several_names_the_request_that_met_it(dsn: str) ->
     other.append(request("y1", 0, 1, community="dongcun"))
     with pytest.raises(ConcurrencyConflict) as refused:
         ours.append_many([request("x1", 0, 2), request("y2", 0, 1, community="dongcun")])
-    assert refused.value.stream == "y2"
+    assert (refused.value.community, refused.value.stream) == ("dongcun", "y2")
     assert refused.value.expected == 0
     host.rollback()
     assert positions(other) == []

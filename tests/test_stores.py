@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pickle
 import sqlite3
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -56,6 +57,38 @@ def test_the_kit_names_the_method_a_closed_store_still_answers(
     with pytest.raises(pytest.fail.Exception) as failed:
         _KitOnTheSlip().test_a_closed_store_refuses_reads_and_writes(request)
     assert str(failed.value) == "communities() on a closed store did not raise StoreUnavailable"
+
+
+class _ConflictsWithoutTheCommunity(cg.MemoryStore):
+    """An adapter written before conflicts carried their community: it leaves it out."""
+
+    def append_many(self, requests: Sequence[cg.AppendRequest]) -> list[cg.AppendResult]:
+        try:
+            return super().append_many(requests)
+        except cg.ConcurrencyConflict as conflict:
+            raise cg.ConcurrencyConflict(
+                conflict.stream, conflict.expected, conflict.actual
+            ) from None
+
+
+class _KitOnTheForgetfulAdapter(StoreContract):  # not collected: called by hand
+    reopens = False
+
+    def make_store(self, name: str) -> cg.EventStore:
+        return _ConflictsWithoutTheCommunity()
+
+
+def test_the_kit_fails_an_adapter_whose_conflicts_do_not_name_the_community() -> None:
+    kit = _KitOnTheForgetfulAdapter()
+    with pytest.raises(pytest.fail.Exception) as failed:
+        kit.test_a_conflict_names_the_community_of_its_stream(kit.make_store("forgetful"))
+    assert str(failed.value) == (
+        "the ConcurrencyConflict carries community=None, stream='s1', expected=3, actual=1; it "
+        "should carry community='c2', stream='s1', expected=3, actual=1 (the request's "
+        "community and stream, its expected version and the stream's version)"
+    )
+    with pytest.raises(pytest.fail.Exception, match="community=None"):
+        kit.test_a_wrong_expected_version_conflicts_and_writes_nothing(kit.make_store("again"))
 
 
 class TestSQLiteStoreOnAHostConnection(StoreContract):
@@ -111,7 +144,9 @@ def test_a_host_transaction_that_read_before_another_writer_gets_a_conflict(
     other.append(make_request("c2", "elsewhere"))
     with pytest.raises(cg.ConcurrencyConflict) as refused:
         store.append(make_request("c1", "s1", command_id="k1"))
-    assert (refused.value.stream, refused.value.expected, refused.value.actual) == ("s1", 0, 0)
+    error = refused.value
+    assert (error.community, error.stream, error.expected, error.actual) == ("c1", "s1", 0, 0)
+    assert str(error).startswith("stream 's1' of community 'c1' was at version 0, as expected")
     assert "retry in a new transaction" in str(refused.value)
     connection.execute("ROLLBACK")
     store.append(make_request("c1", "s1", command_id="k1"))  # a new transaction can

@@ -1269,32 +1269,38 @@ class PersistenceError(CommunityGovError):
 class ConcurrencyConflict(PersistenceError):
     """Another writer appended to the stream first; nothing was written.
 
+    ``community`` is the community the stream belongs to (a stream's id is unique only within
+    its community). It is ``None`` only where an adapter does not give it, which the store
+    conformance kit refuses.
+
     ``actual`` is the stream's version as the append saw it: where the append runs in a
     transaction whose snapshot is older than another writer's commit, that is the snapshot's
     version (``actual == expected``), and a new transaction sees the one now stored.
     """
 
-    def __init__(self, stream: str, expected: int, actual: int) -> None:
+    def __init__(
+        self, stream: str, expected: int, actual: int, *, community: str | None = None
+    ) -> None:
         self.stream = stream
         self.expected = expected
         self.actual = actual
+        self.community = community
+        where = f" of community {_shown(community)}" if community is not None else ""
+        named = f"stream {_shown(stream)}{where}"
         if expected == actual:  # as the transaction's snapshot shows it; others wrote since
             message = (
-                f"stream {_shown(stream)} was at version {actual}, as expected, in the snapshot "
-                "of the transaction the append runs in, but another writer has written since "
+                f"{named} was at version {actual}, as expected, in the snapshot of the "
+                "transaction the append runs in, but another writer has written since "
                 "(a REPEATABLE READ or SERIALIZABLE transaction on PostgreSQL, one that read "
                 "first on SQLite): retry in a new transaction"
             )
         elif expected == 0:
             message = (
-                f"stream {_shown(stream)} exists already, at version {actual}: its id is taken, or "
-                "someone else created it first"
+                f"{named} exists already, at version {actual}: its id is taken, or someone "
+                "else created it first"
             )
         else:
-            message = (
-                f"stream {_shown(stream)} is at version {actual}, not {expected}: someone else "
-                "wrote first"
-            )
+            message = f"{named} is at version {actual}, not {expected}: someone else wrote first"
         super().__init__(message)
 
 

@@ -380,16 +380,20 @@ class Governance:
                     aggregate, events, current.version, loaded.last_hash, command_id
                 )
             except ConcurrencyConflict as conflict:
+                named = _named(cls.kind, aggregate_id, community_id)
                 if conflict.expected == conflict.actual:  # the caller's transaction is stale
                     conflict.add_note(
-                        f"{cls.kind} {aggregate_id!r} of community {community_id!r}: not "
-                        "decided again, as no retry within the same transaction can succeed"
+                        f"{named}: not decided again, as no retry within the same transaction "
+                        "can succeed"
                     )
                     raise
                 if attempt == self.retries:
+                    tries = attempt + 1
                     conflict.add_note(
-                        f"{cls.kind} {aggregate_id!r} of community {community_id!r}: decided "
-                        f"{attempt + 1} times, conflicting each time (retries={self.retries})"
+                        f"{named}: decided once, conflicting (retries={self.retries})"
+                        if tries == 1
+                        else f"{named}: decided {tries} times, conflicting each time "
+                        f"(retries={self.retries})"
                     )
                     raise
                 if command_id is not None:
@@ -897,6 +901,14 @@ def _back_off(attempt: int) -> None:
     step (full jitter)."""
     doubled = _BACK_OFF_FIRST * 2 ** min(attempt, _DOUBLINGS)  # no float past 2**1023
     time.sleep(random.uniform(0, min(_BACK_OFF_MOST, doubled)))
+
+
+def _named(kind: str, aggregate_id: str, community_id: str) -> str:
+    """An aggregate as a note names it: "matter 'm1' of community 'sanwan'", and a community
+    once, "community 'sanwan'" (its stream's id is the community's)."""
+    if kind == Community.kind and aggregate_id == community_id:
+        return f"community {aggregate_id!r}"
+    return f"{kind} {aggregate_id!r} of community {community_id!r}"
 
 
 def _require_aggregate_class(cls: object) -> None:

@@ -92,7 +92,12 @@ class MemoryStore(ClosedOnExit):
                     stream = community.streams.get(request.stream_id, []) if community else []
                     current = len(stream)
                 if current != request.expected_version:
-                    raise ConcurrencyConflict(request.stream_id, request.expected_version, current)
+                    raise ConcurrencyConflict(
+                        request.stream_id,
+                        request.expected_version,
+                        current,
+                        community=request.community_id,
+                    )
                 versions[key] = current + len(request.events)
                 if command_id is not None:
                     commands[command] = index

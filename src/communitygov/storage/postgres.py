@@ -455,7 +455,11 @@ class PostgresStore(SQLReads, ClosedOnExit):
             try:
                 facts = json.loads(exc.diag.message_detail or "")
                 return ConcurrencyConflict(
-                    str(facts["stream"]), int(facts["expected"]), int(facts["actual"])
+                    str(facts["stream"]),
+                    int(facts["expected"]),
+                    int(facts["actual"]),
+                    # cg_append names the stream; the community is the request's in flight
+                    community=conflict[0].community_id if conflict else None,
                 )
             except (ValueError, KeyError, TypeError):
                 pass
@@ -470,6 +474,7 @@ class PostgresStore(SQLReads, ClosedOnExit):
                     self._version_after_conflict(
                         clashed.community_id, clashed.stream_id, clashed.expected_version
                     ),
+                    community=clashed.community_id,
                 )
             return PersistenceError(f"the PostgreSQL store met another writer: {detail}")
         if isinstance(exc, (psycopg.OperationalError, psycopg.InterfaceError)):
@@ -715,7 +720,9 @@ class PostgresStore(SQLReads, ClosedOnExit):
                     continue
             current = versions.get((community, stream), 0)
             if current != request.expected_version:
-                raise ConcurrencyConflict(stream, request.expected_version, current)
+                raise ConcurrencyConflict(
+                    stream, request.expected_version, current, community=community
+                )
             before = last[community]
             count = len(request.events)
             stored.append((request, current, before))

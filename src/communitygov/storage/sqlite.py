@@ -194,7 +194,9 @@ class SQLiteStore(SQLReads, ClosedOnExit):
                 stale = getattr(exc, "sqlite_errorname", "") == "SQLITE_BUSY_SNAPSHOT"
                 if stale and first is not None and not host_lost:
                     version = first.expected_version
-                    raise ConcurrencyConflict(first.stream_id, version, version) from exc
+                    raise ConcurrencyConflict(
+                        first.stream_id, version, version, community=first.community_id
+                    ) from exc
                 lost = (
                     "; SQLite rolled back the application's whole transaction with it, so "
                     "nothing of it was written either"
@@ -764,7 +766,9 @@ class _Writes:
                 return seen
         current, last = self._version_and_position(community, stream)
         if current != request.expected_version:
-            raise ConcurrencyConflict(stream, request.expected_version, current)
+            raise ConcurrencyConflict(
+                stream, request.expected_version, current, community=community
+            )
         count = len(request.events)
         result = AppendResult(community, stream, current + count, last + 1, last + count)
         if count:

@@ -48,6 +48,21 @@ from communitygov.testing.store_model import check_against_model
 __all__ = ["StoreContract", "make_request"]
 
 
+def _require_conflict(
+    conflict: ConcurrencyConflict, community: str, stream: str, expected: int, actual: int
+) -> None:
+    """Fail, naming what differs, unless ``conflict`` carries these facts."""
+    got = (conflict.community, conflict.stream, conflict.expected, conflict.actual)
+    if got != (community, stream, expected, actual):
+        pytest.fail(
+            f"the ConcurrencyConflict carries community={conflict.community!r}, "
+            f"stream={conflict.stream!r}, expected={conflict.expected!r}, "
+            f"actual={conflict.actual!r}; it should carry community={community!r}, "
+            f"stream={stream!r}, expected={expected!r}, actual={actual!r} (the request's "
+            "community and stream, its expected version and the stream's version)"
+        )
+
+
 def _next(store: EventStore, community_id: str, stream_id: str, **options: object) -> AppendRequest:
     """The next well-chained append to an existing stream."""
     recorded = store.read_stream(community_id, stream_id)
@@ -114,7 +129,7 @@ class StoreContract:
         stale = make_request("c1", "s1", expected=1)
         with pytest.raises(ConcurrencyConflict) as conflict:
             store.append(stale)
-        assert (conflict.value.expected, conflict.value.actual) == (1, 2)
+        _require_conflict(conflict.value, "c1", "s1", expected=1, actual=2)
         assert [e.version for e in store.read_stream("c1", "s1")] == [1, 2]
         loaded = store.load("c1", "s1")
         assert loaded is not None
@@ -122,13 +137,27 @@ class StoreContract:
 
     def test_a_new_stream_that_exists_conflicts(self, store: EventStore) -> None:
         store.append(make_request("c1", "s1"))
-        with pytest.raises(ConcurrencyConflict):
+        with pytest.raises(ConcurrencyConflict) as conflict:
             store.append(make_request("c1", "s1"))
+        _require_conflict(conflict.value, "c1", "s1", expected=0, actual=1)
+
+    def test_a_conflict_names_the_community_of_its_stream(self, store: EventStore) -> None:
+        # A stream's id is unique only within its community: the same id in two communities.
+        store.append(make_request("c1", "s1", count=3))
+        store.append(make_request("c2", "s1"))
+        with pytest.raises(ConcurrencyConflict) as conflict:
+            store.append(make_request("c2", "s1", expected=3))
+        _require_conflict(conflict.value, "c2", "s1", expected=3, actual=1)
+        with pytest.raises(ConcurrencyConflict) as conflict:
+            store.append_many([make_request("c2", "fresh"), make_request("c1", "s1", expected=1)])
+        _require_conflict(conflict.value, "c1", "s1", expected=1, actual=3)
+        assert store.read_stream("c2", "fresh") == []
 
     def test_a_batch_is_all_or_nothing(self, store: EventStore) -> None:
         store.append(make_request("c1", "taken"))
-        with pytest.raises(ConcurrencyConflict):
+        with pytest.raises(ConcurrencyConflict) as conflict:
             store.append_many([make_request("c1", "fresh", count=2), make_request("c1", "taken")])
+        _require_conflict(conflict.value, "c1", "taken", expected=0, actual=1)
         assert store.read_stream("c1", "fresh") == []
         assert store.load("c1", "fresh") is None
         assert [e.position for e in store.read_all("c1")] == [1]
@@ -143,7 +172,7 @@ class StoreContract:
         first = make_request("c1", "s1", count=2)
         with pytest.raises(ConcurrencyConflict) as conflict:
             store.append_many([first, *others, make_request("c1", "s1")])
-        assert (conflict.value.expected, conflict.value.actual) == (0, 2)
+        _require_conflict(conflict.value, "c1", "s1", expected=0, actual=2)
         assert store.read_all("c1") == []
         assert store.summaries("c1") == []
         following = make_request("c1", "s1", expected=2, previous_hash=first.events[-1].hash)

@@ -99,7 +99,9 @@ def _apply(community: _Community, request: AppendRequest) -> AppendResult:
         return attrs.evolve(community.commands[command], duplicate=True)
     current = community.version(request.stream_id)
     if current != request.expected_version:
-        raise ConcurrencyConflict(request.stream_id, request.expected_version, current)
+        raise ConcurrencyConflict(
+            request.stream_id, request.expected_version, current, community=request.community_id
+        )
     last = community.events[-1].position if community.events else 0
     count = len(request.events)
     for offset, new in enumerate(request.events, 1):
@@ -199,9 +201,11 @@ class _Machine(RuleBasedStateMachine):
         before = self._everything()
         with pytest.raises(ConcurrencyConflict) as refused:
             self.store.append(requests[0]) if one else self.store.append_many(requests)
-        got = (refused.value.stream, refused.value.expected, refused.value.actual)
-        assert got == (conflict.stream, conflict.expected, conflict.actual), (
-            f"the store's conflict (stream, expected, actual) is {got!r}; the model's: {conflict}"
+        error = refused.value
+        got = (error.community, error.stream, error.expected, error.actual)
+        assert got == (conflict.community, conflict.stream, conflict.expected, conflict.actual), (
+            f"the store's conflict (community, stream, expected, actual) is {got!r}; the "
+            f"model's: {conflict}"
         )
         assert self._everything() == before, "a refused append changed the store"
 
