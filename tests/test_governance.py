@@ -1417,3 +1417,13 @@ def test_a_new_aggregate_whose_creating_event_starts_another_is_refused(gov: cg.
         gov.create((t.value, (other, *t.events[1:])))
     assert (refused.value.given, refused.value.should_be) == (("m1", "sanwan"), ("m2", "sanwan"))
     assert gov.summaries("sanwan", kind="matter") == []
+
+
+def test_the_facade_closes_its_store_at_the_end_of_a_with_block(any_store: cg.EventStore) -> None:
+    with cg.Governance(any_store) as gov:
+        gov.register_community("c1", "社区", at=START)
+        assert gov.community("c1").name == "社区"
+    with pytest.raises(cg.StoreUnavailable):
+        gov.community("c1")
+    with pytest.raises(cg.StoreUnavailable):
+        any_store.communities()

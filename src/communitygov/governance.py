@@ -55,7 +55,7 @@ from communitygov.organisation.community import Community
 from communitygov.references import reference_problems
 from communitygov.snapshots import Snapshots
 from communitygov.storage.integrity import GENESIS, chain_hash_formatted, verify
-from communitygov.storage.protocol import EventStore
+from communitygov.storage.protocol import ClosedOnExit, EventStore
 from communitygov.storage.records import (
     AppendRequest,
     AppendResult,
@@ -98,8 +98,10 @@ def _system_clock() -> datetime:
     return datetime.now(UTC)
 
 
-class Governance:
+class Governance(ClosedOnExit):
     """The application facade over an :class:`~communitygov.storage.protocol.EventStore`.
+
+    ``with Governance(store) as gov:`` closes the store when the block ends (:meth:`close`).
 
     Args:
         store: where records are kept.
@@ -171,6 +173,11 @@ class Governance:
         if not callable(clock):
             raise WrongType("clock", clock, "a callable returning a timezone-aware datetime")
         self._clock = clock
+
+    def close(self) -> None:
+        """Close the store the facade was given (its own ``close``): every later call that
+        reads or writes raises :class:`~communitygov.StoreUnavailable`."""
+        self.store.close()
 
     def now(self) -> datetime:
         """The time by the facade's clock: what a command's ``at`` should be when it is done
