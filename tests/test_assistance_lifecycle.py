@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -271,6 +272,32 @@ def test_only_a_design_the_matter_decided_on_takes_effect(offset: int) -> None:
         plan.adopt(matter, at=matter.resolution.ends_at)
     assert (refused.value.plan, refused.value.matter) == ("fule-1", "fule")
     assert (refused.value.designed_at, refused.value.decided_at) == (revised_at, decided_at)
+
+
+def test_review_dates_moved_after_the_decision_are_not_a_new_design() -> None:
+    matter = decide("为周盛量身制定四部曲帮扶方案", at(2019, 3, 4))
+    decided_at = matter.deliberations[-1].at
+    assert matter.resolution is not None
+    assert matter.resolution.ends_at is not None
+    plan = taken_in(Log())
+    plan, _ = plan.assess(["恢复语言沟通能力"], design(), at=at(2019, 3, 8))
+    later = tuple(day + timedelta(days=30) for day in REVIEWS)
+    moved, _ = plan.assess(["恢复语言沟通能力"], design(later), at=decided_at + DAY)
+    assert moved.designed_at == plan.designed_at == at(2019, 3, 8)
+    adopted, _ = moved.adopt(matter, at=matter.resolution.ends_at)
+    assert adopted.review_due_on == later[0]
+    # Another need, or other goals, after the decision: a new design, never decided.
+    for needs, stages in (
+        (["恢复语言沟通能力", "就业"], design(later)),
+        (
+            ["恢复语言沟通能力"],
+            [attrs.evolve(design(later)[0], activities=["散步"]), *design(later)[1:]],
+        ),
+    ):
+        revised, _ = plan.assess(needs, stages, at=decided_at + DAY)
+        assert revised.designed_at == decided_at + DAY
+        with pytest.raises(cg.DesignAfterDecision):
+            revised.adopt(matter, at=matter.resolution.ends_at)
 
 
 def test_a_matter_past_its_publicity_adopts_whatever_happened_since() -> None:

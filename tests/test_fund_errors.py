@@ -469,6 +469,14 @@ def test_a_posted_statement_stays_as_posted_and_an_explanation_is_posted_anew() 
     assert "差额待查" not in second
     with pytest.raises(cg.DuplicateId):  # nothing explained since: nothing new to post
         reposted.publish_statement(date(2020, 5, 1), place="公示栏", at=june(5))
+    # Explained at the very instant of the posting, after it: the order of the records
+    # decides, not their times.
+    same, _ = posted.resolve_discrepancy(
+        date(2020, 5, 1), explanation="找零出错", by=B, community=community(), at=june(1, 10)
+    )
+    assert texts(same) == [first]
+    again_at_once, _ = same.publish_statement(date(2020, 5, 1), place="公示栏", at=june(1, 10))
+    assert "差额说明 Difference explained: 找零出错" in texts(again_at_once)[1]
 
 
 def test_a_count_is_compared_with_the_cash_the_books_hold_when_it_is_made() -> None:
@@ -493,6 +501,13 @@ def test_a_count_is_compared_with_the_cash_the_books_hold_when_it_is_made() -> N
     assert (
         "Cash on the books at the count (2020-06-01 09:00, after later movements): 45.00 元" in text
     )
+    # A count recorded before counts were compared with the cash at the count keeps its
+    # meaning on replay: it was compared with the month's closing cash.
+    recorded_before = CashReconciled(
+        at=june(1), period=date(2020, 5, 1), counted=cg.Money.yuan(75), by=C, witness=B
+    )
+    old = june_paid.apply(recorded_before).reconciliation(date(2020, 5, 1))
+    assert (old.cash_at_count, old.difference) == (cg.Money.yuan(75), cg.Money.zero())
     # A movement recorded before the count and not yet checked: the count waits for it.
     with pytest.raises(cg.EntriesPending) as refused:
         count(paid, date(2020, 5, 1), counted=cg.Money.yuan(45), at=june(1))
@@ -570,9 +585,18 @@ def test_relatives_declared_after_opening_stop_the_checks_until_a_role_changes(
     by = newcomer if moved is cg.FundRole.BOOKKEEPER else B
     if moved is cg.FundRole.CUSTODIAN and relative == cgst.FUND_BENEFICIARY:
         # The entry was recorded by the beneficiary's relative: never booked, only rejected.
-        with pytest.raises(cg.NearRelativeInRole) as caught:
+        with pytest.raises(cg.EntryByRelative) as caught:
             fund.book(entry, by=by, community=related, at=june(5))
-        assert (caught.value.person, caught.value.relative) == (C, cgst.FUND_BENEFICIARY)
+        assert isinstance(caught.value, cg.NearRelativeInRole)
+        assert (caught.value.entry, caught.value.person, caught.value.relative) == (
+            entry,
+            C,
+            cgst.FUND_BENEFICIARY,
+        )
+        assert str(caught.value) == (
+            f"entry {entry!r} was recorded by {C}, a declared near relative of "
+            f"{cgst.FUND_BENEFICIARY}, the beneficiary: it cannot be booked, only rejected"
+        )
         rejected, _ = fund.reject(entry, reason="近亲属经手", by=by, community=related, at=june(5))
         assert rejected.entry(entry).status is cg.EntryStatus.REJECTED
         return

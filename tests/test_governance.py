@@ -798,7 +798,7 @@ def test_the_library_aggregates_shapes_are_the_ones_stored() -> None:
         "Community": "845229905dbb6c6d",
         "Matter": "8b1dd0ff53fac2ce",
         "AssistancePlan": "8523b6a3d97c444f",
-        "Fund": "c40a8409004b7548",
+        "Fund": "819c8fd0a737291b",
     }
 
 

@@ -178,6 +178,32 @@ def test_a_plan_whose_design_was_revised_after_its_matter_decided_is_reported(
     )
 
 
+@settings(max_examples=max(5, settings().max_examples // 10))
+@given(cgas.plans_with_events(max_steps=0))
+def test_review_dates_moved_after_the_matter_decided_are_not_reported(
+    generated: cgas.GeneratedPlan,
+) -> None:
+    community, matter, _ = generated.records()
+    decided_at = generated.matter.deliberations[-1].at
+    (assessed,) = [e for e in generated.events if isinstance(e, PlanAssessed)]
+    moved = attrs.evolve(
+        assessed,
+        at=decided_at + timedelta(minutes=1),
+        stages=tuple(
+            attrs.evolve(s, review_on=s.review_on + timedelta(days=7)) for s in assessed.stages
+        ),
+    )
+    events = list(generated.events)
+    events.insert(events.index(assessed) + 1, moved)  # the same design, its reviews moved
+    stored = (cg.AssistancePlan.replay(events), tuple(events))
+    assert _stored(community, matter, stored).verify() == []
+    other = attrs.evolve(moved, needs=(*assessed.needs, "就业"))  # another need: a new design
+    events[events.index(moved)] = other
+    stored = (cg.AssistancePlan.replay(events), tuple(events))
+    (problem,) = _stored(community, matter, stored).verify()
+    assert "could not adopt it then: the design of assistance plan" in problem.detail
+
+
 def test_a_fund_opened_before_its_stored_plan_was_taken_in_is_reported() -> None:
     (community, community_events), _, (plan, _) = cgst.fund_records()
     fund, fund_events = cgst.open_fund()
@@ -276,3 +302,21 @@ def test_a_matter_naming_someone_the_stored_register_does_not_hold_is_reported()
     assert (problem.stream_id, problem.version) == ("m1", 1)
     assert problem.detail == "it names 'mallory', whom the community's register does not hold"
     assert named_people(decision[1][0]) == frozenset({"mallory"})
+
+
+def test_a_plan_that_ends_at_the_instant_its_fund_opens_is_not_reported() -> None:
+    # Consent withdrawn at the very instant the fund opened, after the opening: times cannot
+    # tell the order of two streams' records, so the opening stands.
+    community, matter, plan = cgst.fund_records()
+    fund = cgst.open_fund()
+    withdrawn = plan[0].withdraw_consent(at=fund[0].opened.at)
+    gov = _stored(community, matter, plan, fund)
+    gov.execute(cg.AssistancePlan, "fundville", "plan", lambda _: withdrawn)
+    assert gov.verify() == []
+    # Withdrawn a moment before the opening: reported.
+    earlier = plan[0].withdraw_consent(at=fund[0].opened.at - timedelta(microseconds=1))
+    gov = _stored(community, matter, plan, fund)
+    gov.execute(cg.AssistancePlan, "fundville", "plan", lambda _: earlier)
+    (problem,) = gov.verify()
+    assert (problem.stream_id, problem.version) == ("fund", 1)
+    assert "consent to assistance plan 'plan' was withdrawn" in problem.detail

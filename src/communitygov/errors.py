@@ -57,6 +57,7 @@ The tree::
     │       ├── NoPublishConsent        consent to publish withdrawn when none is on record
     │       ├── InvalidConsent          a consent given by someone else, or dated later
     │       ├── NearRelativeInRole, NotRoleHolder, OwnEntry, OwnCount  fund roles; maker–checker
+    │       │   (EntryByRelative under NearRelativeInRole: an entry a relative recorded, booked)
     │       └── EntryAlreadyChecked, PeriodClosed, InsufficientFunds, EntriesPending, NotReversible
     ├── PersistenceError
     │   ├── ConcurrencyConflict (StreamExists under it), NotFound, IntegrityViolation
@@ -95,6 +96,7 @@ __all__ = [
     "EmptyField",
     "EntriesPending",
     "EntryAlreadyChecked",
+    "EntryByRelative",
     "FuturePeriod",
     "GoalsUnmet",
     "IdTooLong",
@@ -1170,6 +1172,23 @@ class NearRelativeInRole(RuleViolation):
         super().__init__(
             f"{person} cannot be the {role}: they are a declared near relative of {relative}, "
             f"the {relative_role}"
+        )
+
+
+class EntryByRelative(NearRelativeInRole):
+    """An entry recorded by a declared near relative of the beneficiary or of the bookkeeper
+    (a custodian replaced since, say) was to be booked: it can only be rejected."""
+
+    def __init__(self, entry: str, person: str, relative: str, relative_role: str) -> None:
+        self.entry = entry
+        self.person = person
+        self.role = "cash custodian"
+        self.relative = relative
+        self.relative_role = relative_role
+        RuleViolation.__init__(  # the message is the entry's, not the role's
+            self,
+            f"entry {_shown(entry)} was recorded by {person}, a declared near relative of "
+            f"{relative}, the {relative_role}: it cannot be booked, only rejected",
         )
 
 

@@ -441,8 +441,9 @@ class Governance(ClosedOnExit):
     ) -> list[Summary]:
         """Summaries with a deadline before ``at + within``, soonest first (overdue included);
         ``at`` is :meth:`now` unless given. A summary keeps its record's next deadline, so each
-        record is listed once, for its soonest (:meth:`Matter.open_deadlines
-        <communitygov.Matter.open_deadlines>` gives every deadline a matter has open).
+        record is listed once: a matter for the first of its :meth:`Matter.open_deadlines
+        <communitygov.Matter.open_deadlines>`, which puts an objection's ruling before the
+        notice's end.
 
         Raises:
             NaiveDatetime: ``at`` (or, with none given, the clock's time) is not a

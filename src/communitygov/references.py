@@ -18,6 +18,7 @@ from typing import Any
 
 from communitygov.assistance.adoption import check_adopting_matter
 from communitygov.assistance.events import PlanAdopted, PlanAssessed
+from communitygov.assistance.fold import Design, revises_design
 from communitygov.assistance.plan import AssistancePlan
 from communitygov.errors import CommunityGovError, DecodeError
 from communitygov.funds.events import FundOpened
@@ -82,11 +83,14 @@ def reference_problems(
             referring = [(r.version, decode(r)) for r in recorded if r.type in _REFERRING]
         except DecodeError:
             continue
+        design: Design | None = None
         designed_at = None
         for version, event in referring:
             # A stream referred to that is broken already is reported as itself.
             if isinstance(event, PlanAssessed):
-                designed_at = event.at
+                if revises_design(design, event):
+                    designed_at = event.at
+                design = (event.needs, event.stages)
                 continue
             if isinstance(event, PlanAdopted) and event.matter_id not in skip:
                 found = _adoption(
@@ -172,17 +176,27 @@ def _opening(
         return ""
     if recorded and not then:
         return f"{said}, which was taken in only after the opening"
-    try:
-        plan = AssistancePlan.replay(then)
-    except CommunityGovError:  # reported by the summaries' check
-        return ""
-    if plan.beneficiary_id != opened.beneficiary_id:
-        return (
-            f"the fund was opened for beneficiary {opened.beneficiary_id!r}, but assistance "
-            f"plan {plan_id!r} is for {plan.beneficiary_id!r}"
-        )
-    try:
-        check_plan_takes_a_fund(plan, opened.at)
-    except CommunityGovError as exc:
-        return f"{said}, which, as the store holds it, could not take a fund then: {exc}"
-    return ""
+    # What the plan recorded at the very instant of the opening may have come before it or
+    # after it (times do not order records of two streams): the opening is reported only if
+    # it fits neither.
+    before = [event for event in then if event.at < opened.at]
+    found = ""
+    for events in (then, before) if 0 < len(before) < len(then) else (then,):
+        try:
+            plan = AssistancePlan.replay(events)
+        except CommunityGovError:  # reported by the summaries' check
+            return ""
+        if plan.beneficiary_id != opened.beneficiary_id:
+            return (
+                f"the fund was opened for beneficiary {opened.beneficiary_id!r}, but assistance "
+                f"plan {plan_id!r} is for {plan.beneficiary_id!r}"
+            )
+        try:
+            check_plan_takes_a_fund(plan, opened.at)
+        except CommunityGovError as exc:
+            found = (
+                found or f"{said}, which, as the store holds it, could not take a fund then: {exc}"
+            )
+        else:
+            return ""
+    return found

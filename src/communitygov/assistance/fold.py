@@ -41,7 +41,7 @@ from communitygov.kernel.timekeeping import local_date
 if TYPE_CHECKING:
     from communitygov.assistance.plan import AssistancePlan
 
-__all__ = ["changes", "started"]
+__all__ = ["Design", "changes", "revises_design", "started"]
 
 _Fold = tuple[str, dict[str, Any]]
 """An event's action in the workflow, and the fields it changes."""
@@ -105,7 +105,27 @@ def _with_review(
 
 
 def _assessed(plan: AssistancePlan, event: PlanAssessed) -> _Fold:
-    return "assess", {"needs": event.needs, "stages": event.stages, "designed_at": event.at}
+    changes: dict[str, Any] = {"needs": event.needs, "stages": event.stages}
+    if revises_design(None if plan.designed_at is None else (plan.needs, plan.stages), event):
+        changes["designed_at"] = event.at
+    return "assess", changes
+
+
+Design = tuple[tuple[str, ...], tuple[StagePlan, ...]]
+"""A plan's design: its needs and its stages' plans."""
+
+
+def revises_design(design: Design | None, event: PlanAssessed) -> bool:
+    """Whether the assessment ``event`` sets a design in substance, after ``design`` (``None``
+    before the first): other needs, or other goals or activities for a stage; not review
+    dates moved alone, which the adopting matter need not decide again."""
+    if design is None:
+        return True
+    return _substance(*design) != _substance(event.needs, event.stages)
+
+
+def _substance(needs: tuple[str, ...], stages: tuple[StagePlan, ...]) -> tuple[object, ...]:
+    return needs, tuple((s.stage, s.goals, s.activities) for s in stages)
 
 
 def _adopted(plan: AssistancePlan, event: PlanAdopted) -> _Fold:

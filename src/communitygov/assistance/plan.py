@@ -154,7 +154,9 @@ class AssistancePlan(Aggregate):
     stages: tuple[StagePlan, ...] = ()
     """The design of every stage, with review dates as extensions and suspensions left them."""
     designed_at: datetime | None = None
-    """When the design was last set (by :meth:`assess`); the adopting matter decided on it."""
+    """When the design was last set in substance by :meth:`assess` (its needs, or a stage's
+    goals or activities; moving review dates alone keeps it): the adopting matter must have
+    decided on it."""
     adoption: PlanAdopted | None = None
     mentors: tuple[MentorAssigned, ...] = ()
     activities: tuple[ActivityLogged, ...] = ()
@@ -456,11 +458,12 @@ class AssistancePlan(Aggregate):
                 withdrawn, or sent back by an upheld objection).
             PeriodNotElapsed: the matter's resolution notice is still up.
             ObjectionsPending: an objection to the resolution awaits a ruling.
-            DesignAfterDecision: the design was revised (:meth:`assess`) after the matter's
-                deciding meeting: the matter did not decide it.
+            DesignAfterDecision: the design was revised in substance (:meth:`assess`: needs,
+                goals or activities) after the matter's deciding meeting: the matter did not
+                decide it. Moving review dates alone is not a revision.
             ReviewDateTooEarly: the first stage's review date is not after the day of
                 adoption: the stage would start with its review overdue (assess the design
-                again, with later dates).
+                again with later review dates, which the matter need not decide again).
         """
         at = self._begin("adopt", at)
         require_instance(matter, Matter, "matter")

@@ -91,12 +91,18 @@ class EntryRejected(Event):
 @attrs.frozen(kw_only=True)
 class CashReconciled(Event):
     """The custodian counted the cash, witnessed by the bookkeeper; the periods through
-    ``period`` (the first day of a month) are closed."""
+    ``period`` (the first day of a month) are closed.
+
+    ``books_cash`` is the cash the books held at the count, which the count was compared
+    with; ``None`` in a count recorded before counts were compared with it, which was
+    compared with the period's closing cash.
+    """
 
     period: date
     counted: Money
     by: str
     witness: str
+    books_cash: Money | None = None
 
 
 @event_type("fund.discrepancy_resolved")

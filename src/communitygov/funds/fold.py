@@ -111,11 +111,14 @@ def _rejected(fund: Fund, event: EntryRejected) -> dict[str, Any]:
 
 
 def _reconciled(fund: Fund, event: CashReconciled) -> dict[str, Any]:
+    books = _books_through(fund, event.period)
     reconciliation = Reconciliation(
         period=event.period,
         counted=event.counted,
-        books=_books_through(fund, event.period),
-        cash_at_count=fund.books.cash,
+        books=books,
+        # A count recorded before counts were compared with the cash at the count was
+        # compared with the period's closing cash, and keeps that meaning.
+        cash_at_count=books.cash if event.books_cash is None else event.books_cash,
         counted_by=event.by,
         witnessed_by=event.witness,
         at=event.at,
@@ -124,8 +127,15 @@ def _reconciled(fund: Fund, event: CashReconciled) -> dict[str, Any]:
 
 
 def _resolved(fund: Fund, event: DiscrepancyResolved) -> dict[str, Any]:
+    posted = sum(1 for p in fund.published if p.period == event.period)
     reconciliations = tuple(
-        attrs.evolve(r, resolution=event.explanation, resolved_by=event.by, resolved_at=event.at)
+        attrs.evolve(
+            r,
+            resolution=event.explanation,
+            resolved_by=event.by,
+            resolved_at=event.at,
+            explained_after=posted,
+        )
         if r.period == event.period
         else r
         for r in fund.reconciliations

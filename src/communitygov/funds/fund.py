@@ -37,6 +37,7 @@ from communitygov.errors import (
     DuplicateId,
     EntriesPending,
     EntryAlreadyChecked,
+    EntryByRelative,
     FuturePeriod,
     InsufficientFunds,
     InvalidAmount,
@@ -287,10 +288,13 @@ class Fund(Aggregate):
         self._require_community(community)
         disclosure = plan.disclosure(community)
         subject = _TITLE.format(disclosure.shown_name)
-        return tuple(
-            disclosure.notice(statement(self, posted, subject, community))
-            for posted in self.published
-        )
+        notices = []
+        postings: dict[date, int] = {}  # how many of each period's statements came before
+        for posted in self.published:
+            number = postings.get(posted.period, 0)
+            postings[posted.period] = number + 1
+            notices.append(disclosure.notice(statement(self, posted, number, subject, community)))
+        return tuple(notices)
 
     # --- commands: opening and roles -------------------------------------------------------
 
@@ -594,7 +598,7 @@ class Fund(Aggregate):
             (by, FundRole.BOOKKEEPER.en),
         ):
             if community.are_near_relatives(recorder, other):
-                raise NearRelativeInRole(recorder, FundRole.CUSTODIAN.en, other, other_role)
+                raise EntryByRelative(entry_id, recorder, other, other_role)
         return self._record(EntryBooked(at=at, entry_id=entry_id, by=by))
 
     def reject(
@@ -683,7 +687,14 @@ class Fund(Aggregate):
         if waiting:
             raise EntriesPending(waiting)
         return self._record(
-            CashReconciled(at=at, period=month, counted=counted, by=by, witness=witness)
+            CashReconciled(
+                at=at,
+                period=month,
+                counted=counted,
+                by=by,
+                witness=witness,
+                books_cash=self.books.cash,
+            )
         )
 
     def resolve_discrepancy(
@@ -735,10 +746,11 @@ class Fund(Aggregate):
         at = self._checked_time(at)
         reconciliation = self.reconciliation(period)
         month = reconciliation.period
-        explained = reconciliation.resolved_at
-        if any(
-            p.period == month and (explained is None or explained <= p.at) for p in self.published
-        ):
+        postings = sum(1 for p in self.published if p.period == month)
+        explained_since = (
+            bool(reconciliation.resolved_by) and reconciliation.explained_after == postings
+        )
+        if postings and not explained_since:
             raise DuplicateId("statement of period", f"{month:%Y-%m}")
         require_text(place, "notice place")
         return self._record(FundStatementPublished(at=at, period=month, place=place))

@@ -199,6 +199,8 @@ class Reconciliation:
         resolution: how a difference was explained, once it is.
         resolved_by: who resolved it.
         resolved_at: when, once it is.
+        explained_after: how many of the period's statements had been posted when the
+            difference was explained: those show it unexplained, as they were posted.
     """
 
     period: date
@@ -211,6 +213,7 @@ class Reconciliation:
     resolution: str = ""
     resolved_by: str = ""
     resolved_at: datetime | None = None
+    explained_after: int = 0
 
     @property
     def difference(self) -> Money:

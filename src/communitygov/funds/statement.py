@@ -24,11 +24,12 @@ __all__ = ["statement"]
 
 
 def statement(
-    fund: Fund, posted: FundStatementPublished, subject: str, community: Community
+    fund: Fund, posted: FundStatementPublished, number: int, subject: str, community: Community
 ) -> Notice:
-    """The notice of the statement ``posted`` published, about ``subject`` (the fund's title as
-    the beneficiary may be shown), naming the role holders as ``community`` knows them: as it
-    was posted, with a difference explained only if it was by then."""
+    """The notice of the statement ``posted`` published, the period's ``number``-th (from 0),
+    about ``subject`` (the fund's title as the beneficiary may be shown), naming the role
+    holders as ``community`` knows them: as it was posted, with a difference explained only
+    if it was before that posting."""
     index = fund.reconciliations.index(fund.reconciliation(posted.period))
     closing = fund.reconciliations[index]
     before = fund.reconciliations[index - 1] if index else None
@@ -60,8 +61,7 @@ def statement(
             f"after later movements): {closing.cash_at_count}"
         )
     lines.append(f"现金盘点 Cash counted: {closing.counted} (差额 difference {closing.difference})")
-    resolved_at = closing.resolved_at
-    if resolved_at is not None and resolved_at <= posted.at:
+    if closing.resolved_by and number >= closing.explained_after:
         lines.append(f"差额说明 Difference explained: {closing.resolution}")
     elif closing.difference:
         lines.append("差额待查 The difference is not yet explained")
