@@ -320,6 +320,43 @@ def test_verify_checks_the_chains_alone_of_matters_on_procedures_of_their_own(
     assert (status, out) == (0, "Integrity check: every hash chain is intact.\n")
 
 
+def test_the_reading_commands_take_the_application_s_own_procedures(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = f"sqlite:///{tmp_path / 'own.db'}"
+    (tmp_path / "myrules.py").write_text(
+        "import attrs\n"
+        "import communitygov as cg\n"
+        "OWN = attrs.evolve(cg.ONE_SOLICITATION_THREE_DELIBERATIONS, name='my-variant')\n"
+        "PROCEDURES = {'my-variant': OWN}\n",
+        encoding="utf-8",
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    own = attrs.evolve(cg.ONE_SOLICITATION_THREE_DELIBERATIONS, name="my-variant")
+    with cg.Governance(cg.open_store(url), procedures=[*cg.PROCEDURES.values(), own]) as gov:
+        gov.create((community(), tracked_community().events))
+        t = raised(own)
+        gov.create((t.value, t.events))
+    for given in ("myrules:PROCEDURES", "myrules:OWN"):  # a mapping, or one procedure
+        status, out, _ = run_cli(capsys, "verify", "--store", url, "--procedures", given)
+        assert status == 0
+        assert out.startswith("Integrity check: every hash chain is intact, and every summary")
+    status, out, _ = run_cli(capsys, "show", "m1", "--store", url, "--procedures", "myrules:OWN")
+    assert status == 0
+    assert "my-variant" in out
+    status, out, _ = run_cli(capsys, "notices", "--store", url, "--procedures", "myrules:OWN")
+    assert status == 0
+    for wrong, says in (
+        ("myrules", "takes module:attribute"),
+        ("nosuchmodule:X", "cannot import 'nosuchmodule'"),
+        ("myrules:NOTHING", "has no 'NOTHING'"),
+        ("myrules:cg", "is not a procedure, nor a mapping or a list of procedures"),
+    ):
+        status, _, err = run_cli(capsys, "verify", "--store", url, "--procedures", wrong)
+        assert status == 1
+        assert says in err
+
+
 def test_due_writes_every_year_with_four_digits(
     story: tuple[Path, str, str], capsys: pytest.CaptureFixture[str]
 ) -> None:

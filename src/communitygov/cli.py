@@ -10,11 +10,12 @@ from __future__ import annotations
 import argparse
 import getpass
 import html
+import importlib
 import os
 import re
 import sys
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -35,6 +36,7 @@ from communitygov.kernel.timekeeping import minute_text
 from communitygov.kernel.timekeeping import zone as time_zone
 from communitygov.matters.matter import Matter
 from communitygov.matters.presets import PROCEDURES
+from communitygov.matters.procedure import Procedure
 from communitygov.matters.records import Objection
 from communitygov.organisation.bodies import BodyKind
 from communitygov.organisation.community import Community
@@ -72,13 +74,19 @@ class BadArgument(InvalidInput):
 
 @contextmanager
 def _governance(
-    url: str, *, read_only: bool = True, calendar: str = "official"
+    url: str,
+    *,
+    read_only: bool = True,
+    calendar: str = "official",
+    procedures: str | None = None,
 ) -> Iterator[Governance]:
     """The facade on the store ``url`` names, opened read-only unless told otherwise: a
     reading command changes nothing, and an SQLite file that is not there is an error, not a
-    new empty store that reads as intact. Its procedures count on ``calendar``
+    new empty store that reads as intact. Its procedures are the shipped ones and those
+    ``procedures`` names (:func:`_imported_procedures`), counting on ``calendar``
     (:data:`CALENDARS`)."""
     counted_on = WEEKDAYS if calendar == "weekdays" else None
+    known = {p.name: p for p in (*PROCEDURES.values(), *_imported_procedures(procedures))}
     try:
         store = open_store(url, read_only=read_only)
     except StoreUnavailable as exc:
@@ -88,9 +96,44 @@ def _governance(
             ) from exc
         raise
     try:
-        yield Governance(store, calendar=counted_on)
+        yield Governance(store, procedures=known, calendar=counted_on)
     finally:
         store.close()
+
+
+def _imported_procedures(name: str | None) -> list[Procedure]:
+    """The procedures ``name`` (``module:attribute``, as ``--procedures`` takes it) names: a
+    procedure, a mapping of them (by name) or an iterable of them; none for ``None``.
+
+    Raises:
+        BadArgument: the module cannot be imported, has no such attribute, or it holds no
+            procedures.
+    """
+    if name is None:
+        return []
+    module_name, _, attribute = name.partition(":")
+    if not module_name or not attribute:
+        raise BadArgument(
+            f"--procedures takes module:attribute, such as myapp.rules:PROCEDURES, not {name!r}"
+        )
+    try:
+        found: object = importlib.import_module(module_name)
+    except ImportError as exc:
+        raise BadArgument(f"--procedures: cannot import {module_name!r}: {exc}") from exc
+    for part in attribute.split("."):
+        if not hasattr(found, part):
+            raise BadArgument(f"--procedures: {module_name!r} has no {attribute!r}")
+        found = getattr(found, part)
+    if isinstance(found, Procedure):
+        return [found]
+    values = found.values() if isinstance(found, Mapping) else found
+    if isinstance(values, Iterable) and not isinstance(values, str | bytes):
+        procedures = list(values)
+        if procedures and all(isinstance(p, Procedure) for p in procedures):
+            return procedures
+    raise BadArgument(
+        f"--procedures: {name} is not a procedure, nor a mapping or a list of procedures"
+    )
 
 
 CALENDARS = ("official", "weekdays")
@@ -142,7 +185,9 @@ def _demo(arguments: argparse.Namespace) -> int:
 
 
 def _notices(arguments: argparse.Namespace) -> int:
-    with _governance(arguments.store, calendar=arguments.calendar) as gov:
+    with _governance(
+        arguments.store, calendar=arguments.calendar, procedures=arguments.procedures
+    ) as gov:
         community = gov.community(arguments.community)
         board = notice_board(gov, arguments.community)
     if arguments.format == "html":
@@ -197,7 +242,9 @@ def _kind_of(gov: Governance, community_id: str, aggregate_id: str) -> str:
 
 def _show(arguments: argparse.Namespace) -> int:
     cid, aid = arguments.community, arguments.id
-    with _governance(arguments.store, calendar=arguments.calendar) as gov:
+    with _governance(
+        arguments.store, calendar=arguments.calendar, procedures=arguments.procedures
+    ) as gov:
         kind = _kind_of(gov, cid, aid)
         found = gov.store.load(cid, aid)
         assert found is not None
@@ -283,7 +330,9 @@ def _fields(gov: Governance, kind: str, cid: str, aid: str) -> list[tuple[str, o
 
 def _history(arguments: argparse.Namespace) -> int:
     cid, aid = arguments.community, arguments.id
-    with _governance(arguments.store, calendar=arguments.calendar) as gov:
+    with _governance(
+        arguments.store, calendar=arguments.calendar, procedures=arguments.procedures
+    ) as gov:
         kind = _kind_of(gov, cid, aid)
         zone = time_zone(gov.community(cid).timezone)
         redact = redactor(gov, cid)
@@ -315,7 +364,9 @@ def _due(arguments: argparse.Namespace) -> int:
         raise BadArgument(
             f"--within: expected a number of days of 0 or more, got {arguments.within}"
         )
-    with _governance(arguments.store, calendar=arguments.calendar) as gov:
+    with _governance(
+        arguments.store, calendar=arguments.calendar, procedures=arguments.procedures
+    ) as gov:
         zone = time_zone(gov.community(cid).timezone)
         at = _moment(arguments.at, zone) if arguments.at is not None else datetime.now(zone)
         try:
@@ -340,7 +391,9 @@ def _due(arguments: argparse.Namespace) -> int:
 
 
 def _verify(arguments: argparse.Namespace) -> int:
-    with _governance(arguments.store, calendar=arguments.calendar) as gov:
+    with _governance(
+        arguments.store, calendar=arguments.calendar, procedures=arguments.procedures
+    ) as gov:
         problems = gov.verify(arguments.community, summaries=not arguments.chains_only)
         empty = arguments.community is None and not gov.communities()
     if empty:
@@ -420,6 +473,14 @@ def _store_options(
         ),
     )
     if not demo:
+        parser.add_argument(
+            "--procedures",
+            metavar="MODULE:NAME",
+            default=None,
+            help="the application's own procedures, besides the shipped ones, for a store whose "
+            "matters follow them: a procedure, a mapping or a list of procedures importable "
+            "as MODULE:NAME, such as myapp.rules:PROCEDURES",
+        )
         parser.add_argument(
             "--calendar",
             choices=CALENDARS,
