@@ -315,7 +315,7 @@ def test_verify_checks_the_chains_alone_of_matters_on_procedures_of_their_own(
     store.close()
     status, out, _ = run_cli(capsys, "verify", "--store", url)
     assert status == 1
-    assert "unknown procedure 'my-variant'" in out
+    assert "follows procedure 'my-variant', which is not among the procedures given" in out
     status, out, _ = run_cli(capsys, "verify", "--chains-only", "--store", url)
     assert (status, out) == (0, "Integrity check: every hash chain is intact.\n")
 

@@ -550,7 +550,7 @@ def test_a_custom_procedure_needs_registering_to_load(gov: cg.Governance) -> Non
     )
     with_custom.create(decision)
     assert with_custom.matter("sanwan", "c1") == decision[0]
-    with pytest.raises(cg.DecodeError, match="unknown procedure 'custom'"):
+    with pytest.raises(cg.UnknownProcedure, match="follows procedure 'custom', which is not"):
         gov.matter("sanwan", "c1")
 
 
@@ -1427,3 +1427,27 @@ def test_the_facade_closes_its_store_at_the_end_of_a_with_block(any_store: cg.Ev
         gov.community("c1")
     with pytest.raises(cg.StoreUnavailable):
         any_store.communities()
+
+
+def test_a_matter_on_a_procedure_not_given_is_an_unknown_procedure_not_damage() -> None:
+    own = attrs.evolve(cg.ONE_SOLICITATION_THREE_DELIBERATIONS, name="my-variant")
+    store = cg.MemoryStore()
+    gov = cg.Governance(store, procedures=[*cg.PROCEDURES.values(), own])
+    gov.create((community(), tracked_community().events))
+    t = raised(own)
+    gov.create((t.value, t.events))
+    for load in (
+        lambda: cg.Governance(store).matter(community().id, "m1"),
+        lambda: cg.Matter.replay(t.events),
+    ):
+        with pytest.raises(cg.UnknownProcedure) as refused:
+            load()
+        assert isinstance(refused.value, cg.DecodeError)
+        assert refused.value.procedure == "my-variant"
+        assert refused.value.known == tuple(sorted(cg.PROCEDURES))
+        assert "give it to Governance(procedures=…)" in str(refused.value)
+    assert refused.value.matter is None  # a replay does not know the stream
+    with pytest.raises(cg.UnknownProcedure) as refused:
+        cg.Governance(store).matter(community().id, "m1")
+    assert refused.value.matter == "m1"
+    assert str(refused.value).startswith("matter 'm1' follows procedure 'my-variant', which")

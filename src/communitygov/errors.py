@@ -61,7 +61,7 @@ The tree::
     │       └── EntryAlreadyChecked, PeriodClosed, InsufficientFunds, EntriesPending, NotReversible
     ├── PersistenceError
     │   ├── ConcurrencyConflict (StreamExists under it), NotFound, IntegrityViolation
-    │   ├── DecodeError
+    │   ├── DecodeError (UnknownProcedure under it: a stored matter's procedure not given)
     │   ├── StoreUnavailable
     │   └── StoreReadOnly               an append asked of a store opened read-only
     └── MissingExtra                    an optional extra is not installed (also an ImportError)
@@ -163,6 +163,7 @@ __all__ = [
     "TimeWentBackwards",
     "TooFewReviewers",
     "TransitionNotAllowed",
+    "UnknownProcedure",
     "UnknownReference",
     "UnstorableText",
     "VoteFromAbsentPerson",
@@ -1454,6 +1455,28 @@ class DecodeError(PersistenceError):
             super().__init__(
                 f"cannot decode event {_shown(event_type)} (schema {version}): {detail}"
             )
+
+
+class UnknownProcedure(DecodeError):
+    """A stored matter follows a procedure that was not given (to the
+    :class:`~communitygov.Governance`, or to a replay): nothing is damaged, the procedure is
+    missing."""
+
+    def __init__(self, procedure: str, known: Iterable[str], *, matter: str | None = None) -> None:
+        self.event_type = "matter.raised"
+        self.version = 1
+        self.stream = None
+        self.procedure = procedure
+        self.known = tuple(sorted(known))
+        self.matter = matter
+        which = "the matter" if matter is None else f"matter {_shown(matter)}"
+        given = ", ".join(_shown(name) for name in self.known) or "none"
+        self.detail = (
+            f"{which} follows procedure {_shown(procedure)}, which is not among the procedures "
+            f"given ({given}): give it to Governance(procedures=…) or to replay (on the command "
+            "line, --procedures MODULE:NAME)"
+        )
+        PersistenceError.__init__(self, self.detail)
 
 
 class StoreUnavailable(PersistenceError):

@@ -34,7 +34,7 @@ import cattrs
 from cattrs.gen import make_dict_unstructure_fn
 
 from communitygov.assistance.plan import AssistancePlan
-from communitygov.errors import DecodeError
+from communitygov.errors import DecodeError, UnknownProcedure
 from communitygov.funds.fund import Fund
 from communitygov.kernel.aggregate import Aggregate
 from communitygov.kernel.codec import converted_json, make_fast_converter, quick_loads
@@ -138,10 +138,16 @@ class Snapshots:
             return fast
         try:
             aggregate: A = self._converter.structure(data, cls)
+        except UnknownProcedure as exc:  # nothing damaged: a procedure not given
+            raise UnknownProcedure(exc.procedure, exc.known, matter=summary.stream_id) from exc
         except DecodeError as exc:
             raise _unreadable(cls, summary, exc.detail) from exc
         except Exception as exc:  # cattrs raises many kinds; all mean "does not fit"
             ours = _decode_error_within(exc)
+            if isinstance(ours, UnknownProcedure):
+                raise UnknownProcedure(
+                    ours.procedure, ours.known, matter=summary.stream_id
+                ) from exc
             why = ours.detail if ours else "; ".join(cattrs.transform_error(exc))
             raise _unreadable(cls, summary, why) from exc
         return aggregate
@@ -316,7 +322,7 @@ def _snapshot_converter(procedures: Mapping[str, Procedure]) -> cattrs.Converter
     def structure_procedure(value: Any, _: type) -> Procedure:
         procedure = procedures.get(value["name"])
         if procedure is None:
-            raise DecodeError("matter snapshot", 0, f"unknown procedure {value['name']!r}")
+            raise UnknownProcedure(value["name"], procedures)
         if procedure.calendar.name != value["calendar"]:
             raise DecodeError(
                 "matter snapshot",

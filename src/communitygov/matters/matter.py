@@ -35,6 +35,7 @@ from communitygov.errors import (
     PeriodOutOfRange,
     SamePerson,
     TransitionNotAllowed,
+    UnknownProcedure,
     UnknownReference,
     WindowClosed,
     WindowTooShort,
@@ -899,5 +900,5 @@ def _resolve_procedure(name: str, context: object) -> Procedure:
     procedures: Mapping[str, Procedure] = PROCEDURES if context is None else context  # type: ignore[assignment]
     procedure = procedures.get(name)
     if procedure is None:
-        raise DecodeError("matter.raised", 1, f"unknown procedure {name!r}; pass it to replay")
+        raise UnknownProcedure(name, procedures)
     return procedure
