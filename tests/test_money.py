@@ -53,6 +53,16 @@ def test_formatting_and_yuan() -> None:
         Money.yuan(2.5)  # type: ignore[arg-type]
 
 
+def test_an_amount_lines_up_in_a_report_column() -> None:
+    amount = cg.Money.yuan(2590)
+    assert f"{amount:>14}|" == "    2,590.00 元|"
+    assert f"{amount:<14}|" == "2,590.00 元    |"
+    assert f"{amount}" == str(amount) == "2,590.00 元"
+    with pytest.raises(cg.NotApplicable) as refused:  # a number's spec is not a text's
+        f"{amount:,.2f}"
+    assert (refused.value.field, refused.value.value) == ("format spec", ",.2f")
+
+
 def test_mixed_currencies_never_mix() -> None:
     cny, usd = Money.yuan(1), Money(100, "USD")
     for operation in (lambda: cny + usd, lambda: cny - usd, lambda: cny < usd):

@@ -21,7 +21,7 @@ from collections.abc import Iterable
 
 import attrs
 
-from communitygov.errors import CurrencyMismatch, InvalidAmount, InvalidCount
+from communitygov.errors import CurrencyMismatch, InvalidAmount, InvalidCount, NotApplicable
 
 __all__ = ["CNY", "MAX_FEN", "Money", "require_currency_code", "require_fen", "total"]
 
@@ -223,6 +223,20 @@ class Money:
         whole, cents = divmod(abs(self.fen), 100)
         unit = _UNITS.get(self.currency, self.currency)
         return f"{sign}{whole:,}.{cents:02d} {unit}"
+
+    def __format__(self, spec: str) -> str:
+        """The amount as :meth:`__str__` writes it, laid out by a text's format ``spec``
+        (``f"{amount:>14}"`` for a column of a report).
+
+        Raises:
+            NotApplicable: ``spec`` is not a text's (a number's, such as ``",.2f"``).
+        """
+        try:
+            return format(str(self), spec)
+        except ValueError as exc:
+            raise NotApplicable(
+                "format spec", spec, "an amount is laid out as a text (such as '>14')"
+            ) from exc
 
 
 def total(amounts: Iterable[Money], currency: str = CNY) -> Money:
