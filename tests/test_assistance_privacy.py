@@ -319,3 +319,31 @@ def test_the_notice_board_names_no_beneficiary_that_a_matter_about_the_plan_name
         assert not any(generated.name in redact(text) for text in typed)
     with pytest.raises(cg.NotFound):
         cg.notice_board(gov, community_id + "-x")
+
+
+@settings(max_examples=max(10, settings().max_examples // 5), deadline=None)
+@given(cgas.plans_with_events(max_steps=0))
+def test_a_detail_learned_after_intake_is_withheld_from_then_on(
+    generated: cgas.GeneratedPlan,
+) -> None:
+    plan, community = generated.plan, generated.community
+    learned = cg.SensitiveDetail(cg.SensitiveKind.HEALTH, "确诊某种罕见病")
+    assert learned not in plan.sensitive
+    when = plan.last_at
+    assert when is not None
+    text = f"{generated.name}{learned.text}后坚持每周外出"
+    posted, notice_events = plan.post_notice(
+        cg.PlanNoticeKind.RESULT, text, place="公示栏", at=when
+    )
+    assert learned.text in posted.disclosure(community).redact(text)  # not yet held
+    held, events = posted.record_sensitive(learned, at=when)
+    assert held.sensitive == (*plan.sensitive, learned)
+    assert cg.AssistancePlan.replay((*generated.events, *notice_events, *events)) == held
+    for notice in held.notices(community):
+        assert learned.text not in cg.render_text(notice)
+    with pytest.raises(cg.NotApplicable) as refused:
+        held.record_sensitive(learned, at=when)
+    assert refused.value.value == learned.text
+    withdrawn, _ = held.withdraw_consent(at=when)
+    with pytest.raises(cg.ConsentAlreadyWithdrawn):
+        withdrawn.record_sensitive(cg.SensitiveDetail(cg.SensitiveKind.HEALTH, "另一项"), at=when)

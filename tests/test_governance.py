@@ -797,7 +797,7 @@ def test_the_library_aggregates_shapes_are_the_ones_stored() -> None:
     assert {cls.__name__: shape_of(cls) for cls in LIBRARY_AGGREGATES} == {
         "Community": "845229905dbb6c6d",
         "Matter": "8b1dd0ff53fac2ce",
-        "AssistancePlan": "8523b6a3d97c444f",
+        "AssistancePlan": "2180b320a51aa350",
         "Fund": "819c8fd0a737291b",
     }
 

@@ -33,6 +33,7 @@ __all__ = [
     "PlanSuspended",
     "PublishConsentGiven",
     "PublishConsentWithdrawn",
+    "SensitiveDetailRecorded",
     "StageReviewed",
     "TeamMemberJoined",
     "TeamMemberLeft",
@@ -175,6 +176,15 @@ class ConsentWithdrawn(Event):
     about them is recorded, and every notice shows them de-identified."""
 
     note: str = ""
+
+
+@event_type("assistance.sensitive_recorded")
+@attrs.frozen(kw_only=True)
+class SensitiveDetailRecorded(Event):
+    """A health or disability detail learned after intake, held as sensitive data from now on
+    (个人信息保护法 Art. 28): no notice about the plan shows it."""
+
+    detail: SensitiveDetail = attrs.field(repr=False)
 
 
 @event_type("assistance.publish_consent_given")

@@ -28,6 +28,7 @@ from communitygov.assistance.events import (
     PlanSuspended,
     PublishConsentGiven,
     PublishConsentWithdrawn,
+    SensitiveDetailRecorded,
     StageReviewed,
     TeamMemberJoined,
     TeamMemberLeft,
@@ -192,6 +193,10 @@ def _consent_withdrawn(plan: AssistancePlan, event: ConsentWithdrawn) -> _Fold:
     return "withdraw_consent", {"consent_withdrawal": event}
 
 
+def _sensitive_recorded(plan: AssistancePlan, event: SensitiveDetailRecorded) -> _Fold:
+    return "record_sensitive", {"sensitive_recorded": (*plan.sensitive_recorded, event.detail)}
+
+
 def _publish_consent_given(plan: AssistancePlan, event: PublishConsentGiven) -> _Fold:
     return "give_publish_consent", {"publish_consent": event.consent}
 
@@ -225,6 +230,7 @@ _FOLDS: Mapping[type[Event], Callable[[AssistancePlan, Any], _Fold]] = {
     PlanResumed: _resumed,
     ConsentWithdrawn: _consent_withdrawn,
     PublishConsentGiven: _publish_consent_given,
+    SensitiveDetailRecorded: _sensitive_recorded,
     PublishConsentWithdrawn: _publish_consent_withdrawn,
     PlanGraduated: _graduated,
     PlanClosed: _closed,

@@ -42,6 +42,7 @@ from communitygov.assistance.events import (
     PlanSuspended,
     PublishConsentGiven,
     PublishConsentWithdrawn,
+    SensitiveDetailRecorded,
     StageReviewed,
     TeamMemberJoined,
     TeamMemberLeft,
@@ -169,6 +170,8 @@ class AssistancePlan(Aggregate):
     graduation: PlanGraduated | None = None
     closure: PlanClosed | None = None
     posted: tuple[PlanNoticePosted, ...] = ()
+    sensitive_recorded: tuple[SensitiveDetail, ...] = attrs.field(default=(), repr=False)
+    """The sensitive details recorded after intake (:attr:`sensitive` holds them all)."""
 
     # --- what the intake recorded ----------------------------------------------------------
 
@@ -209,8 +212,9 @@ class AssistancePlan(Aggregate):
 
     @property
     def sensitive(self) -> tuple[SensitiveDetail, ...]:
-        """The beneficiary's health and disability details; never shown in a notice."""
-        return self.opened.sensitive
+        """The beneficiary's health and disability details, those of the intake and those
+        recorded since (:meth:`record_sensitive`); never shown in a notice."""
+        return (*self.opened.sensitive, *self.sensitive_recorded)
 
     # --- queries ---------------------------------------------------------------------------
 
@@ -807,6 +811,27 @@ class AssistancePlan(Aggregate):
         """
         at = self._begin("withdraw_consent", at)
         return self._record(ConsentWithdrawn(at=at, note=require_text(note, "note", blank=True)))
+
+    def record_sensitive(
+        self, detail: SensitiveDetail, *, at: datetime
+    ) -> Decision[AssistancePlan]:
+        """Hold a health or disability detail learned after intake as sensitive data
+        (个人信息保护法 Art. 28): from then on, no notice about the plan shows it (nor the
+        fund's statements, nor the notice board, which redact through the plan's
+        :meth:`disclosure`).
+
+        Raises:
+            WrongType: ``detail`` is not a :class:`SensitiveDetail`.
+            EmptyField: its text is empty.
+            NotApplicable: the plan holds that detail already.
+            ConsentAlreadyWithdrawn: consent was withdrawn: nothing more is recorded.
+        """
+        at = self._begin("record_sensitive", at)
+        require_instance(detail, SensitiveDetail, "detail")
+        require_text(detail.text, "sensitive detail")
+        if detail in self.sensitive:
+            raise NotApplicable("detail", detail.text, "the plan holds it already")
+        return self._record(SensitiveDetailRecorded(at=at, detail=detail))
 
     def give_publish_consent(
         self, consent: Consent, *, at: datetime, community: Community | None = None

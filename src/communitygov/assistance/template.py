@@ -293,6 +293,7 @@ def _workflow(keys: tuple[str, ...]) -> Workflow:
         steps.append(Step("post_notice", state, state))
     for state in (*open_states, s.GRADUATED, s.CLOSED):
         steps += [
+            Step("record_sensitive", state, state),
             Step("give_publish_consent", state, state),
             Step("withdraw_publish_consent", state, state),
             Step("withdraw_consent", state, s.WITHDRAWN),

@@ -3,7 +3,8 @@
 Every strategy produces valid values only: a generated :class:`~communitygov.PlanTemplate`
 builds, and a generated plan was taken in, designed, adopted through a matter of
 一征三议两公开 and driven along by the public commands (reviews, setbacks, suspensions,
-observations, activities, notices, consent changes), with the events those commands returned::
+observations, activities, notices, sensitive details learned later, consent changes), with the
+events those commands returned::
 
     from hypothesis import given
     from communitygov.testing import assistance_strategies as cgas
@@ -417,6 +418,18 @@ class _Walk:
             )
         )
 
+    def _record_sensitive(self, draw: st.DrawFn) -> None:
+        held = self.plan.sensitive
+        unheld = [
+            SensitiveDetail(kind, text)
+            for kind, texts in _DETAILS.items()
+            for text in texts
+            if SensitiveDetail(kind, text) not in held
+        ]
+        if unheld:  # a detail learned after intake
+            detail = draw(st.sampled_from(unheld), label="learned")
+            self.do(self.plan.record_sensitive(detail, at=self.now))
+
     def _give_publish_consent(self, draw: st.DrawFn) -> None:
         at = self.now
         withdrawn = self.plan.publish_consent_withdrawn
@@ -501,9 +514,9 @@ def plans_with_events(
     the name drawn at random; designed with the template's default goals and review dates 7
     to 60 days apart; adopted through a matter of 一征三议两公开 once its resolution notice
     has run its period. Then each step takes one command the plan allows (observations,
-    activities, reviews that pass, extend or set back, suspensions, mentors, notices, consent
-    to publish given or withdrawn, consent withdrawn, graduation or closure), at times that
-    move forward.
+    activities, reviews that pass, extend or set back, suspensions, mentors, notices, sensitive
+    details learned later, consent to publish given or withdrawn, consent withdrawn,
+    graduation or closure), at times that move forward.
 
     Args:
         templates: Templates to draw from; :func:`plan_templates` by default.
