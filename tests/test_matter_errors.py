@@ -25,6 +25,7 @@ from support import (
     START,
     at,
     community,
+    drive,
     later,
     matter_at,
     meeting,
@@ -330,6 +331,21 @@ def papers_before_plan() -> Arranged:
     when = later(m, 7)
     minutes = meeting(B.PARTY_MEMBERS_ASSEMBLY, 10, 10, papers_sent_on=date(2025, 9, 10))
     return m, _c(), lambda: m.deliberate(minutes, community=_c(), at=when)
+
+
+def papers_for_an_earlier_meeting() -> Arranged:
+    # The assembly's first review rejects the plan; the matter comes back to the review, and
+    # the papers given are those sent for the first one.
+    m = matter_at("review", P4)
+    first = later(m, 7)
+    sent = first.date() - timedelta(days=3)
+    rejected = meeting(
+        B.PARTY_MEMBERS_ASSEMBLY, 10, 0, outcome=cg.Outcome.REJECTED, papers_sent_on=sent
+    )
+    m = m.deliberate(rejected, community=_c(), at=first)[0]
+    m = drive(m, "review")
+    minutes = meeting(B.PARTY_MEMBERS_ASSEMBLY, 10, 10, papers_sent_on=sent)
+    return m, _c(), lambda: m.deliberate(minutes, community=_c(), at=later(m, 7))
 
 
 def papers_before_the_matter() -> Arranged:
@@ -779,6 +795,16 @@ CASES: list[Any] = [
         id="PapersBeforePlan-before-the-matter",
     ),
     pytest.param(
+        papers_for_an_earlier_meeting,
+        cg.PapersForEarlierMeeting,
+        {
+            "body": "party members' assembly",
+            "sent_on": date(2025, 9, 16),
+            "previous_on": date(2025, 9, 19),
+        },
+        id="PapersForEarlierMeeting",
+    ),
+    pytest.param(
         papers_after_meeting,
         cg.PapersAfterMeeting,
         {
@@ -1014,6 +1040,7 @@ REQUIRED = {
     cg.NotEligible,
     cg.PapersNotSentInTime,
     cg.PapersBeforePlan,
+    cg.PapersForEarlierMeeting,
     cg.PapersAfterMeeting,
     cg.NotExcused,
     cg.PlanRequired,

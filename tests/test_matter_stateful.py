@@ -46,6 +46,7 @@ from communitygov import (
     Opinion,
     Outcome,
     PapersBeforePlan,
+    PapersForEarlierMeeting,
     PapersNotSentInTime,
     PeriodNotElapsed,
     Procedure,
@@ -117,6 +118,7 @@ FLAWS = (
     "no quorum",
     "late papers",
     "papers before the plan",
+    "papers for an earlier meeting",
     "wrong body",
     "absent voter",
     "contradicting minutes",
@@ -243,7 +245,7 @@ class MatterMachine(RuleBasedStateMachine):
         papers: date | None = None,
     ) -> Meeting:
         """A meeting of the current step's body; its papers, where the step wants them, sent
-        on ``papers`` or, by default, the day the plan on the table was tabled."""
+        on ``papers`` or, by default, the earliest day they can go out (:meth:`papers_since`)."""
         step = self.procedure.step(self.state)
         first = step.key == self.procedure.steps[0].key
         required = first and self.matter.plan_version == 0
@@ -272,13 +274,28 @@ class MatterMachine(RuleBasedStateMachine):
         tabled = [held.at for held in self.matter.deliberations if held.plan is not None]
         return self.community.local_date(tabled[-1] if tabled else self.matter.raised.at)
 
+    def previous_meeting_on(self) -> date | None:
+        """The day of the current step's previous meeting, if the matter came back to it:
+        papers sent before it went out for that meeting."""
+        state = self.state
+        held = [h.at for h in self.matter.deliberations if h.step == state]
+        return self.community.local_date(held[-1]) if held else None
+
+    def papers_since(self) -> date:
+        """The earliest day papers for the current step's meeting can go out: the day the
+        plan on the table was tabled, or the step's previous meeting if that is later."""
+        previous = self.previous_meeting_on()
+        tabled = self.plan_tabled_on()
+        return tabled if previous is None else max(tabled, previous)
+
     def papers_on_time(self, step: DeliberationStep) -> date | None:
         """The earliest day papers about the plan on the table can go out, where the step
         wants them."""
-        return None if step.papers_notice is None else self.plan_tabled_on()
+        return None if step.papers_notice is None else self.papers_since()
 
     def papers_late(self, step: DeliberationStep) -> bool:
-        """Whether papers sent the day the plan was tabled are too late for today's meeting."""
+        """Whether papers sent on the earliest day they can go out are too late for today's
+        meeting."""
         notice = step.papers_notice
         if notice is None:
             return False
@@ -287,11 +304,11 @@ class MatterMachine(RuleBasedStateMachine):
         # procedure's calendar.
         calendar_days = notice.unit is PeriodUnit.CALENDAR_DAYS
         count_on = CALENDAR_DAYS if calendar_days else self.procedure.calendar
-        return last_day(self.plan_tabled_on(), notice, count_on) > day
+        return last_day(self.papers_since(), notice, count_on) > day
 
     def wait_for_papers(self) -> None:
-        """Wait, where the current step wants papers, until papers sent the day the plan was
-        tabled have had their notice."""
+        """Wait, where the current step wants papers, until papers sent on the earliest day
+        they can go out have had their notice."""
         step = self.procedure.step(self.state)
         while self.papers_late(step):
             self.now += timedelta(days=1)
@@ -508,6 +525,13 @@ class MatterMachine(RuleBasedStateMachine):
         elif flaw == "papers before the plan" and step.papers_notice is not None:
             before = self.plan_tabled_on() - timedelta(days=1)
             self.deliberate(self.meeting(data, papers=before), errors=(PapersBeforePlan,))
+        elif (
+            flaw == "papers for an earlier meeting"
+            and step.papers_notice is not None
+            and self.papers_since() > self.plan_tabled_on()
+        ):
+            before = self.papers_since() - timedelta(days=1)
+            self.deliberate(self.meeting(data, papers=before), errors=(PapersForEarlierMeeting,))
         elif flaw == "wrong body":
             meeting = self.meeting(data)
             other = data.draw(st.sampled_from([b for b in cgst.STEP_BODIES if b is not step.body]))

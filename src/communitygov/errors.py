@@ -41,6 +41,7 @@ The tree::
     │       ├── PeriodNotElapsed, WindowClosed, WindowTooShort, PapersNotSentInTime
     │       ├── PapersBeforePlan        papers dated before the plan they were about existed
     │       ├── PapersAfterMeeting      papers dated after the meeting they were for
+    │       ├── PapersForEarlierMeeting papers dated before the step's previous meeting
     │       ├── NotAMember, NotEligible, WrongBody, SamePerson
     │       ├── VotedTwice, MoreVotesThanPresent, VoteFromAbsentPerson, PresentNotExpected
     │       ├── NotExcused              a member left out of those expected with no excusal
@@ -135,6 +136,7 @@ __all__ = [
     "OwnEntry",
     "PapersAfterMeeting",
     "PapersBeforePlan",
+    "PapersForEarlierMeeting",
     "PapersNotSentInTime",
     "PeriodBeforeOpening",
     "PeriodClosed",
@@ -598,6 +600,21 @@ class PapersBeforePlan(RuleViolation):
         super().__init__(
             f"the papers for the {body} were sent on {sent_on.isoformat()}, before {plan} "
             f"{since.isoformat()}: they cannot have been about it"
+        )
+
+
+class PapersForEarlierMeeting(RuleViolation):
+    """Meeting papers are dated before the step's previous meeting (the matter came back to
+    the step since): they went out for that meeting, not for this one."""
+
+    def __init__(self, body: str, sent_on: date, previous_on: date) -> None:
+        self.body = body
+        self.sent_on = sent_on
+        self.previous_on = previous_on
+        super().__init__(
+            f"the papers for the {body} were sent on {sent_on.isoformat()}, before its previous "
+            f"meeting on this step on {previous_on.isoformat()}: they went out for that "
+            "meeting; send this meeting's papers again"
         )
 
 

@@ -19,6 +19,7 @@ from communitygov.errors import (
     NotExcused,
     PapersAfterMeeting,
     PapersBeforePlan,
+    PapersForEarlierMeeting,
     PapersNotSentInTime,
     PlanRequired,
     PlanVersionMismatch,
@@ -50,6 +51,7 @@ def check_meeting(
     plan_version: int,
     plan_since: date,
     calendar: Calendar,
+    previous_on: date | None = None,
 ) -> DeliberationHeld:
     """Check a meeting against its step and return the event that records it.
 
@@ -64,6 +66,8 @@ def check_meeting(
         plan_since: the day that version was tabled (the day the matter was raised, before
             any plan): papers sent before it were about something else.
         calendar: the procedure's calendar, for papers due in working days.
+        previous_on: the day of the step's previous meeting, if the matter came back to the
+            step since: papers sent before it went out for that meeting.
 
     Raises:
         NotYetRegistered: someone expected was registered after ``at``.
@@ -71,7 +75,8 @@ def check_meeting(
         NotApplicable: someone is both expected and excused.
         WrongBody, NotAMember, PresentNotExpected, MoreVotesThanPresent, VotedTwice,
         VoteFromAbsentPerson, PlanRequired, AmendmentNotAllowed, PlanVersionMismatch,
-        PapersNotSentInTime, PapersBeforePlan, PapersAfterMeeting, QuorumNotMet,
+        PapersNotSentInTime, PapersBeforePlan, PapersForEarlierMeeting, PapersAfterMeeting,
+        QuorumNotMet,
         ThresholdNotReached,
         DecisionContradictsVote.
         WrongType: the minutes, the reason or the plan is not text, or the papers' day not a
@@ -139,6 +144,8 @@ def check_meeting(
             )
     if sent is not None and sent < plan_since:
         raise PapersBeforePlan(body.en, sent, plan_version, plan_since)
+    if sent is not None and previous_on is not None and sent < previous_on:
+        raise PapersForEarlierMeeting(body.en, sent, previous_on)
 
     yes = no = 0
     for vote in votes:

@@ -458,7 +458,8 @@ class Matter(Aggregate):
             WrongBody, NotAMember, NotExcused, PresentNotExpected, MoreVotesThanPresent,
             VotedTwice, VoteFromAbsentPerson, PlanRequired, AmendmentNotAllowed,
             PlanVersionMismatch,
-            PapersNotSentInTime, PapersBeforePlan, PapersAfterMeeting, QuorumNotMet,
+            PapersNotSentInTime, PapersBeforePlan, PapersForEarlierMeeting, PapersAfterMeeting,
+            QuorumNotMet,
             ThresholdNotReached,
             DecisionContradictsVote: the minutes break a rule (see
                 :mod:`communitygov.matters.deliberation`).
@@ -470,16 +471,19 @@ class Matter(Aggregate):
         at = self._begin(action, at)
         self._require_community(community)
         procedure = self.procedure
+        step = procedure.step(self.state)
+        previous = next((h for h in reversed(self.deliberations) if h.step == step.key), None)
         event = check_meeting(
             meeting,
             at=at,
-            step=procedure.step(self.state),
+            step=step,
             first_step=self.state == procedure.steps[0].key,
             community=community,
             day=community.local_date(at),
             plan_version=self.plan_version,
             plan_since=self._plan_tabled_on(),
             calendar=procedure.calendar,
+            previous_on=None if previous is None else local_date(previous.at, self.timezone),
         )
         return self._record(event)
 
