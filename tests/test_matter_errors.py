@@ -1374,3 +1374,19 @@ def test_an_excusal_has_a_reason_and_narrows_those_expected() -> None:
     )
     with pytest.raises(cg.NotApplicable):
         m.deliberate(both, community=_c(), at=later(m))
+
+
+@pytest.mark.parametrize(
+    ("context", "field"),
+    [
+        ("yizheng-sanyi-liang-gongkai", "context"),
+        ([cg.ONE_SOLICITATION_THREE_DELIBERATIONS], "context"),
+        (3, "context"),
+        ({"yizheng-sanyi-liang-gongkai": "x"}, "context['yizheng-sanyi-liang-gongkai']"),
+    ],
+    ids=["a name", "a list", "a number", "a mapping to a name"],
+)
+def test_a_replay_refuses_a_context_that_is_no_procedure(context: object, field: str) -> None:
+    with pytest.raises(cg.WrongType) as refused:
+        cg.Matter.replay(raised().events, context)  # type: ignore[arg-type]
+    assert refused.value.field == field

@@ -40,6 +40,7 @@ from communitygov.errors import (
     WindowClosed,
     WindowTooShort,
     WrongCommunity,
+    WrongType,
 )
 from communitygov.kernel.aggregate import Aggregate, Decision, Description, require_id
 from communitygov.kernel.checks import require_instance, require_text, require_text_set
@@ -863,7 +864,8 @@ class Matter(Aggregate):
 
         Raises:
             DecodeError: the history does not start with ``MatterRaised``, or names a procedure
-                not given.
+                not given (:class:`~communitygov.UnknownProcedure`).
+            WrongType: ``context`` is neither a procedure nor a mapping of procedures.
         """
         return super().replay(events, context)
 
@@ -901,8 +903,13 @@ def _resolve_procedure(name: str, context: object) -> Procedure:
                 "matter.raised", 1, f"the matter follows {name!r}, not {context.name!r}"
             )
         return context
-    procedures: Mapping[str, Procedure] = PROCEDURES if context is None else context  # type: ignore[assignment]
-    procedure = procedures.get(name)
+    if context is None:
+        context = PROCEDURES
+    if not isinstance(context, Mapping):
+        raise WrongType("context", context, "a Procedure or a mapping of names to procedures")
+    procedure = context.get(name)
     if procedure is None:
-        raise UnknownProcedure(name, procedures)
+        raise UnknownProcedure(name, context)
+    if not isinstance(procedure, Procedure):
+        raise WrongType(f"context[{name!r}]", procedure, "a Procedure")
     return procedure
