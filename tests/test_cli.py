@@ -346,9 +346,14 @@ def test_the_reading_commands_take_the_application_s_own_procedures(
     assert "my-variant" in out
     status, out, _ = run_cli(capsys, "notices", "--store", url, "--procedures", "myrules:OWN")
     assert status == 0
+    (tmp_path / "needsenv.py").write_text("raise RuntimeError('needs DATABASE_URL')\n")
+    (tmp_path / "badsyntax.py").write_text("def (:\n")
     for wrong, says in (
         ("myrules", "takes module:attribute"),
+        (".myrules:OWN", "takes module:attribute"),
         ("nosuchmodule:X", "cannot import 'nosuchmodule'"),
+        ("needsenv:X", "cannot import 'needsenv': RuntimeError: needs DATABASE_URL"),
+        ("badsyntax:X", "cannot import 'badsyntax': SyntaxError"),
         ("myrules:NOTHING", "has no 'NOTHING'"),
         ("myrules:cg", "is not a procedure, nor a mapping or a list of procedures"),
     ):
@@ -654,3 +659,25 @@ def test_show_names_an_objection_whose_notice_was_replaced_lapsed(
     status, out, _ = run_cli(capsys, "show", t.value.id, "--store", url)
     assert status == 0
     assert "objections: x1 (lapsed), x2 (upheld)" in out
+
+
+def test_procedures_import_from_the_working_directory(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The installed `communitygov` command does not put the working directory on the path
+    # as `python -m` does: --procedures looks there too.
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "cwdrules.py").write_text(
+        "import attrs\nimport communitygov as cg\n"
+        "OWN = attrs.evolve(cg.ONE_SOLICITATION_THREE_DELIBERATIONS, name='cwd-variant')\n",
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(app)
+    monkeypatch.setattr(sys, "path", [p for p in sys.path if p not in ("", str(app))])
+    url = f"sqlite:///{tmp_path / 'cwd.db'}"
+    with cg.Governance(cg.open_store(url)) as gov:
+        gov.create((community(), tracked_community().events))
+    status, out, _ = run_cli(capsys, "verify", "--store", url, "--procedures", "cwdrules:OWN")
+    assert status == 0
+    assert out.startswith("Integrity check: every hash chain is intact")

@@ -1447,6 +1447,15 @@ def test_a_matter_on_a_procedure_not_given_is_an_unknown_procedure_not_damage() 
         assert refused.value.known == tuple(sorted(cg.PROCEDURES))
         assert "give it to Governance(procedures=…)" in str(refused.value)
     assert refused.value.matter is None  # a replay does not know the stream
+    # Another procedure given alone, or under the stored name: not the one the matter follows.
+    for context in (cg.FOUR_DELIBERATIONS, {"my-variant": cg.FOUR_DELIBERATIONS}):
+        with pytest.raises(cg.UnknownProcedure) as refused:
+            cg.Matter.replay(t.events, context)
+        assert refused.value.known == ("siyi-liang-gongkai",)
+    # Loaded by replay (no usable snapshot), the error names the matter too.
+    with pytest.raises(cg.UnknownProcedure) as refused:
+        cg.Governance(store)._replayed(cg.Matter, community().id, "m1")
+    assert refused.value.matter == "m1"
     with pytest.raises(cg.UnknownProcedure) as refused:
         cg.Governance(store).matter(community().id, "m1")
     assert refused.value.matter == "m1"

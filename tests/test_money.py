@@ -58,9 +58,12 @@ def test_an_amount_lines_up_in_a_report_column() -> None:
     assert f"{amount:>14}|" == "    2,590.00 元|"
     assert f"{amount:<14}|" == "2,590.00 元    |"
     assert f"{amount}" == str(amount) == "2,590.00 元"
-    with pytest.raises(cg.NotApplicable) as refused:  # a number's spec is not a text's
-        f"{amount:,.2f}"
-    assert (refused.value.field, refused.value.value) == ("format spec", ",.2f")
+    assert f"{amount:*^16}" == "***2,590.00 元***"
+    # A number's spec, a precision or a zero would show another amount: refused.
+    for spec in (",.2f", ".2", "014", "0<14", ">.6"):
+        with pytest.raises(cg.NotApplicable) as refused:
+            format(amount, spec)
+        assert (refused.value.field, refused.value.value) == ("format spec", spec)
 
 
 def test_mixed_currencies_never_mix() -> None:

@@ -1253,7 +1253,7 @@ def test_a_connection_numbered_past_1023_is_kept_across_calls(dsn: str) -> None:
             with psycopg.connect(dsn, autocommit=True) as watcher:
                 before = watcher.execute(
                     "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
-                    "AND pid <> pg_backend_pid()"
+                    "AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
                 ).fetchall()
             backends.update(pid for (pid,) in before)
             assert [e.version for e in store.read_stream("sanwan", "m1")] == [1]

@@ -103,7 +103,8 @@ def _governance(
 
 def _imported_procedures(name: str | None) -> list[Procedure]:
     """The procedures ``name`` (``module:attribute``, as ``--procedures`` takes it) names: a
-    procedure, a mapping of them (by name) or an iterable of them; none for ``None``.
+    procedure, a mapping of them (by name) or an iterable of them; none for ``None``. The
+    module is imported as ``python -m`` would, from the working directory too.
 
     Raises:
         BadArgument: the module cannot be imported, has no such attribute, or it holds no
@@ -112,14 +113,18 @@ def _imported_procedures(name: str | None) -> list[Procedure]:
     if name is None:
         return []
     module_name, _, attribute = name.partition(":")
-    if not module_name or not attribute:
+    if not module_name or not attribute or module_name.startswith("."):
         raise BadArgument(
             f"--procedures takes module:attribute, such as myapp.rules:PROCEDURES, not {name!r}"
         )
+    if os.getcwd() not in sys.path:  # as `python -m` does: the application's own modules
+        sys.path.insert(0, os.getcwd())
     try:
         found: object = importlib.import_module(module_name)
-    except ImportError as exc:
-        raise BadArgument(f"--procedures: cannot import {module_name!r}: {exc}") from exc
+    except Exception as exc:  # whatever the module raises while it is imported
+        raise BadArgument(
+            f"--procedures: cannot import {module_name!r}: {type(exc).__name__}: {exc}"
+        ) from exc
     for part in attribute.split("."):
         if not hasattr(found, part):
             raise BadArgument(f"--procedures: {module_name!r} has no {attribute!r}")

@@ -39,6 +39,7 @@ from communitygov.errors import (
     MalformedDecision,
     NotFound,
     StreamExists,
+    UnknownProcedure,
     WrongType,
 )
 from communitygov.funds.fund import Fund
@@ -705,6 +706,10 @@ class Governance(ClosedOnExit):
         events = [self._decode(event) for event in recorded]
         try:
             aggregate = cls.replay(events, self.procedures)
+        except UnknownProcedure as exc:  # name the matter, as the snapshot's thaw does
+            if exc.matter is not None:
+                raise
+            raise UnknownProcedure(exc.procedure, exc.known, matter=aggregate_id) from exc
         except DecodeError:
             raise
         except Exception as exc:  # an event cannot follow the ones before it, whatever fails

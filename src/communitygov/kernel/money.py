@@ -25,6 +25,9 @@ from communitygov.errors import CurrencyMismatch, InvalidAmount, InvalidCount, N
 
 __all__ = ["CNY", "MAX_FEN", "Money", "require_currency_code", "require_fen", "total"]
 
+_LAYOUT = re.compile(r"(?:(?P<fill>.)?[<>^])?(?:[1-9][0-9]*)?", re.DOTALL)
+"""The format specs an amount takes: an optional fill and alignment, and a width."""
+
 CNY = "CNY"
 """The currency code of the renminbi, the default currency."""
 
@@ -231,12 +234,15 @@ class Money:
         Raises:
             NotApplicable: ``spec`` is not a text's (a number's, such as ``",.2f"``).
         """
-        try:
-            return format(str(self), spec)
-        except ValueError as exc:
+        layout = _LAYOUT.fullmatch(spec)
+        if layout is None or (layout["fill"] or "").isdigit():
             raise NotApplicable(
-                "format spec", spec, "an amount is laid out as a text (such as '>14')"
-            ) from exc
+                "format spec",
+                spec,
+                "an amount is laid out by a fill, an alignment and a width alone (such as "
+                "'>14'): a precision or a zero would change the amount shown",
+            )
+        return format(str(self), spec)
 
 
 def total(amounts: Iterable[Money], currency: str = CNY) -> Money:

@@ -899,9 +899,7 @@ def _residents_first(group: Constituency) -> tuple[bool, str]:
 def _resolve_procedure(name: str, context: object) -> Procedure:
     if isinstance(context, Procedure):
         if context.name != name:
-            raise DecodeError(
-                "matter.raised", 1, f"the matter follows {name!r}, not {context.name!r}"
-            )
+            raise UnknownProcedure(name, (context.name,))
         return context
     if context is None:
         context = PROCEDURES
@@ -912,4 +910,6 @@ def _resolve_procedure(name: str, context: object) -> Procedure:
         raise UnknownProcedure(name, context)
     if not isinstance(procedure, Procedure):
         raise WrongType(f"context[{name!r}]", procedure, "a Procedure")
+    if procedure.name != name:  # given under the name, but another procedure
+        raise UnknownProcedure(name, (getattr(p, "name", str(p)) for p in context.values()))
     return procedure
