@@ -584,9 +584,10 @@ class Fund(Aggregate):
             NotRoleHolder: ``by`` is not the bookkeeper.
             WrongCommunity: ``community`` is not the fund's.
             NearRelativeInRole: the role holders and the beneficiary are no longer kept
-                apart: change a role first; or the entry was recorded by a declared near
-                relative of the beneficiary or of the bookkeeper (a custodian since replaced,
-                say): it is never booked, only rejected.
+                apart: change a role first.
+            EntryByRelative: (a ``NearRelativeInRole``) the entry was recorded by a declared
+                near relative of the beneficiary or of the bookkeeper (a custodian since
+                replaced, say): it is never booked, only rejected.
             UnknownReference: no such entry.
             OwnEntry: ``by`` recorded it.
             EntryAlreadyChecked: it is already booked or rejected.
