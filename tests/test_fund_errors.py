@@ -118,6 +118,22 @@ def open_with(**changes: Any) -> Callable[[Fund], object]:
 
 
 T = when(6)
+ADOPTED_AT = cgst.fund_plan().adoption.at  # type: ignore[union-attr]
+"""When the fund's plan took effect."""
+
+
+def with_relative(person: str) -> cg.Community:
+    """The fund's community with ``person`` declared a near relative of the beneficiary."""
+    c, _ = community().declare_near_relatives(person, cgst.FUND_BENEFICIARY, "母子", at=T)
+    return c
+
+
+def custodian_replaced() -> Fund:
+    """The base fund, its custodian ``C`` (who recorded the pending e3) replaced by p3."""
+    fund, _ = base().change_role(cg.FundRole.CUSTODIAN, "p3", community=community(), at=T)
+    return fund
+
+
 LAST_DAYS = datetime(9999, 12, 15, 9, tzinfo=T.tzinfo)
 """In December 9999, a month no fund keeps (its reconciliation would fall due in 10000)."""
 CASES: dict[
@@ -373,6 +389,18 @@ CASES: dict[
         lambda f: count(f, date(2019, 1, 1), counted=cg.Money.zero(), at=when(31, 18)),
         cg.PeriodBeforeOpening,
         {"period": date(2019, 1, 1), "opened": date(2020, 5, 1)},
+    ),
+    "a fund opened before the plan took effect": (
+        base,
+        open_with(at=ADOPTED_AT - timedelta(seconds=1)),
+        cg.PlanNotInEffect,
+        {"plan": "plan", "state": "speak_up", "adopted_at": ADOPTED_AT},
+    ),
+    "an entry a relative of the beneficiary recorded, booked": (
+        custodian_replaced,
+        lambda f: f.book("e3", by=B, community=with_relative(C), at=T),
+        cg.EntryByRelative,
+        {"entry": "e3", "person": C, "relative": cgst.FUND_BENEFICIARY},
     ),
     "a fund opened before the plan's case": (
         base,
