@@ -1451,7 +1451,7 @@ def test_a_matter_on_a_procedure_not_given_is_an_unknown_procedure_not_damage() 
     for context in (cg.FOUR_DELIBERATIONS, {"my-variant": cg.FOUR_DELIBERATIONS}):
         with pytest.raises(cg.UnknownProcedure) as refused:
             cg.Matter.replay(t.events, context)
-        assert refused.value.known == ("siyi-liang-gongkai",)
+        assert refused.value.known == ("dengzhou-siyi-liang-gongkai",)
     # Loaded by replay (no usable snapshot), the error names the matter too.
     with pytest.raises(cg.UnknownProcedure) as refused:
         cg.Governance(store)._replayed(cg.Matter, community().id, "m1")

@@ -326,10 +326,11 @@ def papers_not_sent_in_time() -> Arranged:
 
 
 def papers_before_plan() -> Arranged:
-    # Papers a week ahead, but dated the day before the plan was tabled (11 September).
+    # Papers a week ahead, but dated the day before the plan was tabled (2 September: 四议两公开
+    # solicits no opinions, so the branch proposes the day after the matter is raised).
     m = matter_at("review", P4)
     when = later(m, 7)
-    minutes = meeting(B.PARTY_MEMBERS_ASSEMBLY, 10, 10, papers_sent_on=date(2025, 9, 10))
+    minutes = meeting(B.PARTY_MEMBERS_ASSEMBLY, 10, 10, papers_sent_on=date(2025, 9, 1))
     return m, _c(), lambda: m.deliberate(minutes, community=_c(), at=when)
 
 
@@ -766,8 +767,8 @@ CASES: list[Any] = [
         cg.PapersNotSentInTime,
         {
             "body": "party members' assembly",
-            "sent_on": date(2025, 9, 11),
-            "latest": date(2025, 9, 10),
+            "sent_on": date(2025, 9, 2),
+            "latest": date(2025, 9, 1),
             "notice": "3 calendar days",
         },
         id="PapersNotSentInTime",
@@ -777,9 +778,9 @@ CASES: list[Any] = [
         cg.PapersBeforePlan,
         {
             "body": "party members' assembly",
-            "sent_on": date(2025, 9, 10),
+            "sent_on": date(2025, 9, 1),
             "plan_version": 1,
-            "since": date(2025, 9, 11),
+            "since": date(2025, 9, 2),
         },
         id="PapersBeforePlan",
     ),
@@ -799,8 +800,8 @@ CASES: list[Any] = [
         cg.PapersForEarlierMeeting,
         {
             "body": "party members' assembly",
-            "sent_on": date(2025, 9, 16),
-            "previous_on": date(2025, 9, 19),
+            "sent_on": date(2025, 9, 7),
+            "previous_on": date(2025, 9, 10),
         },
         id="PapersForEarlierMeeting",
     ),

@@ -216,8 +216,45 @@ def test_whole_life_on_four_deliberations_with_papers_three_days_ahead() -> None
     _replays(t)
 
 
-def test_the_events_the_commands_returned_in_order_rebuild_the_matter() -> None:
-    start = raised(P4)
+def test_four_deliberations_solicits_no_opinions_and_waits_for_the_proposal_at_once() -> None:
+    # DOMAIN §2.3: branch proposes → two committees consult → party members review → the
+    # representatives' assembly resolves; no 一征 before the proposal.
+    m = raised(P4).value
+    assert m.state == "propose"
+    assert m.allowed_actions() == ("deliberate", "withdraw")
+    assert m.solicitation_opened_at is None
+    assert m.open_deadlines() == ()
+    with pytest.raises(cg.TransitionNotAllowed) as refused:
+        m.open_solicitation(at=later(m))
+    assert (refused.value.action, refused.value.state) == ("open_solicitation", "propose")
+    with pytest.raises(cg.TransitionNotAllowed):
+        m.record_opinion(_opinion("o1", "res0"), community=community(), at=later(m))
+    assert raised(P4).value == m  # refused, and nothing changed
+
+
+def test_a_matter_stored_under_the_earlier_four_deliberations_replays_with_its_solicitation() -> (
+    None
+):
+    # Matters raised under "siyi-liang-gongkai" opened a solicitation; the name still carries
+    # that definition, so their histories replay as they were decided.
+    legacy = cg.ONE_SOLICITATION_FOUR_DELIBERATIONS
+    t = drive_tracked(raised(legacy), "review")
+    assert t.value.solicitation_opened_at is not None
+    assert cg.Matter.replay(t.events) == t.value
+    assert cg.Matter.replay(t.events).procedure is cg.PROCEDURES["siyi-liang-gongkai"]
+    with pytest.raises(cg.UnknownProcedure):
+        cg.Matter.replay(t.events, P4)
+
+
+@pytest.mark.parametrize(
+    ("procedure", "soliciting"),
+    [(P4, []), (cg.ONE_SOLICITATION_FOUR_DELIBERATIONS, ["opened", "closed"])],
+    ids=["P4", "P4-soliciting"],
+)
+def test_the_events_the_commands_returned_in_order_rebuild_the_matter(
+    procedure: cg.Procedure, soliciting: list[str]
+) -> None:
+    start = raised(procedure)
     m = start.value
     returned: list[cg.Event] = list(start.events)
     while not m.is_final:
@@ -228,8 +265,7 @@ def test_the_events_the_commands_returned_in_order_rebuild_the_matter() -> None:
     assert m.last_at == returned[-1].at
     assert [type(e).type_name for e in returned] == [
         "matter.raised",
-        "matter.solicitation_opened",
-        "matter.solicitation_closed",
+        *(f"matter.solicitation_{what}" for what in soliciting),
         *["matter.deliberation_held"] * 4,
         "matter.resolution_publicised",
         "matter.implementation_started",

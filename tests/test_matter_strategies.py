@@ -84,7 +84,11 @@ def test_walks_reach_every_ending_and_every_kind_of_step() -> None:
 @settings(max_examples=20, deadline=None)
 @given(cgst.matters(max_steps=0, matter_id="电梯-3"))
 def test_no_steps_leaves_the_matter_as_raised(matter: cg.Matter) -> None:
-    assert (matter.id, matter.state, matter.version) == ("电梯-3", cg.MatterState.RAISED, 1)
+    # Raised, or waiting for the first deliberation where the procedure solicits nothing.
+    first = (
+        cg.MatterState.RAISED if matter.procedure.solicitation else matter.procedure.steps[0].key
+    )
+    assert (matter.id, matter.state, matter.version) == ("电梯-3", first, 1)
 
 
 def test_matter_strategies_refuse_impossible_requests() -> None:
@@ -118,7 +122,7 @@ def _party_members_leaving(draw: st.DrawFn) -> cg.Community:
 @settings(max_examples=60, deadline=None)
 @given(
     cgst.matters_with_events(
-        procedures=st.just(cg.PROCEDURES["siyi-liang-gongkai"]),
+        procedures=st.just(cg.FOUR_DELIBERATIONS),
         communities=_party_members_leaving(),
     )
 )
@@ -154,12 +158,30 @@ def test_until_gives_matters_in_that_state(procedure: cg.Procedure, state: str) 
 
 
 def test_until_must_be_a_state_of_the_procedure() -> None:
-    @given(cgst.matters(until="review"))  # 四议两公开 has it; 一征三议两公开 does not
-    def walk(matter: cg.Matter) -> None:
-        assert matter.state == "review"
+    p3 = st.just(cg.ONE_SOLICITATION_THREE_DELIBERATIONS)
+    for until in ("review", "no-such-state"):  # 四议两公开 has a review; 一征三议两公开 does not
 
-    with pytest.raises(InvalidArgument, match="not a state of procedure"):
-        walk()
+        @given(cgst.matters(procedures=p3, until=until))
+        def walk(matter: cg.Matter) -> None:
+            raise AssertionError(f"a matter of 一征三议两公开 was drawn in {matter.state!r}")
+
+        with pytest.raises(InvalidArgument, match="not a state of procedure"):
+            walk()
+
+
+def test_until_draws_among_the_presets_those_that_have_the_state() -> None:
+    seen: set[str] = set()
+
+    @settings(max_examples=40, derandomize=True, database=None, deadline=None)
+    @given(st.data())
+    def walk(data: st.DataObject) -> None:
+        for until in (cg.MatterState.RAISED, cg.MatterState.SOLICITING, "review"):
+            matter = data.draw(cgst.matters(until=until, max_steps=12))
+            assert matter.state == until
+            seen.add(matter.procedure.name)
+
+    walk()
+    assert seen == set(cg.PROCEDURES), seen
 
 
 def test_until_refuses_what_no_walk_can_reach() -> None:

@@ -27,6 +27,7 @@ from support import (
 
 P3 = cg.ONE_SOLICITATION_THREE_DELIBERATIONS
 P4 = cg.FOUR_DELIBERATIONS
+P4S = cg.ONE_SOLICITATION_FOUR_DELIBERATIONS
 B = cg.BodyKind
 S = cg.MatterState
 
@@ -187,7 +188,7 @@ def test_a_period_that_is_not_a_period_fails_when_built(
         (lambda: attrs.evolve(P3, calendar="weekdays"), "calendar", "weekdays"),
         (lambda: P3.with_calendar("official"), "calendar", "official"),
         (lambda: attrs.evolve(P3, steps=None), "steps", None),
-        (lambda: attrs.evolve(P3, solicitation=None), "solicitation", None),
+        (lambda: attrs.evolve(P3, solicitation="none"), "solicitation", "none"),
         (lambda: attrs.evolve(P3, resolution_publicity=None), "resolution_publicity", None),
     ],
 )
@@ -251,7 +252,14 @@ def test_a_rejection_may_send_the_matter_back_to_the_same_step() -> None:
 
 
 def test_presets_are_registered_by_name() -> None:
-    assert {P3.name: P3, P4.name: P4} == cg.PROCEDURES
+    assert {P3.name: P3, P4.name: P4, P4S.name: P4S} == cg.PROCEDURES
+    assert P4.name == "dengzhou-siyi-liang-gongkai"
+    assert P4.zh == "四议两公开"
+    # The definition 四议两公开 had before, under the name its stored matters carry.
+    assert P4S.name == "siyi-liang-gongkai"
+    assert P4S.zh == "一征四议两公开"
+    assert P4S.steps == P4.steps
+    assert P4S.solicitation == P3.solicitation
     assert [s.key for s in P3.steps] == ["propose", "consult", "resolve"]
     assert [s.key for s in P4.steps] == ["propose", "consult", "review", "resolve"]
     review = P4.step("review")
@@ -416,17 +424,23 @@ def test_longhai_variant_runs_end_to_end() -> None:
 # --- the diagram ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("procedure", [P3, P4, LONGHAI], ids=lambda p: p.name)
+@pytest.mark.parametrize("procedure", [P3, P4, P4S, LONGHAI], ids=lambda p: p.name)
 def test_mermaid_shows_every_state(procedure: cg.Procedure) -> None:
     text = procedure.mermaid()
     assert "stateDiagram-v2" in text
     assert procedure.zh in text
-    states = [S.RAISED, S.SOLICITING, *(s.key for s in procedure.steps), *S.FIXED[2:]]
+    before = [] if procedure.solicitation is None else [S.RAISED, S.SOLICITING]
+    states = [*before, *(s.key for s in procedure.steps), *S.FIXED[2:]]
     assert set(procedure.workflow.states) == set(states)
     for state in states:
         assert f'state "{state}" as {state}' in text, state
     first = procedure.steps[0].key
-    assert f"{S.SOLICITING} --> {first}: close_solicitation" in text
+    if procedure.solicitation is None:
+        assert f"[*] --> {first}" in text
+        assert "solicitation" not in text
+    else:
+        assert f"[*] --> {S.RAISED}" in text
+        assert f"{S.SOLICITING} --> {first}: close_solicitation" in text
     assert f"{first} --> {S.REJECTED}: reject" in text
     returns_to = procedure.resolution_publicity.upheld_returns_to
     assert f"{S.RESOLUTION_PUBLICITY} --> {returns_to}: uphold_objection" in text

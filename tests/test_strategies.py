@@ -37,9 +37,9 @@ from support import SMALL_COMMUNITIES
 
 
 def matter_at_first_step(procedure: Procedure, community: Community) -> tuple[Matter, datetime]:
-    """A matter on ``procedure`` whose solicitation has just closed, and when its first meeting
-    may be held: at the close, or once papers sent the day it was raised (see
-    :func:`papers_for`) have had the first step's notice."""
+    """A matter on ``procedure`` whose solicitation has just closed (or just raised, where the
+    procedure solicits nothing), and when its first meeting may be held: then, or once papers
+    sent the day it was raised (see :func:`papers_for`) have had the first step's notice."""
     at = cgst.DEFAULT_START
     matter, _ = Matter.raise_matter(
         "m1",
@@ -51,10 +51,12 @@ def matter_at_first_step(procedure: Procedure, community: Community) -> tuple[Ma
         raised_by=min(community.people),
         at=at,
     )
-    matter, _ = matter.open_solicitation(at=at)
-    assert matter.solicitation_closes_at is not None
-    closes_at = matter.solicitation_closes_at
-    matter, _ = matter.close_solicitation(at=closes_at)
+    closes_at = at
+    if procedure.solicitation is not None:
+        matter, _ = matter.open_solicitation(at=at)
+        assert matter.solicitation_closes_at is not None
+        closes_at = matter.solicitation_closes_at
+        matter, _ = matter.close_solicitation(at=closes_at)
     notice = procedure.steps[0].papers_notice
     if notice is None:
         return matter, closes_at
@@ -95,26 +97,29 @@ def test_procedures_build_and_follow_the_brief(procedure: Procedure) -> None:
         assert step.on_reject is None or keys.index(step.on_reject) <= position
     assert procedure.resolution_publicity.upheld_returns_to in keys
     for period in (
-        procedure.solicitation.minimum,
+        *([] if procedure.solicitation is None else [procedure.solicitation.minimum]),
         procedure.resolution_publicity.period,
         procedure.result_publicity,
     ):
         assert 1 <= period.count <= 10
     ruling_within = procedure.resolution_publicity.ruling_within
     assert ruling_within is None or 1 <= ruling_within.count <= 10
-    assert set(procedure.workflow.states) >= set(keys) | set(MatterState.FIXED)
+    soliciting = {MatterState.RAISED, MatterState.SOLICITING}
+    fixed = set(MatterState.FIXED) - (set() if procedure.solicitation else soliciting)
+    assert set(procedure.workflow.states) == set(keys) | fixed
 
 
-def test_procedures_give_rulings_a_due_time_or_none() -> None:
-    seen: set[bool] = set()
+def test_procedures_give_rulings_a_due_time_or_none_and_solicit_or_not() -> None:
+    seen: set[tuple[str, bool]] = set()
 
     @settings(max_examples=100, derandomize=True, database=None)
     @given(cgst.procedures())
     def draw(procedure: Procedure) -> None:
-        seen.add(procedure.resolution_publicity.ruling_within is None)
+        seen.add(("ruling due", procedure.resolution_publicity.ruling_within is None))
+        seen.add(("solicitation", procedure.solicitation is None))
 
     draw()
-    assert seen == {True, False}
+    assert seen == {(kind, none) for kind in ("ruling due", "solicitation") for none in (1, 0)}
 
 
 SIZES: dict[str, Any] = {

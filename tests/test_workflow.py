@@ -258,10 +258,12 @@ def _closed_matter(procedure: Procedure) -> _Closed:
             at=AT,
         )
     )
-    matter = record(matter.open_solicitation(at=AT))
-    closes_at = matter.solicitation_closes_at
-    assert closes_at is not None
-    matter = record(matter.close_solicitation(at=closes_at))
+    closes_at = AT
+    if procedure.solicitation is not None:
+        matter = record(matter.open_solicitation(at=AT))
+        assert matter.solicitation_closes_at is not None
+        closes_at = matter.solicitation_closes_at
+        matter = record(matter.close_solicitation(at=closes_at))
     held_at = closes_at
     for position, step in enumerate(procedure.steps):
         people = present[step.body]

@@ -175,6 +175,7 @@ from communitygov.kernel.workflow import Step, Workflow
 from communitygov.matters.matter import Deadline, Matter
 from communitygov.matters.presets import (
     FOUR_DELIBERATIONS,
+    ONE_SOLICITATION_FOUR_DELIBERATIONS,
     ONE_SOLICITATION_THREE_DELIBERATIONS,
     PROCEDURES,
 )
@@ -236,6 +237,7 @@ __all__ = [
     "FOUR_DELIBERATIONS",
     "FOUR_STAGES",
     "MAX_FEN",
+    "ONE_SOLICITATION_FOUR_DELIBERATIONS",
     "ONE_SOLICITATION_THREE_DELIBERATIONS",
     "PARTY_MEMBERS_ASSEMBLY",
     "PLAN_TEMPLATES",

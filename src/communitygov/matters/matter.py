@@ -371,12 +371,15 @@ class Matter(Aggregate):
         By default the window lasts the procedure's minimum, counted by the Civil Code.
 
         Raises:
+            TransitionNotAllowed: the matter is past being raised, or its procedure solicits
+                no opinions (``Procedure.solicitation`` is ``None``).
             WindowTooShort: ``closes_at`` is earlier than the minimum allows.
             TimeOutOfRange: ``closes_at`` is after the last time the library keeps.
             PeriodOutOfRange: the minimum would end after it.
         """
         at = self._begin("open_solicitation", at)
         rules = self.procedure.solicitation
+        assert rules is not None  # a procedure without one has no such transition
         earliest = self._period_end(at, rules.minimum)
         if closes_at is None:
             closes_at = earliest
@@ -405,8 +408,9 @@ class Matter(Aggregate):
         require_text(opinion.id, "opinion id")
         require_instance(opinion.channel, Channel, "channel")
         require_instance(opinion.stance, Stance, "stance")
-        solicitation = self.solicitation
+        solicitation, rules = self.solicitation, self.procedure.solicitation
         assert solicitation is not None
+        assert rules is not None
         if at >= solicitation.closes_at:
             raise WindowClosed("solicitation window", solicitation.at, solicitation.closes_at, at)
         if any(o.id == opinion.id for o in self.opinions):
@@ -415,7 +419,7 @@ class Matter(Aggregate):
         self._require_eligible(
             community,
             opinion.author_id,
-            self.procedure.solicitation.constituencies,
+            rules.constituencies,
             at,
             "give an opinion",
         )

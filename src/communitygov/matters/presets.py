@@ -1,4 +1,5 @@
-"""The procedures the library ships: 一征三议两公开 and the Dengzhou 四议两公开 variant.
+"""The procedures the library ships: 一征三议两公开 and the Dengzhou 四议两公开 variant, and
+一征四议两公开, the definition the 四议两公开 preset had before it lost its solicitation.
 
 Both count periods on the official Chinese calendar (the ``cn`` extra), with its holidays and
 make-up working days: a period whose last day is a holiday runs to the next working day (Civil
@@ -23,7 +24,12 @@ from communitygov.matters.procedure import (
 )
 from communitygov.organisation.bodies import BodyKind
 
-__all__ = ["FOUR_DELIBERATIONS", "ONE_SOLICITATION_THREE_DELIBERATIONS", "PROCEDURES"]
+__all__ = [
+    "FOUR_DELIBERATIONS",
+    "ONE_SOLICITATION_FOUR_DELIBERATIONS",
+    "ONE_SOLICITATION_THREE_DELIBERATIONS",
+    "PROCEDURES",
+]
 
 _PROPOSE = DeliberationStep(
     key="propose",
@@ -74,32 +80,52 @@ assembly, or an objection upheld by the supervision committee, sends the matter 
 proposal; a rejection of the proposal itself ends the matter.
 """
 
+_REVIEW = DeliberationStep(
+    key="review",
+    en="review",
+    zh="审议",
+    body=BodyKind.PARTY_MEMBERS_ASSEMBLY,
+    rule=PARTY_MEMBERS_ASSEMBLY,
+    on_reject="propose",
+    papers_notice=Period.days(3),
+)
+
 FOUR_DELIBERATIONS = Procedure(
-    name="siyi-liang-gongkai",
+    name="dengzhou-siyi-liang-gongkai",
     en="four deliberations, two publicities",
     zh="四议两公开",
-    solicitation=SolicitationRules(minimum=Period.days(7), constituencies=frozenset(Constituency)),
-    steps=(
-        _PROPOSE,
-        _CONSULT,
-        DeliberationStep(
-            key="review",
-            en="review",
-            zh="审议",
-            body=BodyKind.PARTY_MEMBERS_ASSEMBLY,
-            rule=PARTY_MEMBERS_ASSEMBLY,
-            on_reject="propose",
-            papers_notice=Period.days(3),
-        ),
-        _RESOLVE,
-    ),
+    solicitation=None,
+    steps=(_PROPOSE, _CONSULT, _REVIEW, _RESOLVE),
     resolution_publicity=_PUBLICITY,
     result_publicity=Period.days(7),
 )
-"""The Dengzhou variant (DOMAIN.md §2.3): adds the party members' assembly review, whose papers
-go out at least 3 days before it meets."""
+"""The Dengzhou variant (DOMAIN.md §2.3): no solicitation, so a matter raised waits for the
+branch committee's proposal at once; the party members' assembly reviews after the two
+committees, its papers sent at least 3 days before it meets, and the representatives'
+assembly resolves."""
+
+ONE_SOLICITATION_FOUR_DELIBERATIONS = Procedure(
+    name="siyi-liang-gongkai",
+    en="one solicitation, four deliberations, two publicities",
+    zh="一征四议两公开",
+    solicitation=SolicitationRules(minimum=Period.days(7), constituencies=frozenset(Constituency)),
+    steps=(_PROPOSE, _CONSULT, _REVIEW, _RESOLVE),
+    resolution_publicity=_PUBLICITY,
+    result_publicity=Period.days(7),
+)
+"""The four deliberations after a solicitation of opinions as in 一征三议两公开. This is what
+:data:`FOUR_DELIBERATIONS` was before it followed DOMAIN.md §2.3, under the name it had then
+(``siyi-liang-gongkai``), so that matters raised under that name replay as they were
+decided; a community that does solicit before its four deliberations may use it too."""
 
 PROCEDURES: Mapping[str, Procedure] = MappingProxyType(
-    {p.name: p for p in (ONE_SOLICITATION_THREE_DELIBERATIONS, FOUR_DELIBERATIONS)}
+    {
+        p.name: p
+        for p in (
+            ONE_SOLICITATION_THREE_DELIBERATIONS,
+            FOUR_DELIBERATIONS,
+            ONE_SOLICITATION_FOUR_DELIBERATIONS,
+        )
+    }
 )
 """The shipped procedures by name."""

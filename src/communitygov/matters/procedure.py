@@ -232,9 +232,13 @@ class Procedure:
     """A decision procedure: solicitation, ordered deliberations, and two publicities.
 
     Attributes:
-        name: a stable identifier, stored with every matter that follows the procedure.
+        name: a stable identifier, stored with every matter that follows the procedure, so a
+            definition, once matters follow it, keeps its name and its steps: a changed
+            definition takes a new name, and the old one stays given for the matters raised
+            under it.
         en, zh: the procedure's name for people.
-        solicitation: the 一征 rules.
+        solicitation: the 一征 rules; ``None`` for a procedure without one (四议两公开),
+            whose matter waits for its first deliberation as soon as it is raised.
         steps: the deliberations, in order; the first puts the plan on the table.
         resolution_publicity: the first publicity and its objection rules.
         result_publicity: how long the notice of the result stays up before the matter closes.
@@ -253,7 +257,7 @@ class Procedure:
     zh: str
     steps: tuple[DeliberationStep, ...] = attrs.field(converter=_steps)
     resolution_publicity: PublicityRules
-    solicitation: SolicitationRules = SolicitationRules()
+    solicitation: SolicitationRules | None = SolicitationRules()
     result_publicity: Period = attrs.field(default=Period.days(7), validator=_period)
     calendar: Calendar = OFFICIAL
     workflow: Workflow = attrs.field(init=False, eq=False, repr=False)
@@ -321,11 +325,16 @@ class Procedure:
 def _build_workflow(procedure: Procedure) -> Workflow:
     s = MatterState
     keys = [step.key for step in procedure.steps]
-    steps = [
-        Step("open_solicitation", s.RAISED, s.SOLICITING),
-        Step("record_opinion", s.SOLICITING, s.SOLICITING),
-        Step("close_solicitation", s.SOLICITING, keys[0]),
-    ]
+    steps: list[Step] = []
+    if procedure.solicitation is None:
+        initial, before = keys[0], []
+    else:
+        initial, before = s.RAISED, [s.RAISED, s.SOLICITING]
+        steps = [
+            Step("open_solicitation", s.RAISED, s.SOLICITING),
+            Step("record_opinion", s.SOLICITING, s.SOLICITING),
+            Step("close_solicitation", s.SOLICITING, keys[0]),
+        ]
     for position, step in enumerate(procedure.steps):
         following = keys[position + 1] if position + 1 < len(keys) else s.RESOLVED
         steps.append(Step("adopt", step.key, following))
@@ -345,6 +354,6 @@ def _build_workflow(procedure: Procedure) -> Workflow:
         Step("publicise_result", s.COMPLETED, s.RESULT_PUBLICITY),
         Step("close", s.RESULT_PUBLICITY, s.CLOSED),
     ]
-    steps += [Step("withdraw", source, s.WITHDRAWN) for source in (s.RAISED, s.SOLICITING, *keys)]
-    states = [s.RAISED, s.SOLICITING, *keys, *s.FIXED[2:]]
-    return Workflow(procedure.name, states, steps, s.RAISED, s.TERMINAL)
+    steps += [Step("withdraw", source, s.WITHDRAWN) for source in (*before, *keys)]
+    states = [*before, *keys, *s.FIXED[2:]]
+    return Workflow(procedure.name, states, steps, initial, s.TERMINAL)

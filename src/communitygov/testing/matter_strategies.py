@@ -184,7 +184,8 @@ class _Walk:
         return self.until == ending
 
     def _opinion_groups(self) -> frozenset[Constituency]:
-        return self.procedure.solicitation.constituencies
+        rules = self.procedure.solicitation
+        return frozenset() if rules is None else rules.constituencies
 
     def _objectors(self) -> frozenset[Constituency]:
         return self.procedure.resolution_publicity.objectors
@@ -473,8 +474,9 @@ def matters_with_events(
     them: give ``communities=`` whose community was registered in such a year.
 
     Args:
-        procedures: Procedures to draw from: the shipped presets (一征三议两公开 and
-            四议两公开) by default; :func:`procedures` for any a community could define.
+        procedures: Procedures to draw from: the shipped presets by default (those that
+            have the state ``until``, when one is given: only those with a solicitation
+            have ``"soliciting"``); :func:`procedures` for any a community could define.
         communities: Communities to raise the matter in, or ``(community, events)`` pairs
             (:func:`communities_with_events`), whose events :meth:`GeneratedMatter.records`
             gives; :func:`communities_with_events` by default. Their bodies must have
@@ -503,8 +505,12 @@ def matters_with_events(
         raise InvalidArgument(f"max_steps must be 0 or more, not {max_steps}")
     if not shows_something(matter_id):
         raise InvalidArgument("matter_id must not be blank")
+    if procedures is None:
+        presets = tuple(PROCEDURES.values())
+        having = tuple(p for p in presets if until is None or until in p.workflow.states)
+        procedures = st.sampled_from(having or presets)
     return _matters_with_events(
-        st.sampled_from(tuple(PROCEDURES.values())) if procedures is None else procedures,
+        procedures,
         _meetings.communities_with_events() if communities is None else communities,
         max_steps,
         matter_id,

@@ -339,8 +339,9 @@ def _procedures(
             objectors=draw(_CONSTITUENCIES),
             ruling_within=draw(st.none() | _PERIODS),
         ),
-        solicitation=SolicitationRules(
-            minimum=draw(_PERIODS), constituencies=draw(_CONSTITUENCIES)
+        solicitation=draw(
+            st.none()
+            | st.builds(SolicitationRules, minimum=_PERIODS, constituencies=_CONSTITUENCIES)
         ),
         result_publicity=draw(_PERIODS),
         calendar=draw(calendars),
@@ -357,8 +358,9 @@ def procedures(
 ) -> st.SearchStrategy[Procedure]:
     """Valid procedures: distinct identifier step keys, random bodies, rules and periods.
 
-    Each step's rejection ends the matter or returns to the same or an earlier step; an upheld
-    objection returns to any step; every period is 1 to 10 days (papers notice 1 to 5), and a
+    Some solicit opinions first and some (as 四议两公开) do not. Each step's rejection ends
+    the matter or returns to the same or an earlier step; an upheld objection returns to any
+    step; every period is 1 to 10 days (papers notice 1 to 5), and a
     ruling on an objection is due within such a period or has no due time. The objection
     ruling body is the supervision committee.
 
