@@ -795,8 +795,8 @@ def test_the_library_aggregates_shapes_are_the_ones_stored() -> None:
     # shape, and every snapshot written before it is replayed instead of read. Such a change
     # says so in the CHANGELOG, and the value here is updated with it.
     assert {cls.__name__: shape_of(cls) for cls in LIBRARY_AGGREGATES} == {
-        "Community": "845229905dbb6c6d",
-        "Matter": "8b1dd0ff53fac2ce",
+        "Community": "8c16bfc724fa1751",
+        "Matter": "bf89e51e01dad134",
         "AssistancePlan": "2180b320a51aa350",
         "Fund": "819c8fd0a737291b",
     }

@@ -59,6 +59,7 @@ from communitygov import (
     UnknownReference,
     Vote,
     VoteFromAbsentPerson,
+    VoteWithoutRight,
     WindowClosed,
     WindowTooShort,
     WrongBody,
@@ -121,6 +122,7 @@ FLAWS = (
     "papers for an earlier meeting",
     "wrong body",
     "absent voter",
+    "vote without right",
     "contradicting minutes",
 )
 CLOCKS = (
@@ -195,6 +197,9 @@ class MatterMachine(RuleBasedStateMachine):
 
     def members(self, body: BodyKind) -> list[str]:
         return sorted(self.community.members_of(body, self.community.local_date(self.now)))
+
+    def without_vote(self, body: BodyKind) -> list[str]:
+        return sorted(self.community.without_vote(body, self.community.local_date(self.now)))
 
     def attempt(
         self,
@@ -548,6 +553,18 @@ class MatterMachine(RuleBasedStateMachine):
                 attrs.evolve(meeting, votes=votes),
                 errors=(VoteFromAbsentPerson, MoreVotesThanPresent),
             )
+        elif flaw == "vote without right" and self.without_vote(step.body):
+            # A probationary party member who came casts a vote, in place of one who has one.
+            meeting = self.meeting(data)
+            probationary = data.draw(st.sampled_from(self.without_vote(step.body)))
+            votes = list(meeting.votes)
+            if len(votes) == len(meeting.present) and votes:
+                votes.pop()
+            votes.append(Vote(probationary, Choice.YES))
+            present = meeting.present | {probationary}
+            self.deliberate(
+                attrs.evolve(meeting, present=present, votes=votes), errors=(VoteWithoutRight,)
+            )
         else:  # minutes that contradict the vote
             meeting = self.meeting(data)
             if meeting.outcome is Outcome.ADOPTED:
@@ -877,16 +894,21 @@ class MatterMachine(RuleBasedStateMachine):
         for record in self.events:
             if not isinstance(record, DeliberationHeld):
                 continue
+            # Those without a vote (probationary party members) count in none of the numbers.
+            assert record.without_vote <= record.members
+            assert not {vote.person_id for vote in record.votes} & record.without_vote
+            voting = record.members - record.without_vote
             yes = sum(vote.choice is Choice.YES for vote in record.votes)
             no = sum(vote.choice is Choice.NO for vote in record.votes)
             tally = Tally(
-                members=len(record.members),
-                should_attend=len(record.expected),
-                present=len(record.present),
+                members=len(voting),
+                should_attend=len(record.expected & voting),
+                present=len(record.present & voting),
                 yes=yes,
                 no=no,
                 abstain=len(record.votes) - yes - no,
             )
+            assert record.tally() == tally
             outcome = self.procedure.step(record.step).rule.evaluate(tally)
             assert outcome.quorum_met
             assert outcome.passed == (record.outcome is Outcome.ADOPTED)

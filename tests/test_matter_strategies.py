@@ -169,6 +169,23 @@ def test_until_must_be_a_state_of_the_procedure() -> None:
             walk()
 
 
+def test_until_soliciting_names_the_procedures_that_have_it() -> None:
+    @given(cgst.matters(procedures=cgst.procedures(solicitation=False), until="soliciting"))
+    def without(matter: cg.Matter) -> None:
+        raise AssertionError("a matter of a procedure without a solicitation was soliciting")
+
+    with pytest.raises(InvalidArgument, match=r"procedures\(solicitation=True\)"):
+        without()
+
+    @settings(max_examples=10, deadline=None)
+    @given(cgst.matters(procedures=cgst.procedures(solicitation=True), until="soliciting"))
+    def soliciting(matter: cg.Matter) -> None:
+        assert matter.state == cg.MatterState.SOLICITING
+        assert matter.procedure.solicitation is not None
+
+    soliciting()
+
+
 def test_until_draws_among_the_presets_those_that_have_the_state() -> None:
     seen: set[str] = set()
 

@@ -170,10 +170,13 @@ def test_rosters_meet_or_fail_the_quorum_as_asked(
     roster = data.draw(cgst.rosters(community, body, on, rule, quorate=quorate))
     assert roster.present <= roster.expected <= roster.members
     assert roster.members == community.members_of(body, on)
+    assert roster.without_vote == community.without_vote(body, on)
+    assert roster.without_vote <= roster.expected  # they attend, though they do not vote
+    voting = roster.members - roster.without_vote
     tally = Tally(
-        members=len(roster.members),
-        should_attend=len(roster.expected),
-        present=len(roster.present),
+        members=len(voting),
+        should_attend=len(roster.expected & voting),
+        present=len(roster.present & voting),
         yes=0,
     )
     assert rule.evaluate(tally).quorum_met is quorate

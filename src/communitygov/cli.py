@@ -285,7 +285,12 @@ def _fields(gov: Governance, kind: str, cid: str, aid: str) -> list[tuple[str, o
             ("procedure", matter.procedure.name),
             ("raised by", matter.raised_by),
             ("plan", f"v{matter.plan_version}: {matter.plan or '—'}"),
-            ("opinions", len(matter.opinions)),
+            (
+                "opinions",
+                "no solicitation"
+                if matter.procedure.solicitation is None
+                else len(matter.opinions),
+            ),
             ("objections", objections or "none"),
             ("resolution notices", matter.publicity_round),
             ("allowed next", ", ".join(matter.allowed_actions()) or "nothing"),

@@ -44,6 +44,7 @@ The tree::
     │       ├── PapersForEarlierMeeting papers dated before the step's previous meeting
     │       ├── NotAMember, NotEligible, WrongBody, SamePerson
     │       ├── VotedTwice, MoreVotesThanPresent, VoteFromAbsentPerson, PresentNotExpected
+    │       ├── VoteWithoutRight        a vote from a member without one (预备党员)
     │       ├── NotExcused              a member left out of those expected with no excusal
     │       ├── AmendmentNotAllowed, PlanRequired, PlanVersionMismatch
     │       ├── ObjectionsPending, ObjectionAlreadyRuled, ObjectionSuperseded
@@ -169,6 +170,7 @@ __all__ = [
     "UnknownReference",
     "UnstorableText",
     "VoteFromAbsentPerson",
+    "VoteWithoutRight",
     "VotedTwice",
     "WindowClosed",
     "WindowTooShort",
@@ -707,6 +709,20 @@ class VoteFromAbsentPerson(RuleViolation):
     def __init__(self, person: str) -> None:
         self.person = person
         super().__init__(f"a vote was recorded for {person}, who was not present")
+
+
+class VoteWithoutRight(RuleViolation):
+    """A vote was recorded for a member who has no vote on the body (a probationary party
+    member, 预备党员, who attends and speaks but does not vote)."""
+
+    def __init__(self, person: str, body: str, on: date) -> None:
+        self.person = person
+        self.body = body
+        self.on = on
+        super().__init__(
+            f"a vote was recorded for {person}, who holds a seat on the {body} without a vote "
+            f"on {on.isoformat()}"
+        )
 
 
 class NotExcused(RuleViolation):

@@ -26,15 +26,15 @@ from communitygov.errors import (
     PresentNotExpected,
     VotedTwice,
     VoteFromAbsentPerson,
+    VoteWithoutRight,
     WrongBody,
 )
 from communitygov.kernel.calendars import CALENDAR_DAYS, Calendar
 from communitygov.kernel.checks import require_date, require_text, shows_something
 from communitygov.kernel.periods import Period, PeriodUnit, last_day
-from communitygov.kernel.voting import Tally
-from communitygov.matters.events import DeliberationHeld
+from communitygov.matters.events import DeliberationHeld, vote_tally
 from communitygov.matters.procedure import DeliberationStep
-from communitygov.matters.records import Choice, Meeting, Outcome
+from communitygov.matters.records import Meeting, Outcome
 from communitygov.organisation.community import Community
 
 __all__ = ["check_meeting"]
@@ -74,8 +74,9 @@ def check_meeting(
         NotExcused: a member is left out of those expected with no excusal recorded.
         NotApplicable: someone is both expected and excused.
         WrongBody, NotAMember, PresentNotExpected, MoreVotesThanPresent, VotedTwice,
-        VoteFromAbsentPerson, PlanRequired, AmendmentNotAllowed, PlanVersionMismatch,
-        PapersNotSentInTime, PapersBeforePlan, PapersForEarlierMeeting, PapersAfterMeeting,
+        VoteFromAbsentPerson, VoteWithoutRight, PlanRequired, AmendmentNotAllowed,
+        PlanVersionMismatch, PapersNotSentInTime, PapersBeforePlan, PapersForEarlierMeeting,
+        PapersAfterMeeting,
         QuorumNotMet,
         ThresholdNotReached,
         DecisionContradictsVote.
@@ -116,11 +117,14 @@ def check_meeting(
     if len(votes) > len(meeting.present):
         raise MoreVotesThanPresent(len(votes), len(meeting.present))
     counts = Counter(vote.person_id for vote in votes)
+    without_vote = community.without_vote(body, day)
     for person, times in counts.items():
         if times > 1:
             raise VotedTwice(person, times)
         if person not in meeting.present:
             raise VoteFromAbsentPerson(person)
+        if person in without_vote:
+            raise VoteWithoutRight(person, body.en, day)
 
     version_on_table = plan_version if meeting.plan_version is None else meeting.plan_version
     if version_on_table != plan_version:
@@ -147,24 +151,11 @@ def check_meeting(
     if sent is not None and previous_on is not None and sent < previous_on:
         raise PapersForEarlierMeeting(body.en, sent, previous_on)
 
-    yes = no = 0
-    for vote in votes:
-        if vote.choice is Choice.YES:
-            yes += 1
-        elif vote.choice is Choice.NO:
-            no += 1
-    tally = Tally(
-        members=len(members),
-        should_attend=len(expected),
-        present=len(meeting.present),
-        yes=yes,
-        no=no,
-        abstain=len(votes) - yes - no,
-    )
+    tally = vote_tally(members, expected, meeting.present, votes, without_vote)
     if meeting.outcome is Outcome.ADOPTED:
         step.rule.require_passed(tally, body.en)
     elif step.rule.check(tally, body.en).passed:
-        raise DecisionContradictsVote(body.en, meeting.outcome.value, yes)
+        raise DecisionContradictsVote(body.en, meeting.outcome.value, tally.yes)
 
     return DeliberationHeld(
         at=at,
@@ -181,6 +172,7 @@ def check_meeting(
         papers_sent_on=meeting.papers_sent_on,
         reason=meeting.reason,
         excused=meeting.excused,
+        without_vote=without_vote,
     )
 
 

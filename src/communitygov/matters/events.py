@@ -8,7 +8,16 @@ import attrs
 
 from communitygov.kernel.events import Event, event_type
 from communitygov.kernel.periods import Period
-from communitygov.matters.records import Channel, Excusal, MotionSource, Outcome, Stance, Vote
+from communitygov.kernel.voting import Tally
+from communitygov.matters.records import (
+    Channel,
+    Choice,
+    Excusal,
+    MotionSource,
+    Outcome,
+    Stance,
+    Vote,
+)
 from communitygov.organisation.bodies import BodyKind
 
 __all__ = [
@@ -69,7 +78,7 @@ class SolicitationClosed(Event):
     opinions: int
 
 
-@event_type("matter.deliberation_held")
+@event_type("matter.deliberation_held", version=2)
 @attrs.frozen(kw_only=True)
 class DeliberationHeld(Event):
     """A meeting of a step's body, with everything its minutes must show.
@@ -77,7 +86,10 @@ class DeliberationHeld(Event):
     ``plan_version`` is the version the meeting decided on: the one it put on the table or
     amended to, or else the one it was given. ``excused`` holds each member not expected and
     the reason they were excused, by person; empty in a record made before excusals were
-    recorded.
+    recorded. ``without_vote`` holds the members who sat without a vote that day
+    (probationary party members), left out of every count of the vote.
+
+    Schema 2 added ``without_vote``; it is empty in schema-1 events, when every seat voted.
     """
 
     step: str
@@ -93,6 +105,43 @@ class DeliberationHeld(Event):
     papers_sent_on: date | None = None
     reason: str = ""
     excused: tuple[Excusal, ...] = ()
+    without_vote: frozenset[str] = frozenset()
+
+    def tally(self) -> Tally:
+        """The meeting's numbers as its body's rule counted them: those with a vote among
+        the members, those expected and those present, and the votes."""
+        return vote_tally(self.members, self.expected, self.present, self.votes, self.without_vote)
+
+
+def vote_tally(
+    members: frozenset[str],
+    expected: frozenset[str],
+    present: frozenset[str],
+    votes: tuple[Vote, ...],
+    without_vote: frozenset[str],
+) -> Tally:
+    """The numbers a voting rule counts at a meeting: those ``without_vote`` in none of them
+    (the votes are known to be theirs who have one)."""
+    yes = no = 0
+    for vote in votes:
+        if vote.choice is Choice.YES:
+            yes += 1
+        elif vote.choice is Choice.NO:
+            no += 1
+    if without_vote:
+        members, expected, present = (
+            members - without_vote,
+            expected - without_vote,
+            present - without_vote,
+        )
+    return Tally(
+        members=len(members),
+        should_attend=len(expected),
+        present=len(present),
+        yes=yes,
+        no=no,
+        abstain=len(votes) - yes - no,
+    )
 
 
 @event_type("matter.resolution_publicised")

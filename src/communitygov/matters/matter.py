@@ -395,6 +395,8 @@ class Matter(Aggregate):
         """Record an opinion given while the solicitation window is open.
 
         Raises:
+            TransitionNotAllowed: the matter is not soliciting (its procedure may have no
+                solicitation).
             WindowClosed: the window has closed.
             DuplicateId: an opinion with that id is already recorded.
             NotEligible: the author is not in a group the procedure asks.
@@ -438,6 +440,8 @@ class Matter(Aggregate):
         """Close the solicitation once its window has ended; the first step may then meet.
 
         Raises:
+            TransitionNotAllowed: the matter is not soliciting (its procedure may have no
+                solicitation).
             PeriodNotElapsed: the window has not ended yet.
         """
         at = self._begin("close_solicitation", at)
@@ -461,7 +465,8 @@ class Matter(Aggregate):
         Raises:
             TransitionNotAllowed: the matter is not at a deliberation step.
             WrongBody, NotAMember, NotExcused, PresentNotExpected, MoreVotesThanPresent,
-            VotedTwice, VoteFromAbsentPerson, PlanRequired, AmendmentNotAllowed,
+            VotedTwice, VoteFromAbsentPerson, VoteWithoutRight, PlanRequired,
+            AmendmentNotAllowed,
             PlanVersionMismatch,
             PapersNotSentInTime, PapersBeforePlan, PapersForEarlierMeeting, PapersAfterMeeting,
             QuorumNotMet,

@@ -19,6 +19,7 @@ from communitygov.errors import (
     NearRelativeInRole,
     NoSeats,
     NotAMember,
+    NotApplicable,
     NotYetRegistered,
     SamePerson,
     UnknownReference,
@@ -61,13 +62,15 @@ class Guardianship:
 
 @attrs.frozen
 class Membership:
-    """A seat on a body from ``start``; ``end`` is the first day no longer on it (or ``None``)."""
+    """A seat on a body from ``start``; ``end`` is the first day no longer on it (or ``None``).
+    ``voting`` is ``False`` for a seat without a vote (a probationary party member)."""
 
     person_id: str
     body: BodyKind
     start: date
     end: date | None = None
     role: str = ""
+    voting: bool = True
 
     def covers(self, day: date) -> bool:
         """Whether the seat was held on ``day``."""
@@ -167,9 +170,24 @@ class Community(Aggregate):
         return self._record(PersonRegistered(at=at, person_id=person_id, name=name))
 
     def appoint(
-        self, person_id: str, body: BodyKind, *, start: date, at: datetime, role: str = ""
+        self,
+        person_id: str,
+        body: BodyKind,
+        *,
+        start: date,
+        at: datetime,
+        role: str = "",
+        voting: bool = True,
     ) -> Decision[Community]:
         """Give a person a seat on a body from ``start`` (a role such as "secretary" optional).
+
+        Args:
+            voting: ``False`` for a seat without a vote: a probationary party member (预备党员)
+                sits in the party members' assembly, attends and speaks, but does not vote
+                and is not counted in its quorum or its "more than half of those who should
+                attend" (中国共产党章程 Art. 7; 中国共产党支部工作条例(试行) Art. 11 counts
+                the members with a vote). On becoming a full member (转正), end the seat and
+                appoint a voting one from that day.
 
         Raises:
             UnknownReference: the person is not registered.
@@ -181,16 +199,26 @@ class Community(Aggregate):
             NearRelativeInRole: the same for a declared near relative of such a member
                 (村民委员会组织法 Art. 32: the committee's members and their near relatives
                 may not sit on the body that supervises it).
+            NotApplicable: ``voting=False`` on a body other than the party members' assembly,
+                where every seat votes.
             WrongType: ``body`` is not a :class:`BodyKind`, ``start`` not a date, ``role``
-                not text or the person's id not text.
+                not text, ``voting`` not a bool or the person's id not text.
         """
         at = self._checked_time(at)
         require_instance(body, BodyKind, "body")
         require_date(start, "start")
         require_text(role, "role", blank=True)
+        require_instance(voting, bool, "voting")
         self.person(person_id)
         if body in JOINT_BODIES:
             raise NoSeats(body.en, (part.en for part in JOINT_BODIES[body]))
+        if not voting and body is not BodyKind.PARTY_MEMBERS_ASSEMBLY:
+            raise NotApplicable(
+                "voting",
+                voting,
+                f"every seat on the {body.en} votes; only the party members' assembly has "
+                "members without a vote (probationary members, 预备党员)",
+            )
         if any(
             m.person_id == person_id and m.body is body and (m.end is None or m.end > start)
             for m in self.memberships
@@ -198,7 +226,9 @@ class Community(Aggregate):
             raise DuplicateId(f"seat on the {body.en} held by", person_id)
         self._require_apart_from_those_supervised(person_id, body, start)
         return self._record(
-            MembershipStarted(at=at, person_id=person_id, body=body, start=start, role=role)
+            MembershipStarted(
+                at=at, person_id=person_id, body=body, start=start, role=role, voting=voting
+            )
         )
 
     def _seated_from(self, person_id: str, body: BodyKind, day: date) -> bool:
@@ -396,6 +426,30 @@ class Community(Aggregate):
             known[key] = found
         return found
 
+    def without_vote(self, body: BodyKind, on: date) -> frozenset[str]:
+        """The ids of those holding a seat on ``body`` on ``on`` without a vote (probationary
+        party members): among :meth:`members_of`, and left out of every count of its votes.
+
+        Raises:
+            WrongType: ``body`` is not a :class:`BodyKind`, or ``on`` is not a date.
+        """
+        known = self._members
+        key = (body, on, "without vote")
+        found = known.get(key)
+        if found is None:
+            require_instance(body, BodyKind, "body")
+            require_date(on, "day")
+            parts = JOINT_BODIES.get(body, (body,))
+            found = frozenset(
+                m.person_id
+                for m in self.memberships
+                if not m.voting and m.body in parts and m.covers(on)
+            )
+            if len(known) >= _MEMBERS_KEPT:
+                known.clear()
+            known[key] = found
+        return found
+
     def is_member(self, person_id: str, body: BodyKind, on: date) -> bool:
         """Whether the person held a seat on ``body`` on ``on``.
 
@@ -448,7 +502,9 @@ class Community(Aggregate):
             people[event.person_id] = Person(event.person_id, event.name, event.at)
             return {"people": people}
         if isinstance(event, MembershipStarted):
-            seat = Membership(event.person_id, event.body, event.start, role=event.role)
+            seat = Membership(
+                event.person_id, event.body, event.start, role=event.role, voting=event.voting
+            )
             return {"memberships": (*self.memberships, seat)}
         if isinstance(event, MembershipEnded):
             return {

@@ -37,13 +37,20 @@ class PersonRegistered(Event):
     name: str
 
 
-@event_type("community.membership_started")
+@event_type("community.membership_started", version=2)
 @attrs.frozen(kw_only=True)
 class MembershipStarted(Event):
+    """A seat on a body from ``start``.
+
+    Schema 2 added ``voting``: ``False`` for a seat without a vote (a probationary party
+    member, 预备党员); ``True`` in schema-1 events.
+    """
+
     person_id: str
     body: BodyKind
     start: date
     role: str = ""
+    voting: bool = True
 
 
 @event_type("community.membership_ended")

@@ -75,12 +75,22 @@ def _sizes(
 def _communities(
     draw: st.DrawFn,
     sizes: tuple[tuple[BodyKind, st.SearchStrategy[int]], ...],
+    probationary: st.SearchStrategy[int] | None,
     at: datetime,
     community_id: str,
     timezone: str,
 ) -> tuple[Community, tuple[Event, ...]]:
     seats = {body: draw(size) for body, size in sizes}
     _check(all(n >= 0 for n in seats.values()), f"body sizes must be 0 or more: {seats}")
+    party_members = seats.get(BodyKind.PARTY_MEMBERS_ASSEMBLY, 0)
+    if probationary is None:
+        probationary = st.integers(0, min(2, max(party_members - 1, 0)))
+    without_vote = draw(probationary, label="probationary")
+    _check(
+        0 <= without_vote < max(party_members, 1),
+        f"probationary members must be 0 or more and fewer than the {party_members} party "
+        f"members, so that some vote: {without_vote}",
+    )
     # No one sits on the supervision committee and the residents' committee both (Art. 32).
     apart = seats.get(BodyKind.RESIDENTS_COMMITTEE, 0) + seats.get(
         BodyKind.SUPERVISION_COMMITTEE, 0
@@ -104,8 +114,13 @@ def _communities(
             chosen = draw(st.permutations(candidates))[:count]
             if body is BodyKind.RESIDENTS_COMMITTEE:
                 supervised = chosen
+            if body is BodyKind.PARTY_MEMBERS_ASSEMBLY:
+                probation = set(draw(st.permutations(chosen))[:without_vote])
             for person in sorted(chosen):
-                community, events = community.appoint(person, body, start=start, at=at)
+                voting = body is not BodyKind.PARTY_MEMBERS_ASSEMBLY or person not in probation
+                community, events = community.appoint(
+                    person, body, start=start, at=at, voting=voting
+                )
                 log += events
     return community, tuple(log)
 
@@ -115,6 +130,7 @@ def communities_with_events(
     party_committee: int | st.SearchStrategy[int] | None = None,
     residents_committee: int | st.SearchStrategy[int] | None = None,
     party_members: int | st.SearchStrategy[int] | None = None,
+    probationary: int | st.SearchStrategy[int] | None = None,
     representatives: int | st.SearchStrategy[int] | None = None,
     residents: int | st.SearchStrategy[int] | None = None,
     supervision: int | st.SearchStrategy[int] | None = None,
@@ -140,7 +156,8 @@ def communities_with_events(
         (BodyKind.RESIDENTS_ASSEMBLY, _sizes(residents, 3, 40)),
         (BodyKind.SUPERVISION_COMMITTEE, _sizes(supervision, 3, 5)),
     )
-    return _communities(sizes, at, community_id, timezone)
+    on_probation = None if probationary is None else _sizes(probationary, 0, 0)
+    return _communities(sizes, on_probation, at, community_id, timezone)
 
 
 def _community(built: tuple[Community, tuple[Event, ...]]) -> Community:
@@ -152,6 +169,7 @@ def communities(
     party_committee: int | st.SearchStrategy[int] | None = None,
     residents_committee: int | st.SearchStrategy[int] | None = None,
     party_members: int | st.SearchStrategy[int] | None = None,
+    probationary: int | st.SearchStrategy[int] | None = None,
     representatives: int | st.SearchStrategy[int] | None = None,
     residents: int | st.SearchStrategy[int] | None = None,
     supervision: int | st.SearchStrategy[int] | None = None,
@@ -171,6 +189,9 @@ def communities(
             strategy of counts; 3 to 7 by default.
         residents_committee: Seats on the residents' committee; 3 to 7 by default.
         party_members: Members of the party members' assembly; 3 to 30 by default.
+        probationary: How many of the party members hold their seat without a vote
+            (预备党员: they attend, but neither vote nor count in the quorum); 0 to 2 by
+            default, and always fewer than ``party_members``, so that some vote.
         representatives: Members of the residents' representatives' assembly; 3 to 30.
         residents: Members of the residents' assembly; 3 to 40 by default.
         supervision: Members of the supervision committee; 3 to 5 by default.
@@ -186,6 +207,7 @@ def communities(
         party_committee=party_committee,
         residents_committee=residents_committee,
         party_members=party_members,
+        probationary=probationary,
         representatives=representatives,
         residents=residents,
         supervision=supervision,
@@ -203,16 +225,21 @@ class Roster:
     """Who sat on a body on the day of a meeting, who was expected, and who came.
 
     Attributes:
-        members: Everyone holding a seat that day.
-        expected: Those expected to attend (members less those excused).
-        present: Those who came; a subset of ``expected``.
+        members: Everyone holding a seat that day, with a vote or without.
+        expected: Those expected to attend (members less those excused; every member
+            without a vote is expected).
+        present: Those who came; a subset of ``expected``. The quorum is met or failed by
+            those with a vote among them.
         excused: Whether anyone was excused (if not, a meeting leaves ``expected`` unset).
+        without_vote: The members without a vote (probationary party members), whom no
+            count of the rule includes.
     """
 
     members: frozenset[str]
     expected: frozenset[str]
     present: frozenset[str]
     excused: bool
+    without_vote: frozenset[str] = frozenset()
 
 
 def _present_counts(rule: VotingRule, members: int, expected: int, want: _Want) -> list[int]:
@@ -237,9 +264,17 @@ def _present_counts(rule: VotingRule, members: int, expected: int, want: _Want) 
 
 
 def _draw_roster(
-    draw: st.DrawFn, members: list[str], rule: VotingRule, want: _Want, excused: bool
+    draw: st.DrawFn,
+    members: list[str],
+    without_vote: list[str],
+    rule: VotingRule,
+    want: _Want,
+    excused: bool,
 ) -> tuple[Roster, list[str]]:
-    """A roster that can end as ``want``, and those present in a random order."""
+    """A roster that can end as ``want``, and those present with a vote in a random order.
+
+    ``members`` are those with a vote, whose numbers the rule counts; those ``without_vote``
+    are expected, and some of them come."""
     expected = members
     counts = _present_counts(rule, len(members), len(members), want)
     if excused and len(members) > 1 and draw(st.booleans()):
@@ -254,20 +289,33 @@ def _draw_roster(
     )
     size = draw(st.sampled_from(counts))
     present = draw(st.permutations(expected))[:size]
+    attending = draw(st.lists(st.sampled_from(without_vote), unique=True)) if without_vote else []
     roster = Roster(
-        members=frozenset(members),
-        expected=frozenset(expected),
-        present=frozenset(present),
+        members=frozenset(members).union(without_vote),
+        expected=frozenset(expected).union(without_vote),
+        present=frozenset(present).union(attending),
         excused=len(expected) < len(members),
+        without_vote=frozenset(without_vote),
     )
     return roster, present
 
 
 @st.composite
 def _rosters(
-    draw: st.DrawFn, members: list[str], rule: VotingRule, want: _Want, excused: bool
+    draw: st.DrawFn,
+    members: list[str],
+    without_vote: list[str],
+    rule: VotingRule,
+    want: _Want,
+    excused: bool,
 ) -> Roster:
-    return _draw_roster(draw, members, rule, want, excused)[0]
+    return _draw_roster(draw, members, without_vote, rule, want, excused)[0]
+
+
+def _seats(community: Community, body: BodyKind, on: date) -> tuple[list[str], list[str]]:
+    """Those holding a seat on ``body`` on ``on`` with a vote, and those without one."""
+    without_vote = community.without_vote(body, on)
+    return sorted(community.members_of(body, on) - without_vote), sorted(without_vote)
 
 
 def rosters(
@@ -296,8 +344,8 @@ def rosters(
         InvalidArgument: when drawn, if no roster of that body can be so (a body with no
             members, say).
     """
-    members = sorted(community.members_of(body, on))
-    return _rosters(members, rule, "quorate" if quorate else "inquorate", excused)
+    members, without_vote = _seats(community, body, on)
+    return _rosters(members, without_vote, rule, "quorate" if quorate else "inquorate", excused)
 
 
 @st.composite
@@ -305,6 +353,7 @@ def _meetings(
     draw: st.DrawFn,
     body: BodyKind,
     members: list[str],
+    without_vote: list[str],
     rule: VotingRule,
     wants: tuple[_Want, ...],
     excused: bool,
@@ -318,11 +367,11 @@ def _meetings(
         f"under the rule {rule.name!r}",
     )
     want = draw(st.sampled_from(feasible))
-    roster, present = _draw_roster(draw, members, rule, want, excused)
+    roster, present = _draw_roster(draw, members, without_vote, rule, want, excused)
     needed = rule.evaluate(
         Tally(
             members=len(members),
-            should_attend=len(roster.expected),
+            should_attend=len(roster.expected - roster.without_vote),
             present=len(present),
             yes=0,
         )
@@ -371,8 +420,9 @@ def meetings(
 ) -> st.SearchStrategy[Meeting]:
     """Minutes of a meeting of ``body`` on ``on``, valid for that body and day under ``rule``.
 
-    Those present are members (less any excused), every named vote is from someone present,
-    and the outcome is the one ``rule.evaluate`` gives on the meeting's numbers. With
+    Those present are members (less any excused), every named vote is from someone present
+    with a vote (members without one, probationary party members, may come, and never
+    vote), and the outcome is the one ``rule.evaluate`` gives on the meeting's numbers. With
     ``quorate=False`` the meeting fails the quorum instead (its recorded outcome is random), so
     :meth:`~communitygov.Matter.deliberate` must refuse it.
 
@@ -403,5 +453,5 @@ def meetings(
         wants = ("adopt", "reject")
     else:
         wants = ("adopt",) if outcome is Outcome.ADOPTED else ("reject",)
-    members = sorted(community.members_of(body, on))
-    return _meetings(body, members, rule, wants, excused, plan, papers_sent_on)
+    members, without_vote = _seats(community, body, on)
+    return _meetings(body, members, without_vote, rule, wants, excused, plan, papers_sent_on)

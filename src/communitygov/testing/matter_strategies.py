@@ -420,9 +420,15 @@ def _require_reachable(procedure: Procedure, until: str, max_steps: int) -> None
     """
     workflow = procedure.workflow
     if until not in workflow.states:
+        hint = ""
+        if until in (MatterState.RAISED, MatterState.SOLICITING):
+            hint = (
+                ": it solicits no opinions, so its matters start at its first deliberation "
+                "(draw procedures(solicitation=True) for procedures that solicit)"
+            )
         raise InvalidArgument(
             f"until={until!r} is not a state of procedure {procedure.name!r} "
-            f"({', '.join(workflow.states)})"
+            f"({', '.join(workflow.states)}){hint}"
         )
     endings = {state for state in _ENDINGS.values() if state != until}
     commands = {workflow.initial: 0}

@@ -311,6 +311,7 @@ def _procedures(
     bodies: st.SearchStrategy[BodyKind],
     rules: st.SearchStrategy[VotingRule],
     calendars: st.SearchStrategy[Calendar],
+    solicitations: st.SearchStrategy[SolicitationRules | None],
 ) -> Procedure:
     names = draw(keys)
     steps = []
@@ -339,10 +340,7 @@ def _procedures(
             objectors=draw(_CONSTITUENCIES),
             ruling_within=draw(st.none() | _PERIODS),
         ),
-        solicitation=draw(
-            st.none()
-            | st.builds(SolicitationRules, minimum=_PERIODS, constituencies=_CONSTITUENCIES)
-        ),
+        solicitation=draw(solicitations),
         result_publicity=draw(_PERIODS),
         calendar=draw(calendars),
     )
@@ -355,6 +353,7 @@ def procedures(
     bodies: Sequence[BodyKind] = STEP_BODIES,
     rules: st.SearchStrategy[VotingRule] | None = None,
     calendars: st.SearchStrategy[Calendar] | None = None,
+    solicitation: bool | None = None,
 ) -> st.SearchStrategy[Procedure]:
     """Valid procedures: distinct identifier step keys, random bodies, rules and periods.
 
@@ -372,6 +371,10 @@ def procedures(
             default.
         calendars: Calendars to draw from; :data:`~communitygov.CALENDAR_DAYS` and
             :data:`~communitygov.WEEKDAYS` by default.
+        solicitation: ``True`` for procedures that all solicit opinions first (whose
+            matters have the states ``"raised"`` and ``"soliciting"``: give it with
+            ``matters(until="soliciting")``), ``False`` for none that do, ``None`` (the
+            default) for both.
 
     Returns:
         A strategy of :class:`~communitygov.Procedure`.
@@ -383,7 +386,13 @@ def procedures(
     if calendars is None:
         calendars = st.sampled_from([CALENDAR_DAYS, WEEKDAYS])
     keys = st.lists(_STEP_KEYS, min_size=min_steps, max_size=max_steps, unique=True)
-    return _procedures(keys, st.sampled_from(tuple(bodies)), rules, calendars)
+    soliciting = st.builds(SolicitationRules, minimum=_PERIODS, constituencies=_CONSTITUENCIES)
+    solicitations: st.SearchStrategy[SolicitationRules | None] = (
+        st.none() | soliciting
+        if solicitation is None
+        else (soliciting if solicitation else st.none())
+    )
+    return _procedures(keys, st.sampled_from(tuple(bodies)), rules, calendars, solicitations)
 
 
 # --- events ------------------------------------------------------------------------------
