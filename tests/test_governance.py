@@ -796,7 +796,7 @@ def test_the_library_aggregates_shapes_are_the_ones_stored() -> None:
     # says so in the CHANGELOG, and the value here is updated with it.
     assert {cls.__name__: shape_of(cls) for cls in LIBRARY_AGGREGATES} == {
         "Community": "8c16bfc724fa1751",
-        "Matter": "bf89e51e01dad134",
+        "Matter": "5136386d4362ca81",
         "AssistancePlan": "2180b320a51aa350",
         "Fund": "819c8fd0a737291b",
     }

@@ -717,3 +717,54 @@ def test_a_notice_tells_its_posting_time_in_the_community_s_zone_as_its_period()
     text = cg.render_text(notice)
     assert f"{local:%Y-%m-%d %H:%M}, 公示栏" in text
     assert f"{utc_evening:%Y-%m-%d %H:%M}," not in text
+
+
+# --- a rejection that ends the matter (DOMAIN §2.1: rejected, then revised or ended) -------
+
+
+@pytest.mark.parametrize("procedure", [P3, P4], ids=["P3", "P4"])
+def test_the_assembly_that_rejects_a_plan_may_end_the_matter(procedure: cg.Procedure) -> None:
+    t = tracked_at("resolve", procedure)
+    m = t.value
+    when = later(m)
+    rejected = meeting(
+        B.REPRESENTATIVES_ASSEMBLY, 30, 5, outcome=cg.Outcome.REJECTED, reason="居民多数反对"
+    )
+    # Sent back for a revised plan by default, ended when the minutes say so.
+    assert m.deliberate(rejected, community=community(), at=when)[0].state == "propose"
+    ending = attrs.evolve(rejected, ends_matter=True)
+    ended, (held,) = m.deliberate(ending, community=community(), at=when)
+    assert ended.state == S.REJECTED
+    assert ended.is_final
+    assert isinstance(held, DeliberationHeld)
+    assert held.ends_matter
+    assert cg.Matter.replay([*t.events, held]) == ended
+    assert "resolve --> rejected: reject_and_end" in procedure.mermaid()
+
+
+def test_a_rejection_ends_the_matter_only_where_the_step_allows_it() -> None:
+    c = community()
+    consult = matter_at("consult")
+    rejected = meeting(B.TWO_COMMITTEES, 6, 0, outcome=cg.Outcome.REJECTED, ends_matter=True)
+    with pytest.raises(cg.NotApplicable) as refused:
+        consult.deliberate(rejected, community=c, at=later(consult))
+    assert (refused.value.field, refused.value.value) == ("ends_matter", True)
+    assert "'consult' sends the matter back to 'propose'" in str(refused.value)
+    assert consult == matter_at("consult")
+    resolve = matter_at("resolve")
+    adopted = meeting(B.REPRESENTATIVES_ASSEMBLY, 30, 30, ends_matter=True)
+    with pytest.raises(cg.NotApplicable, match="adopted the plan"):
+        resolve.deliberate(adopted, community=c, at=later(resolve))
+    assert resolve == matter_at("resolve")
+    # Where every rejection ends the matter, saying so changes nothing.
+    propose = matter_at("propose")
+    first = meeting(
+        B.PARTY_COMMITTEE, 5, 0, outcome=cg.Outcome.REJECTED, ends_matter=True, plan=PLAN
+    )
+    assert propose.deliberate(first, community=c, at=later(propose))[0].state == S.REJECTED
+
+
+def test_a_step_whose_rejection_may_end_needs_somewhere_to_send_it_back() -> None:
+    step = attrs.evolve(P3.steps[0], rejection_may_end=True)
+    with pytest.raises(cg.DefinitionError, match="rejection_may_end at 'propose' needs on_reject"):
+        attrs.evolve(P3, name="bad", steps=(step, *P3.steps[1:]))

@@ -208,7 +208,10 @@ def test_until_refuses_what_no_walk_can_reach() -> None:
         name="never-rejected",
         steps=(
             attrs.evolve(proposal, on_reject=proposal.key),
-            *cg.ONE_SOLICITATION_THREE_DELIBERATIONS.steps[1:],
+            *(
+                attrs.evolve(step, rejection_may_end=False)
+                for step in cg.ONE_SOLICITATION_THREE_DELIBERATIONS.steps[1:]
+            ),
         ),
     )
     for strategy, why in (

@@ -189,3 +189,64 @@ def test_those_without_a_vote_never_change_the_outcome(
         assert m.deliberate(minutes, community=C, at=when)[0].state == "resolve"
     assert outcome.quorum_met is (voting_present >= 5)
     assert outcome.passed is (voting_present >= 5 and yes >= 6)
+
+
+def test_those_ruling_on_an_objection_are_counted_among_the_members_with_a_vote() -> None:
+    # A procedure whose objections the party members' assembly rules on: 6 of the 10 with a
+    # vote are a majority; the two without one neither rule nor count among those who may.
+    p3 = cg.ONE_SOLICITATION_THREE_DELIBERATIONS
+    by_party = attrs.evolve(
+        p3,
+        name="party-rules-objections",
+        resolution_publicity=attrs.evolve(
+            p3.resolution_publicity, ruling_body=B.PARTY_MEMBERS_ASSEMBLY
+        ),
+    )
+    m = drive_tracked(raised(by_party, c=C), cg.MatterState.RESOLUTION_PUBLICITY, C).value
+    m, _ = m.raise_objection("x1", by="res3", text="噪音", community=C, at=later(m, 0))
+    when = later(m, 0)
+
+    def rule(ruled_by: list[str]) -> cg.Matter:
+        return m.rule_on_objection(
+            "x1",
+            upheld=False,
+            ruling="异议不成立",
+            ruled_by=ruled_by,
+            place="社区公示栏",
+            community=C,
+            at=when,
+        )[0]
+
+    with pytest.raises(cg.VoteWithoutRight) as refused:
+        rule([*PARTY_MEMBERS[:6], "res0"])
+    assert (refused.value.person, refused.value.on) == ("res0", when.date())
+    with pytest.raises(cg.QuorumNotMet) as short:  # 5 of 10, not 5 of 12 less the objector
+        rule(list(PARTY_MEMBERS[:5]))
+    assert (short.value.present, short.value.base) == (5, 10)
+    assert rule(list(PARTY_MEMBERS[:6])).objections[0].upheld is False
+
+
+def test_a_probationary_member_sits_on_no_party_committee() -> None:
+    committee, assembly = B.PARTY_COMMITTEE, B.PARTY_MEMBERS_ASSEMBLY
+    with pytest.raises(cg.NotEligible) as refused:
+        C.appoint("res0", committee, start=date(2025, 1, 1), at=at(2025, 1, 1))
+    assert (refused.value.person, refused.value.eligible) == ("res0", "full party members")
+    with pytest.raises(cg.NotEligible):  # nor is a committee member made probationary
+        community().appoint("pc0", assembly, start=SEATED, at=at(2024, 1, 2), voting=False)
+    # Once a full member, from that day on.
+    full = date(2025, 10, 1)
+    c, _ = C.end_membership("res0", assembly, end=full, at=at(2025, 10, 1))
+    c, _ = c.appoint("res0", assembly, start=full, at=at(2025, 10, 1))
+    c, _ = c.appoint("res0", committee, start=full, at=at(2025, 10, 1))
+    assert c.is_member("res0", committee, full)
+
+
+def test_a_member_without_a_vote_may_be_left_out_of_those_expected_without_an_excusal() -> None:
+    m = _at_review()
+    minutes, when = _review(m, 6, 6, probationary=())
+    voting_only = attrs.evolve(minutes, expected=PARTY_MEMBERS)
+    after, (held,) = m.deliberate(voting_only, community=C, at=when)
+    assert isinstance(held, DeliberationHeld)
+    assert held.expected == frozenset(PARTY_MEMBERS)
+    assert held.tally() == cg.Tally(members=10, should_attend=10, present=6, yes=6)
+    assert after.state == "resolve"

@@ -72,7 +72,9 @@ def check_meeting(
     Raises:
         NotYetRegistered: someone expected was registered after ``at``.
         NotExcused: a member is left out of those expected with no excusal recorded.
-        NotApplicable: someone is both expected and excused.
+        NotApplicable: someone is both expected and excused, or the minutes end the matter
+            (``ends_matter``) where they adopted the plan or where the step sends every
+            rejection back.
         WrongBody, NotAMember, PresentNotExpected, MoreVotesThanPresent, VotedTwice,
         VoteFromAbsentPerson, VoteWithoutRight, PlanRequired, AmendmentNotAllowed,
         PlanVersionMismatch, PapersNotSentInTime, PapersBeforePlan, PapersForEarlierMeeting,
@@ -90,6 +92,8 @@ def check_meeting(
         require_text(meeting.plan, "plan", blank=True)
     if meeting.papers_sent_on is not None:
         require_date(meeting.papers_sent_on, "papers sent on")
+    if meeting.ends_matter:
+        _require_may_end(meeting, step)
     body = step.body
     if meeting.body is not body:
         raise WrongBody(step.key, body.en, meeting.body.en)
@@ -105,7 +109,9 @@ def check_meeting(
         raise NotAMember(person, body.en, day)
     for person in sorted(expected & excused.keys()):
         raise NotApplicable("excused", person, "they are among those expected")
-    for person in sorted(members - expected - excused.keys()):
+    without_vote = community.without_vote(body, day)
+    # Those without a vote count in none of the numbers: leaving them out needs no excusal.
+    for person in sorted(members - expected - excused.keys() - without_vote):
         raise NotExcused(person, body.en, day)
     for person in sorted(meeting.present - expected):
         if person not in members:
@@ -117,7 +123,6 @@ def check_meeting(
     if len(votes) > len(meeting.present):
         raise MoreVotesThanPresent(len(votes), len(meeting.present))
     counts = Counter(vote.person_id for vote in votes)
-    without_vote = community.without_vote(body, day)
     for person, times in counts.items():
         if times > 1:
             raise VotedTwice(person, times)
@@ -173,7 +178,26 @@ def check_meeting(
         reason=meeting.reason,
         excused=meeting.excused,
         without_vote=without_vote,
+        # Recorded where it decided something: a step without on_reject ends every rejection.
+        ends_matter=meeting.ends_matter and step.on_reject is not None,
     )
+
+
+def _require_may_end(meeting: Meeting, step: DeliberationStep) -> None:
+    """Refuse minutes that end the matter where they cannot.
+
+    Raises:
+        NotApplicable: the meeting adopted the plan, or the step sends every rejection back.
+    """
+    if meeting.outcome is Outcome.ADOPTED:
+        raise NotApplicable("ends_matter", True, "the meeting adopted the plan")
+    if step.on_reject is not None and not step.rejection_may_end:
+        raise NotApplicable(
+            "ends_matter",
+            True,
+            f"a rejection at {step.key!r} sends the matter back to {step.on_reject!r}; the "
+            "procedure lets no rejection there end it",
+        )
 
 
 def _latest_sending_day(day: date, notice: Period, calendar: Calendar) -> date:

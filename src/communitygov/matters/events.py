@@ -87,9 +87,11 @@ class DeliberationHeld(Event):
     amended to, or else the one it was given. ``excused`` holds each member not expected and
     the reason they were excused, by person; empty in a record made before excusals were
     recorded. ``without_vote`` holds the members who sat without a vote that day
-    (probationary party members), left out of every count of the vote.
+    (probationary party members), left out of every count of the vote. ``ends_matter`` is
+    ``True`` for a rejection that ended the matter where it could have sent it back.
 
-    Schema 2 added ``without_vote``; it is empty in schema-1 events, when every seat voted.
+    Schema 2 added ``without_vote`` and ``ends_matter``; in schema-1 events every seat voted
+    and a rejection went where the step's ``on_reject`` said.
     """
 
     step: str
@@ -106,6 +108,7 @@ class DeliberationHeld(Event):
     reason: str = ""
     excused: tuple[Excusal, ...] = ()
     without_vote: frozenset[str] = frozenset()
+    ends_matter: bool = False
 
     def tally(self) -> Tally:
         """The meeting's numbers as its body's rule counted them: those with a vote among

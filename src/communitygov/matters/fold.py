@@ -70,7 +70,10 @@ def changes(matter: Matter, event: Event) -> dict[str, Any]:
 
 
 def _deliberation_held(matter: Matter, event: DeliberationHeld) -> _Fold:
-    action = "adopt" if event.outcome is Outcome.ADOPTED else "reject"
+    if event.outcome is Outcome.ADOPTED:
+        action = "adopt"
+    else:
+        action = "reject_and_end" if event.ends_matter else "reject"
     return action, {"deliberations": (*matter.deliberations, event)}
 
 

@@ -37,6 +37,7 @@ from communitygov.errors import (
     TransitionNotAllowed,
     UnknownProcedure,
     UnknownReference,
+    VoteWithoutRight,
     WindowClosed,
     WindowTooShort,
     WrongCommunity,
@@ -87,6 +88,7 @@ __all__ = ["Deadline", "Matter"]
 _COMMAND_OF = {
     "adopt": "deliberate",
     "reject": "deliberate",
+    "reject_and_end": "deliberate",
     "uphold_objection": "rule_on_objection",
     "dismiss_objection": "rule_on_objection",
 }
@@ -460,7 +462,9 @@ class Matter(Aggregate):
         """Record the meeting of the current step's body and what it decided.
 
         An adopted plan moves to the next step (or, after the last, to ``resolved``); a rejected
-        one goes where the procedure says. The meeting is held on ``at``'s date.
+        one goes where the procedure says, or, where the step allows it and the minutes say
+        so (``Meeting(ends_matter=True)``), ends the matter as rejected. The meeting is held
+        on ``at``'s date.
 
         Raises:
             TransitionNotAllowed: the matter is not at a deliberation step.
@@ -473,11 +477,19 @@ class Matter(Aggregate):
             ThresholdNotReached,
             DecisionContradictsVote: the minutes break a rule (see
                 :mod:`communitygov.matters.deliberation`).
+            NotApplicable: the minutes end the matter (``ends_matter``) where they adopted
+                the plan or where the step sends every rejection back.
             WrongType: ``meeting`` is not a :class:`Meeting` or ``community`` not a
                 :class:`Community`.
         """
         require_instance(meeting, Meeting, "meeting")
-        action = "adopt" if meeting.outcome is Outcome.ADOPTED else "reject"
+        if meeting.outcome is Outcome.ADOPTED:
+            action = "adopt"
+        else:  # check_meeting refuses an ending the step does not allow
+            ending = meeting.ends_matter and self.procedure.workflow.can(
+                self.state, "reject_and_end"
+            )
+            action = "reject_and_end" if ending else "reject"
         at = self._begin(action, at)
         self._require_community(community)
         procedure = self.procedure
@@ -585,6 +597,9 @@ class Matter(Aggregate):
                 is named by a blank id.
             DuplicateId: someone is named twice among those ruling.
             SamePerson: the objector is among those ruling on the objection.
+            VoteWithoutRight: one of those ruling holds a seat on the ruling body without a
+                vote (a probationary party member); those without one are not counted among
+                the members who may rule either.
             WrongType: ``upheld`` is not a ``bool`` (``None`` and ``"no"`` included),
                 ``objection_id`` is not a text, ``ruled_by`` is a text or holds something
                 that is not, or ``community`` is not a :class:`Community`.
@@ -610,12 +625,16 @@ class Matter(Aggregate):
         rules = self.procedure.resolution_publicity
         body = rules.ruling_body
         day = community.local_date(at)
+        without_vote = community.without_vote(body, day)
         for person in sorted(rulers):
             community.person(person, by=at)
             if not community.is_member(person, body, day):
                 raise NotAMember(person, body.en, day)
-        # The objector stands aside: the rule counts the members who may rule.
-        may_rule = len(community.members_of(body, day) - {objection.by})
+            if person in without_vote:
+                raise VoteWithoutRight(person, body.en, day)
+        # The objector stands aside: the rule counts the members who may rule, those with a
+        # vote on the body.
+        may_rule = len(community.members_of(body, day) - without_vote - {objection.by})
         count = Tally(
             members=may_rule, should_attend=may_rule, present=len(rulers), yes=len(rulers)
         )

@@ -55,6 +55,7 @@ _RESOLVE = DeliberationStep(
     body=BodyKind.REPRESENTATIVES_ASSEMBLY,
     rule=REPRESENTATIVES_ASSEMBLY,
     on_reject="propose",
+    rejection_may_end=True,
 )
 _PUBLICITY = PublicityRules(
     upheld_returns_to="propose",
@@ -76,8 +77,9 @@ ONE_SOLICITATION_THREE_DELIBERATIONS = Procedure(
 
 The party organisation committee proposes, the two committees consult (and may amend or send
 the plan back), the residents' representatives' assembly resolves. A rejection at the
-assembly, or an objection upheld by the supervision committee, sends the matter back to the
-proposal; a rejection of the proposal itself ends the matter.
+assembly sends the matter back to the proposal for a revised plan, or ends it if the assembly
+so decides (``Meeting(ends_matter=True)``); an objection upheld by the supervision committee
+sends it back to the proposal; a rejection of the proposal itself ends the matter.
 """
 
 _REVIEW = DeliberationStep(

@@ -175,6 +175,10 @@ class DeliberationStep:
         may_amend: whether the body may change the plan (a new plan version).
         on_reject: the key of the step a rejection sends the matter back to, or ``None`` to
             end the matter as rejected.
+        rejection_may_end: whether a rejection that would send the matter back may end it
+            instead, when the meeting decides so (``Meeting(ends_matter=True)``): the
+            assembly that rejects a plan may have it revised, or end the matter (DOMAIN
+            §2.1). Only for a step with ``on_reject``: without one, every rejection ends it.
         papers_notice: how long before the meeting its papers must reach the members, if at all.
     """
 
@@ -186,6 +190,7 @@ class DeliberationStep:
     may_amend: bool = False
     on_reject: str | None = None
     papers_notice: Period | None = attrs.field(default=None, validator=_optional_period)
+    rejection_may_end: bool = False
 
 
 @attrs.frozen(field_transformer=declared_types)
@@ -283,6 +288,12 @@ class Procedure:
                 raise DefinitionError(what, f"step key {step.key!r} is used twice")
             index[step.key] = position
         for position, step in enumerate(self.steps):
+            if step.rejection_may_end and step.on_reject is None:
+                raise DefinitionError(
+                    what,
+                    f"rejection_may_end at {step.key!r} needs on_reject: without it every "
+                    "rejection there ends the matter",
+                )
             if step.on_reject is not None and index.get(step.on_reject, position + 1) > position:
                 raise DefinitionError(
                     what,
@@ -339,6 +350,8 @@ def _build_workflow(procedure: Procedure) -> Workflow:
         following = keys[position + 1] if position + 1 < len(keys) else s.RESOLVED
         steps.append(Step("adopt", step.key, following))
         steps.append(Step("reject", step.key, step.on_reject or s.REJECTED))
+        if step.rejection_may_end:
+            steps.append(Step("reject_and_end", step.key, s.REJECTED))
     steps += [
         Step("publicise_resolution", s.RESOLVED, s.RESOLUTION_PUBLICITY),
         Step("raise_objection", s.RESOLUTION_PUBLICITY, s.RESOLUTION_PUBLICITY),

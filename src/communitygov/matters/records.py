@@ -160,12 +160,16 @@ class Meeting:
         excused: each member excused in advance (请假: a long illness, say) and the reason,
             by person. A member left out of ``expected`` must be excused here, with a
             reason: those who should attend are the base of a party members' assembly's
-            vote, and may not be narrowed without a record.
+            vote, and may not be narrowed without a record. A member without a vote, who
+            counts in none of the numbers, may be left out without one.
         plan: a plan text put on the table: required at the first step the first time,
             otherwise an amendment (a new plan version), allowed only where the step may amend.
         plan_version: the plan version the meeting deliberated; by default the current one.
         papers_sent_on: when the papers went out, where the step requires notice.
         reason: why the plan was rejected or sent back, if it was.
+        ends_matter: for a rejection at a step whose rejection may end the matter
+            (``DeliberationStep.rejection_may_end``), that it does, instead of sending the
+            matter back for a revised plan.
 
     Raises:
         WrongType: at construction, the body or outcome is not one of its kind, ``present``
@@ -190,6 +194,7 @@ class Meeting:
     plan_version: int | None = None
     papers_sent_on: date | None = None
     reason: str = ""
+    ends_matter: bool = False
 
 
 @attrs.frozen

@@ -20,6 +20,7 @@ from communitygov.errors import (
     NoSeats,
     NotAMember,
     NotApplicable,
+    NotEligible,
     NotYetRegistered,
     SamePerson,
     UnknownReference,
@@ -201,6 +202,9 @@ class Community(Aggregate):
                 may not sit on the body that supervises it).
             NotApplicable: ``voting=False`` on a body other than the party members' assembly,
                 where every seat votes.
+            NotEligible: a seat on the party organisation committee for a probationary party
+                member, or a seat without a vote for a member of that committee, held on or
+                after ``start`` (a probationary member may not be elected).
             WrongType: ``body`` is not a :class:`BodyKind`, ``start`` not a date, ``role``
                 not text, ``voting`` not a bool or the person's id not text.
         """
@@ -219,6 +223,7 @@ class Community(Aggregate):
                 f"every seat on the {body.en} votes; only the party members' assembly has "
                 "members without a vote (probationary members, 预备党员)",
             )
+        self._require_full_member_on_the_committee(person_id, body, start, voting)
         if any(
             m.person_id == person_id and m.body is body and (m.end is None or m.end > start)
             for m in self.memberships
@@ -237,6 +242,37 @@ class Community(Aggregate):
             m.person_id == person_id and m.body is body and (m.end is None or m.end > day)
             for m in self.memberships
         )
+
+    def _require_full_member_on_the_committee(
+        self, person_id: str, body: BodyKind, start: date, voting: bool
+    ) -> None:
+        """A probationary party member may not be elected (中国共产党章程 Art. 7: no
+        被选举权), so holds no seat on the party organisation committee at the same time.
+
+        Raises:
+            NotEligible: a committee seat for someone without a vote in the party members'
+                assembly on or after ``start``, or a seat without a vote for a member of the
+                committee then.
+        """
+        committee, assembly = BodyKind.PARTY_COMMITTEE, BodyKind.PARTY_MEMBERS_ASSEMBLY
+        if body is committee and any(
+            m.person_id == person_id
+            and m.body is assembly
+            and not m.voting
+            and (m.end is None or m.end > start)
+            for m in self.memberships
+        ):
+            raise NotEligible(
+                person_id,
+                f"sit on the {committee.en} while a probationary party member",
+                "full party members",
+            )
+        if body is assembly and not voting and self._seated_from(person_id, committee, start):
+            raise NotEligible(
+                person_id,
+                f"be a probationary party member while on the {committee.en}",
+                "those off the committee",
+            )
 
     def _require_apart_from_those_supervised(
         self, person_id: str, body: BodyKind, start: date

@@ -106,6 +106,8 @@ def _communities(
         community, events = community.register_person(person, f"Resident {number}", at=at)
         log += events
     supervised: list[str] = []
+    committee: list[str] = []  # the party committee's seats come first
+    probation: set[str] = set()
     for body, count in seats.items():
         if count:
             candidates = pool
@@ -114,8 +116,12 @@ def _communities(
             chosen = draw(st.permutations(candidates))[:count]
             if body is BodyKind.RESIDENTS_COMMITTEE:
                 supervised = chosen
+            if body is BodyKind.PARTY_COMMITTEE:
+                committee = chosen
             if body is BodyKind.PARTY_MEMBERS_ASSEMBLY:
-                probation = set(draw(st.permutations(chosen))[:without_vote])
+                # No one on the party committee is on probation (no 被选举权).
+                off_committee = [person for person in chosen if person not in committee]
+                probation = set(draw(st.permutations(off_committee))[:without_vote])
             for person in sorted(chosen):
                 voting = body is not BodyKind.PARTY_MEMBERS_ASSEMBLY or person not in probation
                 community, events = community.appoint(
@@ -191,7 +197,9 @@ def communities(
         party_members: Members of the party members' assembly; 3 to 30 by default.
         probationary: How many of the party members hold their seat without a vote
             (预备党员: they attend, but neither vote nor count in the quorum); 0 to 2 by
-            default, and always fewer than ``party_members``, so that some vote.
+            default, and always fewer than ``party_members``, so that some vote. They are
+            drawn among the party members not on the party committee, which a
+            probationary member may not sit on: fewer, if fewer are off it.
         representatives: Members of the residents' representatives' assembly; 3 to 30.
         residents: Members of the residents' assembly; 3 to 40 by default.
         supervision: Members of the supervision committee; 3 to 5 by default.
@@ -289,7 +297,7 @@ def _draw_roster(
     )
     size = draw(st.sampled_from(counts))
     present = draw(st.permutations(expected))[:size]
-    attending = draw(st.lists(st.sampled_from(without_vote), unique=True)) if without_vote else []
+    attending = draw(st.permutations(without_vote))[: draw(st.integers(0, len(without_vote)))]
     roster = Roster(
         members=frozenset(members).union(without_vote),
         expected=frozenset(expected).union(without_vote),

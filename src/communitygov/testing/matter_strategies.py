@@ -75,6 +75,7 @@ class GeneratedMatter:
 _WEIGHTS = {
     "withdraw": 1,
     "reject": 2,
+    "reject_and_end": 1,
     "uphold_objection": 16,
     "raise_objection": 12,
     "record_opinion": 10,
@@ -159,7 +160,7 @@ class _Walk:
             closes_at = matter.solicitation_closes_at
             assert closes_at is not None
             return self.now < closes_at and bool(self._eligible(self._opinion_groups()))
-        if action in ("adopt", "reject"):
+        if action in ("adopt", "reject", "reject_and_end"):
             body = self.procedure.step(matter.state).body
             return bool(self.community.members_of(body, self._meeting_day()))
         if action == "raise_objection":
@@ -204,7 +205,9 @@ class _Walk:
     def _rulers(self) -> list[str]:
         objector = self.matter.pending_objections()[0].by
         body = self.procedure.resolution_publicity.ruling_body
-        return sorted(self.community.members_of(body, self.today()) - {objector})
+        day = self.today()
+        may_rule = self.community.members_of(body, day) - self.community.without_vote(body, day)
+        return sorted(may_rule - {objector})
 
     def _ruling_sizes(self) -> list[int]:
         """How many of :meth:`_rulers` may rule together under the procedure's ruling
@@ -246,6 +249,9 @@ class _Walk:
     def _reject(self, draw: st.DrawFn) -> None:
         self._deliberate(draw, Outcome.REJECTED)
 
+    def _reject_and_end(self, draw: st.DrawFn) -> None:
+        self._deliberate(draw, Outcome.REJECTED, ends_matter=True)
+
     def _meeting_day(self) -> date:
         """The day the step's meeting can be held: today, or, where the step wants its papers
         sent first, the day their notice has run (they go out today)."""
@@ -254,7 +260,7 @@ class _Walk:
             return self.today()
         return max(self.today(), last_day(self.today(), notice, self.procedure.calendar))
 
-    def _deliberate(self, draw: st.DrawFn, outcome: Outcome) -> None:
+    def _deliberate(self, draw: st.DrawFn, outcome: Outcome, *, ends_matter: bool = False) -> None:
         matter = self.matter
         step = self.procedure.step(matter.state)
         papers_sent_on = None if step.papers_notice is None else self.today()
@@ -279,6 +285,8 @@ class _Walk:
             ),
             label="meeting",
         )
+        if ends_matter:
+            meeting = attrs.evolve(meeting, ends_matter=True)
         self.do(matter.deliberate(meeting, community=self.community, at=self.now))
 
     def _publicise_resolution(self, draw: st.DrawFn) -> None:
@@ -400,7 +408,11 @@ def _matters_with_events(
     return GeneratedMatter(community, walk.matter, tuple(walk.events), community_events)
 
 
-_ENDINGS = {"withdraw": MatterState.WITHDRAWN, "reject": MatterState.REJECTED}
+_ENDINGS = {
+    "withdraw": MatterState.WITHDRAWN,
+    "reject": MatterState.REJECTED,
+    "reject_and_end": MatterState.REJECTED,
+}
 """The commands that can end a matter before it is closed, and the state they end it in."""
 
 
