@@ -712,16 +712,16 @@ class VoteFromAbsentPerson(RuleViolation):
 
 
 class VoteWithoutRight(RuleViolation):
-    """A vote was recorded for a member who has no vote on the body (a probationary party
-    member, 预备党员, who attends and speaks but does not vote)."""
+    """A vote, or a ruling on an objection, was recorded for a member who has no vote on the
+    body (a probationary party member, 预备党员, who attends and speaks but does not vote)."""
 
     def __init__(self, person: str, body: str, on: date) -> None:
         self.person = person
         self.body = body
         self.on = on
         super().__init__(
-            f"a vote was recorded for {person}, who holds a seat on the {body} without a vote "
-            f"on {on.isoformat()}"
+            f"{person} holds a seat on the {body} without a vote on {on.isoformat()}, and may "
+            "neither vote nor rule there"
         )
 
 

@@ -283,6 +283,12 @@ def _fast_structuring(converter: cattrs.Converter) -> cattrs.Converter:
             raise TypeError(f"{value!r} is not a whole number")
         return value
 
+    def structure_bool(value: Any, _: Any) -> bool:
+        # Registered apart, or the whole-number hook above would take a bool for an int.
+        if type(value) is not bool:
+            raise TypeError(f"{value!r} is not true or false")
+        return value
+
     parse_time = fast.get_structure_hook(datetime)
     times: dict[str, datetime] = {}
 
@@ -298,6 +304,7 @@ def _fast_structuring(converter: cattrs.Converter) -> cattrs.Converter:
         return moment
 
     fast.register_structure_hook(int, structure_int)
+    fast.register_structure_hook(bool, structure_bool)
     fast.register_structure_hook(datetime, structure_datetime)
     fast.register_structure_hook_factory(optional, structure_optional)
     fast.register_structure_hook_factory(homogeneous_tuple, structure_items(tuple))

@@ -239,7 +239,8 @@ class Matter(Aggregate):
         and ``withdraw`` at a deliberation step, less those refused whatever the time:
         ``start_implementation`` while an objection awaits a ruling, and ``rule_on_objection``
         while none does. The workflow's own actions, which tell an adopting meeting from a
-        rejecting one (``adopt``, ``reject``, ``uphold_objection``, ``dismiss_objection``),
+        rejecting one (``adopt``, ``reject``, ``reject_and_end``, ``uphold_objection``,
+        ``dismiss_objection``),
         are ``procedure.workflow.allowed(state)``."""
         awaiting = bool(self.pending_objections())
         refused = "rule_on_objection" if not awaiting else "start_implementation"

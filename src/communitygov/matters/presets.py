@@ -118,7 +118,9 @@ ONE_SOLICITATION_FOUR_DELIBERATIONS = Procedure(
 """The four deliberations after a solicitation of opinions as in 一征三议两公开. This is what
 :data:`FOUR_DELIBERATIONS` was before it followed DOMAIN.md §2.3, under the name it had then
 (``siyi-liang-gongkai``), so that matters raised under that name replay as they were
-decided; a community that does solicit before its four deliberations may use it too."""
+decided; a community that does solicit before its four deliberations may use it too. Like
+every preset it has since been extended with a resolution whose rejection may end the matter,
+a choice no stored history has made."""
 
 PROCEDURES: Mapping[str, Procedure] = MappingProxyType(
     {

@@ -326,6 +326,7 @@ def _procedures(
                 rule=draw(rules),
                 may_amend=draw(st.booleans()),
                 on_reject=None if back < 0 else names[back],
+                rejection_may_end=back >= 0 and draw(st.booleans()),
                 papers_notice=draw(_PAPERS_NOTICES),
             )
         )
