@@ -91,8 +91,8 @@ def test_every_event_round_trips_deterministically(events: tuple[Event, ...]) ->
 
         # Sets are stored sorted, so the same sets built in another order give the same bytes.
         sets = [name for name, annotation in hints(type(event)).items() if is_frozenset(annotation)]
-        for name in sets:
-            assert encoded.data[name] == sorted(encoded.data[name])
+        for name in sets:  # a field added later is left out while it is empty
+            assert encoded.data.get(name, []) == sorted(encoded.data.get(name, []))
         rebuilt = attrs.evolve(
             event,
             **{

@@ -20,12 +20,13 @@ from zoneinfo import ZoneInfo
 
 import attrs
 import cattrs
+from cattrs.gen import make_dict_unstructure_fn, override
 from cattrs.preconf.json import make_converter as make_json_converter
 from cattrs.v import format_exception
 
 from communitygov.errors import DecodeError, NaiveDatetime
 from communitygov.kernel.calendars import Calendar
-from communitygov.kernel.events import EVENTS, Event, EventRegistry
+from communitygov.kernel.events import ADDED_LATER, EVENTS, Event, EventRegistry
 from communitygov.kernel.timekeeping import require_aware
 
 __all__ = [
@@ -139,7 +140,8 @@ def make_converter() -> cattrs.Converter:
     strings, enums their values, frozensets sorted lists, and a working-day calendar its name
     (a matter's procedure counts on one). An event held where any event may be (a
     :class:`~communitygov.FeedItem`'s) becomes its own fields and its type name, under
-    ``"type"``.
+    ``"type"``. A field :func:`~communitygov.kernel.events.added_later` is left out while it
+    holds its default.
     """
     converter = make_json_converter()
     converter.register_unstructure_hook(datetime, datetime.isoformat)
@@ -156,12 +158,32 @@ def make_converter() -> cattrs.Converter:
     )
     converter.register_unstructure_hook_func(lambda cls: cls is Calendar, attrgetter("name"))
 
+    def leaving_out_defaults_added_later(cls: Any) -> Callable[[Any], dict[str, Any]]:
+        overrides: dict[str, Any] = {
+            field.name: override(omit_if_default=True)
+            for field in attrs.fields(cls)
+            if ADDED_LATER in field.metadata
+        }
+        return make_dict_unstructure_fn(cls, converter, **overrides)
+
+    converter.register_unstructure_hook_factory(
+        _has_fields_added_later, leaving_out_defaults_added_later
+    )
+
     def unstructure_any_event(event: Event) -> dict[str, Any]:
         fields: dict[str, Any] = converter.unstructure(event, unstructure_as=type(event))
         return {"type": event.type_name, **fields}
 
     converter.register_unstructure_hook_func(lambda cls: cls is Event, unstructure_any_event)
     return converter
+
+
+def _has_fields_added_later(cls: Any) -> bool:
+    return (
+        isinstance(cls, type)
+        and attrs.has(cls)
+        and any(ADDED_LATER in field.metadata for field in attrs.fields(cls))
+    )
 
 
 def make_fast_converter() -> cattrs.Converter:

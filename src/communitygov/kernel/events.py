@@ -26,7 +26,15 @@ import attrs
 from communitygov.errors import DefinitionError
 from communitygov.kernel.slots import fast_init
 
-__all__ = ["EVENTS", "Event", "EventRegistry", "Upcaster", "event_type"]
+__all__ = [
+    "ADDED_LATER",
+    "EVENTS",
+    "Event",
+    "EventRegistry",
+    "Upcaster",
+    "added_later",
+    "event_type",
+]
 
 E = TypeVar("E", bound="Event")
 
@@ -143,6 +151,16 @@ class EventRegistry:
 
 EVENTS = EventRegistry()
 """The registry of every event the library defines."""
+
+ADDED_LATER = "communitygov.added_later"
+"""The metadata key of a field :func:`added_later` declares."""
+
+
+def added_later(default: Any) -> Any:
+    """A field added to a record in a later schema, ``default`` being what the records before
+    it mean: stored only when it holds another value, so that a record that does not use it
+    is stored as it was before the field existed (the same text, the same size)."""
+    return attrs.field(default=default, metadata={ADDED_LATER: True})
 
 
 def event_type(

@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 import attrs
 
-from communitygov.kernel.events import Event, event_type
+from communitygov.kernel.events import Event, added_later, event_type
 from communitygov.kernel.periods import Period
 from communitygov.kernel.voting import Tally
 from communitygov.matters.records import (
@@ -107,8 +107,8 @@ class DeliberationHeld(Event):
     papers_sent_on: date | None = None
     reason: str = ""
     excused: tuple[Excusal, ...] = ()
-    without_vote: frozenset[str] = frozenset()
-    ends_matter: bool = False
+    without_vote: frozenset[str] = added_later(frozenset())
+    ends_matter: bool = added_later(False)
 
     def tally(self) -> Tally:
         """The meeting's numbers as its body's rule counted them: those with a vote among

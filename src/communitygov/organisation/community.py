@@ -27,7 +27,7 @@ from communitygov.errors import (
 )
 from communitygov.kernel.aggregate import Aggregate, Decision, Description, require_id
 from communitygov.kernel.checks import require_date, require_instance, require_text
-from communitygov.kernel.events import Event
+from communitygov.kernel.events import Event, added_later
 from communitygov.kernel.timekeeping import earlier, local_date, require_kept, zone
 from communitygov.organisation.bodies import JOINT_BODIES, BodyKind
 from communitygov.organisation.events import (
@@ -71,7 +71,7 @@ class Membership:
     start: date
     end: date | None = None
     role: str = ""
-    voting: bool = True
+    voting: bool = added_later(True)
 
     def covers(self, day: date) -> bool:
         """Whether the seat was held on ``day``."""

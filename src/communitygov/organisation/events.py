@@ -7,7 +7,7 @@ from datetime import date
 
 import attrs
 
-from communitygov.kernel.events import Event, event_type
+from communitygov.kernel.events import Event, added_later, event_type
 from communitygov.organisation.bodies import BodyKind
 
 __all__ = [
@@ -50,7 +50,7 @@ class MembershipStarted(Event):
     body: BodyKind
     start: date
     role: str = ""
-    voting: bool = True
+    voting: bool = added_later(True)
 
 
 @event_type("community.membership_ended")
