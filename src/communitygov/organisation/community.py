@@ -109,7 +109,8 @@ class Community(Aggregate):
     _members: dict[object, frozenset[str]] = attrs.field(
         init=False, factory=dict, eq=False, repr=False
     )
-    """What :meth:`members_of` has answered: by (body, day), and each distinct set by itself.
+    """What :meth:`members_of` and :meth:`without_vote` have answered: by (body, day,
+    which), and each distinct set by itself.
 
     Not part of the value: a new community (every event makes one) starts with it empty, and
     snapshots leave it out."""
@@ -446,21 +447,7 @@ class Community(Aggregate):
             WrongType: ``body`` is not a :class:`BodyKind`, or ``on`` is not a date (a
                 datetime, whose day depends on its zone, or a text).
         """
-        known = self._members
-        key = (body, on)
-        found = known.get(key)
-        if found is None:
-            require_instance(body, BodyKind, "body")
-            require_date(on, "day")
-            parts = JOINT_BODIES.get(body, (body,))
-            members = frozenset(
-                m.person_id for m in self.memberships if m.body in parts and m.covers(on)
-            )
-            if len(known) >= _MEMBERS_KEPT:
-                known.clear()
-            found = known.setdefault(members, members)
-            known[key] = found
-        return found
+        return self._seated(body, on, without_vote=False)
 
     def without_vote(self, body: BodyKind, on: date) -> frozenset[str]:
         """The ids of those holding a seat on ``body`` on ``on`` without a vote (probationary
@@ -469,20 +456,26 @@ class Community(Aggregate):
         Raises:
             WrongType: ``body`` is not a :class:`BodyKind`, or ``on`` is not a date.
         """
+        return self._seated(body, on, without_vote=True)
+
+    def _seated(self, body: BodyKind, on: date, *, without_vote: bool) -> frozenset[str]:
+        """Those holding a seat on ``body`` on ``on`` (only those without a vote, if asked),
+        remembered by (body, day, which) and each distinct set by itself."""
         known = self._members
-        key = (body, on, "without vote")
+        key = (body, on, without_vote)
         found = known.get(key)
         if found is None:
             require_instance(body, BodyKind, "body")
             require_date(on, "day")
             parts = JOINT_BODIES.get(body, (body,))
-            found = frozenset(
+            seated = frozenset(
                 m.person_id
                 for m in self.memberships
-                if not m.voting and m.body in parts and m.covers(on)
+                if m.body in parts and m.covers(on) and not (without_vote and m.voting)
             )
             if len(known) >= _MEMBERS_KEPT:
                 known.clear()
+            found = known.setdefault(seated, seated)
             known[key] = found
         return found
 
