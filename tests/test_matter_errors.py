@@ -368,6 +368,29 @@ def papers_after_meeting() -> Arranged:
     return m, _c(), lambda: m.deliberate(minutes, community=_c(), at=when)
 
 
+def vote_without_right() -> Arranged:
+    # res0 sits in the party members' assembly on probation, comes, and is given a vote.
+    c, _ = _c().appoint(
+        "res0", B.PARTY_MEMBERS_ASSEMBLY, start=SEATED, at=at(2024, 1, 2), voting=False
+    )
+    m = drive(raised(P4, c=c).value, "review", c)
+    when = later(m, 4)
+    minutes = meeting(B.PARTY_MEMBERS_ASSEMBLY, 10, 10, papers_sent_on=later(m).date())
+    minutes = attrs.evolve(
+        minutes,
+        present=minutes.present | {"res0"},
+        votes=[*minutes.votes, cg.Vote("res0", cg.Choice.YES)],
+    )
+    return m, c, lambda: m.deliberate(minutes, community=c, at=when)
+
+
+def rejection_ending_where_it_goes_back() -> Arranged:
+    # The two committees send a rejected plan back; they may not end the matter.
+    m = matter_at("consult")
+    minutes = meeting(B.TWO_COMMITTEES, 9, 0, outcome=cg.Outcome.REJECTED, ends_matter=True)
+    return m, _c(), lambda: m.deliberate(minutes, community=_c(), at=later(m))
+
+
 def plan_required() -> Arranged:
     m = matter_at("propose")
     return (
@@ -816,6 +839,18 @@ CASES: list[Any] = [
         id="PapersAfterMeeting",
     ),
     pytest.param(
+        vote_without_right,
+        cg.VoteWithoutRight,
+        {"person": "res0", "body": "party members' assembly", "on": date(2025, 9, 7)},
+        id="VoteWithoutRight",
+    ),
+    pytest.param(
+        rejection_ending_where_it_goes_back,
+        cg.NotApplicable,
+        {"field": "ends_matter", "value": True},
+        id="NotApplicable-ends_matter",
+    ),
+    pytest.param(
         not_excused,
         cg.NotExcused,
         {"person": "pc4", "body": "party organisation committee"},
@@ -1024,6 +1059,8 @@ CASES: list[Any] = [
 
 REQUIRED = {
     cg.TransitionNotAllowed,
+    cg.VoteWithoutRight,
+    cg.NotApplicable,
     cg.QuorumNotMet,
     cg.ThresholdNotReached,
     cg.PeriodNotElapsed,
